@@ -1,0 +1,5 @@
+import type { AppDeps } from './app.js';
+
+export async function loadLambdaDeps(): Promise<AppDeps> {
+  return {};
+}
