@@ -1,10 +1,100 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import type { TokenVerifier } from '../../shared/auth/tokens.js';
+import { isTransientStorageError } from '../../shared/db/errors.js';
+import { AppError, UnauthorizedError } from '../../shared/errors.js';
+import type { DutyService } from '../../shared/services/duty-service.js';
+import type { PlanService } from '../../shared/services/plan-service.js';
+import type { UnitService } from '../../shared/services/unit-service.js';
+import { newRouter } from './router.js';
+import { dutyRoutes } from './routes/duties.js';
+import { planRoutes } from './routes/plans.js';
+import { unitRoutes } from './routes/units.js';
 
-// biome-ignore lint/complexity/noBannedTypes: placeholder until the deps interface lands
-export type AppDeps = {};
+/** Everything the HTTP app needs, injected so Lambda, the local server and tests share one app. */
+export interface AppDeps {
+  units: UnitService;
+  plans: PlanService;
+  duties: DutyService;
+  verifyToken: TokenVerifier;
+  /** The business clock: due times, current phase and overdue are computed against it. */
+  clock: () => Date;
+  /** Where unexpected errors are reported; defaults to a JSON line on stderr. */
+  logError?: (entry: Record<string, unknown>) => void;
+}
 
-export function createApp(_deps: AppDeps) {
-  const app = new OpenAPIHono();
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const HTTP_CODES: Record<number, { code: string; message: string }> = {
+  400: { code: 'bad_request', message: '请求格式有误(请求体须为合法的 JSON)' },
+  413: { code: 'payload_too_large', message: `请求体过大,上限为 ${MAX_BODY_BYTES / 1024} KiB` },
+  415: { code: 'unsupported_media_type', message: '请求体须为 JSON(Content-Type: application/json)' },
+};
+
+export function createApp(deps: AppDeps) {
+  const logError = deps.logError ?? ((entry) => console.error(JSON.stringify(entry)));
+
+  const toResponse = (c: Context, err: unknown) => {
+    if (err instanceof AppError) {
+      return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status);
+    }
+    if (err instanceof HTTPException && HTTP_CODES[err.status]) {
+      const known = HTTP_CODES[err.status] ?? { code: 'bad_request', message: err.message };
+      return c.json({ error: { code: known.code, message: known.message } }, err.status);
+    }
+    if (isTransientStorageError(err)) {
+      return c.json({ error: { code: 'unavailable', message: '服务繁忙,请稍后重试' } }, 503);
+    }
+    // Never serialise a raw error: its message may carry internals. Log it, answer generically.
+    logError({
+      level: 'error',
+      message: 'unhandled error',
+      requestId: c.get('requestId'),
+      path: c.req.path,
+      error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+    });
+    return c.json({ error: { code: 'internal', message: '服务器内部错误,请稍后重试或联系管理员' } }, 500);
+  };
+
+  const app = newRouter();
+  app.use('*', requestId());
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => toResponse(c, new HTTPException(413)) }));
+
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization');
+    const match = header?.match(/^Bearer\s+(\S+)$/i);
+    if (!match?.[1]) throw new UnauthorizedError();
+    c.set('principal', await deps.verifyToken(match[1]));
+    await next();
+  });
+
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.route('/v1/units', unitRoutes(deps));
+  app.route('/v1/plans', planRoutes(deps));
+  app.route('/v1/duties', dutyRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: '声明 sub、role(office | leader | unit),单位用户另有 unitId',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'duban 督办 API',
+      version: '1.0.0',
+      description: '工作方案、阶段、任务分解与单位办结。错误统一为 {error: {code, message, details}}。',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'duban 督办 API' }));
+
+  app.notFound((c) =>
+    c.json({ error: { code: 'route_not_found', message: `没有此接口:${c.req.method} ${c.req.path}` } }, 404),
+  );
+  app.onError((err, c) => toResponse(c, err));
   return app;
 }

@@ -44,3 +44,6 @@ export const ATTRIBUTE_TYPE = 'S' as const;
 
 /** Default table name for the local runtime; in AWS the name comes from the stack. */
 export const DEFAULT_TABLE_NAME = 'duban';
+
+/** Items with this attribute (epoch seconds) are expired by DynamoDB; nothing sets it yet. */
+export const TTL_ATTRIBUTE = 'expiresAt';

@@ -1,0 +1,59 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Principal } from '../../shared/auth/principal.js';
+import { type FieldProblem, ValidationError } from '../../shared/errors.js';
+import { ErrorBodySchema } from '../../shared/schemas/common.js';
+
+export interface AppEnv {
+  Variables: { principal: Principal; requestId: string };
+}
+
+const TARGET_LABELS: Record<string, string> = {
+  json: '请求体',
+  query: '查询参数',
+  param: '路径参数',
+  header: '请求头',
+};
+
+/**
+ * A router whose every zod failure becomes one 400 naming each failing field, so no route
+ * builds its own error body.
+ */
+export function newRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (result.success) return;
+      const problems: FieldProblem[] = result.error.issues.map((issue) => ({
+        field: issue.path.length > 0 ? issue.path.join('.') : '(root)',
+        message: issue.message,
+      }));
+      const where = TARGET_LABELS[result.target] ?? result.target;
+      throw new ValidationError(`${where}有误:${problems.map((p) => p.field).join('、')}`, problems);
+    },
+  });
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorBodySchema } },
+});
+
+/** The error responses routes declare in OpenAPI, by status. */
+export const errors = {
+  400: errorResponse('请求参数有误(details.fields 列出每个有误的字段)'),
+  401: errorResponse('未提供令牌或令牌无效'),
+  403: errorResponse('无权执行此操作'),
+  404: errorResponse('资源不存在'),
+  409: errorResponse('冲突:状态不允许或已被他人修改'),
+} as const;
+
+export const jsonBody = <T>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonResponse = <T>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const bearer = [{ bearer: [] }];

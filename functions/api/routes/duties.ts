@@ -1,0 +1,66 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { DutySchema, SubmitDutySchema } from '../../../shared/schemas/duties.js';
+import type { AppDeps } from '../app.js';
+import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
+
+const dutyIdParam = z.object({
+  dutyId: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/, '任务编号格式无效')
+    .openapi({ param: { name: 'dutyId', in: 'path' } }),
+});
+
+export function dutyRoutes(deps: AppDeps) {
+  const app = newRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{dutyId}',
+      tags: ['duties'],
+      summary: '查看一条任务',
+      security: bearer,
+      request: { params: dutyIdParam },
+      responses: {
+        200: jsonResponse(DutySchema, '任务'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    async (c) =>
+      c.json(await deps.duties.get(c.get('principal'), c.req.valid('param').dutyId, deps.clock()), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{dutyId}/submit',
+      tags: ['duties'],
+      summary: '提交办结(附说明和佐证资料)',
+      description: '只有待办状态的任务可以提交;已提交或已办结的返回 409。给出 version 时必须等于当前版本。',
+      security: bearer,
+      request: { params: dutyIdParam, body: jsonBody(SubmitDutySchema) },
+      responses: {
+        200: jsonResponse(DutySchema, '已提交'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    async (c) => {
+      const duty = await deps.duties.submit(
+        c.get('principal'),
+        c.req.valid('param').dutyId,
+        c.req.valid('json'),
+        deps.clock(),
+      );
+      return c.json(duty, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,153 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { pageOf, pageQuery } from '../../../shared/schemas/common.js';
+import { DutyListQuerySchema, DutySchema } from '../../../shared/schemas/duties.js';
+import { CreatePlanSchema, PlanSchema, PlanViewSchema } from '../../../shared/schemas/plans.js';
+import { CreateTaskSchema, TaskSchema, TaskWithDutiesSchema } from '../../../shared/schemas/tasks.js';
+import type { AppDeps } from '../app.js';
+import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
+
+const planIdParam = z.object({
+  planId: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/, '工作方案编号格式无效')
+    .openapi({ param: { name: 'planId', in: 'path' } }),
+});
+
+export function planRoutes(deps: AppDeps) {
+  const app = newRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags: ['plans'],
+      summary: '新建工作方案(含阶段)',
+      security: bearer,
+      request: { body: jsonBody(CreatePlanSchema) },
+      responses: {
+        201: jsonResponse(PlanSchema, '已创建'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+      },
+    }),
+    async (c) => c.json(await deps.plans.create(c.get('principal'), c.req.valid('json'), deps.clock()), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['plans'],
+      summary: '工作方案列表(最新在前)',
+      security: bearer,
+      request: { query: z.strictObject(pageQuery) },
+      responses: {
+        200: jsonResponse(pageOf(PlanSchema, 'PlanPage'), '工作方案列表'),
+        400: errors[400],
+        401: errors[401],
+      },
+    }),
+    async (c) => c.json(await deps.plans.list(c.get('principal'), c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{planId}',
+      tags: ['plans'],
+      summary: '查看工作方案:当前阶段与各状态任务数(按阶段、按单位)',
+      security: bearer,
+      request: { params: planIdParam },
+      responses: {
+        200: jsonResponse(PlanViewSchema, '工作方案'),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    async (c) =>
+      c.json(await deps.plans.view(c.get('principal'), c.req.valid('param').planId, deps.clock()), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{planId}/tasks',
+      tags: ['tasks'],
+      summary: '新建任务并分解到牵头单位和配合单位(每个单位一条任务)',
+      security: bearer,
+      request: { params: planIdParam, body: jsonBody(CreateTaskSchema) },
+      responses: {
+        201: jsonResponse(TaskWithDutiesSchema, '已创建,含各单位的任务'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const task = await deps.plans.createTask(
+        c.get('principal'),
+        c.req.valid('param').planId,
+        c.req.valid('json'),
+        deps.clock(),
+      );
+      return c.json(task, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{planId}/tasks',
+      tags: ['tasks'],
+      summary: '工作方案的任务',
+      security: bearer,
+      request: { params: planIdParam, query: z.strictObject(pageQuery) },
+      responses: {
+        200: jsonResponse(pageOf(TaskSchema, 'TaskPage'), '任务列表'),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.plans.listTasks(c.get('principal'), c.req.valid('param').planId, c.req.valid('query')),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{planId}/duties',
+      tags: ['duties'],
+      summary: '工作方案下各单位的任务(可按单位、状态、是否逾期筛选)',
+      description: '单位用户只能查看本单位:不传 unitId 时即为本单位。overdue=true 表示未提交且已过截止时间。',
+      security: bearer,
+      request: { params: planIdParam, query: DutyListQuerySchema },
+      responses: {
+        200: jsonResponse(pageOf(DutySchema, 'DutyPage'), '任务列表'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const { unitId, status, overdue, limit, cursor } = c.req.valid('query');
+      const page = await deps.duties.listForPlan(
+        c.get('principal'),
+        c.req.valid('param').planId,
+        { unitId, status, overdue: overdue === undefined ? undefined : overdue === 'true' },
+        { limit, cursor },
+        deps.clock(),
+      );
+      return c.json(page, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,97 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { pageOf, pageQuery, slug } from '../../../shared/schemas/common.js';
+import { DutySchema, UnitDutyListQuerySchema } from '../../../shared/schemas/duties.js';
+import { CreateUnitSchema, UnitSchema } from '../../../shared/schemas/units.js';
+import type { AppDeps } from '../app.js';
+import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
+
+const unitIdParam = z.object({ unitId: slug('单位编号').openapi({ param: { name: 'unitId', in: 'path' } }) });
+
+export function unitRoutes(deps: AppDeps) {
+  const app = newRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags: ['units'],
+      summary: '新建单位',
+      security: bearer,
+      request: { body: jsonBody(CreateUnitSchema) },
+      responses: {
+        201: jsonResponse(UnitSchema, '已创建'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        409: errors[409],
+      },
+    }),
+    async (c) => c.json(await deps.units.create(c.get('principal'), c.req.valid('json'), deps.clock()), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['units'],
+      summary: '单位目录',
+      security: bearer,
+      request: { query: z.strictObject(pageQuery) },
+      responses: {
+        200: jsonResponse(pageOf(UnitSchema, 'UnitPage'), '单位列表'),
+        400: errors[400],
+        401: errors[401],
+      },
+    }),
+    async (c) => c.json(await deps.units.list(c.get('principal'), c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{unitId}',
+      tags: ['units'],
+      summary: '查看单位',
+      security: bearer,
+      request: { params: unitIdParam },
+      responses: {
+        200: jsonResponse(UnitSchema, '单位'),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    async (c) => c.json(await deps.units.get(c.get('principal'), c.req.valid('param').unitId), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{unitId}/duties',
+      tags: ['duties'],
+      summary: '单位的任务(跨工作方案)',
+      security: bearer,
+      request: { params: unitIdParam, query: UnitDutyListQuerySchema },
+      responses: {
+        200: jsonResponse(pageOf(DutySchema, 'DutyPage'), '任务列表'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const { planId, status, limit, cursor } = c.req.valid('query');
+      const page = await deps.duties.listForUnit(
+        c.get('principal'),
+        c.req.valid('param').unitId,
+        { planId, status },
+        { limit, cursor },
+        deps.clock(),
+      );
+      return c.json(page, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,142 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { DutyRecord } from '../schemas/duties.js';
+import { type Plan, PlanSchema } from '../schemas/plans.js';
+import { type Task, TaskSchema } from '../schemas/tasks.js';
+import type { TableRef } from './client.js';
+import { cancellationReasons, isConditionFailure } from './errors.js';
+import {
+  dutyIndexKeys,
+  dutyKey,
+  PLAN_DIRECTORY_PK,
+  planDirectoryKeys,
+  planKey,
+  TASK_SK_PREFIX,
+  taskKey,
+} from './keys.js';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
+import { INDEX_BY_PARENT } from './table.js';
+
+export interface PlanRepository {
+  create(plan: Plan): Promise<void>;
+  get(id: string): Promise<Plan | undefined>;
+  /** Newest first. */
+  list(page: PageRequest): Promise<Page<Plan>>;
+  /** Writes the task and one duty per responsible unit all together, or nothing. */
+  createTaskWithDuties(task: Task, duties: DutyRecord[]): Promise<void>;
+  listTasks(planId: string, page: PageRequest): Promise<Page<Task>>;
+}
+
+/** The stored form of a duty: its own fields plus the keys that place it in every index. */
+export const dutyItem = (d: DutyRecord) => ({ ...dutyKey(d.id), ...dutyIndexKeys(d), entity: 'Duty', ...d });
+
+export function planRepository({ doc, tableName }: TableRef): PlanRepository {
+  return {
+    async create(plan) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...planKey(plan.id),
+              ...planDirectoryKeys(plan.id, plan.createdAt),
+              entity: 'Plan',
+              ...plan,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (err) {
+        if (isConditionFailure(err)) throw new ConflictError('plan_exists', `工作方案编号已存在:${plan.id}`);
+        throw err;
+      }
+    },
+
+    async get(id) {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: planKey(id), ConsistentRead: true }),
+      );
+      return out.Item ? PlanSchema.parse(out.Item) : undefined;
+    },
+
+    async list({ limit, cursor }) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_PARENT.name,
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': PLAN_DIRECTORY_PK },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor, {
+            attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
+            partition: { gsi2pk: PLAN_DIRECTORY_PK },
+          }),
+        }),
+      );
+      return {
+        items: (out.Items ?? []).map((i) => PlanSchema.parse(i)),
+        nextCursor: encodeCursor(out.LastEvaluatedKey),
+      };
+    },
+
+    async createTaskWithDuties(task, duties) {
+      // One transaction: a task is never visible without all its duties, and a retry after a
+      // timeout cannot leave half of them (ids are fresh, so a retried request makes a new task).
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                ConditionCheck: {
+                  TableName: tableName,
+                  Key: planKey(task.planId),
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...taskKey(task.planId, task.id), entity: 'Task', ...task },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              ...duties.map((d) => ({
+                Put: {
+                  TableName: tableName,
+                  Item: dutyItem(d),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+            ],
+          }),
+        );
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons?.[0] === 'ConditionalCheckFailed') throw new NotFoundError('工作方案', task.planId);
+        if (reasons?.includes('ConditionalCheckFailed')) {
+          throw new ConflictError('task_exists', `任务编号已存在:${task.id}`);
+        }
+        throw err;
+      }
+    },
+
+    async listTasks(planId, { limit, cursor }) {
+      const pk = planKey(planId).pk;
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :task)',
+          ExpressionAttributeValues: { ':pk': pk, ':task': TASK_SK_PREFIX },
+          Limit: limit,
+          ConsistentRead: true,
+          ExclusiveStartKey: decodeCursor(cursor, { attributes: ['pk', 'sk'], partition: { pk } }),
+        }),
+      );
+      return {
+        items: (out.Items ?? []).map((i) => TaskSchema.parse(i)),
+        nextCursor: encodeCursor(out.LastEvaluatedKey),
+      };
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../errors.js';
+import { type Unit, UnitSchema } from '../schemas/units.js';
+import type { TableRef } from './client.js';
+import { isConditionFailure } from './errors.js';
+import { UNIT_DIRECTORY_PK, unitDirectoryKeys, unitKey } from './keys.js';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
+import { INDEX_BY_PARENT } from './table.js';
+
+// Items are parsed on the way out: what the API returns is what the schema promises, keys stripped.
+const toUnit = (item: Record<string, unknown>): Unit => UnitSchema.parse(item);
+
+export interface UnitRepository {
+  create(unit: Unit): Promise<void>;
+  get(id: string): Promise<Unit | undefined>;
+  /** The units among `ids` that exist, keyed by id. */
+  getMany(ids: readonly string[]): Promise<Map<string, Unit>>;
+  list(page: PageRequest): Promise<Page<Unit>>;
+}
+
+export function unitRepository({ doc, tableName }: TableRef): UnitRepository {
+  return {
+    async create(unit) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...unitKey(unit.id), ...unitDirectoryKeys(unit.id), entity: 'Unit', ...unit },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (err) {
+        if (isConditionFailure(err)) {
+          throw new ConflictError('unit_exists', `单位编号已存在:${unit.id}`, { id: unit.id });
+        }
+        throw err;
+      }
+    },
+
+    async get(id) {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: unitKey(id), ConsistentRead: true }),
+      );
+      return out.Item ? toUnit(out.Item) : undefined;
+    },
+
+    async getMany(ids) {
+      const found = new Map<string, Unit>();
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += 100) {
+        let keys: Record<string, unknown>[] = unique.slice(i, i + 100).map(unitKey);
+        // BatchGet may hand back part of the request as unprocessed under load: ask again for those.
+        for (let attempt = 0; keys.length > 0; attempt++) {
+          if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+          const out = await doc.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          for (const item of out.Responses?.[tableName] ?? []) found.set(item.id as string, toUnit(item));
+          keys = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
+          if (attempt > 8 && keys.length > 0) throw new Error('BatchGet kept returning unprocessed keys');
+        }
+      }
+      return found;
+    },
+
+    async list({ limit, cursor }) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_PARENT.name,
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': UNIT_DIRECTORY_PK },
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor, {
+            attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
+            partition: { gsi2pk: UNIT_DIRECTORY_PK },
+          }),
+        }),
+      );
+      return { items: (out.Items ?? []).map(toUnit), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    },
+  };
+}

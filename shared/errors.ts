@@ -1,0 +1,58 @@
+/** A field-level problem, as returned in `error.details` of a 400. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * The one error type the API serialises. `message` is for people (Simplified Chinese), `code` is
+ * for programs (stable English), `details` carries structured context such as failing fields.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, problems: FieldProblem[]) {
+    super(400, 'validation_failed', message, { fields: problems });
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = '未登录或令牌无效,请提供有效的 Bearer 令牌') {
+    super(401, 'unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = '无权执行此操作') {
+    super(403, 'forbidden', message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, id: string) {
+    super(404, 'not_found', `${what}不存在:${id}`, { resource: what, id });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(code: string, message: string, details?: unknown) {
+    super(409, code, message, details);
+  }
+}
+
+/** The storage layer is throttled or unavailable; the client may retry. */
+export class UnavailableError extends AppError {
+  constructor(message = '服务繁忙,请稍后重试') {
+    super(503, 'unavailable', message);
+  }
+}

@@ -1,0 +1,70 @@
+import { validatePhases } from '../domain/plan/phases.js';
+import { isValidTimeZone } from '../domain/time/zoned-time.js';
+import { isoDateString, slug, text, z } from './common.js';
+
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
+
+export const PhaseSchema = z
+  .strictObject({
+    key: slug('阶段标识').max(40).openapi({ example: 'self-check' }),
+    name: text(1, 50).openapi({ example: '自查补短阶段' }),
+    start: isoDateString,
+    end: isoDateString.optional().openapi({ description: '含当天;省略表示开放结束(仅最后一个阶段)' }),
+  })
+  .openapi('Phase');
+
+export const CreatePlanSchema = z
+  .strictObject({
+    title: text(1, 200).openapi({ example: '教育扶贫迎国检工作方案' }),
+    timezone: z.string().default(DEFAULT_TIMEZONE).openapi({ example: DEFAULT_TIMEZONE }),
+    phases: z.array(PhaseSchema).min(1).max(10),
+  })
+  .superRefine((plan, ctx) => {
+    if (!isValidTimeZone(plan.timezone)) {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `无效的时区:${plan.timezone}` });
+    }
+    for (const p of validatePhases(plan.phases)) {
+      // validatePhases names fields from the body root ("phases.2.end"); zod wants a path array.
+      ctx.addIssue({
+        code: 'custom',
+        path: p.field.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+        message: p.message,
+      });
+    }
+  })
+  .openapi('CreatePlan');
+
+const statusCounts = z.object({
+  open: z.number().int(),
+  submitted: z.number().int(),
+  accepted: z.number().int(),
+  overdue: z.number().int().openapi({ description: '未提交且已过截止时间(包含在 open 中)' }),
+  total: z.number().int(),
+});
+
+export const PlanSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    timezone: z.string(),
+    phases: z.array(PhaseSchema),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    version: z.number().int(),
+  })
+  .openapi('Plan');
+
+export const PlanViewSchema = PlanSchema.extend({
+  asOf: z.string().openapi({ description: '计算当前阶段和逾期所用的时间' }),
+  currentPhase: PhaseSchema.nullable(),
+  counts: z.object({
+    all: statusCounts,
+    byPhase: z.record(z.string(), statusCounts),
+    byUnit: z.record(z.string(), statusCounts),
+  }),
+}).openapi('PlanView');
+
+export type StatusCounts = z.infer<typeof statusCounts>;
+export type CreatePlanInput = z.infer<typeof CreatePlanSchema>;
+export type Plan = z.infer<typeof PlanSchema>;
+export type PlanView = z.infer<typeof PlanViewSchema>;

@@ -1,0 +1,50 @@
+import { slug, text, z } from './common.js';
+import { DutySchema } from './duties.js';
+
+// One task and its duties are written in one transaction (at most 100 items): the plan check, the
+// task and up to 98 duties. Bigger bulk assignments are split into several tasks.
+export const MAX_CO_UNITS = 97;
+
+export const CreateTaskSchema = z
+  .strictObject({
+    title: text(1, 200).openapi({ example: '控辍保学回头看' }),
+    description: text(0, 5000).optional(),
+    phaseKey: slug('阶段标识').max(40),
+    leadUnitId: slug('牵头单位编号'),
+    coUnitIds: z
+      .array(slug('配合单位编号'))
+      .max(MAX_CO_UNITS)
+      .default([])
+      .refine((ids) => new Set(ids).size === ids.length, '配合单位不能重复'),
+    dueAt: z.string().max(40).openapi({
+      description: '带时区偏移的 ISO 8601 时间,或仅日期(表示方案时区内当天结束)',
+      example: '2026-05-26',
+    }),
+  })
+  .refine((t) => !t.coUnitIds.includes(t.leadUnitId), {
+    path: ['coUnitIds'],
+    message: '牵头单位不能同时作为配合单位',
+  })
+  .openapi('CreateTask');
+
+export const TaskSchema = z
+  .object({
+    id: z.string(),
+    planId: z.string(),
+    title: z.string(),
+    description: z.string(),
+    phaseKey: z.string(),
+    leadUnitId: z.string(),
+    coUnitIds: z.array(z.string()),
+    dueAt: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  })
+  .openapi('Task');
+
+export const TaskWithDutiesSchema = TaskSchema.extend({ duties: z.array(DutySchema) }).openapi(
+  'TaskWithDuties',
+);
+
+export type CreateTaskInput = z.infer<typeof CreateTaskSchema>;
+export type Task = z.infer<typeof TaskSchema>;

@@ -1,0 +1,33 @@
+import { slug, text, z } from './common.js';
+
+export const UNIT_KINDS = ['bureau', 'section', 'township', 'village', 'school', 'other'] as const;
+
+export const UnitKindSchema = z.enum(UNIT_KINDS).openapi({
+  description: 'bureau 局, section 股室, township 乡镇, village 村, school 学校, other 其他',
+});
+
+export const CreateUnitSchema = z
+  .strictObject({
+    id: slug('单位编号').optional().openapi({ example: 'edu-bureau' }),
+    name: text(1, 100).openapi({ example: '县教育体育局' }),
+    kind: UnitKindSchema,
+    parentId: slug('上级单位编号').optional(),
+  })
+  .openapi('CreateUnit');
+
+export const UnitSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: UnitKindSchema,
+    parentId: z.string().nullable(),
+    active: z.boolean(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    version: z.number().int(),
+  })
+  .openapi('Unit');
+
+export type CreateUnitInput = z.infer<typeof CreateUnitSchema>;
+export type Unit = z.infer<typeof UnitSchema>;
+export type UnitKind = z.infer<typeof UnitKindSchema>;
