@@ -1,0 +1,70 @@
+import { CfnOutput } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface HttpApiProps {
+  /** The function that serves every route. */
+  readonly handler: lambda.IFunction;
+  /** @default 50 requests per second */
+  readonly rateLimit?: number;
+  /** @default 100 */
+  readonly burstLimit?: number;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly accessLogRetention?: logs.RetentionDays;
+}
+
+/**
+ * An HTTP API that hands every path to one Lambda function (the Hono app does the routing), with
+ * throttling and JSON access logs on its default stage.
+ */
+export class HttpApi extends Construct {
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+
+    // The default stage is created here rather than by HttpApi, which cannot throttle or log it.
+    this.api = new apigw.HttpApi(this, 'Api', { createDefaultStage: false });
+
+    const integration = new HttpLambdaIntegration('Integration', props.handler);
+    this.api.addRoutes({ path: '/', methods: [apigw.HttpMethod.ANY], integration });
+    this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+
+    // Only variables HTTP APIs support (resourcePath and friends are REST-API-only).
+    const format = AccessLogFormat.custom(
+      JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        requestTime: '$context.requestTime',
+        routeKey: '$context.routeKey',
+        path: '$context.path',
+        status: '$context.status',
+        protocol: '$context.protocol',
+        responseLength: '$context.responseLength',
+        responseLatency: '$context.responseLatency',
+        integrationLatency: '$context.integrationLatency',
+        integrationError: '$context.integrationErrorMessage',
+      }),
+    );
+
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.rateLimit ?? 50, burstLimit: props.burstLimit ?? 100 },
+      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs), format },
+    });
+
+    this.url = this.stage.url;
+    new CfnOutput(this, 'Url', { value: this.url, description: 'Base URL of the duban HTTP API' });
+  }
+}

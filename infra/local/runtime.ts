@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type ServerType, serve } from '@hono/node-server';
+import { createApp } from '../../functions/api/app.js';
+import { hs256Verifier } from '../../shared/auth/tokens.js';
+import { createDocumentClient } from '../../shared/db/client.js';
+import { createServices } from '../../shared/services/index.js';
+import { ensureTable } from './create-table.js';
+import { seedDemo } from './demo-seed.js';
+import { loadDevSecret, MEMORY } from './dev-secret.js';
+import { createLocalDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
+
+export interface LocalRuntimeOptions {
+  port: number;
+  host: string;
+  /** A folder, or 'memory'. */
+  dataDir: string;
+  devSecret?: string | undefined;
+  tableName: string;
+  clock?: () => Date;
+}
+
+export interface LocalRuntime {
+  url: string;
+  dynamoEndpoint: string;
+  seeded: { planId: string; units: number; tasks: number } | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded runtime: DynamoDB Local (on disk, or in memory), the table made from the same
+ * definitions as in AWS, the demo plan on first start, and the same app the Lambda runs.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const clock = options.clock ?? (() => new Date());
+  const inMemory = options.dataDir === MEMORY;
+  const dataDir = inMemory ? MEMORY : resolve(options.dataDir);
+  const secret = loadDevSecret(dataDir, options.devSecret, true);
+  const dbDir = inMemory ? undefined : join(dataDir, 'dynamodb');
+  if (dbDir) mkdirSync(dbDir, { recursive: true });
+
+  const dynamo = await startDynamoDbLocal(dbDir ? { dataDir: dbDir } : {});
+  let server: ServerType | undefined;
+  try {
+    const client = createLocalDynamoDbClient(dynamo.endpoint);
+    await ensureTable(client, options.tableName);
+    const services = createServices({ doc: createDocumentClient(client), tableName: options.tableName });
+
+    // First start: an empty directory of plans gets the demo plan.
+    const office = { sub: 'local-runtime', role: 'office' as const };
+    const existing = await services.plans.list(office, { limit: 1 });
+    const seeded = existing.items.length === 0 ? await seedDemo(services, clock()) : null;
+
+    const app = createApp({ ...services, verifyToken: hs256Verifier(secret), clock });
+    const listening = await new Promise<ServerType>((ok, fail) => {
+      const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => ok(s));
+      s.once('error', fail);
+    });
+    server = listening;
+    const address = listening.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    return {
+      url: `http://${options.host}:${port}`,
+      dynamoEndpoint: dynamo.endpoint,
+      seeded,
+      async stop() {
+        await new Promise<void>((ok) => listening.close(() => ok()));
+        await dynamo.stop();
+      },
+    };
+  } catch (err) {
+    server?.close();
+    await dynamo.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+/** `npm start`: the service on this machine, on the embedded DynamoDB Local. */
+import { parseLocalConfig } from '../../shared/config.js';
+import { startLocalRuntime } from './runtime.js';
+
+async function main() {
+  const config = parseLocalConfig();
+  const runtime = await startLocalRuntime({
+    port: config.PORT,
+    host: config.HOST,
+    dataDir: config.DUBAN_DATA_DIR,
+    devSecret: config.DUBAN_DEV_SECRET,
+    tableName: config.DUBAN_TABLE_NAME,
+  });
+  const lines = [
+    `duban 督办 已启动: ${runtime.url}`,
+    `  接口文档 API docs: ${runtime.url}/docs   OpenAPI: ${runtime.url}/openapi.json`,
+    `  数据 data: ${config.DUBAN_DATA_DIR === 'memory' ? '内存 (in memory)' : config.DUBAN_DATA_DIR}`,
+    `  DynamoDB Local: ${runtime.dynamoEndpoint} (random free port; DynamoDB Local listens on all interfaces, it cannot bind to loopback only)`,
+    runtime.seeded
+      ? `  已载入演示工作方案 demo plan loaded: ${runtime.seeded.planId} (${runtime.seeded.units} units, ${runtime.seeded.tasks} tasks)`
+      : '  已有数据,未重复载入演示方案 (existing data kept)',
+    '  令牌 token: npm run --silent token -- --role office',
+  ];
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: 正在停止 stopping…`);
+    runtime.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`启动失败 failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
