@@ -3,6 +3,9 @@ import { parseLocalConfig } from '../../shared/config.js';
 import { startLocalRuntime } from './runtime.js';
 
 async function main() {
+  // The SDK reminds every Node 20 process that its 2027 releases need Node 22. Lambda runs 22 and
+  // the SDK is pinned below that line, so on a Node 20 workstation the reminder is only noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config = parseLocalConfig();
   const runtime = await startLocalRuntime({
     port: config.PORT,

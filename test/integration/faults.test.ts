@@ -1,0 +1,96 @@
+/**
+ * Faults a real DynamoDB Local will not produce on demand (throttling, partial batches, an
+ * unexpected exception), injected with aws-sdk-client-mock at the document client.
+ */
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/api/app.js';
+import { hs256Verifier, issueHs256Token } from '../../shared/auth/tokens.js';
+import { createDocumentClient } from '../../shared/db/client.js';
+import { unitKey } from '../../shared/db/keys.js';
+import { unitRepository } from '../../shared/db/unit-repository.js';
+import { createServices } from '../../shared/services/index.js';
+import { OFFICE, TEST_SECRET } from '../fixtures/app.js';
+
+const TABLE = 'faults';
+const unitItem = (id: string) => ({
+  ...unitKey(id),
+  id,
+  name: `单位${id}`,
+  kind: 'other',
+  parentId: null,
+  active: true,
+  createdAt: '2026-05-01T00:00:00.000Z',
+  createdBy: 'office-1',
+  version: 1,
+});
+
+function appOn(doc: ReturnType<typeof createDocumentClient>) {
+  const logged: Record<string, unknown>[] = [];
+  const app = createApp({
+    ...createServices({ doc, tableName: TABLE }),
+    verifyToken: hs256Verifier(TEST_SECRET),
+    clock: () => new Date('2026-05-16T02:00:00Z'),
+    logError: (e) => logged.push(e),
+  });
+  return { app, logged };
+}
+
+describe('storage faults', () => {
+  it('answers 503 "retry later" when the table stays throttled', async () => {
+    const doc = createDocumentClient({ region: 'us-east-1' });
+    const mock = mockClient(doc);
+    mock
+      .on(GetCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} }));
+    const { app, logged } = appOn(doc);
+    const token = await issueHs256Token(TEST_SECRET, OFFICE);
+    const res = await app.request('/v1/duties/duty-1', { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      error: { code: 'unavailable', message: expect.stringMatching(/稍后重试/) },
+    });
+    expect(logged).toEqual([]);
+    mock.restore();
+  });
+
+  it('answers an unexpected error with a generic 500, logging it but never leaking it', async () => {
+    const doc = createDocumentClient({ region: 'us-east-1' });
+    const mock = mockClient(doc);
+    mock.on(GetCommand).rejects(new Error('socket hang up at 10.1.2.3 table arn:secret'));
+    const { app, logged } = appOn(doc);
+    const token = await issueHs256Token(TEST_SECRET, OFFICE);
+    const res = await app.request('/v1/units/edu-bureau', { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain('10.1.2.3');
+    expect(JSON.parse(text)).toEqual({ error: { code: 'internal', message: expect.any(String) } });
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify(logged[0])).toContain('socket hang up');
+    mock.restore();
+  });
+
+  it('asks again for the keys a BatchGet left unprocessed, losing none', async () => {
+    const doc = createDocumentClient({ region: 'us-east-1' });
+    const mock = mockClient(doc);
+    mock
+      .on(BatchGetCommand)
+      .resolvesOnce({
+        Responses: { [TABLE]: [unitItem('a')] },
+        UnprocessedKeys: { [TABLE]: { Keys: [unitKey('b'), unitKey('c')] } },
+      })
+      .resolvesOnce({
+        Responses: { [TABLE]: [unitItem('b')] },
+        UnprocessedKeys: { [TABLE]: { Keys: [unitKey('c')] } },
+      })
+      .resolvesOnce({ Responses: { [TABLE]: [unitItem('c')] } });
+    const found = await unitRepository({ doc, tableName: TABLE }).getMany(['a', 'b', 'c']);
+    expect([...found.keys()].sort()).toEqual(['a', 'b', 'c']);
+    const calls = mock.commandCalls(BatchGetCommand);
+    expect(calls).toHaveLength(3);
+    expect(calls[2]?.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([unitKey('c')]);
+    mock.restore();
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadDevSecret } from '../../infra/local/dev-secret.js';
+import { startLocalRuntime } from '../../infra/local/runtime.js';
+import { issueHs256Token } from '../../shared/auth/tokens.js';
+
+/** What `npm start` runs, over real HTTP on loopback: first start seeds, a restart keeps the data. */
+describe('local runtime', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'duban-runtime-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts on disk with the demo plan, keeps it across a restart, and stops cleanly', async () => {
+    const options = { port: 0, host: '127.0.0.1', dataDir, tableName: 'duban' };
+    const first = await startLocalRuntime(options);
+    let planId: string;
+    try {
+      expect(first.seeded?.units).toBeGreaterThan(10);
+      expect(statSync(join(dataDir, 'dev-secret')).mode & 0o777).toBe(0o600);
+      const health = await fetch(`${first.url}/health`);
+      expect(health.status).toBe(200);
+      const token = await issueHs256Token(loadDevSecret(dataDir, undefined, false), {
+        sub: 't',
+        role: 'leader',
+      });
+      const plans = (await (
+        await fetch(`${first.url}/v1/plans`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { items: { id: string; title: string }[] };
+      expect(plans.items.map((p) => p.title)).toEqual(['教育扶贫迎国检工作方案']);
+      planId = plans.items[0]?.id ?? '';
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startLocalRuntime(options);
+    try {
+      expect(second.seeded).toBeNull();
+      const token = await issueHs256Token(loadDevSecret(dataDir, undefined, false), {
+        sub: 't',
+        role: 'office',
+      });
+      const plan = await fetch(`${second.url}/v1/plans/${planId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(plan.status).toBe(200);
+      expect(((await plan.json()) as { currentPhase: { key: string } }).currentPhase.key).toBe('self-check');
+    } finally {
+      await second.stop();
+    }
+  }, 90_000);
+
+  it('refuses to run in memory without a dev secret', async () => {
+    await expect(
+      startLocalRuntime({ port: 0, host: '127.0.0.1', dataDir: 'memory', tableName: 'duban' }),
+    ).rejects.toThrow(/DUBAN_DEV_SECRET/);
+  });
+});
