@@ -4,22 +4,31 @@ import { z } from 'zod';
  * Environment of the AWS functions, parsed once at cold start. Anything missing fails the start
  * instead of surfacing later as an odd runtime error.
  */
-const lambdaEnvSchema = z.object({
+const sweepEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
-  DUBAN_JWT_SECRET_ARN: z.string().min(1),
   AWS_REGION: z.string().min(1),
+  // The rehearsal clock is for one machine only: a deployment must never run on a made-up time.
+  DUBAN_NOW: z.undefined({ error: 'DUBAN_NOW (the rehearsal clock) is refused in AWS' }),
 });
+const lambdaEnvSchema = sweepEnvSchema.extend({ DUBAN_JWT_SECRET_ARN: z.string().min(1) });
 
 export type LambdaConfig = z.infer<typeof lambdaEnvSchema>;
+export type SweepConfig = z.infer<typeof sweepEnvSchema>;
 
-export function parseLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
-  const parsed = lambdaEnvSchema.safeParse(env);
+function parseOrThrow<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const names = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
-    throw new Error(`Invalid function environment, missing or empty: ${names}`);
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid function environment: ${lines}`);
   }
   return parsed.data;
 }
+
+export const parseLambdaConfig = (env: NodeJS.ProcessEnv = process.env): LambdaConfig =>
+  parseOrThrow(lambdaEnvSchema, env);
+
+export const parseSweepConfig = (env: NodeJS.ProcessEnv = process.env): SweepConfig =>
+  parseOrThrow(sweepEnvSchema, env);
 
 /** Environment of the local runtime (`npm start`). */
 const localEnvSchema = z.object({
@@ -28,6 +37,8 @@ const localEnvSchema = z.object({
   DUBAN_DATA_DIR: z.string().min(1).default('.duban-data'),
   DUBAN_DEV_SECRET: z.string().min(32).optional(),
   DUBAN_TABLE_NAME: z.string().min(3).default('duban'),
+  /** Rehearsal: the business clock starts at this instant and runs on from there. */
+  DUBAN_NOW: z.iso.datetime({ offset: true }).optional(),
 });
 
 export type LocalConfig = z.infer<typeof localEnvSchema>;

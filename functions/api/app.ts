@@ -6,19 +6,17 @@ import { requestId } from 'hono/request-id';
 import type { TokenVerifier } from '../../shared/auth/tokens.js';
 import { isTransientStorageError } from '../../shared/db/errors.js';
 import { AppError, UnauthorizedError } from '../../shared/errors.js';
-import type { DutyService } from '../../shared/services/duty-service.js';
-import type { PlanService } from '../../shared/services/plan-service.js';
-import type { UnitService } from '../../shared/services/unit-service.js';
+import type { Services } from '../../shared/services/index.js';
 import { newRouter } from './router.js';
+import { calendarRoutes } from './routes/calendar.js';
 import { dutyRoutes } from './routes/duties.js';
+import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
+import { sweepRoutes } from './routes/sweeps.js';
 import { unitRoutes } from './routes/units.js';
 
 /** Everything the HTTP app needs, injected so Lambda, the local server and tests share one app. */
-export interface AppDeps {
-  units: UnitService;
-  plans: PlanService;
-  duties: DutyService;
+export interface AppDeps extends Services {
   verifyToken: TokenVerifier;
   /** The business clock: due times, current phase and overdue are computed against it. */
   clock: () => Date;
@@ -75,6 +73,9 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/units', unitRoutes(deps));
   app.route('/v1/plans', planRoutes(deps));
   app.route('/v1/duties', dutyRoutes(deps));
+  app.route('/v1/notices', noticeRoutes(deps));
+  app.route('/v1/sweeps', sweepRoutes(deps));
+  app.route('/v1/calendar', calendarRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -1,17 +1,20 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { AppFunction } from './constructs/app-function.js';
 import { DataTable } from './constructs/data-table.js';
 import { HttpApi } from './constructs/http-api.js';
+import { ScheduledJob } from './constructs/scheduled-job.js';
 
-/** The whole deployment: table -> functions -> HTTP API. */
+/** The whole deployment: table -> functions -> HTTP API and the sweep schedule. */
 export class DubanStack extends Stack {
   readonly table: DataTable;
   readonly jwtSecret: secretsmanager.Secret;
   readonly apiFunction: NodejsFunction;
   readonly httpApi: HttpApi;
+  readonly sweepFunction: NodejsFunction;
+  readonly sweepJob: ScheduledJob;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -38,5 +41,23 @@ export class DubanStack extends Stack {
     this.apiFunction = api.function;
 
     this.httpApi = new HttpApi(this, 'Http', { handler: api.function });
+
+    // The sweep needs only the table (TABLE_NAME): no token secret, no runtime flag.
+    const sweep = new AppFunction(this, 'SweepFunction', {
+      entry: 'functions/sweep/handler.ts',
+      description: 'duban sweep: due reminders and escalations',
+      table: this.table.table,
+      tableAccess: 'sweep',
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+    });
+    this.sweepFunction = sweep.function;
+
+    this.sweepJob = new ScheduledJob(this, 'Sweep', {
+      function: sweep.function,
+      cron: { minute: '0/15' },
+      description: 'duban sweep every 15 minutes (plans run on Asia/Shanghai time)',
+      input: {},
+    });
   }
 }

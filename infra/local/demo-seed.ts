@@ -1,7 +1,9 @@
 import type { Principal } from '../../shared/auth/principal.js';
 import { type Phase, shiftPhases } from '../../shared/domain/plan/phases.js';
 import { addDays, localDateOf } from '../../shared/domain/time/zoned-time.js';
-import type { Evidence } from '../../shared/schemas/duties.js';
+import { type Evidence, SubmitDutySchema } from '../../shared/schemas/duties.js';
+import { CreatePlanSchema } from '../../shared/schemas/plans.js';
+import { CreateTaskSchema } from '../../shared/schemas/tasks.js';
 import type { UnitKind } from '../../shared/schemas/units.js';
 import type { Services } from '../../shared/services/index.js';
 
@@ -299,6 +301,9 @@ export function demoPhases(now: Date): Phase[] {
   return shiftPhases([...DEMO_BASE_PHASES], daysBetween(live.start, liveStart));
 }
 
+/** The schools that file the weekly form (每周五中午前各学校上报周报表). */
+export const DEMO_WEEKLY_REPORT_UNITS = ['chengguan-primary', 'hexi-central-school'] as const;
+
 /**
  * Fills an empty table with the demo campaign through the services, as the office (and, for the
  * submissions, as the units). Not idempotent: the caller runs it once, on first start.
@@ -310,9 +315,10 @@ export async function seedDemo(
   for (const unit of DEMO_UNITS) await services.units.create(OFFICE, unit, now);
 
   const phases = demoPhases(now);
+  // Inputs go through the same schemas as the API's, defaults (escalation policy, kind) included.
   const plan = await services.plans.create(
     OFFICE,
-    { title: DEMO_PLAN_TITLE, timezone: DEMO_TIMEZONE, phases },
+    CreatePlanSchema.parse({ title: DEMO_PLAN_TITLE, timezone: DEMO_TIMEZONE, phases }),
     now,
   );
   const dueDates = new Map(phases.map((p) => [p.key, p.end ?? addDays(p.start, OPEN_PHASE_DUE_DAYS)]));
@@ -323,14 +329,14 @@ export async function seedDemo(
     const task = await services.plans.createTask(
       OFFICE,
       plan.id,
-      {
+      CreateTaskSchema.parse({
         title: t.title,
         description: t.description,
         phaseKey: t.phase,
         leadUnitId: t.lead,
         coUnitIds: [...(t.co ?? [])],
         dueAt,
-      },
+      }),
       now,
     );
     const lead = task.duties.find((d) => d.role === 'lead');
@@ -339,10 +345,30 @@ export async function seedDemo(
       await services.duties.submit(
         unit,
         lead.id,
-        { note: t.submission.note, evidence: [t.submission.evidence], version: lead.version },
+        SubmitDutySchema.parse({
+          note: t.submission.note,
+          evidence: [t.submission.evidence],
+          version: lead.version,
+        }),
         now,
       );
     }
   }
-  return { planId: plan.id, units: DEMO_UNITS.length, tasks: DEMO_TASKS.length };
+  // 每周五中午前各学校上报周报表 (seed 000's weekly form), under the zero-report rule: a recurring
+  // report whose occurrences are created ahead and escalate like any other duty.
+  await services.plans.createTask(
+    OFFICE,
+    plan.id,
+    CreateTaskSchema.parse({
+      title: '学校周报表(零报告)',
+      description: '每周五中午前各学校上报周报表;没有情况也要报告,不得瞒报、漏报、错报。',
+      phaseKey: 'self-check',
+      leadUnitId: DEMO_WEEKLY_REPORT_UNITS[0],
+      coUnitIds: DEMO_WEEKLY_REPORT_UNITS.slice(1),
+      kind: 'report',
+      recurrence: { freq: 'weekly', weekdays: [5], time: '12:00', holidayRule: 'previous-working-day' },
+    }),
+    now,
+  );
+  return { planId: plan.id, units: DEMO_UNITS.length, tasks: DEMO_TASKS.length + 1 };
 }

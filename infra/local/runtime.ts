@@ -4,11 +4,13 @@ import { type ServerType, serve } from '@hono/node-server';
 import { createApp } from '../../functions/api/app.js';
 import { hs256Verifier } from '../../shared/auth/tokens.js';
 import { createDocumentClient } from '../../shared/db/client.js';
+import type { SweepResult } from '../../shared/schemas/notices.js';
 import { createServices } from '../../shared/services/index.js';
 import { ensureTable } from './create-table.js';
 import { seedDemo } from './demo-seed.js';
 import { loadDevSecret, MEMORY } from './dev-secret.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
+import { startSweepSchedule } from './scheduler.js';
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -18,6 +20,9 @@ export interface LocalRuntimeOptions {
   devSecret?: string | undefined;
   tableName: string;
   clock?: () => Date;
+  /** Run the due-date sweep in-process on the AWS schedule (default true). */
+  schedule?: boolean;
+  onSweep?: (result: SweepResult) => void;
 }
 
 export interface LocalRuntime {
@@ -52,6 +57,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const seeded = existing.items.length === 0 ? await seedDemo(services, clock()) : null;
 
     const app = createApp({ ...services, verifyToken: hs256Verifier(secret), clock });
+    const sweeper =
+      options.schedule === false
+        ? undefined
+        : startSweepSchedule({
+            sweeps: services.sweeps,
+            clock,
+            onResult: options.onSweep,
+            onError: (err) =>
+              console.error(JSON.stringify({ level: 'error', message: 'sweep failed', error: String(err) })),
+          });
     const listening = await new Promise<ServerType>((ok, fail) => {
       const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => ok(s));
       s.once('error', fail);
@@ -64,6 +79,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       dynamoEndpoint: dynamo.endpoint,
       seeded,
       async stop() {
+        await sweeper?.stop();
         await new Promise<void>((ok) => listening.close(() => ok()));
         await dynamo.stop();
       },

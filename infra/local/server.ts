@@ -1,6 +1,7 @@
 /** `npm start`: the service on this machine, on the embedded DynamoDB Local. */
 import { parseLocalConfig } from '../../shared/config.js';
 import { startLocalRuntime } from './runtime.js';
+import { rehearsalClock } from './scheduler.js';
 
 async function main() {
   // The SDK reminds every Node 20 process that its 2027 releases need Node 22. Lambda runs 22 and
@@ -13,6 +14,17 @@ async function main() {
     dataDir: config.DUBAN_DATA_DIR,
     devSecret: config.DUBAN_DEV_SECRET,
     tableName: config.DUBAN_TABLE_NAME,
+    clock: rehearsalClock(config.DUBAN_NOW),
+    onSweep: (r) => {
+      if (r.written > 0 || r.occurrencesCreated > 0) {
+        console.log(
+          `巡检 sweep @ ${r.asOf}: 写出通知 ${r.written} 条, 生成周期任务 ${r.occurrencesCreated} 条` +
+            (r.calendarFallbackYears.length > 0
+              ? `(${r.calendarFallbackYears.join('、')} 年无官方节假日数据,按周一至周五计)`
+              : ''),
+        );
+      }
+    },
   });
   const lines = [
     `duban 督办 已启动: ${runtime.url}`,
@@ -23,6 +35,7 @@ async function main() {
       ? `  已载入演示工作方案 demo plan loaded: ${runtime.seeded.planId} (${runtime.seeded.units} units, ${runtime.seeded.tasks} tasks)`
       : '  已有数据,未重复载入演示方案 (existing data kept)',
     '  令牌 token: npm run --silent token -- --role office',
+    `  到期巡检 due-date sweep: 每 15 分钟 every 15 minutes${config.DUBAN_NOW ? `;演练时钟 rehearsal clock from ${config.DUBAN_NOW}` : ''}`,
   ];
   console.log(lines.join('\n'));
 

@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import { type DutyRecord, DutyRecordSchema } from '../schemas/duties.js';
+import { type Task, TaskSchema } from '../schemas/tasks.js';
 import type { TableRef } from './client.js';
 import { isConditionFailure } from './errors.js';
 import {
@@ -9,11 +10,13 @@ import {
   openDutiesPk,
   planDutiesPk,
   planDutiesSkPrefix,
+  sweepPk,
+  sweepUpTo,
   unitDutiesPk,
   unitDutiesSkPrefix,
 } from './keys.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
-import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE } from './table.js';
+import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE, INDEX_SWEEP_BY_NEXT_ACTION } from './table.js';
 
 /** The fields of a duty that the plan's progress counts need. */
 export interface DutyTally {
@@ -39,6 +42,11 @@ export interface DutyRepository {
     filter: { planId?: string | undefined; status?: DutyStatus | undefined; dueBefore?: string | undefined },
     page: PageRequest,
   ): Promise<Page<DutyRecord>>;
+  /** A task's duties (at most `limit`), through its lead unit's listing in the plan. */
+  listByTask(
+    task: { id: string; planId: string; leadUnitId: string; coUnitIds: string[] },
+    page: { limit: number },
+  ): Promise<DutyRecord[]>;
   /** Pattern D4: a plan's open duties due before an instant, earliest first. */
   listOpenDueBefore(planId: string, before: string, page: PageRequest): Promise<Page<DutyRecord>>;
   /** Streams the plan's duties, a page at a time, projected to the fields counts need. */
@@ -46,9 +54,22 @@ export interface DutyRepository {
   /**
    * Replaces a duty with `next` if it is still at `expectedVersion` with `expectedStatus`.
    * `next.version` must be `expectedVersion + 1`; index keys follow the new status and due time.
+   * With `ladder: 'keep'` (a submit) the sweep's fields are left as stored; 'reset' (a new round)
+   * writes them from `next`.
    */
-  replace(next: DutyRecord, expected: { version: number; status: DutyStatus }): Promise<UpdateOutcome>;
+  replace(
+    next: DutyRecord,
+    expected: { version: number; status: DutyStatus },
+    ladder?: 'keep' | 'reset',
+  ): Promise<UpdateOutcome>;
+  /** Pattern D5: what the sweep must act on by `now` (duties and recurring tasks), a page at a time. */
+  dueForSweep(planId: string, now: string): AsyncGenerator<SweepItem[]>;
 }
+
+export type SweepItem = { entity: 'Duty'; duty: DutyRecord } | { entity: 'Task'; task: Task };
+
+/** Fields only the sweep writes (besides a ladder reset on a new round). */
+const LADDER_FIELDS = ['nextLevelIndex', 'nextActionAt', 'lastNoticeLevel'] as const;
 
 const DUTY_INDEX_ATTRIBUTES = {
   byUnit: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
@@ -111,6 +132,29 @@ export function dutyRepository({ doc, tableName }: TableRef): DutyRepository {
       });
     },
 
+    async listByTask(task, { limit }) {
+      // Rare (the answer to creating a recurring task): each unit's duties in the plan, filtered.
+      const found: DutyRecord[] = [];
+      for (const unitId of [task.leadUnitId, ...task.coUnitIds]) {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: INDEX_BY_UNIT.name,
+            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+            FilterExpression: 'taskId = :task',
+            ExpressionAttributeValues: {
+              ':pk': unitDutiesPk(unitId),
+              ':prefix': unitDutiesSkPrefix(task.planId, 'open'),
+              ':task': task.id,
+            },
+          }),
+        );
+        found.push(...(out.Items ?? []).map((i) => DutyRecordSchema.parse(i)));
+        if (found.length >= limit) break;
+      }
+      return found.sort((a, b) => a.dueAt.localeCompare(b.dueAt)).slice(0, limit);
+    },
+
     listOpenDueBefore(planId, before, { limit, cursor }) {
       const pk = openDutiesPk(planId);
       return page({
@@ -145,11 +189,23 @@ export function dutyRepository({ doc, tableName }: TableRef): DutyRepository {
       } while (startKey !== undefined);
     },
 
-    async replace(next, expected) {
+    async replace(next, expected, ladder = 'keep') {
       const { id: _id, ...fields } = next;
       const keys = dutyIndexKeys(next);
       const set: Record<string, unknown> = { ...fields, ...keys };
-      const names: Record<string, string> = {};
+      const removals: string[] = [];
+      if (ladder === 'keep') {
+        // The ladder's fields belong to the sweep: a submit must not write back a stale copy.
+        for (const f of LADDER_FIELDS) delete set[f];
+        delete set.gsi4pk;
+        delete set.gsi4sk;
+        if (next.status !== 'open') removals.push('gsi4pk', 'gsi4sk');
+      } else if (!('gsi4pk' in keys)) {
+        removals.push('gsi4pk', 'gsi4sk');
+      }
+      // A duty that is no longer open leaves the sparse open-by-due index.
+      if (!('gsi3pk' in keys)) removals.push('gsi3pk', 'gsi3sk');
+      const names: Record<string, string> = { '#version': 'version', '#status': 'status' };
       const values: Record<string, unknown> = {
         ':expectedVersion': expected.version,
         ':expectedStatus': expected.status,
@@ -159,16 +215,13 @@ export function dutyRepository({ doc, tableName }: TableRef): DutyRepository {
         values[`:v${i}`] = value;
         return `#f${i} = :v${i}`;
       });
-      // A duty that is no longer open leaves the sparse open-by-due index.
-      const removals = 'gsi3pk' in keys ? '' : ' REMOVE gsi3pk, gsi3sk';
-      names['#version'] = 'version';
-      names['#status'] = 'status';
+      const remove = removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : '';
       try {
         await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: dutyKey(next.id),
-            UpdateExpression: `SET ${assignments.join(', ')}${removals}`,
+            UpdateExpression: `SET ${assignments.join(', ')}${remove}`,
             ConditionExpression:
               'attribute_exists(pk) AND #version = :expectedVersion AND #status = :expectedStatus',
             ExpressionAttributeNames: names,
@@ -180,6 +233,29 @@ export function dutyRepository({ doc, tableName }: TableRef): DutyRepository {
         if (isConditionFailure(err)) return { ok: false, reason: 'stale' };
         throw err;
       }
+    },
+
+    async *dueForSweep(planId, now) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: INDEX_SWEEP_BY_NEXT_ACTION.name,
+            KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk <= :upTo',
+            ExpressionAttributeValues: { ':pk': sweepPk(planId), ':upTo': sweepUpTo(now) },
+            ExclusiveStartKey: startKey,
+            Limit: 200,
+          }),
+        );
+        const page: SweepItem[] = [];
+        for (const item of out.Items ?? []) {
+          if (item.entity === 'Duty') page.push({ entity: 'Duty', duty: DutyRecordSchema.parse(item) });
+          else if (item.entity === 'Task') page.push({ entity: 'Task', task: TaskSchema.parse(item) });
+        }
+        yield page;
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
     },
   };
 }

@@ -16,6 +16,13 @@
  * |    |                                                  |   gsi2sk begins_with STATUS#<status>#                          |
  * | D4 | open duties by due time (sweeps, overdue lists)  | Query openByDue gsi3pk=OPEN#<planId> gsi3sk <= <dueAt>         |
  * |    |   sparse: only duties with status open carry gsi3*; submitting removes them                    |
+ * | D5 | duties whose next escalation level is due        | Query sweepByNextAction gsi4pk=SWEEP#<planId>                  |
+ * |    |   (the sweep)                                    |   gsi4sk <= <now>~  sparse: open and a level still to come     |
+ * | N1 | a notice by id, with one entry per recipient     | Query    pk=NOTICE#<noticeId>  (sk NOTICE, TO#<recipient>)     |
+ * | N2 | a recipient's notices, newest first              | Query byUnit gsi1pk=INBOX#<recipient> gsi1sk=<createdAt>#<id> |
+ * |    |   recipients: unit:<unitId>, role:leaders, role:office; a duty's unit is always one      |
+ * | N3 | all notices, or one plan's, newest first         | Query byParent gsi2pk=NOTICES gsi2sk begins_with <planId>#     |
+ * | C1 | the office's calendar overrides, by year         | Query    pk=CALENDAR               sk=<year>                   |
  *
  * Sort keys embed ISO-8601 UTC instants ("2026-05-13T15:59:59.999Z"), which sort as strings.
  * Ids never contain '#', so prefixes cannot collide.
@@ -47,6 +54,8 @@ export interface DutyIndexInput {
   unitId: string;
   status: DutyStatus;
   dueAt: string;
+  /** When the next escalation level fires; null once none is left. */
+  nextActionAt: string | null;
 }
 
 export const unitDutiesPk = (unitId: string) => `UNIT#${unitId}`;
@@ -62,10 +71,34 @@ export const planDutiesSkPrefix = (status?: DutyStatus) =>
   status === undefined ? 'STATUS#' : `STATUS#${status}#`;
 
 export const openDutiesPk = (planId: string) => `OPEN#${planId}`;
+export const sweepPk = (planId: string) => `SWEEP#${planId}`;
+/** Sorts after every `<instant>#<id>` of that instant, so `gsi4sk <= sweepUpTo(now)` takes all due. */
+export const sweepUpTo = (now: string) => `${now}#~`;
+
+export const NOTICE_SK = 'NOTICE';
+export const noticeKey = (noticeId: string) => ({ pk: `NOTICE#${noticeId}`, sk: NOTICE_SK });
+export const noticeRecipientKey = (noticeId: string, recipient: string) => ({
+  pk: `NOTICE#${noticeId}`,
+  sk: `TO#${recipient}`,
+});
+export const inboxPk = (recipient: string) => `INBOX#${recipient}`;
+export const inboxKeys = (recipient: string, createdAt: string, noticeId: string) => ({
+  gsi1pk: inboxPk(recipient),
+  gsi1sk: `${createdAt}#${noticeId}`,
+});
+export const ALL_NOTICES_PK = 'NOTICES';
+export const noticeDirectoryKeys = (planId: string, createdAt: string, noticeId: string) => ({
+  gsi2pk: ALL_NOTICES_PK,
+  gsi2sk: `${planId}#${createdAt}#${noticeId}`,
+});
+
+export const CALENDAR_PK = 'CALENDAR';
+export const calendarKey = (year: number) => ({ pk: CALENDAR_PK, sk: String(year) });
 
 /**
- * The index attributes of a duty for its current status and due time. Written on every change of
- * either, so the indexes never disagree with the item. `gsi3*` is present only while the duty is open.
+ * The index attributes of a duty for its status, due time and next escalation. Written on every
+ * change of those, so the indexes never disagree with the item. `gsi3*` is present only while the
+ * duty is open, `gsi4*` only while it is open and a level is still to come.
  */
 export function dutyIndexKeys(d: DutyIndexInput) {
   const byUnit = {
@@ -74,5 +107,7 @@ export function dutyIndexKeys(d: DutyIndexInput) {
   };
   const byPlan = { gsi2pk: planDutiesPk(d.planId), gsi2sk: `STATUS#${d.status}#${d.dueAt}#${d.id}` };
   if (d.status !== 'open') return { ...byUnit, ...byPlan };
-  return { ...byUnit, ...byPlan, gsi3pk: openDutiesPk(d.planId), gsi3sk: `${d.dueAt}#${d.id}` };
+  const open = { gsi3pk: openDutiesPk(d.planId), gsi3sk: `${d.dueAt}#${d.id}` };
+  if (d.nextActionAt === null) return { ...byUnit, ...byPlan, ...open };
+  return { ...byUnit, ...byPlan, ...open, gsi4pk: sweepPk(d.planId), gsi4sk: `${d.nextActionAt}#${d.id}` };
 }

@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { DutyRecord } from '../schemas/duties.js';
 import { type Plan, PlanSchema } from '../schemas/plans.js';
@@ -11,6 +17,7 @@ import {
   PLAN_DIRECTORY_PK,
   planDirectoryKeys,
   planKey,
+  sweepPk,
   TASK_SK_PREFIX,
   taskKey,
 } from './keys.js';
@@ -25,7 +32,28 @@ export interface PlanRepository {
   /** Writes the task and one duty per responsible unit all together, or nothing. */
   createTaskWithDuties(task: Task, duties: DutyRecord[]): Promise<void>;
   listTasks(planId: string, page: PageRequest): Promise<Page<Task>>;
+  /**
+   * Writes one occurrence's duties together; false if they already exist (an earlier or concurrent
+   * top-up wrote them: duty ids are fixed by task, unit and occurrence, so it is safe to repeat).
+   */
+  createOccurrence(duties: DutyRecord[]): Promise<boolean>;
+  /** Moves a recurring task's horizon on, if no one else has since `expectedUntil`. */
+  advanceOccurrences(
+    task: Task,
+    expectedUntil: string | null,
+    next: { occurrencesUntil: string; nextMaterializeAt: string | null },
+  ): Promise<boolean>;
 }
+
+/** A task item; a recurring task with occurrences still to create sits in the sweep index. */
+const taskItem = (task: Task) => ({
+  ...taskKey(task.planId, task.id),
+  entity: 'Task',
+  ...task,
+  ...(task.nextMaterializeAt === null
+    ? {}
+    : { gsi4pk: sweepPk(task.planId), gsi4sk: `${task.nextMaterializeAt}#TASK#${task.id}` }),
+});
 
 /** The stored form of a duty: its own fields plus the keys that place it in every index. */
 export const dutyItem = (d: DutyRecord) => ({ ...dutyKey(d.id), ...dutyIndexKeys(d), entity: 'Duty', ...d });
@@ -97,7 +125,7 @@ export function planRepository({ doc, tableName }: TableRef): PlanRepository {
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...taskKey(task.planId, task.id), entity: 'Task', ...task },
+                  Item: taskItem(task),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -117,6 +145,59 @@ export function planRepository({ doc, tableName }: TableRef): PlanRepository {
         if (reasons?.includes('ConditionalCheckFailed')) {
           throw new ConflictError('task_exists', `任务编号已存在:${task.id}`);
         }
+        throw err;
+      }
+    },
+
+    async createOccurrence(duties) {
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: duties.map((d) => ({
+              Put: {
+                TableName: tableName,
+                Item: dutyItem(d),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+          }),
+        );
+        return true;
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons?.includes('ConditionalCheckFailed') || reasons?.includes('TransactionConflict'))
+          return false;
+        throw err;
+      }
+    },
+
+    async advanceOccurrences(task, expectedUntil, next) {
+      const keep = next.nextMaterializeAt !== null;
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: taskKey(task.planId, task.id),
+            UpdateExpression: keep
+              ? 'SET occurrencesUntil = :until, nextMaterializeAt = :next, gsi4pk = :g4pk, gsi4sk = :g4sk'
+              : 'SET occurrencesUntil = :until, nextMaterializeAt = :next REMOVE gsi4pk, gsi4sk',
+            ConditionExpression:
+              expectedUntil === null
+                ? 'attribute_exists(pk) AND (attribute_not_exists(occurrencesUntil) OR occurrencesUntil = :null)'
+                : 'occurrencesUntil = :expected',
+            ExpressionAttributeValues: {
+              ':until': next.occurrencesUntil,
+              ':next': next.nextMaterializeAt,
+              ...(keep
+                ? { ':g4pk': sweepPk(task.planId), ':g4sk': `${next.nextMaterializeAt}#TASK#${task.id}` }
+                : {}),
+              ...(expectedUntil === null ? { ':null': null } : { ':expected': expectedUntil }),
+            },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
         throw err;
       }
     },

@@ -16,14 +16,14 @@ export interface IndexDefinition {
   readonly sortKey: string;
 }
 
-/** A unit's duties across plans, grouped by plan and status (see keys.ts, pattern D2). */
+/** A unit's duties across plans (D2), and each recipient's notice inbox (N2). */
 export const INDEX_BY_UNIT: IndexDefinition = {
   name: 'byUnit',
   partitionKey: 'gsi1pk',
   sortKey: 'gsi1sk',
 };
 
-/** A plan's duties by status, and directory listings of units and plans (patterns D3, U2, P2). */
+/** A plan's duties by status, directory listings of units and plans, all notices (D3, U2, P2, N3). */
 export const INDEX_BY_PARENT: IndexDefinition = {
   name: 'byParent',
   partitionKey: 'gsi2pk',
@@ -37,7 +37,22 @@ export const INDEX_OPEN_BY_DUE: IndexDefinition = {
   sortKey: 'gsi3sk',
 };
 
-export const INDEXES: readonly IndexDefinition[] = [INDEX_BY_UNIT, INDEX_BY_PARENT, INDEX_OPEN_BY_DUE];
+/**
+ * Sparse: only open duties with an escalation level still to come carry these, ordered by the time
+ * of that level (pattern D5). A sweep reads what is due, never what exists.
+ */
+export const INDEX_SWEEP_BY_NEXT_ACTION: IndexDefinition = {
+  name: 'sweepByNextAction',
+  partitionKey: 'gsi4pk',
+  sortKey: 'gsi4sk',
+};
+
+export const INDEXES: readonly IndexDefinition[] = [
+  INDEX_BY_UNIT,
+  INDEX_BY_PARENT,
+  INDEX_OPEN_BY_DUE,
+  INDEX_SWEEP_BY_NEXT_ACTION,
+];
 
 /** All key attributes are strings. */
 export const ATTRIBUTE_TYPE = 'S' as const;

@@ -1,5 +1,11 @@
 import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
 import { pageQuery, slug, text, z } from './common.js';
+import { EscalationLevelSchema } from './escalation.js';
+
+export const DUTY_KINDS = ['task', 'report'] as const;
+export const DutyKindSchema = z.enum(DUTY_KINDS).openapi({
+  description: 'task 一般任务, report 定期报告(零报告制度:没有情况也要报)',
+});
 
 export const DutyStatusSchema = z.enum(DUTY_STATUSES).openapi({
   description: 'open 待办(含退回整改), submitted 已提交待审核, accepted 已办结',
@@ -14,15 +20,24 @@ export const EvidenceSchema = z
 
 export const SubmitDutySchema = z
   .strictObject({
-    note: text(1, 5000).openapi({ example: '本村适龄学生全部在校,已经村支书、村长签字。' }),
+    note: text(1, 5000).optional().openapi({ example: '本村适龄学生全部在校,已经村支书、村长签字。' }),
     evidence: z.array(EvidenceSchema).max(50).default([]),
+    nothingToReport: z
+      .boolean()
+      .default(false)
+      .openapi({ description: '零报告:本期没有需要报告的情况(仅定期报告类任务)' }),
     version: z.number().int().min(1).optional().openapi({ description: '乐观锁:给出时必须等于当前版本' }),
+  })
+  .refine((s) => s.note !== undefined || s.nothingToReport, {
+    path: ['note'],
+    message: '请填写办理情况说明(定期报告没有情况时可选择“零报告”)',
   })
   .openapi('SubmitDuty');
 
 export const SubmissionSchema = z.object({
   note: z.string(),
   evidence: z.array(EvidenceSchema),
+  nothingToReport: z.boolean().default(false),
   submittedAt: z.string(),
   submittedBy: z.string(),
 });
@@ -34,12 +49,21 @@ export const DutySchema = z
     taskId: z.string(),
     unitId: z.string(),
     role: z.enum(['lead', 'co']).openapi({ description: 'lead 牵头单位, co 配合单位' }),
+    kind: DutyKindSchema.default('task'),
+    occurrenceKey: z.string().nullable().default(null).openapi({ description: '周期任务的期次,如 2026-W21' }),
     title: z.string(),
     phaseKey: z.string(),
     dueAt: z.string(),
     status: DutyStatusSchema,
     overdue: z.boolean(),
     round: z.number().int().openapi({ description: '第几轮(退回整改后加一)' }),
+    roundStartedAt: z.string().openapi({ description: '本轮开始时间(交办或退回时)' }),
+    escalation: z
+      .array(EscalationLevelSchema)
+      .openapi({ description: '本任务创建时适用的督办规则(之后不随方案变化)' }),
+    nextLevelIndex: z.number().int().openapi({ description: '下一个督办级别在规则中的序号' }),
+    nextActionAt: z.string().nullable().openapi({ description: '下一个督办级别触发时间;null 表示没有了' }),
+    lastNoticeLevel: z.string().nullable().default(null).openapi({ description: '本轮已发出的最高督办级别' }),
     returns: z.number().int(),
     submission: SubmissionSchema.nullable(),
     createdAt: z.string(),

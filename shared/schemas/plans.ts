@@ -1,6 +1,8 @@
+import { DEFAULT_ESCALATION_POLICY } from '../domain/escalation/ladder.js';
 import { validatePhases } from '../domain/plan/phases.js';
 import { isValidTimeZone } from '../domain/time/zoned-time.js';
 import { isoDateString, slug, text, z } from './common.js';
+import { EscalationPolicySchema } from './escalation.js';
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 
@@ -18,6 +20,7 @@ export const CreatePlanSchema = z
     title: text(1, 200).openapi({ example: '教育扶贫迎国检工作方案' }),
     timezone: z.string().default(DEFAULT_TIMEZONE).openapi({ example: DEFAULT_TIMEZONE }),
     phases: z.array(PhaseSchema).min(1).max(10),
+    escalation: EscalationPolicySchema.default(DEFAULT_ESCALATION_POLICY),
   })
   .superRefine((plan, ctx) => {
     if (!isValidTimeZone(plan.timezone)) {
@@ -48,6 +51,7 @@ export const PlanSchema = z
     title: z.string(),
     timezone: z.string(),
     phases: z.array(PhaseSchema),
+    escalation: EscalationPolicySchema.default(DEFAULT_ESCALATION_POLICY),
     createdAt: z.string(),
     createdBy: z.string(),
     version: z.number().int(),

@@ -1,5 +1,7 @@
 import { slug, text, z } from './common.js';
-import { DutySchema } from './duties.js';
+import { DutyKindSchema, DutySchema } from './duties.js';
+import { EscalationPolicySchema } from './escalation.js';
+import { RecurrenceSchema } from './recurrence.js';
 
 // One task and its duties are written in one transaction (at most 100 items): the plan check, the
 // task and up to 98 duties. Bigger bulk assignments are split into several tasks.
@@ -16,14 +18,21 @@ export const CreateTaskSchema = z
       .max(MAX_CO_UNITS)
       .default([])
       .refine((ids) => new Set(ids).size === ids.length, '配合单位不能重复'),
-    dueAt: z.string().max(40).openapi({
-      description: '带时区偏移的 ISO 8601 时间,或仅日期(表示方案时区内当天结束)',
+    dueAt: z.string().max(40).optional().openapi({
+      description: '带时区偏移的 ISO 8601 时间,或仅日期(表示方案时区内当天结束);周期任务改用 recurrence',
       example: '2026-05-26',
     }),
+    recurrence: RecurrenceSchema.optional(),
+    kind: DutyKindSchema.default('task'),
+    escalation: EscalationPolicySchema.optional().openapi({ description: '覆盖方案的督办规则(可选)' }),
   })
   .refine((t) => !t.coUnitIds.includes(t.leadUnitId), {
     path: ['coUnitIds'],
     message: '牵头单位不能同时作为配合单位',
+  })
+  .refine((t) => (t.dueAt === undefined) !== (t.recurrence === undefined), {
+    path: ['dueAt'],
+    message: '请给出截止时间 dueAt,或周期规则 recurrence(二者选一)',
   })
   .openapi('CreateTask');
 
@@ -36,7 +45,16 @@ export const TaskSchema = z
     phaseKey: z.string(),
     leadUnitId: z.string(),
     coUnitIds: z.array(z.string()),
-    dueAt: z.string(),
+    dueAt: z.string().nullable(),
+    recurrence: RecurrenceSchema.nullable().default(null),
+    kind: DutyKindSchema.default('task'),
+    escalation: EscalationPolicySchema.nullable().default(null),
+    occurrencesUntil: z
+      .string()
+      .nullable()
+      .default(null)
+      .openapi({ description: '周期任务:已生成到此时间之前到期的各期任务' }),
+    nextMaterializeAt: z.string().nullable().default(null),
     createdAt: z.string(),
     createdBy: z.string(),
   })

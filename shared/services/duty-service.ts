@@ -4,7 +4,7 @@ import type { Page, PageRequest } from '../db/pagination.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { DUTY_STATUS_LABELS, type DutyStatus, transition } from '../domain/duty/duty-status.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { Duty, DutyRecord, SubmitDutyInput } from '../schemas/duties.js';
 import { authorize } from './access.js';
 import { toDutyView } from './duty-view.js';
@@ -105,6 +105,11 @@ export function dutyService(deps: {
       const duty = await mustGet(id);
       authorize(principal, 'duty.submit', duty.unitId);
       if (input.version !== undefined && input.version !== duty.version) throw versionConflict(duty);
+      if (input.nothingToReport && duty.kind !== 'report') {
+        throw new ValidationError('只有定期报告类任务可以零报告', [
+          { field: 'nothingToReport', message: '只有定期报告类任务可以选择“零报告”,请填写办理情况' },
+        ]);
+      }
       const step = transition(duty.status, 'submit');
       if (!step.ok) {
         throw new ConflictError('invalid_transition', step.message, {
@@ -117,8 +122,9 @@ export function dutyService(deps: {
         ...duty,
         status: step.to,
         submission: {
-          note: input.note,
+          note: input.note ?? '零报告:本期无需报告的情况',
           evidence: input.evidence,
+          nothingToReport: input.nothingToReport,
           submittedAt: nowIso,
           submittedBy: principal.sub,
         },

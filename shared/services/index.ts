@@ -1,25 +1,51 @@
+import { calendarRepository } from '../db/calendar-repository.js';
 import type { TableRef } from '../db/client.js';
 import { dutyRepository } from '../db/duty-repository.js';
+import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { unitRepository } from '../db/unit-repository.js';
+import { type CalendarService, calendarService } from './calendar-service.js';
 import { type DutyService, dutyService } from './duty-service.js';
+import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
+import { recurrenceService } from './recurrence-service.js';
+import { type SweepService, sweepService } from './sweep-service.js';
 import { type UnitService, unitService } from './unit-service.js';
 
 export interface Services {
   units: UnitService;
   plans: PlanService;
   duties: DutyService;
+  notices: NoticeService;
+  sweeps: SweepService;
+  calendar: CalendarService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
-export function createServices(table: TableRef): Services {
+export function createServices(
+  table: TableRef,
+  options: { onSweepItemError?: (err: unknown, itemId: string) => void } = {},
+): Services {
   const units = unitRepository(table);
   const plans = planRepository(table);
   const duties = dutyRepository(table);
+  const notices = noticeRepository(table);
+  const calendars = calendarRepository(table);
+  const recurrences = recurrenceService(plans);
   return {
     units: unitService(units),
-    plans: planService({ plans, units, duties }),
+    plans: planService({ plans, units, duties, calendars, recurrences }),
     duties: dutyService({ duties, plans, units }),
+    notices: noticeService(notices),
+    sweeps: sweepService({
+      plans,
+      duties,
+      notices,
+      units,
+      calendars,
+      recurrences,
+      ...(options.onSweepItemError ? { onItemError: options.onSweepItemError } : {}),
+    }),
+    calendar: calendarService(calendars),
   };
 }

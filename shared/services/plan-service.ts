@@ -1,18 +1,23 @@
 import type { Principal } from '../auth/principal.js';
+import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
+import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { parseDueAt } from '../domain/duty/due-time.js';
+import { validateRecurrence } from '../domain/duty/recurrence.js';
 import { currentPhase } from '../domain/plan/phases.js';
 import { addToProgress, emptyProgress } from '../domain/plan/progress.js';
 import { type FieldProblem, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { Duty, DutyRecord } from '../schemas/duties.js';
+import type { Duty } from '../schemas/duties.js';
 import type { CreatePlanInput, Plan, PlanView } from '../schemas/plans.js';
 import type { CreateTaskInput, Task } from '../schemas/tasks.js';
 import { authorize } from './access.js';
+import { newDuty } from './duty-factory.js';
 import { toDutyView } from './duty-view.js';
+import type { RecurrenceService } from './recurrence-service.js';
 
 export interface PlanService {
   create(principal: Principal, input: CreatePlanInput, now: Date): Promise<Plan>;
@@ -32,8 +37,10 @@ export function planService(deps: {
   plans: PlanRepository;
   units: UnitRepository;
   duties: DutyRepository;
+  calendars: CalendarRepository;
+  recurrences: RecurrenceService;
 }): PlanService {
-  const { plans, units, duties } = deps;
+  const { plans, units, duties, calendars, recurrences } = deps;
 
   async function mustGet(id: string): Promise<Plan> {
     const plan = await plans.get(id);
@@ -49,6 +56,7 @@ export function planService(deps: {
         title: input.title,
         timezone: input.timezone,
         phases: input.phases,
+        escalation: input.escalation,
         createdAt: now.toISOString(),
         createdBy: principal.sub,
         version: 1,
@@ -79,11 +87,19 @@ export function planService(deps: {
       authorize(principal, 'task.create');
       const plan = await mustGet(planId);
       const problems: FieldProblem[] = [];
-      if (!plan.phases.some((p) => p.key === input.phaseKey)) {
+      const phase = plan.phases.find((p) => p.key === input.phaseKey);
+      if (phase === undefined) {
         problems.push({ field: 'phaseKey', message: `工作方案中没有此阶段:${input.phaseKey}` });
       }
-      const due = parseDueAt(input.dueAt, plan.timezone);
-      if (!due.ok) problems.push({ field: 'dueAt', message: due.message });
+      let dueAt: string | null = null;
+      if (input.dueAt !== undefined) {
+        const due = parseDueAt(input.dueAt, plan.timezone);
+        if (due.ok) dueAt = due.dueAt.toISOString();
+        else problems.push({ field: 'dueAt', message: due.message });
+      }
+      if (input.recurrence !== undefined && phase !== undefined) {
+        problems.push(...validateRecurrence(input.recurrence, { phaseStart: phase.start }));
+      }
       const unitIds = [input.leadUnitId, ...input.coUnitIds];
       const found = await units.getMany(unitIds);
       unitIds.forEach((id, i) => {
@@ -92,10 +108,10 @@ export function planService(deps: {
         if (unit === undefined) problems.push({ field, message: `单位不存在:${id}` });
         else if (!unit.active) problems.push({ field, message: `单位已停用:${id}` });
       });
-      if (!due.ok || problems.length > 0) throw new ValidationError('任务信息有误', problems);
+      if (problems.length > 0) throw new ValidationError('任务信息有误', problems);
 
       const createdAt = now.toISOString();
-      const dueAt = due.dueAt.toISOString();
+      const recurring = input.recurrence !== undefined;
       const task: Task = {
         id: newId('task', now),
         planId,
@@ -105,26 +121,35 @@ export function planService(deps: {
         leadUnitId: input.leadUnitId,
         coUnitIds: input.coUnitIds,
         dueAt,
+        recurrence: input.recurrence ?? null,
+        kind: input.kind,
+        escalation: input.escalation ?? null,
+        occurrencesUntil: null,
+        // A recurring task waits in the sweep index until its occurrences are created; if this
+        // request dies after writing it, the next sweep creates them.
+        nextMaterializeAt: recurring ? createdAt : null,
         createdAt,
         createdBy: principal.sub,
       };
-      const records: DutyRecord[] = unitIds.map((unitId, i) => ({
-        id: newId('duty', now),
-        planId,
-        taskId: task.id,
-        unitId,
-        role: i === 0 ? 'lead' : 'co',
-        title: task.title,
-        phaseKey: task.phaseKey,
-        dueAt,
-        status: 'open',
-        round: 1,
-        returns: 0,
-        submission: null,
-        createdAt,
-        updatedAt: createdAt,
-        version: 1,
-      }));
+      const calendar = createWorkingCalendar(await calendars.list());
+      if (recurring) {
+        await plans.createTaskWithDuties(task, []);
+        await recurrences.topUp(plan, task, now, calendar);
+        const created = await duties.listByTask(task, { limit: 100 });
+        return { ...task, duties: created.map((r) => toDutyView(r, now)) };
+      }
+      const records = unitIds.map((unitId) =>
+        newDuty({
+          id: newId('duty', now),
+          plan,
+          task,
+          unitId,
+          dueAt: dueAt ?? createdAt,
+          occurrenceKey: null,
+          now,
+          calendar,
+        }),
+      );
       await plans.createTaskWithDuties(task, records);
       return { ...task, duties: records.map((r) => toDutyView(r, now)) };
     },

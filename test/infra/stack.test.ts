@@ -34,12 +34,8 @@ function asArray(value: string | string[]): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** Every statement of the IAM policies attached to the API function's execution role. */
-function apiFunctionStatements(): PolicyStatement[] {
-  const fn = template.toJSON().Resources[logicalIdOf(stack, stack.apiFunction)] as {
-    Properties: { Role: { 'Fn::GetAtt': [string, string] } };
-  };
-  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+/** Every statement of the IAM policies attached to a role, given the role's logical id. */
+function roleStatements(roleId: string): PolicyStatement[] {
   const policies = template.findResources('AWS::IAM::Policy', {
     Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) },
   });
@@ -50,6 +46,24 @@ function apiFunctionStatements(): PolicyStatement[] {
   );
   expect(statements.length).toBeGreaterThan(0);
   return statements;
+}
+
+/** Every statement of the IAM policies attached to a function's execution role. */
+function functionStatements(fn: IConstruct): PolicyStatement[] {
+  const resource = template.toJSON().Resources[logicalIdOf(stack, fn)] as {
+    Properties: { Role: { 'Fn::GetAtt': [string, string] } };
+  };
+  return roleStatements(resource.Properties.Role['Fn::GetAtt'][0]);
+}
+
+function apiFunctionStatements(): PolicyStatement[] {
+  return functionStatements(stack.apiFunction);
+}
+
+function allowedActions(statements: PolicyStatement[]): string[] {
+  return statements
+    .filter((statement) => statement.Effect === 'Allow')
+    .flatMap((statement) => asArray(statement.Action));
 }
 
 describe('data table', () => {
@@ -150,9 +164,7 @@ describe('API function', () => {
   });
 
   it('may read and write the table and its indexes, the transactional write actions included', () => {
-    const actions = apiFunctionStatements()
-      .filter((statement) => statement.Effect === 'Allow')
-      .flatMap((statement) => asArray(statement.Action));
+    const actions = allowedActions(apiFunctionStatements());
     // TransactWriteItems is authorised per item through PutItem/UpdateItem/DeleteItem/ConditionCheckItem.
     expect(actions).toEqual(
       expect.arrayContaining([
@@ -230,6 +242,142 @@ describe('HTTP API', () => {
   });
 });
 
+describe('sweep function', () => {
+  it('runs Node.js 22 on ARM64 for up to 5 minutes with the table and no token secret', () => {
+    const fn = template.toJSON().Resources[logicalIdOf(stack, stack.sweepFunction)] as {
+      Properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
+    };
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 300,
+    });
+    expect(fn.Properties.Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: logicalIdOf(stack, stack.table.table) },
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    expect(fn.Properties.Environment.Variables).not.toHaveProperty('DUBAN_JWT_SECRET_ARN');
+  });
+
+  it('may query, read, put, update and condition-check the table and its indexes, nothing more', () => {
+    const statements = functionStatements(stack.sweepFunction);
+    const dynamoActions = allowedActions(statements).filter((action) => action.startsWith('dynamodb:'));
+    expect(dynamoActions.sort()).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+
+    const tableArn = { 'Fn::GetAtt': [logicalIdOf(stack, stack.table.table), 'Arn'] };
+    for (const statement of statements.filter((s) =>
+      asArray(s.Action).some((a) => a.startsWith('dynamodb:')),
+    )) {
+      expect(statement.Resource).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }]);
+    }
+  });
+
+  it('may not delete, scan, batch-write, read the secret or use a wildcard action', () => {
+    const actions = allowedActions(functionStatements(stack.sweepFunction));
+    for (const forbidden of [
+      'dynamodb:DeleteItem',
+      'dynamodb:Scan',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:*',
+      'secretsmanager:GetSecretValue',
+      '*',
+    ]) {
+      expect(actions).not.toContain(forbidden);
+    }
+  });
+
+  it('may send only to its own dead-letter queue (failed asynchronous runs)', () => {
+    const queueArn = { 'Fn::GetAtt': [logicalIdOf(stack, stack.sweepJob.deadLetterQueue), 'Arn'] };
+    const sqsStatements = functionStatements(stack.sweepFunction).filter((statement) =>
+      asArray(statement.Action).some((action) => action.startsWith('sqs:')),
+    );
+    expect(sqsStatements).toHaveLength(1);
+    expect(sqsStatements[0]?.Resource).toEqual(queueArn);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalIdOf(stack, stack.sweepFunction) },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+  });
+});
+
+describe('sweep schedule', () => {
+  it('runs every 15 minutes on Asia/Shanghai time, on the dot, with {} as input', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0/15 * * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.sweepFunction), 'Arn'] },
+        Input: '{}',
+      }),
+    });
+  });
+
+  it('retries and dead-letters to an encrypted, TLS-only queue kept 14 days', () => {
+    const queueId = logicalIdOf(stack, stack.sweepJob.deadLetterQueue);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+      }),
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 60 * 60,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('assumes a role that may invoke only the sweep function and send only to its queue', () => {
+    const roleId = logicalIdOf(stack, stack.sweepJob.role);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } }),
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: Match.objectLike({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }) },
+          }),
+        ],
+      },
+    });
+
+    const functionArn = { 'Fn::GetAtt': [logicalIdOf(stack, stack.sweepFunction), 'Arn'] };
+    const queueArn = { 'Fn::GetAtt': [logicalIdOf(stack, stack.sweepJob.deadLetterQueue), 'Arn'] };
+    const statements = roleStatements(roleId);
+    expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+    expect(
+      statements.map((statement) => ({ Action: statement.Action, Resource: statement.Resource })),
+    ).toEqual([
+      { Action: 'lambda:InvokeFunction', Resource: [functionArn, { 'Fn::Join': ['', [functionArn, ':*']] }] },
+      { Action: 'sqs:SendMessage', Resource: queueArn },
+    ]);
+  });
+});
+
 describe('AWS China (cn-northwest-1)', () => {
   let cnJson: string;
 
@@ -250,6 +398,7 @@ describe('AWS China (cn-northwest-1)', () => {
     expect(cnJson).toContain('AWS::DynamoDB::Table');
     expect(cnJson).toContain('AWS::Lambda::Function');
     expect(cnJson).toContain('AWS::ApiGatewayV2::Api');
+    expect(cnJson).toContain('AWS::Scheduler::Schedule');
   });
 
   it('hard-codes no aws partition ARN', () => {

@@ -4,6 +4,7 @@ import {
   DEMO_PLAN_TITLE,
   DEMO_TASKS,
   DEMO_UNITS,
+  DEMO_WEEKLY_REPORT_UNITS,
   seedDemo,
 } from '../../infra/local/demo-seed.js';
 import type { Principal } from '../../shared/auth/principal.js';
@@ -27,6 +28,9 @@ async function all<T>(fetch: (page: PageRequest) => Promise<Page<T>>): Promise<T
   return items;
 }
 
+/** Five Fridays fall in the 35 days after 2026-11-25, for each of the two schools. */
+const WEEKLY_REPORT_DUTIES = 5 * DEMO_WEEKLY_REPORT_UNITS.length;
+
 describe('seedDemo', () => {
   let services: Services;
   let destroy: () => void = () => {};
@@ -42,7 +46,8 @@ describe('seedDemo', () => {
 
   it('reports what it created', () => {
     expect(seeded.units).toBe(DEMO_UNITS.length);
-    expect(seeded.tasks).toBe(DEMO_TASKS.length);
+    // The 25 tasks of 工作职责 plus the schools' weekly report.
+    expect(seeded.tasks).toBe(DEMO_TASKS.length + 1);
     expect(DEMO_TASKS.length).toBe(25);
     expect(DEMO_DUTY_COUNT).toBe(32);
   });
@@ -92,7 +97,7 @@ describe('seedDemo', () => {
 
   it('creates one task per duty of 六、工作职责 with one duty per responsible unit', async () => {
     const tasks = await all((page) => services.plans.listTasks(OFFICE, seeded.planId, page));
-    expect(tasks).toHaveLength(DEMO_TASKS.length);
+    expect(tasks).toHaveLength(DEMO_TASKS.length + 1);
     const cleaning = tasks.find((t) => t.title === '清理整顿学校周边环境');
     expect(cleaning?.leadUnitId).toBe('comprehensive-governance-office');
     expect(cleaning?.coUnitIds).toHaveLength(3);
@@ -102,15 +107,29 @@ describe('seedDemo', () => {
     expect(tasks.find((t) => t.title === '核定落实教师编制')?.dueAt).toBe('2026-12-04T15:59:59.999Z');
 
     const duties = await all((page) => services.duties.listForPlan(OFFICE, seeded.planId, {}, page, NOW));
-    expect(duties).toHaveLength(DEMO_DUTY_COUNT);
+    expect(duties).toHaveLength(DEMO_DUTY_COUNT + WEEKLY_REPORT_DUTIES);
+  });
+
+  it('creates the weekly report ahead: each Friday 12:00 of the next 35 days, per school', async () => {
+    const reports = await all((page) =>
+      services.duties.listForUnit(OFFICE, 'chengguan-primary', { planId: seeded.planId }, page, NOW),
+    );
+    const weekly = reports.filter((d) => d.kind === 'report').map((d) => d.dueAt);
+    expect(weekly.sort()).toEqual([
+      '2026-11-27T04:00:00.000Z',
+      '2026-12-04T04:00:00.000Z',
+      '2026-12-11T04:00:00.000Z',
+      '2026-12-18T04:00:00.000Z',
+      '2026-12-25T04:00:00.000Z',
+    ]);
   });
 
   it('shows submitted and overdue duties in the plan view', async () => {
     const { counts } = await services.plans.view(OFFICE, seeded.planId, NOW);
-    expect(counts.all.total).toBe(DEMO_DUTY_COUNT);
+    expect(counts.all.total).toBe(DEMO_DUTY_COUNT + WEEKLY_REPORT_DUTIES);
     expect(counts.all.submitted).toBe(3);
     expect(counts.all.overdue).toBe(3);
-    expect(counts.all.open).toBe(DEMO_DUTY_COUNT - 3);
+    expect(counts.all.open).toBe(DEMO_DUTY_COUNT + WEEKLY_REPORT_DUTIES - 3);
     expect(counts.byPhase.mobilize).toMatchObject({ total: 6, submitted: 3, overdue: 3 });
     expect(counts.byPhase['self-check']).toMatchObject({ overdue: 0, submitted: 0 });
 

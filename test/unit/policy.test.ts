@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../shared/auth/principal.js';
-import { type Action, decide } from '../../shared/domain/access/policy.js';
+import { type Action, decide, recipientOf } from '../../shared/domain/access/policy.js';
 
 const office: Principal = { sub: 'o', role: 'office' };
 const leader: Principal = { sub: 'l', role: 'leader' };
@@ -15,34 +15,72 @@ const ACTIONS: Action[] = [
   'task.read',
   'duty.read',
   'duty.submit',
+  'notice.read',
+  'sweep.run',
+  'calendar.read',
+  'calendar.write',
 ];
 
 describe('access policy', () => {
   it('lets the office do everything', () => {
-    for (const action of ACTIONS) expect(decide(office, action, 'any-unit').allowed).toBe(true);
+    for (const action of ACTIONS)
+      expect(decide(office, action, { ownerUnitId: 'any-unit' }).allowed).toBe(true);
   });
 
   it('lets a leader read everything and write nothing', () => {
-    const allowed = ACTIONS.filter((a) => decide(leader, a, 'edu-bureau').allowed);
-    expect(allowed).toEqual(['unit.read', 'plan.read', 'task.read', 'duty.read']);
+    const allowed = ACTIONS.filter((a) => decide(leader, a, { ownerUnitId: 'edu-bureau' }).allowed);
+    expect(allowed).toEqual([
+      'unit.read',
+      'plan.read',
+      'task.read',
+      'duty.read',
+      'notice.read',
+      'calendar.read',
+    ]);
   });
 
   it('lets a unit read the directory, plans and tasks, and only its own duties', () => {
     expect(decide(unit, 'unit.read').allowed).toBe(true);
     expect(decide(unit, 'plan.read').allowed).toBe(true);
     expect(decide(unit, 'task.read').allowed).toBe(true);
-    expect(decide(unit, 'duty.read', 'edu-bureau').allowed).toBe(true);
-    expect(decide(unit, 'duty.submit', 'edu-bureau').allowed).toBe(true);
-    expect(decide(unit, 'duty.read', 'police').allowed).toBe(false);
-    expect(decide(unit, 'duty.submit', 'police').allowed).toBe(false);
+    expect(decide(unit, 'duty.read', { ownerUnitId: 'edu-bureau' }).allowed).toBe(true);
+    expect(decide(unit, 'duty.submit', { ownerUnitId: 'edu-bureau' }).allowed).toBe(true);
+    expect(decide(unit, 'duty.read', { ownerUnitId: 'police' }).allowed).toBe(false);
+    expect(decide(unit, 'duty.submit', { ownerUnitId: 'police' }).allowed).toBe(false);
     // No owner named means no way to show it is the unit's own.
     expect(decide(unit, 'duty.read').allowed).toBe(false);
   });
 
   it('refuses units every office action, with a Chinese reason', () => {
-    for (const action of ['unit.create', 'plan.create', 'task.create'] as const) {
+    for (const action of [
+      'unit.create',
+      'plan.create',
+      'task.create',
+      'sweep.run',
+      'calendar.write',
+    ] as const) {
       const d = decide(unit, action);
       expect(d).toEqual({ allowed: false, message: expect.stringMatching(/办公室/) });
     }
+  });
+});
+
+describe('acknowledging notices', () => {
+  const recipients = ['unit:edu-bureau', 'role:leaders'];
+
+  it('is for addressees only, the office included', () => {
+    expect(decide(unit, 'notice.ack', { recipients }).allowed).toBe(true);
+    expect(decide(leader, 'notice.ack', { recipients }).allowed).toBe(true);
+    expect(decide(office, 'notice.ack', { recipients }).allowed).toBe(false);
+    expect(decide(office, 'notice.ack', { recipients: ['role:office'] }).allowed).toBe(true);
+    expect(decide({ sub: 'p', role: 'unit', unitId: 'police' }, 'notice.ack', { recipients }).allowed).toBe(
+      false,
+    );
+  });
+
+  it('names the inbox of each role', () => {
+    expect(recipientOf(unit)).toBe('unit:edu-bureau');
+    expect(recipientOf(leader)).toBe('role:leaders');
+    expect(recipientOf(office)).toBe('role:office');
   });
 });

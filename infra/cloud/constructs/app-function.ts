@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,7 +11,20 @@ import { Construct } from 'constructs';
 /** Repository root, resolved from this file so synth does not depend on the working directory. */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * `sweep` is what the scheduled sweep issues: reads, puts and updates, and the condition checks of
+ * its TransactWriteItems; it never deletes, scans or batch-writes.
+ */
+export type TableAccess = 'read' | 'readWrite' | 'sweep';
+
+export const SWEEP_TABLE_ACTIONS = [
+  'dynamodb:Query',
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
 
 export interface AppFunctionProps {
   /** Handler file, relative to the repository root (e.g. `functions/api/handler.ts`). */
@@ -77,10 +91,21 @@ export class AppFunction extends Construct {
       },
     });
 
-    if (props.tableAccess === 'readWrite') {
-      props.table.grantReadWriteData(this.function);
-    } else {
-      props.table.grantReadData(this.function);
+    switch (props.tableAccess) {
+      case 'readWrite':
+        props.table.grantReadWriteData(this.function);
+        break;
+      case 'read':
+        props.table.grantReadData(this.function);
+        break;
+      case 'sweep':
+        this.function.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: [...SWEEP_TABLE_ACTIONS],
+            resources: [props.table.tableArn, `${props.table.tableArn}/index/*`],
+          }),
+        );
+        break;
     }
   }
 }

@@ -1,11 +1,13 @@
 import type { Principal } from '../../auth/principal.js';
 
 /**
- * Every permission check of the product, in one place. Routes name an action and, where the
- * answer depends on whose data it is, the unit that owns it; they never test roles themselves.
+ * Every permission check of the product, in one place. Routes and services name an action and,
+ * where the answer depends on whose data it is, the unit that owns it (or a notice's recipients);
+ * they never test roles themselves.
  *
- * office: everything. leader: reads everything. unit: reads plans, tasks and the unit directory,
- * and reads and submits only its own duties.
+ * office: everything, except acknowledging notices not addressed to it. leader: reads everything
+ * and acknowledges notices addressed to leaders. unit: reads plans, tasks, the unit directory and
+ * the calendar; reads and submits only its own duties; reads and acknowledges its own notices.
  */
 export type Action =
   | 'unit.create'
@@ -15,34 +17,61 @@ export type Action =
   | 'task.create'
   | 'task.read'
   | 'duty.read'
-  | 'duty.submit';
+  | 'duty.submit'
+  | 'notice.read'
+  | 'notice.ack'
+  | 'sweep.run'
+  | 'calendar.read'
+  | 'calendar.write';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
 const ALLOW: Decision = { allowed: true };
 const deny = (message: string): Decision => ({ allowed: false, message });
 
-/** Decides whether `principal` may perform `action`; `ownerUnitId` is the unit owning the data, if any. */
-export function decide(principal: Principal, action: Action, ownerUnitId?: string): Decision {
+/** The inbox a principal reads and acknowledges as: its unit, or its role's shared inbox. */
+export function recipientOf(principal: Principal): string {
+  if (principal.role === 'unit') return `unit:${principal.unitId ?? ''}`;
+  return principal.role === 'leader' ? 'role:leaders' : 'role:office';
+}
+
+export interface ResourceContext {
+  /** The unit whose data it is (a duty's unit, a listing's unit). */
+  ownerUnitId?: string | undefined;
+  /** A notice's recipients. */
+  recipients?: readonly string[] | undefined;
+}
+
+/** Decides whether `principal` may perform `action` on the resource described by `context`. */
+export function decide(principal: Principal, action: Action, context: ResourceContext = {}): Decision {
+  // Acknowledging says "we have read it": only the addressee can say that, the office included.
+  if (action === 'notice.ack') {
+    return context.recipients?.includes(recipientOf(principal))
+      ? ALLOW
+      : deny('只能签收发给本单位(或本角色)的通知');
+  }
   if (principal.role === 'office') return ALLOW;
+  const own = context.ownerUnitId !== undefined && context.ownerUnitId === principal.unitId;
   switch (action) {
     case 'unit.read':
     case 'plan.read':
     case 'task.read':
+    case 'calendar.read':
       return ALLOW;
     case 'duty.read':
       if (principal.role === 'leader') return ALLOW;
-      return ownerUnitId !== undefined && ownerUnitId === principal.unitId
-        ? ALLOW
-        : deny('只能查看本单位的任务');
+      return own ? ALLOW : deny('只能查看本单位的任务');
+    case 'notice.read':
+      if (principal.role === 'leader') return ALLOW;
+      return own ? ALLOW : deny('只能查看本单位的通知');
     case 'duty.submit':
       if (principal.role === 'leader') return deny('领导只能查看,不能代替单位提交');
-      return ownerUnitId !== undefined && ownerUnitId === principal.unitId
-        ? ALLOW
-        : deny('只能提交本单位的任务');
+      return own ? ALLOW : deny('只能提交本单位的任务');
     case 'unit.create':
     case 'plan.create':
     case 'task.create':
+    case 'sweep.run':
+    case 'calendar.write':
       return deny('只有领导小组办公室可以执行此操作');
   }
 }

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { Principal } from '../../shared/auth/principal.js';
+import type { SweepResult } from '../../shared/schemas/notices.js';
+import type { SweepService } from '../../shared/services/sweep-service.js';
+
+/** The scheduler acts as the office: the sweep is the office's supervision, run on a timer. */
+export const SCHEDULER: Principal = { sub: 'scheduler', role: 'office' };
+
+const eventSchema = z.object({ planId: z.string().min(1).max(64).optional() }).catch({});
+
+/** The schedule's input is `{}` (every plan) or `{ planId }`; anything else sweeps every plan. */
+export function parseSweepEvent(event: unknown): { planId?: string | undefined } {
+  return eventSchema.parse(event ?? {});
+}
+
+/** Runs one sweep and logs its summary as one JSON line; errors propagate so the scheduler retries. */
+export async function runScheduledSweep(
+  deps: { sweeps: SweepService; log?: (line: string) => void },
+  request: { planId?: string | undefined },
+  now: Date,
+): Promise<SweepResult> {
+  const started = Date.now();
+  const result = await deps.sweeps.sweep(SCHEDULER, request, now);
+  (deps.log ?? console.log)(
+    JSON.stringify({
+      level: result.failed > 0 ? 'error' : 'info',
+      message: 'sweep finished',
+      ...result,
+      durationMs: Date.now() - started,
+    }),
+  );
+  // Failed items are still in the index; failing the run makes the scheduler retry it and, after
+  // its retries, puts the event in the dead-letter queue where an alarm can see it.
+  if (result.failed > 0) throw new Error(`sweep left ${result.failed} item(s) for the next run`);
+  return result;
+}

@@ -1,0 +1,63 @@
+import { runScheduledSweep } from '../../functions/sweep/sweep.js';
+import type { SweepResult } from '../../shared/schemas/notices.js';
+import type { SweepService } from '../../shared/services/sweep-service.js';
+
+/** The same cadence as the EventBridge schedule in AWS. */
+export const SWEEP_EVERY_MINUTES = 15;
+
+/**
+ * The local twin of the AWS schedule: runs the sweep now, then at every quarter hour of the
+ * business clock, never two at once in this process (concurrent sweeps are safe anyway).
+ */
+export function startSweepSchedule(options: {
+  sweeps: SweepService;
+  clock: () => Date;
+  onResult?: (result: SweepResult) => void;
+  onError?: (err: unknown) => void;
+  everyMinutes?: number;
+}): { stop(): Promise<void>; runNow(): Promise<void> } {
+  const every = (options.everyMinutes ?? SWEEP_EVERY_MINUTES) * 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const runNow = () => {
+    running ??= runScheduledSweep({ sweeps: options.sweeps, log: () => {} }, {}, options.clock())
+      .then((result) => options.onResult?.(result), options.onError ?? ((err) => console.error(err)))
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    const now = options.clock().getTime();
+    const wait = every - (now % every);
+    timer = setTimeout(() => {
+      void runNow().finally(schedule);
+    }, wait);
+    timer.unref();
+  };
+
+  void runNow().finally(schedule);
+  return {
+    /** Stops the timer and waits for a sweep in progress to finish. */
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await running;
+    },
+    runNow,
+  };
+}
+
+/**
+ * The rehearsal clock (DUBAN_NOW): starts at `start` and runs on at real speed, so an office can
+ * see what the plan will look like in two weeks, and tests can move time across a restart.
+ */
+export function rehearsalClock(start: string | undefined, realNow: () => number = Date.now): () => Date {
+  if (start === undefined) return () => new Date(realNow());
+  const offset = Date.parse(start) - realNow();
+  return () => new Date(realNow() + offset);
+}

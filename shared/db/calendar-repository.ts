@@ -1,0 +1,72 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { YearCalendar } from '../domain/calendar/working-calendar.js';
+import type { TableRef } from './client.js';
+import { isConditionFailure } from './errors.js';
+import { CALENDAR_PK, calendarKey } from './keys.js';
+
+export interface StoredYearCalendar extends YearCalendar {
+  updatedAt: string;
+  updatedBy: string;
+  version: number;
+}
+
+export interface CalendarRepository {
+  /** Every year the office has set, in one Query (a few items: one per year). */
+  list(): Promise<StoredYearCalendar[]>;
+  /** Replaces a year if it is still at `expectedVersion` (null: not set yet); false if it moved on. */
+  put(calendar: StoredYearCalendar, expectedVersion: number | null): Promise<boolean>;
+}
+
+export function calendarRepository({ doc, tableName }: TableRef): CalendarRepository {
+  return {
+    async list() {
+      const found: StoredYearCalendar[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': CALENDAR_PK },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          found.push({
+            year: item.year as number,
+            holidays: item.holidays as string[],
+            workdays: item.workdays as string[],
+            updatedAt: item.updatedAt as string,
+            updatedBy: item.updatedBy as string,
+            version: item.version as number,
+          });
+        }
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      return found;
+    },
+
+    async put(calendar, expectedVersion) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...calendarKey(calendar.year), entity: 'Calendar', ...calendar },
+            ...(expectedVersion === null
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: '#version = :expected',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':expected': expectedVersion },
+                }),
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { PlanRepository } from '../db/plan-repository.js';
+import {
+  firstWorkingDayOnOrAfter,
+  lastWorkingDayOnOrBefore,
+  type WorkingCalendar,
+} from '../domain/calendar/working-calendar.js';
+import { expandOccurrences } from '../domain/duty/recurrence.js';
+import { addDays, endOfLocalDay, localDateOf } from '../domain/time/zoned-time.js';
+import type { Plan } from '../schemas/plans.js';
+import type { Task } from '../schemas/tasks.js';
+import { newDuty, occurrenceDutyId } from './duty-factory.js';
+
+/**
+ * Occurrences are created 35 days ahead: a unit sees its next month of reports in its list, and
+ * the day-before reminder of each has its duty in place in time. The sweep tops a task up once a
+ * week, so there are always at least four weeks ahead, and the number of duties that exist stays
+ * proportional to what is near, not to the whole (possibly open-ended) plan.
+ */
+export const HORIZON_DAYS = 35;
+export const TOP_UP_EVERY_DAYS = 7;
+const MAX_OCCURRENCES_PER_TOP_UP = 200;
+
+export interface RecurrenceService {
+  /** Creates the occurrences due within the horizon that do not exist yet; returns duties created. */
+  topUp(plan: Plan, task: Task, now: Date, calendar: WorkingCalendar): Promise<number>;
+}
+
+export function recurrenceService(plans: PlanRepository): RecurrenceService {
+  return {
+    async topUp(plan, task, now, calendar) {
+      if (task.recurrence === null) return 0;
+      const phase = plan.phases.find((p) => p.key === task.phaseKey);
+      const lastPhase = plan.phases.at(-1);
+      const planEnd = lastPhase?.end;
+      const horizonEnd = addDays(localDateOf(now, plan.timezone), HORIZON_DAYS);
+      const end = planEnd !== undefined && planEnd < horizonEnd ? planEnd : horizonEnd;
+      const after = task.occurrencesUntil === null ? undefined : new Date(task.occurrencesUntil);
+      const adjust = (date: string, rule: 'previous-working-day' | 'next-working-day') =>
+        rule === 'previous-working-day'
+          ? lastWorkingDayOnOrBefore(date, calendar)
+          : firstWorkingDayOnOrAfter(date, calendar);
+      const start = phase?.start ?? localDateOf(new Date(task.createdAt), plan.timezone);
+      const occurrences = expandOccurrences(task.recurrence, {
+        timeZone: plan.timezone,
+        start,
+        end,
+        ...(after === undefined ? {} : { after }),
+        limit: MAX_OCCURRENCES_PER_TOP_UP,
+        adjust,
+      });
+
+      let created = 0;
+      const units = [task.leadUnitId, ...task.coUnitIds];
+      for (const occurrence of occurrences) {
+        const dueAt = occurrence.dueAt.toISOString();
+        const duties = units.map((unitId) =>
+          newDuty({
+            id: occurrenceDutyId(task.id, unitId, occurrence.occurrenceKey),
+            plan,
+            task,
+            unitId,
+            dueAt,
+            occurrenceKey: occurrence.occurrenceKey,
+            now,
+            calendar,
+          }),
+        );
+        if (await plans.createOccurrence(duties)) created += duties.length;
+      }
+
+      const coveredUntil = endOfLocalDay(end, plan.timezone).toISOString();
+      // Anything left after the covered span? Then come back in a week; else leave the sweep index.
+      const more = expandOccurrences(task.recurrence, {
+        timeZone: plan.timezone,
+        start,
+        ...(planEnd === undefined ? {} : { end: planEnd }),
+        after: new Date(coveredUntil),
+        limit: 1,
+        adjust,
+      });
+      const nextMaterializeAt =
+        more.length === 0 ? null : new Date(now.getTime() + TOP_UP_EVERY_DAYS * 86_400_000).toISOString();
+      await plans.advanceOccurrences(task, task.occurrencesUntil, {
+        occurrencesUntil: coveredUntil,
+        nextMaterializeAt,
+      });
+      return created;
+    },
+  };
+}
