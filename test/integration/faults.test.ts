@@ -3,7 +3,7 @@
  * unexpected exception), injected with aws-sdk-client-mock at the document client.
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.js';
@@ -92,5 +92,50 @@ describe('storage faults', () => {
     expect(calls).toHaveLength(3);
     expect(calls[2]?.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([unitKey('c')]);
     mock.restore();
+  });
+});
+
+describe('sweep faults', () => {
+  it('retries a throttled notice transaction and loses nothing', async () => {
+    const { testApp } = await import('../fixtures/app.js');
+    const api = await testApp({ now: new Date('2025-09-01T02:00:00Z') });
+    await api.call('POST', '/v1/units', { body: { id: 'village', name: '东街村', kind: 'village' } });
+    const plan = (
+      await api.call<{ id: string }>('POST', '/v1/plans', {
+        body: { title: '控辍保学', phases: [{ key: 'work', name: '整改', start: '2025-09-01' }] },
+      })
+    ).body;
+    for (let i = 0; i < 3; i++) {
+      await api.call('POST', `/v1/plans/${plan.id}/tasks`, {
+        body: {
+          title: `任务${i}`,
+          phaseKey: 'work',
+          leadUnitId: 'village',
+          dueAt: '2025-09-26T17:00:00+08:00',
+        },
+      });
+    }
+
+    // The real table behind a client whose notice transactions are throttled twice first.
+    const doc = createDocumentClient(api.table.client);
+    const real = doc.send.bind(doc);
+    const mock = mockClient(doc);
+    const throttle = new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} });
+    mock
+      .on(TransactWriteCommand)
+      .rejectsOnce(throttle)
+      .rejectsOnce(throttle)
+      .callsFake((input) => real(new TransactWriteCommand(input)));
+    mock.on(QueryCommand).callsFake((input) => real(new QueryCommand(input)));
+    mock.on(GetCommand).callsFake((input) => real(new GetCommand(input)));
+    mock.on(BatchGetCommand).callsFake((input) => real(new BatchGetCommand(input)));
+    const services = createServices({ doc, tableName: api.table.tableName });
+
+    const result = await services.sweeps.sweep(OFFICE, { planId: plan.id }, new Date('2025-10-10T09:00:00Z'));
+    expect(result).toMatchObject({ examined: 3, written: 12, failed: 0 });
+    expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(14);
+    mock.restore();
+    const notices = await api.call<{ items: unknown[] }>('GET', `/v1/notices?planId=${plan.id}&limit=100`);
+    expect(notices.body.items).toHaveLength(12);
   });
 });
