@@ -199,7 +199,11 @@ export function dutyRepository({ doc, tableName }: TableRef): DutyRepository {
         for (const f of LADDER_FIELDS) delete set[f];
         delete set.gsi4pk;
         delete set.gsi4sk;
-        if (next.status !== 'open') removals.push('gsi4pk', 'gsi4sk');
+        // Once a duty is not open nothing more fires (the sweep's writes require it open).
+        if (next.status !== 'open') {
+          set.nextActionAt = null;
+          removals.push('gsi4pk', 'gsi4sk');
+        }
       } else if (!('gsi4pk' in keys)) {
         removals.push('gsi4pk', 'gsi4sk');
       }
@@ -217,7 +221,7 @@ export function dutyRepository({ doc, tableName }: TableRef): DutyRepository {
       });
       const remove = removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : '';
       try {
-        await doc.send(
+        const out = await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: dutyKey(next.id),
@@ -226,9 +230,11 @@ export function dutyRepository({ doc, tableName }: TableRef): DutyRepository {
               'attribute_exists(pk) AND #version = :expectedVersion AND #status = :expectedStatus',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
+            // What is stored now, the sweep's fields included, is what the caller shows.
+            ReturnValues: 'ALL_NEW',
           }),
         );
-        return { ok: true, duty: next };
+        return { ok: true, duty: DutyRecordSchema.parse(out.Attributes) };
       } catch (err) {
         if (isConditionFailure(err)) return { ok: false, reason: 'stale' };
         throw err;

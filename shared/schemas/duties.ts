@@ -34,6 +34,33 @@ export const SubmitDutySchema = z
   })
   .openapi('SubmitDuty');
 
+export const AcceptDutySchema = z
+  .strictObject({
+    note: text(1, 2000).optional().openapi({ example: '材料齐全,同意办结。' }),
+    version: z.number().int().min(1).optional().openapi({ description: '乐观锁:给出时必须等于当前版本' }),
+  })
+  .openapi('AcceptDuty');
+
+export const ReturnDutySchema = z
+  .strictObject({
+    reason: text(1, 2000).openapi({ example: '花名册缺少村长签字,请补充后重新报送。' }),
+    newDueAt: z.string().max(40).optional().openapi({
+      description: '整改期限:带时区偏移的 ISO 8601 时间或仅日期;省略则为 3 个工作日后当天结束',
+      example: '2026-05-29',
+    }),
+    version: z.number().int().min(1).optional(),
+  })
+  .openapi('ReturnDuty');
+
+export const ReviewSchema = z.object({
+  decision: z.enum(['accepted', 'returned']),
+  round: z.number().int(),
+  note: z.string().nullable(),
+  newDueAt: z.string().nullable(),
+  at: z.string(),
+  by: z.string(),
+});
+
 export const SubmissionSchema = z.object({
   note: z.string(),
   evidence: z.array(EvidenceSchema),
@@ -66,6 +93,8 @@ export const DutySchema = z
     lastNoticeLevel: z.string().nullable().default(null).openapi({ description: '本轮已发出的最高督办级别' }),
     returns: z.number().int(),
     submission: SubmissionSchema.nullable(),
+    reviews: z.array(ReviewSchema).default([]).openapi({ description: '审核记录(办结、退回),按时间顺序' }),
+    acceptedAt: z.string().nullable().default(null),
     createdAt: z.string(),
     updatedAt: z.string(),
     version: z.number().int(),
@@ -89,6 +118,8 @@ export const UnitDutyListQuerySchema = z.strictObject({
 export const DutyRecordSchema = DutySchema.omit({ overdue: true });
 
 export type DutyRecord = z.infer<typeof DutyRecordSchema>;
+export type AcceptDutyInput = z.infer<typeof AcceptDutySchema>;
+export type ReturnDutyInput = z.infer<typeof ReturnDutySchema>;
 export type SubmitDutyInput = z.infer<typeof SubmitDutySchema>;
 export type Duty = z.infer<typeof DutySchema>;
 export type Evidence = z.infer<typeof EvidenceSchema>;

@@ -54,6 +54,8 @@ export function newDuty(args: {
     ...ladder,
     returns: 0,
     submission: null,
+    reviews: [],
+    acceptedAt: null,
     createdAt,
     updatedAt: createdAt,
     version: 1,

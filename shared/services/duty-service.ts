@@ -1,11 +1,27 @@
 import type { Principal } from '../auth/principal.js';
+import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
-import { DUTY_STATUS_LABELS, type DutyStatus, transition } from '../domain/duty/duty-status.js';
+import { addWorkingDays, createWorkingCalendar } from '../domain/calendar/working-calendar.js';
+import { parseDueAt } from '../domain/duty/due-time.js';
+import {
+  DUTY_STATUS_LABELS,
+  type DutyEvent,
+  type DutyStatus,
+  transition,
+} from '../domain/duty/duty-status.js';
+import { startLadder } from '../domain/escalation/ladder.js';
+import { endOfLocalDay, localDateOf } from '../domain/time/zoned-time.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import type { Duty, DutyRecord, SubmitDutyInput } from '../schemas/duties.js';
+import type {
+  AcceptDutyInput,
+  Duty,
+  DutyRecord,
+  ReturnDutyInput,
+  SubmitDutyInput,
+} from '../schemas/duties.js';
 import { authorize } from './access.js';
 import { toDutyView } from './duty-view.js';
 
@@ -32,12 +48,25 @@ export interface DutyService {
     now: Date,
   ): Promise<Page<Duty>>;
   submit(principal: Principal, id: string, input: SubmitDutyInput, now: Date): Promise<Duty>;
+  /** The office accepts a submitted duty: it is done (办结). */
+  accept(principal: Principal, id: string, input: AcceptDutyInput, now: Date): Promise<Duty>;
+  /** The office returns a submitted duty for rework (退回整改): open again, new deadline, new round. */
+  returnForRework(principal: Principal, id: string, input: ReturnDutyInput, now: Date): Promise<Duty>;
 }
+
+/** Without a deadline from the office, rework is due at the end of the third working day. */
+export const DEFAULT_REWORK_WORKING_DAYS = 3;
 
 const view = (page: Page<DutyRecord>, now: Date, keep: (d: Duty) => boolean = () => true): Page<Duty> => ({
   items: page.items.map((r) => toDutyView(r, now)).filter(keep),
   nextCursor: page.nextCursor,
 });
+
+const invalidTransition = (duty: DutyRecord, message: string) =>
+  new ConflictError('invalid_transition', message, {
+    status: duty.status,
+    statusLabel: DUTY_STATUS_LABELS[duty.status],
+  });
 
 const versionConflict = (current: DutyRecord) =>
   new ConflictError('version_conflict', '任务已被他人修改,请刷新后重试', {
@@ -49,13 +78,40 @@ export function dutyService(deps: {
   duties: DutyRepository;
   plans: PlanRepository;
   units: UnitRepository;
+  calendars: CalendarRepository;
 }): DutyService {
-  const { duties, plans, units } = deps;
+  const { duties, plans, units, calendars } = deps;
 
   async function mustGet(id: string): Promise<DutyRecord> {
     const duty = await duties.get(id);
     if (duty === undefined) throw new NotFoundError('任务', id);
     return duty;
+  }
+
+  /**
+   * Moves a duty through one event of the state machine with a conditional write: a refused event
+   * or a lost race is a 409 that says what the duty is now, and nothing is written.
+   */
+  async function applyTransition(
+    duty: DutyRecord,
+    event: DutyEvent,
+    expectedVersion: number | undefined,
+    now: Date,
+    build: (to: DutyStatus) => DutyRecord,
+    ladder: 'keep' | 'reset' = 'keep',
+  ): Promise<Duty> {
+    if (expectedVersion !== undefined && expectedVersion !== duty.version) throw versionConflict(duty);
+    const step = transition(duty.status, event);
+    if (!step.ok) throw invalidTransition(duty, step.message);
+    const outcome = await duties.replace(
+      build(step.to),
+      { version: duty.version, status: duty.status },
+      ladder,
+    );
+    if (outcome.ok) return toDutyView(outcome.duty, now);
+    const current = await mustGet(duty.id);
+    const again = transition(current.status, event);
+    throw again.ok ? versionConflict(current) : invalidTransition(current, again.message);
   }
 
   return {
@@ -104,23 +160,15 @@ export function dutyService(deps: {
     async submit(principal, id, input, now) {
       const duty = await mustGet(id);
       authorize(principal, 'duty.submit', duty.unitId);
-      if (input.version !== undefined && input.version !== duty.version) throw versionConflict(duty);
       if (input.nothingToReport && duty.kind !== 'report') {
         throw new ValidationError('只有定期报告类任务可以零报告', [
           { field: 'nothingToReport', message: '只有定期报告类任务可以选择“零报告”,请填写办理情况' },
         ]);
       }
-      const step = transition(duty.status, 'submit');
-      if (!step.ok) {
-        throw new ConflictError('invalid_transition', step.message, {
-          status: duty.status,
-          statusLabel: DUTY_STATUS_LABELS[duty.status],
-        });
-      }
       const nowIso = now.toISOString();
-      const next: DutyRecord = {
+      return applyTransition(duty, 'submit', input.version, now, (to) => ({
         ...duty,
-        status: step.to,
+        status: to,
         submission: {
           note: input.note ?? '零报告:本期无需报告的情况',
           evidence: input.evidence,
@@ -130,21 +178,84 @@ export function dutyService(deps: {
         },
         updatedAt: nowIso,
         version: duty.version + 1,
-      };
-      const outcome = await duties.replace(next, { version: duty.version, status: duty.status });
-      if (!outcome.ok) {
-        // Someone else changed it between our read and our write: say what it is now.
-        const current = await mustGet(id);
-        const again = transition(current.status, 'submit');
-        if (!again.ok) {
-          throw new ConflictError('invalid_transition', again.message, {
-            status: current.status,
-            statusLabel: DUTY_STATUS_LABELS[current.status],
-          });
+      }));
+    },
+
+    async accept(principal, id, input, now) {
+      const duty = await mustGet(id);
+      authorize(principal, 'duty.review', duty.unitId);
+      const nowIso = now.toISOString();
+      return applyTransition(duty, 'accept', input.version, now, (to) => ({
+        ...duty,
+        status: to,
+        acceptedAt: nowIso,
+        reviews: [
+          ...duty.reviews,
+          {
+            decision: 'accepted',
+            round: duty.round,
+            note: input.note ?? null,
+            newDueAt: null,
+            at: nowIso,
+            by: principal.sub,
+          },
+        ],
+        updatedAt: nowIso,
+        version: duty.version + 1,
+      }));
+    },
+
+    async returnForRework(principal, id, input, now) {
+      const duty = await mustGet(id);
+      authorize(principal, 'duty.review', duty.unitId);
+      const plan = await plans.get(duty.planId);
+      if (plan === undefined) throw new NotFoundError('工作方案', duty.planId);
+      const calendar = createWorkingCalendar(await calendars.list());
+      let dueAt: string;
+      if (input.newDueAt === undefined) {
+        const day = addWorkingDays(localDateOf(now, plan.timezone), DEFAULT_REWORK_WORKING_DAYS, calendar);
+        dueAt = endOfLocalDay(day, plan.timezone).toISOString();
+      } else {
+        const parsed = parseDueAt(input.newDueAt, plan.timezone);
+        if (!parsed.ok)
+          throw new ValidationError('整改期限有误', [{ field: 'newDueAt', message: parsed.message }]);
+        if (parsed.dueAt.getTime() <= now.getTime()) {
+          throw new ValidationError('整改期限有误', [{ field: 'newDueAt', message: '整改期限必须晚于现在' }]);
         }
-        throw versionConflict(current);
+        dueAt = parsed.dueAt.toISOString();
       }
-      return toDutyView(outcome.duty, now);
+      const nowIso = now.toISOString();
+      const round = { dueAt: new Date(dueAt), startedAt: now };
+      // A new round: a fresh ladder under the duty's own policy, counted from the new deadline.
+      return applyTransition(
+        duty,
+        'return',
+        input.version,
+        now,
+        (to) => ({
+          ...duty,
+          status: to,
+          dueAt,
+          round: duty.round + 1,
+          roundStartedAt: nowIso,
+          returns: duty.returns + 1,
+          ...startLadder(duty.escalation, round, plan.timezone, calendar),
+          reviews: [
+            ...duty.reviews,
+            {
+              decision: 'returned',
+              round: duty.round,
+              note: input.reason,
+              newDueAt: dueAt,
+              at: nowIso,
+              by: principal.sub,
+            },
+          ],
+          updatedAt: nowIso,
+          version: duty.version + 1,
+        }),
+        'reset',
+      );
     },
   };
 }

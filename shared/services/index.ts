@@ -35,7 +35,7 @@ export function createServices(
   return {
     units: unitService(units),
     plans: planService({ plans, units, duties, calendars, recurrences }),
-    duties: dutyService({ duties, plans, units }),
+    duties: dutyService({ duties, plans, units, calendars }),
     notices: noticeService(notices),
     sweeps: sweepService({
       plans,

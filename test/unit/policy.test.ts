@@ -15,6 +15,7 @@ const ACTIONS: Action[] = [
   'task.read',
   'duty.read',
   'duty.submit',
+  'duty.review',
   'notice.read',
   'sweep.run',
   'calendar.read',

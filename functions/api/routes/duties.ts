@@ -1,5 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { DutySchema, SubmitDutySchema } from '../../../shared/schemas/duties.js';
+import {
+  AcceptDutySchema,
+  DutySchema,
+  ReturnDutySchema,
+  SubmitDutySchema,
+} from '../../../shared/schemas/duties.js';
 import type { AppDeps } from '../app.js';
 import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
 
@@ -60,6 +65,66 @@ export function dutyRoutes(deps: AppDeps) {
       );
       return c.json(duty, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{dutyId}/accept',
+      tags: ['duties'],
+      summary: '审核通过,办结',
+      description: '只有已提交的任务可以办结;其他状态返回 409。',
+      security: bearer,
+      request: { params: dutyIdParam, body: jsonBody(AcceptDutySchema) },
+      responses: {
+        200: jsonResponse(DutySchema, '已办结'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.duties.accept(
+          c.get('principal'),
+          c.req.valid('param').dutyId,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{dutyId}/return',
+      tags: ['duties'],
+      summary: '退回整改(限时整改)',
+      description: '已提交的任务退回后重新变为待办,轮次加一,按新的整改期限重新开始督办。',
+      security: bearer,
+      request: { params: dutyIdParam, body: jsonBody(ReturnDutySchema) },
+      responses: {
+        200: jsonResponse(DutySchema, '已退回'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.duties.returnForRework(
+          c.get('principal'),
+          c.req.valid('param').dutyId,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
+        200,
+      ),
   );
 
   return app;

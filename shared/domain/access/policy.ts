@@ -18,6 +18,7 @@ export type Action =
   | 'task.read'
   | 'duty.read'
   | 'duty.submit'
+  | 'duty.review'
   | 'notice.read'
   | 'notice.ack'
   | 'sweep.run'
@@ -70,6 +71,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'unit.create':
     case 'plan.create':
     case 'task.create':
+    case 'duty.review':
     case 'sweep.run':
     case 'calendar.write':
       return deny('只有领导小组办公室可以执行此操作');
