@@ -23,6 +23,8 @@
  * |    |   recipients: unit:<unitId>, role:leaders, role:office; a duty's unit is always one      |
  * | N3 | all notices, or one plan's, newest first         | Query byParent gsi2pk=NOTICES gsi2sk begins_with <planId>#     |
  * | C1 | the office's calendar overrides, by year         | Query    pk=CALENDAR               sk=<year>                   |
+ * | R1 | a frozen report: its head and content parts      | Query    pk=REPORT#<reportId>  (sk HEAD, PART#<nnnn>)          |
+ * | R2 | a plan's reports, newest cut-off first           | Query byParent gsi2pk=PLAN#<planId>#REPORTS gsi2sk=<asOf>#<id> |
  *
  * Sort keys embed ISO-8601 UTC instants ("2026-05-13T15:59:59.999Z"), which sort as strings.
  * Ids never contain '#', so prefixes cannot collide.
@@ -111,3 +113,15 @@ export function dutyIndexKeys(d: DutyIndexInput) {
   if (d.nextActionAt === null) return { ...byUnit, ...byPlan, ...open };
   return { ...byUnit, ...byPlan, ...open, gsi4pk: sweepPk(d.planId), gsi4sk: `${d.nextActionAt}#${d.id}` };
 }
+
+export const REPORT_HEAD_SK = 'HEAD';
+export const reportHeadKey = (reportId: string) => ({ pk: `REPORT#${reportId}`, sk: REPORT_HEAD_SK });
+export const reportPartKey = (reportId: string, part: number) => ({
+  pk: `REPORT#${reportId}`,
+  sk: `PART#${String(part).padStart(4, '0')}`,
+});
+export const planReportsPk = (planId: string) => `PLAN#${planId}#REPORTS`;
+export const planReportsKeys = (planId: string, asOf: string, reportId: string) => ({
+  gsi2pk: planReportsPk(planId),
+  gsi2sk: `${asOf}#${reportId}`,
+});

@@ -20,6 +20,8 @@ const ACTIONS: Action[] = [
   'sweep.run',
   'calendar.read',
   'calendar.write',
+  'report.read',
+  'report.create',
 ];
 
 describe('access policy', () => {
@@ -37,6 +39,7 @@ describe('access policy', () => {
       'duty.read',
       'notice.read',
       'calendar.read',
+      'report.read',
     ]);
   });
 

@@ -23,7 +23,9 @@ export type Action =
   | 'notice.ack'
   | 'sweep.run'
   | 'calendar.read'
-  | 'calendar.write';
+  | 'calendar.write'
+  | 'report.read'
+  | 'report.create';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -58,6 +60,8 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'plan.read':
     case 'task.read':
     case 'calendar.read':
+    // Everyone reads reports; what a unit sees of other units is decided by the report service.
+    case 'report.read':
       return ALLOW;
     case 'duty.read':
       if (principal.role === 'leader') return ALLOW;
@@ -74,6 +78,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'duty.review':
     case 'sweep.run':
     case 'calendar.write':
+    case 'report.create':
       return deny('只有领导小组办公室可以执行此操作');
   }
 }
