@@ -8,6 +8,7 @@ import { isTransientStorageError } from '../../shared/db/errors.js';
 import { AppError, UnauthorizedError } from '../../shared/errors.js';
 import type { Services } from '../../shared/services/index.js';
 import { newRouter } from './router.js';
+import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { dutyRoutes } from './routes/duties.js';
 import { noticeRoutes } from './routes/notices.js';
@@ -65,7 +66,7 @@ export function createApp(deps: AppDeps) {
     const header = c.req.header('authorization');
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (!match?.[1]) throw new UnauthorizedError();
-    c.set('principal', await deps.verifyToken(match[1]));
+    c.set('principal', { ...(await deps.verifyToken(match[1])), requestId: c.get('requestId') });
     await next();
   });
 
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/notices', noticeRoutes(deps));
   app.route('/v1/sweeps', sweepRoutes(deps));
   app.route('/v1/calendar', calendarRoutes(deps));
+  app.route('/v1/audit', auditRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -12,32 +12,43 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ATTRIBUTE_TYPE, INDEXES, KEY_ATTRIBUTES, TTL_ATTRIBUTE } from '../../shared/db/table.js';
+import {
+  ATTRIBUTE_TYPE,
+  AUDIT_TABLE,
+  AUDIT_TABLE_SUFFIX,
+  KEY_ATTRIBUTES,
+  MAIN_TABLE,
+  type TableDefinition,
+} from '../../shared/db/table.js';
 
 const ACTIVE_TIMEOUT_MS = 30_000;
 const POLL_INTERVAL_MS = 50;
 
-function attributeDefinitions(): AttributeDefinition[] {
+function attributeDefinitions(definition: TableDefinition): AttributeDefinition[] {
   const names = new Set<string>([KEY_ATTRIBUTES.pk, KEY_ATTRIBUTES.sk]);
-  for (const index of INDEXES) {
+  for (const index of definition.indexes) {
     names.add(index.partitionKey);
     names.add(index.sortKey);
   }
   return [...names].map((AttributeName) => ({ AttributeName, AttributeType: ATTRIBUTE_TYPE }));
 }
 
-async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+async function createTable(
+  client: DynamoDBClient,
+  tableName: string,
+  definition: TableDefinition,
+): Promise<void> {
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: attributeDefinitions(),
+        AttributeDefinitions: attributeDefinitions(definition),
         KeySchema: [
           { AttributeName: KEY_ATTRIBUTES.pk, KeyType: 'HASH' },
           { AttributeName: KEY_ATTRIBUTES.sk, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: INDEXES.map((index) => ({
+        GlobalSecondaryIndexes: definition.indexes.map((index) => ({
           IndexName: index.name,
           KeySchema: [
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
@@ -75,7 +86,7 @@ async function waitUntilActive(client: DynamoDBClient, tableName: string): Promi
   }
 }
 
-async function enableTtl(client: DynamoDBClient, tableName: string): Promise<void> {
+async function enableTtl(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {
   const { TimeToLiveDescription } = await client.send(
     new DescribeTimeToLiveCommand({ TableName: tableName }),
   );
@@ -85,7 +96,7 @@ async function enableTtl(client: DynamoDBClient, tableName: string): Promise<voi
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+        TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
       }),
     );
   } catch (error) {
@@ -96,12 +107,30 @@ async function enableTtl(client: DynamoDBClient, tableName: string): Promise<voi
 
 /**
  * Creates `tableName` (key schema, GSIs and billing from shared/db/table.ts) unless it exists, waits
- * until it is ACTIVE and makes sure TTL is enabled on `expiresAt`. Safe to call on every start.
+ * until it is ACTIVE and makes sure TTL is enabled where the definition has it. Safe to call on
+ * every start.
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  definition: TableDefinition = MAIN_TABLE,
+): Promise<void> {
   if ((await tableStatus(client, tableName)) === undefined) {
-    await createTable(client, tableName);
+    await createTable(client, tableName, definition);
   }
   await waitUntilActive(client, tableName);
-  await enableTtl(client, tableName);
+  if (definition.ttlAttribute !== null) await enableTtl(client, tableName, definition.ttlAttribute);
+}
+
+/** The main table and its audit table (`<name>-audit`); returns both names. */
+export async function ensureTables(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<{ tableName: string; auditTableName: string }> {
+  const auditTableName = `${tableName}${AUDIT_TABLE_SUFFIX}`;
+  await Promise.all([
+    ensureTable(client, tableName, MAIN_TABLE),
+    ensureTable(client, auditTableName, AUDIT_TABLE),
+  ]);
+  return { tableName, auditTableName };
 }

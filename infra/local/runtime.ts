@@ -6,7 +6,7 @@ import { hs256Verifier } from '../../shared/auth/tokens.js';
 import { createDocumentClient } from '../../shared/db/client.js';
 import type { SweepResult } from '../../shared/schemas/notices.js';
 import { createServices } from '../../shared/services/index.js';
-import { ensureTable } from './create-table.js';
+import { ensureTables } from './create-table.js';
 import { seedDemo } from './demo-seed.js';
 import { loadDevSecret, MEMORY } from './dev-secret.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
@@ -48,7 +48,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   let server: ServerType | undefined;
   try {
     const client = createLocalDynamoDbClient(dynamo.endpoint);
-    await ensureTable(client, options.tableName);
+    await ensureTables(client, options.tableName);
     const services = createServices({ doc: createDocumentClient(client), tableName: options.tableName });
 
     // First start: an empty directory of plans gets the demo plan.

@@ -7,4 +7,6 @@ export interface Principal {
   role: Role;
   /** Present exactly when role is 'unit'. */
   unitId?: string;
+  /** The request this principal is acting in, for the audit trail. */
+  requestId?: string;
 }

@@ -1,7 +1,8 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { YearCalendar } from '../domain/calendar/working-calendar.js';
+import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
-import { isConditionFailure } from './errors.js';
+import { cancellationReasons } from './errors.js';
 import { CALENDAR_PK, calendarKey } from './keys.js';
 
 export interface StoredYearCalendar extends YearCalendar {
@@ -14,10 +15,11 @@ export interface CalendarRepository {
   /** Every year the office has set, in one Query (a few items: one per year). */
   list(): Promise<StoredYearCalendar[]>;
   /** Replaces a year if it is still at `expectedVersion` (null: not set yet); false if it moved on. */
-  put(calendar: StoredYearCalendar, expectedVersion: number | null): Promise<boolean>;
+  put(calendar: StoredYearCalendar, expectedVersion: number | null, audit: AuditEvent): Promise<boolean>;
 }
 
-export function calendarRepository({ doc, tableName }: TableRef): CalendarRepository {
+export function calendarRepository(ref: TableRef): CalendarRepository {
+  const { doc, tableName } = ref;
   return {
     async list() {
       const found: StoredYearCalendar[] = [];
@@ -47,24 +49,31 @@ export function calendarRepository({ doc, tableName }: TableRef): CalendarReposi
       return found;
     },
 
-    async put(calendar, expectedVersion) {
+    async put(calendar, expectedVersion, audit) {
       try {
         await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...calendarKey(calendar.year), entity: 'Calendar', ...calendar },
-            ...(expectedVersion === null
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: '#version = :expected',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':expected': expectedVersion },
-                }),
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...calendarKey(calendar.year), entity: 'Calendar', ...calendar },
+                  ...(expectedVersion === null
+                    ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                    : {
+                        ConditionExpression: '#version = :expected',
+                        ExpressionAttributeNames: { '#version': 'version' },
+                        ExpressionAttributeValues: { ':expected': expectedVersion },
+                      }),
+                },
+              },
+              auditPut(ref, audit),
+            ],
           }),
         );
         return true;
       } catch (err) {
-        if (isConditionFailure(err)) return false;
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
         throw err;
       }
     },

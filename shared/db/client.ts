@@ -11,8 +11,12 @@ export function createDocumentClient(
   });
 }
 
-/** The table a repository works on. */
+/** The tables a repository works on. */
 export interface TableRef {
   doc: DynamoDBDocumentClient;
   tableName: string;
+  /** The append-only audit table; defaults to `<tableName>-audit`, as the local runtime names it. */
+  auditTableName?: string;
 }
+
+export const auditTableOf = (ref: TableRef) => ref.auditTableName ?? `${ref.tableName}-audit`;

@@ -1,9 +1,15 @@
-import { GetCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import { type DutyRecord, DutyRecordSchema } from '../schemas/duties.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
+import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
-import { isConditionFailure } from './errors.js';
+import { cancellationReasons } from './errors.js';
 import {
   dutyIndexKeys,
   dutyKey,
@@ -60,6 +66,7 @@ export interface DutyRepository {
   replace(
     next: DutyRecord,
     expected: { version: number; status: DutyStatus },
+    audit: AuditEvent,
     ladder?: 'keep' | 'reset',
   ): Promise<UpdateOutcome>;
   /** Pattern D5: what the sweep must act on by `now` (duties and recurring tasks), a page at a time. */
@@ -77,7 +84,8 @@ const DUTY_INDEX_ATTRIBUTES = {
   open: ['pk', 'sk', 'gsi3pk', 'gsi3sk'],
 } as const;
 
-export function dutyRepository({ doc, tableName }: TableRef): DutyRepository {
+export function dutyRepository(ref: TableRef): DutyRepository {
+  const { doc, tableName } = ref;
   async function page(input: QueryCommandInput): Promise<Page<DutyRecord>> {
     const out = await doc.send(new QueryCommand(input));
     return {
@@ -189,7 +197,7 @@ export function dutyRepository({ doc, tableName }: TableRef): DutyRepository {
       } while (startKey !== undefined);
     },
 
-    async replace(next, expected, ladder = 'keep') {
+    async replace(next, expected, audit, ladder = 'keep') {
       const { id: _id, ...fields } = next;
       const keys = dutyIndexKeys(next);
       const set: Record<string, unknown> = { ...fields, ...keys };
@@ -221,24 +229,34 @@ export function dutyRepository({ doc, tableName }: TableRef): DutyRepository {
       });
       const remove = removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : '';
       try {
-        const out = await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: dutyKey(next.id),
-            UpdateExpression: `SET ${assignments.join(', ')}${remove}`,
-            ConditionExpression:
-              'attribute_exists(pk) AND #version = :expectedVersion AND #status = :expectedStatus',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            // What is stored now, the sweep's fields included, is what the caller shows.
-            ReturnValues: 'ALL_NEW',
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: dutyKey(next.id),
+                  UpdateExpression: `SET ${assignments.join(', ')}${remove}`,
+                  ConditionExpression:
+                    'attribute_exists(pk) AND #version = :expectedVersion AND #status = :expectedStatus',
+                  ExpressionAttributeNames: names,
+                  ExpressionAttributeValues: values,
+                },
+              },
+              // The change and its record are one: neither exists without the other.
+              auditPut(ref, audit),
+            ],
           }),
         );
-        return { ok: true, duty: DutyRecordSchema.parse(out.Attributes) };
       } catch (err) {
-        if (isConditionFailure(err)) return { ok: false, reason: 'stale' };
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return { ok: false, reason: 'stale' };
         throw err;
       }
+      // What is stored now, the sweep's fields included, is what the caller shows.
+      const stored = await doc.send(
+        new GetCommand({ TableName: tableName, Key: dutyKey(next.id), ConsistentRead: true }),
+      );
+      return { ok: true, duty: DutyRecordSchema.parse(stored.Item) };
     },
 
     async *dueForSweep(planId, now) {

@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type Notice, NoticeSchema } from '../schemas/notices.js';
+import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
 import { cancellationReasons } from './errors.js';
 import {
@@ -53,7 +54,7 @@ export interface NoticeRepository {
   /** Pattern N3: all notices (or one plan's), newest first. */
   listAll(filter: NoticeFilter, page: PageRequest): Promise<Page<Notice>>;
   /** Records `recipient`'s acknowledgement once; false if it had already acknowledged. */
-  ack(id: string, recipient: string, ack: { at: string; by: string }): Promise<boolean>;
+  ack(id: string, recipient: string, ack: { at: string; by: string }, audit: AuditEvent): Promise<boolean>;
 }
 
 const filterExpression = (filter: NoticeFilter) => {
@@ -68,7 +69,8 @@ const filterExpression = (filter: NoticeFilter) => {
     : { FilterExpression: parts.join(' AND '), ExpressionAttributeNames: { '#level': 'level' }, values };
 };
 
-export function noticeRepository({ doc, tableName }: TableRef): NoticeRepository {
+export function noticeRepository(ref: TableRef): NoticeRepository {
+  const { doc, tableName } = ref;
   async function getMany(ids: string[]): Promise<Map<string, Notice>> {
     const found = new Map<string, Notice>();
     let keys: Record<string, unknown>[] = ids.map(noticeKey);
@@ -229,7 +231,7 @@ export function noticeRepository({ doc, tableName }: TableRef): NoticeRepository
       };
     },
 
-    async ack(id, recipient, ack) {
+    async ack(id, recipient, ack, audit) {
       try {
         await doc.send(
           new TransactWriteCommand({
@@ -253,6 +255,7 @@ export function noticeRepository({ doc, tableName }: TableRef): NoticeRepository
                   ExpressionAttributeValues: { ':at': ack.at, ':by': ack.by },
                 },
               },
+              auditPut(ref, audit),
             ],
           }),
         );

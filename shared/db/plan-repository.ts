@@ -1,14 +1,9 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { DutyRecord } from '../schemas/duties.js';
 import { type Plan, PlanSchema } from '../schemas/plans.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
+import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
 import { cancellationReasons, isConditionFailure } from './errors.js';
 import {
@@ -25,18 +20,18 @@ import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagin
 import { INDEX_BY_PARENT } from './table.js';
 
 export interface PlanRepository {
-  create(plan: Plan): Promise<void>;
+  create(plan: Plan, audit: AuditEvent): Promise<void>;
   get(id: string): Promise<Plan | undefined>;
   /** Newest first. */
   list(page: PageRequest): Promise<Page<Plan>>;
   /** Writes the task and one duty per responsible unit all together, or nothing. */
-  createTaskWithDuties(task: Task, duties: DutyRecord[]): Promise<void>;
+  createTaskWithDuties(task: Task, duties: DutyRecord[], audit: AuditEvent): Promise<void>;
   listTasks(planId: string, page: PageRequest): Promise<Page<Task>>;
   /**
    * Writes one occurrence's duties together; false if they already exist (an earlier or concurrent
    * top-up wrote them: duty ids are fixed by task, unit and occurrence, so it is safe to repeat).
    */
-  createOccurrence(duties: DutyRecord[]): Promise<boolean>;
+  createOccurrence(duties: DutyRecord[], audit: AuditEvent): Promise<boolean>;
   /** Moves a recurring task's horizon on, if no one else has since `expectedUntil`. */
   advanceOccurrences(
     task: Task,
@@ -58,24 +53,34 @@ const taskItem = (task: Task) => ({
 /** The stored form of a duty: its own fields plus the keys that place it in every index. */
 export const dutyItem = (d: DutyRecord) => ({ ...dutyKey(d.id), ...dutyIndexKeys(d), entity: 'Duty', ...d });
 
-export function planRepository({ doc, tableName }: TableRef): PlanRepository {
+export function planRepository(ref: TableRef): PlanRepository {
+  const { doc, tableName } = ref;
   return {
-    async create(plan) {
+    async create(plan, audit) {
       try {
         await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              ...planKey(plan.id),
-              ...planDirectoryKeys(plan.id, plan.createdAt),
-              entity: 'Plan',
-              ...plan,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...planKey(plan.id),
+                    ...planDirectoryKeys(plan.id, plan.createdAt),
+                    entity: 'Plan',
+                    ...plan,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              auditPut(ref, audit),
+            ],
           }),
         );
       } catch (err) {
-        if (isConditionFailure(err)) throw new ConflictError('plan_exists', `工作方案编号已存在:${plan.id}`);
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') {
+          throw new ConflictError('plan_exists', `工作方案编号已存在:${plan.id}`);
+        }
         throw err;
       }
     },
@@ -108,7 +113,7 @@ export function planRepository({ doc, tableName }: TableRef): PlanRepository {
       };
     },
 
-    async createTaskWithDuties(task, duties) {
+    async createTaskWithDuties(task, duties, audit) {
       // One transaction: a task is never visible without all its duties, and a retry after a
       // timeout cannot leave half of them (ids are fresh, so a retried request makes a new task).
       try {
@@ -136,6 +141,7 @@ export function planRepository({ doc, tableName }: TableRef): PlanRepository {
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               })),
+              auditPut(ref, audit),
             ],
           }),
         );
@@ -149,17 +155,20 @@ export function planRepository({ doc, tableName }: TableRef): PlanRepository {
       }
     },
 
-    async createOccurrence(duties) {
+    async createOccurrence(duties, audit) {
       try {
         await doc.send(
           new TransactWriteCommand({
-            TransactItems: duties.map((d) => ({
-              Put: {
-                TableName: tableName,
-                Item: dutyItem(d),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            })),
+            TransactItems: [
+              ...duties.map((d) => ({
+                Put: {
+                  TableName: tableName,
+                  Item: dutyItem(d),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+              auditPut(ref, audit),
+            ],
           }),
         );
         return true;

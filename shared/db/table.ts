@@ -62,3 +62,39 @@ export const DEFAULT_TABLE_NAME = 'duban';
 
 /** Items with this attribute (epoch seconds) are expired by DynamoDB; nothing sets it yet. */
 export const TTL_ATTRIBUTE = 'expiresAt';
+
+/**
+ * The audit trail lives in a table of its own, so that IAM can make it append-only: every
+ * function may PutItem and Query there, none may UpdateItem or DeleteItem (an explicit Deny). A
+ * condition on audit keys in the main table could not be enforced against a function that also
+ * needs UpdateItem on duties. Writes still share the transaction of the change they record:
+ * TransactWriteItems spans tables.
+ */
+export const AUDIT_TABLE_SUFFIX = '-audit';
+
+/** One entity's history, oldest first (pattern A1 is the table's own key). */
+export const AUDIT_INDEX_BY_PLAN: IndexDefinition = {
+  name: 'byPlan',
+  partitionKey: 'gsi1pk',
+  sortKey: 'gsi1sk',
+};
+export const AUDIT_INDEX_BY_ACTOR: IndexDefinition = {
+  name: 'byActor',
+  partitionKey: 'gsi2pk',
+  sortKey: 'gsi2sk',
+};
+export const AUDIT_INDEX_ALL: IndexDefinition = { name: 'byTime', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' };
+export const AUDIT_INDEXES: readonly IndexDefinition[] = [
+  AUDIT_INDEX_BY_PLAN,
+  AUDIT_INDEX_BY_ACTOR,
+  AUDIT_INDEX_ALL,
+];
+
+export interface TableDefinition {
+  readonly indexes: readonly IndexDefinition[];
+  /** TTL attribute, or null where nothing may ever expire (the audit trail). */
+  readonly ttlAttribute: string | null;
+}
+
+export const MAIN_TABLE: TableDefinition = { indexes: INDEXES, ttlAttribute: TTL_ATTRIBUTE };
+export const AUDIT_TABLE: TableDefinition = { indexes: AUDIT_INDEXES, ttlAttribute: null };

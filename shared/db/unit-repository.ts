@@ -1,8 +1,9 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../errors.js';
 import { type Unit, UnitSchema } from '../schemas/units.js';
+import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
-import { isConditionFailure } from './errors.js';
+import { cancellationReasons } from './errors.js';
 import { UNIT_DIRECTORY_PK, unitDirectoryKeys, unitKey } from './keys.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
 import { INDEX_BY_PARENT } from './table.js';
@@ -11,26 +12,34 @@ import { INDEX_BY_PARENT } from './table.js';
 const toUnit = (item: Record<string, unknown>): Unit => UnitSchema.parse(item);
 
 export interface UnitRepository {
-  create(unit: Unit): Promise<void>;
+  create(unit: Unit, audit: AuditEvent): Promise<void>;
   get(id: string): Promise<Unit | undefined>;
   /** The units among `ids` that exist, keyed by id. */
   getMany(ids: readonly string[]): Promise<Map<string, Unit>>;
   list(page: PageRequest): Promise<Page<Unit>>;
 }
 
-export function unitRepository({ doc, tableName }: TableRef): UnitRepository {
+export function unitRepository(ref: TableRef): UnitRepository {
+  const { doc, tableName } = ref;
   return {
-    async create(unit) {
+    async create(unit, audit) {
       try {
         await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...unitKey(unit.id), ...unitDirectoryKeys(unit.id), entity: 'Unit', ...unit },
-            ConditionExpression: 'attribute_not_exists(pk)',
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...unitKey(unit.id), ...unitDirectoryKeys(unit.id), entity: 'Unit', ...unit },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              auditPut(ref, audit),
+            ],
           }),
         );
       } catch (err) {
-        if (isConditionFailure(err)) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') {
           throw new ConflictError('unit_exists', `单位编号已存在:${unit.id}`, { id: unit.id });
         }
         throw err;

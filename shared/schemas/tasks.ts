@@ -4,8 +4,8 @@ import { EscalationPolicySchema } from './escalation.js';
 import { RecurrenceSchema } from './recurrence.js';
 
 // One task and its duties are written in one transaction (at most 100 items): the plan check, the
-// task and up to 98 duties. Bigger bulk assignments are split into several tasks.
-export const MAX_CO_UNITS = 97;
+// task, its audit event and up to 97 duties. Bigger bulk assignments are split into several tasks.
+export const MAX_CO_UNITS = 96;
 
 export const CreateTaskSchema = z
   .strictObject({

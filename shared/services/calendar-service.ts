@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
 import {
   createWorkingCalendar,
@@ -73,6 +74,16 @@ export function calendarService(calendars: CalendarRepository): CalendarService 
           version: (current?.version ?? 0) + 1,
         },
         current?.version ?? null,
+        auditEvent(
+          principal,
+          'calendar.put',
+          { type: 'calendar', id: String(year) },
+          {
+            before: current === undefined ? null : { holidays: current.holidays, workdays: current.workdays },
+            after: { holidays, workdays },
+          },
+          now,
+        ),
       );
       if (!stored) throw new ConflictError('version_conflict', '该年度日历刚被他人修改,请刷新后重试');
       return view(year);

@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { auditEvent, changedFields } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
@@ -98,16 +99,21 @@ export function dutyService(deps: {
     expectedVersion: number | undefined,
     now: Date,
     build: (to: DutyStatus) => DutyRecord,
+    principal: Principal,
     ladder: 'keep' | 'reset' = 'keep',
   ): Promise<Duty> {
     if (expectedVersion !== undefined && expectedVersion !== duty.version) throw versionConflict(duty);
     const step = transition(duty.status, event);
     if (!step.ok) throw invalidTransition(duty, step.message);
-    const outcome = await duties.replace(
-      build(step.to),
-      { version: duty.version, status: duty.status },
-      ladder,
+    const next = build(step.to);
+    const audit = auditEvent(
+      principal,
+      `duty.${event}`,
+      { type: 'duty', id: duty.id, planId: duty.planId },
+      changedFields(duty, next),
+      now,
     );
+    const outcome = await duties.replace(next, { version: duty.version, status: duty.status }, audit, ladder);
     if (outcome.ok) return toDutyView(outcome.duty, now);
     const current = await mustGet(duty.id);
     const again = transition(current.status, event);
@@ -166,43 +172,57 @@ export function dutyService(deps: {
         ]);
       }
       const nowIso = now.toISOString();
-      return applyTransition(duty, 'submit', input.version, now, (to) => ({
-        ...duty,
-        status: to,
-        submission: {
-          note: input.note ?? '零报告:本期无需报告的情况',
-          evidence: input.evidence,
-          nothingToReport: input.nothingToReport,
-          submittedAt: nowIso,
-          submittedBy: principal.sub,
-        },
-        updatedAt: nowIso,
-        version: duty.version + 1,
-      }));
+      return applyTransition(
+        duty,
+        'submit',
+        input.version,
+        now,
+        (to) => ({
+          ...duty,
+          status: to,
+          submission: {
+            note: input.note ?? '零报告:本期无需报告的情况',
+            evidence: input.evidence,
+            nothingToReport: input.nothingToReport,
+            submittedAt: nowIso,
+            submittedBy: principal.sub,
+          },
+          updatedAt: nowIso,
+          version: duty.version + 1,
+        }),
+        principal,
+      );
     },
 
     async accept(principal, id, input, now) {
       const duty = await mustGet(id);
       authorize(principal, 'duty.review', duty.unitId);
       const nowIso = now.toISOString();
-      return applyTransition(duty, 'accept', input.version, now, (to) => ({
-        ...duty,
-        status: to,
-        acceptedAt: nowIso,
-        reviews: [
-          ...duty.reviews,
-          {
-            decision: 'accepted',
-            round: duty.round,
-            note: input.note ?? null,
-            newDueAt: null,
-            at: nowIso,
-            by: principal.sub,
-          },
-        ],
-        updatedAt: nowIso,
-        version: duty.version + 1,
-      }));
+      return applyTransition(
+        duty,
+        'accept',
+        input.version,
+        now,
+        (to) => ({
+          ...duty,
+          status: to,
+          acceptedAt: nowIso,
+          reviews: [
+            ...duty.reviews,
+            {
+              decision: 'accepted',
+              round: duty.round,
+              note: input.note ?? null,
+              newDueAt: null,
+              at: nowIso,
+              by: principal.sub,
+            },
+          ],
+          updatedAt: nowIso,
+          version: duty.version + 1,
+        }),
+        principal,
+      );
     },
 
     async returnForRework(principal, id, input, now) {
@@ -254,6 +274,7 @@ export function dutyService(deps: {
           updatedAt: nowIso,
           version: duty.version + 1,
         }),
+        principal,
         'reset',
       );
     },

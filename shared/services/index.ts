@@ -1,9 +1,11 @@
+import { auditRepository } from '../db/audit-repository.js';
 import { calendarRepository } from '../db/calendar-repository.js';
 import type { TableRef } from '../db/client.js';
 import { dutyRepository } from '../db/duty-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { unitRepository } from '../db/unit-repository.js';
+import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type DutyService, dutyService } from './duty-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
@@ -19,6 +21,7 @@ export interface Services {
   notices: NoticeService;
   sweeps: SweepService;
   calendar: CalendarService;
+  audit: AuditService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -47,5 +50,6 @@ export function createServices(
       ...(options.onSweepItemError ? { onItemError: options.onSweepItemError } : {}),
     }),
     calendar: calendarService(calendars),
+    audit: auditService({ audit: auditRepository(table), duties }),
   };
 }

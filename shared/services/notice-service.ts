@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
 import type { NoticeRepository } from '../db/notice-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import { recipientOf } from '../domain/access/policy.js';
@@ -41,7 +42,19 @@ export function noticeService(notices: NoticeRepository): NoticeService {
       const recipient = recipientOf(principal);
       // A second acknowledgement by the same addressee changes nothing and is not an error.
       if (notice.acks[recipient] === undefined) {
-        await notices.ack(id, recipient, { at: now.toISOString(), by: principal.sub });
+        const ack = { at: now.toISOString(), by: principal.sub };
+        await notices.ack(
+          id,
+          recipient,
+          ack,
+          auditEvent(
+            principal,
+            'notice.ack',
+            { type: 'notice', id, planId: notice.planId },
+            { before: null, after: { recipient, ...ack } },
+            now,
+          ),
+        );
       }
       const updated = await notices.get(id);
       if (updated === undefined) throw new NotFoundError('通知', id);

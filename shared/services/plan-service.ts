@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
@@ -11,7 +12,7 @@ import { currentPhase } from '../domain/plan/phases.js';
 import { addToProgress, emptyProgress } from '../domain/plan/progress.js';
 import { type FieldProblem, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { Duty } from '../schemas/duties.js';
+import type { Duty, DutyRecord } from '../schemas/duties.js';
 import type { CreatePlanInput, Plan, PlanView } from '../schemas/plans.js';
 import type { CreateTaskInput, Task } from '../schemas/tasks.js';
 import { authorize } from './access.js';
@@ -61,7 +62,16 @@ export function planService(deps: {
         createdBy: principal.sub,
         version: 1,
       };
-      await plans.create(plan);
+      await plans.create(
+        plan,
+        auditEvent(
+          principal,
+          'plan.create',
+          { type: 'plan', id: plan.id, planId: plan.id },
+          { before: null, after: plan },
+          now,
+        ),
+      );
       return plan;
     },
 
@@ -131,10 +141,18 @@ export function planService(deps: {
         createdAt,
         createdBy: principal.sub,
       };
+      const taskAudit = (t: Task, created: DutyRecord[]) =>
+        auditEvent(
+          principal,
+          'task.create',
+          { type: 'task', id: t.id, planId },
+          { before: null, after: { ...t, dutyIds: created.map((d) => d.id) } },
+          now,
+        );
       const calendar = createWorkingCalendar(await calendars.list());
       if (recurring) {
-        await plans.createTaskWithDuties(task, []);
-        await recurrences.topUp(plan, task, now, calendar);
+        await plans.createTaskWithDuties(task, [], taskAudit(task, []));
+        await recurrences.topUp(plan, task, now, calendar, principal);
         const created = await duties.listByTask(task, { limit: 100 });
         return { ...task, duties: created.map((r) => toDutyView(r, now)) };
       }
@@ -150,7 +168,7 @@ export function planService(deps: {
           calendar,
         }),
       );
-      await plans.createTaskWithDuties(task, records);
+      await plans.createTaskWithDuties(task, records, taskAudit(task, records));
       return { ...task, duties: records.map((r) => toDutyView(r, now)) };
     },
 

@@ -1,3 +1,5 @@
+import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import {
   firstWorkingDayOnOrAfter,
@@ -16,18 +18,21 @@ import { newDuty, occurrenceDutyId } from './duty-factory.js';
  * week, so there are always at least four weeks ahead, and the number of duties that exist stays
  * proportional to what is near, not to the whole (possibly open-ended) plan.
  */
+/** Occurrences created by the sweep are recorded as the scheduler's. */
+const SYSTEM: Principal = { sub: 'scheduler', role: 'office' };
+
 export const HORIZON_DAYS = 35;
 export const TOP_UP_EVERY_DAYS = 7;
 const MAX_OCCURRENCES_PER_TOP_UP = 200;
 
 export interface RecurrenceService {
   /** Creates the occurrences due within the horizon that do not exist yet; returns duties created. */
-  topUp(plan: Plan, task: Task, now: Date, calendar: WorkingCalendar): Promise<number>;
+  topUp(plan: Plan, task: Task, now: Date, calendar: WorkingCalendar, actor?: Principal): Promise<number>;
 }
 
 export function recurrenceService(plans: PlanRepository): RecurrenceService {
   return {
-    async topUp(plan, task, now, calendar) {
+    async topUp(plan, task, now, calendar, actor = SYSTEM) {
       if (task.recurrence === null) return 0;
       const phase = plan.phases.find((p) => p.key === task.phaseKey);
       const lastPhase = plan.phases.at(-1);
@@ -65,7 +70,17 @@ export function recurrenceService(plans: PlanRepository): RecurrenceService {
             calendar,
           }),
         );
-        if (await plans.createOccurrence(duties)) created += duties.length;
+        const audit = auditEvent(
+          actor,
+          'task.occurrence',
+          { type: 'task', id: task.id, planId: plan.id },
+          {
+            before: null,
+            after: { occurrenceKey: occurrence.occurrenceKey, dueAt, dutyIds: duties.map((d) => d.id) },
+          },
+          now,
+        );
+        if (await plans.createOccurrence(duties, audit)) created += duties.length;
       }
 
       const coveredUntil = endOfLocalDay(end, plan.timezone).toISOString();

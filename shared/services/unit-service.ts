@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -39,7 +40,16 @@ export function unitService(units: UnitRepository): UnitService {
         createdBy: principal.sub,
         version: 1,
       };
-      await units.create(unit);
+      await units.create(
+        unit,
+        auditEvent(
+          principal,
+          'unit.create',
+          { type: 'unit', id: unit.id },
+          { before: null, after: unit },
+          now,
+        ),
+      );
       return unit;
     },
 

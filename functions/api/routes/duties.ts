@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { AuditEventSchema, HistoryQuerySchema } from '../../../shared/schemas/audit.js';
+import { pageOf } from '../../../shared/schemas/common.js';
 import {
   AcceptDutySchema,
   DutySchema,
@@ -36,6 +38,29 @@ export function dutyRoutes(deps: AppDeps) {
     }),
     async (c) =>
       c.json(await deps.duties.get(c.get('principal'), c.req.valid('param').dutyId, deps.clock()), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{dutyId}/history',
+      tags: ['audit'],
+      summary: '任务的变更记录(谁、何时、变更前后)',
+      security: bearer,
+      request: { params: dutyIdParam, query: HistoryQuerySchema },
+      responses: {
+        200: jsonResponse(pageOf(AuditEventSchema, 'AuditPage'), '变更记录,按时间先后'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.audit.dutyHistory(c.get('principal'), c.req.valid('param').dutyId, c.req.valid('query')),
+        200,
+      ),
   );
 
   app.openapi(

@@ -25,7 +25,8 @@ export type Action =
   | 'calendar.read'
   | 'calendar.write'
   | 'report.read'
-  | 'report.create';
+  | 'report.create'
+  | 'audit.read';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -79,6 +80,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'sweep.run':
     case 'calendar.write':
     case 'report.create':
+    case 'audit.read':
       return deny('只有领导小组办公室可以执行此操作');
   }
 }
