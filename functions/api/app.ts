@@ -11,6 +11,7 @@ import { newRouter } from './router.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { dutyRoutes } from './routes/duties.js';
+import { extensionRoutes } from './routes/extensions.js';
 import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
 import { sweepRoutes } from './routes/sweeps.js';
@@ -66,7 +67,10 @@ export function createApp(deps: AppDeps) {
     const header = c.req.header('authorization');
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (!match?.[1]) throw new UnauthorizedError();
-    c.set('principal', { ...(await deps.verifyToken(match[1])), requestId: c.get('requestId') });
+    const principal = await deps.verifyToken(match[1]);
+    // A deactivated unit's tokens stop working at once, not when they expire.
+    await deps.units.assertActive(principal);
+    c.set('principal', { ...principal, requestId: c.get('requestId') });
     await next();
   });
 
@@ -74,6 +78,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/units', unitRoutes(deps));
   app.route('/v1/plans', planRoutes(deps));
   app.route('/v1/duties', dutyRoutes(deps));
+  app.route('/v1/duties', extensionRoutes(deps));
   app.route('/v1/notices', noticeRoutes(deps));
   app.route('/v1/sweeps', sweepRoutes(deps));
   app.route('/v1/calendar', calendarRoutes(deps));

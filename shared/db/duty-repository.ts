@@ -3,6 +3,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import { type DutyRecord, DutyRecordSchema } from '../schemas/duties.js';
@@ -26,6 +27,7 @@ import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE, INDEX_SWEEP_BY_NEXT_
 
 /** The fields of a duty that the plan's progress counts need. */
 export interface DutyTally {
+  id: string;
   unitId: string;
   phaseKey: string;
   status: DutyStatus;
@@ -53,6 +55,11 @@ export interface DutyRepository {
     task: { id: string; planId: string; leadUnitId: string; coUnitIds: string[] },
     page: { limit: number },
   ): Promise<DutyRecord[]>;
+  /** The duties of one task (one occurrence of it) for the given units, through each unit's D2 listing. */
+  dutiesOfTask(
+    task: { id: string; planId: string; unitIds: readonly string[] },
+    occurrenceKey: string | null,
+  ): Promise<DutyRecord[]>;
   /** Pattern D4: a plan's open duties due before an instant, earliest first. */
   listOpenDueBefore(planId: string, before: string, page: PageRequest): Promise<Page<DutyRecord>>;
   /** Streams the plan's duties, a page at a time, projected to the fields counts need. */
@@ -68,10 +75,15 @@ export interface DutyRepository {
     expected: { version: number; status: DutyStatus },
     audit: AuditEvent,
     ladder?: 'keep' | 'reset',
+    /** Other writes that must happen with this one or not at all (conditions included). */
+    extra?: TransactItem[],
   ): Promise<UpdateOutcome>;
   /** Pattern D5: what the sweep must act on by `now` (duties and recurring tasks), a page at a time. */
   dueForSweep(planId: string, now: string): AsyncGenerator<SweepItem[]>;
 }
+
+/** One item of a TransactWriteItems, as lib-dynamodb takes it. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export type SweepItem = { entity: 'Duty'; duty: DutyRecord } | { entity: 'Task'; task: Task };
 
@@ -83,6 +95,56 @@ const DUTY_INDEX_ATTRIBUTES = {
   byPlan: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
   open: ['pk', 'sk', 'gsi3pk', 'gsi3sk'],
 } as const;
+
+/**
+ * The conditional Update that replaces a duty with `next` if it is still at `expected`: index keys
+ * follow the new status and due time; with `ladder: 'keep'` the sweep's fields are left as stored.
+ */
+export function dutyReplaceUpdate(
+  tableName: string,
+  next: DutyRecord,
+  expected: { version: number; status: DutyStatus },
+  ladder: 'keep' | 'reset',
+) {
+  const { id: _id, ...fields } = next;
+  const keys = dutyIndexKeys(next);
+  const set: Record<string, unknown> = { ...fields, ...keys };
+  const removals: string[] = [];
+  if (ladder === 'keep') {
+    // The ladder's fields belong to the sweep: a submit must not write back a stale copy.
+    for (const f of LADDER_FIELDS) delete set[f];
+    delete set.gsi4pk;
+    delete set.gsi4sk;
+    // Once a duty is not open nothing more fires (the sweep's writes require it open).
+    if (next.status !== 'open') {
+      set.nextActionAt = null;
+      removals.push('gsi4pk', 'gsi4sk');
+    }
+  } else if (!('gsi4pk' in keys)) {
+    removals.push('gsi4pk', 'gsi4sk');
+  }
+  // A duty that is no longer open leaves the sparse open-by-due index.
+  if (!('gsi3pk' in keys)) removals.push('gsi3pk', 'gsi3sk');
+  const names: Record<string, string> = { '#version': 'version', '#status': 'status' };
+  const values: Record<string, unknown> = {
+    ':expectedVersion': expected.version,
+    ':expectedStatus': expected.status,
+  };
+  const assignments = Object.entries(set).map(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:v${i}`] = value;
+    return `#f${i} = :v${i}`;
+  });
+  const remove = removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : '';
+  return {
+    TableName: tableName,
+    Key: dutyKey(next.id),
+    UpdateExpression: `SET ${assignments.join(', ')}${remove}`,
+    ConditionExpression: 'attribute_exists(pk) AND #version = :expectedVersion AND #status = :expectedStatus',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
 
 export function dutyRepository(ref: TableRef): DutyRepository {
   const { doc, tableName } = ref;
@@ -163,6 +225,35 @@ export function dutyRepository(ref: TableRef): DutyRepository {
       return found.sort((a, b) => a.dueAt.localeCompare(b.dueAt)).slice(0, limit);
     },
 
+    async dutiesOfTask(task, occurrenceKey) {
+      const found: DutyRecord[] = [];
+      for (const unitId of task.unitIds) {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const out = await doc.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: INDEX_BY_UNIT.name,
+              KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+              FilterExpression: 'taskId = :task',
+              ExpressionAttributeValues: {
+                ':pk': unitDutiesPk(unitId),
+                ':prefix': unitDutiesSkPrefix(task.planId),
+                ':task': task.id,
+              },
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          for (const item of out.Items ?? []) {
+            const duty = DutyRecordSchema.parse(item);
+            if (duty.occurrenceKey === occurrenceKey) found.push(duty);
+          }
+          startKey = out.LastEvaluatedKey;
+        } while (startKey !== undefined);
+      }
+      return found;
+    },
+
     listOpenDueBefore(planId, before, { limit, cursor }) {
       const pk = openDutiesPk(planId);
       return page({
@@ -187,7 +278,7 @@ export function dutyRepository(ref: TableRef): DutyRepository {
             IndexName: INDEX_BY_PARENT.name,
             KeyConditionExpression: 'gsi2pk = :pk',
             ExpressionAttributeValues: { ':pk': planDutiesPk(planId) },
-            ProjectionExpression: 'unitId, phaseKey, #status, dueAt',
+            ProjectionExpression: 'id, unitId, phaseKey, #status, dueAt',
             ExpressionAttributeNames: { '#status': 'status' },
             ExclusiveStartKey: startKey,
           }),
@@ -197,66 +288,29 @@ export function dutyRepository(ref: TableRef): DutyRepository {
       } while (startKey !== undefined);
     },
 
-    async replace(next, expected, audit, ladder = 'keep') {
-      const { id: _id, ...fields } = next;
-      const keys = dutyIndexKeys(next);
-      const set: Record<string, unknown> = { ...fields, ...keys };
-      const removals: string[] = [];
-      if (ladder === 'keep') {
-        // The ladder's fields belong to the sweep: a submit must not write back a stale copy.
-        for (const f of LADDER_FIELDS) delete set[f];
-        delete set.gsi4pk;
-        delete set.gsi4sk;
-        // Once a duty is not open nothing more fires (the sweep's writes require it open).
-        if (next.status !== 'open') {
-          set.nextActionAt = null;
-          removals.push('gsi4pk', 'gsi4sk');
-        }
-      } else if (!('gsi4pk' in keys)) {
-        removals.push('gsi4pk', 'gsi4sk');
-      }
-      // A duty that is no longer open leaves the sparse open-by-due index.
-      if (!('gsi3pk' in keys)) removals.push('gsi3pk', 'gsi3sk');
-      const names: Record<string, string> = { '#version': 'version', '#status': 'status' };
-      const values: Record<string, unknown> = {
-        ':expectedVersion': expected.version,
-        ':expectedStatus': expected.status,
-      };
-      const assignments = Object.entries(set).map(([name, value], i) => {
-        names[`#f${i}`] = name;
-        values[`:v${i}`] = value;
-        return `#f${i} = :v${i}`;
-      });
-      const remove = removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : '';
+    async replace(next, expected, audit, ladder = 'keep', extra = []) {
       try {
         await doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: dutyKey(next.id),
-                  UpdateExpression: `SET ${assignments.join(', ')}${remove}`,
-                  ConditionExpression:
-                    'attribute_exists(pk) AND #version = :expectedVersion AND #status = :expectedStatus',
-                  ExpressionAttributeNames: names,
-                  ExpressionAttributeValues: values,
-                },
-              },
+              { Update: dutyReplaceUpdate(tableName, next, expected, ladder) },
+              ...extra,
               // The change and its record are one: neither exists without the other.
               auditPut(ref, audit),
             ],
           }),
         );
       } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return { ok: false, reason: 'stale' };
+        if (cancellationReasons(err)?.includes('ConditionalCheckFailed'))
+          return { ok: false, reason: 'stale' };
         throw err;
       }
-      // What is stored now, the sweep's fields included, is what the caller shows.
-      const stored = await doc.send(
-        new GetCommand({ TableName: tableName, Key: dutyKey(next.id), ConsistentRead: true }),
-      );
-      return { ok: true, duty: DutyRecordSchema.parse(stored.Item) };
+      // No read-back: the write succeeded at the expected version, so the stored duty is `next`,
+      // except that the sweep may have moved the ladder on ('keep'), which ends once not open.
+      return {
+        ok: true,
+        duty: ladder === 'keep' && next.status !== 'open' ? { ...next, nextActionAt: null } : next,
+      };
     },
 
     async *dueForSweep(planId, now) {

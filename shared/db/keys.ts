@@ -23,6 +23,8 @@
  * |    |   recipients: unit:<unitId>, role:leaders, role:office; a duty's unit is always one      |
  * | N3 | all notices, or one plan's, newest first         | Query byParent gsi2pk=NOTICES gsi2sk begins_with <planId>#     |
  * | C1 | the office's calendar overrides, by year         | Query    pk=CALENDAR               sk=<year>                   |
+ * | E1 | a duty's extension requests (延期申请)            | Query    pk=DUTY#<dutyId>          sk begins_with EXT#         |
+ * | F1 | a plan's supervision findings (督查发现问题)      | Query    pk=PLAN#<planId>          sk begins_with FINDING#     |
  * | R1 | a frozen report: its head and content parts      | Query    pk=REPORT#<reportId>  (sk HEAD, PART#<nnnn>)          |
  * | R2 | a plan's reports, newest cut-off first           | Query byParent gsi2pk=PLAN#<planId>#REPORTS gsi2sk=<asOf>#<id> |
  *
@@ -125,3 +127,15 @@ export const planReportsKeys = (planId: string, asOf: string, reportId: string) 
   gsi2pk: planReportsPk(planId),
   gsi2sk: `${asOf}#${reportId}`,
 });
+
+export const extensionKey = (dutyId: string, requestId: string) => ({
+  pk: `DUTY#${dutyId}`,
+  sk: `EXT#${requestId}`,
+});
+export const EXTENSION_SK_PREFIX = 'EXT#';
+
+export const findingKey = (planId: string, findingId: string) => ({
+  pk: `PLAN#${planId}`,
+  sk: `FINDING#${findingId}`,
+});
+export const FINDING_SK_PREFIX = 'FINDING#';

@@ -1,14 +1,17 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { DutyRecord } from '../schemas/duties.js';
+import { type Finding, FindingSchema } from '../schemas/findings.js';
 import { type Plan, PlanSchema } from '../schemas/plans.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
 import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
+import type { TransactItem } from './duty-repository.js';
 import { cancellationReasons, isConditionFailure } from './errors.js';
 import {
   dutyIndexKeys,
   dutyKey,
+  FINDING_SK_PREFIX,
   PLAN_DIRECTORY_PK,
   planDirectoryKeys,
   planKey,
@@ -25,8 +28,18 @@ export interface PlanRepository {
   /** Newest first. */
   list(page: PageRequest): Promise<Page<Plan>>;
   /** Writes the task and one duty per responsible unit all together, or nothing. */
-  createTaskWithDuties(task: Task, duties: DutyRecord[], audit: AuditEvent): Promise<void>;
+  createTaskWithDuties(
+    task: Task,
+    duties: DutyRecord[],
+    audit: AuditEvent,
+    extra?: TransactItem[],
+  ): Promise<void>;
   listTasks(planId: string, page: PageRequest): Promise<Page<Task>>;
+  getTask(planId: string, taskId: string): Promise<Task | undefined>;
+  /** Replaces the plan (phase closures) if it is still at `expectedVersion`; false if it moved on. */
+  update(plan: Plan, expectedVersion: number, audit: AuditEvent): Promise<boolean>;
+  /** Pattern F1: a plan's findings, oldest first. */
+  listFindings(planId: string): Promise<Finding[]>;
   /**
    * Writes one occurrence's duties together; false if they already exist (an earlier or concurrent
    * top-up wrote them: duty ids are fixed by task, unit and occurrence, so it is safe to repeat).
@@ -113,7 +126,7 @@ export function planRepository(ref: TableRef): PlanRepository {
       };
     },
 
-    async createTaskWithDuties(task, duties, audit) {
+    async createTaskWithDuties(task, duties, audit, extra = []) {
       // One transaction: a task is never visible without all its duties, and a retry after a
       // timeout cannot leave half of them (ids are fresh, so a retried request makes a new task).
       try {
@@ -141,6 +154,7 @@ export function planRepository(ref: TableRef): PlanRepository {
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               })),
+              ...extra,
               auditPut(ref, audit),
             ],
           }),
@@ -209,6 +223,55 @@ export function planRepository(ref: TableRef): PlanRepository {
         if (isConditionFailure(err)) return false;
         throw err;
       }
+    },
+
+    async update(plan, expectedVersion, audit) {
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...planKey(plan.id),
+                    ...planDirectoryKeys(plan.id, plan.createdAt),
+                    entity: 'Plan',
+                    ...plan,
+                  },
+                  ConditionExpression: '#version = :expected',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':expected': expectedVersion },
+                },
+              },
+              auditPut(ref, audit),
+            ],
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
+        throw err;
+      }
+    },
+
+    async listFindings(planId) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': planKey(planId).pk, ':prefix': FINDING_SK_PREFIX },
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items ?? []).map((i) => FindingSchema.parse(i));
+    },
+
+    async getTask(planId, taskId) {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: taskKey(planId, taskId), ConsistentRead: true }),
+      );
+      return out.Item ? TaskSchema.parse(out.Item) : undefined;
     },
 
     async listTasks(planId, { limit, cursor }) {

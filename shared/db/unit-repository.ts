@@ -13,6 +13,8 @@ const toUnit = (item: Record<string, unknown>): Unit => UnitSchema.parse(item);
 
 export interface UnitRepository {
   create(unit: Unit, audit: AuditEvent): Promise<void>;
+  /** Marks an active unit inactive if it is still at `expectedVersion`; false if it moved on. */
+  deactivate(unit: Unit, at: string, audit: AuditEvent): Promise<boolean>;
   get(id: string): Promise<Unit | undefined>;
   /** The units among `ids` that exist, keyed by id. */
   getMany(ids: readonly string[]): Promise<Map<string, Unit>>;
@@ -42,6 +44,38 @@ export function unitRepository(ref: TableRef): UnitRepository {
         if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') {
           throw new ConflictError('unit_exists', `单位编号已存在:${unit.id}`, { id: unit.id });
         }
+        throw err;
+      }
+    },
+
+    async deactivate(unit, at, audit) {
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: unitKey(unit.id),
+                  UpdateExpression: 'SET active = :false, deactivatedAt = :at, #version = :next',
+                  ConditionExpression: 'active = :true AND #version = :expected',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: {
+                    ':false': false,
+                    ':true': true,
+                    ':at': at,
+                    ':expected': unit.version,
+                    ':next': unit.version + 1,
+                  },
+                },
+              },
+              auditPut(ref, audit),
+            ],
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
         throw err;
       }
     },

@@ -2,9 +2,10 @@ import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
 import { pageQuery, slug, text, z } from './common.js';
 import { EscalationLevelSchema } from './escalation.js';
 
-export const DUTY_KINDS = ['task', 'report'] as const;
+export const DUTY_KINDS = ['task', 'report', 'rectification', 'self-check'] as const;
 export const DutyKindSchema = z.enum(DUTY_KINDS).openapi({
-  description: 'task 一般任务, report 定期报告(零报告制度:没有情况也要报)',
+  description:
+    'task 一般任务, report 定期报告(零报告制度:没有情况也要报), rectification 督查发现问题整改, self-check 自查报告',
 });
 
 export const DutyStatusSchema = z.enum(DUTY_STATUSES).openapi({
@@ -41,6 +42,13 @@ export const AcceptDutySchema = z
   })
   .openapi('AcceptDuty');
 
+export const ConfirmDutySchema = z
+  .strictObject({
+    note: text(1, 2000).openapi({ example: '经核实,本乡镇所辖村适龄儿童全部在校。' }),
+    version: z.number().int().min(1).optional(),
+  })
+  .openapi('ConfirmDuty');
+
 export const ReturnDutySchema = z
   .strictObject({
     reason: text(1, 2000).openapi({ example: '花名册缺少村长签字,请补充后重新报送。' }),
@@ -65,6 +73,12 @@ export const SubmissionSchema = z.object({
   note: z.string(),
   evidence: z.array(EvidenceSchema),
   nothingToReport: z.boolean().default(false),
+  contributions: z
+    .array(
+      z.object({ unitId: z.string(), dutyId: z.string(), status: z.string(), note: z.string().nullable() }),
+    )
+    .default([])
+    .openapi({ description: '牵头单位汇总提交时,各配合单位的办理情况' }),
   submittedAt: z.string(),
   submittedBy: z.string(),
 });
@@ -95,6 +109,18 @@ export const DutySchema = z
     submission: SubmissionSchema.nullable(),
     reviews: z.array(ReviewSchema).default([]).openapi({ description: '审核记录(办结、退回),按时间顺序' }),
     acceptedAt: z.string().nullable().default(null),
+    signOffLevels: z.number().int().default(0).openapi({ description: '提交后需逐级确认的上级层数' }),
+    confirmations: z
+      .array(z.object({ unitId: z.string(), note: z.string(), at: z.string(), by: z.string() }))
+      .default([])
+      .openapi({ description: '本轮已确认的上级单位(村→乡镇→局)' }),
+    awaitingConfirmationFrom: z
+      .string()
+      .nullable()
+      .default(null)
+      .openapi({ description: '等待哪个上级单位确认;为 null 时由办公室审核' }),
+    pendingExtensionId: z.string().nullable().default(null).openapi({ description: '待审批的延期申请' }),
+    extensions: z.number().int().default(0).openapi({ description: '已批准的延期次数' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     version: z.number().int(),
@@ -120,6 +146,7 @@ export const DutyRecordSchema = DutySchema.omit({ overdue: true });
 export type DutyRecord = z.infer<typeof DutyRecordSchema>;
 export type AcceptDutyInput = z.infer<typeof AcceptDutySchema>;
 export type ReturnDutyInput = z.infer<typeof ReturnDutySchema>;
+export type ConfirmDutyInput = z.infer<typeof ConfirmDutySchema>;
 export type SubmitDutyInput = z.infer<typeof SubmitDutySchema>;
 export type Duty = z.infer<typeof DutySchema>;
 export type Evidence = z.infer<typeof EvidenceSchema>;

@@ -52,6 +52,17 @@ export const PlanSchema = z
     timezone: z.string(),
     phases: z.array(PhaseSchema),
     escalation: EscalationPolicySchema.default(DEFAULT_ESCALATION_POLICY),
+    phaseClosures: z
+      .record(
+        z.string(),
+        z.object({
+          closedAt: z.string(),
+          closedBy: z.string(),
+          override: z.object({ reason: z.string(), openDutyIds: z.array(z.string()) }).nullable(),
+        }),
+      )
+      .default({})
+      .openapi({ description: '已关闭的阶段' }),
     createdAt: z.string(),
     createdBy: z.string(),
     version: z.number().int(),
@@ -61,6 +72,13 @@ export const PlanSchema = z
 export const PlanViewSchema = PlanSchema.extend({
   asOf: z.string().openapi({ description: '计算当前阶段和逾期所用的时间' }),
   currentPhase: PhaseSchema.nullable(),
+  phaseStates: z.array(
+    z.object({
+      key: z.string(),
+      state: z.enum(['upcoming', 'active', 'closed-on-time', 'closed-late', 'overdue']),
+      label: z.string().openapi({ example: '进行中' }),
+    }),
+  ),
   counts: z.object({
     all: statusCounts,
     byPhase: z.record(z.string(), statusCounts),

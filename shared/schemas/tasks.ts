@@ -25,6 +25,13 @@ export const CreateTaskSchema = z
     recurrence: RecurrenceSchema.optional(),
     kind: DutyKindSchema.default('task'),
     escalation: EscalationPolicySchema.optional().openapi({ description: '覆盖方案的督办规则(可选)' }),
+    signOffLevels: z
+      .number()
+      .int()
+      .min(0)
+      .max(3)
+      .default(0)
+      .openapi({ description: '提交后需逐级确认的上级层数,如 2:村提交→乡镇确认→局确认→办公室审核' }),
   })
   .refine((t) => !t.coUnitIds.includes(t.leadUnitId), {
     path: ['coUnitIds'],
@@ -49,6 +56,7 @@ export const TaskSchema = z
     recurrence: RecurrenceSchema.nullable().default(null),
     kind: DutyKindSchema.default('task'),
     escalation: EscalationPolicySchema.nullable().default(null),
+    signOffLevels: z.number().int().default(0),
     occurrencesUntil: z
       .string()
       .nullable()

@@ -2,9 +2,11 @@ import type { Principal } from '../auth/principal.js';
 import type { AuditFilter, AuditRepository } from '../db/audit-repository.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
+import type { UnitRepository } from '../db/unit-repository.js';
 import { NotFoundError } from '../errors.js';
 import type { AuditEventView } from '../schemas/audit.js';
 import { authorize } from './access.js';
+import { ownerContext } from './unit-tree.js';
 
 export interface AuditService {
   /** A duty's history (who, when, what before, what after), for anyone who may read the duty. */
@@ -13,12 +15,16 @@ export interface AuditService {
   list(principal: Principal, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEventView>>;
 }
 
-export function auditService(deps: { audit: AuditRepository; duties: DutyRepository }): AuditService {
+export function auditService(deps: {
+  audit: AuditRepository;
+  duties: DutyRepository;
+  units: UnitRepository;
+}): AuditService {
   return {
     async dutyHistory(principal, dutyId, page) {
       const duty = await deps.duties.get(dutyId);
       if (duty === undefined) throw new NotFoundError('任务', dutyId);
-      authorize(principal, 'duty.read', duty.unitId);
+      authorize(principal, 'duty.read', await ownerContext(deps.units, principal, duty.unitId));
       return deps.audit.forEntity('duty', dutyId, page);
     },
 

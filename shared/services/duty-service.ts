@@ -18,6 +18,7 @@ import { endOfLocalDay, localDateOf } from '../domain/time/zoned-time.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type {
   AcceptDutyInput,
+  ConfirmDutyInput,
   Duty,
   DutyRecord,
   ReturnDutyInput,
@@ -25,6 +26,7 @@ import type {
 } from '../schemas/duties.js';
 import { authorize } from './access.js';
 import { toDutyView } from './duty-view.js';
+import { ancestorsOf, ownerContext } from './unit-tree.js';
 
 export interface PlanDutyQuery {
   unitId?: string | undefined;
@@ -53,6 +55,8 @@ export interface DutyService {
   accept(principal: Principal, id: string, input: AcceptDutyInput, now: Date): Promise<Duty>;
   /** The office returns a submitted duty for rework (退回整改): open again, new deadline, new round. */
   returnForRework(principal: Principal, id: string, input: ReturnDutyInput, now: Date): Promise<Duty>;
+  /** A unit in the duty's sign-off chain confirms the submission and passes it up. */
+  confirm(principal: Principal, id: string, input: ConfirmDutyInput, now: Date): Promise<Duty>;
 }
 
 /** Without a deadline from the office, rework is due at the end of the third working day. */
@@ -90,6 +94,31 @@ export function dutyService(deps: {
   }
 
   /**
+   * What the co-units of a lead duty have done, for the lead's consolidated submission. The lead
+   * submits for the task only once every co-unit has submitted its own part.
+   */
+  async function coUnitContributions(duty: DutyRecord) {
+    // Findings name units side by side: each rectifies its own part, nobody consolidates.
+    if (duty.role !== 'lead' || duty.kind === 'rectification') return [];
+    const task = await plans.getTask(duty.planId, duty.taskId);
+    if (task === undefined || task.coUnitIds.length === 0) return [];
+    const parts = await duties.dutiesOfTask(
+      { id: task.id, planId: task.planId, unitIds: task.coUnitIds },
+      duty.occurrenceKey,
+    );
+    const pending = task.coUnitIds.filter((u) => !parts.some((p) => p.unitId === u && p.status !== 'open'));
+    if (pending.length > 0) {
+      throw new ConflictError('co_units_pending', `配合单位尚未提交:${pending.join('、')}`, { pending });
+    }
+    return parts.map((p) => ({
+      unitId: p.unitId,
+      dutyId: p.id,
+      status: p.status,
+      note: p.submission?.note ?? null,
+    }));
+  }
+
+  /**
    * Moves a duty through one event of the state machine with a conditional write: a refused event
    * or a lost race is a 409 that says what the duty is now, and nothing is written.
    */
@@ -123,7 +152,7 @@ export function dutyService(deps: {
   return {
     async get(principal, id, now) {
       const duty = await mustGet(id);
-      authorize(principal, 'duty.read', duty.unitId);
+      authorize(principal, 'duty.read', await ownerContext(units, principal, duty.unitId));
       return toDutyView(duty, now);
     },
 
@@ -134,7 +163,7 @@ export function dutyService(deps: {
         if (principal.role === 'unit') throw new ForbiddenError('只能查看本单位的任务');
         authorize(principal, 'duty.read');
       } else {
-        authorize(principal, 'duty.read', unitId);
+        authorize(principal, 'duty.read', await ownerContext(units, principal, unitId));
       }
       if ((await plans.get(planId)) === undefined) throw new NotFoundError('工作方案', planId);
       const { status, overdue } = query;
@@ -158,7 +187,7 @@ export function dutyService(deps: {
     },
 
     async listForUnit(principal, unitId, query, page, now) {
-      authorize(principal, 'duty.read', unitId);
+      authorize(principal, 'duty.read', await ownerContext(units, principal, unitId));
       if ((await units.get(unitId)) === undefined) throw new NotFoundError('单位', unitId);
       return view(await duties.listByUnit(unitId, query, page), now);
     },
@@ -172,6 +201,11 @@ export function dutyService(deps: {
         ]);
       }
       const nowIso = now.toISOString();
+      const contributions = await coUnitContributions(duty);
+      // A sign-off chain: the submission climbs the tree (village → township → bureau) before the
+      // office reviews it.
+      const chain =
+        duty.signOffLevels > 0 ? (await ancestorsOf(units, duty.unitId)).slice(0, duty.signOffLevels) : [];
       return applyTransition(
         duty,
         'submit',
@@ -184,9 +218,12 @@ export function dutyService(deps: {
             note: input.note ?? '零报告:本期无需报告的情况',
             evidence: input.evidence,
             nothingToReport: input.nothingToReport,
+            contributions,
             submittedAt: nowIso,
             submittedBy: principal.sub,
           },
+          confirmations: [],
+          awaitingConfirmationFrom: chain[0] ?? null,
           updatedAt: nowIso,
           version: duty.version + 1,
         }),
@@ -194,9 +231,55 @@ export function dutyService(deps: {
       );
     },
 
+    async confirm(principal, id, input, now) {
+      const duty = await mustGet(id);
+      authorize(principal, 'duty.confirm', await ownerContext(units, principal, duty.unitId));
+      if (duty.status !== 'submitted' || duty.awaitingConfirmationFrom === null) {
+        throw new ConflictError('nothing_to_confirm', '该任务当前不需要确认', { status: duty.status });
+      }
+      if (duty.awaitingConfirmationFrom !== principal.unitId) {
+        throw new ConflictError('not_your_turn', `该任务正等待 ${duty.awaitingConfirmationFrom} 确认`, {
+          awaitingConfirmationFrom: duty.awaitingConfirmationFrom,
+        });
+      }
+      if (input.version !== undefined && input.version !== duty.version) throw versionConflict(duty);
+      const chain = (await ancestorsOf(units, duty.unitId)).slice(0, duty.signOffLevels);
+      const next = chain[chain.indexOf(duty.awaitingConfirmationFrom) + 1] ?? null;
+      const nowIso = now.toISOString();
+      const updated: DutyRecord = {
+        ...duty,
+        confirmations: [
+          ...duty.confirmations,
+          { unitId: duty.awaitingConfirmationFrom, note: input.note, at: nowIso, by: principal.sub },
+        ],
+        awaitingConfirmationFrom: next,
+        updatedAt: nowIso,
+        version: duty.version + 1,
+      };
+      const audit = auditEvent(
+        principal,
+        'duty.confirm',
+        { type: 'duty', id: duty.id, planId: duty.planId },
+        changedFields(duty, updated),
+        now,
+      );
+      const outcome = await duties.replace(updated, { version: duty.version, status: 'submitted' }, audit);
+      if (!outcome.ok) throw versionConflict(await mustGet(id));
+      return toDutyView(outcome.duty, now);
+    },
+
     async accept(principal, id, input, now) {
       const duty = await mustGet(id);
       authorize(principal, 'duty.review', duty.unitId);
+      if (duty.status === 'submitted' && duty.awaitingConfirmationFrom !== null) {
+        throw new ConflictError(
+          'awaiting_confirmation',
+          `该任务尚待上级单位确认:${duty.awaitingConfirmationFrom}`,
+          {
+            awaitingConfirmationFrom: duty.awaitingConfirmationFrom,
+          },
+        );
+      }
       const nowIso = now.toISOString();
       return applyTransition(
         duty,
@@ -227,7 +310,13 @@ export function dutyService(deps: {
 
     async returnForRework(principal, id, input, now) {
       const duty = await mustGet(id);
-      authorize(principal, 'duty.review', duty.unitId);
+      // Any level of a sign-off chain may return the work down; otherwise it is the office's call.
+      const confirmer =
+        principal.role === 'unit' &&
+        duty.status === 'submitted' &&
+        duty.awaitingConfirmationFrom !== null &&
+        duty.awaitingConfirmationFrom === principal.unitId;
+      if (!confirmer) authorize(principal, 'duty.review', duty.unitId);
       const plan = await plans.get(duty.planId);
       if (plan === undefined) throw new NotFoundError('工作方案', duty.planId);
       const calendar = createWorkingCalendar(await calendars.list());
@@ -259,6 +348,8 @@ export function dutyService(deps: {
           round: duty.round + 1,
           roundStartedAt: nowIso,
           returns: duty.returns + 1,
+          confirmations: [],
+          awaitingConfirmationFrom: null,
           ...startLadder(duty.escalation, round, plan.timezone, calendar),
           reviews: [
             ...duty.reviews,

@@ -2,15 +2,18 @@ import { auditRepository } from '../db/audit-repository.js';
 import { calendarRepository } from '../db/calendar-repository.js';
 import type { TableRef } from '../db/client.js';
 import { dutyRepository } from '../db/duty-repository.js';
+import { extensionRepository } from '../db/extension-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { unitRepository } from '../db/unit-repository.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type DutyService, dutyService } from './duty-service.js';
+import { type ExtensionService, extensionService } from './extension-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { recurrenceService } from './recurrence-service.js';
+import { type SupervisionService, supervisionService } from './supervision-service.js';
 import { type SweepService, sweepService } from './sweep-service.js';
 import { type UnitService, unitService } from './unit-service.js';
 
@@ -22,6 +25,8 @@ export interface Services {
   sweeps: SweepService;
   calendar: CalendarService;
   audit: AuditService;
+  extensions: ExtensionService;
+  supervision: SupervisionService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -35,11 +40,12 @@ export function createServices(
   const notices = noticeRepository(table);
   const calendars = calendarRepository(table);
   const recurrences = recurrenceService(plans);
+  const planSvc = planService({ plans, units, duties, calendars, recurrences });
   return {
     units: unitService(units),
-    plans: planService({ plans, units, duties, calendars, recurrences }),
+    plans: planSvc,
     duties: dutyService({ duties, plans, units, calendars }),
-    notices: noticeService(notices),
+    notices: noticeService(notices, units),
     sweeps: sweepService({
       plans,
       duties,
@@ -50,6 +56,14 @@ export function createServices(
       ...(options.onSweepItemError ? { onItemError: options.onSweepItemError } : {}),
     }),
     calendar: calendarService(calendars),
-    audit: auditService({ audit: auditRepository(table), duties }),
+    audit: auditService({ audit: auditRepository(table), duties, units }),
+    supervision: supervisionService({ plans, duties, planService: planSvc, tableName: table.tableName }),
+    extensions: extensionService({
+      extensions: extensionRepository(table, duties),
+      duties,
+      plans,
+      units,
+      calendars,
+    }),
   };
 }

@@ -2,10 +2,12 @@ import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
 import type { NoticeRepository } from '../db/notice-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
+import type { UnitRepository } from '../db/unit-repository.js';
 import { recipientOf } from '../domain/access/policy.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { Notice } from '../schemas/notices.js';
 import { authorize } from './access.js';
+import { ownerContext } from './unit-tree.js';
 
 export interface NoticeQuery {
   unitId?: string | undefined;
@@ -22,7 +24,7 @@ export interface NoticeService {
   ack(principal: Principal, id: string, now: Date): Promise<Notice>;
 }
 
-export function noticeService(notices: NoticeRepository): NoticeService {
+export function noticeService(notices: NoticeRepository, units: UnitRepository): NoticeService {
   return {
     async list(principal, { unitId, planId, level }, page) {
       const target = unitId ?? (principal.role === 'unit' ? principal.unitId : undefined);
@@ -31,7 +33,7 @@ export function noticeService(notices: NoticeRepository): NoticeService {
         authorize(principal, 'notice.read');
         return notices.listAll({ planId, level }, page);
       }
-      authorize(principal, 'notice.read', target);
+      authorize(principal, 'notice.read', await ownerContext(units, principal, target));
       return notices.listInbox(`unit:${target}`, { planId, level }, page);
     },
 

@@ -1,13 +1,14 @@
 import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
-import type { DutyRepository } from '../db/duty-repository.js';
+import type { DutyRepository, TransactItem } from '../db/duty-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { parseDueAt } from '../domain/duty/due-time.js';
 import { validateRecurrence } from '../domain/duty/recurrence.js';
+import { PHASE_GATE_LABELS, phaseGateState } from '../domain/plan/phase-gate.js';
 import { currentPhase } from '../domain/plan/phases.js';
 import { addToProgress, emptyProgress } from '../domain/plan/progress.js';
 import { type FieldProblem, NotFoundError, ValidationError } from '../errors.js';
@@ -20,6 +21,11 @@ import { newDuty } from './duty-factory.js';
 import { toDutyView } from './duty-view.js';
 import type { RecurrenceService } from './recurrence-service.js';
 
+export interface CreateTaskOptions {
+  /** More writes for the task's transaction (a finding that the task rectifies). */
+  extra?: (task: Task, duties: DutyRecord[]) => TransactItem[];
+}
+
 export interface PlanService {
   create(principal: Principal, input: CreatePlanInput, now: Date): Promise<Plan>;
   /** The plan with its current phase and duty counts as of `now`. */
@@ -30,6 +36,7 @@ export interface PlanService {
     planId: string,
     input: CreateTaskInput,
     now: Date,
+    options?: CreateTaskOptions,
   ): Promise<Task & { duties: Duty[] }>;
   listTasks(principal: Principal, planId: string, page: PageRequest): Promise<Page<Task>>;
 }
@@ -58,6 +65,7 @@ export function planService(deps: {
         timezone: input.timezone,
         phases: input.phases,
         escalation: input.escalation,
+        phaseClosures: {},
         createdAt: now.toISOString(),
         createdBy: principal.sub,
         version: 1,
@@ -84,6 +92,10 @@ export function planService(deps: {
         ...plan,
         asOf: now.toISOString(),
         currentPhase: currentPhase(plan.phases, now, plan.timezone),
+        phaseStates: plan.phases.map((p) => {
+          const state = phaseGateState(p, plan.phaseClosures[p.key], now, plan.timezone);
+          return { key: p.key, state, label: PHASE_GATE_LABELS[state] };
+        }),
         counts: progress,
       };
     },
@@ -93,7 +105,7 @@ export function planService(deps: {
       return plans.list(page);
     },
 
-    async createTask(principal, planId, input, now) {
+    async createTask(principal, planId, input, now, options = {}) {
       authorize(principal, 'task.create');
       const plan = await mustGet(planId);
       const problems: FieldProblem[] = [];
@@ -134,6 +146,7 @@ export function planService(deps: {
         recurrence: input.recurrence ?? null,
         kind: input.kind,
         escalation: input.escalation ?? null,
+        signOffLevels: input.signOffLevels,
         occurrencesUntil: null,
         // A recurring task waits in the sweep index until its occurrences are created; if this
         // request dies after writing it, the next sweep creates them.
@@ -168,7 +181,12 @@ export function planService(deps: {
           calendar,
         }),
       );
-      await plans.createTaskWithDuties(task, records, taskAudit(task, records));
+      await plans.createTaskWithDuties(
+        task,
+        records,
+        taskAudit(task, records),
+        options.extra?.(task, records) ?? [],
+      );
       return { ...task, duties: records.map((r) => toDutyView(r, now)) };
     },
 

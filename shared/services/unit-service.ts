@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import type { UnitRepository } from '../db/unit-repository.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { CreateUnitInput, Unit } from '../schemas/units.js';
 import { authorize } from './access.js';
@@ -11,6 +11,10 @@ export interface UnitService {
   create(principal: Principal, input: CreateUnitInput, now: Date): Promise<Unit>;
   get(principal: Principal, id: string): Promise<Unit>;
   list(principal: Principal, page: PageRequest): Promise<Page<Unit>>;
+  /** Townships merge, schools close: the unit's tokens stop working at once; its record stays. */
+  deactivate(principal: Principal, id: string, now: Date): Promise<Unit>;
+  /** Throws UnauthorizedError if a unit principal's unit is gone or inactive. */
+  assertActive(principal: Principal): Promise<void>;
 }
 
 export function unitService(units: UnitRepository): UnitService {
@@ -36,6 +40,7 @@ export function unitService(units: UnitRepository): UnitService {
         kind: input.kind,
         parentId: input.parentId ?? null,
         active: true,
+        deactivatedAt: null,
         createdAt: now.toISOString(),
         createdBy: principal.sub,
         version: 1,
@@ -58,6 +63,31 @@ export function unitService(units: UnitRepository): UnitService {
       const unit = await units.get(id);
       if (unit === undefined) throw new NotFoundError('单位', id);
       return unit;
+    },
+
+    async deactivate(principal, id, now) {
+      authorize(principal, 'unit.deactivate');
+      const unit = await units.get(id);
+      if (unit === undefined) throw new NotFoundError('单位', id);
+      if (!unit.active) throw new ConflictError('unit_inactive', `单位已停用:${id}`);
+      const at = now.toISOString();
+      const audit = auditEvent(
+        principal,
+        'unit.deactivate',
+        { type: 'unit', id },
+        { before: { active: true }, after: { active: false, deactivatedAt: at } },
+        now,
+      );
+      if (!(await units.deactivate(unit, at, audit))) {
+        throw new ConflictError('version_conflict', '单位刚被他人修改,请刷新后重试');
+      }
+      return { ...unit, active: false, deactivatedAt: at, version: unit.version + 1 };
+    },
+
+    async assertActive(principal) {
+      if (principal.role !== 'unit' || principal.unitId === undefined) return;
+      const unit = await units.get(principal.unitId);
+      if (unit === undefined || !unit.active) throw new UnauthorizedError('该单位已停用或不存在,令牌已失效');
     },
 
     async list(principal, page) {

@@ -220,6 +220,7 @@ describe('plans', () => {
   beforeAll(async () => {
     // 2026-05-16 10:00 in Shanghai: the second phase of the seed's windows.
     api = await testApp({ now: new Date('2026-05-16T02:00:00Z') });
+    await api.call('POST', '/v1/units', { body: { id: 'viewer', name: '县财政局', kind: 'bureau' } });
   });
 
   it('creates a plan with phases and the default timezone, and shows its current phase', async () => {
@@ -229,7 +230,7 @@ describe('plans', () => {
     expect(created.status).toBe(201);
     expect(created.body.timezone).toBe('Asia/Shanghai');
     expect(created.body.title).toBe('教育扶贫迎国检工作方案 🏫');
-    const view = await api.call<PlanView>('GET', `/v1/plans/${created.body.id}`, { as: unitUser('anyone') });
+    const view = await api.call<PlanView>('GET', `/v1/plans/${created.body.id}`, { as: unitUser('viewer') });
     expect(view.status).toBe(200);
     expect(view.body.currentPhase?.key).toBe('self-check');
     expect(Object.keys(view.body.counts.byPhase)).toEqual([
@@ -315,9 +316,46 @@ describe('plans', () => {
   });
 
   it('refuses plan creation by a unit or a leader', async () => {
-    for (const as of [LEADER, unitUser('x')]) {
+    for (const as of [LEADER, unitUser('viewer')]) {
       const res = await api.call('POST', '/v1/plans', { as, body: { title: 'x', phases: SEED_PHASES } });
       expect(res.status).toBe(403);
     }
+  });
+});
+
+describe('deactivating a unit', () => {
+  it('stops its tokens at once and keeps its duties and history', async () => {
+    const api = await testApp();
+    await api.call('POST', '/v1/units', { body: { id: 'old-school', name: '撤并小学', kind: 'school' } });
+    const plan = (await api.call<Plan>('POST', '/v1/plans', { body: { title: '迎检', phases: SEED_PHASES } }))
+      .body;
+    await api.call('POST', `/v1/plans/${plan.id}/tasks`, {
+      body: { title: '报送材料', phaseKey: 'self-check', leadUnitId: 'old-school', dueAt: '2026-05-20' },
+    });
+    expect(
+      (await api.call('GET', '/v1/units/old-school/duties', { as: unitUser('old-school') })).status,
+    ).toBe(200);
+
+    expect((await api.call('POST', '/v1/units/old-school/deactivate', { as: LEADER })).status).toBe(403);
+    const res = await api.call<Unit>('POST', '/v1/units/old-school/deactivate');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ active: false, version: 2 });
+
+    const refused = await api.call<{ error: { code: string } }>('GET', '/v1/units/old-school/duties', {
+      as: unitUser('old-school'),
+    });
+    expect(refused.status).toBe(401);
+    const kept = await api.call<{ items: unknown[] }>('GET', '/v1/units/old-school/duties');
+    expect(kept.body.items).toHaveLength(1);
+    expect((await api.call('POST', '/v1/units/old-school/deactivate')).status).toBe(409);
+    // A deactivated unit gets no new duties.
+    const task = await api.call<{ error: { details: { fields: { field: string }[] } } }>(
+      'POST',
+      `/v1/plans/${plan.id}/tasks`,
+      { body: { title: '新任务', phaseKey: 'self-check', leadUnitId: 'old-school', dueAt: '2026-05-20' } },
+    );
+    expect(task.status).toBe(400);
+    // A token for a unit that never existed is refused too.
+    expect((await api.call('GET', '/v1/plans', { as: unitUser('ghost-unit') })).status).toBe(401);
   });
 });

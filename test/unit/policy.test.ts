@@ -88,3 +88,18 @@ describe('acknowledging notices', () => {
     expect(recipientOf(office)).toBe('role:office');
   });
 });
+
+describe('units above the owner', () => {
+  const township: Principal = { sub: 't', role: 'unit', unitId: 'town' };
+  const context = { ownerUnitId: 'village', ownerAncestors: ['town', 'county'] };
+
+  it('read their villages’ duties and notices but never submit or review them', () => {
+    expect(decide(township, 'duty.read', context).allowed).toBe(true);
+    expect(decide(township, 'notice.read', context).allowed).toBe(true);
+    expect(decide(township, 'duty.submit', context).allowed).toBe(false);
+    expect(decide(township, 'duty.review', context).allowed).toBe(false);
+    expect(
+      decide(township, 'duty.read', { ownerUnitId: 'village', ownerAncestors: ['other-town'] }).allowed,
+    ).toBe(false);
+  });
+});

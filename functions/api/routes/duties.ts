@@ -3,6 +3,7 @@ import { AuditEventSchema, HistoryQuerySchema } from '../../../shared/schemas/au
 import { pageOf } from '../../../shared/schemas/common.js';
 import {
   AcceptDutySchema,
+  ConfirmDutySchema,
   DutySchema,
   ReturnDutySchema,
   SubmitDutySchema,
@@ -113,6 +114,36 @@ export function dutyRoutes(deps: AppDeps) {
     async (c) =>
       c.json(
         await deps.duties.accept(
+          c.get('principal'),
+          c.req.valid('param').dutyId,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{dutyId}/confirm',
+      tags: ['duties'],
+      summary: '上级单位确认(逐级签字确认:村→乡镇→局)',
+      description: '只有当前等待确认的上级单位可以确认;确认后交下一级,或交办公室审核。任一级可退回。',
+      security: bearer,
+      request: { params: dutyIdParam, body: jsonBody(ConfirmDutySchema) },
+      responses: {
+        200: jsonResponse(DutySchema, '已确认'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.duties.confirm(
           c.get('principal'),
           c.req.valid('param').dutyId,
           c.req.valid('json'),

@@ -1,6 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { pageOf, pageQuery } from '../../../shared/schemas/common.js';
+import { pageOf, pageQuery, slug } from '../../../shared/schemas/common.js';
 import { DutyListQuerySchema, DutySchema } from '../../../shared/schemas/duties.js';
+import {
+  ClosePhaseSchema,
+  CreateFindingSchema,
+  FindingViewSchema,
+} from '../../../shared/schemas/findings.js';
 import { CreatePlanSchema, PlanSchema, PlanViewSchema } from '../../../shared/schemas/plans.js';
 import { CreateTaskSchema, TaskSchema, TaskWithDutiesSchema } from '../../../shared/schemas/tasks.js';
 import type { AppDeps } from '../app.js';
@@ -147,6 +152,89 @@ export function planRoutes(deps: AppDeps) {
       );
       return c.json(page, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{planId}/phases/{key}/close',
+      tags: ['plans'],
+      summary: '关闭阶段(须全部办结;或写明理由并列出未办结任务)',
+      security: bearer,
+      request: {
+        params: planIdParam.extend({
+          key: slug('阶段标识')
+            .max(40)
+            .openapi({ param: { name: 'key', in: 'path' } }),
+        }),
+        body: jsonBody(ClosePhaseSchema),
+      },
+      responses: {
+        200: jsonResponse(PlanSchema, '已关闭'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    async (c) => {
+      const { planId, key } = c.req.valid('param');
+      return c.json(
+        await deps.supervision.closePhase(c.get('principal'), planId, key, c.req.valid('json'), deps.clock()),
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{planId}/findings',
+      tags: ['findings'],
+      summary: '登记督查发现的问题,生成各单位的整改任务',
+      security: bearer,
+      request: { params: planIdParam, body: jsonBody(CreateFindingSchema) },
+      responses: {
+        201: jsonResponse(FindingViewSchema, '已登记'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.supervision.createFinding(
+          c.get('principal'),
+          c.req.valid('param').planId,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
+        201,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{planId}/findings',
+      tags: ['findings'],
+      summary: '督查发现问题及整改销号情况',
+      security: bearer,
+      request: { params: planIdParam },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(FindingViewSchema) }), '问题清单'),
+        400: errors[400],
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    async (c) =>
+      c.json(
+        { items: await deps.supervision.listFindings(c.get('principal'), c.req.valid('param').planId) },
+        200,
+      ),
   );
 
   return app;

@@ -66,6 +66,27 @@ export function unitRoutes(deps: AppDeps) {
 
   app.openapi(
     createRoute({
+      method: 'post',
+      path: '/{unitId}/deactivate',
+      tags: ['units'],
+      summary: '停用单位(乡镇合并、学校撤并):其令牌立即失效,任务、通知和记录保留',
+      security: bearer,
+      request: { params: unitIdParam },
+      responses: {
+        200: jsonResponse(UnitSchema, '已停用'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    async (c) =>
+      c.json(await deps.units.deactivate(c.get('principal'), c.req.valid('param').unitId, deps.clock()), 200),
+  );
+
+  app.openapi(
+    createRoute({
       method: 'get',
       path: '/{unitId}/duties',
       tags: ['duties'],

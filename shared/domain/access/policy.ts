@@ -7,10 +7,13 @@ import type { Principal } from '../../auth/principal.js';
  *
  * office: everything, except acknowledging notices not addressed to it. leader: reads everything
  * and acknowledges notices addressed to leaders. unit: reads plans, tasks, the unit directory and
- * the calendar; reads and submits only its own duties; reads and acknowledges its own notices.
+ * the calendar; reads and submits only its own duties; reads and acknowledges its own notices. A
+ * unit above another in the tree (a township over its villages) reads that unit's duties and
+ * notices, and never changes them.
  */
 export type Action =
   | 'unit.create'
+  | 'unit.deactivate'
   | 'unit.read'
   | 'plan.create'
   | 'plan.read'
@@ -19,6 +22,11 @@ export type Action =
   | 'duty.read'
   | 'duty.submit'
   | 'duty.review'
+  | 'duty.confirm'
+  | 'extension.request'
+  | 'extension.decide'
+  | 'phase.close'
+  | 'finding.create'
   | 'notice.read'
   | 'notice.ack'
   | 'sweep.run'
@@ -42,6 +50,8 @@ export function recipientOf(principal: Principal): string {
 export interface ResourceContext {
   /** The unit whose data it is (a duty's unit, a listing's unit). */
   ownerUnitId?: string | undefined;
+  /** The owner's parent, grandparent …: a unit above the owner may read (never edit) its data. */
+  ownerAncestors?: readonly string[] | undefined;
   /** A notice's recipients. */
   recipients?: readonly string[] | undefined;
 }
@@ -56,6 +66,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
   }
   if (principal.role === 'office') return ALLOW;
   const own = context.ownerUnitId !== undefined && context.ownerUnitId === principal.unitId;
+  const above = principal.unitId !== undefined && (context.ownerAncestors ?? []).includes(principal.unitId);
   switch (action) {
     case 'unit.read':
     case 'plan.read':
@@ -66,20 +77,31 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
       return ALLOW;
     case 'duty.read':
       if (principal.role === 'leader') return ALLOW;
-      return own ? ALLOW : deny('只能查看本单位的任务');
+      return own || above ? ALLOW : deny('只能查看本单位(及下级单位)的任务');
     case 'notice.read':
       if (principal.role === 'leader') return ALLOW;
-      return own ? ALLOW : deny('只能查看本单位的通知');
+      return own || above ? ALLOW : deny('只能查看本单位(及下级单位)的通知');
+    case 'duty.confirm':
+      // Confirming is the upper levels' word on a lower unit's work (村→乡镇→局), never the unit's own.
+      return above ? ALLOW : deny('只有上级单位可以确认');
+    case 'extension.decide':
+    case 'phase.close':
+      // 延期 and 阶段关闭 are the supervisors' decisions: the office or a leader.
+      return principal.role === 'leader' ? ALLOW : deny('只有办公室或领导可以执行此操作');
+    case 'extension.request':
+      return principal.role === 'unit' && own ? ALLOW : deny('只能为本单位的任务申请延期');
     case 'duty.submit':
       if (principal.role === 'leader') return deny('领导只能查看,不能代替单位提交');
       return own ? ALLOW : deny('只能提交本单位的任务');
     case 'unit.create':
+    case 'unit.deactivate':
     case 'plan.create':
     case 'task.create':
     case 'duty.review':
     case 'sweep.run':
     case 'calendar.write':
     case 'report.create':
+    case 'finding.create':
     case 'audit.read':
       return deny('只有领导小组办公室可以执行此操作');
   }

@@ -1,0 +1,129 @@
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type ExtensionRequest, ExtensionRequestSchema } from '../schemas/extensions.js';
+import { type AuditEvent, auditPut } from './audit.js';
+import type { TableRef } from './client.js';
+import type { DutyRepository, TransactItem } from './duty-repository.js';
+import { cancellationReasons } from './errors.js';
+import { dutyKey, EXTENSION_SK_PREFIX, extensionKey } from './keys.js';
+
+export interface ExtensionRepository {
+  /**
+   * Files a request and marks the duty as having one pending, together: a duty has at most one
+   * pending request, and only while it is open, at the due time the unit saw.
+   */
+  create(request: ExtensionRequest, audit: AuditEvent): Promise<boolean>;
+  get(dutyId: string, requestId: string): Promise<ExtensionRequest | undefined>;
+  /** A duty's requests, oldest first. */
+  list(dutyId: string): Promise<ExtensionRequest[]>;
+  /** The request's decision, to go in the same transaction as the duty's change. */
+  decisionOp(decided: ExtensionRequest): TransactItem;
+  /** Refusal changes nothing on the duty but its pending mark. */
+  refuse(decided: ExtensionRequest, audit: AuditEvent): Promise<boolean>;
+}
+
+export function extensionRepository(ref: TableRef, _duties: DutyRepository): ExtensionRepository {
+  const { doc, tableName } = ref;
+  const item = (r: ExtensionRequest) => ({
+    ...extensionKey(r.dutyId, r.id),
+    entity: 'ExtensionRequest',
+    ...r,
+  });
+
+  const decisionOp = (decided: ExtensionRequest): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: item(decided),
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pending': 'pending' },
+    },
+  });
+
+  return {
+    async create(request, audit) {
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: dutyKey(request.dutyId),
+                  UpdateExpression: 'SET pendingExtensionId = :id',
+                  ConditionExpression:
+                    '#status = :open AND dueAt = :due AND (attribute_not_exists(pendingExtensionId) OR pendingExtensionId = :none)',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':id': request.id,
+                    ':open': 'open',
+                    ':due': request.dueAtWhenRequested,
+                    ':none': null,
+                  },
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: item(request),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              auditPut(ref, audit),
+            ],
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return false;
+        throw err;
+      }
+    },
+
+    async get(dutyId, requestId) {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: extensionKey(dutyId, requestId), ConsistentRead: true }),
+      );
+      return out.Item ? ExtensionRequestSchema.parse(out.Item) : undefined;
+    },
+
+    async list(dutyId) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': dutyKey(dutyId).pk, ':prefix': EXTENSION_SK_PREFIX },
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items ?? []).map((i) => ExtensionRequestSchema.parse(i));
+    },
+
+    decisionOp,
+
+    async refuse(decided, audit) {
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              decisionOp(decided),
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: dutyKey(decided.dutyId),
+                  UpdateExpression: 'SET pendingExtensionId = :none',
+                  ConditionExpression: 'pendingExtensionId = :id',
+                  ExpressionAttributeValues: { ':none': null, ':id': decided.id },
+                },
+              },
+              auditPut(ref, audit),
+            ],
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return false;
+        throw err;
+      }
+    },
+  };
+}

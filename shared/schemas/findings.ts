@@ -1,0 +1,63 @@
+import { slug, text, z } from './common.js';
+
+export const FINDING_SOURCES = ['self-check', 'county-check', 'unannounced', 'higher-level'] as const;
+
+export const CreateFindingSchema = z
+  .strictObject({
+    title: text(1, 200).openapi({ example: '东街村适龄儿童花名册与学籍系统不一致' }),
+    detail: text(1, 5000),
+    unitIds: z
+      .array(slug('单位编号'))
+      .min(1)
+      .max(97)
+      .refine((ids) => new Set(ids).size === ids.length, '单位不能重复'),
+    dueAt: z.string().max(40).openapi({ description: '整改期限(带时区偏移或仅日期)', example: '2026-06-05' }),
+    source: z.enum(FINDING_SOURCES).openapi({
+      description: 'self-check 自查, county-check 县级检查, unannounced 四不两直暗访, higher-level 上级检查',
+    }),
+    phaseKey: slug('阶段标识').max(40).optional().openapi({ description: '省略则为当前阶段' }),
+  })
+  .openapi('CreateFinding');
+
+export const FindingSchema = z
+  .object({
+    id: z.string(),
+    planId: z.string(),
+    title: z.string(),
+    detail: z.string(),
+    source: z.enum(FINDING_SOURCES),
+    phaseKey: z.string(),
+    unitIds: z.array(z.string()),
+    taskId: z.string(),
+    dutyIds: z.array(z.string()),
+    dueAt: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  })
+  .openapi('Finding');
+
+export const FindingViewSchema = FindingSchema.extend({
+  status: z.enum(['open', 'closed']).openapi({ description: 'closed 已销号:所有整改任务均已办结' }),
+  closedAt: z.string().nullable(),
+  accepted: z.number().int(),
+  total: z.number().int(),
+}).openapi('FindingView');
+
+export const ClosePhaseSchema = z
+  .strictObject({
+    override: z
+      .strictObject({
+        reason: text(1, 2000),
+        openDutyIds: z
+          .array(z.string())
+          .min(1)
+          .openapi({ description: '明确列出仍未办结的任务,与实际一致才能关闭' }),
+      })
+      .optional(),
+  })
+  .openapi('ClosePhase');
+
+export type CreateFindingInput = z.infer<typeof CreateFindingSchema>;
+export type Finding = z.infer<typeof FindingSchema>;
+export type FindingView = z.infer<typeof FindingViewSchema>;
+export type ClosePhaseInput = z.infer<typeof ClosePhaseSchema>;

@@ -1,0 +1,182 @@
+import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
+import type { DutyRepository } from '../db/duty-repository.js';
+import { findingKey } from '../db/keys.js';
+import type { PlanRepository } from '../db/plan-repository.js';
+import { overrideMatches, type PhaseClosure } from '../domain/plan/phase-gate.js';
+import { currentPhase } from '../domain/plan/phases.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { ClosePhaseInput, CreateFindingInput, Finding, FindingView } from '../schemas/findings.js';
+import type { Plan } from '../schemas/plans.js';
+import { CreateTaskSchema } from '../schemas/tasks.js';
+import { authorize } from './access.js';
+import type { PlanService } from './plan-service.js';
+
+export interface SupervisionService {
+  /**
+   * Closes a phase when all its duties are accepted, or with an override that names exactly the
+   * duties still open and says why (kept in the audit trail).
+   */
+  closePhase(
+    principal: Principal,
+    planId: string,
+    key: string,
+    input: ClosePhaseInput,
+    now: Date,
+  ): Promise<Plan>;
+  /** A supervision finding (督查发现问题) becomes rectification duties (整改) for the named units. */
+  createFinding(
+    principal: Principal,
+    planId: string,
+    input: CreateFindingInput,
+    now: Date,
+  ): Promise<FindingView>;
+  /** Findings with their state: closed (销号) only when every rectification duty is accepted. */
+  listFindings(principal: Principal, planId: string): Promise<FindingView[]>;
+}
+
+export function supervisionService(deps: {
+  plans: PlanRepository;
+  duties: DutyRepository;
+  planService: PlanService;
+  tableName: string;
+}): SupervisionService {
+  const { plans, duties, planService } = deps;
+
+  async function mustPlan(id: string): Promise<Plan> {
+    const plan = await plans.get(id);
+    if (plan === undefined) throw new NotFoundError('工作方案', id);
+    return plan;
+  }
+
+  async function view(finding: Finding): Promise<FindingView> {
+    const records = await Promise.all(finding.dutyIds.map((id) => duties.get(id)));
+    const accepted = records.filter((d) => d?.status === 'accepted');
+    const closed = accepted.length === finding.dutyIds.length;
+    const closedAt = closed
+      ? (accepted
+          .map((d) => d?.acceptedAt ?? '')
+          .sort()
+          .at(-1) ?? null)
+      : null;
+    return {
+      ...finding,
+      status: closed ? 'closed' : 'open',
+      closedAt,
+      accepted: accepted.length,
+      total: finding.dutyIds.length,
+    };
+  }
+
+  return {
+    async closePhase(principal, planId, key, input, now) {
+      authorize(principal, 'phase.close');
+      const plan = await mustPlan(planId);
+      if (!plan.phases.some((p) => p.key === key)) throw new NotFoundError('阶段', key);
+      if (plan.phaseClosures[key] !== undefined)
+        throw new ConflictError('phase_closed', `该阶段已关闭:${key}`);
+      const open: string[] = [];
+      for await (const batch of duties.tallies(planId)) {
+        for (const d of batch) if (d.phaseKey === key && d.status !== 'accepted') open.push(d.id);
+      }
+      if (open.length > 0 && input.override === undefined) {
+        throw new ConflictError('phase_has_open_duties', `该阶段还有 ${open.length} 项任务未办结,不能关闭`, {
+          openDutyIds: open,
+        });
+      }
+      if (input.override !== undefined && !overrideMatches(input.override.openDutyIds, open)) {
+        throw new ConflictError('override_mismatch', '列出的未办结任务与实际不一致,请刷新后重试', {
+          openDutyIds: open,
+        });
+      }
+      const closure: PhaseClosure = {
+        closedAt: now.toISOString(),
+        closedBy: principal.sub,
+        override: input.override === undefined ? null : { reason: input.override.reason, openDutyIds: open },
+      };
+      const next: Plan = {
+        ...plan,
+        phaseClosures: { ...plan.phaseClosures, [key]: closure },
+        version: plan.version + 1,
+      };
+      const audit = auditEvent(
+        principal,
+        input.override === undefined ? 'phase.close' : 'phase.close-override',
+        { type: 'plan', id: planId, planId },
+        { before: { [`phaseClosures.${key}`]: null }, after: { [`phaseClosures.${key}`]: closure } },
+        now,
+      );
+      if (!(await plans.update(next, plan.version, audit))) {
+        throw new ConflictError('version_conflict', '工作方案刚被他人修改,请刷新后重试');
+      }
+      return next;
+    },
+
+    async createFinding(principal, planId, input, now) {
+      authorize(principal, 'finding.create');
+      const plan = await mustPlan(planId);
+      const phaseKey = input.phaseKey ?? currentPhase(plan.phases, now, plan.timezone)?.key;
+      if (phaseKey === undefined) {
+        throw new ValidationError('请指定阶段', [
+          { field: 'phaseKey', message: '当前没有进行中的阶段,请指定 phaseKey' },
+        ]);
+      }
+      const [lead, ...co] = input.unitIds;
+      if (lead === undefined)
+        throw new ValidationError('请指定单位', [{ field: 'unitIds', message: '至少指定一个单位' }]);
+      const findingId = newId('finding', now);
+      let finding: Finding | undefined;
+      // The finding, its task and the rectification duties are written in one transaction.
+      const task = await planService.createTask(
+        principal,
+        planId,
+        CreateTaskSchema.parse({
+          title: `【整改】${input.title}`,
+          description: input.detail,
+          phaseKey,
+          leadUnitId: lead,
+          coUnitIds: co,
+          dueAt: input.dueAt,
+          kind: 'rectification',
+        }),
+        now,
+        {
+          extra: (t, created) => {
+            finding = {
+              id: findingId,
+              planId,
+              title: input.title,
+              detail: input.detail,
+              source: input.source,
+              phaseKey,
+              unitIds: input.unitIds,
+              taskId: t.id,
+              dutyIds: created.map((d) => d.id),
+              dueAt: t.dueAt ?? '',
+              createdAt: now.toISOString(),
+              createdBy: principal.sub,
+            };
+            return [
+              {
+                Put: {
+                  TableName: deps.tableName,
+                  Item: { ...findingKey(planId, findingId), entity: 'Finding', ...finding },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ];
+          },
+        },
+      );
+      if (finding === undefined) throw new Error('finding not built');
+      return { ...finding, status: 'open', closedAt: null, accepted: 0, total: task.duties.length };
+    },
+
+    async listFindings(principal, planId) {
+      authorize(principal, 'plan.read');
+      await mustPlan(planId);
+      return Promise.all((await plans.listFindings(planId)).map(view));
+    },
+  };
+}
