@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, 'test/bench/**', 'test/e2e/**'],
+    exclude: [...configDefaults.exclude, 'test/bench/**'],
     // One DynamoDB Local (in memory) for the whole run; each test file makes its own table.
     globalSetup: ['test/integration/global-setup.ts'],
     pool: 'forks',

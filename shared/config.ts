@@ -6,11 +6,33 @@ import { z } from 'zod';
  */
 const sweepEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
+  /** The append-only audit table (its own table so IAM can deny Update and Delete on it). */
+  AUDIT_TABLE_NAME: z.string().min(1),
   AWS_REGION: z.string().min(1),
   // The rehearsal clock is for one machine only: a deployment must never run on a made-up time.
-  DUBAN_NOW: z.undefined({ error: 'DUBAN_NOW (the rehearsal clock) is refused in AWS' }),
+  // .optional(): zod 4 treats a bare z.undefined() key as required, which refused every environment.
+  DUBAN_NOW: z.undefined({ error: 'DUBAN_NOW (the rehearsal clock) is refused in AWS' }).optional(),
 });
-const lambdaEnvSchema = sweepEnvSchema.extend({ DUBAN_JWT_SECRET_ARN: z.string().min(1) });
+// The API verifies every token against the OIDC issuer again (the HTTP API's JWT authorizer is the
+// first check); HS256 with a shared secret is for the local runtime only.
+const lambdaEnvSchema = sweepEnvSchema.extend({
+  DUBAN_OIDC_ISSUER: z.url({ protocol: /^https$/, error: 'DUBAN_OIDC_ISSUER must be an https URL' }),
+  /** Comma-separated: the app client id(s) or the audience(s) the issuer puts in `aud`. */
+  DUBAN_OIDC_AUDIENCE: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    )
+    .pipe(z.array(z.string()).min(1, 'DUBAN_OIDC_AUDIENCE names no audience')),
+  DUBAN_OIDC_JWKS_URI: z.url({ protocol: /^https$/ }).optional(),
+  DUBAN_ROLE_CLAIM: z.string().min(1).default('role'),
+  DUBAN_UNIT_CLAIM: z.string().min(1).default('unitId'),
+  /** The evidence bucket the API presigns uploads to (infra/cloud/constructs/evidence-bucket.ts). */
+  EVIDENCE_BUCKET: z.string().min(3, 'EVIDENCE_BUCKET (the evidence bucket name) is required').max(63),
+});
 
 export type LambdaConfig = z.infer<typeof lambdaEnvSchema>;
 export type SweepConfig = z.infer<typeof sweepEnvSchema>;

@@ -6,14 +6,19 @@ import { requestId } from 'hono/request-id';
 import type { TokenVerifier } from '../../shared/auth/tokens.js';
 import { isTransientStorageError } from '../../shared/db/errors.js';
 import { AppError, UnauthorizedError } from '../../shared/errors.js';
+import type { EvidenceService } from '../../shared/services/evidence-service.js';
 import type { Services } from '../../shared/services/index.js';
+import { webRoutes } from '../web/web-app.js';
+import type { WebOptions } from '../web/web-options.js';
 import { newRouter } from './router.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { dutyRoutes } from './routes/duties.js';
+import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
+import { planReportRoutes, reportRoutes } from './routes/reports.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { unitRoutes } from './routes/units.js';
 
@@ -24,6 +29,15 @@ export interface AppDeps extends Services {
   clock: () => Date;
   /** Where unexpected errors are reported; defaults to a JSON line on stderr. */
   logError?: (entry: Record<string, unknown>) => void;
+  /**
+   * One structured line per request (request id, method, path, status, time, and who — never the
+   * token); defaults to a JSON line on stdout, which CloudWatch indexes. Tests pass a no-op.
+   */
+  logRequest?: (entry: Record<string, unknown>) => void;
+  /** The pages' options; the demo sign-in exists only where the local runtime provides it. */
+  web?: WebOptions;
+  /** Evidence uploads: the S3 bucket in AWS, the data folder locally and in tests. */
+  evidence: EvidenceService;
 }
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -61,6 +75,28 @@ export function createApp(deps: AppDeps) {
 
   const app = newRouter();
   app.use('*', requestId());
+  const logRequest = deps.logRequest ?? ((entry) => console.log(JSON.stringify(entry)));
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const principal = c.get('principal');
+    logRequest({
+      level: c.res.status >= 500 ? 'error' : 'info',
+      message: 'request',
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round(performance.now() - started),
+      ...(principal === undefined
+        ? {}
+        : {
+            sub: principal.sub,
+            role: principal.role,
+            ...(principal.unitId ? { unitId: principal.unitId } : {}),
+          }),
+    });
+  });
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => toResponse(c, new HTTPException(413)) }));
 
   app.use('/v1/*', async (c, next) => {
@@ -77,11 +113,16 @@ export function createApp(deps: AppDeps) {
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/v1/units', unitRoutes(deps));
   app.route('/v1/plans', planRoutes(deps));
+  app.route('/v1/plans', planReportRoutes(deps));
+  app.route('/v1/reports', reportRoutes(deps));
   app.route('/v1/duties', dutyRoutes(deps));
   app.route('/v1/duties', extensionRoutes(deps));
+  app.route('/v1/duties', evidenceRoutes(deps));
   app.route('/v1/notices', noticeRoutes(deps));
   app.route('/v1/sweeps', sweepRoutes(deps));
   app.route('/v1/calendar', calendarRoutes(deps));
+  // The pages (HTML, cookie session) share the services and the policy with the API.
+  app.route('/', webRoutes(deps));
   app.route('/v1/audit', auditRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

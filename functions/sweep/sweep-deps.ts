@@ -8,6 +8,7 @@ export function loadSweepDeps(env: NodeJS.ProcessEnv = process.env) {
   const { sweeps } = createServices({
     doc: createDocumentClient({ region: config.AWS_REGION }),
     tableName: config.TABLE_NAME,
+    auditTableName: config.AUDIT_TABLE_NAME,
   });
   return { sweeps };
 }

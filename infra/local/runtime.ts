@@ -1,15 +1,21 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApp } from '../../functions/api/app.js';
+import { startReportSchedules } from '../../functions/reports/report-job.js';
+import { localSignIn } from '../../functions/web/local-sign-in.js';
 import { hs256Verifier } from '../../shared/auth/tokens.js';
 import { createDocumentClient } from '../../shared/db/client.js';
 import type { SweepResult } from '../../shared/schemas/notices.js';
-import { createServices } from '../../shared/services/index.js';
+import { createEvidenceService, createServices } from '../../shared/services/index.js';
 import { ensureTables } from './create-table.js';
 import { seedDemo } from './demo-seed.js';
 import { loadDevSecret, MEMORY } from './dev-secret.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
+import { localEvidenceRoutes, withLocalEvidence } from './local-evidence-routes.js';
+import { localEvidenceStore } from './local-evidence-store.js';
 import { startSweepSchedule } from './scheduler.js';
 
 export interface LocalRuntimeOptions {
@@ -20,7 +26,7 @@ export interface LocalRuntimeOptions {
   devSecret?: string | undefined;
   tableName: string;
   clock?: () => Date;
-  /** Run the due-date sweep in-process on the AWS schedule (default true). */
+  /** Run the due-date sweep and the weekly and monthly reports in-process on the AWS schedules (default true). */
   schedule?: boolean;
   onSweep?: (result: SweepResult) => void;
 }
@@ -43,20 +49,41 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const secret = loadDevSecret(dataDir, options.devSecret, true);
   const dbDir = inMemory ? undefined : join(dataDir, 'dynamodb');
   if (dbDir) mkdirSync(dbDir, { recursive: true });
+  // Evidence files: <dataDir>/evidence, or a temporary folder (made at the first upload, removed at
+  // stop) when in memory.
+  const evidenceDir = inMemory
+    ? join(tmpdir(), `duban-evidence-${randomBytes(8).toString('hex')}`)
+    : join(dataDir, 'evidence');
+  const dropEvidence = () => {
+    if (inMemory) rmSync(evidenceDir, { recursive: true, force: true });
+  };
+  // Known once the server listens (the port may be 0); no upload URL is made before that.
+  let publicUrl = `http://${options.host}:${options.port}`;
+  const evidenceStore = localEvidenceStore({ dir: evidenceDir, secret, baseUrl: () => publicUrl });
 
   const dynamo = await startDynamoDbLocal(dbDir ? { dataDir: dbDir } : {});
   let server: ServerType | undefined;
   try {
     const client = createLocalDynamoDbClient(dynamo.endpoint);
     await ensureTables(client, options.tableName);
-    const services = createServices({ doc: createDocumentClient(client), tableName: options.tableName });
+    const table = { doc: createDocumentClient(client), tableName: options.tableName };
+    const services = createServices(table);
 
     // First start: an empty directory of plans gets the demo plan.
     const office = { sub: 'local-runtime', role: 'office' as const };
     const existing = await services.plans.list(office, { limit: 1 });
     const seeded = existing.items.length === 0 ? await seedDemo(services, clock()) : null;
 
-    const app = createApp({ ...services, verifyToken: hs256Verifier(secret), clock });
+    const app = createApp({
+      ...services,
+      verifyToken: hs256Verifier(secret),
+      clock,
+      // Only on this machine: a sign-in page listing the office, a leader and each unit's clerk.
+      web: { signIn: localSignIn({ units: services.units, secret }), cookieSecure: false },
+      evidence: createEvidenceService(table, evidenceStore),
+    });
+    // The stand-in for S3's presigned PUT: only this runtime serves it, beside the app.
+    const fetch = withLocalEvidence(localEvidenceRoutes({ store: evidenceStore, clock }), app.fetch);
     const sweeper =
       options.schedule === false
         ? undefined
@@ -67,26 +94,41 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             onError: (err) =>
               console.error(JSON.stringify({ level: 'error', message: 'sweep failed', error: String(err) })),
           });
+    const reporter =
+      options.schedule === false
+        ? undefined
+        : startReportSchedules({
+            reports: services.reports,
+            clock,
+            onError: (err) =>
+              console.error(
+                JSON.stringify({ level: 'error', message: 'reports failed', error: String(err) }),
+              ),
+          });
     const listening = await new Promise<ServerType>((ok, fail) => {
-      const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => ok(s));
+      const s = serve({ fetch, port: options.port, hostname: options.host }, () => ok(s));
       s.once('error', fail);
     });
     server = listening;
     const address = listening.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    publicUrl = `http://${options.host}:${port}`;
     return {
-      url: `http://${options.host}:${port}`,
+      url: publicUrl,
       dynamoEndpoint: dynamo.endpoint,
       seeded,
       async stop() {
         await sweeper?.stop();
+        await reporter?.stop();
         await new Promise<void>((ok) => listening.close(() => ok()));
         await dynamo.stop();
+        dropEvidence();
       },
     };
   } catch (err) {
     server?.close();
     await dynamo.stop();
+    dropEvidence();
     throw err;
   }
 }

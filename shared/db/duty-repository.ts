@@ -185,15 +185,24 @@ export function dutyRepository(ref: TableRef): DutyRepository {
       // With plan and status fixed, the sort key continues with the due time, so "due before"
       // is a range on the key, not a filter.
       const byDue = dueBefore !== undefined && planId !== undefined && status !== undefined;
+      const acrossPlans = planId === undefined && status !== undefined;
       return page({
         TableName: tableName,
         IndexName: INDEX_BY_UNIT.name,
         KeyConditionExpression: byDue
           ? 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to'
           : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-        ExpressionAttributeValues: byDue
-          ? { ':pk': pk, ':from': prefix, ':to': `${prefix}${dueBefore}` }
-          : { ':pk': pk, ':prefix': prefix },
+        ExpressionAttributeValues: {
+          ...(byDue
+            ? { ':pk': pk, ':from': prefix, ':to': `${prefix}${dueBefore}` }
+            : { ':pk': pk, ':prefix': prefix }),
+          ...(acrossPlans ? { ':status': status } : {}),
+        },
+        // Across plans the key is grouped by plan first, so one status is a filter there (a page
+        // may then hold fewer than `limit`); within a plan it is part of the key.
+        ...(acrossPlans
+          ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+          : {}),
         Limit: limit,
         ExclusiveStartKey: decodeCursor(cursor, {
           attributes: DUTY_INDEX_ATTRIBUTES.byUnit,

@@ -5,14 +5,18 @@ import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
+import { reportRepository } from '../db/report-repository.js';
 import { unitRepository } from '../db/unit-repository.js';
+import type { EvidenceStore } from '../evidence/evidence-store.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type DutyService, dutyService } from './duty-service.js';
+import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { recurrenceService } from './recurrence-service.js';
+import { type ReportService, reportService } from './report-service.js';
 import { type SupervisionService, supervisionService } from './supervision-service.js';
 import { type SweepService, sweepService } from './sweep-service.js';
 import { type UnitService, unitService } from './unit-service.js';
@@ -24,6 +28,7 @@ export interface Services {
   notices: NoticeService;
   sweeps: SweepService;
   calendar: CalendarService;
+  reports: ReportService;
   audit: AuditService;
   extensions: ExtensionService;
   supervision: SupervisionService;
@@ -56,6 +61,7 @@ export function createServices(
       ...(options.onSweepItemError ? { onItemError: options.onSweepItemError } : {}),
     }),
     calendar: calendarService(calendars),
+    reports: reportService({ reports: reportRepository(table), plans, units, calendars }),
     audit: auditService({ audit: auditRepository(table), duties, units }),
     supervision: supervisionService({ plans, duties, planService: planSvc, tableName: table.tableName }),
     extensions: extensionService({
@@ -66,4 +72,12 @@ export function createServices(
       calendars,
     }),
   };
+}
+
+/**
+ * The evidence service on the same table, with the deployment's file store (S3 in AWS, a folder
+ * locally). Apart from createServices so that the jobs, which never take uploads, need no store.
+ */
+export function createEvidenceService(table: TableRef, store: EvidenceStore): EvidenceService {
+  return evidenceService({ duties: dutyRepository(table), units: unitRepository(table), store });
 }

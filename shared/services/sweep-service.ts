@@ -27,6 +27,23 @@ export interface SweepService {
 export const noticeIdFor = (dutyId: string, round: number, level: string) => `${dutyId}-r${round}-${level}`;
 
 const MAX_ATTEMPTS_PER_DUTY = 6;
+/** How many duties one sweep works on at once (each is a few sequential transactions). */
+export const SWEEP_CONCURRENCY = 8;
+
+async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 export function sweepService(deps: {
   plans: PlanRepository;
@@ -176,7 +193,9 @@ export function sweepService(deps: {
 
       for (const plan of targets) {
         for await (const page of duties.dueForSweep(plan.id, nowIso)) {
-          for (const item of page) {
+          // Duties are independent: their notices are written side by side, a bounded number at a
+          // time, so a sweep's time follows the slowest write, not the sum of them.
+          await forEachLimit(page, SWEEP_CONCURRENCY, async (item) => {
             // One duty's failure must not stop the others: it stays in the index, so the next run
             // takes it up again; the count makes the run fail loudly (alarm, retry, DLQ).
             try {
@@ -190,7 +209,7 @@ export function sweepService(deps: {
               result.failed++;
               onItemError(err, item.entity === 'Task' ? item.task.id : item.duty.id);
             }
-          }
+          });
         }
       }
       result.calendarFallbackYears = calendar.fallbackYearsUsed();

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { App, CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -39,11 +42,15 @@ function roleStatements(roleId: string): PolicyStatement[] {
   const policies = template.findResources('AWS::IAM::Policy', {
     Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) },
   });
-  const statements = Object.values(policies).flatMap(
-    (policy) =>
-      (policy as { Properties: { PolicyDocument: { Statement: PolicyStatement[] } } }).Properties
-        .PolicyDocument.Statement,
-  );
+  // The audit table's statements (append and read, Update/Delete denied) are test/infra/audit.test.ts's.
+  const auditId = logicalIdOf(stack, stack.auditTable.table);
+  const statements = Object.values(policies)
+    .flatMap(
+      (policy) =>
+        (policy as { Properties: { PolicyDocument: { Statement: PolicyStatement[] } } }).Properties
+          .PolicyDocument.Statement,
+    )
+    .filter((statement) => !JSON.stringify(statement.Resource).includes(auditId));
   expect(statements.length).toBeGreaterThan(0);
   return statements;
 }
@@ -131,7 +138,7 @@ describe('data table', () => {
 });
 
 describe('API function', () => {
-  it('runs Node.js 22 on ARM64 with the table, secret and source maps wired in', () => {
+  it('runs Node.js 22 on ARM64 with the table, the token issuer and source maps wired in', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -141,7 +148,10 @@ describe('API function', () => {
       Environment: {
         Variables: {
           TABLE_NAME: { Ref: logicalIdOf(stack, stack.table.table) },
-          DUBAN_JWT_SECRET_ARN: { Ref: logicalIdOf(stack, stack.jwtSecret) },
+          DUBAN_OIDC_ISSUER: Match.anyValue(),
+          DUBAN_OIDC_AUDIENCE: Match.anyValue(),
+          DUBAN_ROLE_CLAIM: 'custom:role',
+          DUBAN_UNIT_CLAIM: 'custom:unitId',
           DUBAN_RUNTIME: 'aws',
           NODE_OPTIONS: '--enable-source-maps',
         },
@@ -200,18 +210,10 @@ describe('API function', () => {
     }
   });
 
-  it('may read the JWT secret, whose value is generated at deploy time and never in the template', () => {
-    const secretId = logicalIdOf(stack, stack.jwtSecret);
-    const secretStatements = apiFunctionStatements().filter((statement) =>
-      asArray(statement.Action).includes('secretsmanager:GetSecretValue'),
-    );
-    expect(secretStatements).toHaveLength(1);
-    expect(secretStatements[0]?.Resource).toEqual({ Ref: secretId });
-
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 },
-      SecretString: Match.absent(),
-    });
+  it('holds no signing secret: tokens are verified against the OIDC issuer (test/infra/hardening.test.ts)', () => {
+    const actions = allowedActions(apiFunctionStatements());
+    expect(actions.some((action) => action.startsWith('secretsmanager:'))).toBe(false);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
   });
 });
 
@@ -256,6 +258,7 @@ describe('sweep function', () => {
     });
     expect(fn.Properties.Environment.Variables).toEqual({
       TABLE_NAME: { Ref: logicalIdOf(stack, stack.table.table) },
+      AUDIT_TABLE_NAME: { Ref: logicalIdOf(stack, stack.auditTable.table) },
       NODE_OPTIONS: '--enable-source-maps',
     });
     expect(fn.Properties.Environment.Variables).not.toHaveProperty('DUBAN_JWT_SECRET_ARN');
@@ -386,7 +389,12 @@ describe('AWS China (cn-northwest-1)', () => {
     // CloudFormation schema; the partition check only needs the template.
     const app = new App({
       builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [] },
+      // The China regions offer no Cognito user pools: a deployment there names its OIDC issuer.
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        oidcIssuer: 'https://sso.example.gov.cn/realms/county',
+        oidcAudience: 'duban',
+      },
     });
     const cnStack = new DubanStack(app, 'DubanCn', {
       env: { account: '123456789012', region: 'cn-northwest-1' },
@@ -408,5 +416,132 @@ describe('AWS China (cn-northwest-1)', () => {
 
   it('hard-codes no aws partition ARN in the region-agnostic stack either', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('arn:aws:');
+  });
+});
+
+describe('report function', () => {
+  it('runs Node.js 22 on ARM64 for up to 5 minutes with the table and nothing else', () => {
+    const fn = template.toJSON().Resources[logicalIdOf(stack, stack.reportFunction)] as {
+      Properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
+    };
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 300,
+    });
+    expect(fn.Properties.Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: logicalIdOf(stack, stack.table.table) },
+      AUDIT_TABLE_NAME: { Ref: logicalIdOf(stack, stack.auditTable.table) },
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('may query and get from the table and its indexes, and put only report items', () => {
+    const tableArn = { 'Fn::GetAtt': [logicalIdOf(stack, stack.table.table), 'Arn'] };
+    const dynamo = functionStatements(stack.reportFunction).filter((s) =>
+      asArray(s.Action).some((a) => a.startsWith('dynamodb:')),
+    ) as (PolicyStatement & { Condition?: unknown })[];
+    const reads = dynamo.find((s) => asArray(s.Action).includes('dynamodb:Query'));
+    expect(asArray(reads?.Action ?? []).sort()).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'].sort(),
+    );
+    expect(reads?.Resource).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }]);
+    const writes = dynamo.find((s) => asArray(s.Action).includes('dynamodb:PutItem'));
+    expect(writes).toMatchObject({
+      Effect: 'Allow',
+      Action: 'dynamodb:PutItem',
+      Resource: tableArn,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPORT#*'] } },
+    });
+    expect(dynamo).toHaveLength(2);
+  });
+
+  it('may not delete, scan, update, batch-write or use a wildcard action', () => {
+    const actions = allowedActions(functionStatements(stack.reportFunction));
+    for (const forbidden of [
+      'dynamodb:DeleteItem',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:*',
+      '*',
+    ]) {
+      expect(actions).not.toContain(forbidden);
+    }
+  });
+});
+
+describe('report schedules', () => {
+  const reportArn = () => ({ 'Fn::GetAtt': [logicalIdOf(stack, stack.reportFunction), 'Arn'] });
+
+  it('makes the weekly report at Friday 17:00 Asia/Shanghai, cut at the scheduled time', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 17 ? * FRI *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Arn: reportArn(),
+        Input: JSON.stringify({ period: 'week', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+      }),
+    });
+  });
+
+  it('checks for the monthly report at 17:00 on days 24-31 Asia/Shanghai', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 17 24-31 * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      Target: Match.objectLike({
+        Arn: reportArn(),
+        Input: JSON.stringify({ period: 'month', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+      }),
+    });
+  });
+
+  it('sends runs of both that fail for good to one dead-letter queue', () => {
+    const configs = template.findResources('AWS::Lambda::EventInvokeConfig', {
+      Properties: { FunctionName: { Ref: logicalIdOf(stack, stack.reportFunction) } },
+    });
+    expect(Object.values(configs)).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalIdOf(stack, stack.reportFunction) },
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [logicalIdOf(stack, stack.weeklyReportJob.deadLetterQueue), 'Arn'] },
+        },
+      },
+    });
+  });
+});
+
+describe('API bundle and exceljs', () => {
+  function apiAssetDir(): string {
+    const fn = template.toJSON().Resources[logicalIdOf(stack, stack.apiFunction)] as {
+      Properties: { Code: { S3Key: string } };
+    };
+    const root = stack.node.root;
+    if (!(root instanceof App)) throw new Error('the stack is not in an App');
+    return join(root.outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+  }
+
+  it('keeps exceljs out of the main bundle, imported lazily', () => {
+    const main = readFileSync(join(apiAssetDir(), 'index.mjs'), 'utf8');
+    expect(main).toMatch(/import\(["']exceljs["']\)/);
+    // Strings only exceljs's own code has.
+    expect(main).not.toContain('xl/workbook.xml');
+    expect(main).not.toContain('sharedStrings');
+  });
+
+  it('ships exceljs beside it, bundled alone, and it writes a workbook', async () => {
+    const dir = join(apiAssetDir(), 'node_modules', 'exceljs');
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({
+      name: 'exceljs',
+      main: 'index.js',
+    });
+    expect(existsSync(join(dir, 'index.js'))).toBe(true);
+    const shipped = createRequire(join(dir, 'package.json'))(dir) as typeof import('exceljs');
+    const workbook = new shipped.Workbook();
+    workbook.addWorksheet('排名汇总').addRow(['排名', '单位']);
+    expect((await workbook.xlsx.writeBuffer()).byteLength).toBeGreaterThan(1000);
   });
 });

@@ -286,3 +286,45 @@ describe('tasks and duties', () => {
     expect(final.body.submission?.note).toBe(winner.submission?.note);
   });
 });
+
+describe('request logs', () => {
+  it('write one structured line per request with the request id and the principal, never the token', async () => {
+    const api = await testApp();
+    await api.call('GET', '/v1/units', { as: LEADER, headers: { 'x-request-id': 'req-log-1' } });
+    const line = api.requests.find((r) => r.requestId === 'req-log-1');
+    expect(line).toMatchObject({
+      method: 'GET',
+      path: '/v1/units',
+      status: 200,
+      sub: 'leader-1',
+      role: 'leader',
+    });
+    expect(JSON.stringify(api.requests)).not.toMatch(/eyJ/);
+  });
+});
+
+describe('a unit’s duties across plans', () => {
+  it('filters by status even without a plan', async () => {
+    const api = await testApp();
+    await api.call('POST', '/v1/units', { body: { id: 'solo', name: '独立单位', kind: 'other' } });
+    const plans: Plan[] = [];
+    for (const title of ['方案一', '方案二']) {
+      plans.push((await api.call<Plan>('POST', '/v1/plans', { body: { title, phases: SEED_PHASES } })).body);
+    }
+    for (const plan of plans) {
+      const task = await api.call<TaskWithDuties>('POST', `/v1/plans/${plan.id}/tasks`, {
+        body: { title: '任务', phaseKey: 'self-check', leadUnitId: 'solo', dueAt: '2026-05-25' },
+      });
+      if (plan === plans[0]) {
+        await api.call('POST', `/v1/duties/${task.body.duties[0]?.id}/submit`, {
+          as: unitUser('solo'),
+          body: { note: '完成' },
+        });
+      }
+    }
+    const submitted = await api.call<DutyPage>('GET', '/v1/units/solo/duties?status=submitted', {
+      as: unitUser('solo'),
+    });
+    expect(submitted.body.items.map((d) => d.status)).toEqual(['submitted']);
+  });
+});

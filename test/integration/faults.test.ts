@@ -13,6 +13,7 @@ import { unitKey } from '../../shared/db/keys.js';
 import { unitRepository } from '../../shared/db/unit-repository.js';
 import { createServices } from '../../shared/services/index.js';
 import { OFFICE, TEST_SECRET } from '../fixtures/app.js';
+import { testEvidence } from '../fixtures/evidence.js';
 
 const TABLE = 'faults';
 const unitItem = (id: string) => ({
@@ -29,10 +30,12 @@ const unitItem = (id: string) => ({
 
 function appOn(doc: ReturnType<typeof createDocumentClient>) {
   const logged: Record<string, unknown>[] = [];
+  const clock = () => new Date('2026-05-16T02:00:00Z');
   const app = createApp({
     ...createServices({ doc, tableName: TABLE }),
+    evidence: testEvidence({ doc, tableName: TABLE }, { clock }).service,
     verifyToken: hs256Verifier(TEST_SECRET),
-    clock: () => new Date('2026-05-16T02:00:00Z'),
+    clock,
     logError: (e) => logged.push(e),
   });
   return { app, logged };

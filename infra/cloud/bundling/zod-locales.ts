@@ -17,7 +17,8 @@ const LOCALE_EXPORT = /^export \{ default as \w+ \} from "\.\/([\w-]+)\.js";$/;
  * such as `zh-CN`), so `z.locales` in the bundle holds just those. Anything else reading
  * `z.locales.<other>` would get `undefined`; the app selects its locale by importing
  * `zod/v4/locales/zh-CN.js` directly, and zod's default `en` is imported directly by zod itself.
- * The build fails if a kept locale is missing and warns if zod's layout no longer matches.
+ * The build fails if a kept locale is missing; if the plugin never applied (zod's layout changed),
+ * it adds a warning to the build result.
  *
  * CDK's NodejsFunction cannot take esbuild plugins (its `esbuildArgs` are CLI flags, and esbuild's
  * `alias` refuses relative paths such as `../locales/index.js`), so functions bundled with this

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -7,15 +7,38 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { lazyModuleHooks } from '../bundling/lazy-modules.js';
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The shell command that rebuilds a bundle with the project's esbuild options (bundling/rebuild-cli.ts). */
+function rebuildCommand(
+  inputDir: string,
+  entry: string,
+  outfile: string,
+  external: readonly string[],
+): string {
+  const { join: at } = posix;
+  return [
+    'node',
+    quote(at(inputDir, 'node_modules', 'tsx', 'dist', 'cli.mjs')),
+    quote(at(inputDir, 'infra', 'cloud', 'bundling', 'rebuild-cli.ts')),
+    quote(inputDir),
+    quote(at(inputDir, entry)),
+    quote(outfile),
+    quote(external.join(',')),
+  ].join(' ');
+}
 
 /** Repository root, resolved from this file so synth does not depend on the working directory. */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * `sweep` is what the scheduled sweep issues: reads, puts and updates, and the condition checks of
- * its TransactWriteItems; it never deletes, scans or batch-writes.
+ * its TransactWriteItems; it never deletes, scans or batch-writes. `report` is the report job's:
+ * it reads (never scans) and may put only report items (partition key `REPORT#…`).
  */
-export type TableAccess = 'read' | 'readWrite' | 'sweep';
+export type TableAccess = 'read' | 'readWrite' | 'sweep' | 'report';
 
 export const SWEEP_TABLE_ACTIONS = [
   'dynamodb:Query',
@@ -26,12 +49,32 @@ export const SWEEP_TABLE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ] as const;
 
+/** Append and read: events go in with the change's transaction (PutItem) and are listed by Query. */
+export const AUDIT_ALLOWED_ACTIONS = ['dynamodb:PutItem', 'dynamodb:Query'] as const;
+export const AUDIT_DENIED_ACTIONS = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+] as const;
+
+export const REPORT_READ_ACTIONS = ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'] as const;
+/** Head and parts of a report go in one TransactWriteItems, authorised per item as PutItem. */
+export const REPORT_WRITE_ACTIONS = ['dynamodb:PutItem'] as const;
+/** The partition keys the report job may write: its report items only (shared/db/keys.ts, R1). */
+export const REPORT_ITEM_KEYS = 'REPORT#*';
+
 export interface AppFunctionProps {
   /** Handler file, relative to the repository root (e.g. `functions/api/handler.ts`). */
   readonly entry: string;
   readonly table: dynamodb.ITable;
   /** The table access this function needs; nothing more is granted. */
   readonly tableAccess: TableAccess;
+  /**
+   * The audit table: every function that changes anything writes its events there (PutItem) and
+   * may read them (Query); UpdateItem, DeleteItem and BatchWriteItem are explicitly denied, so no
+   * code, however wrong, can rewrite or erase the record.
+   */
+  readonly auditTable: dynamodb.ITable;
   readonly description?: string;
   /** Extra environment; TABLE_NAME and NODE_OPTIONS are always set. */
   readonly environment?: Readonly<Record<string, string>>;
@@ -41,6 +84,11 @@ export interface AppFunctionProps {
   readonly timeout?: Duration;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Packages the code loads only with `await import()` on a rare path (exceljs for `format=xlsx`):
+   * kept out of the main bundle and shipped beside it in `node_modules/` (bundling/lazy-modules.ts).
+   */
+  readonly lazyModules?: readonly string[];
 }
 
 /**
@@ -59,6 +107,7 @@ export class AppFunction extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });
 
+    const external = ['@aws-sdk/*', ...(props.lazyModules ?? [])];
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(REPO_ROOT, props.entry),
       handler: 'handler',
@@ -87,9 +136,33 @@ export class AppFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         // SDK v3 ships in the Node.js 22 runtime.
-        externalModules: ['@aws-sdk/*'],
+        externalModules: [...external],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) => [
+            // The same build again through esbuild's JS API, with the zod-locales plugin.
+            rebuildCommand(inputDir, props.entry, posix.join(outputDir, 'index.mjs'), external),
+            ...(props.lazyModules?.length
+              ? lazyModuleHooks(props.lazyModules).afterBundling(inputDir, outputDir)
+              : []),
+          ],
+        },
       },
     });
+
+    this.function.addEnvironment('AUDIT_TABLE_NAME', props.auditTable.tableName);
+    const auditResources = [props.auditTable.tableArn, `${props.auditTable.tableArn}/index/*`];
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...AUDIT_ALLOWED_ACTIONS], resources: auditResources }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: [...AUDIT_DENIED_ACTIONS],
+        resources: auditResources,
+      }),
+    );
 
     switch (props.tableAccess) {
       case 'readWrite':
@@ -103,6 +176,21 @@ export class AppFunction extends Construct {
           new iam.PolicyStatement({
             actions: [...SWEEP_TABLE_ACTIONS],
             resources: [props.table.tableArn, `${props.table.tableArn}/index/*`],
+          }),
+        );
+        break;
+      case 'report':
+        this.function.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: [...REPORT_READ_ACTIONS],
+            resources: [props.table.tableArn, `${props.table.tableArn}/index/*`],
+          }),
+        );
+        this.function.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: [...REPORT_WRITE_ACTIONS],
+            resources: [props.table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [REPORT_ITEM_KEYS] } },
           }),
         );
         break;

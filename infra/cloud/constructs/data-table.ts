@@ -1,9 +1,11 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { INDEXES, KEY_ATTRIBUTES, TTL_ATTRIBUTE } from '../../../shared/db/table.js';
+import { KEY_ATTRIBUTES, MAIN_TABLE, type TableDefinition } from '../../../shared/db/table.js';
 
 export interface DataTableProps {
+  /** Which table: its indexes and TTL. @default MAIN_TABLE */
+  readonly definition?: TableDefinition;
   /** Days of continuous backups kept for point-in-time recovery (1–35). */
   readonly pitrRecoveryPeriodDays?: number;
 }
@@ -18,6 +20,7 @@ export class DataTable extends Construct {
   constructor(scope: Construct, id: string, props: DataTableProps = {}) {
     super(scope, id);
 
+    const definition = props.definition ?? MAIN_TABLE;
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: KEY_ATTRIBUTES.pk, type: dynamodb.AttributeType.STRING },
       sortKey: { name: KEY_ATTRIBUTES.sk, type: dynamodb.AttributeType.STRING },
@@ -29,11 +32,12 @@ export class DataTable extends Construct {
       deletionProtection: true,
       // The table is the system of record: a stack delete or a replacement must never drop it.
       removalPolicy: RemovalPolicy.RETAIN,
-      timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The audit trail has none: nothing in it may ever expire.
+      ...(definition.ttlAttribute === null ? {} : { timeToLiveAttribute: definition.ttlAttribute }),
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
     });
 
-    for (const index of INDEXES) {
+    for (const index of definition.indexes) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },

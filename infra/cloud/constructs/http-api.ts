@@ -9,6 +9,8 @@ import { Construct } from 'constructs';
 export interface HttpApiProps {
   /** The function that serves every route. */
   readonly handler: lambda.IFunction;
+  /** Guards `/v1/*`; the health check, API docs and pages stay public. */
+  readonly authorizer: apigw.IHttpRouteAuthorizer;
   /** @default 50 requests per second */
   readonly rateLimit?: number;
   /** @default 100 */
@@ -19,11 +21,14 @@ export interface HttpApiProps {
 
 /**
  * An HTTP API that hands every path to one Lambda function (the Hono app does the routing), with
- * throttling and JSON access logs on its default stage.
+ * throttling and JSON access logs on its default stage. `/v1/*` passes the authorizer first; the
+ * more specific route wins in API Gateway, so `/{proxy+}` only ever serves the public paths.
  */
 export class HttpApi extends Construct {
   readonly api: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
+  /** `ANY /` and `ANY /{proxy+}`: no authorizer (health, OpenAPI, docs, pages). */
+  readonly publicRoutes: apigw.HttpRoute[];
   readonly url: string;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
@@ -33,8 +38,16 @@ export class HttpApi extends Construct {
     this.api = new apigw.HttpApi(this, 'Api', { createDefaultStage: false });
 
     const integration = new HttpLambdaIntegration('Integration', props.handler);
-    this.api.addRoutes({ path: '/', methods: [apigw.HttpMethod.ANY], integration });
-    this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration });
+    this.publicRoutes = [
+      ...this.api.addRoutes({ path: '/', methods: [apigw.HttpMethod.ANY], integration }),
+      ...this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration }),
+    ];
+    this.api.addRoutes({
+      path: '/v1/{proxy+}',
+      methods: [apigw.HttpMethod.ANY],
+      integration,
+      authorizer: props.authorizer,
+    });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -54,6 +67,9 @@ export class HttpApi extends Construct {
         responseLatency: '$context.responseLatency',
         integrationLatency: '$context.integrationLatency',
         integrationError: '$context.integrationErrorMessage',
+        // Why the JWT authorizer refused a request, and whose token it accepted (never the token).
+        authorizerError: '$context.authorizer.error',
+        sub: '$context.authorizer.claims.sub',
       }),
     );
 

@@ -22,6 +22,12 @@ export interface ScheduledJobProps {
   readonly retryAttempts?: number;
   /** How long an undelivered or failing run is still worth retrying. @default Duration.hours(1) */
   readonly maxEventAge?: Duration;
+  /**
+   * Another job that schedules the same function. Lambda takes one asynchronous-invocation config
+   * per function, so runs of both that fail for good go to that job's queue; this job's own queue
+   * receives only its undelivered events.
+   */
+  readonly asyncFailuresGoTo?: ScheduledJob;
 }
 
 /**
@@ -86,10 +92,12 @@ export class ScheduledJob extends Construct {
 
     // The scheduler invokes Lambda asynchronously, so its retry policy and DLQ only cover delivery;
     // a run that throws is retried by Lambda and, when that fails too, lands in the same queue.
-    props.function.configureAsyncInvoke({
-      retryAttempts: 2, // Lambda's maximum
-      maxEventAge,
-      onFailure: new SqsDestination(this.deadLetterQueue),
-    });
+    if (props.asyncFailuresGoTo === undefined) {
+      props.function.configureAsyncInvoke({
+        retryAttempts: 2, // Lambda's maximum
+        maxEventAge,
+        onFailure: new SqsDestination(this.deadLetterQueue),
+      });
+    }
   }
 }

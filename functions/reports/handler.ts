@@ -1,0 +1,7 @@
+import { loadReportDeps } from './report-deps.js';
+import { parseReportEvent, runReportJob } from './report-job.js';
+
+const deps = loadReportDeps();
+
+/** EventBridge Scheduler entry: parse the event, make the period's reports, log a one-line summary. */
+export const handler = async (event: unknown) => runReportJob(deps, parseReportEvent(event), new Date());

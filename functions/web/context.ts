@@ -1,0 +1,68 @@
+import type { Context } from 'hono';
+import type { Principal } from '../../shared/auth/principal.js';
+import {
+  createWorkingCalendar,
+  type WorkingCalendar,
+  type YearCalendar,
+} from '../../shared/domain/calendar/working-calendar.js';
+import { NotFoundError } from '../../shared/errors.js';
+import type { Plan } from '../../shared/schemas/plans.js';
+import type { Unit } from '../../shared/schemas/units.js';
+import type { AppDeps } from '../api/app.js';
+import { collect } from './collect.js';
+import { type Chrome, flashFrom } from './layout.js';
+import type { WebEnv } from './session.js';
+
+export type WebContext = Context<WebEnv>;
+
+const ID = /^[a-z0-9-]{1,140}$/;
+
+/** A path id, checked like the API checks it; a malformed one is simply not found. */
+export function pathId(c: WebContext, name: string, what: string): string {
+  const id = c.req.param(name) ?? '';
+  if (!ID.test(id)) throw new NotFoundError(what, id);
+  return id;
+}
+
+/** The page frame for the signed-in principal; a unit's clerk sees the unit's name. */
+export async function chromeOf(c: WebContext, deps: AppDeps, extra: Partial<Chrome> = {}): Promise<Chrome> {
+  const principal = c.get('principal');
+  let who: string | undefined;
+  if (principal.unitId !== undefined) {
+    try {
+      who = (await deps.units.get(principal, principal.unitId)).name;
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      who = principal.unitId;
+    }
+  }
+  return { principal, csrfToken: c.get('csrfToken'), who, flash: flashFrom(c), ...extra };
+}
+
+/** The unit directory by id, through the unit service. */
+export async function unitDirectory(deps: AppDeps, principal: Principal): Promise<Map<string, Unit>> {
+  const { items } = await collect((page) => deps.units.list(principal, page), 10_000);
+  return new Map(items.map((u) => [u.id, u]));
+}
+
+/** Every plan by id (a county has a handful), for titles and time zones of duties across plans. */
+export async function planDirectory(deps: AppDeps, principal: Principal): Promise<Map<string, Plan>> {
+  const { items } = await collect((page) => deps.plans.list(principal, page), 1000);
+  return new Map(items.map((p) => [p.id, p]));
+}
+
+/** The working calendar in force for the given years, read through the calendar service. */
+export async function workingCalendar(
+  deps: AppDeps,
+  principal: Principal,
+  years: Iterable<number>,
+): Promise<WorkingCalendar> {
+  const overrides: YearCalendar[] = [];
+  for (const year of new Set(years)) {
+    const view = await deps.calendar.get(principal, year);
+    if (view.source === 'override') {
+      overrides.push({ year: view.year, holidays: view.holidays, workdays: view.workdays });
+    }
+  }
+  return createWorkingCalendar(overrides);
+}

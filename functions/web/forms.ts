@@ -1,0 +1,82 @@
+import type { Context } from 'hono';
+import type { ZodError } from 'zod';
+import { AppError, type FieldProblem, ValidationError } from '../../shared/errors.js';
+
+/** A submitted form: each name with its values in order (checkbox groups have several). */
+export type FormFields = Map<string, string[]>;
+
+/** Field path (as zod and the services name it, e.g. `coUnitIds.2`) → a Chinese message. */
+export type FieldErrors = Record<string, string>;
+
+/** Reads an urlencoded or multipart form; files are ignored (evidence is given as references). */
+export async function readForm(c: Context): Promise<FormFields> {
+  const body = await c.req.parseBody({ all: true });
+  const form: FormFields = new Map();
+  for (const [name, value] of Object.entries(body)) {
+    const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+    form.set(name, values);
+  }
+  return form;
+}
+
+/** The first value of `name`, or '' when absent. */
+export const one = (form: FormFields, name: string): string => form.get(name)?.[0] ?? '';
+
+/** Every value of `name`. */
+export const many = (form: FormFields, name: string): string[] => form.get(name) ?? [];
+
+/** '' becomes undefined, so an empty optional input is "not given", as the schemas expect. */
+export const optional = (value: string): string | undefined => (value.trim() === '' ? undefined : value);
+
+/** Field problems (as the services report them) by field, the first message for each. */
+export function fromProblems(problems: readonly FieldProblem[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const p of problems) errors[p.field] ??= p.message;
+  return errors;
+}
+
+/**
+ * Zod's issues as field errors. The messages are already Chinese (see shared/schemas/common.ts);
+ * only zod's generic length messages ("数值过小:期望 string >=1 字符"), written for programmers,
+ * are said the way a form says them.
+ */
+export function fromZod(error: ZodError): FieldErrors {
+  return fromProblems(
+    error.issues.map((issue) => {
+      let message = issue.message;
+      if (issue.code === 'too_small' && issue.origin === 'string') {
+        message = Number(issue.minimum) <= 1 ? '此项必须填写' : `至少 ${issue.minimum} 个字`;
+      } else if (issue.code === 'too_big' && issue.origin === 'string') {
+        message = `最多 ${issue.maximum} 个字`;
+      }
+      return { field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)', message };
+    }),
+  );
+}
+
+/** A service's 400 as field errors, or undefined for any other error (which the caller rethrows). */
+export function fromServiceError(err: unknown): FieldErrors | undefined {
+  if (!(err instanceof ValidationError)) return undefined;
+  const details = err.details;
+  const fields =
+    typeof details === 'object' && details !== null && 'fields' in details ? details.fields : undefined;
+  if (!Array.isArray(fields)) return { '(root)': err.message };
+  const problems = fields.filter(
+    (f): f is FieldProblem =>
+      typeof f === 'object' && f !== null && typeof f.field === 'string' && typeof f.message === 'string',
+  );
+  return problems.length > 0 ? fromProblems(problems) : { '(root)': err.message };
+}
+
+/** The messages for `name` and everything under it (`recurrence` covers `recurrence.weekdays`). */
+export function errorsUnder(errors: FieldErrors | undefined, name: string): string[] {
+  if (errors === undefined) return [];
+  return Object.entries(errors)
+    .filter(([field]) => field === name || field.startsWith(`${name}.`))
+    .map(([, message]) => message);
+}
+
+/** A 409 (someone else changed the duty first) becomes a message on the page instead of an error page. */
+export function conflictMessage(err: unknown): string | undefined {
+  return err instanceof AppError && err.status === 409 ? err.message : undefined;
+}

@@ -1,0 +1,131 @@
+import type { Context } from 'hono';
+import { raw } from 'hono/html';
+import type { FC, PropsWithChildren } from 'hono/jsx';
+import type { Principal } from '../../shared/auth/principal.js';
+import { decide } from '../../shared/domain/access/policy.js';
+import { CSRF_FIELD } from './session.js';
+import { CSS } from './styles.js';
+
+export type NavKey = 'overview' | 'tasks' | 'review' | 'reports' | 'plans' | 'my';
+
+export interface Flash {
+  kind: 'ok' | 'err';
+  text: string;
+}
+
+/** What the frame around a page needs: who is signed in, the plan in view, the current tab. */
+export interface Chrome {
+  principal?: Principal | undefined;
+  csrfToken?: string | undefined;
+  who?: string | undefined;
+  planId?: string | undefined;
+  active?: NavKey | undefined;
+  flash?: Flash | undefined;
+}
+
+const OK_MESSAGES: Record<string, (n: number) => string> = {
+  task: (n) => `任务已创建,已交办 ${n} 个单位`,
+  tasks: (n) => `已分别交办:共创建 ${n} 条任务`,
+  accepted: () => '已审核通过,任务办结',
+  returned: () => '已退回整改,单位将收到新的整改期限',
+  submitted: () => '已提交办结情况,等待领导小组办公室审核',
+  zero: () => '已零报告',
+  acked: () => '已签收',
+  report: () => '通报已生成并冻结',
+  'report-existing': () => '本期通报此前已经生成,以下是冻结的那一份',
+};
+/** The one-line message a POST-redirect-GET carries in the query (`?ok=accepted&n=1`). */
+export function flashFrom(c: Context): Flash | undefined {
+  const key = c.req.query('ok') ?? '';
+  const ok = Object.hasOwn(OK_MESSAGES, key) ? OK_MESSAGES[key] : undefined;
+  return ok === undefined ? undefined : { kind: 'ok', text: ok(Number(c.req.query('n') ?? '1') || 1) };
+}
+
+/** A refusal shown on the page it came from: a 400 that is not about one field, or a 409. */
+export interface Problem {
+  status: 400 | 409;
+  text: string;
+}
+
+/** The hidden anti-forgery field of every form on a signed-in page. */
+export const Csrf: FC<{ token: string | undefined }> = ({ token }) => (
+  <input type="hidden" name={CSRF_FIELD} value={token ?? ''} />
+);
+
+const ROLE_NAMES = { office: '领导小组办公室', leader: '领导小组', unit: '单位' } as const;
+
+const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
+  const p = chrome.principal;
+  if (p === undefined) return null;
+  const seesAll = decide(p, 'duty.read').allowed;
+  const plan = chrome.planId;
+  const item = (key: NavKey, href: string, label: string) => (
+    <a href={href} class={chrome.active === key ? 'on' : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <nav>
+      {seesAll && plan !== undefined && item('overview', `/plans/${plan}`, '督办总览')}
+      {plan !== undefined &&
+        decide(p, 'task.create').allowed &&
+        item('tasks', `/plans/${plan}/tasks/new`, '任务录入')}
+      {seesAll && plan !== undefined && item('review', `/plans/${plan}/review`, '审核队列')}
+      {plan !== undefined &&
+        decide(p, 'report.read').allowed &&
+        item('reports', `/plans/${plan}/reports`, '统计报告')}
+      {seesAll && item('plans', '/plans', '工作方案')}
+      {p.unitId !== undefined && item('my', '/my', '我的任务')}
+    </nav>
+  );
+};
+
+/** The frame of every page: header with the tabs this principal may use, the flash line, the content. */
+export const Page: FC<PropsWithChildren<{ title: string; chrome: Chrome }>> = ({
+  title,
+  chrome,
+  children,
+}) => (
+  <>
+    {raw('<!doctype html>')}
+    <html lang="zh-CN">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>{`${title} · 督办`}</title>
+        <style>{raw(CSS)}</style>
+      </head>
+      <body>
+        <header class="top">
+          <a class="brand" href="/">
+            督办
+          </a>
+          <Nav chrome={chrome} />
+          {chrome.principal !== undefined && (
+            <form class="who" method="post" action="/signout">
+              <span>{chrome.who ?? ROLE_NAMES[chrome.principal.role]}</span>
+              <Csrf token={chrome.csrfToken} />
+              <button type="submit">退出</button>
+            </form>
+          )}
+        </header>
+        <main>
+          {chrome.flash !== undefined && (
+            <p class={`flash ${chrome.flash.kind}`} role={chrome.flash.kind === 'err' ? 'alert' : 'status'}>
+              {chrome.flash.text}
+            </p>
+          )}
+          {children}
+        </main>
+      </body>
+    </html>
+  </>
+);
+
+/** Messages for one field, shown right under it. */
+export const FieldError: FC<{ messages: string[] }> = ({ messages }) =>
+  messages.length === 0 ? null : (
+    <p class="err-msg" role="alert">
+      {messages.join(';')}
+    </p>
+  );

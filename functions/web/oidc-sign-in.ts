@@ -1,0 +1,165 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** The pages' OpenID Connect client: a public client using the authorization code flow with PKCE. */
+export interface OidcSignInConfig {
+  /** The issuer exactly as in its tokens' `iss` (Cognito: `https://cognito-idp.<region>.amazonaws.com/<pool>`). */
+  issuer: string;
+  /** The web client's id (no secret: a public client, protected by PKCE). */
+  clientId: string;
+  /** This site's `/signin/callback` as an absolute URL, registered with the client. */
+  redirectUri: string;
+  /** @default 'openid profile email' */
+  scope?: string;
+  /** For tests: how requests to the issuer are made. @default globalThis.fetch */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** Time limit for each request to the issuer. @default 5000 */
+  timeoutMs?: number;
+}
+
+/** What the browser carries (in a short-lived cookie) between leaving for the issuer and coming back. */
+export interface PendingSignIn {
+  state: string;
+  verifier: string;
+  nonce: string;
+  next: string;
+}
+
+interface Endpoints {
+  authorization: string;
+  token: string;
+}
+
+/** The issuer refused or could not be reached; the message is for the log, never for the page. */
+export class OidcFlowError extends Error {}
+
+const random = () => randomBytes(32).toString('base64url');
+/** The S256 code challenge of a PKCE verifier (RFC 7636). */
+export const pkceChallenge = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+
+/** https only, except on the loopback interface. */
+function safeUrl(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new OidcFlowError(`OIDC discovery: no ${what}`);
+  const url = new URL(value);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new OidcFlowError(`OIDC ${what} must be https: ${url.href}`);
+  }
+  return url.href;
+}
+
+/** A pending sign-in as a cookie value. */
+export function encodePending(pending: PendingSignIn): string {
+  return Buffer.from(JSON.stringify(pending), 'utf8').toString('base64url');
+}
+
+/** The pending sign-in a cookie carries, or undefined for none or a damaged one. */
+export function decodePending(value: string | undefined): PendingSignIn | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { state, verifier, nonce, next } = parsed as Record<string, unknown>;
+    if ([state, verifier, nonce, next].every((v) => typeof v === 'string')) {
+      return { state, verifier, nonce, next } as PendingSignIn;
+    }
+  } catch {
+    // A damaged cookie is simply no pending sign-in.
+  }
+  return undefined;
+}
+
+/** Compares secrets (the state) in constant time. */
+export function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The `nonce` claim of a token whose signature has already been verified. */
+export function nonceOf(token: string): unknown {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload === 'object' && payload !== null
+      ? (payload as Record<string, unknown>).nonce
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The authorization code flow with PKCE (RFC 7636, S256) against an OpenID Connect issuer: `begin`
+ * says where to send the browser and what it must bring back (state, the PKCE verifier, the
+ * nonce); `finish` trades the code for the ID token, which the caller verifies like any bearer
+ * token and keeps as the session. Endpoints come from the issuer's discovery document.
+ */
+export function oidcSignIn(config: OidcSignInConfig) {
+  const doFetch = config.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
+  const timeout = config.timeoutMs ?? 5000;
+  let endpoints: Promise<Endpoints> | undefined;
+
+  async function discover(): Promise<Endpoints> {
+    const url = `${config.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+    const res = await doFetch(url, { signal: AbortSignal.timeout(timeout) });
+    if (res.status !== 200) throw new OidcFlowError(`OIDC discovery answered ${res.status}`);
+    const doc = (await res.json()) as Record<string, unknown>;
+    if (doc.issuer !== config.issuer)
+      throw new OidcFlowError(`OIDC discovery names another issuer: ${String(doc.issuer)}`);
+    return {
+      authorization: safeUrl(doc.authorization_endpoint, 'authorization_endpoint'),
+      token: safeUrl(doc.token_endpoint, 'token_endpoint'),
+    };
+  }
+
+  function endpointsOnce(): Promise<Endpoints> {
+    endpoints ??= discover().catch((err: unknown) => {
+      // A failed discovery is tried again on the next sign-in.
+      endpoints = undefined;
+      throw err;
+    });
+    return endpoints;
+  }
+
+  return {
+    async begin(next: string): Promise<{ url: string; pending: PendingSignIn }> {
+      const { authorization } = await endpointsOnce();
+      const pending: PendingSignIn = { state: random(), verifier: random(), nonce: random(), next };
+      const url = new URL(authorization);
+      url.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: config.clientId,
+        redirect_uri: config.redirectUri,
+        scope: config.scope ?? 'openid profile email',
+        state: pending.state,
+        nonce: pending.nonce,
+        code_challenge: pkceChallenge(pending.verifier),
+        code_challenge_method: 'S256',
+      }).toString();
+      return { url: url.href, pending };
+    },
+
+    /** The ID token for `code`; throws OidcFlowError if the issuer refuses or answers oddly. */
+    async finish(code: string, pending: PendingSignIn): Promise<string> {
+      const { token } = await endpointsOnce();
+      const res = await doFetch(token, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: config.redirectUri,
+          client_id: config.clientId,
+          code_verifier: pending.verifier,
+        }).toString(),
+        signal: AbortSignal.timeout(timeout),
+      });
+      const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      if (res.status !== 200)
+        throw new OidcFlowError(`OIDC token endpoint answered ${res.status} ${String(body.error)}`);
+      if (typeof body.id_token !== 'string') throw new OidcFlowError('OIDC token endpoint sent no id_token');
+      return body.id_token;
+    },
+  };
+}
+
+export type OidcSignIn = ReturnType<typeof oidcSignIn>;

@@ -1,0 +1,247 @@
+import { Hono } from 'hono';
+import type { FC } from 'hono/jsx';
+import { decide } from '../../../shared/domain/access/policy.js';
+import { workingDaysLate } from '../../../shared/domain/calendar/working-calendar.js';
+import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
+import { localDateOf } from '../../../shared/domain/time/zoned-time.js';
+import { ForbiddenError } from '../../../shared/errors.js';
+import type { Duty } from '../../../shared/schemas/duties.js';
+import type { PlanView, StatusCounts } from '../../../shared/schemas/plans.js';
+import { dutyLight, type Light, worstLight } from '../../../shared/web/traffic-light.js';
+import type { AppDeps } from '../../api/app.js';
+import { Legend, PhaseTimeline, StackedBar, summary, TrafficLight } from '../charts.js';
+import { collect } from '../collect.js';
+import { chromeOf, pathId, planDirectory, unitDirectory, workingCalendar } from '../context.js';
+import { dateTime } from '../format.js';
+import { Page } from '../layout.js';
+import { requireSession, type WebEnv } from '../session.js';
+import { RankingTable } from './reports.js';
+
+const SORTS = { overdue: '按逾期', name: '按单位', progress: '按完成率' } as const;
+type Sort = keyof typeof SORTS;
+
+interface UnitRow {
+  id: string;
+  name: string;
+  counts: StatusCounts;
+  light: Light;
+}
+
+interface OverdueRow {
+  duty: Duty;
+  unitName: string;
+  late: number;
+}
+
+const doneRate = (c: StatusCounts) => (c.total === 0 ? 1 : c.accepted / c.total);
+
+function sortRows(rows: UnitRow[], sort: Sort): UnitRow[] {
+  const byName = (a: UnitRow, b: UnitRow) => a.name.localeCompare(b.name, 'zh-CN');
+  const order: Record<Sort, (a: UnitRow, b: UnitRow) => number> = {
+    overdue: (a, b) => b.counts.overdue - a.counts.overdue || b.counts.open - a.counts.open || byName(a, b),
+    name: byName,
+    progress: (a, b) => doneRate(a.counts) - doneRate(b.counts) || byName(a, b),
+  };
+  return [...rows].sort(order[sort]);
+}
+
+/** Pages for those who see every unit: the home redirect, the plan list and 督办总览. */
+export function overviewPages(deps: AppDeps) {
+  const app = new Hono<WebEnv>();
+  const signedIn = requireSession(deps);
+
+  app.get('/', signedIn, async (c) => {
+    const p = c.get('principal');
+    if (!decide(p, 'duty.read').allowed) return c.redirect('/my', 303);
+    const newest = (await deps.plans.list(p, { limit: 1 })).items[0];
+    return c.redirect(newest === undefined ? '/plans' : `/plans/${newest.id}`, 303);
+  });
+
+  app.get('/plans', signedIn, async (c) => {
+    const p = c.get('principal');
+    const plans = [...(await planDirectory(deps, p)).values()];
+    const now = deps.clock();
+    return c.html(
+      <Page title="工作方案" chrome={await chromeOf(c, deps, { active: 'plans', planId: plans[0]?.id })}>
+        <h1>工作方案</h1>
+        {plans.length === 0 ? (
+          <p class="card">还没有工作方案。</p>
+        ) : (
+          <div class="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>方案</th>
+                  <th>阶段</th>
+                  <th>创建时间</th>
+                </tr>
+              </thead>
+              <tbody>
+                {plans.map((plan) => (
+                  <tr>
+                    <td>
+                      <a href={`/plans/${plan.id}`}>{plan.title}</a>
+                    </td>
+                    <td>{plan.phases.map((ph) => ph.name).join(' → ')}</td>
+                    <td>{dateTime(plan.createdAt, plan.timezone, now)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Page>,
+    );
+  });
+
+  app.get('/plans/:planId', signedIn, async (c) => {
+    const p = c.get('principal');
+    const planId = pathId(c, 'planId', '工作方案');
+    if (!decide(p, 'duty.read').allowed) {
+      throw new ForbiddenError('督办总览供领导小组办公室和领导查看;单位请查看“我的任务”');
+    }
+    const now = deps.clock();
+    const sortParam = c.req.query('sort') ?? 'overdue';
+    const sort: Sort = Object.hasOwn(SORTS, sortParam) ? (sortParam as Sort) : 'overdue';
+    const [view, units, open, latest] = await Promise.all([
+      deps.plans.view(p, planId, now),
+      unitDirectory(deps, p),
+      collect((page) => deps.duties.listForPlan(p, planId, { status: 'open' }, page, now)),
+      deps.reports.list(p, planId, { limit: 1 }),
+    ]);
+    const newest = latest.items[0];
+    const report = newest === undefined ? null : await deps.reports.get(p, newest.id);
+    const tz = view.timezone;
+    const overdue = open.items.filter((d) => d.overdue);
+    const years = [now, ...overdue.map((d) => new Date(d.dueAt))].map((d) =>
+      Number(localDateOf(d, tz).slice(0, 4)),
+    );
+    const calendar = await workingCalendar(deps, p, years);
+    const nameOf = (id: string) => units.get(id)?.name ?? id;
+
+    const lights = new Map<string, Light[]>();
+    for (const d of open.items) lights.set(d.unitId, [...(lights.get(d.unitId) ?? []), dutyLight(d, now)]);
+    const rows = sortRows(
+      Object.entries(view.counts.byUnit).map(([id, counts]) => ({
+        id,
+        name: nameOf(id),
+        counts,
+        light: worstLight(lights.get(id) ?? []),
+      })),
+      sort,
+    );
+    const late: OverdueRow[] = overdue
+      .map((duty) => ({
+        duty,
+        unitName: nameOf(duty.unitId),
+        late: workingDaysLate(new Date(duty.dueAt), now, tz, calendar),
+      }))
+      .sort((a, b) => b.late - a.late || a.duty.dueAt.localeCompare(b.duty.dueAt));
+
+    return c.html(
+      <Page
+        title={`督办总览 · ${view.title}`}
+        chrome={await chromeOf(c, deps, { active: 'overview', planId })}
+      >
+        <h1>督办总览 · {view.title}</h1>
+        <Totals view={view} />
+        <h2>工作阶段</h2>
+        <div class="card scroll">
+          <PhaseTimeline plan={view} now={now} />
+        </div>
+        <h2 id="units">各单位进度</h2>
+        <div class="row">
+          <span class="muted">排序:</span>
+          {(Object.keys(SORTS) as Sort[]).map((key) =>
+            key === sort ? (
+              <strong>{SORTS[key]}</strong>
+            ) : (
+              <a href={`/plans/${planId}?sort=${key}#units`}>{SORTS[key]}</a>
+            ),
+          )}
+        </div>
+        <Legend />
+        {rows.length === 0 ? (
+          <p class="card">还没有交办任务。</p>
+        ) : (
+          <ul class="units">
+            {rows.map((row) => (
+              <li data-unit={row.id}>
+                <TrafficLight light={row.light} />
+                <span>{row.name}</span>
+                <StackedBar counts={row.counts} />
+                <span class="nums">
+                  <small>{summary(row.counts)}</small>
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {open.truncated && <p class="muted">待办任务过多,亮灯只按前 {open.items.length} 条计算。</p>}
+        <h2 id="overdue">逾期任务({late.length})</h2>
+        {late.length === 0 ? (
+          <p class="card">没有逾期任务。</p>
+        ) : (
+          <div class="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>责任单位</th>
+                  <th>任务</th>
+                  <th>截止时间</th>
+                  <th>逾期</th>
+                  <th>已发督办</th>
+                </tr>
+              </thead>
+              <tbody>
+                {late.map((row) => (
+                  <tr data-duty={row.duty.id}>
+                    <td>{row.unitName}</td>
+                    <td>
+                      <a href={`/duties/${row.duty.id}`}>{row.duty.title}</a>
+                      {row.duty.round > 1 && <span class="badge b-yellow">第 {row.duty.round} 轮整改</span>}
+                    </td>
+                    <td>{dateTime(row.duty.dueAt, tz, now)}</td>
+                    <td>
+                      <span class="badge b-red">{row.late} 个工作日</span>
+                    </td>
+                    <td>{row.duty.lastNoticeLevel === null ? '—' : levelLabel(row.duty.lastNoticeLevel)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {report !== null && (
+          <>
+            <h2 id="ranking">最新通报排名 · {report.periodLabel}</h2>
+            <p class="muted">
+              截至 {dateTime(report.asOf, report.timezone, now)},按时办结率排名。
+              <a href={`/reports/${report.id}`}>查看通报全文</a>
+            </p>
+            <RankingTable rows={report.ranking} />
+          </>
+        )}
+      </Page>,
+    );
+  });
+
+  return app;
+}
+
+const Totals: FC<{ view: PlanView }> = ({ view }) => {
+  const all = view.counts.all;
+  return (
+    <div class="card row">
+      <span>
+        当前阶段:<strong>{view.currentPhase?.name ?? '不在任何阶段内'}</strong>
+      </span>
+      <span>共 {all.total} 条任务</span>
+      <span class="badge b-green">办结 {all.accepted}</span>
+      <span class="badge b-blue">待审核 {all.submitted}</span>
+      <span class="badge">待办 {all.open - all.overdue}</span>
+      <span class="badge b-red">逾期 {all.overdue}</span>
+      <span class="muted">截至 {dateTime(view.asOf, view.timezone)}</span>
+    </div>
+  );
+};

@@ -1,0 +1,170 @@
+import { Hono } from 'hono';
+import { decide } from '../../../shared/domain/access/policy.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors.js';
+import { AcceptDutySchema, ReturnDutySchema } from '../../../shared/schemas/duties.js';
+import type { AppDeps } from '../../api/app.js';
+import { collect } from '../collect.js';
+import { chromeOf, pathId, planDirectory, unitDirectory, type WebContext } from '../context.js';
+import { EvidenceList, ReviewActions, ReviewHistory, RoleBadge } from '../duty-parts.js';
+import { dateTime } from '../format.js';
+import {
+  conflictMessage,
+  type FieldErrors,
+  fromServiceError,
+  fromZod,
+  one,
+  optional,
+  readForm,
+} from '../forms.js';
+import { Page, type Problem } from '../layout.js';
+import { checkForm, requireSession, type WebEnv } from '../session.js';
+
+interface FailedReturn {
+  dutyId: string;
+  errors: FieldErrors;
+  values: { reason: string; newDueAt: string };
+}
+
+/** The version a form carries back, so a decision made on a stale page is refused (409). */
+const versionOf = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : undefined);
+
+/** The review queue (审核队列): submitted duties with their evidence; accept or return each. */
+export function reviewPages(deps: AppDeps) {
+  const app = new Hono<WebEnv>();
+  const signedIn = requireSession(deps);
+
+  async function showQueue(c: WebContext, planId: string, failed?: FailedReturn, problem?: Problem) {
+    const p = c.get('principal');
+    if (!decide(p, 'duty.read').allowed) {
+      throw new ForbiddenError('审核队列供领导小组办公室和领导查看;单位请查看“我的任务”');
+    }
+    const now = deps.clock();
+    const [plans, units, queue] = await Promise.all([
+      planDirectory(deps, p),
+      unitDirectory(deps, p),
+      collect((page) => deps.duties.listForPlan(p, planId, { status: 'submitted' }, page, now)),
+    ]);
+    const plan = plans.get(planId);
+    if (plan === undefined) throw new NotFoundError('工作方案', planId);
+    const tz = plan.timezone;
+    // Oldest submission first: it has waited longest.
+    const duties = [...queue.items].sort((a, b) =>
+      (a.submission?.submittedAt ?? '').localeCompare(b.submission?.submittedAt ?? ''),
+    );
+    return c.html(
+      <Page
+        title="审核队列"
+        chrome={
+          await chromeOf(c, deps, {
+            active: 'review',
+            planId,
+            ...(problem === undefined ? {} : { flash: { kind: 'err', text: problem.text } }),
+          })
+        }
+      >
+        <h1>
+          审核队列 · {plan.title}({duties.length})
+        </h1>
+        {failed !== undefined && (
+          <p class="flash err" role="alert">
+            退回未成功,请按提示修改。
+          </p>
+        )}
+        {duties.length === 0 && <p class="card">没有待审核的任务。</p>}
+        {duties.map((duty) => (
+          <article class="card duty" id={`d-${duty.id}`} data-duty={duty.id}>
+            <h3>
+              <a href={`/duties/${duty.id}`}>{duty.title}</a>
+            </h3>
+            <p class="row">
+              <strong>{units.get(duty.unitId)?.name ?? duty.unitId}</strong>
+              <RoleBadge duty={duty} />
+              <span>截止 {dateTime(duty.dueAt, tz, now)}</span>
+              {duty.round > 1 && <span class="badge b-yellow">第 {duty.round} 轮(整改后重报)</span>}
+            </p>
+            {duty.submission !== null && (
+              <>
+                <p class="row">
+                  <span>提交于 {dateTime(duty.submission.submittedAt, tz, now)}</span>
+                  {duty.submission.submittedAt > duty.dueAt && <span class="badge b-yellow">逾期提交</span>}
+                  {duty.submission.nothingToReport && <span class="badge">零报告</span>}
+                </p>
+                <p style="white-space:pre-wrap">{duty.submission.note}</p>
+                <EvidenceList evidence={duty.submission.evidence} />
+              </>
+            )}
+            <ReviewHistory duty={duty} timeZone={tz} now={now} />
+            {decide(p, 'duty.review', { ownerUnitId: duty.unitId }).allowed && (
+              <ReviewActions
+                duty={duty}
+                csrfToken={c.get('csrfToken')}
+                errors={failed?.dutyId === duty.id ? failed.errors : undefined}
+                values={failed?.dutyId === duty.id ? failed.values : undefined}
+              />
+            )}
+          </article>
+        ))}
+        {queue.truncated && <p class="muted">只显示最早提交的 {duties.length} 条。</p>}
+      </Page>,
+      problem?.status ?? (failed === undefined ? 200 : 400),
+    );
+  }
+
+  app.get('/plans/:planId/review', signedIn, async (c) => showQueue(c, pathId(c, 'planId', '工作方案')));
+
+  /** A stale page (someone decided first) shows the queue again with what happened, not an error page. */
+  async function backWithConflict(c: WebContext, dutyId: string, text: string) {
+    const duty = await deps.duties.get(c.get('principal'), dutyId, deps.clock());
+    return showQueue(c, duty.planId, undefined, { status: 409, text });
+  }
+
+  app.post('/duties/:dutyId/accept', signedIn, checkForm, async (c) => {
+    const dutyId = pathId(c, 'dutyId', '任务');
+    const form = await readForm(c);
+    const parsed = AcceptDutySchema.safeParse({
+      note: optional(one(form, 'note')),
+      version: versionOf(one(form, 'version')),
+    });
+    if (!parsed.success) throw new ValidationError('审核信息有误', []);
+    try {
+      const duty = await deps.duties.accept(c.get('principal'), dutyId, parsed.data, deps.clock());
+      return c.redirect(`/plans/${duty.planId}/review?ok=accepted`, 303);
+    } catch (err) {
+      const conflict = conflictMessage(err);
+      if (conflict !== undefined) return backWithConflict(c, dutyId, conflict);
+      throw err;
+    }
+  });
+
+  app.post('/duties/:dutyId/return', signedIn, checkForm, async (c) => {
+    const p = c.get('principal');
+    const dutyId = pathId(c, 'dutyId', '任务');
+    const form = await readForm(c);
+    const values = { reason: one(form, 'reason'), newDueAt: one(form, 'newDueAt') };
+    const parsed = ReturnDutySchema.safeParse({
+      reason: values.reason,
+      newDueAt: optional(values.newDueAt),
+      version: versionOf(one(form, 'version')),
+    });
+    let errors: FieldErrors;
+    if (parsed.success) {
+      try {
+        const duty = await deps.duties.returnForRework(p, dutyId, parsed.data, deps.clock());
+        return c.redirect(`/plans/${duty.planId}/review?ok=returned`, 303);
+      } catch (err) {
+        const conflict = conflictMessage(err);
+        if (conflict !== undefined) return backWithConflict(c, dutyId, conflict);
+        const fields = fromServiceError(err);
+        if (fields === undefined) throw err;
+        errors = fields;
+      }
+    } else {
+      errors = fromZod(parsed.error);
+    }
+    // The duty is read through the service, so a unit probing another unit's duty gets a 403 here.
+    const duty = await deps.duties.get(p, dutyId, deps.clock());
+    return showQueue(c, duty.planId, { dutyId, errors, values });
+  });
+
+  return app;
+}

@@ -1,0 +1,82 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { isTransientStorageError } from '../../shared/db/errors.js';
+import { AppError, UnauthorizedError } from '../../shared/errors.js';
+import type { AppDeps } from '../api/app.js';
+import { Page } from './layout.js';
+import { myDutyPages } from './routes/my-duties.js';
+import { overviewPages } from './routes/overview.js';
+import { reportPages } from './routes/reports.js';
+import { reviewPages } from './routes/review.js';
+import { signInPages } from './routes/sign-in.js';
+import { taskEntryPages } from './routes/task-entry.js';
+import type { WebEnv } from './session.js';
+
+const TITLES: Record<number, string> = {
+  400: '请求有误',
+  403: '无权访问',
+  404: '页面不存在',
+  409: '操作冲突',
+  413: '提交内容过大',
+  503: '服务繁忙',
+};
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+
+/**
+ * The pages (督办总览, 任务录入, 审核队列, 我的任务, 督办通报): server-rendered, each handler acting as the
+ * signed-in principal through the same services as the API, so the same policy decides.
+ * Errors become a Chinese page here; the API keeps its JSON errors.
+ */
+export function webRoutes(deps: AppDeps) {
+  const app = new Hono<WebEnv>();
+  app.route('/', signInPages(deps));
+  app.route('/', overviewPages(deps));
+  app.route('/', taskEntryPages(deps));
+  app.route('/', reviewPages(deps));
+  app.route('/', myDutyPages(deps));
+  app.route('/', reportPages(deps));
+
+  const logError = deps.logError ?? ((entry) => console.error(JSON.stringify(entry)));
+  app.onError((err, c: Context<WebEnv>) => {
+    if (err instanceof UnauthorizedError) return c.redirect('/signin', 303);
+    let status: ErrorStatus = 500;
+    let message = '服务器内部错误,请稍后重试或联系管理员';
+    if (err instanceof AppError) {
+      status = err.status;
+      message = err.message;
+    } else if (err instanceof HTTPException && err.status === 403) {
+      status = 403;
+      message = '无法确认请求来自本站页面(跨站提交已拒绝),请从本站页面重新操作';
+    } else if (err instanceof HTTPException && err.status === 413) {
+      status = 413;
+      message = '提交内容过大';
+    } else if (isTransientStorageError(err)) {
+      status = 503;
+      message = '服务繁忙,请稍后重试';
+    } else {
+      // Never show a raw error: its message may carry internals.
+      logError({
+        level: 'error',
+        message: 'unhandled page error',
+        requestId: c.get('requestId'),
+        path: c.req.path,
+        error:
+          err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+      });
+    }
+    const title = TITLES[status] ?? '出错了';
+    return c.html(
+      <Page title={title} chrome={{ principal: c.get('principal'), csrfToken: c.get('csrfToken') }}>
+        <h1>{title}</h1>
+        <p class="card">{message}</p>
+        <p>
+          <a href="/">返回首页</a>
+        </p>
+      </Page>,
+      status,
+    );
+  });
+  return app;
+}

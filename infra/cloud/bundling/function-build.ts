@@ -1,0 +1,36 @@
+import type { BuildOptions } from 'esbuild';
+import { zodLocalesPlugin } from './zod-locales.js';
+
+/** The banner that gives bundled CommonJS dependencies the `require` that ESM lacks. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * How every function is bundled: Node.js 22 ESM, minified, with source maps, the AWS SDK left to
+ * the runtime, and only the zod locales the app uses. One definition for the CDK asset (through
+ * rebuild-cli.ts) and for the bundle benchmark, so what is measured is what is deployed.
+ */
+export function functionBuildOptions(args: {
+  root: string;
+  entry: string;
+  outfile: string;
+  external: readonly string[];
+}): BuildOptions {
+  return {
+    absWorkingDir: args.root,
+    entryPoints: [args.entry],
+    outfile: args.outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    external: [...args.external],
+    plugins: [zodLocalesPlugin()],
+    logLevel: 'warning',
+  };
+}

@@ -1,0 +1,301 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DutyStatus } from '../domain/duty/duty-status.js';
+import type { DutyFact } from '../domain/report/duty-at.js';
+import { z } from '../schemas/common.js';
+import {
+  type ReportContent,
+  ReportContentSchema,
+  ReportDutyFactSchema,
+  type ReportNoticeFact,
+  ReportNoticeFactSchema,
+  type ReportSummary,
+  ReportSummarySchema,
+} from '../schemas/reports.js';
+import type { TableRef } from './client.js';
+import { cancellationReasons } from './errors.js';
+import {
+  ALL_NOTICES_PK,
+  planDutiesPk,
+  planDutiesSkPrefix,
+  planReportsKeys,
+  planReportsPk,
+  REPORT_HEAD_SK,
+  reportHeadKey,
+  reportPartKey,
+} from './keys.js';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
+import { INDEX_BY_PARENT } from './table.js';
+
+/**
+ * A report's content is gzipped JSON cut into parts of this many bytes: far under DynamoDB's
+ * 400 KB item limit, with room for the keys.
+ */
+export const REPORT_PART_BYTES = 256 * 1024;
+/** Head and parts go in one transaction, which carries at most 4 MB; the content stays below this. */
+export const REPORT_MAX_STORED_BYTES = 3_500_000;
+
+export type CreateOutcome = 'created' | 'exists';
+
+export interface StoredReport {
+  summary: ReportSummary;
+  content: ReportContent;
+}
+
+export interface ReportRepository {
+  /**
+   * Pattern D3: the plan's duties of one status a page at a time, projected to what a report
+   * reads. One stream per status lets a report read the three at once.
+   */
+  dutyFacts(planId: string, status: DutyStatus): AsyncGenerator<DutyFact[]>;
+  /** Pattern N3 as a key range: the plan's notices written up to `upTo` (inclusive), unit and level only. */
+  noticeFacts(planId: string, upTo: string): AsyncGenerator<ReportNoticeFact[]>;
+  /**
+   * Pattern R1: writes the head and every content part in one transaction, unless a report with
+   * this id exists. The head's condition makes the first writer win; a later or concurrent one
+   * writes nothing and gets 'exists'.
+   */
+  create(summary: ReportSummary, content: ReportContent): Promise<CreateOutcome>;
+  /** Pattern R1, the head only. */
+  getSummary(id: string): Promise<ReportSummary | undefined>;
+  /** Pattern R1: head and content. */
+  get(id: string): Promise<StoredReport | undefined>;
+  /** Pattern R2: a plan's reports, newest cut-off first. */
+  list(planId: string, page: PageRequest): Promise<Page<ReportSummary>>;
+}
+
+const StorageSchema = z.object({
+  parts: z.number().int().min(1),
+  bytes: z.number().int(),
+  storedBytes: z.number().int(),
+  sha256: z.string(),
+});
+
+const PartSchema = z.object({ sk: z.string(), data: z.instanceof(Uint8Array) });
+
+// Every attribute through a name placeholder: several (status, round, kind …) are reserved words.
+const DUTY_FACT_ATTRIBUTES = [
+  'id',
+  'taskId',
+  'unitId',
+  'phaseKey',
+  'title',
+  'kind',
+  'status',
+  'dueAt',
+  'round',
+  'returns',
+  'reviews',
+  'acceptedAt',
+  'createdAt',
+] as const;
+const DUTY_FACT_NAMES: Record<string, string> = Object.fromEntries([
+  ...DUTY_FACT_ATTRIBUTES.map((a, i) => [`#a${i}`, a]),
+  ['#sub', 'submission'],
+  ['#subAt', 'submittedAt'],
+]);
+const DUTY_FACT_PROJECTION = [...DUTY_FACT_ATTRIBUTES.map((_, i) => `#a${i}`), '#sub.#subAt'].join(', ');
+
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Items per page of the report's reads. DynamoDB caps a page at 1 MB (about 700 duties) anyway;
+ * the explicit limit matters to DynamoDB Local, which without one reads the whole rest of the key
+ * range for every page (10,000 duties: 13 s without, 6 s with, on the same machine).
+ */
+export const REPORT_PAGE_LIMIT = 1_000;
+
+const toFact = (item: Record<string, unknown>): DutyFact => {
+  const d = ReportDutyFactSchema.parse(item);
+  return {
+    id: d.id,
+    taskId: d.taskId,
+    unitId: d.unitId,
+    phaseKey: d.phaseKey,
+    title: d.title,
+    kind: d.kind,
+    status: d.status,
+    dueAt: d.dueAt,
+    round: d.round,
+    returns: d.returns,
+    reviews: d.reviews,
+    submittedAt: d.submission?.submittedAt ?? null,
+    acceptedAt: d.acceptedAt,
+    createdAt: d.createdAt,
+  };
+};
+
+export function reportRepository({ doc, tableName }: TableRef): ReportRepository {
+  async function getSummary(id: string): Promise<ReportSummary | undefined> {
+    const out = await doc.send(
+      new GetCommand({ TableName: tableName, Key: reportHeadKey(id), ConsistentRead: true }),
+    );
+    return out.Item ? ReportSummarySchema.parse(out.Item) : undefined;
+  }
+
+  return {
+    async *dutyFacts(planId, status) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: INDEX_BY_PARENT.name,
+            KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :status)',
+            ExpressionAttributeValues: { ':pk': planDutiesPk(planId), ':status': planDutiesSkPrefix(status) },
+            ProjectionExpression: DUTY_FACT_PROJECTION,
+            ExpressionAttributeNames: DUTY_FACT_NAMES,
+            Limit: REPORT_PAGE_LIMIT,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        yield (out.Items ?? []).map(toFact);
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    },
+
+    async *noticeFacts(planId, upTo) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: INDEX_BY_PARENT.name,
+            // N3's sort key is <planId>#<createdAt>#<noticeId>; '~' sorts after every id character.
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': ALL_NOTICES_PK,
+              ':from': `${planId}#`,
+              ':to': `${planId}#${upTo}#~`,
+            },
+            ProjectionExpression: '#unit, #level',
+            ExpressionAttributeNames: { '#unit': 'unitId', '#level': 'level' },
+            Limit: REPORT_PAGE_LIMIT,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        yield (out.Items ?? []).map((i) => ReportNoticeFactSchema.parse(i));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    },
+
+    async create(summary, content) {
+      const json = Buffer.from(JSON.stringify(content), 'utf8');
+      const stored = gzipSync(json);
+      if (stored.length > REPORT_MAX_STORED_BYTES) {
+        throw new Error(
+          `Report ${summary.id} is ${stored.length} bytes compressed, over ${REPORT_MAX_STORED_BYTES}`,
+        );
+      }
+      const parts: Uint8Array[] = [];
+      for (let offset = 0; offset < stored.length; offset += REPORT_PART_BYTES) {
+        parts.push(stored.subarray(offset, offset + REPORT_PART_BYTES));
+      }
+      const storage = {
+        parts: parts.length,
+        bytes: json.length,
+        storedBytes: stored.length,
+        sha256: createHash('sha256').update(json).digest('hex'),
+      };
+      const command = new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName,
+              Item: {
+                ...reportHeadKey(summary.id),
+                ...planReportsKeys(summary.planId, summary.asOf, summary.id),
+                entity: 'Report',
+                ...summary,
+                storage,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...parts.map((data, i) => ({
+            Put: {
+              TableName: tableName,
+              Item: { ...reportPartKey(summary.id, i), entity: 'ReportPart', reportId: summary.id, data },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          })),
+        ],
+      });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await doc.send(command);
+          return 'created';
+        } catch (err) {
+          const reasons = cancellationReasons(err);
+          if (reasons === undefined) throw err;
+          if (reasons.includes('ConditionalCheckFailed')) return 'exists';
+          // Another writer's transaction on the same items is in flight: once it lands, ours finds
+          // the head and stops; if it failed, ours goes through.
+          if (!reasons.includes('TransactionConflict') || attempt >= MAX_CONFLICT_RETRIES) throw err;
+          await new Promise((r) => setTimeout(r, 20 * 2 ** attempt * (0.5 + Math.random())));
+          if ((await getSummary(summary.id)) !== undefined) return 'exists';
+        }
+      }
+    },
+
+    getSummary,
+
+    async get(id) {
+      const pk = reportHeadKey(id).pk;
+      let head: Record<string, unknown> | undefined;
+      const parts: Uint8Array[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        // 'HEAD' sorts before 'PART#0000', and parts in their order.
+        for (const item of out.Items ?? []) {
+          if (item.sk === REPORT_HEAD_SK) head = item;
+          else parts.push(PartSchema.parse(item).data);
+        }
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      if (head === undefined) return undefined;
+      const summary = ReportSummarySchema.parse(head);
+      const storage = StorageSchema.parse(head.storage);
+      if (parts.length !== storage.parts) {
+        throw new Error(`Report ${id} has ${parts.length} of ${storage.parts} parts`);
+      }
+      const json = gunzipSync(Buffer.concat(parts));
+      if (createHash('sha256').update(json).digest('hex') !== storage.sha256) {
+        throw new Error(`Report ${id} content does not match its checksum`);
+      }
+      return { summary, content: ReportContentSchema.parse(JSON.parse(json.toString('utf8'))) };
+    },
+
+    async list(planId, { limit, cursor }) {
+      const pk = planReportsPk(planId);
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_PARENT.name,
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor, {
+            attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
+            partition: { gsi2pk: pk },
+          }),
+        }),
+      );
+      return {
+        items: (out.Items ?? []).map((i) => ReportSummarySchema.parse(i)),
+        nextCursor: encodeCursor(out.LastEvaluatedKey),
+      };
+    },
+  };
+}

@@ -1,0 +1,303 @@
+import type {
+  ReportContent,
+  ReportLevel,
+  ReportOverdueDuty,
+  ReportPhase,
+  ReportUnitStats,
+} from '../../schemas/reports.js';
+import { type WorkingCalendar, workingDaysLate } from '../calendar/working-calendar.js';
+import { levelLabel } from '../escalation/ladder.js';
+import { type Phase, phaseState } from '../plan/phases.js';
+import { type DutyFact, dutyAt } from './duty-at.js';
+import { PINYIN, RANKING_RULE, rankUnits, rateOf } from './ranking.js';
+
+/** At most this many overdue duties are stored with a report: the longest overdue first. */
+export const OVERDUE_CAP = 5_000;
+
+/** The rules a report is computed by, printed with it (JSON, CSV notes, the workbook's 说明 sheet). */
+export const REPORT_RULES = {
+  done: '办结 = 审核通过;已提交待审核的单独统计,不算办结',
+  onTime:
+    '按时 = 审核通过的那一轮,提交时间不晚于该轮的截止时间(恰在截止时刻提交算按时;退回整改的以整改期限为准)。按时办结率 = 按时办结 ÷ (已办结 + 逾期未办);已提交待审核和未到期的任务不计入',
+  overdue:
+    '逾期未办 = 截止时仍待办且已过截止时间(恰在截止时刻的不算逾期);逾期天数按工作日计(国家法定节假日与调休,以方案时区的日期为准)',
+  ranking: RANKING_RULE,
+} as const;
+
+export interface ReportBuilderInput {
+  asOf: Date;
+  timezone: string;
+  phases: readonly Phase[];
+  /** The levels of the plan's escalation policy, in order (notices of other levels are added after). */
+  levels: readonly string[];
+  calendar: WorkingCalendar;
+  overdueCap?: number;
+}
+
+export interface ReportBuilt {
+  content: ReportContent;
+  dutiesRead: number;
+  noticesRead: number;
+  approximated: number;
+}
+
+/**
+ * Accumulates a report a page at a time, so memory grows with the units, phases and the capped
+ * overdue list, never with the duties: `addDuties` and `addNotices` for every page, then `finish`.
+ */
+export interface ReportBuilder {
+  addDuties(batch: readonly DutyFact[]): void;
+  /**
+   * Notices written up to the cut-off (the caller's query bounds them); in any order relative to
+   * the duties, so both can be read at once.
+   */
+  addNotices(batch: readonly { unitId: string; level: string }[]): void;
+  /** The units seen so far, for looking up their names. */
+  unitIds(): string[];
+  finish(unitNames: ReadonlyMap<string, string>): ReportBuilt;
+}
+
+interface Tally {
+  assigned: number;
+  doneOnTime: number;
+  doneLate: number;
+  submitted: number;
+  openNotDue: number;
+  overdue: number;
+  worstWorkingDaysLate: number;
+  returns: number;
+  reportsDue: number;
+  reportsFiled: number;
+  notices: Map<string, number>;
+}
+
+interface PhaseTally {
+  duties: number;
+  accepted: number;
+  submitted: number;
+  open: number;
+  overdue: number;
+}
+
+type OverdueCandidate = Omit<ReportOverdueDuty, 'unitName'>;
+
+const tally = (): Tally => ({
+  assigned: 0,
+  doneOnTime: 0,
+  doneLate: 0,
+  submitted: 0,
+  openNotDue: 0,
+  overdue: 0,
+  worstWorkingDaysLate: 0,
+  returns: 0,
+  reportsDue: 0,
+  reportsFiled: 0,
+  notices: new Map(),
+});
+
+const phaseTally = (): PhaseTally => ({ duties: 0, accepted: 0, submitted: 0, open: 0, overdue: 0 });
+
+/** Longest overdue first, then earliest due, then by unit and duty so the order is total. */
+function compareOverdue(a: OverdueCandidate, b: OverdueCandidate): number {
+  return (
+    b.workingDaysLate - a.workingDaysLate ||
+    (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0) ||
+    (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0) ||
+    (a.dutyId < b.dutyId ? -1 : a.dutyId > b.dutyId ? 1 : 0)
+  );
+}
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** Starts a report for a plan at the cut-off `asOf`. */
+export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
+  const asOfIso = input.asOf.toISOString();
+  const cap = input.overdueCap ?? OVERDUE_CAP;
+  const totals = tally();
+  const units = new Map<string, Tally>();
+  const phases = new Map<string, { all: PhaseTally; units: Map<string, PhaseTally> }>();
+  const levelsSeen = new Set<string>();
+  // Kept apart and joined to the units at the end: a unit's notices may arrive before its duties.
+  const noticesByUnit = new Map<string, Map<string, number>>();
+  let overdue: OverdueCandidate[] = [];
+  let dutiesRead = 0;
+  let noticesRead = 0;
+  let approximated = 0;
+  // Many duties share a due time (a task's units, a recurring occurrence): count each once.
+  const lateByDue = new Map<string, number>();
+  const lateOf = (dueAt: string) =>
+    getOrAdd(lateByDue, dueAt, () =>
+      workingDaysLate(new Date(dueAt), input.asOf, input.timezone, input.calendar),
+    );
+
+  function trimOverdue() {
+    overdue.sort(compareOverdue);
+    overdue = overdue.slice(0, cap);
+  }
+
+  function stats(t: Tally, levels: readonly ReportLevel[]): ReportUnitStats {
+    const accepted = t.doneOnTime + t.doneLate;
+    return {
+      assigned: t.assigned,
+      doneOnTime: t.doneOnTime,
+      doneLate: t.doneLate,
+      submitted: t.submitted,
+      openNotDue: t.openNotDue,
+      overdue: t.overdue,
+      worstWorkingDaysLate: t.worstWorkingDaysLate,
+      notices: Object.fromEntries(levels.map((l) => [l.level, t.notices.get(l.level) ?? 0])),
+      returns: t.returns,
+      reports: { due: t.reportsDue, filed: t.reportsFiled },
+      completionRate: rateOf(accepted, t.assigned),
+      onTimeRate: rateOf(t.doneOnTime, accepted + t.overdue),
+    };
+  }
+
+  return {
+    addDuties(batch) {
+      for (const fact of batch) {
+        dutiesRead++;
+        const at = dutyAt(fact, asOfIso);
+        if (at === undefined) continue;
+        if (!at.exact) approximated++;
+        const unit = getOrAdd(units, fact.unitId, tally);
+        const phase = getOrAdd(phases, fact.phaseKey, () => ({ all: phaseTally(), units: new Map() }));
+        const phaseUnit = getOrAdd(phase.units, fact.unitId, phaseTally);
+        const isOverdue = at.status === 'open' && at.dueAt < asOfIso;
+        const late = isOverdue ? lateOf(at.dueAt) : 0;
+        for (const t of [totals, unit]) {
+          t.assigned++;
+          t.returns += at.returns;
+          if (at.status === 'accepted') {
+            // Exactly at the due instant is on time.
+            if (at.submittedAt !== null && at.submittedAt <= at.dueAt) t.doneOnTime++;
+            else t.doneLate++;
+          } else if (at.status === 'submitted') t.submitted++;
+          else if (isOverdue) {
+            t.overdue++;
+            t.worstWorkingDaysLate = Math.max(t.worstWorkingDaysLate, late);
+          } else t.openNotDue++;
+          // Zero-report rule: every period that has come due counts, filed when submitted by then.
+          if (fact.kind === 'report' && at.dueAt <= asOfIso) {
+            t.reportsDue++;
+            if (at.status !== 'open') t.reportsFiled++;
+          }
+        }
+        for (const p of [phase.all, phaseUnit]) {
+          p.duties++;
+          if (at.status === 'accepted') p.accepted++;
+          else if (at.status === 'submitted') p.submitted++;
+          else p.open++;
+          if (isOverdue) p.overdue++;
+        }
+        if (isOverdue) {
+          overdue.push({
+            dutyId: fact.id,
+            taskId: fact.taskId,
+            title: fact.title,
+            unitId: fact.unitId,
+            phaseKey: fact.phaseKey,
+            dueAt: at.dueAt,
+            workingDaysLate: late,
+            round: at.round,
+          });
+          if (overdue.length >= 2 * cap) trimOverdue();
+        }
+      }
+    },
+
+    addNotices(batch) {
+      for (const notice of batch) {
+        noticesRead++;
+        levelsSeen.add(notice.level);
+        totals.notices.set(notice.level, (totals.notices.get(notice.level) ?? 0) + 1);
+        const unit = getOrAdd(noticesByUnit, notice.unitId, () => new Map<string, number>());
+        unit.set(notice.level, (unit.get(notice.level) ?? 0) + 1);
+      }
+    },
+
+    unitIds() {
+      return [...units.keys()];
+    },
+
+    finish(unitNames) {
+      for (const [unitId, counts] of noticesByUnit) {
+        const unit = units.get(unitId);
+        if (unit !== undefined) unit.notices = counts;
+      }
+      const nameOf = (id: string) => unitNames.get(id) ?? id;
+      const planLevels = [...new Set(input.levels)];
+      const extra = [...levelsSeen].filter((l) => !planLevels.includes(l)).sort();
+      const levels = [...planLevels, ...extra].map((level) => ({ level, label: levelLabel(level) }));
+
+      const ranked = rankUnits(
+        [...units.entries()].map(([unitId, t]) => ({
+          unitId,
+          unitName: nameOf(unitId),
+          onTime: t.doneOnTime,
+          counted: t.doneOnTime + t.doneLate + t.overdue,
+          overdue: t.overdue,
+          tally: t,
+        })),
+      );
+
+      const phaseRows: ReportPhase[] = [];
+      const known = new Map(input.phases.map((p) => [p.key, p]));
+      const keys = [
+        ...input.phases.map((p) => p.key),
+        ...[...phases.keys()].filter((k) => !known.has(k)).sort(),
+      ];
+      for (const key of keys) {
+        const phase = known.get(key);
+        const counts = phases.get(key) ?? { all: phaseTally(), units: new Map<string, PhaseTally>() };
+        const state = phase === undefined ? 'active' : phaseState(phase, input.asOf, input.timezone);
+        phaseRows.push({
+          key,
+          name: phase?.name ?? key,
+          start: phase?.start ?? null,
+          end: phase?.end ?? null,
+          state,
+          ...counts.all,
+          completionRate: rateOf(counts.all.accepted, counts.all.duties),
+          endedWithOpenWork: state === 'ended' && counts.all.open + counts.all.submitted > 0,
+          units: [...counts.units.entries()]
+            .map(([unitId, c]) => ({ unitId, unitName: nameOf(unitId), ...c }))
+            .sort((a, b) => PINYIN.compare(a.unitName, b.unitName) || (a.unitId < b.unitId ? -1 : 1)),
+        });
+      }
+
+      const overdueTotal = totals.overdue;
+      trimOverdue();
+      const totalsStats = stats(totals, levels);
+      return {
+        content: {
+          levels,
+          totals: totalsStats,
+          units: ranked.map((r) => ({
+            rank: r.rank,
+            unitId: r.unitId,
+            unitName: r.unitName,
+            ...stats(r.tally, levels),
+          })),
+          phases: phaseRows,
+          overdue: {
+            total: overdueTotal,
+            cap,
+            truncated: overdueTotal > overdue.length,
+            items: overdue.map((o) => ({ ...o, unitName: nameOf(o.unitId) })),
+          },
+        },
+        dutiesRead,
+        noticesRead,
+        approximated,
+      };
+    },
+  };
+}

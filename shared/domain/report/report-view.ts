@@ -1,0 +1,51 @@
+import type { Report, ReportContent, ReportSummary } from '../../schemas/reports.js';
+import { REPORT_RULES } from './report-builder.js';
+
+/**
+ * Who is reading: the office and leaders see everything; a unit sees the ranking (every unit's
+ * rank, name and rates, as a published 通报 shows them) and its own details only.
+ */
+export type ReportScope = { scope: 'all' } | { scope: 'unit'; unitId: string };
+
+/**
+ * A stored report as `viewer` may see it. For a unit: its own row in full, other units only in the
+ * ranking, each phase's per-unit rows and the overdue list narrowed to its own duties; the
+ * plan-wide totals and phase totals stay (they name no unit).
+ */
+export function reportView(summary: ReportSummary, content: ReportContent, viewer: ReportScope): Report {
+  const ranking = content.units.map((u) => ({
+    rank: u.rank,
+    unitId: u.unitId,
+    unitName: u.unitName,
+    onTimeRate: u.onTimeRate,
+    completionRate: u.completionRate,
+  }));
+  const base = {
+    ...summary,
+    rules: { ...REPORT_RULES },
+    levels: content.levels,
+    totals: content.totals,
+    ranking,
+  };
+  if (viewer.scope === 'all') {
+    return {
+      ...base,
+      scope: 'all',
+      viewerUnitId: null,
+      units: content.units,
+      phases: content.phases,
+      overdue: content.overdue,
+    };
+  }
+  const own = content.units.filter((u) => u.unitId === viewer.unitId);
+  const items = content.overdue.items.filter((o) => o.unitId === viewer.unitId);
+  const total = own[0]?.overdue ?? 0;
+  return {
+    ...base,
+    scope: 'unit',
+    viewerUnitId: viewer.unitId,
+    units: own,
+    phases: content.phases.map((p) => ({ ...p, units: p.units.filter((u) => u.unitId === viewer.unitId) })),
+    overdue: { total, cap: content.overdue.cap, truncated: items.length < total, items },
+  };
+}

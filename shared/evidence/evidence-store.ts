@@ -1,0 +1,26 @@
+/**
+ * Where evidence files are kept: an S3 bucket in AWS, the data folder on one machine. The API never
+ * handles file bytes; it hands out a short-lived upload URL bound to one key, type and size, and the
+ * client sends the file there.
+ */
+export interface EvidenceStore {
+  createUpload(input: {
+    key: string;
+    contentType: string;
+    /** Exactly this many bytes must be sent. */
+    size: number;
+    expiresInSeconds: number;
+    /** The instant the URL is issued at (time is a parameter, never read from a global clock). */
+    now: Date;
+  }): Promise<EvidenceUploadTarget>;
+  /** Whether a file is stored under `key`. */
+  exists(key: string): Promise<boolean>;
+}
+
+export interface EvidenceUploadTarget {
+  /** PUT the file here. */
+  url: string;
+  /** Headers the PUT must carry (the signature covers them). */
+  headers: Record<string, string>;
+  expiresAt: Date;
+}

@@ -1,0 +1,33 @@
+import type { Report } from '../schemas/reports.js';
+import { type Cell, type Column, summaryTable } from './report-table.js';
+
+/** Excel reads a CSV as the local ANSI code page unless it starts with a UTF-8 byte order mark. */
+export const BOM = '\uFEFF';
+
+/** Text that Excel would run as a formula when the file is opened (CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+const TEXT: Column = { header: '', width: 0, kind: 'text' };
+
+function field(value: Cell, column: Column): string {
+  if (value === null) return '';
+  if (typeof value === 'number') {
+    return column.kind === 'percent' ? `${(value * 100).toFixed(1)}%` : String(value);
+  }
+  // A leading apostrophe makes Excel show the text as typed instead of evaluating it.
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * The report's summary table (the ranking with each unit's figures) as CSV for Excel: UTF-8 with
+ * a byte order mark, Chinese headers, CRLF line ends (RFC 4180), rates as percentages.
+ */
+export function reportCsv(report: Report): string {
+  const table = summaryTable(report);
+  const lines = [
+    table.columns.map((c) => field(c.header, c)).join(','),
+    ...table.rows.map((row) => row.map((value, i) => field(value, table.columns[i] ?? TEXT)).join(',')),
+  ];
+  return `${BOM}${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,211 @@
+import type { Report, ReportPhase } from '../schemas/reports.js';
+
+/** A cell as both exports write it: text, a whole number, a 0–1 rate, or empty. */
+export type Cell = string | number | null;
+export type ColumnKind = 'text' | 'int' | 'percent';
+
+export interface Column {
+  header: string;
+  /** Column width in characters (a Chinese character counts as about two). */
+  width: number;
+  kind: ColumnKind;
+}
+
+/** One sheet's worth of a report: the CSV is the summary table; the workbook has them all. */
+export interface Table {
+  title: string;
+  columns: Column[];
+  rows: Cell[][];
+}
+
+const col = (header: string, width: number, kind: ColumnKind = 'int'): Column => ({ header, width, kind });
+
+// Building an Intl.DateTimeFormat is far slower than using one; overdue lists format thousands.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** `2026-05-26 23:59` on the wall clock of `timeZone`, as the office reads a due time. */
+export function formatLocal(iso: string, timeZone: string): string {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  const parts = Object.fromEntries(formatter.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+/**
+ * The ranking with each unit's figures: one row per unit in rank order. Where the viewer may not
+ * see a unit's details (a unit reading another unit's row), only rank, name and rates are filled.
+ */
+export function summaryTable(report: Report): Table {
+  const detail = new Map(report.units.map((u) => [u.unitId, u]));
+  const columns = [
+    col('排名', 6),
+    col('单位', 28, 'text'),
+    col('单位编号', 18, 'text'),
+    col('应办任务', 10),
+    col('按时办结', 10),
+    col('逾期办结', 10),
+    col('已提交待审核', 13),
+    col('未到期', 8),
+    col('逾期未办', 10),
+    col('最长逾期(工作日)', 17),
+    ...report.levels.map((l) => col(`${l.label}通知`, Math.max(10, l.label.length * 2 + 6))),
+    col('退回整改', 10),
+    col('定期报告应报', 13),
+    col('定期报告已报', 13),
+    col('办结率', 10, 'percent'),
+    col('按时办结率', 12, 'percent'),
+  ];
+  const rows = report.ranking.map((r): Cell[] => {
+    const u = detail.get(r.unitId);
+    const counts: Cell[] =
+      u === undefined
+        ? Array.from({ length: 7 + report.levels.length + 3 }, () => null)
+        : [
+            u.assigned,
+            u.doneOnTime,
+            u.doneLate,
+            u.submitted,
+            u.openNotDue,
+            u.overdue,
+            u.worstWorkingDaysLate,
+            ...report.levels.map((l) => u.notices[l.level] ?? 0),
+            u.returns,
+            u.reports.due,
+            u.reports.filed,
+          ];
+    return [r.rank, r.unitName, r.unitId, ...counts, r.completionRate, r.onTimeRate];
+  });
+  return { title: '排名汇总', columns, rows };
+}
+
+/** One phase: its units' figures (the viewer's own only, for a unit) and a total row. */
+export function phaseTable(phase: ReportPhase): Table {
+  const columns = [
+    col('单位', 28, 'text'),
+    col('单位编号', 18, 'text'),
+    col('任务数', 8),
+    col('已办结', 8),
+    col('已提交待审核', 13),
+    col('待办', 8),
+    col('逾期未办', 10),
+    col('办结率', 10, 'percent'),
+  ];
+  const rate = (done: number, all: number) => (all === 0 ? null : Math.round((done / all) * 10_000) / 10_000);
+  const rows: Cell[][] = phase.units.map((u) => [
+    u.unitName,
+    u.unitId,
+    u.duties,
+    u.accepted,
+    u.submitted,
+    u.open,
+    u.overdue,
+    rate(u.accepted, u.duties),
+  ]);
+  rows.push([
+    '合计',
+    null,
+    phase.duties,
+    phase.accepted,
+    phase.submitted,
+    phase.open,
+    phase.overdue,
+    phase.completionRate,
+  ]);
+  return { title: phase.name, columns, rows };
+}
+
+/** The overdue duties stored with the report (the viewer's own only, for a unit), longest overdue first. */
+export function overdueTable(report: Report): Table {
+  const phaseNames = new Map(report.phases.map((p) => [p.key, p.name]));
+  return {
+    title: '逾期未办',
+    columns: [
+      col('单位', 28, 'text'),
+      col('任务', 44, 'text'),
+      col('阶段', 16, 'text'),
+      col('截止时间', 18, 'text'),
+      col('逾期(工作日)', 13),
+      col('轮次', 6),
+      col('任务编号', 30, 'text'),
+    ],
+    rows: report.overdue.items.map((o) => [
+      o.unitName,
+      o.title,
+      phaseNames.get(o.phaseKey) ?? o.phaseKey,
+      formatLocal(o.dueAt, report.timezone),
+      o.workingDaysLate,
+      o.round,
+      o.dutyId,
+    ]),
+  };
+}
+
+/** What the report is and how it was computed, as label–text pairs. */
+export function notesOf(report: Report): [string, string][] {
+  const notes: [string, string][] = [
+    ['工作方案', report.planTitle],
+    ['期次', `${report.periodLabel}(${report.periodKey})`],
+    ['截止时间', `${formatLocal(report.asOf, report.timezone)}(${report.timezone})`],
+    ['生成时间', formatLocal(report.generatedAt, report.timezone)],
+    ['生成方式', report.trigger === 'schedule' ? '定时生成' : `手动生成(${report.generatedBy})`],
+    [
+      '视图',
+      report.scope === 'all' ? '全部单位明细' : `本单位视图(${report.viewerUnitId ?? ''}):其他单位只显示排名`,
+    ],
+    ['办结', report.rules.done],
+    ['按时', report.rules.onTime],
+    ['逾期', report.rules.overdue],
+    ['排名', report.rules.ranking],
+    ['说明', '通报在截止时间生成后保存,不随之后任务的变化而改变'],
+  ];
+  if (report.overdue.truncated) {
+    notes.push([
+      '逾期清单',
+      `共 ${report.overdue.total} 条,只列出逾期最久的 ${report.overdue.items.length} 条`,
+    ]);
+  }
+  if (report.approximated > 0) {
+    notes.push(['近似', `${report.approximated} 条任务在截止后被退回,其截止时的状态按记录近似还原`]);
+  }
+  if (report.calendarFallbackYears.length > 0) {
+    notes.push([
+      '日历',
+      `${report.calendarFallbackYears.join('、')} 年缺少官方节假日数据,按周一至周五计算工作日`,
+    ]);
+  }
+  return notes;
+}
+
+/**
+ * The download's file name, e.g. `控辍保学-2026年第48周督办通报.xlsx`: characters that file
+ * systems refuse are replaced, the title is cut to keep the name short.
+ */
+export function reportFileName(report: Report, extension: 'csv' | 'xlsx'): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes.
+  const title = [...report.planTitle.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim()].slice(0, 60).join('');
+  return `${title}-${report.periodLabel}督办通报.${extension}`;
+}
+
+/**
+ * A `content-disposition` for an attachment whose name may be Chinese: an ASCII `filename` for old
+ * clients and the real name as `filename*` in RFC 5987 encoding (UTF-8, percent-encoded).
+ */
+export function attachmentDisposition(fileName: string, asciiFallback: string): string {
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  const fallback = asciiFallback.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}

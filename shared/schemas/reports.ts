@@ -1,0 +1,226 @@
+import { REPORT_PERIODS } from '../domain/report/period.js';
+import { pageQuery, z } from './common.js';
+import { DutyKindSchema, DutyStatusSchema, ReviewSchema } from './duties.js';
+
+export const ReportPeriodSchema = z.enum(REPORT_PERIODS).openapi({
+  description: 'week 周报(截止时间所在的 ISO 周), month 月报(截止时间所在的自然月)',
+});
+
+export const CreateReportSchema = z
+  .strictObject({
+    period: ReportPeriodSchema,
+    asOf: z.iso
+      .datetime({
+        offset: true,
+        message: '截止时间应为带时区偏移的 ISO 8601 时间,如 2026-11-27T17:00:00+08:00',
+      })
+      .optional()
+      .openapi({
+        description: '截止时间,省略为现在;不能晚于现在。同一方案同一期只生成一次,再次请求返回已有的通报',
+        example: '2026-11-27T17:00:00+08:00',
+      }),
+  })
+  .openapi('CreateReport');
+
+const count = (description: string) => z.number().int().min(0).openapi({ description });
+const rate = (description: string) =>
+  z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .openapi({ description: `${description};0–1,四位小数;无可计算任务时为 null` });
+
+export const ReportUnitStatsSchema = z.object({
+  assigned: count('截止时已交办的任务数'),
+  doneOnTime: count('按时办结:审核通过的那一轮在该轮截止时间前(含截止时刻)提交'),
+  doneLate: count('逾期办结'),
+  submitted: count('已提交待审核'),
+  openNotDue: count('待办且未到截止时间'),
+  overdue: count('逾期未办:待办且已过截止时间'),
+  worstWorkingDaysLate: count('逾期未办中最长的逾期工作日数'),
+  notices: z
+    .record(z.string(), z.number().int().min(0))
+    .openapi({ description: '截止时间前发出的督办通知数,按级别' }),
+  returns: count('退回整改次数'),
+  reports: z
+    .object({ due: count('已到期的定期报告期数'), filed: count('其中截止时已报送(含零报告)的期数') })
+    .openapi({ description: '零报告制度执行情况' }),
+  completionRate: rate('办结率 = 已办结 ÷ 应办'),
+  onTimeRate: rate('按时办结率 = 按时办结 ÷ (已办结 + 逾期未办)'),
+});
+
+export const ReportUnitRowSchema = ReportUnitStatsSchema.extend({
+  rank: z.number().int().min(1),
+  unitId: z.string(),
+  unitName: z.string(),
+}).openapi('ReportUnitRow');
+
+export const ReportRankingRowSchema = z
+  .object({
+    rank: z.number().int().min(1).openapi({ description: '并列者名次相同(如 1、1、3)' }),
+    unitId: z.string(),
+    unitName: z.string(),
+    onTimeRate: rate('按时办结率'),
+    completionRate: rate('办结率'),
+  })
+  .openapi('ReportRankingRow');
+
+const phaseCounts = {
+  duties: count('任务数'),
+  accepted: count('已办结'),
+  submitted: count('已提交待审核'),
+  open: count('待办(含逾期)'),
+  overdue: count('逾期未办'),
+};
+
+export const ReportPhaseUnitSchema = z
+  .object({ unitId: z.string(), unitName: z.string(), ...phaseCounts })
+  .openapi('ReportPhaseUnit');
+
+export const ReportPhaseSchema = z
+  .object({
+    key: z.string(),
+    name: z.string(),
+    start: z.string().nullable(),
+    end: z.string().nullable(),
+    state: z
+      .enum(['upcoming', 'active', 'ended'])
+      .openapi({ description: '截止时所处状态(按方案时区的日期)' }),
+    ...phaseCounts,
+    completionRate: rate('办结率'),
+    endedWithOpenWork: z.boolean().openapi({ description: '阶段已结束但仍有未办结的任务' }),
+    units: z.array(ReportPhaseUnitSchema),
+  })
+  .openapi('ReportPhase');
+
+export const ReportOverdueDutySchema = z
+  .object({
+    dutyId: z.string(),
+    taskId: z.string(),
+    title: z.string(),
+    unitId: z.string(),
+    unitName: z.string(),
+    phaseKey: z.string(),
+    dueAt: z.string(),
+    workingDaysLate: count('截止时已逾期的工作日数'),
+    round: z.number().int().min(1),
+  })
+  .openapi('ReportOverdueDuty');
+
+export const ReportLevelSchema = z.object({ level: z.string(), label: z.string() });
+
+/** What a report stores besides its head: compressed, in parts (see report-repository.ts). */
+export const ReportContentSchema = z.object({
+  levels: z.array(ReportLevelSchema),
+  totals: ReportUnitStatsSchema,
+  units: z.array(ReportUnitRowSchema),
+  phases: z.array(ReportPhaseSchema),
+  overdue: z.object({
+    total: count('逾期未办总数'),
+    cap: z.number().int(),
+    truncated: z.boolean().openapi({ description: '超过 cap 条时只保存逾期最久的 cap 条' }),
+    items: z.array(ReportOverdueDutySchema),
+  }),
+});
+
+export const ReportSummarySchema = z
+  .object({
+    id: z.string(),
+    planId: z.string(),
+    planTitle: z.string(),
+    timezone: z.string(),
+    period: ReportPeriodSchema,
+    periodKey: z.string().openapi({ example: '2026-W48' }),
+    periodLabel: z.string().openapi({ example: '2026年第48周' }),
+    asOf: z.string().openapi({ description: '截止时间:通报反映此刻的情况,生成后不再改变' }),
+    generatedAt: z.string(),
+    generatedBy: z.string(),
+    trigger: z.enum(['manual', 'schedule']),
+    summary: z.object({
+      units: count('单位数'),
+      duties: count('任务数'),
+      accepted: count('已办结'),
+      overdue: count('逾期未办'),
+      completionRate: rate('办结率'),
+      onTimeRate: rate('按时办结率'),
+    }),
+    source: z.object({ duties: count('读取的任务条数'), notices: count('读取的通知条数') }),
+    approximated: count(
+      '截止时间早于生成时间时,有几条任务在截止后又被退回,其截止时的提交时间或截止时间只能近似还原',
+    ),
+    calendarFallbackYears: z
+      .array(z.number().int())
+      .openapi({ description: '缺少官方节假日数据、按周一至周五计的年份' }),
+  })
+  .openapi('ReportSummary');
+
+export const ReportSchema = ReportSummarySchema.extend({
+  scope: z.enum(['all', 'unit']).openapi({ description: 'all 全部明细;unit 单位视图:他单位只见排名' }),
+  viewerUnitId: z.string().nullable(),
+  rules: z.object({ done: z.string(), onTime: z.string(), ranking: z.string(), overdue: z.string() }),
+  levels: z.array(ReportLevelSchema),
+  totals: ReportUnitStatsSchema,
+  ranking: z.array(ReportRankingRowSchema),
+  units: z.array(ReportUnitRowSchema).openapi({ description: '各单位明细(单位用户只有本单位)' }),
+  phases: z.array(ReportPhaseSchema),
+  overdue: ReportContentSchema.shape.overdue,
+}).openapi('Report');
+
+export const ReportListQuerySchema = z.strictObject(pageQuery);
+
+export const ReportFormatQuerySchema = z.strictObject({
+  format: z
+    .enum(['json', 'csv', 'xlsx'])
+    .default('json')
+    .openapi({ description: 'json;csv(UTF-8 带 BOM,排名汇总表);xlsx(排名汇总、各阶段、逾期未办)' }),
+});
+
+export const ScheduledReportResultSchema = z.object({
+  period: ReportPeriodSchema,
+  scheduledTime: z.string(),
+  acted: z.boolean(),
+  reason: z.string().nullable(),
+  asOf: z.string().nullable(),
+  plans: z.number().int(),
+  created: z.number().int(),
+  existing: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+});
+
+/** A duty as the report reads it: the projection of report-repository.ts. */
+export const ReportDutyFactSchema = z.object({
+  id: z.string(),
+  taskId: z.string(),
+  unitId: z.string(),
+  phaseKey: z.string(),
+  title: z.string(),
+  kind: DutyKindSchema.default('task'),
+  status: DutyStatusSchema,
+  dueAt: z.string(),
+  round: z.number().int(),
+  returns: z.number().int(),
+  reviews: z.array(ReviewSchema.pick({ decision: true, round: true, at: true, newDueAt: true })).default([]),
+  submission: z.object({ submittedAt: z.string() }).nullable().default(null),
+  acceptedAt: z.string().nullable().default(null),
+  createdAt: z.string(),
+});
+
+export const ReportNoticeFactSchema = z.object({ unitId: z.string(), level: z.string() });
+
+export type CreateReportInput = z.infer<typeof CreateReportSchema>;
+export type ReportUnitStats = z.infer<typeof ReportUnitStatsSchema>;
+export type ReportUnitRow = z.infer<typeof ReportUnitRowSchema>;
+export type ReportRankingRow = z.infer<typeof ReportRankingRowSchema>;
+export type ReportPhase = z.infer<typeof ReportPhaseSchema>;
+export type ReportPhaseUnit = z.infer<typeof ReportPhaseUnitSchema>;
+export type ReportOverdueDuty = z.infer<typeof ReportOverdueDutySchema>;
+export type ReportLevel = z.infer<typeof ReportLevelSchema>;
+export type ReportContent = z.infer<typeof ReportContentSchema>;
+export type ReportSummary = z.infer<typeof ReportSummarySchema>;
+export type Report = z.infer<typeof ReportSchema>;
+export type ReportFormat = z.infer<typeof ReportFormatQuerySchema>['format'];
+export type ScheduledReportResult = z.infer<typeof ScheduledReportResultSchema>;
+export type ReportDutyFactItem = z.infer<typeof ReportDutyFactSchema>;
+export type ReportNoticeFact = z.infer<typeof ReportNoticeFactSchema>;

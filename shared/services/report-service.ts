@@ -1,0 +1,260 @@
+import type { Principal } from '../auth/principal.js';
+import type { CalendarRepository } from '../db/calendar-repository.js';
+import type { Page, PageRequest } from '../db/pagination.js';
+import type { PlanRepository } from '../db/plan-repository.js';
+import type { ReportRepository, StoredReport } from '../db/report-repository.js';
+import type { UnitRepository } from '../db/unit-repository.js';
+import { createWorkingCalendar, type YearCalendar } from '../domain/calendar/working-calendar.js';
+import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
+import { periodOf, type ReportPeriod, reportIdFor } from '../domain/report/period.js';
+import { createReportBuilder } from '../domain/report/report-builder.js';
+import { type ReportScope, reportView } from '../domain/report/report-view.js';
+import { monthlyReportDecision } from '../domain/report/schedule.js';
+import { localDateOf } from '../domain/time/zoned-time.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type { Plan } from '../schemas/plans.js';
+import type { CreateReportInput, Report, ReportSummary, ScheduledReportResult } from '../schemas/reports.js';
+import { authorize } from './access.js';
+
+export interface ReportService {
+  /**
+   * The plan's report for the period of `asOf` (default `now`): generated, stored and frozen the
+   * first time; every later request for the same period — concurrent ones included — gets that
+   * same report back with `created: false`.
+   */
+  create(
+    principal: Principal,
+    planId: string,
+    input: CreateReportInput,
+    now: Date,
+  ): Promise<{ report: Report; created: boolean }>;
+  /** A plan's reports, newest cut-off first (summaries, without the per-unit content). */
+  list(principal: Principal, planId: string, page: PageRequest): Promise<Page<ReportSummary>>;
+  /** A report as `principal` may see it (a unit: the ranking, and its own details only). */
+  get(principal: Principal, id: string): Promise<Report>;
+  /**
+   * The schedule's run: every running plan's report for the period of `scheduledTime`. The
+   * monthly schedule fires on days 24–31 and acts only on the month's last working day.
+   */
+  runScheduled(
+    principal: Principal,
+    request: { period: ReportPeriod; scheduledTime: Date; planId?: string | undefined },
+    now: Date,
+  ): Promise<ScheduledReportResult>;
+}
+
+function scopeOf(principal: Principal): ReportScope {
+  if (principal.role !== 'unit') return { scope: 'all' };
+  if (principal.unitId === undefined) throw new ForbiddenError('单位用户缺少单位编号');
+  return { scope: 'unit', unitId: principal.unitId };
+}
+
+export function reportService(deps: {
+  reports: ReportRepository;
+  plans: PlanRepository;
+  units: UnitRepository;
+  calendars: CalendarRepository;
+  onPlanError?: (err: unknown, planId: string) => void;
+}): ReportService {
+  const { reports, plans, units, calendars } = deps;
+  const onPlanError =
+    deps.onPlanError ??
+    ((err: unknown, planId: string) =>
+      console.error(
+        JSON.stringify({ level: 'error', message: 'report failed', planId, error: String(err) }),
+      ));
+
+  async function mustGetPlan(id: string): Promise<Plan> {
+    const plan = await plans.get(id);
+    if (plan === undefined) throw new NotFoundError('工作方案', id);
+    return plan;
+  }
+
+  /** Returns the period's stored report, generating and storing it first if there is none. */
+  async function makeReport(args: {
+    plan: Plan;
+    period: ReportPeriod;
+    asOf: Date;
+    trigger: 'manual' | 'schedule';
+    by: string;
+    now: Date;
+    /** The office's calendar overrides, when the caller has them already. */
+    overrides?: readonly YearCalendar[];
+  }): Promise<{ stored: StoredReport; created: boolean }> {
+    const { plan, asOf } = args;
+    const period = periodOf(asOf, plan.timezone, args.period);
+    const id = reportIdFor(plan.id, period.key);
+    // The common repeat (a second click, the schedule after a manual report) costs one read.
+    const existing = await reports.get(id);
+    if (existing !== undefined) return { stored: existing, created: false };
+
+    // One calendar per report, so its fallback years are this report's.
+    const calendar = createWorkingCalendar(args.overrides ?? (await calendars.list()));
+    const builder = createReportBuilder({
+      asOf,
+      timezone: plan.timezone,
+      phases: plan.phases,
+      levels: plan.escalation.map((l) => l.level),
+      calendar,
+    });
+    // The three statuses are three key ranges of the plan's partition, the notices another
+    // partition: read all four at once. Pages are folded in as they arrive (the builder does not
+    // depend on their order), so memory stays flat.
+    await Promise.all([
+      ...DUTY_STATUSES.map(async (status) => {
+        for await (const page of reports.dutyFacts(plan.id, status)) builder.addDuties(page);
+      }),
+      (async () => {
+        for await (const page of reports.noticeFacts(plan.id, asOf.toISOString())) builder.addNotices(page);
+      })(),
+    ]);
+    const found = await units.getMany(builder.unitIds());
+    const built = builder.finish(new Map([...found].map(([unitId, unit]) => [unitId, unit.name])));
+    const { totals } = built.content;
+    const summary: ReportSummary = {
+      id,
+      planId: plan.id,
+      planTitle: plan.title,
+      timezone: plan.timezone,
+      period: args.period,
+      periodKey: period.key,
+      periodLabel: period.label,
+      asOf: asOf.toISOString(),
+      generatedAt: args.now.toISOString(),
+      generatedBy: args.by,
+      trigger: args.trigger,
+      summary: {
+        units: built.content.units.length,
+        duties: totals.assigned,
+        accepted: totals.doneOnTime + totals.doneLate,
+        overdue: totals.overdue,
+        completionRate: totals.completionRate,
+        onTimeRate: totals.onTimeRate,
+      },
+      source: { duties: built.dutiesRead, notices: built.noticesRead },
+      approximated: built.approximated,
+      calendarFallbackYears: calendar.fallbackYearsUsed(),
+    };
+    if ((await reports.create(summary, built.content)) === 'created') {
+      return { stored: { summary, content: built.content }, created: true };
+    }
+    // Someone else stored this period's report while we computed ours: theirs is the report.
+    const winner = await reports.get(id);
+    if (winner === undefined) throw new Error(`Report ${id} was reported to exist but cannot be read`);
+    return { stored: winner, created: false };
+  }
+
+  async function* allPlans(): AsyncGenerator<Plan> {
+    let cursor: string | undefined;
+    do {
+      const page = await plans.list({ limit: 100, cursor });
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  return {
+    async create(principal, planId, input, now) {
+      authorize(principal, 'report.create');
+      const plan = await mustGetPlan(planId);
+      const asOf = input.asOf === undefined ? now : new Date(input.asOf);
+      if (asOf.getTime() > now.getTime()) {
+        throw new ValidationError('截止时间不能晚于现在', [
+          { field: 'asOf', message: `截止时间 ${input.asOf ?? ''} 晚于现在(${now.toISOString()})` },
+        ]);
+      }
+      if (asOf.toISOString() < plan.createdAt) {
+        throw new ValidationError('截止时间早于工作方案的创建时间', [
+          { field: 'asOf', message: `工作方案创建于 ${plan.createdAt},此前没有任何任务可以通报` },
+        ]);
+      }
+      const { stored, created } = await makeReport({
+        plan,
+        period: input.period,
+        asOf,
+        trigger: 'manual',
+        by: principal.sub,
+        now,
+      });
+      return { report: reportView(stored.summary, stored.content, { scope: 'all' }), created };
+    },
+
+    async list(principal, planId, page) {
+      authorize(principal, 'report.read');
+      await mustGetPlan(planId);
+      return reports.list(planId, page);
+    },
+
+    async get(principal, id) {
+      authorize(principal, 'report.read');
+      const scope = scopeOf(principal);
+      const stored = await reports.get(id);
+      if (stored === undefined) throw new NotFoundError('通报', id);
+      return reportView(stored.summary, stored.content, scope);
+    },
+
+    async runScheduled(principal, request, now) {
+      authorize(principal, 'report.create');
+      const overrides = await calendars.list();
+      const result: ScheduledReportResult = {
+        period: request.period,
+        scheduledTime: request.scheduledTime.toISOString(),
+        acted: false,
+        reason: null,
+        asOf: null,
+        plans: 0,
+        created: 0,
+        existing: 0,
+        skipped: 0,
+        failed: 0,
+      };
+      let asOf = request.scheduledTime;
+      if (request.period === 'month') {
+        const decision = monthlyReportDecision(request.scheduledTime, createWorkingCalendar(overrides));
+        if (!decision.act) {
+          result.reason = `${decision.today} 不是本月最后一个工作日(${decision.lastWorkingDay}),不生成月报`;
+          return result;
+        }
+        asOf = decision.asOf;
+      }
+      // A scheduler clock a little ahead of ours must not make a cut-off in the future.
+      if (asOf.getTime() > now.getTime()) asOf = now;
+      result.acted = true;
+      result.asOf = asOf.toISOString();
+
+      const targets = request.planId === undefined ? allPlans() : [await mustGetPlan(request.planId)];
+      for await (const plan of targets) {
+        result.plans++;
+        const period = periodOf(asOf, plan.timezone, request.period);
+        const today = localDateOf(asOf, plan.timezone);
+        const first = plan.phases[0];
+        const last = plan.phases.at(-1);
+        // Reported while it runs: from its first phase on, up to the period in which its last ended.
+        const notStarted = plan.createdAt > result.asOf || (first !== undefined && today < first.start);
+        const over = last?.end !== undefined && last.end < period.start;
+        if (notStarted || over) {
+          result.skipped++;
+          continue;
+        }
+        try {
+          const { created } = await makeReport({
+            plan,
+            period: request.period,
+            asOf,
+            trigger: 'schedule',
+            by: principal.sub,
+            now,
+            overrides,
+          });
+          if (created) result.created++;
+          else result.existing++;
+        } catch (err) {
+          // One plan's failure must not cost the others their report; the count fails the run.
+          result.failed++;
+          onPlanError(err, plan.id);
+        }
+      }
+      return result;
+    },
+  };
+}

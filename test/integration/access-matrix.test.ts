@@ -1,0 +1,406 @@
+/**
+ * Every API route × every kind of caller, generated from the route table (/openapi.json): a route
+ * that is added without a row here fails the first test. Each refused request must leave both
+ * tables exactly as they were.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../shared/auth/principal.js';
+import { issueHs256Token } from '../../shared/auth/tokens.js';
+import type { Duty } from '../../shared/schemas/duties.js';
+import type { Notice } from '../../shared/schemas/notices.js';
+import type { Plan } from '../../shared/schemas/plans.js';
+import type { Task } from '../../shared/schemas/tasks.js';
+import { LEADER, OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
+
+type Api = Awaited<ReturnType<typeof testApp>>;
+const CALLERS = [
+  'office',
+  'leader',
+  'own',
+  'parent',
+  'other',
+  'none',
+  'expired',
+  'forged',
+  'deleted',
+] as const;
+type Caller = (typeof CALLERS)[number];
+type Allowed = Partial<Record<'office' | 'leader' | 'own' | 'parent' | 'other', number>>;
+
+interface Fixture {
+  api: Api;
+  plan: Plan;
+  openDuty: Duty;
+  notice: Notice;
+  newOpenDuty(): Promise<Duty>;
+  newSubmittedDuty(): Promise<Duty>;
+  newUnitId(): Promise<string>;
+  newDutyAwaitingTown(): Promise<Duty>;
+  newPendingExtension(): Promise<{ dutyId: string; requestId: string }>;
+  newEmptyPlanId(): Promise<string>;
+  reportId(): Promise<string>;
+}
+
+interface RouteCase {
+  /** Builds the request; `fresh` is true when the call is expected to succeed (and change things). */
+  request(fx: Fixture, fresh: boolean): Promise<{ path: string; body?: unknown }>;
+  /** Expected status per caller that holds a valid token; everyone else gets 401. Unlisted: 403. */
+  allowed: Allowed;
+}
+
+const READ_ALL: Allowed = { office: 200, leader: 200, own: 200, parent: 200, other: 200 };
+const OFFICE_ONLY = (status: number): Allowed => ({ office: status });
+const OWN_TREE_READ: Allowed = { office: 200, leader: 200, own: 200, parent: 200 };
+
+const ROUTES: Record<string, RouteCase> = {
+  'GET /v1/units': { request: async () => ({ path: '/v1/units' }), allowed: READ_ALL },
+  'POST /v1/units': {
+    request: async (_fx, fresh) => ({
+      path: '/v1/units',
+      body: {
+        id: fresh ? `u-${Math.random().toString(36).slice(2, 10)}` : 'refused-unit',
+        name: '新单位',
+        kind: 'other',
+      },
+    }),
+    allowed: OFFICE_ONLY(201),
+  },
+  'GET /v1/units/{unitId}': { request: async () => ({ path: '/v1/units/village' }), allowed: READ_ALL },
+  'POST /v1/units/{unitId}/deactivate': {
+    request: async (fx, fresh) => ({
+      path: `/v1/units/${fresh ? await fx.newUnitId() : 'other'}/deactivate`,
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'GET /v1/units/{unitId}/duties': {
+    request: async () => ({ path: '/v1/units/village/duties' }),
+    allowed: OWN_TREE_READ,
+  },
+  'POST /v1/plans': {
+    request: async () => ({
+      path: '/v1/plans',
+      body: { title: '新方案', phases: [{ key: 'a', name: '一', start: '2026-05-01' }] },
+    }),
+    allowed: OFFICE_ONLY(201),
+  },
+  'GET /v1/plans': { request: async () => ({ path: '/v1/plans' }), allowed: READ_ALL },
+  'GET /v1/plans/{planId}': {
+    request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}` }),
+    allowed: READ_ALL,
+  },
+  'POST /v1/plans/{planId}/tasks': {
+    request: async (fx) => ({
+      path: `/v1/plans/${fx.plan.id}/tasks`,
+      body: { title: '新任务', phaseKey: 'work', leadUnitId: 'village', dueAt: '2026-06-30' },
+    }),
+    allowed: OFFICE_ONLY(201),
+  },
+  'GET /v1/plans/{planId}/tasks': {
+    request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/tasks` }),
+    allowed: READ_ALL,
+  },
+  'GET /v1/plans/{planId}/duties': {
+    request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/duties?unitId=village` }),
+    allowed: OWN_TREE_READ,
+  },
+  'GET /v1/duties/{dutyId}': {
+    request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}` }),
+    allowed: OWN_TREE_READ,
+  },
+  'GET /v1/duties/{dutyId}/history': {
+    request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}/history` }),
+    allowed: OWN_TREE_READ,
+  },
+  'POST /v1/duties/{dutyId}/submit': {
+    request: async (fx, fresh) => ({
+      path: `/v1/duties/${fresh ? (await fx.newOpenDuty()).id : fx.openDuty.id}/submit`,
+      body: { note: '已完成' },
+    }),
+    allowed: { office: 200, own: 200 },
+  },
+  'POST /v1/duties/{dutyId}/evidence-uploads': {
+    request: async (fx, fresh) => ({
+      path: `/v1/duties/${fresh ? (await fx.newOpenDuty()).id : fx.openDuty.id}/evidence-uploads`,
+      body: { fileName: '花名册.pdf', contentType: 'application/pdf', size: 1024 },
+    }),
+    // Uploading evidence is part of submitting: the owning unit and the office, nobody else.
+    allowed: { office: 201, own: 201 },
+  },
+  'POST /v1/duties/{dutyId}/accept': {
+    request: async (fx) => ({ path: `/v1/duties/${(await fx.newSubmittedDuty()).id}/accept`, body: {} }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'POST /v1/duties/{dutyId}/return': {
+    request: async (fx) => ({
+      path: `/v1/duties/${(await fx.newSubmittedDuty()).id}/return`,
+      body: { reason: '请补充' },
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'GET /v1/notices': {
+    request: async () => ({ path: '/v1/notices?unitId=village' }),
+    allowed: OWN_TREE_READ,
+  },
+  'POST /v1/notices/{noticeId}/ack': {
+    request: async (fx) => ({ path: `/v1/notices/${fx.notice.id}/ack` }),
+    // Only the addressee acknowledges: the village's overdue notice is addressed to the village.
+    allowed: { own: 200 },
+  },
+  'POST /v1/sweeps': { request: async () => ({ path: '/v1/sweeps', body: {} }), allowed: OFFICE_ONLY(200) },
+  'GET /v1/calendar/{year}': { request: async () => ({ path: '/v1/calendar/2026' }), allowed: READ_ALL },
+  'PUT /v1/calendar/{year}': {
+    request: async () => ({ path: '/v1/calendar/2032', body: { holidays: ['2032-01-01'], workdays: [] } }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'GET /v1/audit': { request: async () => ({ path: '/v1/audit' }), allowed: OFFICE_ONLY(200) },
+  'POST /v1/duties/{dutyId}/confirm': {
+    request: async (fx) => ({
+      path: `/v1/duties/${(await fx.newDutyAwaitingTown()).id}/confirm`,
+      body: { note: '确认' },
+    }),
+    // Only the unit whose turn it is confirms; the office is not in the chain.
+    allowed: { parent: 200, office: 409 },
+  },
+  'POST /v1/duties/{dutyId}/extension-requests': {
+    request: async (fx, fresh) => ({
+      path: `/v1/duties/${fresh ? (await fx.newOpenDuty()).id : fx.openDuty.id}/extension-requests`,
+      body: { reason: '需要更多时间', progress: '进行中', proposedDueAt: '2026-07-15' },
+    }),
+    allowed: { office: 201, own: 201 },
+  },
+  'GET /v1/duties/{dutyId}/extension-requests': {
+    request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}/extension-requests` }),
+    allowed: OWN_TREE_READ,
+  },
+  'POST /v1/duties/{dutyId}/extension-requests/{requestId}/approve': {
+    request: async (fx) => {
+      const { dutyId, requestId } = await fx.newPendingExtension();
+      return { path: `/v1/duties/${dutyId}/extension-requests/${requestId}/approve`, body: {} };
+    },
+    allowed: { office: 200, leader: 200 },
+  },
+  'POST /v1/duties/{dutyId}/extension-requests/{requestId}/refuse': {
+    request: async (fx) => {
+      const { dutyId, requestId } = await fx.newPendingExtension();
+      return {
+        path: `/v1/duties/${dutyId}/extension-requests/${requestId}/refuse`,
+        body: { reason: '请按期完成' },
+      };
+    },
+    allowed: { office: 200, leader: 200 },
+  },
+  'POST /v1/plans/{planId}/phases/{key}/close': {
+    request: async (fx, fresh) => ({
+      path: `/v1/plans/${fresh ? await fx.newEmptyPlanId() : fx.plan.id}/phases/work/close`,
+      body: {},
+    }),
+    allowed: { office: 200, leader: 200 },
+  },
+  'POST /v1/plans/{planId}/findings': {
+    request: async (fx) => ({
+      path: `/v1/plans/${fx.plan.id}/findings`,
+      body: {
+        title: '发现问题',
+        detail: '数据不一致',
+        unitIds: ['village'],
+        dueAt: '2026-06-30',
+        source: 'county-check',
+      },
+    }),
+    allowed: OFFICE_ONLY(201),
+  },
+  'POST /v1/plans/{planId}/reports': {
+    // Fresh plans give fresh periods: the first request for a period creates it (201).
+    request: async (fx, fresh) => ({
+      path: `/v1/plans/${fresh ? await fx.newEmptyPlanId() : fx.plan.id}/reports`,
+      body: { period: 'week' },
+    }),
+    allowed: OFFICE_ONLY(201),
+  },
+  'GET /v1/plans/{planId}/reports': {
+    request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/reports` }),
+    allowed: READ_ALL,
+  },
+  'GET /v1/reports/{reportId}': {
+    request: async (fx) => ({ path: `/v1/reports/${await fx.reportId()}` }),
+    allowed: READ_ALL,
+  },
+  'GET /v1/plans/{planId}/findings': {
+    request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/findings` }),
+    allowed: READ_ALL,
+  },
+};
+
+const PUBLIC = ['GET /health', 'GET /openapi.json', 'GET /docs'];
+
+async function snapshot(api: Api): Promise<string> {
+  const items: unknown[] = [];
+  for (const TableName of [api.table.tableName, `${api.table.tableName}-audit`]) {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await api.doc.send(new ScanCommand({ TableName, ExclusiveStartKey, ConsistentRead: true }));
+      items.push(...(out.Items ?? []));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+  return items
+    .map((i) => JSON.stringify(i, Object.keys(i as object).sort()))
+    .sort()
+    .join('\n');
+}
+
+describe('the access matrix', () => {
+  let fx: Fixture;
+  let tokens: Record<Caller, string | null>;
+
+  beforeAll(async () => {
+    const api = await testApp({ now: new Date('2026-05-16T02:00:00Z') });
+    for (const body of [
+      { id: 'county', name: '县教育体育局', kind: 'bureau' },
+      { id: 'town', name: '城关镇', kind: 'township', parentId: 'county' },
+      { id: 'village', name: '东街村', kind: 'village', parentId: 'town' },
+      { id: 'other', name: '柳湾村', kind: 'village', parentId: 'county' },
+      { id: 'closed', name: '已撤并学校', kind: 'school', parentId: 'town' },
+    ]) {
+      expect((await api.call('POST', '/v1/units', { body })).status).toBe(201);
+    }
+    const plan = (
+      await api.call<Plan>('POST', '/v1/plans', {
+        body: { title: '控辍保学', phases: [{ key: 'work', name: '整改', start: '2026-05-01' }] },
+      })
+    ).body;
+    const newOpenDuty = async (dueAt = '2026-06-30') =>
+      (
+        await api.call<Task & { duties: Duty[] }>('POST', `/v1/plans/${plan.id}/tasks`, {
+          body: { title: '摸排', phaseKey: 'work', leadUnitId: 'village', dueAt },
+        })
+      ).body.duties[0] as Duty;
+    const pastDue = await newOpenDuty('2026-05-10');
+    await api.call('POST', '/v1/sweeps', { body: { planId: plan.id } });
+    const notices = (await api.call<{ items: Notice[] }>('GET', '/v1/notices?unitId=village')).body.items;
+    const notice = notices.find((n) => n.dutyId === pastDue.id && n.level === 'overdue');
+    if (notice === undefined) throw new Error('fixture: no overdue notice');
+    expect((await api.call('POST', '/v1/units/closed/deactivate')).status).toBe(200);
+    let counter = 0;
+    let report: string | undefined;
+    fx = {
+      api,
+      plan,
+      openDuty: await newOpenDuty(),
+      notice,
+      newOpenDuty: () => newOpenDuty(),
+      async newSubmittedDuty() {
+        const d = await newOpenDuty();
+        await api.call('POST', `/v1/duties/${d.id}/submit`, {
+          as: unitUser('village'),
+          body: { note: '完成' },
+        });
+        return d;
+      },
+      async newDutyAwaitingTown() {
+        const d = (
+          await api.call<Task & { duties: Duty[] }>('POST', `/v1/plans/${plan.id}/tasks`, {
+            body: {
+              title: '逐级确认',
+              phaseKey: 'work',
+              leadUnitId: 'village',
+              dueAt: '2026-06-30',
+              signOffLevels: 1,
+            },
+          })
+        ).body.duties[0] as Duty;
+        await api.call('POST', `/v1/duties/${d.id}/submit`, {
+          as: unitUser('village'),
+          body: { note: '完成' },
+        });
+        return d;
+      },
+      async newPendingExtension() {
+        const d = await newOpenDuty();
+        const res = await api.call<{ id: string }>('POST', `/v1/duties/${d.id}/extension-requests`, {
+          as: unitUser('village'),
+          body: { reason: '需要时间', progress: '过半', proposedDueAt: '2026-07-20' },
+        });
+        return { dutyId: d.id, requestId: res.body.id };
+      },
+      async reportId() {
+        report ??= (
+          await api.call<{ id: string }>('POST', `/v1/plans/${plan.id}/reports`, {
+            body: { period: 'month' },
+          })
+        ).body.id;
+        return report;
+      },
+      async newEmptyPlanId() {
+        const res = await api.call<Plan>('POST', '/v1/plans', {
+          body: { title: '空方案', phases: [{ key: 'work', name: '整改', start: '2026-05-01' }] },
+        });
+        return res.body.id;
+      },
+      async newUnitId() {
+        const id = `fresh-${++counter}`;
+        await api.call('POST', '/v1/units', { body: { id, name: `新单位${counter}`, kind: 'other' } });
+        return id;
+      },
+    };
+    const sign = (p: Principal) => issueHs256Token(TEST_SECRET, p);
+    tokens = {
+      office: await sign(OFFICE),
+      leader: await sign(LEADER),
+      own: await sign(unitUser('village')),
+      parent: await sign(unitUser('town')),
+      other: await sign(unitUser('other')),
+      none: null,
+      expired: await issueHs256Token(TEST_SECRET, OFFICE, {
+        now: new Date(Date.now() - 7200_000),
+        ttlSeconds: 3600,
+      }),
+      forged: await issueHs256Token('not-the-secret-not-the-secret-not-the', OFFICE),
+      deleted: await sign(unitUser('closed')),
+    };
+  }, 120_000);
+
+  it('has a row for every route the API serves', async () => {
+    const doc = await fx.api.call<{ paths: Record<string, Record<string, unknown>> }>(
+      'GET',
+      '/openapi.json',
+      {
+        as: null,
+      },
+    );
+    const served = Object.entries(doc.body.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const unlisted = served.filter((r) => !(r in ROUTES) && !PUBLIC.includes(r));
+    expect(unlisted, 'routes without an access row').toEqual([]);
+    expect(
+      Object.keys(ROUTES).filter((r) => !served.includes(r)),
+      'rows for routes that do not exist',
+    ).toEqual([]);
+  });
+
+  it('keeps the public routes public', async () => {
+    for (const route of PUBLIC) {
+      const [method = 'GET', path = '/'] = route.split(' ');
+      expect((await fx.api.call(method, path, { as: null })).status, route).toBe(200);
+    }
+  });
+
+  for (const [route, spec] of Object.entries(ROUTES)) {
+    it(`${route}: ${CALLERS.join(', ')}`, async () => {
+      const [method = 'GET'] = route.split(' ');
+      for (const caller of CALLERS) {
+        const expected = ['none', 'expired', 'forged', 'deleted'].includes(caller)
+          ? 401
+          : (spec.allowed[caller as keyof Allowed] ?? 403);
+        const success = expected < 300;
+        const { path, body } = await spec.request(fx, success);
+        const before = success ? '' : await snapshot(fx.api);
+        const res = await fx.api.call(method, path, { as: tokens[caller], body });
+        expect(res.status, `${route} as ${caller}: ${res.text.slice(0, 200)}`).toBe(expected);
+        if (!success) expect(await snapshot(fx.api), `${route} as ${caller} wrote something`).toBe(before);
+      }
+    }, 120_000);
+  }
+});

@@ -1,0 +1,435 @@
+/**
+ * Evidence uploads end to end: the API issues an upload URL, the file goes to the local upload
+ * route (the stand-in for S3's presigned PUT), and the submission lists the file key.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ServerType, serve } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localEvidenceRoutes, withLocalEvidence } from '../../infra/local/local-evidence-routes.js';
+import { LOCAL_EVIDENCE_PATH, localEvidenceStore } from '../../infra/local/local-evidence-store.js';
+import { EVIDENCE_MAX_BYTES } from '../../shared/domain/evidence/limits.js';
+import type { Duty } from '../../shared/schemas/duties.js';
+import type { EvidenceUpload } from '../../shared/schemas/evidence.js';
+import type { Plan } from '../../shared/schemas/plans.js';
+import type { Task } from '../../shared/schemas/tasks.js';
+import { createEvidenceService } from '../../shared/services/index.js';
+import { LEADER, OFFICE, testApp, unitUser } from '../fixtures/app.js';
+import { EVIDENCE_ORIGIN } from '../fixtures/evidence.js';
+
+type Api = Awaited<ReturnType<typeof testApp>>;
+interface ErrorBody {
+  error: { code: string; message: string; details?: { fields?: { field: string; message: string }[] } };
+}
+
+const NOW = new Date('2026-05-16T02:00:00Z');
+const VILLAGE = unitUser('village');
+const PDF = 'application/pdf';
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+/** Every file under `dir`, as paths relative to it (none when the folder was never made). */
+async function filesIn(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+const fieldsOf = (body: unknown) =>
+  ((body as ErrorBody).error.details?.fields ?? []).map((f) => f.field).sort();
+
+describe('evidence uploads', () => {
+  let api: Api;
+  let plan: Plan;
+
+  const newDuty = async (leadUnitId = 'village') =>
+    (
+      await api.call<Task & { duties: Duty[] }>('POST', `/v1/plans/${plan.id}/tasks`, {
+        body: { title: '适龄儿童摸排', phaseKey: 'work', leadUnitId, dueAt: '2026-06-30' },
+      })
+    ).body.duties[0] as Duty;
+
+  const requestUpload = (dutyId: string, body: unknown, as = VILLAGE) =>
+    api.call<EvidenceUpload>('POST', `/v1/duties/${dutyId}/evidence-uploads`, { as, body });
+
+  const put = (upload: Pick<EvidenceUpload, 'uploadUrl' | 'headers'>, body: Uint8Array, headers = {}) =>
+    api.evidence.uploads.request(upload.uploadUrl, {
+      method: 'PUT',
+      headers: { ...upload.headers, ...headers },
+      body,
+    });
+
+  beforeAll(async () => {
+    api = await testApp({ now: NOW });
+    for (const body of [
+      { id: 'county', name: '县教育体育局', kind: 'bureau' },
+      { id: 'town', name: '城关镇', kind: 'township', parentId: 'county' },
+      { id: 'village', name: '东街村', kind: 'village', parentId: 'town' },
+      { id: 'other', name: '柳湾村', kind: 'village', parentId: 'county' },
+    ]) {
+      expect((await api.call('POST', '/v1/units', { body })).status).toBe(201);
+    }
+    plan = (
+      await api.call<Plan>('POST', '/v1/plans', {
+        body: { title: '控辍保学', phases: [{ key: 'work', name: '整改', start: '2026-05-01' }] },
+      })
+    ).body;
+  });
+
+  afterAll(async () => {
+    await rm(api.evidence.dir, { recursive: true, force: true });
+  });
+
+  describe('the round trip', () => {
+    it('issues an upload URL, takes the file, and the submission lists its key', async () => {
+      const duty = await newDuty();
+      const bytes = randomBytes(48_213);
+      const res = await requestUpload(duty.id, {
+        fileName: '适龄儿童花名册(签字版).pdf',
+        contentType: PDF,
+        size: bytes.byteLength,
+      });
+      expect(res.status, res.text).toBe(201);
+      expect(res.body).toEqual({
+        uploadUrl: expect.stringMatching(
+          new RegExp(`^${EVIDENCE_ORIGIN}${LOCAL_EVIDENCE_PATH}/[\\w-]+\\.[\\w-]+$`),
+        ),
+        method: 'PUT',
+        headers: { 'Content-Type': PDF },
+        // A Chinese name leaves no ASCII slug: 'file', and the extension is kept.
+        fileKey: expect.stringMatching(new RegExp(`^duties/${duty.id}/f-[0-9a-z]{20}-file\\.pdf$`)),
+        expiresAt: '2026-05-16T02:15:00.000Z',
+        maxBytes: bytes.byteLength,
+      });
+      expect(await api.evidence.store.exists(res.body.fileKey)).toBe(false);
+
+      const uploaded = await put(res.body, bytes);
+      expect(uploaded.status, await uploaded.clone().text()).toBe(201);
+      expect(await uploaded.json()).toEqual({ fileKey: res.body.fileKey, size: bytes.byteLength });
+
+      expect(await api.evidence.store.exists(res.body.fileKey)).toBe(true);
+      const path = join(api.evidence.dir, res.body.fileKey);
+      expect(Buffer.compare(await readFile(path), bytes)).toBe(0);
+      expect((await stat(path)).mode & 0o777).toBe(0o600);
+
+      const submitted = await api.call<Duty>('POST', `/v1/duties/${duty.id}/submit`, {
+        as: VILLAGE,
+        body: {
+          note: '花名册已签字',
+          evidence: [{ title: '适龄儿童花名册(签字版)', ref: res.body.fileKey }],
+        },
+      });
+      expect(submitted.status, submitted.text).toBe(200);
+      expect(submitted.body.submission?.evidence).toEqual([
+        { title: '适龄儿童花名册(签字版)', ref: res.body.fileKey },
+      ]);
+    });
+
+    it('keys a Latin name by its slug, keeps a matching extension and adds a missing one', async () => {
+      const duty = await newDuty();
+      const jpg = await requestUpload(duty.id, {
+        fileName: 'Roster FINAL (v2).JPG',
+        contentType: 'image/jpeg',
+        size: 10,
+      });
+      expect(jpg.body.fileKey).toMatch(/-roster-final-v2\.jpg$/);
+      const docx = await requestUpload(duty.id, { fileName: '整改台账', contentType: DOCX, size: 10 });
+      expect(docx.body.fileKey).toMatch(/-file\.docx$/);
+      // An unknown suffix is part of the name, not an extension.
+      const named = await requestUpload(duty.id, { fileName: 'minutes.final', contentType: PDF, size: 10 });
+      expect(named.body.fileKey).toMatch(/-minutes-final\.pdf$/);
+      expect(new Set([jpg.body.fileKey, docx.body.fileKey, named.body.fileKey]).size).toBe(3);
+    });
+
+    it('lets the office upload for a unit, as it may submit for one', async () => {
+      const duty = await newDuty();
+      const res = await requestUpload(
+        duty.id,
+        { fileName: 'scan.png', contentType: 'image/png', size: 4 },
+        OFFICE,
+      );
+      expect(res.status).toBe(201);
+      expect((await put(res.body, new Uint8Array([1, 2, 3, 4]))).status).toBe(201);
+      expect(await api.evidence.store.exists(res.body.fileKey)).toBe(true);
+    });
+
+    it('streams a file over a real local server, as the local runtime serves it', async () => {
+      const duty = await newDuty();
+      let origin = '';
+      const store = localEvidenceStore({
+        dir: join(api.evidence.dir, 'served'),
+        secret: 'another-local-secret-0123456789-0123456789',
+        baseUrl: () => origin,
+      });
+      const service = createEvidenceService({ doc: api.doc, tableName: api.table.tableName }, store);
+      const fetch = withLocalEvidence(localEvidenceRoutes({ store, clock: () => NOW }), api.app.fetch);
+      const server = await new Promise<ServerType>((ok) => {
+        const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => ok(s));
+      });
+      try {
+        const address = server.address();
+        origin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+        const bytes = randomBytes(3 * 1024 * 1024 + 17);
+        const upload = await service.createUpload(
+          VILLAGE,
+          duty.id,
+          { fileName: 'photos.pdf', contentType: PDF, size: bytes.byteLength },
+          NOW,
+        );
+        expect(upload.uploadUrl.startsWith(`${origin}${LOCAL_EVIDENCE_PATH}/`)).toBe(true);
+        const res = await globalThis.fetch(upload.uploadUrl, {
+          method: 'PUT',
+          headers: upload.headers,
+          body: bytes,
+        });
+        expect(res.status, await res.clone().text()).toBe(201);
+        expect(Buffer.compare(await readFile(join(store.dir, upload.fileKey)), bytes)).toBe(0);
+        // The same server still answers the API (everything outside /local-evidence/ goes to the app).
+        expect((await globalThis.fetch(`${origin}/health`)).status).toBe(200);
+      } finally {
+        await new Promise<void>((ok) => server.close(() => ok()));
+      }
+    });
+  });
+
+  describe('limits, stated and enforced', () => {
+    let duty: Duty;
+    beforeAll(async () => {
+      duty = await newDuty();
+    });
+    const refused = async (body: unknown, fields: string[]) => {
+      const res = await requestUpload(duty.id, body);
+      expect(res.status, res.text).toBe(400);
+      expect((res.body as unknown as ErrorBody).error.code).toBe('validation_failed');
+      expect(fieldsOf(res.body)).toEqual(fields);
+      return res.body as unknown as ErrorBody;
+    };
+
+    it('takes exactly 20 MiB and refuses a byte more, an empty file, or a fraction', async () => {
+      expect(
+        (await requestUpload(duty.id, { fileName: 'a.pdf', contentType: PDF, size: EVIDENCE_MAX_BYTES }))
+          .status,
+      ).toBe(201);
+      const tooBig = await refused({ fileName: 'a.pdf', contentType: PDF, size: EVIDENCE_MAX_BYTES + 1 }, [
+        'size',
+      ]);
+      expect(tooBig.error.details?.fields?.[0]?.message).toContain('20 MiB');
+      await refused({ fileName: 'a.pdf', contentType: PDF, size: 0 }, ['size']);
+      await refused({ fileName: 'a.pdf', contentType: PDF, size: 1.5 }, ['size']);
+      await refused({ fileName: 'a.pdf', contentType: PDF, size: '100' }, ['size']);
+      await refused({ fileName: 'a.pdf', contentType: PDF }, ['size']);
+    });
+
+    it('takes the seven office file types and refuses any other', async () => {
+      for (const contentType of [
+        PDF,
+        'image/jpeg',
+        'image/png',
+        DOCX,
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        'application/msword',
+        'application/vnd.ms-excel',
+      ]) {
+        expect(
+          (await requestUpload(duty.id, { fileName: '材料', contentType, size: 1 })).status,
+          contentType,
+        ).toBe(201);
+      }
+      for (const contentType of ['text/html', 'application/zip', 'image/svg+xml', 'APPLICATION/PDF', '']) {
+        const body = await refused({ fileName: '材料', contentType, size: 1 }, ['contentType']);
+        expect(body.error.details?.fields?.[0]?.message).toContain('application/pdf');
+      }
+    });
+
+    it('takes a name of 1 to 200 characters, Chinese included, and refuses others', async () => {
+      expect(
+        (await requestUpload(duty.id, { fileName: `${'报'.repeat(196)}.pdf`, contentType: PDF, size: 1 }))
+          .status,
+      ).toBe(201);
+      await refused({ fileName: `${'报'.repeat(197)}.pdf`, contentType: PDF, size: 1 }, ['fileName']);
+      await refused({ fileName: '', contentType: PDF, size: 1 }, ['fileName']);
+      await refused({ fileName: '   ', contentType: PDF, size: 1 }, ['fileName']);
+      await refused({ fileName: 'a\u0000.pdf', contentType: PDF, size: 1 }, ['fileName']);
+      await refused({ contentType: PDF, size: 1 }, ['fileName']);
+    });
+
+    it('refuses a known extension of another type', async () => {
+      const body = await refused({ fileName: '照片.pdf', contentType: 'image/png', size: 1 }, ['fileName']);
+      expect(body.error.details?.fields?.[0]?.message).toContain('.pdf');
+    });
+
+    it('names every failing field at once, and refuses unknown ones', async () => {
+      await refused({ fileName: '', contentType: 'text/plain', size: EVIDENCE_MAX_BYTES + 1 }, [
+        'contentType',
+        'fileName',
+        'size',
+      ]);
+      const extra = await requestUpload(duty.id, {
+        fileName: 'a.pdf',
+        contentType: PDF,
+        size: 1,
+        bucket: 'x',
+      });
+      expect(extra.status).toBe(400);
+    });
+
+    it('states the limits in the OpenAPI document', async () => {
+      const doc = await api.call<{ paths: Record<string, { post?: { description?: string } }> }>(
+        'GET',
+        '/openapi.json',
+        { as: null },
+      );
+      const description = doc.body.paths['/v1/duties/{dutyId}/evidence-uploads']?.post?.description ?? '';
+      for (const phrase of ['20 MiB', 'application/pdf', 'application/vnd.ms-excel', '200 个字符', '409']) {
+        expect(description).toContain(phrase);
+      }
+    });
+  });
+
+  describe('who and when', () => {
+    it('answers 404 for an unknown duty, 403 for anyone but the unit and the office, 409 unless open', async () => {
+      const body = { fileName: 'a.pdf', contentType: PDF, size: 1 };
+      const unknown = await requestUpload('no-such-duty', body);
+      expect(unknown.status).toBe(404);
+
+      const duty = await newDuty();
+      for (const as of [unitUser('other'), unitUser('town'), LEADER]) {
+        const res = await requestUpload(duty.id, body, as);
+        expect(res.status, `${JSON.stringify(as)}: ${res.text}`).toBe(403);
+        expect((res.body as unknown as ErrorBody).error.code).toBe('forbidden');
+      }
+
+      await api.call('POST', `/v1/duties/${duty.id}/submit`, { as: VILLAGE, body: { note: '已完成' } });
+      const late = await requestUpload(duty.id, body);
+      expect(late.status).toBe(409);
+      expect(late.body as unknown as ErrorBody).toMatchObject({
+        error: { code: 'duty_not_open', details: { status: 'submitted' } },
+      });
+    });
+  });
+
+  describe('the local upload route', () => {
+    let duty: Duty;
+    beforeAll(async () => {
+      duty = await newDuty();
+    });
+    const issue = async (size = 16) => {
+      const res = await requestUpload(duty.id, { fileName: 'report.docx', contentType: DOCX, size });
+      expect(res.status).toBe(201);
+      return res.body;
+    };
+    const expectNothingWritten = async (upload: EvidenceUpload) => {
+      expect(await api.evidence.store.exists(upload.fileKey)).toBe(false);
+      expect(
+        (await filesIn(join(api.evidence.dir, 'duties', duty.id))).filter((f) => f.endsWith('.part')),
+      ).toEqual([]);
+    };
+    const errorOf = async (res: Response) => ((await res.json()) as ErrorBody).error.code;
+
+    it('refuses an expired URL with 403 and writes nothing', async () => {
+      const upload = await issue();
+      api.setNow(new Date(NOW.getTime() + 15 * 60_000));
+      try {
+        const res = await put(upload, randomBytes(16));
+        expect(res.status).toBe(403);
+        expect(await errorOf(res)).toBe('upload_url_expired');
+      } finally {
+        api.setNow(NOW);
+      }
+      await expectNothingWritten(upload);
+    });
+
+    it('refuses a forged or altered token with 403 and writes nothing', async () => {
+      const upload = await issue();
+      const [payload = '', signature = ''] = upload.uploadUrl.split('/').at(-1)?.split('.') ?? [];
+      const grant = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const base = `${EVIDENCE_ORIGIN}${LOCAL_EVIDENCE_PATH}/`;
+      const enc = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const forgedWith = async (secret: string) => {
+        const other = localEvidenceStore({ dir: api.evidence.dir, secret, baseUrl: () => EVIDENCE_ORIGIN });
+        return (
+          await other.createUpload({
+            key: upload.fileKey,
+            contentType: DOCX,
+            size: 16,
+            expiresInSeconds: 900,
+            now: NOW,
+          })
+        ).url;
+      };
+      for (const url of [
+        // A bigger size, a later expiry, or another key under the old signature.
+        `${base}${enc({ ...grant, s: 999_999 })}.${signature}`,
+        `${base}${enc({ ...grant, e: Number(grant.e) + 86_400 })}.${signature}`,
+        `${base}${enc({ ...grant, k: `duties/${duty.id}/f-0000000000aaaaaaaaaa-evil.docx` })}.${signature}`,
+        `${base}${payload}.${signature.slice(0, -2)}AA`,
+        `${base}${payload}`,
+        `${base}not-a-token`,
+        await forgedWith('someone-elses-secret-0123456789-0123456789'),
+      ]) {
+        const res = await api.evidence.uploads.request(url, {
+          method: 'PUT',
+          headers: upload.headers,
+          body: randomBytes(16),
+        });
+        expect(res.status, url).toBe(403);
+        expect(await errorOf(res)).toBe('upload_url_invalid');
+      }
+      await expectNothingWritten(upload);
+    });
+
+    it('refuses another content type, more bytes, or fewer, and writes nothing', async () => {
+      const upload = await issue(16);
+      const wrongType = await put(upload, randomBytes(16), { 'Content-Type': PDF });
+      expect(wrongType.status).toBe(400);
+      expect(await errorOf(wrongType)).toBe('content_type_mismatch');
+
+      const declaredTooLong = await put(upload, randomBytes(17), { 'Content-Length': '17' });
+      expect(declaredTooLong.status).toBe(413);
+
+      // No length given: the stream is counted and cut off at the limit.
+      const streamed = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < 4; i++) controller.enqueue(randomBytes(8));
+          controller.close();
+        },
+      });
+      const tooLong = await api.evidence.uploads.request(upload.uploadUrl, {
+        method: 'PUT',
+        headers: upload.headers,
+        body: streamed,
+        duplex: 'half',
+      } as RequestInit);
+      expect(tooLong.status).toBe(413);
+      expect(await errorOf(tooLong)).toBe('upload_too_large');
+
+      const tooShort = await put(upload, randomBytes(15));
+      expect(tooShort.status).toBe(400);
+      expect(await errorOf(tooShort)).toBe('upload_size_mismatch');
+
+      await expectNothingWritten(upload);
+      // The same URL still works for the right bytes, until it expires.
+      expect((await put(upload, randomBytes(16))).status).toBe(201);
+      expect(await api.evidence.store.exists(upload.fileKey)).toBe(true);
+    });
+
+    it('answers a CORS preflight for a browser PUT from the pages', async () => {
+      const upload = await issue();
+      const res = await api.evidence.uploads.request(upload.uploadUrl, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://localhost:8787',
+          'access-control-request-method': 'PUT',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('access-control-allow-methods')).toContain('PUT');
+    });
+  });
+});

@@ -1,0 +1,242 @@
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
+import type { DutyFact } from '../../shared/domain/report/duty-at.js';
+import { createReportBuilder } from '../../shared/domain/report/report-builder.js';
+import { type ReportScope, reportView } from '../../shared/domain/report/report-view.js';
+import { BOM, reportCsv } from '../../shared/export/report-csv.js';
+import { attachmentDisposition, formatLocal, reportFileName } from '../../shared/export/report-table.js';
+import { reportXlsx } from '../../shared/export/report-xlsx.js';
+import type { Report, ReportSummary } from '../../shared/schemas/reports.js';
+
+const DUE = '2025-09-30T09:00:00.000Z';
+const ASOF = '2025-10-10T09:00:00.000Z';
+
+function duty(id: string, unitId: string, extra: Partial<DutyFact> = {}): DutyFact {
+  return {
+    id,
+    taskId: 'task-1',
+    unitId,
+    phaseKey: 'self-check',
+    title: '摸排适龄儿童入学情况',
+    kind: 'task',
+    status: 'open',
+    dueAt: DUE,
+    round: 1,
+    returns: 0,
+    reviews: [],
+    submittedAt: null,
+    acceptedAt: null,
+    createdAt: '2025-09-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+const done = (id: string, unitId: string) =>
+  duty(id, unitId, { status: 'accepted', submittedAt: DUE, acceptedAt: '2025-10-01T00:00:00.000Z' });
+
+function sample(scope: ReportScope = { scope: 'all' }): Report {
+  const builder = createReportBuilder({
+    asOf: new Date(ASOF),
+    timezone: 'Asia/Shanghai',
+    phases: [
+      { key: 'mobilize', name: '部署发动阶段', start: '2025-09-01', end: '2025-09-10' },
+      { key: 'self-check', name: '自查补短阶段', start: '2025-09-11', end: '2025-10-31' },
+    ],
+    levels: ['remind', 'overdue', 'escalate', 'accountability'],
+    calendar: createWorkingCalendar([]),
+  });
+  builder.addDuties([
+    done('d1', 'town'),
+    duty('d2', 'town', { title: '=HYPERLINK("http://x","点我")' }),
+    done('d3', 'village'),
+    done('d4', 'bureau'),
+    duty('d5', 'bureau', { title: '核对"控辍保学"台账,逐户签字' }),
+  ]);
+  builder.addNotices([{ unitId: 'town', level: 'overdue' }]);
+  const built = builder.finish(
+    new Map([
+      ['town', '城关镇'],
+      ['village', '东街村'],
+      ['bureau', '县教育体育局'],
+    ]),
+  );
+  const summary: ReportSummary = {
+    id: 'rpt-plan-x-2025-w41',
+    planId: 'plan-x',
+    planTitle: '控辍保学/劝返复学',
+    timezone: 'Asia/Shanghai',
+    period: 'week',
+    periodKey: '2025-W41',
+    periodLabel: '2025年第41周',
+    asOf: ASOF,
+    generatedAt: ASOF,
+    generatedBy: 'office-1',
+    trigger: 'manual',
+    summary: { units: 3, duties: 5, accepted: 3, overdue: 2, completionRate: 0.6, onTimeRate: 0.6 },
+    source: { duties: built.dutiesRead, notices: built.noticesRead },
+    approximated: 0,
+    calendarFallbackYears: [],
+  };
+  return reportView(summary, built.content, scope);
+}
+
+/** A minimal RFC 4180 reader, to read back what the export wrote. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+describe('CSV', () => {
+  it('starts with the byte order mark and round-trips Chinese through UTF-8', () => {
+    const csv = reportCsv(sample());
+    const bytes = Buffer.from(csv, 'utf8');
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const back = bytes.toString('utf8');
+    expect(back.startsWith(BOM)).toBe(true);
+    const rows = parseCsv(back.slice(1));
+    expect(rows[0]?.slice(0, 4)).toEqual(['排名', '单位', '单位编号', '应办任务']);
+    expect(rows[0]).toContain('督办通知');
+    expect(rows[0]?.at(-1)).toBe('按时办结率');
+    expect(rows.map((r) => r[1])).toEqual(['单位', '东街村', '城关镇', '县教育体育局']);
+    expect(rows[1]).toEqual(expect.arrayContaining(['1', '东街村', 'village', '100.0%']));
+  });
+
+  it('hides other units’ figures from a unit, keeping their rank, name and rates', () => {
+    const rows = parseCsv(reportCsv(sample({ scope: 'unit', unitId: 'town' })).slice(1));
+    const town = rows.find((r) => r[2] === 'town');
+    const village = rows.find((r) => r[2] === 'village');
+    expect(town?.[3]).toBe('2');
+    expect(village?.slice(0, 3)).toEqual(['1', '东街村', 'village']);
+    expect(village?.slice(3, -2).every((cell) => cell === '')).toBe(true);
+    expect(village?.slice(-2)).toEqual(['100.0%', '100.0%']);
+  });
+
+  it('names the file in Chinese per RFC 5987, with an ASCII fallback', () => {
+    const report = sample();
+    const name = reportFileName(report, 'csv');
+    expect(name).toBe('控辍保学_劝返复学-2025年第41周督办通报.csv');
+    const header = attachmentDisposition(name, `${report.id}.csv`);
+    expect(header).toBe(
+      `attachment; filename="rpt-plan-x-2025-w41.csv"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    );
+    expect(decodeURIComponent(header.split("UTF-8''")[1] ?? '')).toBe(name);
+    expect(attachmentDisposition("a'(b)*.csv", 'a.csv')).toContain("filename*=UTF-8''a%27%28b%29%2A.csv");
+  });
+
+  it('formats due times on the plan’s wall clock', () => {
+    expect(formatLocal(DUE, 'Asia/Shanghai')).toBe('2025-09-30 17:00');
+  });
+});
+
+describe('Excel workbook', () => {
+  async function open(report: Report) {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await reportXlsx(report)).buffer);
+    return workbook;
+  }
+
+  it('has the ranking, a sheet per phase, the overdue duties and the notes', async () => {
+    const workbook = await open(sample());
+    expect(workbook.worksheets.map((w) => w.name)).toEqual([
+      '排名汇总',
+      '阶段1-部署发动阶段',
+      '阶段2-自查补短阶段',
+      '逾期未办',
+      '说明',
+    ]);
+    const summary = workbook.getWorksheet('排名汇总');
+    expect(summary?.getRow(1).values).toEqual(
+      expect.arrayContaining(['排名', '单位', '单位编号', '按时办结', '逾期未办', '按时办结率']),
+    );
+    const first = summary?.getRow(2);
+    expect([first?.getCell(1).value, first?.getCell(2).value, first?.getCell(3).value]).toEqual([
+      1,
+      '东街村',
+      'village',
+    ]);
+    const rateCell = first?.getCell(summary?.columnCount ?? 0);
+    expect(rateCell?.value).toBe(1);
+    expect(rateCell?.numFmt).toBe('0.0%');
+    expect(summary?.getRow(4).getCell(2).value).toBe('县教育体育局');
+  });
+
+  it('freezes the header row, sets column widths and filters on every table sheet', async () => {
+    const workbook = await open(sample());
+    for (const [name, unitColumn] of [
+      ['排名汇总', 2],
+      ['阶段2-自查补短阶段', 1],
+      ['逾期未办', 1],
+    ] as const) {
+      const sheet = workbook.getWorksheet(name);
+      expect(sheet?.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+      expect(sheet?.getColumn(unitColumn).width).toBe(28);
+      expect(sheet?.columns.every((c) => (c.width ?? 0) >= 6)).toBe(true);
+      expect(sheet?.autoFilter).toBeTruthy();
+    }
+    const overdue = workbook.getWorksheet('逾期未办');
+    expect(overdue?.getRow(1).values).toEqual(
+      expect.arrayContaining(['单位', '任务', '截止时间', '逾期(工作日)']),
+    );
+    expect(overdue?.rowCount).toBe(3);
+    // Text stays text: a title that looks like a formula is not one.
+    const titles = [overdue?.getRow(2).getCell(2).value, overdue?.getRow(3).getCell(2).value];
+    expect(titles).toContain('=HYPERLINK("http://x","点我")');
+    expect(overdue?.getRow(2).getCell(4).value).toBe('2025-09-30 17:00');
+    const phase = workbook.getWorksheet('阶段2-自查补短阶段');
+    expect(phase?.getRow(phase.rowCount).getCell(1).value).toBe('合计');
+  });
+
+  it('shows a unit only its own rows beyond the ranking', async () => {
+    const workbook = await open(sample({ scope: 'unit', unitId: 'town' }));
+    const overdue = workbook.getWorksheet('逾期未办');
+    expect(overdue?.rowCount).toBe(2);
+    expect(overdue?.getRow(2).getCell(1).value).toBe('城关镇');
+    const phase = workbook.getWorksheet('阶段2-自查补短阶段');
+    expect(phase?.getColumn(1).values.filter((v) => typeof v === 'string')).toEqual([
+      '单位',
+      '城关镇',
+      '合计',
+    ]);
+    const notes = workbook.getWorksheet('说明');
+    expect(notes?.getColumn(2).values).toEqual(
+      expect.arrayContaining([expect.stringContaining('本单位视图')]),
+    );
+  });
+});
+
+describe('CSV text that looks like a formula', () => {
+  it('is prefixed so Excel shows it instead of running it', () => {
+    // The summary table has no free text but unit names; a name typed as a formula is neutralised.
+    const report = sample();
+    const tampered: Report = {
+      ...report,
+      ranking: report.ranking.map((r) => (r.unitId === 'town' ? { ...r, unitName: '=1+1' } : r)),
+    };
+    const rows = parseCsv(reportCsv(tampered).slice(1));
+    expect(rows.find((r) => r[2] === 'town')?.[1]).toBe("'=1+1");
+  });
+});

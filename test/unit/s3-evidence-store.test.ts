@@ -1,0 +1,54 @@
+import { HeadObjectCommand, NotFound } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { createEvidenceS3Client, s3EvidenceStore } from '../../shared/evidence/s3-evidence-store.js';
+
+const NOW = new Date('2026-05-16T02:00:00Z');
+const client = () =>
+  createEvidenceS3Client({
+    region: 'cn-northwest-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' },
+  });
+
+describe('S3 evidence store', () => {
+  it('presigns a PUT that binds the type and the length, without a checksum of an empty body', async () => {
+    const store = s3EvidenceStore({ client: client(), bucket: 'duban-evidence' });
+    const upload = await store.createUpload({
+      key: 'duties/duty-1/f-1-file.pdf',
+      contentType: 'application/pdf',
+      size: 1234,
+      expiresInSeconds: 900,
+      now: NOW,
+    });
+    const url = new URL(upload.url);
+    expect(`${url.origin}${url.pathname}`).toBe(
+      'https://duban-evidence.s3.cn-northwest-1.amazonaws.com.cn/duties/duty-1/f-1-file.pdf',
+    );
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(url.searchParams.get('X-Amz-Date')).toBe('20260516T020000Z');
+    // A checksum signed at presign time would be that of an empty body, failing every upload.
+    expect([...url.searchParams.keys()].filter((k) => k.toLowerCase().includes('checksum'))).toEqual([]);
+    expect(upload.headers).toEqual({ 'Content-Type': 'application/pdf' });
+    expect(upload.expiresAt).toEqual(new Date('2026-05-16T02:15:00Z'));
+  });
+
+  it('says a missing key does not exist, and passes on any other failure', async () => {
+    const s3 = client();
+    const mock = mockClient(s3);
+    const store = s3EvidenceStore({ client: s3, bucket: 'duban-evidence' });
+    mock.on(HeadObjectCommand, { Key: 'there' }).resolves({ ContentLength: 3 });
+    mock
+      .on(HeadObjectCommand, { Key: 'missing' })
+      .rejects(new NotFound({ message: 'Not Found', $metadata: {} }));
+    const denied = Object.assign(new Error('Forbidden'), {
+      name: 'Forbidden',
+      $metadata: { httpStatusCode: 403 },
+    });
+    mock.on(HeadObjectCommand, { Key: 'denied' }).rejects(denied);
+    expect(await store.exists('there')).toBe(true);
+    expect(await store.exists('missing')).toBe(false);
+    await expect(store.exists('denied')).rejects.toThrow('Forbidden');
+    mock.restore();
+  });
+});
