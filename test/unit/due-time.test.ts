@@ -147,3 +147,14 @@ describe('isOverdue', () => {
     expect(isOverdue(result.dueAt, new Date('2026-05-14T00:00:00+08:00'))).toBe(true);
   });
 });
+
+describe('due times at the edge of the calendar', () => {
+  it('refuses years no campaign has, instead of overflowing the date arithmetic', () => {
+    for (const input of ['9999-12-31', '9999-12-31T23:59:59Z', '0001-01-01', '1969-12-31']) {
+      const result = parseDueAt(input, 'Asia/Shanghai');
+      expect(result.ok, input).toBe(false);
+      if (!result.ok) expect(result.message).toContain('超出允许范围');
+    }
+    expect(parseDueAt('2999-12-31', 'Asia/Shanghai').ok).toBe(true);
+  });
+});

@@ -12,6 +12,10 @@ const DATE_TIME =
 
 const FORMAT_HINT = '应为带时区偏移的 ISO 8601 时间（如 2026-05-13T12:00:00+08:00）或日期（如 2026-05-13）';
 
+/** The years a due time may fall in. */
+export const MIN_YEAR = 1970;
+export const MAX_YEAR = 2999;
+
 /**
  * Reads a due time: an ISO 8601 date-time with an explicit offset or `Z`
  * (`2026-05-13T12:00:00+08:00`, `2026-05-13T04:00:00.5Z`), or a date alone (`2026-05-13`)
@@ -22,6 +26,12 @@ const FORMAT_HINT = '应为带时区偏移的 ISO 8601 时间（如 2026-05-13T1
 export function parseDueAt(input: string, timeZone: string): ParseDueAtResult {
   if (!isValidTimeZone(timeZone)) {
     return { ok: false, message: `时区“${timeZone}”无效` };
+  }
+  // A deadline is about this campaign, not the edge of the calendar: far years (9999-12-31) would
+  // overflow the date arithmetic of reminders and escalations.
+  const year = Number(input.slice(0, 4));
+  if (/^\d{4}-\d{2}-\d{2}/.test(input) && (year < MIN_YEAR || year > MAX_YEAR)) {
+    return { ok: false, message: `截止时间“${input}”超出允许范围(${MIN_YEAR}–${MAX_YEAR} 年)` };
   }
   if (DATE_ONLY.test(input)) {
     if (!isValidIsoDate(input)) {
