@@ -1,7 +1,6 @@
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { UnauthorizedError, UnavailableError } from '../errors.js';
-import { SLUG_PATTERN } from '../schemas/common.js';
-import { type Principal, ROLES, type Role } from './principal.js';
+import { principalFromClaims } from './principal.js';
 import type { TokenVerifier } from './tokens.js';
 
 /** Asymmetric only: a verifier that accepted HS* could be fed a token "signed" with the public key. */
@@ -56,8 +55,6 @@ async function discoverJwksUri(issuer: string, timeoutMs: number): Promise<URL> 
   assertSafeUrl(jwks, 'jwks_uri');
   return jwks;
 }
-
-const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 
 function audienceMatches(payload: JWTPayload, accepted: readonly string[]): boolean {
   const { aud } = payload;
@@ -166,15 +163,6 @@ export function oidcVerifier(options: OidcVerifierOptions): TokenVerifier {
       throw new UnauthorizedError('令牌类型 (token_use) 无效');
     }
 
-    const sub = payload.sub;
-    if (typeof sub !== 'string' || sub.length === 0) throw new UnauthorizedError('令牌缺少用户标识 (sub)');
-    const role = payload[roleClaim];
-    if (!isRole(role)) throw new UnauthorizedError(`令牌中的角色 (${roleClaim}) 无效`);
-    if (role !== 'unit') return { sub, role } satisfies Principal;
-    const unitId = payload[unitClaim];
-    if (typeof unitId !== 'string' || !SLUG_PATTERN.test(unitId)) {
-      throw new UnauthorizedError(`单位用户的令牌缺少有效的单位编号 (${unitClaim})`);
-    }
-    return { sub, role, unitId };
+    return principalFromClaims(payload, { roleClaim, unitClaim });
   };
 }

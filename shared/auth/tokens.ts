@@ -1,11 +1,9 @@
 import { sign, verify } from 'hono/jwt';
 import { UnauthorizedError } from '../errors.js';
-import { type Principal, ROLES, type Role } from './principal.js';
+import { type Principal, principalFromClaims } from './principal.js';
 
 /** Verifies a bearer token and returns the principal it names, or throws UnauthorizedError. */
 export type TokenVerifier = (token: string) => Promise<Principal>;
-
-const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 
 /**
  * HS256 verifier for the local runtime and the first AWS deployment. The algorithm is pinned, so
@@ -19,17 +17,8 @@ export function hs256Verifier(secret: string): TokenVerifier {
     } catch {
       throw new UnauthorizedError('令牌无效或已过期');
     }
-    const { sub, role, unitId, exp } = payload;
-    if (typeof exp !== 'number') throw new UnauthorizedError('令牌缺少过期时间 (exp)');
-    if (typeof sub !== 'string' || sub.length === 0) throw new UnauthorizedError('令牌缺少用户标识 (sub)');
-    if (!isRole(role)) throw new UnauthorizedError('令牌中的角色 (role) 无效');
-    if (role === 'unit') {
-      if (typeof unitId !== 'string' || unitId.length === 0) {
-        throw new UnauthorizedError('单位用户的令牌缺少单位编号 (unitId)');
-      }
-      return { sub, role, unitId };
-    }
-    return { sub, role };
+    if (typeof payload.exp !== 'number') throw new UnauthorizedError('令牌缺少过期时间 (exp)');
+    return principalFromClaims(payload);
   };
 }
 
