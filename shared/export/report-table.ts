@@ -198,11 +198,20 @@ export function reportFileName(report: Report, extension: 'csv' | 'xlsx'): strin
 }
 
 /**
+ * The string with every lone surrogate replaced by U+FFFD. A title may carry one (JSON allows
+ * `"\ud800"`, and the schemas store text as given), but encodeURIComponent throws on it — and a
+ * header must never be the reason a download fails. (`String#toWellFormed` is ES2024; we target ES2023.)
+ */
+export function wellFormed(value: string): string {
+  return value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/**
  * A `content-disposition` for an attachment whose name may be Chinese: an ASCII `filename` for old
  * clients and the real name as `filename*` in RFC 5987 encoding (UTF-8, percent-encoded).
  */
 export function attachmentDisposition(fileName: string, asciiFallback: string): string {
-  const encoded = encodeURIComponent(fileName).replace(
+  const encoded = encodeURIComponent(wellFormed(fileName)).replace(
     /['()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );

@@ -5,7 +5,12 @@ import type { DutyFact } from '../../shared/domain/report/duty-at.js';
 import { createReportBuilder } from '../../shared/domain/report/report-builder.js';
 import { type ReportScope, reportView } from '../../shared/domain/report/report-view.js';
 import { BOM, reportCsv } from '../../shared/export/report-csv.js';
-import { attachmentDisposition, formatLocal, reportFileName } from '../../shared/export/report-table.js';
+import {
+  attachmentDisposition,
+  formatLocal,
+  reportFileName,
+  wellFormed,
+} from '../../shared/export/report-table.js';
 import { reportXlsx } from '../../shared/export/report-xlsx.js';
 import type { Report, ReportSummary } from '../../shared/schemas/reports.js';
 
@@ -145,6 +150,12 @@ describe('CSV', () => {
     );
     expect(decodeURIComponent(header.split("UTF-8''")[1] ?? '')).toBe(name);
     expect(attachmentDisposition("a'(b)*.csv", 'a.csv')).toContain("filename*=UTF-8''a%27%28b%29%2A.csv");
+  });
+
+  it('names the file even when the title carries a lone surrogate', () => {
+    const header = attachmentDisposition('方案\ud83d-\udc00.csv', 'a.csv');
+    expect(decodeURIComponent(header.split("UTF-8''")[1] ?? '')).toBe('方案\ufffd-\ufffd.csv');
+    expect(wellFormed('好🙂')).toBe('好🙂');
   });
 
   it('formats due times on the plan’s wall clock', () => {
