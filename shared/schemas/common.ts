@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import zhCN from 'zod/v4/locales/zh-CN.js';
+import { MAX_YEAR, MIN_YEAR } from '../domain/duty/due-time.js';
 
 // Users read Chinese: zod's own messages (too short, wrong type …) come out in Simplified Chinese.
 // Only this locale is loaded; the bundle build drops zod's other ~50 (see test/bench/bundle.ts).
@@ -18,9 +19,14 @@ export const slug = (what: string) =>
 /** Trimmed human text: Chinese, emoji and long strings are stored exactly as given, minus edge spaces. */
 export const text = (min: number, max: number) => z.string().trim().min(min).max(max);
 
+/** A calendar-date string; the year within the span every due time must fall in (1970–2999). */
 export const isoDateString = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+  .refine((d) => {
+    const year = Number(d.slice(0, 4));
+    return year >= MIN_YEAR && year <= MAX_YEAR;
+  }, `日期应在 ${MIN_YEAR}–${MAX_YEAR} 年之间`)
   .openapi({ example: '2026-05-14' });
 
 export const instantString = z.string().openapi({ format: 'date-time', example: '2026-05-26T15:59:59.999Z' });

@@ -105,6 +105,22 @@ describe('authentication', () => {
     const token = await issueHs256Token(TEST_SECRET, { sub: 'x', role: 'unit' });
     expect((await api.call('GET', '/v1/units', { as: token })).status).toBe(401);
   });
+
+  it('refuses a signed token whose unitId or sub no unit could have (401, not a failed lookup)', async () => {
+    const { issueHs256Token } = await import('../../shared/auth/tokens.js');
+    const { TEST_SECRET } = await import('../fixtures/app.js');
+    for (const principal of [
+      { sub: 'x', role: 'unit' as const, unitId: 'a'.repeat(3000) },
+      { sub: 'x', role: 'unit' as const, unitId: 'Unit#1' },
+      { sub: 's'.repeat(257), role: 'office' as const },
+    ]) {
+      const res = await api.call<ErrorBody>('GET', '/v1/units', {
+        as: await issueHs256Token(TEST_SECRET, principal),
+      });
+      expect(res.status).toBe(401);
+      expect(res.body.error.message).toMatch(principal.role === 'unit' ? /unitId/ : /sub/);
+    }
+  });
 });
 
 describe('units', () => {
@@ -301,6 +317,11 @@ describe('plans', () => {
     expect(fieldsOf(tooMany.body)).toContain('phases');
     const empty = await api.call<ErrorBody>('POST', '/v1/plans', { body: { title: 'x', phases: [] } });
     expect(empty.status).toBe(400);
+    const farFuture = await api.call<ErrorBody>('POST', '/v1/plans', {
+      body: { title: 'x', phases: [{ key: 'one', name: '一', start: '9999-01-01', end: '9999-12-31' }] },
+    });
+    expect(farFuture.status).toBe(400);
+    expect(fieldsOf(farFuture.body)).toEqual(expect.arrayContaining(['phases.0.start', 'phases.0.end']));
     const after = await api.call<{ items: Plan[] }>('GET', '/v1/plans?limit=100');
     expect(after.body.items.length).toBe(before.body.items.length);
   });
