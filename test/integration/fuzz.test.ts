@@ -1,22 +1,27 @@
 /**
- * Property-based fuzz of the whole HTTP surface (issue 5): well over 10,000 generated requests —
- * routes read from /openapi.json, path parameters that are real fixture ids or junk, every method,
- * query strings, headers, tokens and bodies (schema-shaped with generated values, wrong types,
- * extra fields, huge strings, malformed JSON, not JSON at all) — sent in-process through
- * `app.request` against the real app on fresh DynamoDB Local tables.
+ * Property-based fuzz of the whole HTTP surface (issue 5): 10,000 generated requests — routes read
+ * from /openapi.json, path parameters that are real fixture ids or junk (unicode, emoji, '../',
+ * percent-encoded bytes, very long), every method, query strings and cursors, headers, tokens and
+ * bodies (shaped by the route's schema with generated values, one value at any depth set to an
+ * edge or to junk, extra and hostile keys, huge strings, malformed JSON, not JSON at all) — sent
+ * in-process through `app.request` against the real app on fresh DynamoDB Local tables. The
+ * fixture's own names and titles are hostile text the schemas accept (control characters, a lone
+ * surrogate, bidi overrides, formulas, markup), so reads, exports and headers meet them too.
  *
  * Invariants, for every request:
- *  1. the status is never 5xx (and nothing reaches the error log);
+ *  1. the status is never 5xx, and nothing reaches the app's error log;
  *  2. every /v1 (and /health, /openapi.json) response with status >= 400 is JSON
- *     `{error: {code, message}}` with a non-empty code and message;
- *  3. a refused request (4xx) wrote nothing: both tables (main and `<table>-audit`) are scanned
- *     before and after, always for non-office callers of write methods and for one request in
- *     20 otherwise;
- *  4. no response carries a stack trace or an internal error name.
+ *     `{error: {code, message}}` with a non-empty code and message (pages may answer HTML);
+ *  3. a refused request (4xx) wrote nothing: no write command completed on the app's DynamoDB
+ *     client during it (checked for every request), and both tables (main and `<table>-audit`)
+ *     scan the same before and after — always for callers other than the office on write
+ *     routes, and for one other refused request in 20;
+ *  4. no response carries a stack frame or an internal error name.
  *
- * The seed is fixed (FUZZ_SEED overrides it, FUZZ_SCALE multiplies the run counts) and logged, so
- * a failure replays exactly. FUZZ_SURVEY=1 keeps going past failures and prints every distinct one
- * at the end, instead of stopping at the first (shrunk) counterexample.
+ * The seed is fixed and logged (FUZZ_SEED overrides it; FUZZ_SCALE multiplies the run counts), so
+ * a failure replays exactly; fast-check prints the shrunk request. FUZZ_SURVEY=1 keeps going past
+ * failures and prints every distinct one at the end; FUZZ_PROGRESS=1 prints progress and a
+ * breakdown of statuses by caller.
  */
 import { createHmac } from 'node:crypto';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -31,9 +36,8 @@ import type { Task } from '../../shared/schemas/tasks.js';
 import { LEADER, OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260516);
-// 0.3 (about 3,000 requests) keeps `npm test` within a few minutes on a shared 2-CPU machine;
-// FUZZ_SCALE=1 sends the full 10,000+ (about 14 minutes here).
-const SCALE = Number(process.env.FUZZ_SCALE ?? 0.3);
+// 1 sends the 10,000 requests the issue asks for: about 80 s on a loaded, shared 2-CPU machine.
+const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const SURVEY = process.env.FUZZ_SURVEY === '1';
 const PROGRESS = process.env.FUZZ_PROGRESS === '1';
 const t0 = performance.now();
@@ -144,6 +148,7 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'undefined';
 }
 
+/** Where the time goes, printed with FUZZ_PROGRESS=1. */
 const timing = { snapshotMs: 0, snapshots: 0, requestMs: 0, items: 0 };
 async function snapshot(api: Api): Promise<string> {
   const t = performance.now();
@@ -179,6 +184,12 @@ function diff(before: string, after: string): string {
   const added = [...b].filter((l) => !a.has(l)).map((l) => `+ ${l.slice(0, 400)}`);
   return [...gone, ...added].slice(0, 10).join('\n');
 }
+
+/** encodeURIComponent, with lone surrogates (which a URL cannot carry) made U+FFFD first. */
+const encode = (s: string) =>
+  encodeURIComponent(
+    s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
+  );
 
 const clip = (s: string, n = 600) => (s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s);
 
@@ -325,11 +336,42 @@ const hugeString = fc
       fc.integer({ min: MAX_BODY - 2048, max: MAX_BODY + 1024 }),
       fc.integer({ min: 64 * 1024, max: 300 * 1024 }),
     ),
-    fc.constantFrom('x', '中', '😀', '\\u0000', ' '),
+    fc.constantFrom('x', '中', '😀', '\u0000', ' '),
   )
   .map(([bytes, ch]) => ch.repeat(Math.max(1, Math.floor(bytes / Buffer.byteLength(ch)))));
 
+/**
+ * Text a schema accepts but code downstream may not: control characters, lone surrogates (JSON
+ * escapes them), bidi overrides, non-characters, spreadsheet formulas, markup.
+ */
+const HOSTILE_TEXT = [
+  '\u0000',
+  'a\u0007\u001b[31mb',
+  '\ud800',
+  '督办\udc00',
+  '方案\ud83d',
+  '\u202e反转',
+  '\ufeff',
+  '\ufffe\uffff',
+  '=HYPERLINK("http://x","y")',
+  '+1+1',
+  '@SUM(A1)',
+  '<b>&amp;"\'</b>',
+  ']]><!--',
+  '\r\n\t',
+  ' ',
+  '\\',
+  '%s%n',
+  '../..',
+  '👨‍👩‍👧‍👦🇨🇳',
+];
+
+const hostileText = fc
+  .tuple(fc.constantFrom(...HOSTILE_TEXT), fc.constantFrom('', '东街村', 'x'))
+  .map(([h, around]) => `${around}${h}${around}`);
+
 const anyString = fc.oneof(
+  { weight: 2, arbitrary: hostileText },
   { weight: 4, arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme-composite', maxLength: 10 }) },
@@ -339,7 +381,7 @@ const anyString = fc.oneof(
 
 /** A path segment as sent: encoded, raw, or percent-encoded bytes. */
 const junkSegment = fc.oneof(
-  { weight: 3, arbitrary: anyString.map(encodeURIComponent) },
+  { weight: 3, arbitrary: anyString.map(encode) },
   { weight: 2, arbitrary: anyString.map((s) => s.replace(/[\r\n#?]/g, '')) },
   { weight: 1, arbitrary: fc.webSegment() },
   {
@@ -373,8 +415,38 @@ const DATES = [
   '2100-12-31T23:59:59.999Z',
 ];
 
+/** Dates a date pattern accepts at the ends of the calendar. */
+const EDGE_DATES = [
+  '9999-12-31',
+  '0000-01-01',
+  '0001-01-01',
+  '1900-01-01',
+  '1901-12-13',
+  '1970-01-01',
+  '2038-01-19T03:14:08Z',
+  '2099-12-31',
+  '2100-12-31',
+  '2101-01-01',
+  '2026-12-31T23:59:59.999+14:00',
+  '2026-01-01T00:00:00-12:00',
+  '9999-12-31T23:59:59.999Z',
+  '0000-01-01T00:00:00Z',
+];
+
+const PLAUSIBLE_DATES = [
+  '2026-05-16',
+  '2026-05-20',
+  '2026-06-30',
+  '2026-07-20',
+  '2026-06-30T12:00:00+08:00',
+  '2026-06-30T12:00:00Z',
+  '2026-09-01',
+];
+
 const dateString = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom(...DATES) },
+  { weight: 6, arbitrary: fc.constantFrom(...PLAUSIBLE_DATES) },
+  { weight: 2, arbitrary: fc.constantFrom(...EDGE_DATES) },
+  { weight: 3, arbitrary: fc.constantFrom(...DATES) },
   {
     weight: 2,
     arbitrary: fc
@@ -433,6 +505,10 @@ interface ArbContext {
   fx: Fixture;
   /** Probability weight of a deliberately wrong value at each node. */
   junk: number;
+  /** Weight of a real fixture id for a path or query parameter (junk and other ids: 7). */
+  realIds?: number;
+  /** Top-level objects with their required fields only (more of them pass the service's checks). */
+  minimal?: boolean;
 }
 
 const idFor = (fx: Fixture, name: string): fc.Arbitrary<string> | undefined => {
@@ -505,7 +581,7 @@ function validArb(s: Schema, name: string, ctx: ArbContext, depth: number): fc.A
     const maxItems = typeof s.maxItems === 'number' ? s.maxItems : 6;
     return fc.oneof(
       {
-        weight: 6,
+        weight: 10,
         arbitrary: fc.array(valueArb(items, name, ctx, depth + 1), {
           minLength,
           maxLength: Math.min(maxItems, minLength + 4),
@@ -527,34 +603,52 @@ function validArb(s: Schema, name: string, ctx: ArbContext, depth: number): fc.A
       ? s.required.filter((k): k is string => typeof k === 'string')
       : [];
     const model: Record<string, fc.Arbitrary<unknown>> = {};
-    for (const [key, sub] of Object.entries(props))
-      if (isRecord(sub)) model[key] = valueArb(sub, key, ctx, depth + 1);
+    for (const [key, sub] of Object.entries(props)) {
+      if (!isRecord(sub) || (ctx.minimal === true && depth === 0 && !required.includes(key))) continue;
+      model[key] = valueArb(sub, key, ctx, depth + 1);
+    }
     return fc.record(model, { requiredKeys: required.filter((k) => k in model) });
   }
   // Strings.
   const known = idFor(ctx.fx, name);
   const minLength = typeof s.minLength === 'number' ? s.minLength : 0;
   const maxLength = typeof s.maxLength === 'number' ? s.maxLength : 60;
-  const options: fc.Arbitrary<unknown>[] = [];
-  if (known !== undefined) options.push(known, known, known);
-  if (s.format === 'date-time' || DATE_FIELD.test(name)) options.push(dateString, dateString);
+  const options: fc.WeightedArbitrary<unknown>[] = [];
+  if (known !== undefined) options.push({ weight: 8, arbitrary: known });
+  if (s.format === 'date-time' || DATE_FIELD.test(name)) options.push({ weight: 8, arbitrary: dateString });
   if (typeof s.pattern === 'string') {
     try {
-      options.push(matching(s.pattern));
+      options.push({ weight: 2, arbitrary: matching(s.pattern) });
     } catch {
       // A pattern fast-check cannot generate from: the other options cover the field.
     }
   }
-  if (typeof s.example === 'string') options.push(fc.constant(s.example));
-  if (name === 'timezone')
-    options.push(fc.constantFrom('Asia/Shanghai', 'UTC', 'Mars/Olympus', '', 'Etc/GMT+14'));
-  options.push(fc.string({ unit: 'grapheme', minLength, maxLength: Math.min(maxLength, minLength + 40) }));
+  if (typeof s.example === 'string') options.push({ weight: 2, arbitrary: fc.constant(s.example) });
+  if (name === 'timezone') {
+    options.push({
+      weight: 4,
+      arbitrary: fc.constantFrom('Asia/Shanghai', 'UTC', 'Mars/Olympus', '', 'Etc/GMT+14'),
+    });
+  }
+  // Free text where the schema allows any text; ids, keys and dates get their own values above.
+  const constrained = options.length > (typeof s.example === 'string' ? 1 : 0);
+  if (!constrained) {
+    options.push({
+      weight: 3,
+      arbitrary: fc.string({ unit: 'grapheme', minLength, maxLength: Math.min(maxLength, minLength + 40) }),
+    });
+    options.push({
+      weight: 2,
+      arbitrary: hostileText.filter((t) => t.length >= minLength && t.length <= maxLength),
+    });
+  }
   // At and just past the limit (an emoji counts twice in UTF-16).
-  options.push(
-    fc
+  options.push({
+    weight: 1,
+    arbitrary: fc
       .tuple(fc.integer({ min: maxLength, max: maxLength + 1 }), fc.constantFrom('a', '中', '😀', ' '))
       .map(([n, ch]) => ch.repeat(n)),
-  );
+  });
   return fc.oneof(...options);
 }
 
@@ -571,29 +665,87 @@ const HOSTILE_KEYS = [
   '',
 ];
 
-/** Adds, removes or replaces one top-level field of a generated object. */
-function mutateObject(base: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
-  return fc
-    .tuple(
-      base,
-      fc.constantFrom('keep', 'keep', 'keep', 'extra', 'drop', 'replace', 'huge', 'dupKey'),
-      fc.oneof(fc.constantFrom(...HOSTILE_KEYS), fc.string({ maxLength: 12 })),
-      junkValue,
-      fc.nat(),
-    )
-    .map(([value, op, key, junk, pick]) => {
-      if (!isRecord(value) || op === 'keep') return value;
-      const keys = Object.keys(value);
-      const target = keys.length > 0 ? keys[pick % keys.length] : undefined;
-      const copy: Record<string, unknown> = { ...value };
-      if (op === 'extra' || target === undefined)
-        Object.defineProperty(copy, key, { value: junk, enumerable: true });
-      else if (op === 'drop') delete copy[target];
-      else if (op === 'replace') copy[target] = junk;
-      else if (op === 'huge') copy[target] = 'x'.repeat(1000 + (pick % (200 * 1024)));
-      else copy[target] = value[target];
-      return copy;
-    });
+type Path = (string | number)[];
+
+/** Every position in a JSON value, parents before children. */
+function positions(v: unknown, at: Path = [], out: Path[] = []): Path[] {
+  out.push(at);
+  if (out.length > 400) return out;
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) positions(x, [...at, i], out);
+  } else if (isRecord(v)) for (const [k, x] of Object.entries(v)) positions(x, [...at, k], out);
+  return out;
+}
+
+/** A copy of `v` with the value at `path` replaced (or, with `drop`, removed). */
+function replaceAt(v: unknown, path: Path, next: unknown, drop = false): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return next;
+  if (Array.isArray(v) && typeof head === 'number') {
+    const copy = [...v];
+    if (rest.length === 0 && drop) copy.splice(head, 1);
+    else copy[head] = replaceAt(v[head], rest, next, drop);
+    return copy;
+  }
+  if (isRecord(v) && typeof head === 'string') {
+    const copy: Record<string, unknown> = { ...v };
+    if (rest.length === 0 && drop) delete copy[head];
+    else Object.defineProperty(copy, head, { value: replaceAt(v[head], rest, next, drop), enumerable: true });
+    return copy;
+  }
+  return v;
+}
+
+/** A value at an edge for its type: the kind a schema lets through and code may trip on. */
+const edgeFor = (current: unknown): fc.Arbitrary<unknown> => {
+  if (typeof current === 'number') {
+    return fc.constantFrom<unknown>(0, -1, 1, 2 ** 31, 2 ** 53 - 1, 2 ** 53 + 2, 1e308, -1e308, 0.5, -0);
+  }
+  if (typeof current === 'boolean') return fc.constantFrom<unknown>('true', 1, null);
+  if (Array.isArray(current)) {
+    return fc.constantFrom<unknown>(
+      [],
+      [...current, ...current],
+      current.length > 0 ? [current[0], current[0]] : [null],
+    );
+  }
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...EDGE_DATES, ...DATES) },
+    { weight: 3, arbitrary: hostileText },
+    { weight: 1, arbitrary: fc.constantFrom('', ' ', '0', 'null', 'last', 'Asia/Shanghai', 'UTC', 'utc') },
+  );
+};
+
+/** Changes one position anywhere in a generated value: an edge value, junk, dropped, or huge. */
+function mutateDeep(base: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+  return base.chain((value) => {
+    const all = positions(value);
+    return fc
+      .tuple(
+        fc.constantFrom(...(all.length > 1 ? all.slice(1) : all)),
+        fc.constantFrom('edge', 'edge', 'edge', 'junk', 'drop', 'extra', 'huge'),
+        fc.oneof(fc.constantFrom(...HOSTILE_KEYS), fc.string({ maxLength: 12 })),
+        junkValue,
+        fc.integer({ min: 1000, max: 200 * 1024 }),
+      )
+      .chain(([path, op, key, junk, size]) => {
+        const here = path.reduce<unknown>(
+          (v, k) =>
+            isRecord(v) && typeof k === 'string'
+              ? v[k]
+              : Array.isArray(v) && typeof k === 'number'
+                ? v[k]
+                : undefined,
+          value,
+        );
+        if (op === 'edge') return edgeFor(here).map((edge) => replaceAt(value, path, edge));
+        if (op === 'junk') return fc.constant(replaceAt(value, path, junk));
+        if (op === 'drop' && path.length > 0) return fc.constant(replaceAt(value, path, undefined, true));
+        if (op === 'huge') return fc.constant(replaceAt(value, path, 'x'.repeat(size)));
+        if (isRecord(here)) return fc.constant(replaceAt(value, [...path, key], junk));
+        return fc.constant(replaceAt(value, path, junk));
+      });
+  });
 }
 
 /** A JSON body for a request-body schema, serialised, sometimes with a duplicated key. */
@@ -603,11 +755,12 @@ function shapedBody(schema: Schema | undefined, ctx: ArbContext): fc.Arbitrary<s
       ? fc.oneof(fc.constant({}), junkValue)
       : fc.oneof(
           // Valid as the schema says, so the request reaches the policy and the service.
-          { weight: 5, arbitrary: valueArb(schema, '', { ...ctx, junk: 0 }) },
-          // One field added, dropped, replaced or made huge.
-          { weight: 3, arbitrary: mutateObject(valueArb(schema, '', { ...ctx, junk: 0 })) },
+          { weight: 3, arbitrary: valueArb(schema, '', { ...ctx, junk: 0 }) },
+          { weight: 2, arbitrary: valueArb(schema, '', { ...ctx, junk: 0, minimal: true }) },
+          // One position, at any depth, set to an edge value or junk, dropped, added or made huge.
+          { weight: 4, arbitrary: mutateDeep(valueArb(schema, '', { ...ctx, junk: 0 })) },
           // Wrong values anywhere.
-          { weight: 2, arbitrary: mutateObject(valueArb(schema, '', ctx)) },
+          { weight: 1, arbitrary: mutateDeep(valueArb(schema, '', ctx)) },
         );
   return fc.tuple(value, fc.nat({ max: 19 })).map(([v, roll]) => {
     const text = JSON.stringify(v) ?? 'null';
@@ -865,12 +1018,12 @@ function paramArb(p: Param, ctx: ArbContext): fc.Arbitrary<string> {
   const known = idFor(fx, p.name);
   const schemaValue = validArb(resolve(p.schema, fx), p.name, { ...ctx, junk: 0 }, 0).map((v) => String(v));
   const options: { weight: number; arbitrary: fc.Arbitrary<string> }[] = [
-    { weight: 3, arbitrary: schemaValue.map(encodeURIComponent) },
+    { weight: 3, arbitrary: schemaValue.map(encode) },
     { weight: 2, arbitrary: fc.constantFrom(...fx.allIds) },
     { weight: 2, arbitrary: junkSegment },
   ];
-  if (known !== undefined) options.push({ weight: 8, arbitrary: known });
-  if (p.name === 'cursor') options.push({ weight: 8, arbitrary: cursorArb(fx).map(encodeURIComponent) });
+  if (known !== undefined) options.push({ weight: ctx.realIds ?? 8, arbitrary: known });
+  if (p.name === 'cursor') options.push({ weight: 8, arbitrary: cursorArb(fx).map(encode) });
   if (p.name === 'limit')
     options.push({ weight: 2, arbitrary: fc.constantFrom('0', '-1', '1.5', '1e2', '101', '', 'abc', '١') });
   return fc.oneof(...options);
@@ -899,7 +1052,7 @@ function queryArb(route: Route | undefined, ctx: ArbContext): fc.Arbitrary<strin
       arbitrary: fc
         .array(pair, { maxLength: 5 })
         .map((pairs) =>
-          pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${v}`).join('&')}`,
+          pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${encode(k)}=${v}`).join('&')}`,
         ),
     },
     {
@@ -1027,7 +1180,7 @@ function assemble(p: RequestParts): FuzzRequest {
 
 /** (1) Requests to the route table, with bodies shaped like the route's schema. */
 function shapedRequest(fx: Fixture): fc.Arbitrary<FuzzRequest> {
-  const ctx: ArbContext = { fx, junk: 3 };
+  const ctx: ArbContext = { fx, junk: 3, realIds: 20 };
   return fc.oneof(
     ...fx.routes.map((route) =>
       fc
@@ -1038,7 +1191,7 @@ function shapedRequest(fx: Fixture): fc.Arbitrary<FuzzRequest> {
           ),
           path: pathFor(route, ctx),
           query: queryArb(route, ctx),
-          auth: authArb(fx, { officeWeight: 6 }),
+          auth: authArb(fx, { officeWeight: 12 }),
           headers: extraHeaders,
           contentType,
           body: fc.oneof(
@@ -1369,11 +1522,12 @@ async function buildFixture(): Promise<Fixture> {
     return res.body;
   };
   for (const body of [
-    { id: 'county', name: '县教育体育局', kind: 'bureau' },
-    { id: 'town', name: '城关镇', kind: 'township', parentId: 'county' },
-    { id: 'village', name: '东街村', kind: 'village', parentId: 'town' },
-    { id: 'other', name: '柳湾村', kind: 'village', parentId: 'county' },
-    { id: 'closed', name: '已撤并学校', kind: 'school', parentId: 'town' },
+    // Names a schema accepts and pages, exports and headers must survive (see HOSTILE_TEXT).
+    { id: 'county', name: '县教育体育局\u202e', kind: 'bureau' },
+    { id: 'town', name: '城关镇<b>&amp;"\'</b>', kind: 'township', parentId: 'county' },
+    { id: 'village', name: '东街村\u0000\u0007', kind: 'village', parentId: 'town' },
+    { id: 'other', name: '柳湾村=HYPERLINK("http://x","y")', kind: 'village', parentId: 'county' },
+    { id: 'closed', name: '已撤并学校\udc00', kind: 'school', parentId: 'town' },
     ...SPARE_UNITS.map((id) => ({ id, name: `备用单位${id}`, kind: 'other', parentId: 'town' })),
   ]) {
     await must('POST', '/v1/units', { body }, 201);
@@ -1432,6 +1586,28 @@ async function buildFixture(): Promise<Fixture> {
   const report = await api.call<{ id?: string }>('POST', `/v1/plans/${plan.id}/reports`, {
     body: { period: 'week' },
   });
+  // A second plan whose title is hostile text (a lone surrogate, a NUL), with an overdue duty and
+  // a report: the report's downloads carry the title in a header and a file name.
+  const oddPlan = await must<Plan>(
+    'POST',
+    '/v1/plans',
+    {
+      body: {
+        title: '督办\ud83d方案\u0000',
+        phases: [{ key: 'work', name: '整改\u202e', start: '2026-05-01' }],
+      },
+    },
+    201,
+  );
+  await must(
+    'POST',
+    `/v1/plans/${oddPlan.id}/tasks`,
+    { body: { title: '摸排\udc00<i>', phaseKey: 'work', leadUnitId: 'village', dueAt: '2026-05-10' } },
+    201,
+  );
+  const oddReport = await api.call<{ id?: string }>('POST', `/v1/plans/${oddPlan.id}/reports`, {
+    body: { period: 'week' },
+  });
   await must('PUT', '/v1/calendar/2027', { body: { holidays: ['2027-01-01'], workdays: [] } }, 200);
   await must('POST', '/v1/units/closed/deactivate', {}, 200);
 
@@ -1444,12 +1620,14 @@ async function buildFixture(): Promise<Fixture> {
     parentId: ['county', 'town', 'village', 'closed'],
     leadUnitId: ['village', 'other', 'town', 'closed', 'nowhere'],
     coUnitId: ['village', 'other', 'town', 'county'],
-    planId: [plan.id, 'no-such-plan'],
+    planId: [plan.id, plan.id, oddPlan.id, 'no-such-plan'],
     dutyId: dutyIds,
     openDutyId: dutyIds,
     requestId: [extension.id, 'no-such-request'],
     noticeId: notices.map((n) => n.id),
-    reportId: typeof report.body.id === 'string' ? [report.body.id, 'rpt-none'] : ['rpt-none'],
+    reportId: [report.body.id, oddReport.body.id, 'rpt-none'].filter(
+      (id): id is string => typeof id === 'string',
+    ),
     findingId: typeof finding.id === 'string' ? [finding.id] : ['no-finding'],
     key: ['work', 'nope'],
     phaseKey: ['work', 'nope'],
@@ -1567,14 +1745,9 @@ describe('fuzz: generated requests across every route', () => {
   });
 
   const property = (arb: (fx: Fixture) => fc.Arbitrary<FuzzRequest>, numRuns: number) => async () => {
-    if (PROGRESS) {
-      const t = performance.now();
-      fc.sample(arb(fx), { numRuns: 200, seed: SEED });
-      console.info(`fuzz: 200 samples generated in ${(performance.now() - t).toFixed(0)} ms`);
-    }
     await fc.assert(
       fc.asyncProperty(arb(fx), (r) => send(r)),
-      { numRuns, seed: SEED, endOnFailure: SURVEY },
+      { numRuns, seed: SEED },
     );
   };
 
