@@ -6,11 +6,13 @@ import { requestId } from 'hono/request-id';
 import type { TokenVerifier } from '../../shared/auth/tokens.js';
 import { isTransientStorageError } from '../../shared/db/errors.js';
 import { AppError, UnauthorizedError } from '../../shared/errors.js';
+import { errorField, writeLog } from '../../shared/log.js';
 import type { EvidenceService } from '../../shared/services/evidence-service.js';
 import type { Services } from '../../shared/services/index.js';
+import { RateLimitedError, type RateLimiter } from '../../shared/services/rate-limiter.js';
 import { webRoutes } from '../web/web-app.js';
 import type { WebOptions } from '../web/web-options.js';
-import { newRouter } from './router.js';
+import { errorResponse, newRouter } from './router.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { dutyRoutes } from './routes/duties.js';
@@ -27,17 +29,19 @@ export interface AppDeps extends Services {
   verifyToken: TokenVerifier;
   /** The business clock: due times, current phase and overdue are computed against it. */
   clock: () => Date;
-  /** Where unexpected errors are reported; defaults to a JSON line on stderr. */
+  /** Where unexpected errors are reported; defaults to the Powertools logger (shared/log.ts). */
   logError?: (entry: Record<string, unknown>) => void;
   /**
    * One structured line per request (request id, method, path, status, time, and who — never the
-   * token); defaults to a JSON line on stdout, which CloudWatch indexes. Tests pass a no-op.
+   * token); defaults to the Powertools logger, one JSON line CloudWatch indexes. Tests collect them.
    */
   logRequest?: (entry: Record<string, unknown>) => void;
   /** The pages' options; the demo sign-in exists only where the local runtime provides it. */
   web?: WebOptions;
   /** Evidence uploads: the S3 bucket in AWS, the data folder locally and in tests. */
   evidence: EvidenceService;
+  /** Per-principal request budget on /v1 (429 once spent). Absent: no per-principal limit. */
+  rateLimit?: RateLimiter | undefined;
 }
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -48,10 +52,29 @@ const HTTP_CODES: Record<number, { code: string; message: string }> = {
   415: { code: 'unsupported_media_type', message: '请求体须为 JSON(Content-Type: application/json)' },
 };
 
+type OpenApiDocument = ReturnType<ReturnType<typeof newRouter>['getOpenAPI31Document']>;
+
+const COMMON_RESPONSES = {
+  429: errorResponse('请求过于频繁:超出每个用户每分钟的请求次数(见 Retry-After 响应头)'),
+  503: errorResponse('服务繁忙,请稍后重试'),
+};
+
+function withCommonResponses(doc: OpenApiDocument): OpenApiDocument {
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    if (!path.startsWith('/v1/') || item === undefined) continue;
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (operation?.responses) Object.assign(operation.responses, COMMON_RESPONSES);
+    }
+  }
+  return doc;
+}
+
 export function createApp(deps: AppDeps) {
-  const logError = deps.logError ?? ((entry) => console.error(JSON.stringify(entry)));
+  const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
 
   const toResponse = (c: Context, err: unknown) => {
+    if (err instanceof RateLimitedError) c.header('retry-after', String(err.retryAfterSeconds));
     if (err instanceof AppError) {
       return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status);
     }
@@ -68,14 +91,14 @@ export function createApp(deps: AppDeps) {
       message: 'unhandled error',
       requestId: c.get('requestId'),
       path: c.req.path,
-      error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+      error: errorField(err),
     });
     return c.json({ error: { code: 'internal', message: '服务器内部错误,请稍后重试或联系管理员' } }, 500);
   };
 
   const app = newRouter();
   app.use('*', requestId());
-  const logRequest = deps.logRequest ?? ((entry) => console.log(JSON.stringify(entry)));
+  const logRequest = deps.logRequest ?? writeLog;
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
@@ -107,6 +130,7 @@ export function createApp(deps: AppDeps) {
     // A deactivated unit's tokens stop working at once, not when they expire.
     await deps.units.assertActive(principal);
     c.set('principal', { ...principal, requestId: c.get('requestId') });
+    await deps.rateLimit?.take(principal);
     await next();
   });
 
@@ -131,14 +155,17 @@ export function createApp(deps: AppDeps) {
     bearerFormat: 'JWT',
     description: '声明 sub、role(office | leader | unit),单位用户另有 unitId',
   });
-  app.doc31('/openapi.json', {
+  const document = {
     openapi: '3.1.0',
     info: {
       title: 'duban 督办 API',
       version: '1.0.0',
       description: '工作方案、阶段、任务分解与单位办结。错误统一为 {error: {code, message, details}}。',
     },
-  });
+  };
+  // 429 and 503 can come from any /v1 operation (the per-caller budget, a throttled table), so
+  // they are added to every one here rather than repeated in each route's declaration.
+  app.get('/openapi.json', (c) => c.json(withCommonResponses(app.getOpenAPI31Document(document))));
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'duban 督办 API' }));
 
   app.notFound((c) =>

@@ -32,7 +32,8 @@ export function newRouter() {
   });
 }
 
-const errorResponse = (description: string) => ({
+/** An error response for OpenAPI: the one error body, with this description. */
+export const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: ErrorBodySchema } },
 });

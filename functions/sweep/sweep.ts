@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Principal } from '../../shared/auth/principal.js';
+import { type LogEntry, writeLog } from '../../shared/log.js';
 import type { SweepResult } from '../../shared/schemas/notices.js';
 import type { SweepService } from '../../shared/services/sweep-service.js';
 
@@ -13,22 +14,20 @@ export function parseSweepEvent(event: unknown): { planId?: string | undefined }
   return eventSchema.parse(event ?? {});
 }
 
-/** Runs one sweep and logs its summary as one JSON line; errors propagate so the scheduler retries. */
+/** Runs one sweep and logs its summary as one entry; errors propagate so the scheduler retries. */
 export async function runScheduledSweep(
-  deps: { sweeps: SweepService; log?: (line: string) => void },
+  deps: { sweeps: SweepService; log?: (entry: LogEntry) => void },
   request: { planId?: string | undefined },
   now: Date,
 ): Promise<SweepResult> {
   const started = Date.now();
   const result = await deps.sweeps.sweep(SCHEDULER, request, now);
-  (deps.log ?? console.log)(
-    JSON.stringify({
-      level: result.failed > 0 ? 'error' : 'info',
-      message: 'sweep finished',
-      ...result,
-      durationMs: Date.now() - started,
-    }),
-  );
+  (deps.log ?? writeLog)({
+    level: result.failed > 0 ? 'error' : 'info',
+    message: 'sweep finished',
+    ...result,
+    durationMs: Date.now() - started,
+  });
   // Failed items are still in the index; failing the run makes the scheduler retry it and, after
   // its retries, puts the event in the dead-letter queue where an alarm can see it.
   if (result.failed > 0) throw new Error(`sweep left ${result.failed} item(s) for the next run`);

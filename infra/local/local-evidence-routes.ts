@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { AppError } from '../../shared/errors.js';
+import { writeLog } from '../../shared/log.js';
 import { LOCAL_EVIDENCE_PATH, type LocalEvidenceStore } from './local-evidence-store.js';
 
 /** A fetch handler as Hono apps and @hono/node-server share it. */
@@ -19,7 +20,7 @@ export function localEvidenceRoutes(options: {
   logError?: (entry: Record<string, unknown>) => void;
 }) {
   const { store, clock } = options;
-  const logError = options.logError ?? ((entry) => console.error(JSON.stringify(entry)));
+  const logError = options.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   const app = new Hono();
 
   app.use(

@@ -8,8 +8,10 @@ import { startReportSchedules } from '../../functions/reports/report-job.js';
 import { localSignIn } from '../../functions/web/local-sign-in.js';
 import { hs256Verifier } from '../../shared/auth/tokens.js';
 import { createDocumentClient } from '../../shared/db/client.js';
+import { errorField, writeLog } from '../../shared/log.js';
 import type { SweepResult } from '../../shared/schemas/notices.js';
 import { createEvidenceService, createServices } from '../../shared/services/index.js';
+import { rateLimiter } from '../../shared/services/rate-limiter.js';
 import { ensureTables } from './create-table.js';
 import { seedDemo } from './demo-seed.js';
 import { loadDevSecret, MEMORY } from './dev-secret.js';
@@ -81,6 +83,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       // Only on this machine: a sign-in page listing the office, a leader and each unit's clerk.
       web: { signIn: localSignIn({ units: services.units, secret }), cookieSecure: false },
       evidence: createEvidenceService(table, evidenceStore),
+      rateLimit: rateLimiter(table, {
+        onStoreError: (err) =>
+          writeLog({ level: 'warn', message: 'rate limit not counted', error: errorField(err) }),
+      }),
     });
     // The stand-in for S3's presigned PUT: only this runtime serves it, beside the app.
     const fetch = withLocalEvidence(localEvidenceRoutes({ store: evidenceStore, clock }), app.fetch);
@@ -91,8 +97,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             sweeps: services.sweeps,
             clock,
             onResult: options.onSweep,
-            onError: (err) =>
-              console.error(JSON.stringify({ level: 'error', message: 'sweep failed', error: String(err) })),
+            onError: (err) => writeLog({ level: 'error', message: 'sweep failed', error: errorField(err) }),
           });
     const reporter =
       options.schedule === false
@@ -100,10 +105,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         : startReportSchedules({
             reports: services.reports,
             clock,
-            onError: (err) =>
-              console.error(
-                JSON.stringify({ level: 'error', message: 'reports failed', error: String(err) }),
-              ),
+            onError: (err) => writeLog({ level: 'error', message: 'reports failed', error: errorField(err) }),
           });
     const listening = await new Promise<ServerType>((ok, fail) => {
       const s = serve({ fetch, port: options.port, hostname: options.host }, () => ok(s));

@@ -27,6 +27,7 @@
  * | F1 | a plan's supervision findings (督查发现问题)      | Query    pk=PLAN#<planId>          sk begins_with FINDING#     |
  * | R1 | a frozen report: its head and content parts      | Query    pk=REPORT#<reportId>  (sk HEAD, PART#<nnnn>)          |
  * | R2 | a plan's reports, newest cut-off first           | Query byParent gsi2pk=PLAN#<planId>#REPORTS gsi2sk=<asOf>#<id> |
+ * | L1 | a caller's request count in one rate window      | UpdateItem pk=RATE#<role>:<sub>   sk=<windowStart> (TTL)      |
  *
  * Sort keys embed ISO-8601 UTC instants ("2026-05-13T15:59:59.999Z"), which sort as strings.
  * Ids never contain '#', so prefixes cannot collide.
@@ -139,3 +140,9 @@ export const findingKey = (planId: string, findingId: string) => ({
   sk: `FINDING#${findingId}`,
 });
 export const FINDING_SK_PREFIX = 'FINDING#';
+
+/** L1: one counter per caller per rate-limit window; the table's TTL removes old windows. */
+export const rateCounterKey = (subject: string, windowStart: string) => ({
+  pk: `RATE#${subject}`,
+  sk: windowStart,
+});

@@ -60,7 +60,7 @@ export const ATTRIBUTE_TYPE = 'S' as const;
 /** Default table name for the local runtime; in AWS the name comes from the stack. */
 export const DEFAULT_TABLE_NAME = 'duban';
 
-/** Items with this attribute (epoch seconds) are expired by DynamoDB; nothing sets it yet. */
+/** Items with this attribute (epoch seconds) are expired by DynamoDB: only rate-limit counters set it. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 /**

@@ -12,6 +12,7 @@ import {
 } from '../domain/calendar/working-calendar.js';
 import { type Addressee, levelLabel, levelsDue, type ScheduledLevel } from '../domain/escalation/ladder.js';
 import { NotFoundError } from '../errors.js';
+import { errorField, writeLog } from '../log.js';
 import type { DutyRecord } from '../schemas/duties.js';
 import type { Notice, SweepResult } from '../schemas/notices.js';
 import type { Plan } from '../schemas/plans.js';
@@ -58,9 +59,7 @@ export function sweepService(deps: {
   const onItemError =
     deps.onItemError ??
     ((err: unknown, itemId: string) =>
-      console.error(
-        JSON.stringify({ level: 'error', message: 'sweep item failed', itemId, error: String(err) }),
-      ));
+      writeLog({ level: 'error', message: 'sweep item failed', itemId, error: errorField(err) }));
 
   async function allPlans(): Promise<Plan[]> {
     const found: Plan[] = [];
