@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Principal } from '../../shared/auth/principal.js';
 import { type FieldProblem, ValidationError } from '../../shared/errors.js';
 import { ErrorBodySchema } from '../../shared/schemas/common.js';
@@ -46,6 +46,22 @@ export const errors = {
   404: errorResponse('资源不存在'),
   409: errorResponse('冲突:状态不允许或已被他人修改'),
 } as const;
+
+type ErrorStatus = keyof typeof errors;
+
+/** The declared error responses of a route, e.g. `...errorsFor(400, 401, 403, 404)`. */
+export const errorsFor = <S extends ErrorStatus>(...statuses: S[]) =>
+  Object.fromEntries(statuses.map((s) => [s, errors[s]])) as { [K in S]: (typeof errors)[K] };
+
+/** A path parameter holding an id (lower-case letters, digits, '-': what ids are made of). */
+export const pathId = (name: string, label: string) =>
+  z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/, `${label}格式无效`)
+    .openapi({ param: { name, in: 'path' } });
+
+/** `{dutyId}`: the duty routes, its evidence and its extension requests share it. */
+export const dutyIdParam = z.object({ dutyId: pathId('dutyId', '任务编号') });
 
 export const jsonBody = <T>(schema: T) => ({
   required: true,

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { AuditEventSchema, AuditQuerySchema } from '../../../shared/schemas/audit.js';
 import { pageOf } from '../../../shared/schemas/common.js';
 import type { AppDeps } from '../app.js';
-import { bearer, errors, jsonResponse, newRouter } from '../router.js';
+import { bearer, errorsFor, jsonResponse, newRouter } from '../router.js';
 
 export function auditRoutes(deps: AppDeps) {
   const app = newRouter();
@@ -18,9 +18,7 @@ export function auditRoutes(deps: AppDeps) {
       request: { query: AuditQuerySchema },
       responses: {
         200: jsonResponse(pageOf(AuditEventSchema, 'AuditPage'), '审计记录'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
+        ...errorsFor(400, 401, 403),
       },
     }),
     async (c) => {

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { YearCalendarBodySchema, YearCalendarSchema } from '../../../shared/schemas/calendar.js';
 import type { AppDeps } from '../app.js';
-import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
+import { bearer, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 const yearParam = z.object({
   year: z.coerce
@@ -23,7 +23,7 @@ export function calendarRoutes(deps: AppDeps) {
       summary: '查看某年的工作日历(节假日与调休)',
       security: bearer,
       request: { params: yearParam },
-      responses: { 200: jsonResponse(YearCalendarSchema, '工作日历'), 400: errors[400], 401: errors[401] },
+      responses: { 200: jsonResponse(YearCalendarSchema, '工作日历'), ...errorsFor(400, 401) },
     }),
     async (c) => c.json(await deps.calendar.get(c.get('principal'), c.req.valid('param').year), 200),
   );
@@ -38,10 +38,7 @@ export function calendarRoutes(deps: AppDeps) {
       request: { params: yearParam, body: jsonBody(YearCalendarBodySchema) },
       responses: {
         200: jsonResponse(YearCalendarSchema, '已保存'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 409),
       },
     }),
     async (c) =>

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { AuditEventSchema, HistoryQuerySchema } from '../../../shared/schemas/audit.js';
 import { pageOf } from '../../../shared/schemas/common.js';
 import {
@@ -9,14 +9,7 @@ import {
   SubmitDutySchema,
 } from '../../../shared/schemas/duties.js';
 import type { AppDeps } from '../app.js';
-import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
-
-const dutyIdParam = z.object({
-  dutyId: z
-    .string()
-    .regex(/^[a-z0-9-]{1,64}$/, '任务编号格式无效')
-    .openapi({ param: { name: 'dutyId', in: 'path' } }),
-});
+import { bearer, dutyIdParam, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 export function dutyRoutes(deps: AppDeps) {
   const app = newRouter();
@@ -31,10 +24,7 @@ export function dutyRoutes(deps: AppDeps) {
       request: { params: dutyIdParam },
       responses: {
         200: jsonResponse(DutySchema, '任务'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...errorsFor(400, 401, 403, 404),
       },
     }),
     async (c) =>
@@ -51,10 +41,7 @@ export function dutyRoutes(deps: AppDeps) {
       request: { params: dutyIdParam, query: HistoryQuerySchema },
       responses: {
         200: jsonResponse(pageOf(AuditEventSchema, 'AuditPage'), '变更记录,按时间先后'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...errorsFor(400, 401, 403, 404),
       },
     }),
     async (c) =>
@@ -75,11 +62,7 @@ export function dutyRoutes(deps: AppDeps) {
       request: { params: dutyIdParam, body: jsonBody(SubmitDutySchema) },
       responses: {
         200: jsonResponse(DutySchema, '已提交'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) => {
@@ -104,11 +87,7 @@ export function dutyRoutes(deps: AppDeps) {
       request: { params: dutyIdParam, body: jsonBody(AcceptDutySchema) },
       responses: {
         200: jsonResponse(DutySchema, '已办结'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) =>
@@ -134,11 +113,7 @@ export function dutyRoutes(deps: AppDeps) {
       request: { params: dutyIdParam, body: jsonBody(ConfirmDutySchema) },
       responses: {
         200: jsonResponse(DutySchema, '已确认'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) =>
@@ -164,11 +139,7 @@ export function dutyRoutes(deps: AppDeps) {
       request: { params: dutyIdParam, body: jsonBody(ReturnDutySchema) },
       responses: {
         200: jsonResponse(DutySchema, '已退回'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) =>

@@ -1,18 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import {
   CreateEvidenceUploadSchema,
   EVIDENCE_LIMITS_TEXT,
   EvidenceUploadSchema,
 } from '../../../shared/schemas/evidence.js';
 import type { AppDeps } from '../app.js';
-import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
-
-const dutyIdParam = z.object({
-  dutyId: z
-    .string()
-    .regex(/^[a-z0-9-]{1,64}$/, '任务编号格式无效')
-    .openapi({ param: { name: 'dutyId', in: 'path' } }),
-});
+import { bearer, dutyIdParam, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 /** Evidence files of a duty; mounted at /v1/duties beside the duty routes. */
 export function evidenceRoutes(deps: AppDeps) {
@@ -33,11 +26,7 @@ export function evidenceRoutes(deps: AppDeps) {
       request: { params: dutyIdParam, body: jsonBody(CreateEvidenceUploadSchema) },
       responses: {
         201: jsonResponse(EvidenceUploadSchema, '上传地址'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) =>

@@ -6,15 +6,12 @@ import {
   RefuseExtensionSchema,
 } from '../../../shared/schemas/extensions.js';
 import type { AppDeps } from '../app.js';
-import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
+import { bearer, dutyIdParam, errorsFor, jsonBody, jsonResponse, newRouter, pathId } from '../router.js';
 
-const id = (name: string, label: string) =>
-  z
-    .string()
-    .regex(/^[a-z0-9-]{1,64}$/, `${label}格式无效`)
-    .openapi({ param: { name, in: 'path' } });
-const dutyParam = z.object({ dutyId: id('dutyId', '任务编号') });
-const requestParams = z.object({ dutyId: id('dutyId', '任务编号'), requestId: id('requestId', '申请编号') });
+const requestParams = z.object({
+  dutyId: pathId('dutyId', '任务编号'),
+  requestId: pathId('requestId', '申请编号'),
+});
 
 export function extensionRoutes(deps: AppDeps) {
   const app = newRouter();
@@ -26,14 +23,10 @@ export function extensionRoutes(deps: AppDeps) {
       tags: ['extensions'],
       summary: '申请延期(须在截止时间之前,写明理由、进展和建议时间)',
       security: bearer,
-      request: { params: dutyParam, body: jsonBody(CreateExtensionSchema) },
+      request: { params: dutyIdParam, body: jsonBody(CreateExtensionSchema) },
       responses: {
         201: jsonResponse(ExtensionRequestSchema, '已提交申请'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) =>
@@ -55,13 +48,10 @@ export function extensionRoutes(deps: AppDeps) {
       tags: ['extensions'],
       summary: '任务的延期申请及审批结果',
       security: bearer,
-      request: { params: dutyParam },
+      request: { params: dutyIdParam },
       responses: {
         200: jsonResponse(z.object({ items: z.array(ExtensionRequestSchema) }), '延期申请'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...errorsFor(400, 401, 403, 404),
       },
     }),
     async (c) =>
@@ -78,11 +68,7 @@ export function extensionRoutes(deps: AppDeps) {
       request: { params: requestParams, body: jsonBody(ApproveExtensionSchema) },
       responses: {
         200: jsonResponse(ExtensionRequestSchema, '已批准'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) => {
@@ -110,11 +96,7 @@ export function extensionRoutes(deps: AppDeps) {
       request: { params: requestParams, body: jsonBody(RefuseExtensionSchema) },
       responses: {
         200: jsonResponse(ExtensionRequestSchema, '已驳回'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) => {

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { pageOf } from '../../../shared/schemas/common.js';
 import { NoticeListQuerySchema, NoticeSchema } from '../../../shared/schemas/notices.js';
 import type { AppDeps } from '../app.js';
-import { bearer, errors, jsonResponse, newRouter } from '../router.js';
+import { bearer, errorsFor, jsonResponse, newRouter } from '../router.js';
 
 const noticeIdParam = z.object({
   noticeId: z
@@ -26,9 +26,7 @@ export function noticeRoutes(deps: AppDeps) {
       request: { query: NoticeListQuerySchema },
       responses: {
         200: jsonResponse(pageOf(NoticeSchema, 'NoticePage'), '通知列表'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
+        ...errorsFor(400, 401, 403),
       },
     }),
     async (c) => {
@@ -51,10 +49,7 @@ export function noticeRoutes(deps: AppDeps) {
       request: { params: noticeIdParam },
       responses: {
         200: jsonResponse(NoticeSchema, '已签收'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...errorsFor(400, 401, 403, 404),
       },
     }),
     async (c) =>

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { SweepRequestSchema, SweepResultSchema } from '../../../shared/schemas/notices.js';
 import type { AppDeps } from '../app.js';
-import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
+import { bearer, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 export function sweepRoutes(deps: AppDeps) {
   const app = newRouter();
@@ -17,10 +17,7 @@ export function sweepRoutes(deps: AppDeps) {
       request: { body: jsonBody(SweepRequestSchema) },
       responses: {
         200: jsonResponse(SweepResultSchema, '巡检结果'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...errorsFor(400, 401, 403, 404),
       },
     }),
     async (c) => c.json(await deps.sweeps.sweep(c.get('principal'), c.req.valid('json'), deps.clock()), 200),

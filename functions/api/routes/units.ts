@@ -3,7 +3,7 @@ import { pageOf, pageQuery, slug } from '../../../shared/schemas/common.js';
 import { DutySchema, UnitDutyListQuerySchema } from '../../../shared/schemas/duties.js';
 import { CreateUnitSchema, UnitSchema } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../app.js';
-import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
+import { bearer, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 const unitIdParam = z.object({ unitId: slug('单位编号').openapi({ param: { name: 'unitId', in: 'path' } }) });
 
@@ -20,10 +20,7 @@ export function unitRoutes(deps: AppDeps) {
       request: { body: jsonBody(CreateUnitSchema) },
       responses: {
         201: jsonResponse(UnitSchema, '已创建'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 409),
       },
     }),
     async (c) => c.json(await deps.units.create(c.get('principal'), c.req.valid('json'), deps.clock()), 201),
@@ -39,8 +36,7 @@ export function unitRoutes(deps: AppDeps) {
       request: { query: z.strictObject(pageQuery) },
       responses: {
         200: jsonResponse(pageOf(UnitSchema, 'UnitPage'), '单位列表'),
-        400: errors[400],
-        401: errors[401],
+        ...errorsFor(400, 401),
       },
     }),
     async (c) => c.json(await deps.units.list(c.get('principal'), c.req.valid('query')), 200),
@@ -56,9 +52,7 @@ export function unitRoutes(deps: AppDeps) {
       request: { params: unitIdParam },
       responses: {
         200: jsonResponse(UnitSchema, '单位'),
-        400: errors[400],
-        401: errors[401],
-        404: errors[404],
+        ...errorsFor(400, 401, 404),
       },
     }),
     async (c) => c.json(await deps.units.get(c.get('principal'), c.req.valid('param').unitId), 200),
@@ -74,11 +68,7 @@ export function unitRoutes(deps: AppDeps) {
       request: { params: unitIdParam },
       responses: {
         200: jsonResponse(UnitSchema, '已停用'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) =>
@@ -95,10 +85,7 @@ export function unitRoutes(deps: AppDeps) {
       request: { params: unitIdParam, query: UnitDutyListQuerySchema },
       responses: {
         200: jsonResponse(pageOf(DutySchema, 'DutyPage'), '任务列表'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...errorsFor(400, 401, 403, 404),
       },
     }),
     async (c) => {
