@@ -3,7 +3,6 @@
  * that is added without a row here fails the first test. Each refused request must leave both
  * tables exactly as they were.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../shared/auth/principal.js';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
@@ -12,6 +11,7 @@ import type { Notice } from '../../shared/schemas/notices.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import type { Task } from '../../shared/schemas/tasks.js';
 import { LEADER, OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
+import { tableSnapshot } from '../fixtures/snapshot.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
 const CALLERS = [
@@ -234,21 +234,8 @@ const ROUTES: Record<string, RouteCase> = {
 
 const PUBLIC = ['GET /health', 'GET /openapi.json', 'GET /docs'];
 
-async function snapshot(api: Api): Promise<string> {
-  const items: unknown[] = [];
-  for (const TableName of [api.table.tableName, `${api.table.tableName}-audit`]) {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await api.doc.send(new ScanCommand({ TableName, ExclusiveStartKey, ConsistentRead: true }));
-      items.push(...(out.Items ?? []));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-  }
-  return items
-    .map((i) => JSON.stringify(i, Object.keys(i as object).sort()))
-    .sort()
-    .join('\n');
-}
+/** Both tables, every attribute at every depth: equal snapshots mean nothing was written. */
+const snapshot = (api: Api) => tableSnapshot(api.table);
 
 describe('the access matrix', () => {
   let fx: Fixture;
