@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REQUESTS_PER_MINUTE } from './services/rate-limiter.js';
 
 /**
  * Environment of the AWS functions, parsed once at cold start. Anything missing fails the start
@@ -15,24 +16,65 @@ const sweepEnvSchema = z.object({
 });
 // The API verifies every token against the OIDC issuer again (the HTTP API's JWT authorizer is the
 // first check); HS256 with a shared secret is for the local runtime only.
-const lambdaEnvSchema = sweepEnvSchema.extend({
-  DUBAN_OIDC_ISSUER: z.url({ protocol: /^https$/, error: 'DUBAN_OIDC_ISSUER must be an https URL' }),
-  /** Comma-separated: the app client id(s) or the audience(s) the issuer puts in `aud`. */
-  DUBAN_OIDC_AUDIENCE: z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0),
-    )
-    .pipe(z.array(z.string()).min(1, 'DUBAN_OIDC_AUDIENCE names no audience')),
-  DUBAN_OIDC_JWKS_URI: z.url({ protocol: /^https$/ }).optional(),
-  DUBAN_ROLE_CLAIM: z.string().min(1).default('role'),
-  DUBAN_UNIT_CLAIM: z.string().min(1).default('unitId'),
-  /** The evidence bucket the API presigns uploads to (infra/cloud/constructs/evidence-bucket.ts). */
-  EVIDENCE_BUCKET: z.string().min(3, 'EVIDENCE_BUCKET (the evidence bucket name) is required').max(63),
-});
+const lambdaEnvSchema = sweepEnvSchema
+  .extend({
+    DUBAN_OIDC_ISSUER: z.url({ protocol: /^https$/, error: 'DUBAN_OIDC_ISSUER must be an https URL' }),
+    /** Comma-separated: the app client id(s) or the audience(s) the issuer puts in `aud`. */
+    DUBAN_OIDC_AUDIENCE: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0),
+      )
+      .pipe(z.array(z.string()).min(1, 'DUBAN_OIDC_AUDIENCE names no audience')),
+    DUBAN_OIDC_JWKS_URI: z.url({ protocol: /^https$/ }).optional(),
+    DUBAN_ROLE_CLAIM: z.string().min(1).default('role'),
+    DUBAN_UNIT_CLAIM: z.string().min(1).default('unitId'),
+    /** The evidence bucket the API presigns uploads to (infra/cloud/constructs/evidence-bucket.ts). */
+    EVIDENCE_BUCKET: z.string().min(3, 'EVIDENCE_BUCKET (the evidence bucket name) is required').max(63),
+    // The pages sign people in at the same issuer (authorization code + PKCE, functions/web/oidc-sign-in.ts).
+    /** The pages' client at the issuer; its ID tokens carry it in `aud`, so it must be an accepted audience. */
+    DUBAN_OIDC_CLIENT_ID: z.string().min(1, "DUBAN_OIDC_CLIENT_ID (the pages' client id) is required"),
+    /** This site's `/signin/callback`, exactly as registered with the client. */
+    DUBAN_OIDC_REDIRECT_URI: z
+      .url({ protocol: /^https$/, error: 'DUBAN_OIDC_REDIRECT_URI must be an https URL' })
+      .refine((value) => new URL(value).pathname === '/signin/callback', {
+        error: 'DUBAN_OIDC_REDIRECT_URI must end in /signin/callback (the pages are served from the root)',
+      }),
+    /** Space-separated scopes asked for at sign-in. */
+    DUBAN_OIDC_SCOPES: z
+      .string()
+      .default('openid profile email')
+      .refine((value) => value.split(/\s+/).includes('openid'), {
+        error: 'DUBAN_OIDC_SCOPES must include openid',
+      }),
+    /** Where the issuer sends the browser after signing out there; absent: sign-out ends only our session. */
+    DUBAN_OIDC_POST_LOGOUT_URI: z.url({ protocol: /^https$/ }).optional(),
+    /** Cognito's `/logout` on the hosted-UI domain (Cognito publishes no end_session_endpoint). */
+    DUBAN_OIDC_COGNITO_LOGOUT_ENDPOINT: z.url({ protocol: /^https$/ }).optional(),
+    /**
+     * Only for an issuer that insists on a confidential client: the Secrets Manager secret holding the
+     * client secret, read once at cold start. The secret itself is never in the environment.
+     */
+    DUBAN_OIDC_CLIENT_SECRET_ARN: z
+      .string()
+      .regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$/, {
+        error: 'DUBAN_OIDC_CLIENT_SECRET_ARN must be the ARN of a Secrets Manager secret',
+      })
+      .optional(),
+    /** Requests per caller per minute on /v1 (shared/services/rate-limiter.ts). */
+    DUBAN_RATE_LIMIT_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(1, 'DUBAN_RATE_LIMIT_PER_MINUTE must be at least 1')
+      .default(DEFAULT_REQUESTS_PER_MINUTE),
+  })
+  .refine((env) => env.DUBAN_OIDC_AUDIENCE.includes(env.DUBAN_OIDC_CLIENT_ID), {
+    error: "DUBAN_OIDC_AUDIENCE must include DUBAN_OIDC_CLIENT_ID: the pages' ID tokens name it in aud",
+    path: ['DUBAN_OIDC_AUDIENCE'],
+  });
 
 export type LambdaConfig = z.infer<typeof lambdaEnvSchema>;
 export type SweepConfig = z.infer<typeof sweepEnvSchema>;

@@ -1,15 +1,34 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** The pages' OpenID Connect client: a public client using the authorization code flow with PKCE. */
+/**
+ * The pages' OpenID Connect client: the authorization code flow with PKCE, as a public client
+ * (preferred) or, for an issuer that insists, a confidential one.
+ */
 export interface OidcSignInConfig {
   /** The issuer exactly as in its tokens' `iss` (Cognito: `https://cognito-idp.<region>.amazonaws.com/<pool>`). */
   issuer: string;
-  /** The web client's id (no secret: a public client, protected by PKCE). */
+  /** The web client's id. */
   clientId: string;
+  /**
+   * Only for an issuer that requires a confidential client: sent with the code (HTTP Basic,
+   * `client_secret_basic`, the OAuth 2.0 default). A public client protected by PKCE has none.
+   */
+  clientSecret?: string | undefined;
   /** This site's `/signin/callback` as an absolute URL, registered with the client. */
   redirectUri: string;
   /** @default 'openid profile email' */
-  scope?: string;
+  scope?: string | undefined;
+  /**
+   * Where the issuer sends the browser after signing out there, registered with the client. Without
+   * it, signing out ends only this site's session (and the issuer's may sign the person straight in).
+   */
+  postLogoutRedirectUri?: string | undefined;
+  /**
+   * Cognito's `/logout` on the hosted-UI domain, which takes `client_id` and `logout_uri`: Cognito
+   * publishes no `end_session_endpoint`. Other issuers' end-session endpoint comes from discovery
+   * (OpenID Connect RP-Initiated Logout 1.0).
+   */
+  cognitoLogoutEndpoint?: string | undefined;
   /** For tests: how requests to the issuer are made. @default globalThis.fetch */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Time limit for each request to the issuer. @default 5000 */
@@ -27,6 +46,7 @@ export interface PendingSignIn {
 interface Endpoints {
   authorization: string;
   token: string;
+  endSession?: string;
 }
 
 /** The issuer refused or could not be reached; the message is for the log, never for the page. */
@@ -108,6 +128,9 @@ export function oidcSignIn(config: OidcSignInConfig) {
     return {
       authorization: safeUrl(doc.authorization_endpoint, 'authorization_endpoint'),
       token: safeUrl(doc.token_endpoint, 'token_endpoint'),
+      ...(doc.end_session_endpoint === undefined
+        ? {}
+        : { endSession: safeUrl(doc.end_session_endpoint, 'end_session_endpoint') }),
     };
   }
 
@@ -141,9 +164,19 @@ export function oidcSignIn(config: OidcSignInConfig) {
     /** The ID token for `code`; throws OidcFlowError if the issuer refuses or answers oddly. */
     async finish(code: string, pending: PendingSignIn): Promise<string> {
       const { token } = await endpointsOnce();
+      const headers: Record<string, string> = {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      };
+      if (config.clientSecret !== undefined) {
+        // RFC 6749 §2.3.1: both parts form-urlencoded before the Basic encoding.
+        const form = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
+        const pair = `${form(config.clientId)}:${form(config.clientSecret)}`;
+        headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+      }
       const res = await doFetch(token, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers,
         body: new URLSearchParams({
           grant_type: 'authorization_code',
           code,
@@ -158,6 +191,30 @@ export function oidcSignIn(config: OidcSignInConfig) {
         throw new OidcFlowError(`OIDC token endpoint answered ${res.status} ${String(body.error)}`);
       if (typeof body.id_token !== 'string') throw new OidcFlowError('OIDC token endpoint sent no id_token');
       return body.id_token;
+    },
+
+    /**
+     * Where to send the browser to end the session at the issuer too, or undefined where the issuer
+     * offers no way back (no post-logout URI configured, no end-session endpoint). `idToken` is
+     * the session's token, passed as `id_token_hint` where the standard asks for it.
+     */
+    async signOutUrl(idToken: string | undefined): Promise<string | undefined> {
+      const back = config.postLogoutRedirectUri;
+      if (back === undefined) return undefined;
+      if (config.cognitoLogoutEndpoint !== undefined) {
+        const url = new URL(safeUrl(config.cognitoLogoutEndpoint, 'logout endpoint'));
+        url.search = new URLSearchParams({ client_id: config.clientId, logout_uri: back }).toString();
+        return url.href;
+      }
+      const { endSession } = await endpointsOnce();
+      if (endSession === undefined) return undefined;
+      const url = new URL(endSession);
+      url.search = new URLSearchParams({
+        client_id: config.clientId,
+        post_logout_redirect_uri: back,
+        ...(idToken === undefined ? {} : { id_token_hint: idToken }),
+      }).toString();
+      return url.href;
     },
   };
 }

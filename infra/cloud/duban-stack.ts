@@ -1,5 +1,6 @@
 import { CfnElement, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { ContextAttribute } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct, IConstruct } from 'constructs';
@@ -9,12 +10,23 @@ import { AppFunction } from './constructs/app-function.js';
 import { DataTable } from './constructs/data-table.js';
 import { EvidenceBucket } from './constructs/evidence-bucket.js';
 import { HttpApi } from './constructs/http-api.js';
-import { Identity, type IdentityConfig, identityConfigFromContext } from './constructs/identity.js';
+import {
+  Identity,
+  type IdentityConfig,
+  identityConfigFromContext,
+  siteBaseUrl,
+  siteUrlFromContext,
+} from './constructs/identity.js';
 import { ScheduledJob } from './constructs/scheduled-job.js';
 
 export interface DubanStackProps extends StackProps {
   /** Who issues the tokens. @default read from CDK context (see identityConfigFromContext) */
   readonly identity?: IdentityConfig;
+  /**
+   * The site's https origin when a custom domain fronts the API (`https://duban.example.gov.cn`).
+   * @default CDK context `siteUrl`, else the HTTP API's own URL
+   */
+  readonly siteUrl?: string;
   /** Subscribed to the alarm topic. @default CDK context `alarmEmail`, else no subscription */
   readonly alarmEmail?: string;
 }
@@ -41,9 +53,19 @@ export class DubanStack extends Stack {
     this.auditTable = new DataTable(this, 'Audit', { definition: AUDIT_TABLE });
     this.evidence = new EvidenceBucket(this, 'Evidence');
 
+    // The API first (no routes yet): the sign-in client's callback is on its URL.
+    this.httpApi = new HttpApi(this, 'Http');
+
     // A Cognito user pool by default; an external OIDC issuer with -c oidcIssuer (AWS China).
+    // The pages' callback is <site>/signin/callback. Without a custom domain the site is the
+    // HTTP API's own URL, a token resolved at deploy: CloudFormation creates the API, then the
+    // user pool client that names it, then the authorizer and the function that name the client.
+    // With siteUrl the URL is known before deploying, which the office needs to register it at an
+    // external issuer in advance (otherwise it reads it from the SignInCallbackUrl output).
+    const siteUrl = props.siteUrl === undefined ? undefined : siteBaseUrl(props.siteUrl);
     this.identity = new Identity(this, 'Identity', {
       config: props.identity ?? identityConfigFromContext(this.node),
+      siteUrl: siteUrl ?? siteUrlFromContext(this.node) ?? this.httpApi.url,
     });
 
     const api = new AppFunction(this, 'ApiFunction', {
@@ -59,13 +81,22 @@ export class DubanStack extends Stack {
         EVIDENCE_BUCKET: this.evidence.bucket.bucketName,
         // The app verifies each token again against the same issuer (defense in depth).
         ...this.identity.functionEnvironment,
+        // The pages sign people in at that issuer (authorization code + PKCE).
+        ...this.identity.signInEnvironment,
       },
     });
     this.apiFunction = api.function;
-    // Presigns evidence uploads: s3:PutObject under duties/ only (no read until there is a download route).
+    const { clientSecretArn } = this.identity;
+    if (clientSecretArn !== undefined) {
+      // Only for an issuer that insists on a confidential client: read at cold start, this secret only.
+      api.function.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [clientSecretArn] }),
+      );
+    }
+    // Presigns evidence uploads and checks a submitted file arrived: s3:PutObject and s3:GetObject under duties/ only.
     this.evidence.grantUpload(api.function);
 
-    this.httpApi = new HttpApi(this, 'Http', { handler: api.function, authorizer: this.identity.authorizer });
+    this.httpApi.serve({ handler: api.function, authorizer: this.identity.authorizer });
 
     // The sweep needs only the table (TABLE_NAME): no token secret, no runtime flag.
     const sweep = new AppFunction(this, 'SweepFunction', {

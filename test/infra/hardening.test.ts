@@ -3,10 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  identityConfigFromContext,
-  PLACEHOLDER_CALLBACK_URL,
-} from '../../infra/cloud/constructs/identity.js';
+import { identityConfigFromContext, siteUrlFromContext } from '../../infra/cloud/constructs/identity.js';
 import { DubanStack } from '../../infra/cloud/duban-stack.js';
 
 // Two deployments, each synthesized once for the whole file: the default (a Cognito user pool)
@@ -14,6 +11,9 @@ import { DubanStack } from '../../infra/cloud/duban-stack.js';
 // test/infra/stack.test.ts bundles the same functions, and these tests read only the template.
 const SYNTH_TIMEOUT_MS = 120_000;
 const EXTERNAL_ISSUER = 'https://sso.example.gov.cn/realms/county';
+const SITE = 'https://duban.example.gov.cn';
+const CLIENT_SECRET_ARN =
+  'arn:aws-cn:secretsmanager:cn-northwest-1:123456789012:secret:duban/oidc-client-AbCdEf';
 
 interface Variant {
   stack: DubanStack;
@@ -41,19 +41,65 @@ function ofType(variant: Variant, type: string) {
   return Object.entries(variant.resources).filter(([, resource]) => resource.Type === type);
 }
 
+/**
+ * A template value as text: `Ref`s and `Fn::GetAtt`s become `<id>` / `<id.Attr>` and `Fn::Join`s
+ * are joined, so URLs built from tokens can be compared whole.
+ */
+function render(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = value as Record<string, unknown>;
+  if (typeof node.Ref === 'string') return `<${node.Ref}>`;
+  if (Array.isArray(node['Fn::GetAtt'])) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
+  if (Array.isArray(node['Fn::Join'])) {
+    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map(render).join(separator);
+  }
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+function apiEnvironment(variant: Variant): Record<string, unknown> {
+  const api = variant.resources[logicalIdOf(variant, variant.stack.apiFunction)];
+  return (
+    (api?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}
+  );
+}
+
+/** The default stage's URL as render() writes it: `https://<api id>.execute-api.…/`. */
+function apiUrl(variant: Variant): string {
+  const region = variant.stack.resolve(variant.stack.region) as unknown;
+  return `https://<${logicalIdOf(variant, variant.stack.httpApi.api)}>.execute-api.${render(region)}.<AWS::URLSuffix>/`;
+}
+
+/** A resource's properties, empty if it has none. */
+const propertiesOf = (resource: { Properties?: Record<string, unknown> } | undefined) =>
+  resource?.Properties ?? {};
+
 const COGNITO = 'Cognito (default)';
 const EXTERNAL = 'external issuer, cn-northwest-1';
+const CONFIDENTIAL = 'external issuer, custom domain, confidential client';
 const built = new Map<string, Variant>();
 let cognito: Variant;
 let external: Variant;
+let confidential: Variant;
 
 beforeAll(() => {
   cognito = synthesize({});
   external = synthesize({ oidcIssuer: EXTERNAL_ISSUER, oidcAudience: 'duban' }, 'cn-northwest-1');
-  built.set(COGNITO, cognito).set(EXTERNAL, external);
+  confidential = synthesize(
+    {
+      oidcIssuer: EXTERNAL_ISSUER,
+      oidcAudience: 'duban-api',
+      oidcClientId: 'duban-web',
+      oidcScopes: 'openid profile duban',
+      oidcClientSecretArn: CLIENT_SECRET_ARN,
+      siteUrl: SITE,
+    },
+    'cn-northwest-1',
+  );
+  built.set(COGNITO, cognito).set(EXTERNAL, external).set(CONFIDENTIAL, confidential);
 }, SYNTH_TIMEOUT_MS);
 
-describe.each([COGNITO, EXTERNAL])('%s', (name) => {
+describe.each([COGNITO, EXTERNAL, CONFIDENTIAL])('%s', (name) => {
   const v = (): Variant => {
     const variant = built.get(name);
     if (!variant) throw new Error(`${name} was not synthesized`);
@@ -78,6 +124,20 @@ describe.each([COGNITO, EXTERNAL])('%s', (name) => {
     }
   });
 
+  it('lets the pages and the sign-in callback through without a bearer token, never /v1', () => {
+    // API Gateway picks the most specific route: only paths under /v1/ reach the authorizer.
+    const routeOf = (path: string) =>
+      path === '/' ? 'ANY /' : path.startsWith('/v1/') ? 'ANY /v1/{proxy+}' : 'ANY /{proxy+}';
+    const keys = ofType(v(), 'AWS::ApiGatewayV2::Route').map(([, route]) =>
+      String(route.Properties?.RouteKey),
+    );
+    for (const page of ['/', '/signin', '/signin/callback', '/signout', '/my', '/plans/p1']) {
+      expect(keys).toContain(routeOf(page));
+      expect(routeOf(page), page).not.toBe('ANY /v1/{proxy+}');
+    }
+    expect(routeOf('/v1/duties/d1')).toBe('ANY /v1/{proxy+}');
+  });
+
   it('verifies tokens in the app against the same issuer and audience as the authorizer', () => {
     const variant = v();
     const [authorizer] = ofType(variant, 'AWS::ApiGatewayV2::Authorizer').map(([, a]) => a.Properties ?? {});
@@ -86,13 +146,22 @@ describe.each([COGNITO, EXTERNAL])('%s', (name) => {
       IdentitySource: ['$request.header.Authorization'],
     });
     const jwt = authorizer?.JwtConfiguration as { Issuer: unknown; Audience: unknown[] };
-    const api = variant.resources[logicalIdOf(variant, variant.stack.apiFunction)];
-    const env =
-      (api?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const env = apiEnvironment(variant);
     expect(env.DUBAN_OIDC_ISSUER).toEqual(jwt.Issuer);
-    expect(jwt.Audience).toHaveLength(1);
-    expect(env.DUBAN_OIDC_AUDIENCE).toEqual(jwt.Audience[0]);
+    expect(render(env.DUBAN_OIDC_AUDIENCE)).toBe(jwt.Audience.map(render).join(','));
+    // The pages' ID tokens name their client in aud: the API and the authorizer accept it.
+    expect(jwt.Audience).toContainEqual(env.DUBAN_OIDC_CLIENT_ID);
     expect(env).not.toHaveProperty('DUBAN_JWT_SECRET_ARN');
+  });
+
+  it('gives the pages their sign-in: client, <site>/signin/callback, scopes, sign-out return', () => {
+    const variant = v();
+    const env = apiEnvironment(variant);
+    const site = name === CONFIDENTIAL ? `${SITE}/` : apiUrl(variant);
+    expect(render(env.DUBAN_OIDC_REDIRECT_URI)).toBe(`${site}signin/callback`);
+    expect(render(env.DUBAN_OIDC_POST_LOGOUT_URI)).toBe(`${site}signin`);
+    expect(String(env.DUBAN_OIDC_SCOPES).split(' ')).toContain('openid');
+    expect(env.DUBAN_OIDC_CLIENT_ID).toBeDefined();
   });
 
   it('passes cdk-nag AwsSolutions, every acknowledged finding with a written reason', () => {
@@ -125,7 +194,11 @@ describe.each([COGNITO, EXTERNAL])('%s', (name) => {
     for (const [, fn] of ofType(variant, 'AWS::Lambda::Function')) {
       const env = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
         ?.Variables;
-      for (const key of Object.keys(env ?? {})) expect(key).not.toMatch(/SECRET|PASSWORD|PRIVATE/);
+      for (const [key, value] of Object.entries(env ?? {})) {
+        // At most where a secret is kept (a Secrets Manager ARN, read at cold start), never one.
+        if (key.endsWith('_SECRET_ARN')) expect(value).toMatch(/^arn:aws[\w-]*:secretsmanager:/);
+        else expect(key).not.toMatch(/SECRET|PASSWORD|PRIVATE/);
+      }
     }
   });
 
@@ -265,7 +338,7 @@ describe('Cognito variant', () => {
       GenerateSecret: false,
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
-      CallbackURLs: [PLACEHOLDER_CALLBACK_URL],
+      AllowedOAuthScopes: ['openid', 'profile', 'email'],
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
       EnableTokenRevocation: true,
@@ -279,8 +352,49 @@ describe('Cognito variant', () => {
     expect(props.WriteAttributes).not.toContain('custom:unitId');
   });
 
-  it('creates no hosted sign-in domain unless a prefix is given', () => {
-    expect(ofType(cognito, 'AWS::Cognito::UserPoolDomain')).toEqual([]);
+  it('sends the code back to <api url>/signin/callback and sign-out to <api url>/signin', () => {
+    const [[, client] = ['', {}]] = ofType(cognito, 'AWS::Cognito::UserPoolClient');
+    const props = (client as { Properties: Record<string, unknown[]> }).Properties;
+    expect(props.CallbackURLs?.map(render)).toEqual([`${apiUrl(cognito)}signin/callback`]);
+    expect(props.LogoutURLs?.map(render)).toEqual([`${apiUrl(cognito)}signin`]);
+    // The same URLs the function sends, and the client it names is this one.
+    const env = apiEnvironment(cognito);
+    expect(env.DUBAN_OIDC_REDIRECT_URI).toEqual(props.CallbackURLs?.[0]);
+    expect(env.DUBAN_OIDC_POST_LOGOUT_URI).toEqual(props.LogoutURLs?.[0]);
+    expect(env.DUBAN_OIDC_CLIENT_ID).toEqual({
+      Ref: logicalIdOf(cognito, cognito.stack.identity.userPoolClient ?? cognito.stack),
+    });
+    expect(env.DUBAN_OIDC_SCOPES).toBe('openid profile email');
+    expect(env).not.toHaveProperty('DUBAN_OIDC_CLIENT_SECRET_ARN');
+  });
+
+  it('has a hosted sign-in domain, duban-<account id> by default, whose /logout the function uses', () => {
+    const domains = ofType(cognito, 'AWS::Cognito::UserPoolDomain').map(([id, d]) => [
+      id,
+      d.Properties ?? {},
+    ]);
+    expect(domains).toHaveLength(1);
+    const [[domainId, domain] = ['', {}]] = domains as [string, Record<string, unknown>][];
+    expect(render(domain.Domain)).toBe('duban-<AWS::AccountId>');
+    expect(domain.UserPoolId).toEqual({
+      Ref: logicalIdOf(cognito, cognito.stack.identity.userPool ?? cognito.stack),
+    });
+    expect(render(apiEnvironment(cognito).DUBAN_OIDC_COGNITO_LOGOUT_ENDPOINT)).toBe(
+      `https://<${domainId}>.auth.<AWS::Region>.amazoncognito.com/logout`,
+    );
+  });
+
+  it('takes the domain prefix and a custom domain from context', () => {
+    const named = synthesize({ cognitoDomainPrefix: 'county-duban', siteUrl: SITE });
+    named.template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'county-duban' });
+    named.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: [`${SITE}/signin/callback`],
+      LogoutURLs: [`${SITE}/signin`],
+    });
+    expect(apiEnvironment(named)).toMatchObject({
+      DUBAN_OIDC_REDIRECT_URI: `${SITE}/signin/callback`,
+      DUBAN_OIDC_POST_LOGOUT_URI: `${SITE}/signin`,
+    });
   });
 });
 
@@ -302,6 +416,57 @@ describe('external issuer variant (AWS China)', () => {
     });
   });
 
+  it('signs the pages in as the audience by default, a public client, and outputs what to register', () => {
+    const env = apiEnvironment(external);
+    expect(env).toMatchObject({ DUBAN_OIDC_CLIENT_ID: 'duban', DUBAN_OIDC_SCOPES: 'openid profile email' });
+    expect(env).not.toHaveProperty('DUBAN_OIDC_CLIENT_SECRET_ARN');
+    // Cognito's /logout is Cognito's: other issuers publish end_session_endpoint in discovery.
+    expect(env).not.toHaveProperty('DUBAN_OIDC_COGNITO_LOGOUT_ENDPOINT');
+    const outputs = Object.values(external.template.findOutputs('*')) as { Value: unknown }[];
+    const values = outputs.map((output) => render(output.Value));
+    expect(values).toContain(`${apiUrl(external)}signin/callback`);
+    expect(values).toContain(`${apiUrl(external)}signin`);
+  });
+
+  it('with a custom domain, its own client for the pages and a confidential client secret', () => {
+    const env = apiEnvironment(confidential);
+    expect(env).toMatchObject({
+      DUBAN_OIDC_AUDIENCE: 'duban-api,duban-web',
+      DUBAN_OIDC_CLIENT_ID: 'duban-web',
+      DUBAN_OIDC_SCOPES: 'openid profile duban',
+      DUBAN_OIDC_REDIRECT_URI: `${SITE}/signin/callback`,
+      DUBAN_OIDC_POST_LOGOUT_URI: `${SITE}/signin`,
+      DUBAN_OIDC_CLIENT_SECRET_ARN: CLIENT_SECRET_ARN,
+    });
+    confidential.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: EXTERNAL_ISSUER, Audience: ['duban-api', 'duban-web'] },
+    });
+    // The API function may read that one secret, nothing else in Secrets Manager; no other may.
+    const grants = ofType(confidential, 'AWS::IAM::Policy').flatMap(([, policy]) => {
+      const { PolicyDocument, Roles } = propertiesOf(policy) as {
+        PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] };
+        Roles: unknown;
+      };
+      return PolicyDocument.Statement.filter((statement) =>
+        JSON.stringify(statement.Action).includes('secretsmanager:'),
+      ).map((statement) => ({ roles: Roles, statement }));
+    });
+    expect(grants).toHaveLength(1);
+    expect(grants[0]?.statement).toMatchObject({
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: CLIENT_SECRET_ARN,
+    });
+    const apiFn = confidential.resources[logicalIdOf(confidential, confidential.stack.apiFunction)];
+    const role = (propertiesOf(apiFn).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(grants[0]?.roles).toEqual([{ Ref: role }]);
+    for (const fn of [confidential.stack.sweepFunction, confidential.stack.reportFunction]) {
+      const other = confidential.resources[logicalIdOf(confidential, fn)];
+      const vars = (propertiesOf(other).Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(vars).length).toBeGreaterThan(0);
+      expect(vars).not.toHaveProperty('DUBAN_OIDC_CLIENT_SECRET_ARN');
+    }
+  });
+
   it('synthesizes for cn-northwest-1 on the aws-cn partition without warnings about Cognito', () => {
     expect(external.json).toContain('AWS::Partition');
     expect(Annotations.fromStack(external.stack).findWarning('*', Match.stringLikeRegexp('Cognito'))).toEqual(
@@ -313,19 +478,19 @@ describe('external issuer variant (AWS China)', () => {
 describe('identity context', () => {
   const read = (context: Record<string, unknown>) => identityConfigFromContext(new App({ context }).node);
 
-  it('selects Cognito by default, with callback URLs and a domain prefix from context', () => {
-    expect(read({})).toEqual({ kind: 'cognito', callbackUrls: [PLACEHOLDER_CALLBACK_URL], logoutUrls: [] });
-    expect(
-      read({
-        callbackUrls: 'https://duban.example.gov.cn/auth, https://duban.example.gov.cn/m',
-        cognitoDomainPrefix: 'county-duban',
-      }),
-    ).toEqual({
+  it('selects Cognito by default, with a domain prefix from context', () => {
+    expect(read({})).toEqual({ kind: 'cognito' });
+    expect(read({ cognitoDomainPrefix: 'county-duban' })).toEqual({
       kind: 'cognito',
-      callbackUrls: ['https://duban.example.gov.cn/auth', 'https://duban.example.gov.cn/m'],
-      logoutUrls: [],
       domainPrefix: 'county-duban',
     });
+    expect(() => read({ cognitoDomainPrefix: 'County_Duban' })).toThrow(/lowercase/);
+    expect(() => read({ cognitoDomainPrefix: 'duban-cognito' })).toThrow(/cognito/);
+  });
+
+  it('refuses the retired callbackUrls and logoutUrls, which are now <siteUrl>/signin…', () => {
+    expect(() => read({ callbackUrls: 'https://duban.example.gov.cn/' })).toThrow(/siteUrl/);
+    expect(() => read({ logoutUrls: 'https://duban.example.gov.cn/' })).toThrow(/siteUrl/);
   });
 
   it('selects the external issuer with oidcIssuer, claim names configurable', () => {
@@ -335,8 +500,27 @@ describe('identity context', () => {
       kind: 'external',
       issuer: EXTERNAL_ISSUER,
       audience: ['duban', 'duban-m'],
+      clientId: 'duban',
+      scopes: 'openid profile email',
       roleClaim: 'duban_role',
       unitClaim: 'unitId',
+    });
+  });
+
+  it("adds the pages' client to the audiences, and reads scopes and the client secret's ARN", () => {
+    expect(
+      read({
+        oidcIssuer: EXTERNAL_ISSUER,
+        oidcAudience: 'duban-api',
+        oidcClientId: 'duban-web',
+        oidcScopes: 'openid,profile duban',
+        oidcClientSecretArn: CLIENT_SECRET_ARN,
+      }),
+    ).toMatchObject({
+      audience: ['duban-api', 'duban-web'],
+      clientId: 'duban-web',
+      scopes: 'openid profile duban',
+      clientSecretArn: CLIENT_SECRET_ARN,
     });
   });
 
@@ -346,6 +530,21 @@ describe('identity context', () => {
       read({ oidcIssuer: 'http://sso.example.gov.cn/realms/county', oidcAudience: 'duban' }),
     ).toThrow(/https/);
     expect(() => read({ oidcAudience: 'duban' })).toThrow(/only read with oidcIssuer/);
+    expect(() => read({ oidcClientId: 'duban-web' })).toThrow(/only read with oidcIssuer/);
+    expect(() => read({ oidcIssuer: EXTERNAL_ISSUER, oidcAudience: 'duban', oidcScopes: 'profile' })).toThrow(
+      /openid/,
+    );
+    expect(() =>
+      read({ oidcIssuer: EXTERNAL_ISSUER, oidcAudience: 'duban', oidcClientSecretArn: 's3cr3t' }),
+    ).toThrow(/ARN/);
+  });
+
+  it('takes siteUrl as an https origin only', () => {
+    const site = (context: Record<string, unknown>) => siteUrlFromContext(new App({ context }).node);
+    expect(site({})).toBeUndefined();
+    expect(site({ siteUrl: SITE })).toBe(`${SITE}/`);
+    expect(() => site({ siteUrl: 'http://duban.example.gov.cn' })).toThrow(/https/);
+    expect(() => site({ siteUrl: `${SITE}/duban` })).toThrow(/origin/);
   });
 
   it('warns when a Cognito user pool is put in an AWS China region', () => {

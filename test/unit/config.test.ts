@@ -4,6 +4,10 @@ import { parseLambdaConfig, parseSweepConfig } from '../../shared/config.js';
 const BASE = { TABLE_NAME: 'duban', AUDIT_TABLE_NAME: 'duban-audit', AWS_REGION: 'cn-northwest-1' };
 const OIDC = { DUBAN_OIDC_ISSUER: 'https://sso.example.gov.cn/realms/county', DUBAN_OIDC_AUDIENCE: 'duban' };
 const EVIDENCE = { EVIDENCE_BUCKET: 'duban-evidence-bucket' };
+const SIGN_IN = {
+  DUBAN_OIDC_CLIENT_ID: 'duban',
+  DUBAN_OIDC_REDIRECT_URI: 'https://duban.example.gov.cn/signin/callback',
+};
 
 describe('function environment', () => {
   it('accepts the environment the stack gives the sweep, and refuses the rehearsal clock', () => {
@@ -11,22 +15,35 @@ describe('function environment', () => {
     expect(() => parseSweepConfig({ ...BASE, DUBAN_NOW: '2026-05-16T10:00:00+08:00' })).toThrow(/DUBAN_NOW/);
   });
 
+  it('takes the per-caller rate limit from the environment, and refuses a nonsense one', () => {
+    const env = { ...BASE, ...OIDC, ...EVIDENCE, ...SIGN_IN };
+    expect(parseLambdaConfig({ ...env, DUBAN_RATE_LIMIT_PER_MINUTE: '60' }).DUBAN_RATE_LIMIT_PER_MINUTE).toBe(
+      60,
+    );
+    expect(() => parseLambdaConfig({ ...env, DUBAN_RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT/);
+    expect(() => parseLambdaConfig({ ...env, DUBAN_RATE_LIMIT_PER_MINUTE: 'many' })).toThrow(/RATE_LIMIT/);
+  });
+
   it('gives the API its OIDC issuer, audiences and claim names', () => {
     expect(
-      parseLambdaConfig({ ...BASE, ...OIDC, ...EVIDENCE, DUBAN_OIDC_AUDIENCE: 'duban, duban-m' }),
+      parseLambdaConfig({ ...BASE, ...OIDC, ...EVIDENCE, ...SIGN_IN, DUBAN_OIDC_AUDIENCE: 'duban, duban-m' }),
     ).toEqual({
       ...BASE,
       ...EVIDENCE,
+      ...SIGN_IN,
       DUBAN_OIDC_ISSUER: OIDC.DUBAN_OIDC_ISSUER,
       DUBAN_OIDC_AUDIENCE: ['duban', 'duban-m'],
+      DUBAN_OIDC_SCOPES: 'openid profile email',
       DUBAN_ROLE_CLAIM: 'role',
       DUBAN_UNIT_CLAIM: 'unitId',
+      DUBAN_RATE_LIMIT_PER_MINUTE: 300,
     });
     expect(
       parseLambdaConfig({
         ...BASE,
         ...OIDC,
         ...EVIDENCE,
+        ...SIGN_IN,
         DUBAN_ROLE_CLAIM: 'custom:role',
         DUBAN_UNIT_CLAIM: 'custom:unitId',
       }),

@@ -12,6 +12,7 @@ import {
   checkOrigin,
   endSession,
   requireSession,
+  SESSION_COOKIE,
   safeNext,
   secureCookies,
   startSession,
@@ -143,7 +144,23 @@ export function signInPages(deps: AppDeps) {
   }
 
   app.post('/signout', requireSession(deps), checkForm, async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
     endSession(c);
+    if (signIn === undefined && oidc !== undefined) {
+      // End the session at the issuer too: otherwise its own cookie signs the next person at a
+      // shared office PC straight back in as this one.
+      try {
+        const away = await oidc.signOutUrl(token);
+        if (away !== undefined) return c.redirect(away, 303);
+      } catch (err) {
+        // Our session is over either way; the issuer's stays until it expires.
+        logError({
+          level: 'error',
+          message: 'oidc sign-out failed',
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
     return c.redirect('/signin', 303);
   });
 

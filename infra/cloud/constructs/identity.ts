@@ -7,8 +7,12 @@ import { Construct, type Node } from 'constructs';
 export const COGNITO_ROLE_CLAIM = 'custom:role';
 export const COGNITO_UNIT_CLAIM = 'custom:unitId';
 
-/** Until the office names its own: Cognito allows plain http only for localhost. */
-export const PLACEHOLDER_CALLBACK_URL = 'http://localhost:8787/';
+/** What the pages ask for at sign-in (space-separated, as in an authorization request). */
+export const DEFAULT_SCOPES = 'openid profile email';
+
+/** The pages' sign-in paths, relative to the site's base URL (functions/web/routes/sign-in.tsx). */
+export const CALLBACK_PATH = 'signin/callback';
+export const SIGNED_OUT_PATH = 'signin';
 
 /**
  * Who issues the tokens. `cognito` (the default) creates a user pool in the stack; `external` trusts
@@ -18,17 +22,27 @@ export const PLACEHOLDER_CALLBACK_URL = 'http://localhost:8787/';
 export type IdentityConfig =
   | {
       readonly kind: 'cognito';
-      readonly callbackUrls: readonly string[];
-      readonly logoutUrls: readonly string[];
-      /** Prefix of the hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`); none if absent. */
+      /**
+       * Prefix of the hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`), unique in
+       * the region. @default `duban-<account id>`
+       */
       readonly domainPrefix?: string;
     }
   | {
       readonly kind: 'external';
       /** Exactly the `iss` of the tokens; API Gateway reads `<issuer>/.well-known/openid-configuration`. */
       readonly issuer: string;
-      /** The `aud` (or `client_id`) values accepted. */
+      /** The `aud` (or `client_id`) values accepted; always includes `clientId`. */
       readonly audience: readonly string[];
+      /** The pages' client at the issuer (its ID tokens carry it in `aud`). */
+      readonly clientId: string;
+      /** Space-separated scopes the pages ask for. */
+      readonly scopes: string;
+      /**
+       * Only if the issuer will not accept a public client: the ARN of a Secrets Manager secret the
+       * office created with the client secret. The function reads it at cold start.
+       */
+      readonly clientSecretArn?: string;
       readonly roleClaim: string;
       readonly unitClaim: string;
     };
@@ -59,12 +73,23 @@ function httpsUrl(value: string, key: string): string {
   return value;
 }
 
+/** Context keys of earlier versions, now derived from the site's URL: naming one is a mistake. */
+const RETIRED_KEYS: Record<string, string> = {
+  callbackUrls:
+    'the callback URL is <siteUrl>/signin/callback; give -c siteUrl=https://… for a custom domain',
+  logoutUrls: 'the sign-out URL is <siteUrl>/signin; give -c siteUrl=https://… for a custom domain',
+};
+
 /**
  * Reads the identity variant from CDK context: `oidcIssuer` (with `oidcAudience`, and optionally
- * `roleClaim`, `unitClaim`) selects the external issuer; otherwise a Cognito user pool, with
- * `callbackUrls`, `logoutUrls` and `cognitoDomainPrefix` if given. Mistakes fail the synth.
+ * `oidcClientId`, `oidcScopes`, `oidcClientSecretArn`, `roleClaim`, `unitClaim`) selects the
+ * external issuer; otherwise a Cognito user pool, with `cognitoDomainPrefix` if given. Mistakes
+ * fail the synth.
  */
 export function identityConfigFromContext(node: Node): IdentityConfig {
+  for (const [key, why] of Object.entries(RETIRED_KEYS)) {
+    if (node.tryGetContext(key) !== undefined) throw new Error(`Context ${key} is no longer read: ${why}`);
+  }
   const issuer = stringFromContext(node, 'oidcIssuer');
   if (issuer !== undefined) {
     const audience = listFromContext(node, 'oidcAudience');
@@ -73,35 +98,82 @@ export function identityConfigFromContext(node: Node): IdentityConfig {
         'Context oidcIssuer needs oidcAudience (the client id or audience the issuer puts in aud)',
       );
     }
+    // The pages' client: by default the (first) audience, the usual case of one client for both.
+    const clientId = stringFromContext(node, 'oidcClientId') ?? (audience[0] as string);
+    const scopes = (stringFromContext(node, 'oidcScopes') ?? DEFAULT_SCOPES).split(/[\s,]+/).filter(Boolean);
+    if (!scopes.includes('openid')) throw new Error('Context oidcScopes must include openid');
+    const clientSecretArn = stringFromContext(node, 'oidcClientSecretArn');
+    if (
+      clientSecretArn !== undefined &&
+      !/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$/.test(clientSecretArn)
+    ) {
+      throw new Error(`Context oidcClientSecretArn must be a Secrets Manager secret ARN: ${clientSecretArn}`);
+    }
     return {
       kind: 'external',
       issuer: httpsUrl(issuer, 'oidcIssuer'),
-      audience,
+      // The pages' ID tokens name their client in aud: the API and the authorizer must accept it.
+      audience: audience.includes(clientId) ? audience : [...audience, clientId],
+      clientId,
+      scopes: scopes.join(' '),
+      ...(clientSecretArn === undefined ? {} : { clientSecretArn }),
       roleClaim: stringFromContext(node, 'roleClaim') ?? 'role',
       unitClaim: stringFromContext(node, 'unitClaim') ?? 'unitId',
     };
   }
-  for (const key of ['oidcAudience', 'roleClaim', 'unitClaim']) {
+  for (const key of [
+    'oidcAudience',
+    'oidcClientId',
+    'oidcScopes',
+    'oidcClientSecretArn',
+    'roleClaim',
+    'unitClaim',
+  ]) {
     if (node.tryGetContext(key) !== undefined) throw new Error(`Context ${key} is only read with oidcIssuer`);
   }
-  const callbackUrls = listFromContext(node, 'callbackUrls');
   const domainPrefix = stringFromContext(node, 'cognitoDomainPrefix');
-  return {
-    kind: 'cognito',
-    callbackUrls: callbackUrls.length > 0 ? callbackUrls : [PLACEHOLDER_CALLBACK_URL],
-    logoutUrls: listFromContext(node, 'logoutUrls'),
-    ...(domainPrefix === undefined ? {} : { domainPrefix }),
-  };
+  if (domainPrefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domainPrefix)) {
+    throw new Error(
+      `Context cognitoDomainPrefix must be lowercase letters, digits and inner hyphens (at most 63): ${domainPrefix}`,
+    );
+  }
+  if (domainPrefix !== undefined && /aws|amazon|cognito/.test(domainPrefix)) {
+    throw new Error(`Context cognitoDomainPrefix may not contain aws, amazon or cognito: ${domainPrefix}`);
+  }
+  return { kind: 'cognito', ...(domainPrefix === undefined ? {} : { domainPrefix }) };
+}
+
+/**
+ * A site origin as its base URL ending in `/`: https, no path (the pages are served from the root
+ * and link to /signin, /my …, so a path would break them).
+ */
+export function siteBaseUrl(value: string, key = 'siteUrl'): string {
+  const url = new URL(httpsUrl(value, key));
+  if (url.search !== '' || url.hash !== '' || url.pathname !== '/') {
+    throw new Error(`Context ${key} must be an origin such as https://duban.example.gov.cn: ${value}`);
+  }
+  return url.href;
+}
+
+/** Context `siteUrl` (a custom domain in front of the API) as a base URL, or undefined. */
+export function siteUrlFromContext(node: Node): string | undefined {
+  const value = stringFromContext(node, 'siteUrl');
+  return value === undefined ? undefined : siteBaseUrl(value);
 }
 
 export interface IdentityProps {
   readonly config: IdentityConfig;
+  /**
+   * The site's base URL ending in `/` (may be a CDK token, such as the HTTP API's URL): the pages'
+   * callback is `<siteUrl>signin/callback`, and the issuer returns there after signing out.
+   */
+  readonly siteUrl: string;
 }
 
 /**
- * The token issuer of a deployment and the HTTP API's JWT authorizer for it, in either variant.
- * Functions that verify tokens themselves get the same issuer, audience and claim names through
- * `functionEnvironment`.
+ * The token issuer of a deployment, the HTTP API's JWT authorizer for it, and the pages' sign-in
+ * client, in either variant. The API function gets the same issuer, audience and claim names
+ * (`functionEnvironment`) and what its sign-in needs (`signInEnvironment`).
  */
 export class Identity extends Construct {
   readonly issuer: string;
@@ -109,20 +181,44 @@ export class Identity extends Construct {
   readonly roleClaim: string;
   readonly unitClaim: string;
   readonly authorizer: HttpJwtAuthorizer;
+  /** The pages' client id at the issuer. */
+  readonly clientId: string;
+  /** `<site>/signin/callback`: registered with the client (by the stack for Cognito, by the office elsewhere). */
+  readonly callbackUrl: string;
+  /** `<site>/signin`: where the issuer sends the browser after signing out there. */
+  readonly signedOutUrl: string;
+  readonly scopes: string;
+  /** Only for an external issuer that requires a confidential client. */
+  readonly clientSecretArn?: string;
   /** Only in the Cognito variant. */
   readonly userPool?: cognito.UserPool;
   readonly userPoolClient?: cognito.UserPoolClient;
   readonly domain?: cognito.UserPoolDomain;
+  /** Cognito's `/logout` on the hosted-UI domain (it publishes no end_session_endpoint). */
+  readonly logoutEndpoint?: string;
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
     const { config } = props;
+    this.callbackUrl = `${props.siteUrl}${CALLBACK_PATH}`;
+    this.signedOutUrl = `${props.siteUrl}${SIGNED_OUT_PATH}`;
 
     if (config.kind === 'external') {
       this.issuer = config.issuer;
       this.audience = config.audience;
       this.roleClaim = config.roleClaim;
       this.unitClaim = config.unitClaim;
+      this.clientId = config.clientId;
+      this.scopes = config.scopes;
+      if (config.clientSecretArn !== undefined) this.clientSecretArn = config.clientSecretArn;
+      new CfnOutput(this, 'SignInCallbackUrl', {
+        value: this.callbackUrl,
+        description: `Register with client ${config.clientId} at the issuer as a redirect URI`,
+      });
+      new CfnOutput(this, 'SignedOutUrl', {
+        value: this.signedOutUrl,
+        description: `Register with client ${config.clientId} at the issuer as a post-logout redirect URI`,
+      });
     } else {
       const stack = Stack.of(this);
       if (!Token.isUnresolved(stack.region) && stack.region.startsWith('cn-')) {
@@ -171,15 +267,20 @@ export class Identity extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
 
+      const scopes = [cognito.OAuthScope.OPENID, cognito.OAuthScope.PROFILE, cognito.OAuthScope.EMAIL];
       const client = userPool.addClient('WebClient', {
-        // A browser app: a public client (no secret) using the authorization code flow with PKCE.
+        // The pages: a public client (no secret) using the authorization code flow with PKCE (the
+        // function sends an S256 challenge on every sign-in; Cognito then requires the verifier).
         generateSecret: false,
         authFlows: { userSrp: true },
         oAuth: {
           flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
-          scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-          callbackUrls: [...config.callbackUrls],
-          ...(config.logoutUrls.length > 0 ? { logoutUrls: [...config.logoutUrls] } : {}),
+          scopes,
+          // Tokens of the HTTP API's own URL (unless siteUrl is given): the client refers to the
+          // API, and the authorizer (on the API) refers to the client — no cycle, since the
+          // AWS::ApiGatewayV2::Api resource itself refers to neither.
+          callbackUrls: [this.callbackUrl],
+          logoutUrls: [this.signedOutUrl],
         },
         supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
         preventUserExistenceErrors: true,
@@ -195,18 +296,22 @@ export class Identity extends Construct {
         writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
       });
 
-      if (config.domainPrefix !== undefined) {
-        this.domain = userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: config.domainPrefix } });
-        new CfnOutput(this, 'SignInUrl', {
-          value: this.domain.baseUrl(),
-          description: 'Hosted sign-in of the duban user pool',
-        });
-      }
+      // The hosted UI the pages send people to. Prefixes are unique per region across all of AWS:
+      // the account id makes the default one ours; a second stack in the account names its own.
+      const domainPrefix = config.domainPrefix ?? `duban-${stack.account}`;
+      this.domain = userPool.addDomain('Domain', { cognitoDomain: { domainPrefix } });
+      this.logoutEndpoint = `${this.domain.baseUrl()}/logout`;
+      new CfnOutput(this, 'SignInUrl', {
+        value: this.domain.baseUrl(),
+        description: 'Hosted sign-in of the duban user pool',
+      });
 
       this.userPool = userPool;
       this.userPoolClient = client;
       this.issuer = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${userPool.userPoolId}`;
       this.audience = [client.userPoolClientId];
+      this.clientId = client.userPoolClientId;
+      this.scopes = scopes.map((scope) => scope.scopeName).join(' ');
       this.roleClaim = COGNITO_ROLE_CLAIM;
       this.unitClaim = COGNITO_UNIT_CLAIM;
       new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId, description: 'duban user pool' });
@@ -228,6 +333,23 @@ export class Identity extends Construct {
       DUBAN_OIDC_AUDIENCE: this.audience.join(','),
       DUBAN_ROLE_CLAIM: this.roleClaim,
       DUBAN_UNIT_CLAIM: this.unitClaim,
+    };
+  }
+
+  /**
+   * What the API function's pages need to sign people in at the issuer: the client, its callback,
+   * the scopes and where sign-out returns. Never a secret: at most the ARN of one.
+   */
+  get signInEnvironment(): Record<string, string> {
+    return {
+      DUBAN_OIDC_CLIENT_ID: this.clientId,
+      DUBAN_OIDC_REDIRECT_URI: this.callbackUrl,
+      DUBAN_OIDC_SCOPES: this.scopes,
+      DUBAN_OIDC_POST_LOGOUT_URI: this.signedOutUrl,
+      ...(this.logoutEndpoint === undefined
+        ? {}
+        : { DUBAN_OIDC_COGNITO_LOGOUT_ENDPOINT: this.logoutEndpoint }),
+      ...(this.clientSecretArn === undefined ? {} : { DUBAN_OIDC_CLIENT_SECRET_ARN: this.clientSecretArn }),
     };
   }
 }
