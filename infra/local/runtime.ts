@@ -69,7 +69,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const client = createLocalDynamoDbClient(dynamo.endpoint);
     await ensureTables(client, options.tableName);
     const table = { doc: createDocumentClient(client), tableName: options.tableName };
-    const services = createServices(table);
+    const services = createServices(table, { evidenceFiles: evidenceStore });
 
     // First start: an empty directory of plans gets the demo plan.
     const office = { sub: 'local-runtime', role: 'office' as const };

@@ -14,8 +14,16 @@ import {
   transition,
 } from '../domain/duty/duty-status.js';
 import { startLadder } from '../domain/escalation/ladder.js';
+import { classifyEvidenceRef } from '../domain/evidence/file-key.js';
 import { endOfLocalDay, localDateOf } from '../domain/time/zoned-time.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import {
+  ConflictError,
+  type FieldProblem,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../errors.js';
+import type { EvidenceStore } from '../evidence/evidence-store.js';
 import type {
   AcceptDutyInput,
   ConfirmDutyInput,
@@ -84,13 +92,40 @@ export function dutyService(deps: {
   plans: PlanRepository;
   units: UnitRepository;
   calendars: CalendarRepository;
+  /** Where uploaded evidence is kept, to check a submission's files arrived. Absent: file refs are refused. */
+  evidenceFiles?: Pick<EvidenceStore, 'exists'> | undefined;
 }): DutyService {
-  const { duties, plans, units, calendars } = deps;
+  const { duties, plans, units, calendars, evidenceFiles } = deps;
 
   async function mustGet(id: string): Promise<DutyRecord> {
     const duty = await duties.get(id);
     if (duty === undefined) throw new NotFoundError('任务', id);
     return duty;
+  }
+
+  /**
+   * A submission's uploaded files must be this duty's and must have arrived: an upload URL that was
+   * issued but never used, or a key copied from another duty, is a 400 naming the item — before
+   * anything is written, so the office never reviews evidence that is not there.
+   */
+  async function checkEvidence(duty: DutyRecord, evidence: SubmitDutyInput['evidence']): Promise<void> {
+    const problems = await Promise.all(
+      evidence.map(async ({ ref }, i): Promise<FieldProblem | undefined> => {
+        const field = `evidence.${i}.ref`;
+        const kind = classifyEvidenceRef(ref, duty.id);
+        if (kind === 'external') return undefined;
+        if (kind === 'foreign-file') return { field, message: `“${ref}”不是本任务上传的佐证文件` };
+        if (evidenceFiles === undefined)
+          return { field, message: '本服务未配置佐证文件存储,无法核验上传的文件' };
+        return (await evidenceFiles.exists(ref))
+          ? undefined
+          : { field, message: `佐证文件“${ref}”尚未上传完成,请重新上传后再提交` };
+      }),
+    );
+    const found = problems.filter((p): p is FieldProblem => p !== undefined);
+    if (found.length > 0) {
+      throw new ValidationError(`佐证材料有误:${found.map((p) => p.field).join('、')}`, found);
+    }
   }
 
   /**
@@ -200,6 +235,7 @@ export function dutyService(deps: {
           { field: 'nothingToReport', message: '只有定期报告类任务可以选择“零报告”,请填写办理情况' },
         ]);
       }
+      await checkEvidence(duty, input.evidence);
       const nowIso = now.toISOString();
       const contributions = await coUnitContributions(duty);
       // A sign-off chain: the submission climbs the tree (village → township → bureau) before the

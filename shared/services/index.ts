@@ -37,7 +37,11 @@ export interface Services {
 /** Wires repositories on one table into the services; the only place they meet. */
 export function createServices(
   table: TableRef,
-  options: { onSweepItemError?: (err: unknown, itemId: string) => void } = {},
+  options: {
+    onSweepItemError?: (err: unknown, itemId: string) => void;
+    /** The evidence file store, so submissions can be checked against it (the API needs it; jobs do not). */
+    evidenceFiles?: Pick<EvidenceStore, 'exists'>;
+  } = {},
 ): Services {
   const units = unitRepository(table);
   const plans = planRepository(table);
@@ -49,7 +53,7 @@ export function createServices(
   return {
     units: unitService(units),
     plans: planSvc,
-    duties: dutyService({ duties, plans, units, calendars }),
+    duties: dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles }),
     notices: noticeService(notices, units),
     sweeps: sweepService({
       plans,

@@ -164,12 +164,12 @@ describe('API function and the evidence bucket', () => {
     expect(env.Variables.EVIDENCE_BUCKET).toEqual({ Ref: bucketId });
   });
 
-  it('may only s3:PutObject under duties/ in the evidence bucket', () => {
+  it('may only s3:PutObject and s3:GetObject (HeadObject) under duties/ in the evidence bucket', () => {
     const s3 = functionStatements(stack.apiFunction).filter((s) =>
       asArray(s.Action).some((a) => a.startsWith('s3:')),
     );
     expect(s3).toHaveLength(1);
-    expect(s3[0]?.Action).toBe('s3:PutObject');
+    expect(s3[0]?.Action).toEqual(['s3:PutObject', 's3:GetObject']);
     expect(s3[0]?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/duties/*']] });
   });
 

@@ -129,6 +129,46 @@ describe('evidence uploads', () => {
       ]);
     });
 
+    it('refuses a submission listing a file that never arrived or belongs to another duty, writing nothing', async () => {
+      const duty = await newDuty();
+      const otherDuty = await newDuty('other');
+      const issued = await requestUpload(duty.id, { fileName: 'roster.pdf', contentType: PDF, size: 10 });
+      const foreign = await requestUpload(
+        otherDuty.id,
+        { fileName: 'x.pdf', contentType: PDF, size: 3 },
+        unitUser('other'),
+      );
+      expect((await put(foreign.body, randomBytes(3))).status).toBe(201);
+
+      const res = await api.call<ErrorBody>('POST', `/v1/duties/${duty.id}/submit`, {
+        as: VILLAGE,
+        body: {
+          note: '花名册已签字',
+          evidence: [
+            { title: '外部链接', ref: 'https://files.example/roster.xlsx' },
+            { title: '未上传完成的文件', ref: issued.body.fileKey },
+            { title: '别的任务的文件', ref: foreign.body.fileKey },
+            { title: '伪造的路径', ref: `duties/${duty.id}/../../etc/passwd` },
+          ],
+        },
+      });
+      expect(res.status, res.text).toBe(400);
+      expect(fieldsOf(res.body)).toEqual(['evidence.1.ref', 'evidence.2.ref', 'evidence.3.ref']);
+      expect(res.body.error.details?.fields?.[0]?.message).toMatch(/尚未上传完成/);
+      expect(res.body.error.details?.fields?.[1]?.message).toMatch(/不是本任务上传的佐证文件/);
+      const after = await api.call<Duty>('GET', `/v1/duties/${duty.id}`, { as: VILLAGE });
+      expect(after.body.status).toBe('open');
+      expect(after.body.version).toBe(duty.version);
+
+      // Once the file is there, the same submission goes through.
+      expect((await put(issued.body, randomBytes(10))).status).toBe(201);
+      const ok = await api.call<Duty>('POST', `/v1/duties/${duty.id}/submit`, {
+        as: VILLAGE,
+        body: { note: '花名册已签字', evidence: [{ title: '花名册', ref: issued.body.fileKey }] },
+      });
+      expect(ok.status, ok.text).toBe(200);
+    });
+
     it('keys a Latin name by its slug, keeps a matching extension and adds a missing one', async () => {
       const duty = await newDuty();
       const jpg = await requestUpload(duty.id, {

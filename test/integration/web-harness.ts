@@ -26,8 +26,9 @@ export interface PageResponse {
 export async function webApp(options: { now: Date; web?: WebOptions | 'none' }) {
   const table = await freshTable();
   const tableRef = { doc: createDocumentClient(table.client), tableName: table.tableName };
-  const services = createServices(tableRef);
   let now = options.now;
+  const evidence = testEvidence(tableRef, { clock: () => now });
+  const services = createServices(tableRef, { evidenceFiles: evidence.store });
   const errors: Record<string, unknown>[] = [];
   const web =
     options.web === 'none'
@@ -35,7 +36,7 @@ export async function webApp(options: { now: Date; web?: WebOptions | 'none' }) 
       : (options.web ?? { signIn: localSignIn({ units: services.units, secret: TEST_SECRET }) });
   const app = createApp({
     ...services,
-    evidence: testEvidence(tableRef, { clock: () => now }).service,
+    evidence: evidence.service,
     verifyToken: hs256Verifier(TEST_SECRET),
     clock: () => now,
     logError: (e) => errors.push(e),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  classifyEvidenceRef,
   evidenceFileKey,
   extensionOf,
   isEvidenceKey,
@@ -50,5 +51,17 @@ describe('evidence file keys', () => {
     expect(isEvidenceKey('duties/duty-1/../x.pdf')).toBe(false);
     expect(isEvidenceKey('duties/duty-1/x.pdf/')).toBe(false);
     expect(isEvidenceKey('/etc/passwd')).toBe(false);
+  });
+});
+
+describe('evidence references in a submission', () => {
+  const own = 'duties/duty-1/f-01krq862806xfwjm3906-roster.pdf';
+  it('tells this duty’s uploads from other duties’ and from links or archive numbers', () => {
+    expect(classifyEvidenceRef(own, 'duty-1')).toBe('own-file');
+    expect(classifyEvidenceRef(own, 'duty-2')).toBe('foreign-file');
+    expect(classifyEvidenceRef('duties/duty-1/../duty-2/x.pdf', 'duty-1')).toBe('foreign-file');
+    expect(classifyEvidenceRef('duties/duty-10/f-1-x.pdf', 'duty-1')).toBe('foreign-file');
+    expect(classifyEvidenceRef('https://files.example/a.pdf', 'duty-1')).toBe('external');
+    expect(classifyEvidenceRef('档号 2026-教-017', 'duty-1')).toBe('external');
   });
 });

@@ -10,8 +10,11 @@ export interface EvidenceBucketProps {
   readonly accessLogRetention?: Duration;
 }
 
-/** What the API needs to presign an upload: a PUT under the evidence prefix, nothing else. */
-export const EVIDENCE_UPLOAD_ACTIONS = ['s3:PutObject'] as const;
+/**
+ * What the API needs for evidence: presign a PUT under the evidence prefix, and check that a file
+ * a submission lists has arrived (HeadObject, which S3 authorizes as s3:GetObject). Nothing else.
+ */
+export const EVIDENCE_UPLOAD_ACTIONS = ['s3:PutObject', 's3:GetObject'] as const;
 
 /**
  * The evidence files (佐证材料) units upload through presigned PUTs: private (all public access
@@ -74,8 +77,9 @@ export class EvidenceBucket extends Construct {
   }
 
   /**
-   * Lets `grantee` presign uploads: s3:PutObject on `duties/*` only. Narrower than `grantPut`,
-   * which adds legal hold, retention, tagging and multipart abort that a presigned PUT never needs.
+   * Lets `grantee` presign uploads and check they arrived: s3:PutObject and s3:GetObject on
+   * `duties/*` only. Narrower than `grantReadWrite`, which adds delete, legal hold, retention,
+   * tagging and multipart abort that a presigned PUT and a HeadObject never need.
    */
   grantUpload(grantee: iam.IGrantable & IConstruct): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
@@ -86,7 +90,7 @@ export class EvidenceBucket extends Construct {
     Validations.of(grantee).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.bucketLogicalId()}.Arn>/${EVIDENCE_KEY_ROOT}/*]`,
       reason:
-        'Evidence keys are made per upload (duties/<duty id>/<random id>-<name>), so the grant names the prefix; it allows s3:PutObject only, in this bucket only.',
+        'Evidence keys are made per upload (duties/<duty id>/<random id>-<name>), so the grant names the prefix; it allows s3:PutObject and s3:GetObject (the HeadObject check that a submitted file arrived) only, in this bucket only.',
     });
     return grant;
   }

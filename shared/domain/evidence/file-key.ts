@@ -63,3 +63,16 @@ export function evidenceFileKey(input: {
 
 /** Whether `key` is a well-formed evidence key (and so safe as a relative path). */
 export const isEvidenceKey = (key: string): boolean => EVIDENCE_KEY_PATTERN.test(key);
+
+/**
+ * What a submission's evidence reference is: a file uploaded through this service (its key, under
+ * `duties/`), or anything else — a link, an archive number (档号) — which is kept as given. A file
+ * reference is `foreign` when it is malformed or belongs to another duty: a unit must not present
+ * another department's upload as its own evidence.
+ */
+export function classifyEvidenceRef(ref: string, dutyId: string): 'external' | 'own-file' | 'foreign-file' {
+  if (!ref.startsWith(`${EVIDENCE_KEY_ROOT}/`)) return 'external';
+  return isEvidenceKey(ref) && ref.startsWith(`${EVIDENCE_KEY_ROOT}/${dutyId}/`)
+    ? 'own-file'
+    : 'foreign-file';
+}
