@@ -1,6 +1,8 @@
 import type { FC } from 'hono/jsx';
 import { DUTY_STATUS_LABELS } from '../../shared/domain/duty/duty-status.js';
 import type { Duty, Evidence } from '../../shared/schemas/duties.js';
+import type { ExtensionRequest } from '../../shared/schemas/extensions.js';
+import type { Unit } from '../../shared/schemas/units.js';
 import { dateTime } from './format.js';
 import { errorsUnder, type FieldErrors } from './forms.js';
 import { Csrf, FieldError } from './layout.js';
@@ -80,7 +82,49 @@ export function lastReturn(duty: Duty): string | null {
   return last?.decision === 'returned' ? last.note : null;
 }
 
-/** Accept in one click; return with a reason (and optionally a new deadline) in one form. */
+/** Return for rework: a reason and optionally a new deadline, in one form (the office or a sign-off level). */
+const ReturnForm: FC<{
+  duty: Duty;
+  csrfToken: string;
+  label: string;
+  errors?: FieldErrors | undefined;
+  values?: { reason: string; newDueAt: string } | undefined;
+}> = ({ duty, csrfToken, label, errors, values }) => (
+  <form method="post" action={`/duties/${duty.id}/return`} class="row" novalidate>
+    <Csrf token={csrfToken} />
+    <input type="hidden" name="version" value={String(duty.version)} />
+    <span>
+      <input
+        type="text"
+        name="reason"
+        value={values?.reason ?? ''}
+        placeholder="退回原因(必填)"
+        aria-label="退回原因"
+        maxlength={2000}
+        class={errorsUnder(errors, 'reason').length > 0 ? 'invalid' : undefined}
+      />
+      <FieldError messages={errorsUnder(errors, 'reason')} />
+    </span>
+    <label>
+      整改期限(不填为 3 个工作日){' '}
+      <input
+        type="date"
+        name="newDueAt"
+        value={values?.newDueAt ?? ''}
+        class={errorsUnder(errors, 'newDueAt').length > 0 ? 'invalid' : undefined}
+      />
+      <FieldError messages={errorsUnder(errors, 'newDueAt')} />
+    </label>
+    <button type="submit" class="light">
+      {label}
+    </button>
+  </form>
+);
+
+/**
+ * Accept in one click; return with a reason (and optionally a new deadline) in one form. While a
+ * sign-off chain has not reached the office, only returning is possible.
+ */
 export const ReviewActions: FC<{
   duty: Duty;
   csrfToken: string;
@@ -88,41 +132,144 @@ export const ReviewActions: FC<{
   values?: { reason: string; newDueAt: string } | undefined;
 }> = ({ duty, csrfToken, errors, values }) => (
   <div class="row actions">
-    <form method="post" action={`/duties/${duty.id}/accept`}>
-      <Csrf token={csrfToken} />
-      <input type="hidden" name="version" value={String(duty.version)} />
-      <button type="submit" class="ok">
-        通过办结
-      </button>
-    </form>
-    <form method="post" action={`/duties/${duty.id}/return`} class="row" novalidate>
+    {duty.awaitingConfirmationFrom === null && (
+      <form method="post" action={`/duties/${duty.id}/accept`}>
+        <Csrf token={csrfToken} />
+        <input type="hidden" name="version" value={String(duty.version)} />
+        <button type="submit" class="ok">
+          通过办结
+        </button>
+      </form>
+    )}
+    <ReturnForm duty={duty} csrfToken={csrfToken} label="退回整改" errors={errors} values={values} />
+  </div>
+);
+
+/** What a sign-off level typed into one of its two forms, kept when the form comes back with a problem. */
+export interface ConfirmValues {
+  note: string;
+  reason: string;
+  newDueAt: string;
+}
+
+/** A sign-off level (乡镇 over its 村): confirm with its own note and pass it up, or return it down. */
+export const ConfirmActions: FC<{
+  duty: Duty;
+  csrfToken: string;
+  errors?: FieldErrors | undefined;
+  values?: ConfirmValues | undefined;
+}> = ({ duty, csrfToken, errors, values }) => (
+  <div class="row actions">
+    <form method="post" action={`/duties/${duty.id}/confirm`} class="row" novalidate>
       <Csrf token={csrfToken} />
       <input type="hidden" name="version" value={String(duty.version)} />
       <span>
         <input
           type="text"
-          name="reason"
-          value={values?.reason ?? ''}
-          placeholder="退回原因(必填)"
-          aria-label="退回原因"
+          name="note"
+          value={values?.note ?? ''}
+          placeholder="确认意见(必填),如 经核实情况属实"
+          aria-label="确认意见"
           maxlength={2000}
-          class={errorsUnder(errors, 'reason').length > 0 ? 'invalid' : undefined}
+          class={errorsUnder(errors, 'note').length > 0 ? 'invalid' : undefined}
         />
-        <FieldError messages={errorsUnder(errors, 'reason')} />
+        <FieldError messages={errorsUnder(errors, 'note')} />
       </span>
-      <label>
-        整改期限(不填为 3 个工作日){' '}
-        <input
-          type="date"
-          name="newDueAt"
-          value={values?.newDueAt ?? ''}
-          class={errorsUnder(errors, 'newDueAt').length > 0 ? 'invalid' : undefined}
-        />
-        <FieldError messages={errorsUnder(errors, 'newDueAt')} />
-      </label>
-      <button type="submit" class="light">
-        退回整改
+      <button type="submit" class="ok">
+        确认并上报
       </button>
     </form>
+    <ReturnForm
+      duty={duty}
+      csrfToken={csrfToken}
+      label="退回下级"
+      errors={errors}
+      values={values === undefined ? undefined : { reason: values.reason, newDueAt: values.newDueAt }}
+    />
   </div>
 );
+
+/** The levels that have confirmed this round (村 → 乡镇 → 局), and the one it waits for. */
+export const Confirmations: FC<{ duty: Duty; units: Map<string, Unit>; timeZone: string; now: Date }> = ({
+  duty,
+  units,
+  timeZone,
+  now,
+}) =>
+  duty.confirmations.length === 0 && duty.awaitingConfirmationFrom === null ? null : (
+    <ul class="muted">
+      {duty.confirmations.map((c) => (
+        <li>
+          {`${units.get(c.unitId)?.name ?? c.unitId} 已确认 · ${dateTime(c.at, timeZone, now)}:${c.note}`}
+        </li>
+      ))}
+      {duty.status === 'submitted' && duty.awaitingConfirmationFrom !== null && (
+        <li>
+          <span class="badge b-yellow">
+            待 {units.get(duty.awaitingConfirmationFrom)?.name ?? duty.awaitingConfirmationFrom} 确认
+          </span>
+        </li>
+      )}
+    </ul>
+  );
+
+const EXTENSION_STATUS = {
+  pending: ['待审批', 'b-yellow'],
+  approved: ['已批准', 'b-green'],
+  refused: ['不予延期', 'b-red'],
+} as const;
+
+/** A duty's extension requests (延期申请) and the decisions on them, oldest first. */
+export const ExtensionHistory: FC<{ requests: ExtensionRequest[]; timeZone: string; now: Date }> = ({
+  requests,
+  timeZone,
+  now,
+}) => (
+  <ul class="plain">
+    {requests.map((r) => {
+      const [label, badge] = EXTENSION_STATUS[r.status];
+      return (
+        <li class="card" data-request={r.id}>
+          <p class="row">
+            <span class={`badge ${badge}`}>{label}</span>
+            <span>
+              申请于 {dateTime(r.requestedAt, timeZone, now)},原截止{' '}
+              {dateTime(r.dueAtWhenRequested, timeZone, now)}
+              ,申请延至 {dateTime(r.proposedDueAt, timeZone, now)}
+            </span>
+          </p>
+          <p style="white-space:pre-wrap">
+            理由:{r.reason}
+            <br />
+            进展:{r.progress}
+          </p>
+          {r.decidedAt !== null && (
+            <p class="muted">
+              {r.status === 'approved'
+                ? `${dateTime(r.decidedAt, timeZone, now)} 批准,新的截止时间 ${dateTime(r.approvedDueAt ?? r.proposedDueAt, timeZone, now)}`
+                : `${dateTime(r.decidedAt, timeZone, now)} 不予延期`}
+              {r.decisionNote !== null && `:${r.decisionNote}`}
+            </p>
+          )}
+        </li>
+      );
+    })}
+  </ul>
+);
+
+/** `unitId`'s parent, grandparent … from the directory, nearest first (the tree is shallow). */
+export function ancestorsIn(units: Map<string, Unit>, unitId: string): string[] {
+  const chain: string[] = [];
+  let current = units.get(unitId)?.parentId ?? null;
+  while (current !== null && chain.length < 8 && !chain.includes(current)) {
+    chain.push(current);
+    current = units.get(current)?.parentId ?? null;
+  }
+  return chain;
+}
+
+/** Every unit below `unitId` in the directory (children, grandchildren …). */
+export function descendantsIn(units: Map<string, Unit>, unitId: string): string[] {
+  const below = [...units.values()].filter((u) => ancestorsIn(units, u.id).includes(unitId));
+  return below.map((u) => u.id);
+}

@@ -51,3 +51,9 @@ export function timeLeft(iso: string, now: Date): string {
   if (hours < 48) return `还剩 ${hours} 小时`;
   return `还剩 ${Math.floor(hours / 24)} 天`;
 }
+
+/** "HH:MM" of `iso` on the wall clock of `timeZone`, for prefilling a time input. */
+export function localTime(iso: string, timeZone = DEFAULT_TIME_ZONE): string {
+  const p = partsIn(new Date(iso), timeZone);
+  return `${p.hour.padStart(2, '0')}:${p.minute.padStart(2, '0')}`;
+}

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
+import { isValidIsoDate, zonedToInstant } from '../../shared/domain/time/zoned-time.js';
 import { AppError, type FieldProblem, ValidationError } from '../../shared/errors.js';
 
 /** A submitted form: each name with its values in order (checkbox groups have several). */
@@ -79,4 +80,40 @@ export function errorsUnder(errors: FieldErrors | undefined, name: string): stri
 /** A 409 (someone else changed the duty first) becomes a message on the page instead of an error page. */
 export function conflictMessage(err: unknown): string | undefined {
   return err instanceof AppError && err.status === 409 ? err.message : undefined;
+}
+
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/**
+ * A due time from a date input and an optional time input, as the services read it: a date alone
+ * is the end of that day in the plan's zone; with a time, that minute there. A malformed date is
+ * passed on for the service to name; an empty date or a bad time is put in `errors[field]`.
+ */
+export function dueAtFrom(
+  date: string,
+  time: string,
+  timeZone: string,
+  errors: FieldErrors,
+  field: string,
+  emptyMessage: string,
+): string | undefined {
+  if (date === '') {
+    errors[field] = emptyMessage;
+    return undefined;
+  }
+  if (time === '' || !isValidIsoDate(date)) return date;
+  if (!HH_MM.test(time)) {
+    errors[field] = '时间格式应为 HH:MM';
+    return undefined;
+  }
+  return zonedToInstant(
+    {
+      year: Number(date.slice(0, 4)),
+      month: Number(date.slice(5, 7)),
+      day: Number(date.slice(8, 10)),
+      hour: Number(time.slice(0, 2)),
+      minute: Number(time.slice(3, 5)),
+    },
+    timeZone,
+  ).toISOString();
 }

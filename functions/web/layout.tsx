@@ -6,7 +6,16 @@ import { decide } from '../../shared/domain/access/policy.js';
 import { CSRF_FIELD } from './session.js';
 import { CSS } from './styles.js';
 
-export type NavKey = 'overview' | 'tasks' | 'review' | 'reports' | 'plans' | 'my';
+export type NavKey =
+  | 'overview'
+  | 'tasks'
+  | 'review'
+  | 'extensions'
+  | 'findings'
+  | 'reports'
+  | 'plans'
+  | 'my'
+  | 'confirm';
 
 export interface Flash {
   kind: 'ok' | 'err';
@@ -31,6 +40,12 @@ const OK_MESSAGES: Record<string, (n: number) => string> = {
   submitted: () => '已提交办结情况,等待领导小组办公室审核',
   zero: () => '已零报告',
   acked: () => '已签收',
+  confirmed: () => '已确认,任务已报送上一级',
+  'returned-down': () => '已退回下级单位整改',
+  'extension-requested': () => '延期申请已提交,等待领导小组办公室或领导审批',
+  'extension-approved': () => '已批准延期,任务截止时间已调整',
+  'extension-refused': () => '已不予延期,任务截止时间不变',
+  finding: (n) => `督查问题已登记,已向 ${n} 个单位交办整改任务`,
   report: () => '通报已生成并冻结',
   'report-existing': () => '本期通报此前已经生成,以下是冻结的那一份',
 };
@@ -71,11 +86,14 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
         decide(p, 'task.create').allowed &&
         item('tasks', `/plans/${plan}/tasks/new`, '任务录入')}
       {seesAll && plan !== undefined && item('review', `/plans/${plan}/review`, '审核队列')}
+      {seesAll && plan !== undefined && item('extensions', `/plans/${plan}/extensions`, '延期审批')}
+      {seesAll && plan !== undefined && item('findings', `/plans/${plan}/findings`, '督查整改')}
       {plan !== undefined &&
         decide(p, 'report.read').allowed &&
         item('reports', `/plans/${plan}/reports`, '统计报告')}
       {seesAll && item('plans', '/plans', '工作方案')}
       {p.unitId !== undefined && item('my', '/my', '我的任务')}
+      {p.unitId !== undefined && item('confirm', '/review', '下级确认')}
     </nav>
   );
 };

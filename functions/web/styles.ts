@@ -55,6 +55,9 @@ th{background:#eef1f4;font-weight:600;white-space:nowrap}
 .duty.overdue{border-left-color:#c62828}.duty.near{border-left-color:#f9a825}
 .duty h3{font-size:1rem;margin:0 0 .2rem}
 .evidence{margin:.3rem 0;padding-left:1.2rem}
+fieldset{min-width:0}
+.plain{list-style:none;margin:.3rem 0;padding:0}
+.plain>li.row{padding:.15rem 0}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:.4rem 1rem}
 .users{display:flex;flex-wrap:wrap;gap:.4rem}
 .users button{background:#fff;color:#1f2933;border-color:#b8c2cc}

@@ -5,6 +5,8 @@ import { isTransientStorageError } from '../../shared/db/errors.js';
 import { AppError, UnauthorizedError } from '../../shared/errors.js';
 import type { AppDeps } from '../api/app.js';
 import { Page } from './layout.js';
+import { extensionPages } from './routes/extensions.js';
+import { findingPages } from './routes/findings.js';
 import { myDutyPages } from './routes/my-duties.js';
 import { overviewPages } from './routes/overview.js';
 import { reportPages } from './routes/reports.js';
@@ -37,6 +39,8 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', reviewPages(deps));
   app.route('/', myDutyPages(deps));
   app.route('/', reportPages(deps));
+  app.route('/', extensionPages(deps));
+  app.route('/', findingPages(deps));
 
   const logError = deps.logError ?? ((entry) => console.error(JSON.stringify(entry)));
   app.onError((err, c: Context<WebEnv>) => {

@@ -4,7 +4,16 @@ import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
 import type { DutyRepository, TransactItem } from './duty-repository.js';
 import { cancellationReasons } from './errors.js';
-import { dutyKey, EXTENSION_SK_PREFIX, extensionKey } from './keys.js';
+import {
+  dutyKey,
+  EXTENSION_SK_PREFIX,
+  extensionKey,
+  pendingExtensionKeys,
+  pendingExtensionsPk,
+  planExtensionKeys,
+} from './keys.js';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
+import { INDEX_BY_PARENT } from './table.js';
 
 export interface ExtensionRepository {
   /**
@@ -15,6 +24,8 @@ export interface ExtensionRepository {
   get(dutyId: string, requestId: string): Promise<ExtensionRequest | undefined>;
   /** A duty's requests, oldest first. */
   list(dutyId: string): Promise<ExtensionRequest[]>;
+  /** Pattern E2: the plan's requests still waiting for a decision, oldest first. */
+  listPending(planId: string, page: PageRequest): Promise<Page<ExtensionRequest>>;
   /** The request's decision, to go in the same transaction as the duty's change. */
   decisionOp(decided: ExtensionRequest): TransactItem;
   /** Refusal changes nothing on the duty but its pending mark. */
@@ -23,8 +34,12 @@ export interface ExtensionRepository {
 
 export function extensionRepository(ref: TableRef, _duties: DutyRepository): ExtensionRepository {
   const { doc, tableName } = ref;
+  // Only a pending request sits in the plan's pending index; the decision's Put leaves it.
   const item = (r: ExtensionRequest) => ({
     ...extensionKey(r.dutyId, r.id),
+    // E3: every request stays in its plan's listing, decided or not (the report counts them).
+    ...planExtensionKeys(r.planId, r.requestedAt, r.id),
+    ...(r.status === 'pending' ? pendingExtensionKeys(r.planId, r.requestedAt, r.id) : {}),
     entity: 'ExtensionRequest',
     ...r,
   });
@@ -96,6 +111,27 @@ export function extensionRepository(ref: TableRef, _duties: DutyRepository): Ext
         }),
       );
       return (out.Items ?? []).map((i) => ExtensionRequestSchema.parse(i));
+    },
+
+    async listPending(planId, { limit, cursor }) {
+      const pk = pendingExtensionsPk(planId);
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_PARENT.name,
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor, {
+            attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
+            partition: { gsi2pk: pk },
+          }),
+        }),
+      );
+      return {
+        items: (out.Items ?? []).map((i) => ExtensionRequestSchema.parse(i)),
+        nextCursor: encodeCursor(out.LastEvaluatedKey),
+      };
     },
 
     decisionOp,

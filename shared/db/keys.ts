@@ -24,6 +24,12 @@
  * | N3 | all notices, or one plan's, newest first         | Query byParent gsi2pk=NOTICES gsi2sk begins_with <planId>#     |
  * | C1 | the office's calendar overrides, by year         | Query    pk=CALENDAR               sk=<year>                   |
  * | E1 | a duty's extension requests (延期申请)            | Query    pk=DUTY#<dutyId>          sk begins_with EXT#         |
+ * | E2 | a plan's pending extension requests, oldest first | Query byParent gsi2pk=PLAN#<planId>#EXTENSIONS                 |
+ * |    |   sparse: only a pending request carries gsi2*;  |   gsi2sk=<requestedAt>#<requestId>                             |
+ * |    |   its decision rewrites the item without them    |                                                                |
+ * | E3 | a plan's extension requests, every one, by     | Query byUnit gsi1pk=EXTENSIONS#<planId>                        |
+ * |    |   request time (the report counts them per unit) |   gsi1sk <= <asOf>#~  (gsi1sk=<requestedAt>#<requestId>)       |
+ * |    |   written with the request, kept by its decision |                                                                |
  * | F1 | a plan's supervision findings (督查发现问题)      | Query    pk=PLAN#<planId>          sk begins_with FINDING#     |
  * | R1 | a frozen report: its head and content parts      | Query    pk=REPORT#<reportId>  (sk HEAD, PART#<nnnn>)          |
  * | R2 | a plan's reports, newest cut-off first           | Query byParent gsi2pk=PLAN#<planId>#REPORTS gsi2sk=<asOf>#<id> |
@@ -134,6 +140,19 @@ export const extensionKey = (dutyId: string, requestId: string) => ({
   sk: `EXT#${requestId}`,
 });
 export const EXTENSION_SK_PREFIX = 'EXT#';
+export const pendingExtensionsPk = (planId: string) => `PLAN#${planId}#EXTENSIONS`;
+/** Pattern E2's keys, carried only while a request waits for a decision. */
+export const pendingExtensionKeys = (planId: string, requestedAt: string, requestId: string) => ({
+  gsi2pk: pendingExtensionsPk(planId),
+  gsi2sk: `${requestedAt}#${requestId}`,
+});
+
+/** Pattern E3's keys: on every request from its filing on; the decision rewrites the item with them. */
+export const planExtensionsPk = (planId: string) => `EXTENSIONS#${planId}`;
+export const planExtensionKeys = (planId: string, requestedAt: string, requestId: string) => ({
+  gsi1pk: planExtensionsPk(planId),
+  gsi1sk: `${requestedAt}#${requestId}`,
+});
 
 export const findingKey = (planId: string, findingId: string) => ({
   pk: `PLAN#${planId}`,

@@ -3,6 +3,7 @@ import { auditEvent, changedFields } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import type { ExtensionRepository } from '../db/extension-repository.js';
+import type { Page, PageRequest } from '../db/pagination.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
@@ -24,6 +25,8 @@ export interface ExtensionService {
     now: Date,
   ): Promise<ExtensionRequest>;
   list(principal: Principal, dutyId: string): Promise<ExtensionRequest[]>;
+  /** The plan's requests waiting for a decision, oldest first: the office's and leaders' to-do list. */
+  listPending(principal: Principal, planId: string, page: PageRequest): Promise<Page<ExtensionRequest>>;
   /** Approved: the due time moves and a fresh ladder counts from it (a new round of notices). */
   approve(
     principal: Principal,
@@ -132,6 +135,13 @@ export function extensionService(deps: {
       const duty = await mustDuty(dutyId);
       authorize(principal, 'duty.read', await ownerContext(units, principal, duty.unitId));
       return extensions.list(dutyId);
+    },
+
+    async listPending(principal, planId, page) {
+      // Requests of every unit of the plan: for those who read all duties, not for one unit.
+      authorize(principal, 'duty.read');
+      await timezoneOf(planId);
+      return extensions.listPending(planId, page);
     },
 
     async approve(principal, dutyId, requestId, input, now) {

@@ -7,6 +7,7 @@ import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
 import { localDateOf } from '../../../shared/domain/time/zoned-time.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import { SubmitDutySchema } from '../../../shared/schemas/duties.js';
+import { CreateExtensionSchema } from '../../../shared/schemas/extensions.js';
 import type { Notice } from '../../../shared/schemas/notices.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
@@ -23,6 +24,11 @@ import {
   workingCalendar,
 } from '../context.js';
 import {
+  ancestorsIn,
+  ConfirmActions,
+  Confirmations,
+  descendantsIn,
+  ExtensionHistory,
   lastReturn,
   ReviewActions,
   ReviewHistory,
@@ -57,6 +63,19 @@ const emptySubmit = (): SubmitValues => ({
   evidence: Array.from({ length: EVIDENCE_ROWS }, () => ({ title: '', ref: '' })),
   nothingToReport: false,
 });
+
+interface ExtensionValues {
+  reason: string;
+  progress: string;
+  proposedDueAt: string;
+}
+
+const emptyExtension = (): ExtensionValues => ({ reason: '', progress: '', proposedDueAt: '' });
+
+/** A form that came back with problems: which one, what was typed, and the problems by field. */
+type Failed =
+  | { form: 'submit'; errors: FieldErrors; values: SubmitValues }
+  | { form: 'extension'; errors: FieldErrors; values: ExtensionValues };
 
 const versionOf = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : undefined);
 
@@ -100,6 +119,7 @@ export function myDutyPages(deps: AppDeps) {
     ]);
     const me = recipientOf(p);
     const unacked = notices.items.filter((n) => n.acks[me] === undefined).length;
+    const hasBelow = descendantsIn(units, unitId).length > 0;
     const chrome = await chromeOf(c, deps, { active: 'my', planId: plans.keys().next().value });
     return c.html(
       <Page
@@ -114,6 +134,7 @@ export function myDutyPages(deps: AppDeps) {
           <a href="#notices">
             未签收通知 <span class={`badge ${unacked > 0 ? 'b-yellow' : ''}`}>{unacked}</span>
           </a>
+          {hasBelow && <a href="/review">下级单位报送,待本单位确认 →</a>}
         </div>
         <h2>待办任务</h2>
         {duties.length === 0 && <p class="card">没有待办任务。</p>}
@@ -140,6 +161,8 @@ export function myDutyPages(deps: AppDeps) {
                 )}
                 <RoleBadge duty={duty} />
                 {duty.kind === 'report' && <span class="badge">定期报告</span>}
+                {duty.kind === 'rectification' && <span class="badge">督查整改</span>}
+                {duty.pendingExtensionId !== null && <span class="badge b-blue">延期审批中</span>}
                 {duty.lastNoticeLevel !== null && (
                   <span class="badge b-yellow">已收{levelLabel(duty.lastNoticeLevel)}</span>
                 )}
@@ -200,19 +223,15 @@ export function myDutyPages(deps: AppDeps) {
     );
   }
 
-  async function showDuty(
-    c: WebContext,
-    dutyId: string,
-    failed?: { errors: FieldErrors; values: SubmitValues },
-    problem?: Problem,
-  ) {
+  async function showDuty(c: WebContext, dutyId: string, failed?: Failed, problem?: Problem) {
     const p = c.get('principal');
     const now = deps.clock();
     const duty = await deps.duties.get(p, dutyId, now);
-    const [plans, units, tasks] = await Promise.all([
+    const [plans, units, tasks, requests] = await Promise.all([
       planDirectory(deps, p),
       unitDirectory(deps, p),
       collect((page) => deps.plans.listTasks(p, duty.planId, page), 1000),
+      deps.extensions.list(p, duty.id),
     ]);
     const plan = plans.get(duty.planId);
     const tz = plan?.timezone ?? DEFAULT_TIMEZONE;
@@ -222,13 +241,28 @@ export function myDutyPages(deps: AppDeps) {
       duty.status === 'open' && decide(p, 'duty.submit', { ownerUnitId: duty.unitId }).allowed;
     const canReview =
       duty.status === 'submitted' && decide(p, 'duty.review', { ownerUnitId: duty.unitId }).allowed;
+    // A sign-off level sees the two forms only on its turn; the service checks the same again.
+    const canConfirm =
+      duty.status === 'submitted' &&
+      p.unitId !== undefined &&
+      duty.awaitingConfirmationFrom === p.unitId &&
+      decide(p, 'duty.confirm', { ownerUnitId: duty.unitId, ownerAncestors: ancestorsIn(units, duty.unitId) })
+        .allowed;
+    const mayRequest = decide(p, 'extension.request', { ownerUnitId: duty.unitId }).allowed;
+    // 延期申请: before the due time, while open, one pending request at a time.
+    const canRequest =
+      mayRequest && duty.status === 'open' && !duty.overdue && duty.pendingExtensionId === null;
     const calendar = await workingCalendar(
       deps,
       p,
       [now, new Date(duty.dueAt)].map((d) => Number(localDateOf(d, tz).slice(0, 4))),
     );
-    const values = failed?.values ?? emptySubmit();
-    const errors = failed?.errors;
+    const values = failed?.form === 'submit' ? failed.values : emptySubmit();
+    const errors = failed?.form === 'submit' ? failed.errors : undefined;
+    const ext = failed?.form === 'extension' ? failed.values : emptyExtension();
+    const extErrors = failed?.form === 'extension' ? failed.errors : undefined;
+    const extErr = (name: string) => <FieldError messages={errorsUnder(extErrors, name)} />;
+    const extInvalid = (name: string) => (errorsUnder(extErrors, name).length > 0 ? 'invalid' : undefined);
     const err = (name: string) => <FieldError messages={errorsUnder(errors, name)} />;
     const invalid = (name: string) => (errorsUnder(errors, name).length > 0 ? 'invalid' : undefined);
     return c.html(
@@ -251,7 +285,9 @@ export function myDutyPages(deps: AppDeps) {
             <StatusBadge duty={duty} />
             <RoleBadge duty={duty} />
             {duty.kind === 'report' && <span class="badge">定期报告</span>}
+            {duty.kind === 'rectification' && <span class="badge">督查整改</span>}
             {duty.round > 1 && <span class="badge b-yellow">第 {duty.round} 轮</span>}
+            {duty.extensions > 0 && <span class="badge">已延期 {duty.extensions} 次</span>}
           </p>
           <p>
             责任单位:{units.get(duty.unitId)?.name ?? duty.unitId}
@@ -285,7 +321,14 @@ export function myDutyPages(deps: AppDeps) {
             <h2>{duty.status === 'open' ? '上次提交' : '提交情况'}</h2>
             <div class="card">
               <SubmissionView duty={duty} timeZone={tz} now={now} />
+              <Confirmations duty={duty} units={units} timeZone={tz} now={now} />
             </div>
+          </>
+        )}
+        {canConfirm && (
+          <>
+            <h2>本单位确认</h2>
+            <ConfirmActions duty={duty} csrfToken={c.get('csrfToken')} />
           </>
         )}
         {duty.reviews.length > 0 && (
@@ -298,6 +341,65 @@ export function myDutyPages(deps: AppDeps) {
           <>
             <h2>审核</h2>
             <ReviewActions duty={duty} csrfToken={c.get('csrfToken')} />
+          </>
+        )}
+        {(requests.length > 0 || (mayRequest && duty.status === 'open')) && (
+          <>
+            <h2 id="extension">延期申请</h2>
+            <ExtensionHistory requests={requests} timeZone={tz} now={now} />
+            {duty.pendingExtensionId !== null && decide(p, 'extension.decide').allowed && (
+              <p>
+                <a href={`/plans/${duty.planId}/extensions#x-${duty.pendingExtensionId}`}>去审批 →</a>
+              </p>
+            )}
+            {mayRequest && duty.status === 'open' && duty.overdue && (
+              <p class="muted">已过截止时间,不能再申请延期,请尽快办理。</p>
+            )}
+            {canRequest && (
+              <form
+                method="post"
+                action={`/duties/${duty.id}/extension-requests`}
+                class="card"
+                novalidate
+                data-form="extension"
+              >
+                <Csrf token={c.get('csrfToken')} />
+                <p class="muted">
+                  须在截止时间之前申请,写明理由、目前进展和建议的新截止日期,由办公室或领导审批。
+                </p>
+                {extErr('(root)')}
+                <label class="f" for="ext-reason">
+                  延期理由
+                </label>
+                <textarea id="ext-reason" name="reason" maxlength={2000} class={extInvalid('reason')}>
+                  {ext.reason}
+                </textarea>
+                {extErr('reason')}
+                <label class="f" for="ext-progress">
+                  目前进展
+                </label>
+                <textarea id="ext-progress" name="progress" maxlength={2000} class={extInvalid('progress')}>
+                  {ext.progress}
+                </textarea>
+                {extErr('progress')}
+                <label class="f" for="ext-due">
+                  建议延至(当天 24 时前)
+                </label>
+                <input
+                  type="date"
+                  id="ext-due"
+                  name="proposedDueAt"
+                  value={ext.proposedDueAt}
+                  class={extInvalid('proposedDueAt')}
+                />
+                {extErr('proposedDueAt')}
+                <p>
+                  <button type="submit" class="light">
+                    提交延期申请
+                  </button>
+                </p>
+              </form>
+            )}
           </>
         )}
         {canSubmit && (
@@ -412,14 +514,51 @@ export function myDutyPages(deps: AppDeps) {
         const conflict = conflictMessage(err);
         if (conflict !== undefined) {
           const problem: Problem = { status: 409, text: conflict };
-          return fromList ? showMine(c, problem) : showDuty(c, dutyId, { errors: {}, values }, problem);
+          return fromList
+            ? showMine(c, problem)
+            : showDuty(c, dutyId, { form: 'submit', errors: {}, values }, problem);
         }
         errors = fromServiceError(err);
         if (errors === undefined) throw err;
       }
     }
     if (fromList) return showMine(c, { status: 400, text: Object.values(errors).join(';') });
-    return showDuty(c, dutyId, { errors, values });
+    return showDuty(c, dutyId, { form: 'submit', errors, values });
+  });
+
+  app.post('/duties/:dutyId/extension-requests', signedIn, checkForm, async (c) => {
+    const p = c.get('principal');
+    const dutyId = pathId(c, 'dutyId', '任务');
+    const form = await readForm(c);
+    const values: ExtensionValues = {
+      reason: one(form, 'reason'),
+      progress: one(form, 'progress'),
+      proposedDueAt: one(form, 'proposedDueAt').trim(),
+    };
+    const parsed = CreateExtensionSchema.safeParse(values);
+    let errors: FieldErrors = parsed.success ? {} : fromZod(parsed.error);
+    // The schema takes any short string; the service reads the date. An empty one is said here.
+    if (values.proposedDueAt === '') errors.proposedDueAt = '请选择建议延至的日期';
+    if (parsed.success && Object.keys(errors).length === 0) {
+      try {
+        await deps.extensions.request(p, dutyId, parsed.data, deps.clock());
+        return c.redirect(`/duties/${dutyId}?ok=extension-requested#extension`, 303);
+      } catch (err) {
+        const conflict = conflictMessage(err);
+        if (conflict !== undefined) {
+          return showDuty(
+            c,
+            dutyId,
+            { form: 'extension', errors: {}, values },
+            { status: 409, text: conflict },
+          );
+        }
+        const fields = fromServiceError(err);
+        if (fields === undefined) throw err;
+        errors = fields;
+      }
+    }
+    return showDuty(c, dutyId, { form: 'extension', errors, values });
   });
 
   app.post('/notices/:noticeId/ack', signedIn, checkForm, async (c) => {

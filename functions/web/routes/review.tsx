@@ -1,11 +1,26 @@
 import { Hono } from 'hono';
 import { decide } from '../../../shared/domain/access/policy.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors.js';
-import { AcceptDutySchema, ReturnDutySchema } from '../../../shared/schemas/duties.js';
+import {
+  AcceptDutySchema,
+  ConfirmDutySchema,
+  type Duty,
+  ReturnDutySchema,
+} from '../../../shared/schemas/duties.js';
+import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
 import type { AppDeps } from '../../api/app.js';
 import { collect } from '../collect.js';
 import { chromeOf, pathId, planDirectory, unitDirectory, type WebContext } from '../context.js';
-import { EvidenceList, ReviewActions, ReviewHistory, RoleBadge } from '../duty-parts.js';
+import {
+  ConfirmActions,
+  Confirmations,
+  type ConfirmValues,
+  descendantsIn,
+  EvidenceList,
+  ReviewActions,
+  ReviewHistory,
+  RoleBadge,
+} from '../duty-parts.js';
 import { dateTime } from '../format.js';
 import {
   conflictMessage,
@@ -25,10 +40,25 @@ interface FailedReturn {
   values: { reason: string; newDueAt: string };
 }
 
+/** A sign-off level's confirm or return that came back with a problem, shown on that duty's card. */
+interface FailedSignOff {
+  dutyId: string;
+  errors: FieldErrors;
+  values: ConfirmValues;
+}
+
+/** Oldest submission first: it has waited longest. */
+const oldestFirst = (a: Duty, b: Duty) =>
+  (a.submission?.submittedAt ?? '').localeCompare(b.submission?.submittedAt ?? '');
+
 /** The version a form carries back, so a decision made on a stale page is refused (409). */
 const versionOf = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : undefined);
 
-/** The review queue (审核队列): submitted duties with their evidence; accept or return each. */
+/**
+ * The review queue (审核队列): submitted duties with their evidence; accept or return each. And a
+ * unit's sign-off queue (下级确认, `/review`): what its villages and schools submitted that waits for
+ * its confirmation (村 → 乡镇 → 局); confirm with its own note or return it down.
+ */
 export function reviewPages(deps: AppDeps) {
   const app = new Hono<WebEnv>();
   const signedIn = requireSession(deps);
@@ -47,10 +77,7 @@ export function reviewPages(deps: AppDeps) {
     const plan = plans.get(planId);
     if (plan === undefined) throw new NotFoundError('工作方案', planId);
     const tz = plan.timezone;
-    // Oldest submission first: it has waited longest.
-    const duties = [...queue.items].sort((a, b) =>
-      (a.submission?.submittedAt ?? '').localeCompare(b.submission?.submittedAt ?? ''),
-    );
+    const duties = [...queue.items].sort(oldestFirst);
     return c.html(
       <Page
         title="审核队列"
@@ -81,6 +108,7 @@ export function reviewPages(deps: AppDeps) {
               <RoleBadge duty={duty} />
               <span>截止 {dateTime(duty.dueAt, tz, now)}</span>
               {duty.round > 1 && <span class="badge b-yellow">第 {duty.round} 轮(整改后重报)</span>}
+              {duty.kind === 'rectification' && <span class="badge">督查整改</span>}
             </p>
             {duty.submission !== null && (
               <>
@@ -93,6 +121,7 @@ export function reviewPages(deps: AppDeps) {
                 <EvidenceList evidence={duty.submission.evidence} />
               </>
             )}
+            <Confirmations duty={duty} units={units} timeZone={tz} now={now} />
             <ReviewHistory duty={duty} timeZone={tz} now={now} />
             {decide(p, 'duty.review', { ownerUnitId: duty.unitId }).allowed && (
               <ReviewActions
@@ -110,13 +139,147 @@ export function reviewPages(deps: AppDeps) {
     );
   }
 
+  async function showSignOff(c: WebContext, failed?: FailedSignOff, problem?: Problem) {
+    const p = c.get('principal');
+    const me = p.unitId;
+    if (me === undefined) return c.redirect('/', 303);
+    const now = deps.clock();
+    const [plans, units] = await Promise.all([planDirectory(deps, p), unitDirectory(deps, p)]);
+    const below = descendantsIn(units, me);
+    // A unit's listing is keyed by plan, then status: one query per unit below and plan. Trees are
+    // shallow and a township has a handful of villages and schools.
+    const found = await Promise.all(
+      below.flatMap((unitId) =>
+        [...plans.keys()].map((planId) =>
+          collect(
+            (page) => deps.duties.listForUnit(p, unitId, { planId, status: 'submitted' }, page, now),
+            500,
+          ),
+        ),
+      ),
+    );
+    const submitted = found.flatMap((f) => f.items);
+    const waiting = submitted.filter((d) => d.awaitingConfirmationFrom === me).sort(oldestFirst);
+    const passedOn = submitted.filter(
+      (d) => d.awaitingConfirmationFrom !== me && d.confirmations.some((x) => x.unitId === me),
+    );
+    const tzOf = (planId: string) => plans.get(planId)?.timezone ?? DEFAULT_TIMEZONE;
+    const chrome = await chromeOf(c, deps, { active: 'confirm', planId: plans.keys().next().value });
+    return c.html(
+      <Page
+        title="下级确认"
+        chrome={problem === undefined ? chrome : { ...chrome, flash: { kind: 'err', text: problem.text } }}
+      >
+        <h1>
+          下级确认 · {chrome.who}({waiting.length})
+        </h1>
+        <p class="muted">
+          所辖单位提交的任务,需本单位逐级审核:确认后报送上一级(或办公室审核),有问题可退回下级整改。
+        </p>
+        {failed !== undefined && (
+          <p class="flash err" role="alert">
+            操作未成功,请按提示修改。
+          </p>
+        )}
+        {below.length === 0 && <p class="card">本单位没有下级单位,无需确认。</p>}
+        {below.length > 0 && waiting.length === 0 && <p class="card">没有等待本单位确认的任务。</p>}
+        {waiting.map((duty) => {
+          const tz = tzOf(duty.planId);
+          return (
+            <article class="card duty" id={`d-${duty.id}`} data-duty={duty.id}>
+              <h3>
+                <a href={`/duties/${duty.id}`}>{duty.title}</a>
+              </h3>
+              <p class="row">
+                <strong>{units.get(duty.unitId)?.name ?? duty.unitId}</strong>
+                <RoleBadge duty={duty} />
+                <span>截止 {dateTime(duty.dueAt, tz, now)}</span>
+                {duty.round > 1 && <span class="badge b-yellow">第 {duty.round} 轮(整改后重报)</span>}
+                <small>{plans.get(duty.planId)?.title}</small>
+              </p>
+              {duty.submission !== null && (
+                <>
+                  <p class="row">
+                    <span>提交于 {dateTime(duty.submission.submittedAt, tz, now)}</span>
+                    {duty.submission.submittedAt > duty.dueAt && <span class="badge b-yellow">逾期提交</span>}
+                    {duty.submission.nothingToReport && <span class="badge">零报告</span>}
+                  </p>
+                  <p style="white-space:pre-wrap">{duty.submission.note}</p>
+                  <EvidenceList evidence={duty.submission.evidence} />
+                </>
+              )}
+              <Confirmations duty={duty} units={units} timeZone={tz} now={now} />
+              <ReviewHistory duty={duty} timeZone={tz} now={now} />
+              <ConfirmActions
+                duty={duty}
+                csrfToken={c.get('csrfToken')}
+                errors={failed?.dutyId === duty.id ? failed.errors : undefined}
+                values={failed?.dutyId === duty.id ? failed.values : undefined}
+              />
+            </article>
+          );
+        })}
+        {found.some((f) => f.truncated) && <p class="muted">只显示部分任务。</p>}
+        {passedOn.length > 0 && (
+          <>
+            <h2>已确认上报,等待上级或办公室审核</h2>
+            <ul>
+              {passedOn.map((duty) => (
+                <li>
+                  <a href={`/duties/${duty.id}`}>{duty.title}</a>{' '}
+                  <small>
+                    {units.get(duty.unitId)?.name ?? duty.unitId}
+                    {duty.awaitingConfirmationFrom !== null &&
+                      ` · 待 ${units.get(duty.awaitingConfirmationFrom)?.name ?? duty.awaitingConfirmationFrom} 确认`}
+                  </small>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </Page>,
+      problem?.status ?? (failed === undefined ? 200 : 400),
+    );
+  }
+
   app.get('/plans/:planId/review', signedIn, async (c) => showQueue(c, pathId(c, 'planId', '工作方案')));
+  app.get('/review', signedIn, async (c) => showSignOff(c));
 
   /** A stale page (someone decided first) shows the queue again with what happened, not an error page. */
   async function backWithConflict(c: WebContext, dutyId: string, text: string) {
+    if (c.get('principal').role === 'unit') return showSignOff(c, undefined, { status: 409, text });
     const duty = await deps.duties.get(c.get('principal'), dutyId, deps.clock());
     return showQueue(c, duty.planId, undefined, { status: 409, text });
   }
+
+  app.post('/duties/:dutyId/confirm', signedIn, checkForm, async (c) => {
+    const p = c.get('principal');
+    const dutyId = pathId(c, 'dutyId', '任务');
+    const form = await readForm(c);
+    const values: ConfirmValues = { note: one(form, 'note'), reason: '', newDueAt: '' };
+    const parsed = ConfirmDutySchema.safeParse({
+      note: values.note,
+      version: versionOf(one(form, 'version')),
+    });
+    let errors: FieldErrors;
+    if (parsed.success) {
+      try {
+        await deps.duties.confirm(p, dutyId, parsed.data, deps.clock());
+        return c.redirect('/review?ok=confirmed', 303);
+      } catch (err) {
+        const conflict = conflictMessage(err);
+        if (conflict !== undefined) return backWithConflict(c, dutyId, conflict);
+        const fields = fromServiceError(err);
+        if (fields === undefined) throw err;
+        errors = fields;
+      }
+    } else {
+      // The duty is read through the service first: a unit not above it gets a 403, not a form.
+      await deps.duties.get(p, dutyId, deps.clock());
+      errors = fromZod(parsed.error);
+    }
+    return showSignOff(c, { dutyId, errors, values });
+  });
 
   app.post('/duties/:dutyId/accept', signedIn, checkForm, async (c) => {
     const dutyId = pathId(c, 'dutyId', '任务');
@@ -150,6 +313,7 @@ export function reviewPages(deps: AppDeps) {
     if (parsed.success) {
       try {
         const duty = await deps.duties.returnForRework(p, dutyId, parsed.data, deps.clock());
+        if (p.role === 'unit') return c.redirect('/review?ok=returned-down', 303);
         return c.redirect(`/plans/${duty.planId}/review?ok=returned`, 303);
       } catch (err) {
         const conflict = conflictMessage(err);
@@ -163,6 +327,7 @@ export function reviewPages(deps: AppDeps) {
     }
     // The duty is read through the service, so a unit probing another unit's duty gets a 403 here.
     const duty = await deps.duties.get(p, dutyId, deps.clock());
+    if (p.role === 'unit') return showSignOff(c, { dutyId, errors, values: { note: '', ...values } });
     return showQueue(c, duty.planId, { dutyId, errors, values });
   });
 
