@@ -32,6 +32,8 @@ export interface DutyTally {
   phaseKey: string;
   status: DutyStatus;
   dueAt: string;
+  /** Absent on duties stored before kinds existed: those are plain tasks. */
+  kind?: DutyRecord['kind'];
 }
 
 export type UpdateOutcome = { ok: true; duty: DutyRecord } | { ok: false; reason: 'stale' };
@@ -287,8 +289,8 @@ export function dutyRepository(ref: TableRef): DutyRepository {
             IndexName: INDEX_BY_PARENT.name,
             KeyConditionExpression: 'gsi2pk = :pk',
             ExpressionAttributeValues: { ':pk': planDutiesPk(planId) },
-            ProjectionExpression: 'id, unitId, phaseKey, #status, dueAt',
-            ExpressionAttributeNames: { '#status': 'status' },
+            ProjectionExpression: 'id, unitId, phaseKey, #status, dueAt, #kind',
+            ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind' },
             ExclusiveStartKey: startKey,
           }),
         );

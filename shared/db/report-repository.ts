@@ -8,17 +8,25 @@ import {
   type ReportContent,
   ReportContentSchema,
   ReportDutyFactSchema,
+  type ReportExtensionFact,
+  ReportExtensionFactSchema,
+  type ReportFindingFact,
+  ReportFindingFactSchema,
   type ReportNoticeFact,
   ReportNoticeFactSchema,
   type ReportSummary,
   ReportSummarySchema,
 } from '../schemas/reports.js';
+import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
 import { cancellationReasons } from './errors.js';
 import {
   ALL_NOTICES_PK,
+  FINDING_SK_PREFIX,
   planDutiesPk,
   planDutiesSkPrefix,
+  planExtensionsPk,
+  planKey,
   planReportsKeys,
   planReportsPk,
   REPORT_HEAD_SK,
@@ -26,7 +34,7 @@ import {
   reportPartKey,
 } from './keys.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
-import { INDEX_BY_PARENT } from './table.js';
+import { INDEX_BY_PARENT, INDEX_BY_UNIT } from './table.js';
 
 /**
  * A report's content is gzipped JSON cut into parts of this many bytes: far under DynamoDB's
@@ -51,12 +59,16 @@ export interface ReportRepository {
   dutyFacts(planId: string, status: DutyStatus): AsyncGenerator<DutyFact[]>;
   /** Pattern N3 as a key range: the plan's notices written up to `upTo` (inclusive), unit and level only. */
   noticeFacts(planId: string, upTo: string): AsyncGenerator<ReportNoticeFact[]>;
+  /** Pattern E3 as a key range: the plan's extension requests filed up to `upTo` (inclusive). */
+  extensionFacts(planId: string, upTo: string): AsyncGenerator<ReportExtensionFact[]>;
+  /** Pattern F1: the plan's supervision findings (few: one per problem found). */
+  findingFacts(planId: string): Promise<ReportFindingFact[]>;
   /**
-   * Pattern R1: writes the head and every content part in one transaction, unless a report with
-   * this id exists. The head's condition makes the first writer win; a later or concurrent one
-   * writes nothing and gets 'exists'.
+   * Pattern R1: writes the head, every content part and the audit event of its creation in one
+   * transaction, unless a report with this id exists. The head's condition makes the first writer
+   * win; a later or concurrent one writes nothing (no audit event either) and gets 'exists'.
    */
-  create(summary: ReportSummary, content: ReportContent): Promise<CreateOutcome>;
+  create(summary: ReportSummary, content: ReportContent, audit: AuditEvent): Promise<CreateOutcome>;
   /** Pattern R1, the head only. */
   getSummary(id: string): Promise<ReportSummary | undefined>;
   /** Pattern R1: head and content. */
@@ -126,7 +138,8 @@ const toFact = (item: Record<string, unknown>): DutyFact => {
   };
 };
 
-export function reportRepository({ doc, tableName }: TableRef): ReportRepository {
+export function reportRepository(ref: TableRef): ReportRepository {
+  const { doc, tableName } = ref;
   async function getSummary(id: string): Promise<ReportSummary | undefined> {
     const out = await doc.send(
       new GetCommand({ TableName: tableName, Key: reportHeadKey(id), ConsistentRead: true }),
@@ -180,7 +193,51 @@ export function reportRepository({ doc, tableName }: TableRef): ReportRepository
       } while (startKey !== undefined);
     },
 
-    async create(summary, content) {
+    async *extensionFacts(planId, upTo) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: INDEX_BY_UNIT.name,
+            // E3's sort key is <requestedAt>#<requestId>; '~' sorts after every id character.
+            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :to',
+            ExpressionAttributeValues: { ':pk': planExtensionsPk(planId), ':to': `${upTo}#~` },
+            ProjectionExpression: '#unit, #status, #requestedAt, #decidedAt',
+            ExpressionAttributeNames: {
+              '#unit': 'unitId',
+              '#status': 'status',
+              '#requestedAt': 'requestedAt',
+              '#decidedAt': 'decidedAt',
+            },
+            Limit: REPORT_PAGE_LIMIT,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        yield (out.Items ?? []).map((i) => ReportExtensionFactSchema.parse(i));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    },
+
+    async findingFacts(planId) {
+      const facts: ReportFindingFact[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': planKey(planId).pk, ':prefix': FINDING_SK_PREFIX },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) facts.push(ReportFindingFactSchema.parse(item));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      return facts;
+    },
+
+    async create(summary, content, audit) {
       const json = Buffer.from(JSON.stringify(content), 'utf8');
       const stored = gzipSync(json);
       if (stored.length > REPORT_MAX_STORED_BYTES) {
@@ -220,6 +277,7 @@ export function reportRepository({ doc, tableName }: TableRef): ReportRepository
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           })),
+          auditPut(ref, audit),
         ],
       });
       for (let attempt = 0; ; attempt++) {

@@ -1,5 +1,5 @@
 import type { Report } from '../schemas/reports.js';
-import { type Cell, type Column, summaryTable } from './report-table.js';
+import { type Cell, type Column, rectificationTable, summaryTable, type Table } from './report-table.js';
 
 /** Excel reads a CSV as the local ANSI code page unless it starts with a UTF-8 byte order mark. */
 export const BOM = '\uFEFF';
@@ -19,15 +19,24 @@ function field(value: Cell, column: Column): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+const lines = (table: Table) => [
+  table.columns.map((c) => field(c.header, c)).join(','),
+  ...table.rows.map((row) => row.map((value, i) => field(value, table.columns[i] ?? TEXT)).join(',')),
+];
+
 /**
  * The report's summary table (the ranking with each unit's figures) as CSV for Excel: UTF-8 with
- * a byte order mark, Chinese headers, CRLF line ends (RFC 4180), rates as percentages.
+ * a byte order mark, Chinese headers, CRLF line ends (RFC 4180), rates as percentages. Below it,
+ * after an empty line and a title line, the rectification section (督查整改), one finding a row,
+ * so the findings are never mixed into the ranking's rows.
  */
 export function reportCsv(report: Report): string {
-  const table = summaryTable(report);
-  const lines = [
-    table.columns.map((c) => field(c.header, c)).join(','),
-    ...table.rows.map((row) => row.map((value, i) => field(value, table.columns[i] ?? TEXT)).join(',')),
-  ];
-  return `${BOM}${lines.join('\r\n')}\r\n`;
+  const out = lines(summaryTable(report));
+  const rectification = rectificationTable(report);
+  if (rectification !== null) {
+    const section = report.rectifications;
+    const title = `督查整改:问题 ${section?.findings ?? 0} 个,已销号 ${section?.closed ?? 0} 个`;
+    out.push('', field(title, TEXT), ...lines(rectification));
+  }
+  return `${BOM}${out.join('\r\n')}\r\n`;
 }

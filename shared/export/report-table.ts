@@ -63,14 +63,26 @@ export function summaryTable(report: Report): Table {
     col('退回整改', 10),
     col('定期报告应报', 13),
     col('定期报告已报', 13),
+    col('延期申请', 10),
+    col('其中本期申请', 13),
+    col('批准延期', 10),
+    col('驳回延期', 10),
+    col('待审批延期', 11),
+    col('整改任务', 10),
+    col('整改已办结', 11),
+    col('逾期未整改', 11),
     col('办结率', 10, 'percent'),
     col('按时办结率', 12, 'percent'),
   ];
+  // Between the unit's id and its two rates.
+  const countColumns = columns.length - 5;
   const rows = report.ranking.map((r): Cell[] => {
     const u = detail.get(r.unitId);
+    const e = u?.extensions ?? null;
+    const rect = u?.rectification ?? null;
     const counts: Cell[] =
       u === undefined
-        ? Array.from({ length: 7 + report.levels.length + 3 }, () => null)
+        ? Array.from({ length: countColumns }, () => null)
         : [
             u.assigned,
             u.doneOnTime,
@@ -83,6 +95,11 @@ export function summaryTable(report: Report): Table {
             u.returns,
             u.reports.due,
             u.reports.filed,
+            // A report frozen before these were counted leaves them empty, never a made-up 0.
+            ...(e === null
+              ? [null, null, null, null, null]
+              : [e.requested, e.inPeriod, e.approved, e.refused, e.pending]),
+            ...(rect === null ? [null, null, null] : [rect.assigned, rect.accepted, rect.overdue]),
           ];
     return [r.rank, r.unitName, r.unitId, ...counts, r.completionRate, r.onTimeRate];
   });
@@ -151,6 +168,52 @@ export function overdueTable(report: Report): Table {
   };
 }
 
+const FINDING_STATUS: Record<'open' | 'submitted' | 'accepted', string> = {
+  open: '整改中',
+  submitted: '待审核',
+  accepted: '已办结',
+};
+
+/**
+ * The rectification section (督查整改): one row per supervision finding, open ones first, with its
+ * units and how each stands (the viewer's own only, for a unit), and whether it is closed (销号).
+ * Null for a report frozen before the section existed.
+ */
+export function rectificationTable(report: Report): Table | null {
+  const section = report.rectifications;
+  if (section === null) return null;
+  const phaseNames = new Map(report.phases.map((p) => [p.key, p.name]));
+  return {
+    title: '督查整改',
+    columns: [
+      col('问题', 40, 'text'),
+      col('来源', 14, 'text'),
+      col('阶段', 16, 'text'),
+      col('责任单位及整改情况', 48, 'text'),
+      col('整改期限', 18, 'text'),
+      col('整改任务', 10),
+      col('已办结', 8),
+      col('待审核', 8),
+      col('逾期未整改', 11),
+      col('销号', 8, 'text'),
+      col('销号时间', 18, 'text'),
+    ],
+    rows: section.items.map((f) => [
+      f.title,
+      f.sourceLabel,
+      phaseNames.get(f.phaseKey) ?? f.phaseKey,
+      f.units.map((u) => `${u.unitName}(${u.overdue ? '逾期' : FINDING_STATUS[u.status]})`).join('、'),
+      formatLocal(f.dueAt, report.timezone),
+      f.duties,
+      f.accepted,
+      f.submitted,
+      f.overdue,
+      f.closed ? '已销号' : '未销号',
+      f.closedAt === null ? null : formatLocal(f.closedAt, report.timezone),
+    ]),
+  };
+}
+
 /** What the report is and how it was computed, as label–text pairs. */
 export function notesOf(report: Report): [string, string][] {
   const notes: [string, string][] = [
@@ -167,6 +230,8 @@ export function notesOf(report: Report): [string, string][] {
     ['按时', report.rules.onTime],
     ['逾期', report.rules.overdue],
     ['排名', report.rules.ranking],
+    ['延期', report.rules.extensions],
+    ['整改', report.rules.rectification],
     ['说明', '通报在截止时间生成后保存,不随之后任务的变化而改变'],
   ];
   if (report.overdue.truncated) {
@@ -174,6 +239,9 @@ export function notesOf(report: Report): [string, string][] {
       '逾期清单',
       `共 ${report.overdue.total} 条,只列出逾期最久的 ${report.overdue.items.length} 条`,
     ]);
+  }
+  if (report.rectifications === null) {
+    notes.push(['未统计', '该通报生成于统计延期申请和单列督查整改之前:这些列为空,不是 0']);
   }
   if (report.approximated > 0) {
     notes.push(['近似', `${report.approximated} 条任务在截止后被退回,其截止时的状态按记录近似还原`]);

@@ -1,7 +1,14 @@
 import { PassThrough } from 'node:stream';
 import type { stream } from 'exceljs';
 import type { Report } from '../schemas/reports.js';
-import { notesOf, overdueTable, phaseTable, summaryTable, type Table } from './report-table.js';
+import {
+  notesOf,
+  overdueTable,
+  phaseTable,
+  rectificationTable,
+  summaryTable,
+  type Table,
+} from './report-table.js';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -54,8 +61,9 @@ function writeTable(sheet: SheetWriter, table: Table): void {
 }
 
 /**
- * The report as an Excel workbook: 排名汇总 (the ranking with every figure), one sheet per phase,
- * 逾期未办 (the overdue duties) and 说明 (cut-off, rules). Each table sheet has Chinese headers,
+ * The report as an Excel workbook: 排名汇总 (the ranking with every figure, extensions and
+ * rectifications included), one sheet per phase, 逾期未办 (the overdue duties), 督查整改 (one row
+ * per finding) and 说明 (cut-off, rules). Each table sheet has Chinese headers,
  * column widths, an autofilter and a frozen header row. What a unit may not see is absent.
  */
 export async function reportXlsx(report: Report): Promise<Uint8Array<ArrayBuffer>> {
@@ -84,6 +92,7 @@ export async function reportXlsx(report: Report): Promise<Uint8Array<ArrayBuffer
     summaryTable(report),
     ...report.phases.map((p, i) => ({ ...phaseTable(p), title: `阶段${i + 1}-${p.name}` })),
     overdueTable(report),
+    ...[rectificationTable(report)].filter((t): t is Table => t !== null),
   ];
   for (const table of tables) {
     writeTable(workbook.addWorksheet(sheetName(table.title, taken), { views: frozen }), table);

@@ -69,6 +69,31 @@ export const PlanSchema = z
   })
   .openapi('Plan');
 
+export const SelfCheckUnitSchema = z
+  .object({
+    unitId: z.string(),
+    unitName: z.string(),
+    state: z.enum(['accepted', 'submitted', 'not-filed']).openapi({
+      description: 'accepted 已报送且审核通过, submitted 已报送待审核, not-filed 未报送',
+    }),
+    dueAt: z.string().openapi({ description: '未报送的最早截止时间(都已报送时为最早的截止时间)' }),
+    overdue: z.boolean().openapi({ description: '未报送且已过截止时间' }),
+  })
+  .openapi('SelfCheckUnit');
+
+export const SelfCheckPhaseSchema = z
+  .object({
+    phaseKey: z.string(),
+    phaseName: z.string(),
+    filed: z.number().int().openapi({ description: '已报送(含待审核)的单位数' }),
+    accepted: z.number().int(),
+    submitted: z.number().int(),
+    notFiled: z.number().int().openapi({ description: '未报送的单位数' }),
+    overdue: z.number().int().openapi({ description: '未报送且已逾期的单位数' }),
+    units: z.array(SelfCheckUnitSchema).openapi({ description: '未报送在前(逾期的最前),再待审核、已审核' }),
+  })
+  .openapi('SelfCheckPhase');
+
 export const PlanViewSchema = PlanSchema.extend({
   asOf: z.string().openapi({ description: '计算当前阶段和逾期所用的时间' }),
   currentPhase: PhaseSchema.nullable(),
@@ -84,9 +109,14 @@ export const PlanViewSchema = PlanSchema.extend({
     byPhase: z.record(z.string(), statusCounts),
     byUnit: z.record(z.string(), statusCounts),
   }),
+  selfChecks: z.array(SelfCheckPhaseSchema).openapi({
+    description:
+      '自查报告(kind 为 self-check 的任务)报送情况:每个有自查报告任务的阶段,哪些单位已报送、哪些未报送',
+  }),
 }).openapi('PlanView');
 
 export type StatusCounts = z.infer<typeof statusCounts>;
 export type CreatePlanInput = z.infer<typeof CreatePlanSchema>;
 export type Plan = z.infer<typeof PlanSchema>;
 export type PlanView = z.infer<typeof PlanViewSchema>;
+export type SelfCheckPhaseView = z.infer<typeof SelfCheckPhaseSchema>;

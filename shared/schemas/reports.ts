@@ -1,6 +1,7 @@
 import { REPORT_PERIODS } from '../domain/report/period.js';
 import { pageQuery, z } from './common.js';
 import { DutyKindSchema, DutyStatusSchema, ReviewSchema } from './duties.js';
+import { FINDING_SOURCES } from './findings.js';
 
 export const ReportPeriodSchema = z.enum(REPORT_PERIODS).openapi({
   description: 'week 周报(截止时间所在的 ISO 周), month 月报(截止时间所在的自然月)',
@@ -31,6 +32,26 @@ const rate = (description: string) =>
     .nullable()
     .openapi({ description: `${description};0–1,四位小数;无可计算任务时为 null` });
 
+export const ReportExtensionCountsSchema = z
+  .object({
+    requested: count('截止时已提出的延期申请(延期申请)'),
+    inPeriod: count('其中在本期(本周或本月,按方案时区)内提出的'),
+    approved: count('截止时已批准'),
+    refused: count('截止时已驳回'),
+    pending: count('截止时尚待审批'),
+  })
+  .openapi('ReportExtensionCounts');
+
+export const ReportRectificationCountsSchema = z
+  .object({
+    assigned: count('整改任务数(督查发现问题转成的整改任务,已含在应办任务中)'),
+    accepted: count('已办结(审核通过)'),
+    submitted: count('已提交待审核'),
+    openNotDue: count('待办且未到整改期限'),
+    overdue: count('逾期未整改'),
+  })
+  .openapi('ReportRectificationCounts');
+
 export const ReportUnitStatsSchema = z.object({
   assigned: count('截止时已交办的任务数'),
   doneOnTime: count('按时办结:审核通过的那一轮在该轮截止时间前(含截止时刻)提交'),
@@ -48,6 +69,13 @@ export const ReportUnitStatsSchema = z.object({
     .openapi({ description: '零报告制度执行情况' }),
   completionRate: rate('办结率 = 已办结 ÷ 应办'),
   onTimeRate: rate('按时办结率 = 按时办结 ÷ (已办结 + 逾期未办)'),
+  // Nullable with a default: reports frozen before these were counted still read, and say "not counted".
+  extensions: ReportExtensionCountsSchema.nullable()
+    .default(null)
+    .openapi({ description: '延期申请情况;null 表示该通报生成时尚未统计' }),
+  rectification: ReportRectificationCountsSchema.nullable()
+    .default(null)
+    .openapi({ description: '其中整改任务(单列,已含在上面各列中);null 表示该通报生成时尚未单列' }),
 });
 
 export const ReportUnitRowSchema = ReportUnitStatsSchema.extend({
@@ -110,6 +138,47 @@ export const ReportOverdueDutySchema = z
 
 export const ReportLevelSchema = z.object({ level: z.string(), label: z.string() });
 
+export const ReportFindingUnitSchema = z
+  .object({
+    unitId: z.string(),
+    unitName: z.string(),
+    dutyId: z.string(),
+    status: DutyStatusSchema.openapi({ description: '截止时该单位整改任务的状态' }),
+    dueAt: z.string().openapi({ description: '截止时该单位的整改期限(批准延期或退回整改后可能不同)' }),
+    overdue: z.boolean().openapi({ description: '截止时待办且已过整改期限' }),
+  })
+  .openapi('ReportFindingUnit');
+
+export const ReportFindingSchema = z
+  .object({
+    findingId: z.string(),
+    title: z.string(),
+    source: z.enum(FINDING_SOURCES),
+    sourceLabel: z.string().openapi({ example: '四不两直暗访' }),
+    phaseKey: z.string(),
+    dueAt: z.string().openapi({ description: '交办时的整改期限' }),
+    createdAt: z.string(),
+    duties: count('整改任务数(每个责任单位一条)'),
+    accepted: count('截止时已办结'),
+    submitted: count('截止时已提交待审核'),
+    overdue: count('截止时逾期未整改'),
+    closed: z.boolean().openapi({ description: '截止时已销号:所有整改任务均已办结' }),
+    closedAt: z.string().nullable().openapi({ description: '销号时间(最后一项整改任务办结的时间)' }),
+    units: z.array(ReportFindingUnitSchema),
+  })
+  .openapi('ReportFinding');
+
+export const ReportRectificationsSchema = z
+  .object({
+    findings: count('截止时已交办的督查发现问题数'),
+    closed: count('其中已销号'),
+    duties: count('整改任务数'),
+    accepted: count('已办结'),
+    overdue: count('逾期未整改'),
+    items: z.array(ReportFindingSchema).openapi({ description: '各督查发现问题,未销号的在前,再按整改期限' }),
+  })
+  .openapi('ReportRectifications');
+
 /** What a report stores besides its head: compressed, in parts (see report-repository.ts). */
 export const ReportContentSchema = z.object({
   levels: z.array(ReportLevelSchema),
@@ -122,6 +191,9 @@ export const ReportContentSchema = z.object({
     truncated: z.boolean().openapi({ description: '超过 cap 条时只保存逾期最久的 cap 条' }),
     items: z.array(ReportOverdueDutySchema),
   }),
+  rectifications: ReportRectificationsSchema.nullable()
+    .default(null)
+    .openapi({ description: '督查整改单列;null 表示该通报生成时尚未单列' }),
 });
 
 export const ReportSummarySchema = z
@@ -158,22 +230,30 @@ export const ReportSummarySchema = z
 export const ReportSchema = ReportSummarySchema.extend({
   scope: z.enum(['all', 'unit']).openapi({ description: 'all 全部明细;unit 单位视图:他单位只见排名' }),
   viewerUnitId: z.string().nullable(),
-  rules: z.object({ done: z.string(), onTime: z.string(), ranking: z.string(), overdue: z.string() }),
+  rules: z.object({
+    done: z.string(),
+    onTime: z.string(),
+    ranking: z.string(),
+    overdue: z.string(),
+    extensions: z.string(),
+    rectification: z.string(),
+  }),
   levels: z.array(ReportLevelSchema),
   totals: ReportUnitStatsSchema,
   ranking: z.array(ReportRankingRowSchema),
   units: z.array(ReportUnitRowSchema).openapi({ description: '各单位明细(单位用户只有本单位)' }),
   phases: z.array(ReportPhaseSchema),
   overdue: ReportContentSchema.shape.overdue,
+  rectifications: ReportContentSchema.shape.rectifications,
 }).openapi('Report');
 
 export const ReportListQuerySchema = z.strictObject(pageQuery);
 
 export const ReportFormatQuerySchema = z.strictObject({
-  format: z
-    .enum(['json', 'csv', 'xlsx'])
-    .default('json')
-    .openapi({ description: 'json;csv(UTF-8 带 BOM,排名汇总表);xlsx(排名汇总、各阶段、逾期未办)' }),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').openapi({
+    description:
+      'json;csv(UTF-8 带 BOM,排名汇总表,其后为督查整改表);xlsx(排名汇总、各阶段、逾期未办、督查整改、说明)',
+  }),
 });
 
 export const ScheduledReportResultSchema = z.object({
@@ -209,6 +289,26 @@ export const ReportDutyFactSchema = z.object({
 
 export const ReportNoticeFactSchema = z.object({ unitId: z.string(), level: z.string() });
 
+/** An extension request as the report reads it (pattern E3). */
+export const ReportExtensionFactSchema = z.object({
+  unitId: z.string(),
+  status: z.enum(['pending', 'approved', 'refused']),
+  requestedAt: z.string(),
+  decidedAt: z.string().nullable(),
+});
+
+/** A supervision finding as the report reads it (pattern F1). */
+export const ReportFindingFactSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  source: z.enum(FINDING_SOURCES),
+  phaseKey: z.string(),
+  unitIds: z.array(z.string()),
+  dutyIds: z.array(z.string()),
+  dueAt: z.string(),
+  createdAt: z.string(),
+});
+
 export type CreateReportInput = z.infer<typeof CreateReportSchema>;
 export type ReportUnitStats = z.infer<typeof ReportUnitStatsSchema>;
 export type ReportUnitRow = z.infer<typeof ReportUnitRowSchema>;
@@ -224,3 +324,9 @@ export type ReportFormat = z.infer<typeof ReportFormatQuerySchema>['format'];
 export type ScheduledReportResult = z.infer<typeof ScheduledReportResultSchema>;
 export type ReportDutyFactItem = z.infer<typeof ReportDutyFactSchema>;
 export type ReportNoticeFact = z.infer<typeof ReportNoticeFactSchema>;
+export type ReportExtensionFact = z.infer<typeof ReportExtensionFactSchema>;
+export type ReportFindingFact = z.infer<typeof ReportFindingFactSchema>;
+export type ReportExtensionCounts = z.infer<typeof ReportExtensionCountsSchema>;
+export type ReportRectificationCounts = z.infer<typeof ReportRectificationCountsSchema>;
+export type ReportFinding = z.infer<typeof ReportFindingSchema>;
+export type ReportRectifications = z.infer<typeof ReportRectificationsSchema>;

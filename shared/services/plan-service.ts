@@ -11,6 +11,7 @@ import { validateRecurrence } from '../domain/duty/recurrence.js';
 import { PHASE_GATE_LABELS, phaseGateState } from '../domain/plan/phase-gate.js';
 import { currentPhase } from '../domain/plan/phases.js';
 import { addToProgress, emptyProgress } from '../domain/plan/progress.js';
+import { createSelfCheckTally } from '../domain/plan/self-checks.js';
 import { type FieldProblem, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Duty, DutyRecord } from '../schemas/duties.js';
@@ -87,7 +88,14 @@ export function planService(deps: {
       authorize(principal, 'plan.read');
       const plan = await mustGet(id);
       const progress = emptyProgress(plan.phases.map((p) => p.key));
-      for await (const batch of duties.tallies(id)) addToProgress(progress, batch, now);
+      // The self-check listing rides on the same read: the tallies carry each duty's kind.
+      const selfChecks = createSelfCheckTally();
+      for await (const batch of duties.tallies(id)) {
+        addToProgress(progress, batch, now);
+        selfChecks.add(batch);
+      }
+      const filers = selfChecks.unitIds();
+      const names = filers.length === 0 ? new Map() : await units.getMany(filers);
       return {
         ...plan,
         asOf: now.toISOString(),
@@ -97,6 +105,11 @@ export function planService(deps: {
           return { key: p.key, state, label: PHASE_GATE_LABELS[state] };
         }),
         counts: progress,
+        selfChecks: selfChecks.finish(
+          plan.phases,
+          new Map([...names].map(([unitId, unit]) => [unitId, unit.name])),
+          now,
+        ),
       };
     },
 

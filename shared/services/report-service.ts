@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import type { PlanRepository } from '../db/plan-repository.js';
@@ -76,7 +77,8 @@ export function reportService(deps: {
     period: ReportPeriod;
     asOf: Date;
     trigger: 'manual' | 'schedule';
-    by: string;
+    /** Who makes it: the office, or the schedule's system principal; the audit event names them. */
+    principal: Principal;
     now: Date;
     /** The office's calendar overrides, when the caller has them already. */
     overrides?: readonly YearCalendar[];
@@ -96,10 +98,11 @@ export function reportService(deps: {
       phases: plan.phases,
       levels: plan.escalation.map((l) => l.level),
       calendar,
+      periodStart: period.start,
     });
-    // The three statuses are three key ranges of the plan's partition, the notices another
-    // partition: read all four at once. Pages are folded in as they arrive (the builder does not
-    // depend on their order), so memory stays flat.
+    // The three statuses are three key ranges of the plan's partition; the notices, the extension
+    // requests and the findings are three more reads: all at once. Pages are folded in as they
+    // arrive (the builder does not depend on their order), so memory stays flat.
     await Promise.all([
       ...DUTY_STATUSES.map(async (status) => {
         for await (const page of reports.dutyFacts(plan.id, status)) builder.addDuties(page);
@@ -107,6 +110,11 @@ export function reportService(deps: {
       (async () => {
         for await (const page of reports.noticeFacts(plan.id, asOf.toISOString())) builder.addNotices(page);
       })(),
+      (async () => {
+        for await (const page of reports.extensionFacts(plan.id, asOf.toISOString()))
+          builder.addExtensions(page);
+      })(),
+      (async () => builder.addFindings(await reports.findingFacts(plan.id)))(),
     ]);
     const found = await units.getMany(builder.unitIds());
     const built = builder.finish(new Map([...found].map(([unitId, unit]) => [unitId, unit.name])));
@@ -121,7 +129,7 @@ export function reportService(deps: {
       periodLabel: period.label,
       asOf: asOf.toISOString(),
       generatedAt: args.now.toISOString(),
-      generatedBy: args.by,
+      generatedBy: args.principal.sub,
       trigger: args.trigger,
       summary: {
         units: built.content.units.length,
@@ -135,7 +143,25 @@ export function reportService(deps: {
       approximated: built.approximated,
       calendarFallbackYears: calendar.fallbackYearsUsed(),
     };
-    if ((await reports.create(summary, built.content)) === 'created') {
+    // The creation is audited in the report's own transaction: a period that already has its
+    // report writes neither a second report nor a second event.
+    const audit = auditEvent(
+      args.principal,
+      'report.create',
+      { type: 'report', id, planId: plan.id },
+      {
+        before: null,
+        after: {
+          period: summary.period,
+          periodKey: summary.periodKey,
+          asOf: summary.asOf,
+          trigger: summary.trigger,
+          summary: summary.summary,
+        },
+      },
+      args.now,
+    );
+    if ((await reports.create(summary, built.content, audit)) === 'created') {
       return { stored: { summary, content: built.content }, created: true };
     }
     // Someone else stored this period's report while we computed ours: theirs is the report.
@@ -173,7 +199,7 @@ export function reportService(deps: {
         period: input.period,
         asOf,
         trigger: 'manual',
-        by: principal.sub,
+        principal,
         now,
       });
       return { report: reportView(stored.summary, stored.content, { scope: 'all' }), created };
@@ -242,7 +268,7 @@ export function reportService(deps: {
             period: request.period,
             asOf,
             trigger: 'schedule',
-            by: principal.sub,
+            principal,
             now,
             overrides,
           });

@@ -1,5 +1,6 @@
 import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { REPORT_SCHEDULER } from '../../functions/reports/report-job.js';
 import type { AuditEventView } from '../../shared/schemas/audit.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import type { Plan } from '../../shared/schemas/plans.js';
@@ -125,5 +126,60 @@ describe('the audit trail', () => {
     await expect(api.doc.send(new PutCommand(put.Put))).rejects.toThrow(/conditional/i);
     // Deletion is refused by IAM in AWS (see test/infra); the app has no code path that deletes.
     expect(DeleteCommand).toBeDefined();
+  });
+});
+
+describe('report creation in the audit trail', () => {
+  const reportEvents = async (api: Awaited<ReturnType<typeof testApp>>, planId: string) =>
+    (await api.call<AuditPage>('GET', `/v1/audit?planId=${planId}&limit=100`)).body.items.filter(
+      (e) => e.entityType === 'report',
+    );
+
+  it('writes exactly one event with the report, and none when the period’s report is asked for again', async () => {
+    const { api, plan } = await scenario();
+    const first = await api.call<{ id: string }>('POST', `/v1/plans/${plan.id}/reports`, {
+      body: { period: 'week' },
+      headers: { 'x-request-id': 'req-report-1' },
+    });
+    expect(first.status).toBe(201);
+    const events = await reportEvents(api, plan.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      action: 'report.create',
+      entityId: first.body.id,
+      actor: 'office-1',
+      role: 'office',
+      requestId: 'req-report-1',
+      before: null,
+      after: { period: 'week', periodKey: '2026-W20', trigger: 'manual' },
+    });
+    const again = await api.call('POST', `/v1/plans/${plan.id}/reports`, { body: { period: 'week' } });
+    expect(again.status).toBe(200);
+    const racing = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        api.call('POST', `/v1/plans/${plan.id}/reports`, { body: { period: 'month' } }),
+      ),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 200, 201]);
+    expect((await reportEvents(api, plan.id)).map((e) => e.after?.periodKey).sort()).toEqual([
+      '2026-05',
+      '2026-W20',
+    ]);
+  });
+
+  it('names the schedule as the actor of a scheduled report', async () => {
+    const { api, plan } = await scenario();
+    // The plan was made on Saturday 05-16: the next Friday's schedule reports it.
+    const friday = new Date('2026-05-22T09:00:00Z');
+    const result = await api.services.reports.runScheduled(
+      REPORT_SCHEDULER,
+      { period: 'week', scheduledTime: friday, planId: plan.id },
+      new Date('2026-05-22T09:00:05Z'),
+    );
+    expect(result.created).toBe(1);
+    const events = await reportEvents(api, plan.id);
+    expect(events.map((e) => [e.action, e.actor, e.role, e.after?.trigger])).toEqual([
+      ['report.create', 'report-scheduler', 'office', 'schedule'],
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startReportSchedules } from '../../functions/reports/report-job.js';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
+import { auditEvent } from '../../shared/db/audit.js';
 import { REPORT_PART_BYTES, reportRepository } from '../../shared/db/report-repository.js';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import { createReportBuilder } from '../../shared/domain/report/report-builder.js';
@@ -307,6 +308,7 @@ describe('a weekly report', () => {
         '阶段1-部署发动阶段',
         '阶段2-自查整改阶段',
         '逾期未办',
+        '督查整改',
         '说明',
       ]);
       const summary = workbook.getWorksheet('排名汇总');
@@ -353,6 +355,14 @@ describe('storage', () => {
     approximated: 0,
     calendarFallbackYears: [],
   });
+  const auditOf = (id: string) =>
+    auditEvent(
+      OFFICE,
+      'report.create',
+      { type: 'report', id, planId: 'plan-x' },
+      { before: null, after: {} },
+      FRIDAY,
+    );
   const contentWith = (overdueRows: number): ReportContent => {
     const builder = createReportBuilder({
       asOf: FRIDAY,
@@ -390,21 +400,29 @@ describe('storage', () => {
     const first = contentWith(3);
     const second = contentWith(4);
     const outcomes = await Promise.all([
-      repo.create(summaryOf('rpt-plan-x-2025-w41', 'writer-a'), first),
-      repo.create(summaryOf('rpt-plan-x-2025-w41', 'writer-b'), second),
+      repo.create(summaryOf('rpt-plan-x-2025-w41', 'writer-a'), first, auditOf('rpt-plan-x-2025-w41')),
+      repo.create(summaryOf('rpt-plan-x-2025-w41', 'writer-b'), second, auditOf('rpt-plan-x-2025-w41')),
     ]);
     expect([...outcomes].sort()).toEqual(['created', 'exists']);
     const stored = await repo.get('rpt-plan-x-2025-w41');
     const winner = stored?.summary.generatedBy;
     expect(stored?.content).toEqual(winner === 'writer-a' ? first : second);
-    expect(await repo.create(summaryOf('rpt-plan-x-2025-w41', 'writer-c'), first)).toBe('exists');
+    expect(
+      await repo.create(summaryOf('rpt-plan-x-2025-w41', 'writer-c'), first, auditOf('rpt-plan-x-2025-w41')),
+    ).toBe('exists');
   });
 
   it('stores big content in parts under the item limit and reads it back whole', async () => {
     const api = await testApp();
     const repo = reportRepository({ doc: api.doc, tableName: api.table.tableName });
     const content = contentWith(5_000);
-    expect(await repo.create(summaryOf('rpt-plan-y-2025-w41', 'office-1'), content)).toBe('created');
+    expect(
+      await repo.create(
+        summaryOf('rpt-plan-y-2025-w41', 'office-1'),
+        content,
+        auditOf('rpt-plan-y-2025-w41'),
+      ),
+    ).toBe('created');
     const stored = await repo.get('rpt-plan-y-2025-w41');
     expect(stored?.content).toEqual(content);
     expect(stored?.content.overdue.items).toHaveLength(5_000);

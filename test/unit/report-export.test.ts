@@ -122,7 +122,13 @@ describe('CSV', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const back = bytes.toString('utf8');
     expect(back.startsWith(BOM)).toBe(true);
-    const rows = parseCsv(back.slice(1));
+    const all = parseCsv(back.slice(1));
+    // The ranking table, then an empty line and the rectification section.
+    const rows = all.slice(
+      0,
+      all.findIndex((r) => r.length === 1 && r[0] === ''),
+    );
+    expect(all[rows.length + 1]).toEqual(['督查整改:问题 0 个,已销号 0 个']);
     expect(rows[0]?.slice(0, 4)).toEqual(['排名', '单位', '单位编号', '应办任务']);
     expect(rows[0]).toContain('督办通知');
     expect(rows[0]?.at(-1)).toBe('按时办结率');
@@ -177,6 +183,7 @@ describe('Excel workbook', () => {
       '阶段1-部署发动阶段',
       '阶段2-自查补短阶段',
       '逾期未办',
+      '督查整改',
       '说明',
     ]);
     const summary = workbook.getWorksheet('排名汇总');

@@ -38,7 +38,7 @@ export function planReportRoutes(deps: AppDeps) {
       tags: ['reports'],
       summary: '生成督办通报(周报或月报),生成后冻结',
       description:
-        '按截止时间(默认现在,不能晚于现在)统计各单位任务办理情况、排名和各阶段进度,保存后不再改变。同一方案同一期(ISO 周或自然月,按方案时区)只生成一次:新生成返回 201,已存在(含并发请求)返回 200 和已有的通报。',
+        '按截止时间(默认现在,不能晚于现在)统计各单位任务办理情况、延期申请、督查整改、排名和各阶段进度,保存后不再改变;生成时与通报同一事务写入审计记录(再次请求不重复写)。同一方案同一期(ISO 周或自然月,按方案时区)只生成一次:新生成返回 201,已存在(含并发请求)返回 200 和已有的通报。',
       security: bearer,
       request: { params: planIdParam, body: jsonBody(CreateReportSchema) },
       responses: {
@@ -97,7 +97,7 @@ export function reportRoutes(deps: AppDeps) {
       tags: ['reports'],
       summary: '查看或下载督办通报(JSON、CSV、Excel)',
       description:
-        '领导小组办公室和领导看到全部明细;单位用户看到所有单位的排名(名次、名称、办结率、按时办结率)和本单位的明细,逾期清单只含本单位的任务。format=csv 为排名汇总表(UTF-8 带 BOM);format=xlsx 含排名汇总、各阶段、逾期未办和说明工作表。',
+        '领导小组办公室和领导看到全部明细;单位用户看到所有单位的排名(名次、名称、办结率、按时办结率)和本单位的明细,逾期清单只含本单位的任务。各单位明细含延期申请(已提出、本期提出、批准、驳回、待审批)和其中的整改任务数;督查整改单列(每个问题的来源、责任单位、整改期限、是否销号),单位用户只看到涉及本单位的问题。format=csv 为排名汇总表,其后空一行为督查整改表(UTF-8 带 BOM);format=xlsx 含排名汇总、各阶段、逾期未办、督查整改和说明工作表。',
       security: bearer,
       request: { params: reportIdParam, query: ReportFormatQuerySchema },
       responses: {

@@ -149,6 +149,7 @@ export function overviewPages(deps: AppDeps) {
         <div class="card scroll">
           <PhaseTimeline plan={view} now={now} />
         </div>
+        <SelfChecks view={view} now={now} />
         <h2 id="units">各单位进度</h2>
         <div class="row">
           <span class="muted">排序:</span>
@@ -228,6 +229,53 @@ export function overviewPages(deps: AppDeps) {
 
   return app;
 }
+
+/** 自查报告: per phase with self-check duties, who has filed (已报送) and who has not (未报送). */
+const SelfChecks: FC<{ view: PlanView; now: Date }> = ({ view, now }) => {
+  if (view.selfChecks.length === 0) return null;
+  return (
+    <>
+      <h2 id="self-checks">自查报告报送情况</h2>
+      {view.selfChecks.map((phase) => {
+        const notFiled = phase.units.filter((u) => u.state === 'not-filed');
+        const filed = phase.units.filter((u) => u.state !== 'not-filed');
+        return (
+          <div class="card" data-self-check-phase={phase.phaseKey}>
+            <p>
+              <strong>{phase.phaseName}</strong>:已报送 {phase.filed} 个单位,未报送 {phase.notFiled} 个
+              {phase.overdue > 0 && <span class="badge b-red">逾期未报 {phase.overdue}</span>}
+            </p>
+            <p data-self-check="not-filed">
+              未报送:
+              {notFiled.length === 0
+                ? '无'
+                : notFiled.map((u) => (
+                    <span class={`badge ${u.overdue ? 'b-red' : ''}`} data-unit={u.unitId}>
+                      {u.unitName}
+                      {u.overdue ? '(逾期)' : `(${dateTime(u.dueAt, view.timezone, now)} 前)`}
+                    </span>
+                  ))}
+            </p>
+            <p data-self-check="filed">
+              已报送:
+              {filed.length === 0
+                ? '无'
+                : filed.map((u) => (
+                    <span
+                      class={`badge ${u.state === 'accepted' ? 'b-green' : 'b-blue'}`}
+                      data-unit={u.unitId}
+                    >
+                      {u.unitName}
+                      {u.state === 'accepted' ? '(已审核)' : '(待审核)'}
+                    </span>
+                  ))}
+            </p>
+          </div>
+        );
+      })}
+    </>
+  );
+};
 
 const Totals: FC<{ view: PlanView }> = ({ view }) => {
   const all = view.counts.all;

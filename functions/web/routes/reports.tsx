@@ -188,6 +188,77 @@ export const RankingTable: FC<{ rows: ReportRankingRow[]; mine?: string | undefi
   </div>
 );
 
+const UNIT_STATES = { open: '整改中', submitted: '待审核', accepted: '已办结' } as const;
+
+/** 督查整改: the findings apart from the ordinary duties, open ones first, each with its 销号 state. */
+const RectificationSection: FC<{ report: Report; now: Date }> = ({ report, now }) => {
+  const section = report.rectifications;
+  if (section === null) {
+    return (
+      <>
+        <h2 id="rectifications">督查整改</h2>
+        <p class="muted">该通报生成于单列督查整改之前,未单列。</p>
+      </>
+    );
+  }
+  const phaseNames = new Map(report.phases.map((p) => [p.key, p.name]));
+  return (
+    <>
+      <h2 id="rectifications">
+        督查整改(问题 {section.findings} 个,已销号 {section.closed} 个)
+      </h2>
+      {section.items.length === 0 ? (
+        <p class="card">截止时没有督查发现的问题。</p>
+      ) : (
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th>问题</th>
+                <th>来源</th>
+                <th>阶段</th>
+                <th>责任单位</th>
+                <th>整改期限</th>
+                <th>办结</th>
+                <th>销号</th>
+              </tr>
+            </thead>
+            <tbody>
+              {section.items.map((f) => (
+                <tr data-finding={f.findingId}>
+                  <td>{f.title}</td>
+                  <td>{f.sourceLabel}</td>
+                  <td>{phaseNames.get(f.phaseKey) ?? f.phaseKey}</td>
+                  <td>
+                    {f.units.map((u) => (
+                      <span
+                        class={`badge ${u.overdue ? 'b-red' : u.status === 'accepted' ? 'b-green' : u.status === 'submitted' ? 'b-blue' : ''}`}
+                      >
+                        {u.unitName} {u.overdue ? '逾期' : UNIT_STATES[u.status]}
+                      </span>
+                    ))}
+                  </td>
+                  <td>{dateTime(f.dueAt, report.timezone, now)}</td>
+                  <td>
+                    {f.accepted}/{f.duties}
+                  </td>
+                  <td>
+                    {f.closed ? (
+                      <span class="badge b-green">已销号</span>
+                    ) : (
+                      <span class="badge b-yellow">未销号</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+};
+
 const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
   const tz = report.timezone;
   const t = report.totals;
@@ -212,6 +283,11 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
         <span class="badge b-red">逾期未办 {t.overdue}</span>
         <span>办结率 {percent(t.completionRate)}</span>
         <span>按时办结率 {percent(t.onTimeRate)}</span>
+        {t.extensions !== null && (
+          <span>
+            延期申请 {t.extensions.requested}(批准 {t.extensions.approved},驳回 {t.extensions.refused})
+          </span>
+        )}
       </div>
       <h2>排名</h2>
       <RankingTable rows={report.ranking} mine={report.viewerUnitId ?? undefined} />
@@ -234,6 +310,8 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
               ))}
               <th>退回</th>
               <th>定期报告</th>
+              <th title="截止时已提出 / 批准 / 驳回 / 待审批;括号内为本期提出的">延期申请</th>
+              <th title="整改任务数 / 已办结 / 逾期未整改(已含在前面各列中)">其中整改</th>
             </tr>
           </thead>
           <tbody>
@@ -253,6 +331,20 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
                 ))}
                 <td>{u.returns}</td>
                 <td>{u.reports.due === 0 ? '—' : `${u.reports.filed}/${u.reports.due}`}</td>
+                <td data-extensions>
+                  {u.extensions === null
+                    ? '—'
+                    : u.extensions.requested === 0
+                      ? '0'
+                      : `${u.extensions.requested}(本期 ${u.extensions.inPeriod}):批准 ${u.extensions.approved} · 驳回 ${u.extensions.refused} · 待审批 ${u.extensions.pending}`}
+                </td>
+                <td data-rectification>
+                  {u.rectification === null
+                    ? '—'
+                    : u.rectification.assigned === 0
+                      ? '0'
+                      : `${u.rectification.assigned}:办结 ${u.rectification.accepted} · 逾期 ${u.rectification.overdue}`}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -321,6 +413,7 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
         </div>
       )}
       {report.overdue.truncated && <p class="muted">只列出逾期最久的 {report.overdue.items.length} 条。</p>}
+      <RectificationSection report={report} now={now} />
       <h2>统计口径</h2>
       <ul class="muted">
         {Object.values(report.rules).map((rule) => (

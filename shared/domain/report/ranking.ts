@@ -1,9 +1,14 @@
 /**
  * The ranking rule of the accountability report, in the words the report prints with it.
  * Rates are compared exactly (as fractions), never as rounded decimals.
+ *
+ * Rectification duties (整改, from supervision findings) count like every other duty: the plan
+ * says a finding is to be rectified at once (立即整改落实) and handled by the same loop, so a
+ * unit that rectifies late or not at all ranks lower, and one that rectifies on time loses
+ * nothing for having been found wanting. They are also listed apart, so the count is never silent.
  */
 export const RANKING_RULE =
-  '按时办结率从高到低;相同时逾期未办少者在前;二者都相同为并列,名次相同(如 1、1、3),并列者按单位名称拼音排序;没有可计算任务(无办结、无逾期)的单位排在最后';
+  '按时办结率从高到低;相同时逾期未办少者在前;二者都相同为并列,名次相同(如 1、1、3),并列者按单位名称拼音排序;没有可计算任务(无办结、无逾期)的单位排在最后;督查整改任务与其他任务一样计入按时办结率和逾期未办';
 
 /** What ranking reads of a unit. */
 export interface RankInput {

@@ -1,13 +1,19 @@
+import type { FINDING_SOURCES } from '../../schemas/findings.js';
 import type {
   ReportContent,
+  ReportExtensionFact,
+  ReportFinding,
+  ReportFindingFact,
   ReportLevel,
   ReportOverdueDuty,
   ReportPhase,
   ReportUnitStats,
 } from '../../schemas/reports.js';
 import { type WorkingCalendar, workingDaysLate } from '../calendar/working-calendar.js';
+import type { DutyStatus } from '../duty/duty-status.js';
 import { levelLabel } from '../escalation/ladder.js';
 import { type Phase, phaseState } from '../plan/phases.js';
+import { startOfLocalDay } from '../time/zoned-time.js';
 import { type DutyFact, dutyAt } from './duty-at.js';
 import { PINYIN, RANKING_RULE, rankUnits, rateOf } from './ranking.js';
 
@@ -22,7 +28,19 @@ export const REPORT_RULES = {
   overdue:
     '逾期未办 = 截止时仍待办且已过截止时间(恰在截止时刻的不算逾期);逾期天数按工作日计(国家法定节假日与调休,以方案时区的日期为准)',
   ranking: RANKING_RULE,
+  extensions:
+    '延期 = 截止时间前提出的延期申请,按申请单位统计:截止时已提出、其中本期内提出、已批准、已驳回、尚待审批;批准后按新的截止时间判断按时与逾期',
+  rectification:
+    '整改 = 督查发现问题(自查、县级检查、四不两直暗访、上级检查)转成的整改任务:计入应办、办结、逾期各列和排名,同时单列各单位的整改任务数和每个问题的整改情况;问题的全部整改任务办结即销号',
 } as const;
+
+/** How the report names a finding's source. */
+export const FINDING_SOURCE_LABELS: Record<(typeof FINDING_SOURCES)[number], string> = {
+  'self-check': '自查',
+  'county-check': '县级检查',
+  unannounced: '四不两直暗访',
+  'higher-level': '上级检查',
+};
 
 export interface ReportBuilderInput {
   asOf: Date;
@@ -32,6 +50,8 @@ export interface ReportBuilderInput {
   levels: readonly string[];
   calendar: WorkingCalendar;
   overdueCap?: number;
+  /** First local date (`YYYY-MM-DD`) of the report's period: extension requests since then are "this period's". */
+  periodStart?: string;
 }
 
 export interface ReportBuilt {
@@ -52,6 +72,10 @@ export interface ReportBuilder {
    * the duties, so both can be read at once.
    */
   addNotices(batch: readonly { unitId: string; level: string }[]): void;
+  /** Extension requests (延期申请) filed up to the cut-off, any order; later ones are ignored. */
+  addExtensions(batch: readonly ReportExtensionFact[]): void;
+  /** The plan's supervision findings, any order; those made after the cut-off are ignored. */
+  addFindings(batch: readonly ReportFindingFact[]): void;
   /** The units seen so far, for looking up their names. */
   unitIds(): string[];
   finish(unitNames: ReadonlyMap<string, string>): ReportBuilt;
@@ -69,6 +93,30 @@ interface Tally {
   reportsDue: number;
   reportsFiled: number;
   notices: Map<string, number>;
+  rectification: {
+    assigned: number;
+    accepted: number;
+    submitted: number;
+    openNotDue: number;
+    overdue: number;
+  };
+}
+
+interface ExtensionTally {
+  requested: number;
+  inPeriod: number;
+  approved: number;
+  refused: number;
+  pending: number;
+}
+
+/** A rectification duty as it stood at the cut-off, kept to join with its finding. */
+interface RectificationAt {
+  unitId: string;
+  status: DutyStatus;
+  dueAt: string;
+  overdue: boolean;
+  acceptedAt: string | null;
 }
 
 interface PhaseTally {
@@ -93,6 +141,15 @@ const tally = (): Tally => ({
   reportsDue: 0,
   reportsFiled: 0,
   notices: new Map(),
+  rectification: { assigned: 0, accepted: 0, submitted: 0, openNotDue: 0, overdue: 0 },
+});
+
+const extensionTally = (): ExtensionTally => ({
+  requested: 0,
+  inPeriod: 0,
+  approved: 0,
+  refused: 0,
+  pending: 0,
 });
 
 const phaseTally = (): PhaseTally => ({ duties: 0, accepted: 0, submitted: 0, open: 0, overdue: 0 });
@@ -126,6 +183,15 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
   const levelsSeen = new Set<string>();
   // Kept apart and joined to the units at the end: a unit's notices may arrive before its duties.
   const noticesByUnit = new Map<string, Map<string, number>>();
+  const extensionsByUnit = new Map<string, ExtensionTally>();
+  const extensionTotals = extensionTally();
+  const periodStartIso =
+    input.periodStart === undefined
+      ? undefined
+      : startOfLocalDay(input.periodStart, input.timezone).toISOString();
+  // Rectification duties are few (a finding's units), so each is kept until its finding is seen.
+  const rectifications = new Map<string, RectificationAt>();
+  const findings = new Map<string, ReportFindingFact>();
   let overdue: OverdueCandidate[] = [];
   let dutiesRead = 0;
   let noticesRead = 0;
@@ -142,7 +208,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
     overdue = overdue.slice(0, cap);
   }
 
-  function stats(t: Tally, levels: readonly ReportLevel[]): ReportUnitStats {
+  function stats(t: Tally, levels: readonly ReportLevel[], extensions: ExtensionTally): ReportUnitStats {
     const accepted = t.doneOnTime + t.doneLate;
     return {
       assigned: t.assigned,
@@ -157,6 +223,71 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
       reports: { due: t.reportsDue, filed: t.reportsFiled },
       completionRate: rateOf(accepted, t.assigned),
       onTimeRate: rateOf(t.doneOnTime, accepted + t.overdue),
+      extensions: { ...extensions },
+      rectification: { ...t.rectification },
+    };
+  }
+
+  function rectificationSection(
+    nameOf: (id: string) => string,
+  ): NonNullable<ReportContent['rectifications']> {
+    const items: ReportFinding[] = [];
+    for (const f of findings.values()) {
+      const units = f.dutyIds.flatMap((dutyId) => {
+        const d = rectifications.get(dutyId);
+        return d === undefined
+          ? []
+          : [
+              {
+                unitId: d.unitId,
+                unitName: nameOf(d.unitId),
+                dutyId,
+                status: d.status,
+                dueAt: d.dueAt,
+                overdue: d.overdue,
+              },
+            ];
+      });
+      const accepted = units.filter((u) => u.status === 'accepted');
+      // 销号 only when every duty the finding made was accepted by the cut-off.
+      const closed = f.dutyIds.length > 0 && accepted.length === f.dutyIds.length;
+      const closedAt = closed
+        ? (f.dutyIds
+            .map((id) => rectifications.get(id)?.acceptedAt ?? '')
+            .sort()
+            .at(-1) ?? null)
+        : null;
+      items.push({
+        findingId: f.id,
+        title: f.title,
+        source: f.source,
+        sourceLabel: FINDING_SOURCE_LABELS[f.source],
+        phaseKey: f.phaseKey,
+        dueAt: f.dueAt,
+        createdAt: f.createdAt,
+        duties: f.dutyIds.length,
+        accepted: accepted.length,
+        submitted: units.filter((u) => u.status === 'submitted').length,
+        overdue: units.filter((u) => u.overdue).length,
+        closed,
+        closedAt: closedAt === '' ? null : closedAt,
+        units: units.sort((a, b) => PINYIN.compare(a.unitName, b.unitName) || (a.unitId < b.unitId ? -1 : 1)),
+      });
+    }
+    // Open findings first (the ones still to chase), then by deadline, then by id for a total order.
+    items.sort(
+      (a, b) =>
+        Number(a.closed) - Number(b.closed) ||
+        (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0) ||
+        (a.findingId < b.findingId ? -1 : 1),
+    );
+    return {
+      findings: items.length,
+      closed: items.filter((i) => i.closed).length,
+      duties: items.reduce((n, i) => n + i.duties, 0),
+      accepted: items.reduce((n, i) => n + i.accepted, 0),
+      overdue: items.reduce((n, i) => n + i.overdue, 0),
+      items,
     };
   }
 
@@ -189,6 +320,23 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
             t.reportsDue++;
             if (at.status !== 'open') t.reportsFiled++;
           }
+          if (fact.kind === 'rectification') {
+            const r = t.rectification;
+            r.assigned++;
+            if (at.status === 'accepted') r.accepted++;
+            else if (at.status === 'submitted') r.submitted++;
+            else if (isOverdue) r.overdue++;
+            else r.openNotDue++;
+          }
+        }
+        if (fact.kind === 'rectification') {
+          rectifications.set(fact.id, {
+            unitId: fact.unitId,
+            status: at.status,
+            dueAt: at.dueAt,
+            overdue: isOverdue,
+            acceptedAt: at.status === 'accepted' ? fact.acceptedAt : null,
+          });
         }
         for (const p of [phase.all, phaseUnit]) {
           p.duties++;
@@ -221,6 +369,24 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
         const unit = getOrAdd(noticesByUnit, notice.unitId, () => new Map<string, number>());
         unit.set(notice.level, (unit.get(notice.level) ?? 0) + 1);
       }
+    },
+
+    addExtensions(batch) {
+      for (const e of batch) {
+        if (e.requestedAt > asOfIso) continue;
+        const unit = getOrAdd(extensionsByUnit, e.unitId, extensionTally);
+        // Decided after the cut-off is still pending at it.
+        const decided = e.decidedAt !== null && e.decidedAt <= asOfIso ? e.status : 'pending';
+        for (const t of [extensionTotals, unit]) {
+          t.requested++;
+          if (periodStartIso !== undefined && e.requestedAt >= periodStartIso) t.inPeriod++;
+          t[decided]++;
+        }
+      }
+    },
+
+    addFindings(batch) {
+      for (const f of batch) if (f.createdAt <= asOfIso) findings.set(f.id, f);
     },
 
     unitIds() {
@@ -275,7 +441,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
 
       const overdueTotal = totals.overdue;
       trimOverdue();
-      const totalsStats = stats(totals, levels);
+      const totalsStats = stats(totals, levels, extensionTotals);
       return {
         content: {
           levels,
@@ -284,7 +450,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
             rank: r.rank,
             unitId: r.unitId,
             unitName: r.unitName,
-            ...stats(r.tally, levels),
+            ...stats(r.tally, levels, extensionsByUnit.get(r.unitId) ?? extensionTally()),
           })),
           phases: phaseRows,
           overdue: {
@@ -293,6 +459,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
             truncated: overdueTotal > overdue.length,
             items: overdue.map((o) => ({ ...o, unitName: nameOf(o.unitId) })),
           },
+          rectifications: rectificationSection(nameOf),
         },
         dutiesRead,
         noticesRead,

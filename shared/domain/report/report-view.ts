@@ -9,8 +9,8 @@ export type ReportScope = { scope: 'all' } | { scope: 'unit'; unitId: string };
 
 /**
  * A stored report as `viewer` may see it. For a unit: its own row in full, other units only in the
- * ranking, each phase's per-unit rows and the overdue list narrowed to its own duties; the
- * plan-wide totals and phase totals stay (they name no unit).
+ * ranking, each phase's per-unit rows, the overdue list and the rectification section narrowed to
+ * its own duties; the plan-wide totals, phase totals and each finding's counts stay (they name no unit).
  */
 export function reportView(summary: ReportSummary, content: ReportContent, viewer: ReportScope): Report {
   const ranking = content.units.map((u) => ({
@@ -35,6 +35,7 @@ export function reportView(summary: ReportSummary, content: ReportContent, viewe
       units: content.units,
       phases: content.phases,
       overdue: content.overdue,
+      rectifications: content.rectifications,
     };
   }
   const own = content.units.filter((u) => u.unitId === viewer.unitId);
@@ -47,5 +48,17 @@ export function reportView(summary: ReportSummary, content: ReportContent, viewe
     units: own,
     phases: content.phases.map((p) => ({ ...p, units: p.units.filter((u) => u.unitId === viewer.unitId) })),
     overdue: { total, cap: content.overdue.cap, truncated: items.length < total, items },
+    // The findings that name the unit, with its own duty only; each finding's counts and 销号 stay
+    // (like the phase totals, they name no other unit).
+    rectifications:
+      content.rectifications === null
+        ? null
+        : {
+            ...content.rectifications,
+            items: content.rectifications.items.flatMap((f) => {
+              const mine = f.units.filter((u) => u.unitId === viewer.unitId);
+              return mine.length === 0 ? [] : [{ ...f, units: mine }];
+            }),
+          },
   };
 }

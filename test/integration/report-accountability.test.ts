@@ -1,0 +1,218 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { issueHs256Token } from '../../shared/auth/tokens.js';
+import type { Plan } from '../../shared/schemas/plans.js';
+import type { Report } from '../../shared/schemas/reports.js';
+import { OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
+import { accountabilityScenario, CUT_OFF, FINDING_A, FINDING_B } from './accountability-scenario.js';
+import { webApp } from './web-harness.js';
+
+type Api = Awaited<ReturnType<typeof testApp>>;
+
+/** A minimal RFC 4180 reader, to read back what the export wrote. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+describe('a report with extension requests and supervision findings', () => {
+  let api: Api;
+  let plan: Plan;
+  let report: Report;
+  let schoolDutyId: string;
+  const unit = (id: string) => {
+    const row = report.units.find((u) => u.unitId === id);
+    if (row === undefined) throw new Error(`no row for ${id}`);
+    return row;
+  };
+
+  beforeAll(async () => {
+    api = await testApp();
+    const scenario = await accountabilityScenario(api.services, api.setNow);
+    plan = scenario.plan;
+    schoolDutyId = scenario.duties.school.id;
+    const res = await api.call<Report>('POST', `/v1/plans/${plan.id}/reports`, { body: { period: 'week' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    report = res.body;
+  });
+
+  it('counts each unit’s extension requests: made, this period’s, approved, refused, pending at the cut-off', () => {
+    expect(report.asOf).toBe(CUT_OFF.toISOString());
+    expect(unit('village').extensions).toEqual({
+      requested: 1,
+      inPeriod: 0,
+      approved: 1,
+      refused: 0,
+      pending: 0,
+    });
+    expect(unit('town').extensions).toEqual({
+      requested: 1,
+      inPeriod: 0,
+      approved: 0,
+      refused: 1,
+      pending: 0,
+    });
+    expect(unit('school').extensions).toEqual({
+      requested: 1,
+      inPeriod: 1,
+      approved: 0,
+      refused: 0,
+      pending: 1,
+    });
+    expect(report.totals.extensions).toEqual({
+      requested: 3,
+      inPeriod: 1,
+      approved: 1,
+      refused: 1,
+      pending: 1,
+    });
+    expect(report.rules.extensions).toContain('延期');
+  });
+
+  it('counts each unit’s rectification duties apart, and in its ranking figures', () => {
+    expect(unit('village').rectification).toEqual({
+      assigned: 1,
+      accepted: 1,
+      submitted: 0,
+      openNotDue: 0,
+      overdue: 0,
+    });
+    expect(unit('town').rectification).toEqual({
+      assigned: 1,
+      accepted: 0,
+      submitted: 0,
+      openNotDue: 0,
+      overdue: 1,
+    });
+    // The town's overdue rectification is one of its two overdue duties: it counts in the ranking.
+    expect(unit('town')).toMatchObject({ assigned: 2, overdue: 2, onTimeRate: 0 });
+    expect(report.ranking.at(-1)?.unitId).toBe('town');
+    expect(report.rules.ranking).toContain('督查整改任务与其他任务一样计入');
+  });
+
+  it('lists the findings apart: open first, each with its units, due time and whether it is closed (销号)', () => {
+    const section = report.rectifications;
+    expect(section).toMatchObject({ findings: 2, closed: 1, duties: 3, accepted: 2, overdue: 1 });
+    expect(section?.items.map((f) => [f.title, f.sourceLabel, f.closed])).toEqual([
+      [FINDING_A, '四不两直暗访', false],
+      [FINDING_B, '县级检查', true],
+    ]);
+    const [a, b] = section?.items ?? [];
+    expect(a?.units.map((u) => [u.unitName, u.status, u.overdue])).toEqual([
+      ['城关镇', 'open', true],
+      ['东街村', 'accepted', false],
+    ]);
+    expect(a).toMatchObject({ dueAt: '2025-09-30T15:59:59.999Z', phaseKey: 'improve', closedAt: null });
+    expect(b).toMatchObject({ closedAt: '2025-09-29T02:00:00.000Z', accepted: 1, duties: 1 });
+  });
+
+  it('shows a unit only the findings that name it, with its own part', async () => {
+    const res = await api.call<Report>('GET', `/v1/reports/${report.id}`, { as: unitUser('school') });
+    expect(res.status).toBe(200);
+    expect(res.body.rectifications?.items.map((f) => f.title)).toEqual([FINDING_B]);
+    expect(res.body.rectifications?.items[0]?.units.map((u) => u.unitId)).toEqual(['school']);
+    expect(res.body.units.map((u) => u.unitId)).toEqual(['school']);
+  });
+
+  it('puts the extension and rectification counts and the findings in the CSV', async () => {
+    const token = await issueHs256Token(TEST_SECRET, OFFICE);
+    const res = await api.app.request(`/v1/reports/${report.id}?format=csv`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''));
+    const header = rows[0] ?? [];
+    const cell = (unitId: string, column: string) =>
+      rows.find((r) => r[2] === unitId)?.[header.indexOf(column)];
+    expect(header).toEqual(
+      expect.arrayContaining(['延期申请', '其中本期申请', '批准延期', '驳回延期', '待审批延期', '整改任务']),
+    );
+    expect(cell('village', '批准延期')).toBe('1');
+    expect(cell('town', '驳回延期')).toBe('1');
+    expect(cell('school', '待审批延期')).toBe('1');
+    expect(cell('school', '其中本期申请')).toBe('1');
+    expect(cell('town', '逾期未整改')).toBe('1');
+
+    const gap = rows.findIndex((r) => r.length === 1 && r[0] === '');
+    expect(gap).toBe(4);
+    expect(rows[gap + 1]).toEqual(['督查整改:问题 2 个,已销号 1 个']);
+    const findingHeader = rows[gap + 2] ?? [];
+    expect(findingHeader.slice(0, 5)).toEqual(['问题', '来源', '阶段', '责任单位及整改情况', '整改期限']);
+    const findings = rows.slice(gap + 3);
+    expect(findings.map((r) => [r[0], r[findingHeader.indexOf('销号')]])).toEqual([
+      [FINDING_A, '未销号'],
+      [FINDING_B, '已销号'],
+    ]);
+    expect(findings[0]?.[3]).toBe('城关镇(逾期)、东街村(已办结)');
+    expect(findings[0]?.[4]).toBe('2025-09-30 23:59');
+  });
+
+  it('stays as it was frozen when a pending request is decided later', async () => {
+    api.setNow(new Date('2025-10-11T02:00:00Z'));
+    const school = await api.services.duties.get(OFFICE, schoolDutyId, new Date());
+    if (school.pendingExtensionId === null) throw new Error('no pending request');
+    const approved = await api.call(
+      'POST',
+      `/v1/duties/${school.id}/extension-requests/${school.pendingExtensionId}/approve`,
+      {
+        body: {},
+      },
+    );
+    expect(approved.status).toBe(200);
+    const again = await api.call<Report>('GET', `/v1/reports/${report.id}`);
+    expect(again.body.units.find((u) => u.unitId === 'school')?.extensions?.pending).toBe(1);
+    // The next week's report sees the decision.
+    api.setNow(new Date('2025-10-17T09:00:00Z'));
+    const next = await api.call<Report>('POST', `/v1/plans/${plan.id}/reports`, { body: { period: 'week' } });
+    expect(next.status).toBe(201);
+    expect(next.body.units.find((u) => u.unitId === 'school')?.extensions).toEqual({
+      requested: 1,
+      inPeriod: 0,
+      approved: 1,
+      refused: 0,
+      pending: 0,
+    });
+  });
+});
+
+describe('the report page', () => {
+  it('shows the extension and rectification columns and the 督查整改 section', async () => {
+    const web = await webApp({ now: CUT_OFF });
+    const { plan } = await accountabilityScenario(web.services, web.setNow);
+    const { report } = await web.services.reports.create(OFFICE, plan.id, { period: 'week' }, CUT_OFF);
+    const page = web.browser();
+    await page.signIn('office');
+    const res = await page.get(`/reports/${report.id}`);
+    expect(res.status).toBe(200);
+    expect(res.html).toContain('延期申请');
+    expect(res.html).toContain('督查整改(问题 2 个,已销号 1 个)');
+    const town = res.html.slice(res.html.indexOf('data-report-unit="town"'));
+    expect(town.slice(0, town.indexOf('</tr>'))).toContain('1(本期 0):批准 0 · 驳回 1 · 待审批 0');
+    const a = res.html.slice(res.html.indexOf('data-finding="'));
+    expect(a.slice(0, a.indexOf('</tr>'))).toContain(FINDING_A);
+    expect(a.slice(0, a.indexOf('</tr>'))).toContain('未销号');
+    expect(res.html).toContain('四不两直暗访');
+  });
+});
