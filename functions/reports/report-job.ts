@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Principal } from '../../shared/auth/principal.js';
 import { REPORT_PERIODS, type ReportPeriod } from '../../shared/domain/report/period.js';
 import { nextMonthlyCheck, nextWeeklyRun } from '../../shared/domain/report/schedule.js';
+import { errorField, type LogEntry, writeLog } from '../../shared/log.js';
 import type { ScheduledReportResult } from '../../shared/schemas/reports.js';
 import type { ReportService } from '../../shared/services/report-service.js';
 
@@ -41,7 +42,7 @@ export function parseReportEvent(event: unknown): ReportEvent {
  * reports already made are found, not made twice.
  */
 export async function runReportJob(
-  deps: { reports: ReportService; log?: (line: string) => void },
+  deps: { reports: ReportService; log?: (entry: LogEntry) => void },
   event: ReportEvent,
   now: Date,
 ): Promise<ScheduledReportResult> {
@@ -51,14 +52,12 @@ export async function runReportJob(
     { period: event.period, scheduledTime: event.scheduledTime ?? now, planId: event.planId },
     now,
   );
-  (deps.log ?? console.log)(
-    JSON.stringify({
-      level: result.failed > 0 ? 'error' : 'info',
-      message: result.acted ? 'reports finished' : 'reports not due',
-      ...result,
-      durationMs: Date.now() - started,
-    }),
-  );
+  (deps.log ?? writeLog)({
+    level: result.failed > 0 ? 'error' : 'info',
+    message: result.acted ? 'reports finished' : 'reports not due',
+    ...result,
+    durationMs: Date.now() - started,
+  });
   if (result.failed > 0) throw new Error(`${result.failed} plan report(s) failed; the run will be retried`);
   return result;
 }
@@ -95,7 +94,11 @@ export function startReportSchedules(options: {
         { period, scheduledTime: due },
         options.clock(),
       )
-        .then((result) => options.onResult?.(result), options.onError ?? ((err) => console.error(err)))
+        .then(
+          (result) => options.onResult?.(result),
+          options.onError ??
+            ((err) => writeLog({ level: 'error', message: 'reports failed', error: errorField(err) })),
+        )
         .finally(() => {
           running.delete(run);
           schedule(period, next, next(due));

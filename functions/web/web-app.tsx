@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { isTransientStorageError } from '../../shared/db/errors.js';
 import { AppError, UnauthorizedError } from '../../shared/errors.js';
+import { errorField, writeLog } from '../../shared/log.js';
 import type { AppDeps } from '../api/app.js';
 import { Page } from './layout.js';
 import { extensionPages } from './routes/extensions.js';
@@ -42,7 +43,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', extensionPages(deps));
   app.route('/', findingPages(deps));
 
-  const logError = deps.logError ?? ((entry) => console.error(JSON.stringify(entry)));
+  const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {
     if (err instanceof UnauthorizedError) return c.redirect('/signin', 303);
     let status: ErrorStatus = 500;
@@ -66,8 +67,7 @@ export function webRoutes(deps: AppDeps) {
         message: 'unhandled page error',
         requestId: c.get('requestId'),
         path: c.req.path,
-        error:
-          err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+        error: errorField(err),
       });
     }
     const title = TITLES[status] ?? '出错了';

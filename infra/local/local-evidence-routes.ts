@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { AppError } from '../../shared/errors.js';
-import { writeLog } from '../../shared/log.js';
+import { errorField, writeLog } from '../../shared/log.js';
 import { LOCAL_EVIDENCE_PATH, type LocalEvidenceStore } from './local-evidence-store.js';
 
 /** A fetch handler as Hono apps and @hono/node-server share it. */
@@ -59,7 +59,7 @@ export function localEvidenceRoutes(options: {
       level: 'error',
       message: 'local evidence upload failed',
       path: c.req.path,
-      error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+      error: errorField(err),
     });
     return c.json({ error: { code: 'internal', message: '服务器内部错误,请稍后重试或联系管理员' } }, 500);
   });

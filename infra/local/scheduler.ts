@@ -1,4 +1,5 @@
 import { runScheduledSweep } from '../../functions/sweep/sweep.js';
+import { errorField, writeLog } from '../../shared/log.js';
 import type { SweepResult } from '../../shared/schemas/notices.js';
 import type { SweepService } from '../../shared/services/sweep-service.js';
 
@@ -23,7 +24,11 @@ export function startSweepSchedule(options: {
 
   const runNow = () => {
     running ??= runScheduledSweep({ sweeps: options.sweeps, log: () => {} }, {}, options.clock())
-      .then((result) => options.onResult?.(result), options.onError ?? ((err) => console.error(err)))
+      .then(
+        (result) => options.onResult?.(result),
+        options.onError ??
+          ((err) => writeLog({ level: 'error', message: 'sweep failed', error: errorField(err) })),
+      )
       .finally(() => {
         running = undefined;
       });

@@ -13,6 +13,7 @@ import { type ReportScope, reportView } from '../domain/report/report-view.js';
 import { monthlyReportDecision } from '../domain/report/schedule.js';
 import { localDateOf } from '../domain/time/zoned-time.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { errorField, writeLog } from '../log.js';
 import type { Plan } from '../schemas/plans.js';
 import type { CreateReportInput, Report, ReportSummary, ScheduledReportResult } from '../schemas/reports.js';
 import { authorize } from './access.js';
@@ -61,9 +62,7 @@ export function reportService(deps: {
   const onPlanError =
     deps.onPlanError ??
     ((err: unknown, planId: string) =>
-      console.error(
-        JSON.stringify({ level: 'error', message: 'report failed', planId, error: String(err) }),
-      ));
+      writeLog({ level: 'error', message: 'report failed', planId, error: errorField(err) }));
 
   async function mustGetPlan(id: string): Promise<Plan> {
     const plan = await plans.get(id);

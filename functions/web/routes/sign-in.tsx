@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { UnauthorizedError } from '../../../shared/errors.js';
+import { writeLog } from '../../../shared/log.js';
 import type { AppDeps } from '../../api/app.js';
 import type { WebContext } from '../context.js';
 import { one, readForm } from '../forms.js';
@@ -32,7 +33,7 @@ export function signInPages(deps: AppDeps) {
   const app = new Hono<WebEnv>();
   const signIn = deps.web?.signIn;
   const oidc = deps.web?.oidc;
-  const logError = deps.logError ?? ((entry) => console.error(JSON.stringify(entry)));
+  const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
 
   async function show(c: WebContext, local: LocalSignIn, next: string, error?: string) {
     const users = await local.users();
