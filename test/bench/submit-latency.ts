@@ -24,6 +24,7 @@ import { CreatePlanSchema } from '../../shared/schemas/plans.js';
 import { CreateTaskSchema } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { createServices, type Services } from '../../shared/services/index.js';
+import { rateLimiter } from '../../shared/services/rate-limiter.js';
 import { testEvidence } from '../fixtures/evidence.js';
 import { type LatencySummary, ms, percentile, summarize, table } from './stats.js';
 
@@ -404,7 +405,16 @@ export async function benchSubmitLatency(print: (line: string) => void): Promise
     const services = createServices({ doc, ...tables });
     const clock = () => new Date();
     const evidence = testEvidence({ doc, ...tables }, { clock }).service;
-    const app = createApp({ ...services, evidence, verifyToken: hs256Verifier(secret), clock });
+    const app = createApp({
+      ...services,
+      evidence,
+      verifyToken: hs256Verifier(secret),
+      clock,
+      // As deployed: every request spends one conditional write on its caller's rate counter. The
+      // budget is set out of reach so the bench measures the cost, not refusals.
+      rateLimit: rateLimiter({ doc, ...tables }, { limit: 1_000_000_000 }),
+      logRequest: () => {},
+    });
     const serverSide = new Map<string, ServerSide>();
     const listening = await listen(async (request, env) => {
       const seen: ServerSide = { serverMs: 0, storageMs: 0, calls: {} };
