@@ -47,7 +47,7 @@ export interface NoticeRepository {
    * transaction. The notice id is fixed by (duty, round, level), so a second writer — a concurrent
    * sweep, a retry after a crash — finds it there and writes nothing.
    */
-  writeLevel(notice: Notice, advance: LadderAdvance): Promise<WriteOutcome>;
+  writeLevel(notice: Notice, advance: LadderAdvance, audit: AuditEvent): Promise<WriteOutcome>;
   get(id: string): Promise<Notice | undefined>;
   /** Pattern N2: one recipient's notices, newest first. */
   listInbox(recipient: string, filter: NoticeFilter, page: PageRequest): Promise<Page<Notice>>;
@@ -88,7 +88,7 @@ export function noticeRepository(ref: TableRef): NoticeRepository {
   }
 
   return {
-    async writeLevel(notice, advance) {
+    async writeLevel(notice, advance, audit) {
       const ladder =
         advance.nextActionAt === null
           ? {
@@ -136,6 +136,9 @@ export function noticeRepository(ref: TableRef): NoticeRepository {
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               })),
+              // The escalation in the duty's history: written exactly when the notice is (same
+              // transaction, whose first Put is conditional on the notice's fixed id).
+              auditPut(ref, audit),
               {
                 Update: {
                   TableName: tableName,

@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import type { NoticeRepository } from '../db/notice-repository.js';
@@ -130,6 +131,7 @@ export function sweepService(deps: {
           if (due.length === 0) return;
           let interrupted = false;
           let fromIndex = duty.nextLevelIndex;
+          let lastLevel = duty.lastNoticeLevel;
           for (const [i, scheduled] of due.entries()) {
             const following: ScheduledLevel | null = due[i + 1] ?? next;
             const notice = await buildNotice(plan, duty, scheduled, cal);
@@ -141,10 +143,27 @@ export function sweepService(deps: {
               toIndex: scheduled.index + 1,
               nextActionAt: following === null ? null : following.fireAt.toISOString(),
             };
-            const outcome = await withRetry(() => notices.writeLevel(notice, advance));
+            const audit = auditEvent(
+              principal,
+              'duty.escalate',
+              { type: 'duty', id: duty.id, planId: plan.id },
+              {
+                before: { nextLevelIndex: fromIndex, lastNoticeLevel: lastLevel },
+                after: {
+                  nextLevelIndex: advance.toIndex,
+                  lastNoticeLevel: notice.level,
+                  nextActionAt: advance.nextActionAt,
+                  noticeId: notice.id,
+                  recipients: notice.recipients,
+                },
+              },
+              now,
+            );
+            const outcome = await withRetry(() => notices.writeLevel(notice, advance, audit));
             if (outcome === 'written') {
               result.written++;
               fromIndex = scheduled.index + 1;
+              lastLevel = notice.level;
               continue;
             }
             if (outcome === 'exists') result.alreadyWritten++;

@@ -187,6 +187,25 @@ describe('exactly once, whatever happens', () => {
     expect(
       notices.filter((n) => n.level === 'remind').every((n) => n.scheduledAt === AT.remind.toISOString()),
     ).toBe(true);
+    // Each escalation is in its duty's history exactly once, written with the notice, by the sweeper.
+    const duty = created[0] as Duty;
+    const history = await api.call<{
+      items: { action: string; actor: string; after: Record<string, unknown> }[];
+    }>('GET', `/v1/duties/${duty.id}/history?limit=100`);
+    const escalations = history.body.items.filter((e) => e.action === 'duty.escalate');
+    expect(escalations.map((e) => e.after.lastNoticeLevel)).toEqual([
+      'remind',
+      'overdue',
+      'escalate',
+      'accountability',
+    ]);
+    expect(escalations.map((e) => e.after.noticeId).sort()).toEqual(
+      notices
+        .filter((n) => n.dutyId === duty.id)
+        .map((n) => n.id)
+        .sort(),
+    );
+    expect(new Set(escalations.map((e) => e.actor))).toEqual(new Set(['office-1']));
   });
 
   it('has no gaps and no duplicates when a sweep dies half-way and runs again', async () => {
