@@ -1,9 +1,10 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { YearCalendar } from '../domain/calendar/working-calendar.js';
 import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
 import { cancellationReasons } from './errors.js';
 import { CALENDAR_PK, calendarKey } from './keys.js';
+import { queryPages } from './query.js';
 
 export interface StoredYearCalendar extends YearCalendar {
   updatedAt: string;
@@ -23,18 +24,13 @@ export function calendarRepository(ref: TableRef): CalendarRepository {
   return {
     async list() {
       const found: StoredYearCalendar[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': CALENDAR_PK },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of out.Items ?? []) {
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': CALENDAR_PK },
+        ConsistentRead: true,
+      })) {
+        for (const item of items) {
           found.push({
             year: item.year as number,
             holidays: item.holidays as string[],
@@ -44,8 +40,7 @@ export function calendarRepository(ref: TableRef): CalendarRepository {
             version: item.version as number,
           });
         }
-        startKey = out.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      }
       return found;
     },
 

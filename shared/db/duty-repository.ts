@@ -23,6 +23,7 @@ import {
   unitDutiesSkPrefix,
 } from './keys.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
+import { queryPages } from './query.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE, INDEX_SWEEP_BY_NEXT_ACTION } from './table.js';
 
 /** The fields of a duty that the plan's progress counts need. */
@@ -239,28 +240,22 @@ export function dutyRepository(ref: TableRef): DutyRepository {
     async dutiesOfTask(task, occurrenceKey) {
       const found: DutyRecord[] = [];
       for (const unitId of task.unitIds) {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const out = await doc.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: INDEX_BY_UNIT.name,
-              KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-              FilterExpression: 'taskId = :task',
-              ExpressionAttributeValues: {
-                ':pk': unitDutiesPk(unitId),
-                ':prefix': unitDutiesSkPrefix(task.planId),
-                ':task': task.id,
-              },
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          for (const item of out.Items ?? []) {
+        for await (const items of queryPages(doc, {
+          TableName: tableName,
+          IndexName: INDEX_BY_UNIT.name,
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+          FilterExpression: 'taskId = :task',
+          ExpressionAttributeValues: {
+            ':pk': unitDutiesPk(unitId),
+            ':prefix': unitDutiesSkPrefix(task.planId),
+            ':task': task.id,
+          },
+        })) {
+          for (const item of items) {
             const duty = DutyRecordSchema.parse(item);
             if (duty.occurrenceKey === occurrenceKey) found.push(duty);
           }
-          startKey = out.LastEvaluatedKey;
-        } while (startKey !== undefined);
+        }
       }
       return found;
     },
@@ -281,22 +276,16 @@ export function dutyRepository(ref: TableRef): DutyRepository {
     },
 
     async *tallies(planId) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: INDEX_BY_PARENT.name,
-            KeyConditionExpression: 'gsi2pk = :pk',
-            ExpressionAttributeValues: { ':pk': planDutiesPk(planId) },
-            ProjectionExpression: 'id, unitId, phaseKey, #status, dueAt, #kind',
-            ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind' },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        yield (out.Items ?? []) as DutyTally[];
-        startKey = out.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_PARENT.name,
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': planDutiesPk(planId) },
+        ProjectionExpression: 'id, unitId, phaseKey, #status, dueAt, #kind',
+        ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind' },
+      })) {
+        yield items as DutyTally[];
+      }
     },
 
     async replace(next, expected, audit, ladder = 'keep', extra = []) {
@@ -325,26 +314,20 @@ export function dutyRepository(ref: TableRef): DutyRepository {
     },
 
     async *dueForSweep(planId, now) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: INDEX_SWEEP_BY_NEXT_ACTION.name,
-            KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk <= :upTo',
-            ExpressionAttributeValues: { ':pk': sweepPk(planId), ':upTo': sweepUpTo(now) },
-            ExclusiveStartKey: startKey,
-            Limit: 200,
-          }),
-        );
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_SWEEP_BY_NEXT_ACTION.name,
+        KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk <= :upTo',
+        ExpressionAttributeValues: { ':pk': sweepPk(planId), ':upTo': sweepUpTo(now) },
+        Limit: 200,
+      })) {
         const page: SweepItem[] = [];
-        for (const item of out.Items ?? []) {
+        for (const item of items) {
           if (item.entity === 'Duty') page.push({ entity: 'Duty', duty: DutyRecordSchema.parse(item) });
           else if (item.entity === 'Task') page.push({ entity: 'Task', task: TaskSchema.parse(item) });
         }
         yield page;
-        startKey = out.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      }
     },
   };
 }

@@ -13,6 +13,7 @@ import {
   planExtensionKeys,
 } from './keys.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
+import { queryAll } from './query.js';
 import { INDEX_BY_PARENT } from './table.js';
 
 export interface ExtensionRepository {
@@ -102,15 +103,13 @@ export function extensionRepository(ref: TableRef, _duties: DutyRepository): Ext
     },
 
     async list(dutyId) {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': dutyKey(dutyId).pk, ':prefix': EXTENSION_SK_PREFIX },
-          ConsistentRead: true,
-        }),
-      );
-      return (out.Items ?? []).map((i) => ExtensionRequestSchema.parse(i));
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': dutyKey(dutyId).pk, ':prefix': EXTENSION_SK_PREFIX },
+        ConsistentRead: true,
+      });
+      return items.map((i) => ExtensionRequestSchema.parse(i));
     },
 
     async listPending(planId, { limit, cursor }) {

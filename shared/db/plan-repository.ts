@@ -20,6 +20,7 @@ import {
   taskKey,
 } from './keys.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
+import { queryAll } from './query.js';
 import { INDEX_BY_PARENT } from './table.js';
 
 export interface PlanRepository {
@@ -256,15 +257,13 @@ export function planRepository(ref: TableRef): PlanRepository {
     },
 
     async listFindings(planId) {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': planKey(planId).pk, ':prefix': FINDING_SK_PREFIX },
-          ConsistentRead: true,
-        }),
-      );
-      return (out.Items ?? []).map((i) => FindingSchema.parse(i));
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': planKey(planId).pk, ':prefix': FINDING_SK_PREFIX },
+        ConsistentRead: true,
+      });
+      return items.map((i) => FindingSchema.parse(i));
     },
 
     async getTask(planId, taskId) {

@@ -34,6 +34,7 @@ import {
   reportPartKey,
 } from './keys.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
+import { queryPages } from './query.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT } from './table.js';
 
 /**
@@ -149,91 +150,67 @@ export function reportRepository(ref: TableRef): ReportRepository {
 
   return {
     async *dutyFacts(planId, status) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: INDEX_BY_PARENT.name,
-            KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :status)',
-            ExpressionAttributeValues: { ':pk': planDutiesPk(planId), ':status': planDutiesSkPrefix(status) },
-            ProjectionExpression: DUTY_FACT_PROJECTION,
-            ExpressionAttributeNames: DUTY_FACT_NAMES,
-            Limit: REPORT_PAGE_LIMIT,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        yield (out.Items ?? []).map(toFact);
-        startKey = out.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_PARENT.name,
+        KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :status)',
+        ExpressionAttributeValues: { ':pk': planDutiesPk(planId), ':status': planDutiesSkPrefix(status) },
+        ProjectionExpression: DUTY_FACT_PROJECTION,
+        ExpressionAttributeNames: DUTY_FACT_NAMES,
+        Limit: REPORT_PAGE_LIMIT,
+      })) {
+        yield items.map(toFact);
+      }
     },
 
     async *noticeFacts(planId, upTo) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: INDEX_BY_PARENT.name,
-            // N3's sort key is <planId>#<createdAt>#<noticeId>; '~' sorts after every id character.
-            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': ALL_NOTICES_PK,
-              ':from': `${planId}#`,
-              ':to': `${planId}#${upTo}#~`,
-            },
-            ProjectionExpression: '#unit, #level',
-            ExpressionAttributeNames: { '#unit': 'unitId', '#level': 'level' },
-            Limit: REPORT_PAGE_LIMIT,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        yield (out.Items ?? []).map((i) => ReportNoticeFactSchema.parse(i));
-        startKey = out.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_PARENT.name,
+        // N3's sort key is <planId>#<createdAt>#<noticeId>; '~' sorts after every id character.
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': ALL_NOTICES_PK,
+          ':from': `${planId}#`,
+          ':to': `${planId}#${upTo}#~`,
+        },
+        ProjectionExpression: '#unit, #level',
+        ExpressionAttributeNames: { '#unit': 'unitId', '#level': 'level' },
+        Limit: REPORT_PAGE_LIMIT,
+      })) {
+        yield items.map((i) => ReportNoticeFactSchema.parse(i));
+      }
     },
 
     async *extensionFacts(planId, upTo) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: INDEX_BY_UNIT.name,
-            // E3's sort key is <requestedAt>#<requestId>; '~' sorts after every id character.
-            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :to',
-            ExpressionAttributeValues: { ':pk': planExtensionsPk(planId), ':to': `${upTo}#~` },
-            ProjectionExpression: '#unit, #status, #requestedAt, #decidedAt',
-            ExpressionAttributeNames: {
-              '#unit': 'unitId',
-              '#status': 'status',
-              '#requestedAt': 'requestedAt',
-              '#decidedAt': 'decidedAt',
-            },
-            Limit: REPORT_PAGE_LIMIT,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        yield (out.Items ?? []).map((i) => ReportExtensionFactSchema.parse(i));
-        startKey = out.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_UNIT.name,
+        // E3's sort key is <requestedAt>#<requestId>; '~' sorts after every id character.
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :to',
+        ExpressionAttributeValues: { ':pk': planExtensionsPk(planId), ':to': `${upTo}#~` },
+        ProjectionExpression: '#unit, #status, #requestedAt, #decidedAt',
+        ExpressionAttributeNames: {
+          '#unit': 'unitId',
+          '#status': 'status',
+          '#requestedAt': 'requestedAt',
+          '#decidedAt': 'decidedAt',
+        },
+        Limit: REPORT_PAGE_LIMIT,
+      })) {
+        yield items.map((i) => ReportExtensionFactSchema.parse(i));
+      }
     },
 
     async findingFacts(planId) {
       const facts: ReportFindingFact[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': planKey(planId).pk, ':prefix': FINDING_SK_PREFIX },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of out.Items ?? []) facts.push(ReportFindingFactSchema.parse(item));
-        startKey = out.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': planKey(planId).pk, ':prefix': FINDING_SK_PREFIX },
+      })) {
+        for (const item of items) facts.push(ReportFindingFactSchema.parse(item));
+      }
       return facts;
     },
 
@@ -303,24 +280,18 @@ export function reportRepository(ref: TableRef): ReportRepository {
       const pk = reportHeadKey(id).pk;
       let head: Record<string, unknown> | undefined;
       const parts: Uint8Array[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+      })) {
         // 'HEAD' sorts before 'PART#0000', and parts in their order.
-        for (const item of out.Items ?? []) {
+        for (const item of items) {
           if (item.sk === REPORT_HEAD_SK) head = item;
           else parts.push(PartSchema.parse(item).data);
         }
-        startKey = out.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      }
       if (head === undefined) return undefined;
       const summary = ReportSummarySchema.parse(head);
       const storage = StorageSchema.parse(head.storage);
