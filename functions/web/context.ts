@@ -1,11 +1,12 @@
 import type { Context } from 'hono';
 import type { Principal } from '../../shared/auth/principal.js';
+import { decide } from '../../shared/domain/access/policy.js';
 import {
   createWorkingCalendar,
   type WorkingCalendar,
   type YearCalendar,
 } from '../../shared/domain/calendar/working-calendar.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import type { Unit } from '../../shared/schemas/units.js';
 import type { AppDeps } from '../api/app.js';
@@ -49,6 +50,29 @@ export async function unitDirectory(deps: AppDeps, principal: Principal): Promis
 export async function planDirectory(deps: AppDeps, principal: Principal): Promise<Map<string, Plan>> {
   const { items } = await collect((page) => deps.plans.list(principal, page), 1000);
   return new Map(items.map((p) => [p.id, p]));
+}
+
+/**
+ * What a plan's page for those who read every duty (the office, leaders) starts from: anyone else
+ * is refused with `refusal`; then the plan, the unit directory and the page's own `more`, read
+ * together.
+ */
+export async function planForReaders<T>(
+  deps: AppDeps,
+  principal: Principal,
+  planId: string,
+  refusal: string,
+  more: () => Promise<T>,
+): Promise<{ plan: Plan; units: Map<string, Unit>; more: T }> {
+  if (!decide(principal, 'duty.read').allowed) throw new ForbiddenError(refusal);
+  const [plans, units, extra] = await Promise.all([
+    planDirectory(deps, principal),
+    unitDirectory(deps, principal),
+    more(),
+  ]);
+  const plan = plans.get(planId);
+  if (plan === undefined) throw new NotFoundError('工作方案', planId);
+  return { plan, units, more: extra };
 }
 
 /** The working calendar in force for the given years, read through the calendar service. */

@@ -1,8 +1,9 @@
-import type { FC } from 'hono/jsx';
+import type { FC, PropsWithChildren } from 'hono/jsx';
 import { DUTY_STATUS_LABELS } from '../../shared/domain/duty/duty-status.js';
 import type { Duty, Evidence } from '../../shared/schemas/duties.js';
 import type { ExtensionRequest } from '../../shared/schemas/extensions.js';
 import type { Unit } from '../../shared/schemas/units.js';
+import { InlineText, invalidClass } from './fields.js';
 import { dateTime } from './format.js';
 import { errorsUnder, type FieldErrors } from './forms.js';
 import { Csrf, FieldError } from './layout.js';
@@ -45,12 +46,12 @@ export const EvidenceList: FC<{ evidence: Evidence[] }> = ({ evidence }) =>
     </ul>
   );
 
-/** What the unit reported: the note, the evidence and when. */
-export const SubmissionView: FC<{ duty: Duty; timeZone: string; now: Date }> = ({ duty, timeZone, now }) => {
+/** What the unit reported: when, the note and the evidence (nothing before it submits). */
+export const SubmissionBody: FC<{ duty: Duty; timeZone: string; now: Date }> = ({ duty, timeZone, now }) => {
   const s = duty.submission;
   if (s === null) return null;
   return (
-    <div class="submission">
+    <>
       <p class="row">
         <span>提交于 {dateTime(s.submittedAt, timeZone, now)}</span>
         {s.submittedAt > duty.dueAt && <span class="badge b-yellow">逾期提交</span>}
@@ -58,9 +59,17 @@ export const SubmissionView: FC<{ duty: Duty; timeZone: string; now: Date }> = (
       </p>
       <p style="white-space:pre-wrap">{s.note}</p>
       <EvidenceList evidence={s.evidence} />
-    </div>
+    </>
   );
 };
+
+/** The submission as a block of its own (the duty's page). */
+export const SubmissionView: FC<{ duty: Duty; timeZone: string; now: Date }> = (props) =>
+  props.duty.submission === null ? null : (
+    <div class="submission">
+      <SubmissionBody {...props} />
+    </div>
+  );
 
 /** Earlier decisions, newest last: a returned duty shows why it came back. */
 export const ReviewHistory: FC<{ duty: Duty; timeZone: string; now: Date }> = ({ duty, timeZone, now }) =>
@@ -82,6 +91,20 @@ export function lastReturn(duty: Duty): string | null {
   return last?.decision === 'returned' ? last.note : null;
 }
 
+/** A one-row form posted to `/duties/:id/<action>`, carrying the version the page showed. */
+const DutyRowForm: FC<PropsWithChildren<{ duty: Duty; action: string; csrfToken: string }>> = ({
+  duty,
+  action,
+  csrfToken,
+  children,
+}) => (
+  <form method="post" action={`/duties/${duty.id}/${action}`} class="row" novalidate>
+    <Csrf token={csrfToken} />
+    <input type="hidden" name="version" value={String(duty.version)} />
+    {children}
+  </form>
+);
+
 /** Return for rework: a reason and optionally a new deadline, in one form (the office or a sign-off level). */
 const ReturnForm: FC<{
   duty: Duty;
@@ -90,35 +113,29 @@ const ReturnForm: FC<{
   errors?: FieldErrors | undefined;
   values?: { reason: string; newDueAt: string } | undefined;
 }> = ({ duty, csrfToken, label, errors, values }) => (
-  <form method="post" action={`/duties/${duty.id}/return`} class="row" novalidate>
-    <Csrf token={csrfToken} />
-    <input type="hidden" name="version" value={String(duty.version)} />
-    <span>
-      <input
-        type="text"
-        name="reason"
-        value={values?.reason ?? ''}
-        placeholder="退回原因(必填)"
-        aria-label="退回原因"
-        maxlength={2000}
-        class={errorsUnder(errors, 'reason').length > 0 ? 'invalid' : undefined}
-      />
-      <FieldError messages={errorsUnder(errors, 'reason')} />
-    </span>
+  <DutyRowForm duty={duty} action="return" csrfToken={csrfToken}>
+    <InlineText
+      name="reason"
+      value={values?.reason ?? ''}
+      placeholder="退回原因(必填)"
+      label="退回原因"
+      maxlength={2000}
+      errors={errors}
+    />
     <label>
       整改期限(不填为 3 个工作日){' '}
       <input
         type="date"
         name="newDueAt"
         value={values?.newDueAt ?? ''}
-        class={errorsUnder(errors, 'newDueAt').length > 0 ? 'invalid' : undefined}
+        class={invalidClass(errors, 'newDueAt')}
       />
       <FieldError messages={errorsUnder(errors, 'newDueAt')} />
     </label>
     <button type="submit" class="light">
       {label}
     </button>
-  </form>
+  </DutyRowForm>
 );
 
 /**
@@ -160,25 +177,19 @@ export const ConfirmActions: FC<{
   values?: ConfirmValues | undefined;
 }> = ({ duty, csrfToken, errors, values }) => (
   <div class="row actions">
-    <form method="post" action={`/duties/${duty.id}/confirm`} class="row" novalidate>
-      <Csrf token={csrfToken} />
-      <input type="hidden" name="version" value={String(duty.version)} />
-      <span>
-        <input
-          type="text"
-          name="note"
-          value={values?.note ?? ''}
-          placeholder="确认意见(必填),如 经核实情况属实"
-          aria-label="确认意见"
-          maxlength={2000}
-          class={errorsUnder(errors, 'note').length > 0 ? 'invalid' : undefined}
-        />
-        <FieldError messages={errorsUnder(errors, 'note')} />
-      </span>
+    <DutyRowForm duty={duty} action="confirm" csrfToken={csrfToken}>
+      <InlineText
+        name="note"
+        value={values?.note ?? ''}
+        placeholder="确认意见(必填),如 经核实情况属实"
+        label="确认意见"
+        maxlength={2000}
+        errors={errors}
+      />
       <button type="submit" class="ok">
         确认并上报
       </button>
-    </form>
+    </DutyRowForm>
     <ReturnForm
       duty={duty}
       csrfToken={csrfToken}
@@ -219,6 +230,15 @@ const EXTENSION_STATUS = {
   refused: ['不予延期', 'b-red'],
 } as const;
 
+/** Why a unit asks for more time, and how far it has got. */
+export const ExtensionReasons: FC<{ request: ExtensionRequest }> = ({ request }) => (
+  <p style="white-space:pre-wrap">
+    理由:{request.reason}
+    <br />
+    进展:{request.progress}
+  </p>
+);
+
 /** A duty's extension requests (延期申请) and the decisions on them, oldest first. */
 export const ExtensionHistory: FC<{ requests: ExtensionRequest[]; timeZone: string; now: Date }> = ({
   requests,
@@ -238,11 +258,7 @@ export const ExtensionHistory: FC<{ requests: ExtensionRequest[]; timeZone: stri
               ,申请延至 {dateTime(r.proposedDueAt, timeZone, now)}
             </span>
           </p>
-          <p style="white-space:pre-wrap">
-            理由:{r.reason}
-            <br />
-            进展:{r.progress}
-          </p>
+          <ExtensionReasons request={r} />
           {r.decidedAt !== null && (
             <p class="muted">
               {r.status === 'approved'

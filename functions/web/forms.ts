@@ -82,6 +82,22 @@ export function conflictMessage(err: unknown): string | undefined {
   return err instanceof AppError && err.status === 409 ? err.message : undefined;
 }
 
+/**
+ * What a service's refusal of a form means for the page: a 409 (someone acted first) to say on it,
+ * or a 400's field problems to show by the fields. Anything else is thrown on.
+ */
+export function refusalOf(err: unknown): { conflict: string } | { errors: FieldErrors } {
+  const conflict = conflictMessage(err);
+  if (conflict !== undefined) return { conflict };
+  const errors = fromServiceError(err);
+  if (errors === undefined) throw err;
+  return { errors };
+}
+
+/** The version a form carries back, so a decision made on a stale page is refused (409). */
+export const versionOf = (value: string): number | undefined =>
+  /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /**

@@ -62,6 +62,10 @@ export interface Problem {
   text: string;
 }
 
+/** The page frame's part that says a problem at the top (nothing when there is none). */
+export const problemFlash = (problem: Problem | undefined): Partial<Chrome> =>
+  problem === undefined ? {} : { flash: { kind: 'err', text: problem.text } };
+
 /** The hidden anti-forgery field of every form on a signed-in page. */
 export const Csrf: FC<{ token: string | undefined }> = ({ token }) => (
   <input type="hidden" name={CSRF_FIELD} value={token ?? ''} />

@@ -47,6 +47,33 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
       NOW,
     );
 
+  /** A browser signed in as `user` (as the demo sign-in names them). */
+  const signedIn = async (user: string) => {
+    const page = web.browser();
+    await page.signIn(user);
+    return page;
+  };
+  /** A new duty of `unitId` due 4 December, with an extension request the unit made through the service. */
+  const withRequest = async (
+    title: string,
+    unitId: string,
+    ask: { reason: string; progress: string; proposedDueAt: string },
+  ) => {
+    const duty = await newDuty(title, unitId, '2026-12-04');
+    const request = await web.services.extensions.request(unit(unitId), duty.id, ask, NOW);
+    return { duty, request };
+  };
+  /** The finding form's fields: a valid finding for 东街村 unless `fields` say otherwise. */
+  const findingForm = (fields: Record<string, string | string[]>) => ({
+    title: '标题',
+    detail: '细节',
+    unitIds: ['dongjie-village'],
+    dueDate: '2026-12-05',
+    source: 'county-check',
+    phaseKey: 'self-check',
+    ...fields,
+  });
+
   beforeAll(async () => {
     web = await webApp({ now: NOW });
     planId = (await seedDemo(web.services, NOW)).planId;
@@ -55,58 +82,38 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
   describe('extension requests (延期申请)', () => {
     it('a unit asks through the form on its duty page; a bad form shows the problem by the field and writes nothing', async () => {
       const duty = await newDuty('延期申请测试', 'finance-section', '2026-12-04');
-      const page = web.browser();
-      await page.signIn('unit:finance-section');
+      const page = await signedIn('unit:finance-section');
       const form = await page.get(`/duties/${duty.id}`);
       expect(form.status).toBe(200);
       expect(form.html).toContain(`action="/duties/${duty.id}/extension-requests"`);
 
-      const path = `/duties/${duty.id}/extension-requests`;
-      const empty = await page.post(path, {
-        reason: '  ',
-        progress: '已完成一半',
-        proposedDueAt: '2026-12-10',
-      });
+      const ask = (reason: string, progress: string, proposedDueAt: string) =>
+        page.post(`/duties/${duty.id}/extension-requests`, { reason, progress, proposedDueAt });
+      const empty = await ask('  ', '已完成一半', '2026-12-10');
       expect(empty.status).toBe(400);
       expect(near(empty, 'name="reason"')).toContain('此项必须填写');
       expect(empty.html).toContain('已完成一半');
       expect(empty.html).toContain('value="2026-12-10"');
 
-      const past = await page.post(path, {
-        reason: '等待数据',
-        progress: '已完成一半',
-        proposedDueAt: '2026-11-20',
-      });
+      const past = await ask('等待数据', '已完成一半', '2026-11-20');
       expect(past.status).toBe(400);
       expect(near(past, 'name="proposedDueAt"')).toContain('新的截止时间必须晚于原截止时间和现在');
       expect(between(past, 'name="reason"', 'for="ext-progress"')).not.toContain('err-msg');
 
-      const malformed = await page.post(path, {
-        reason: '等待数据',
-        progress: '一半',
-        proposedDueAt: '2026-02-30',
-      });
+      const malformed = await ask('等待数据', '一半', '2026-02-30');
       expect(malformed.status).toBe(400);
       expect(near(malformed, 'name="proposedDueAt"')).toContain('不存在');
-      const garbage = await page.post(path, {
-        reason: '等待数据',
-        progress: '一半',
-        proposedDueAt: '下周五',
-      });
+      const garbage = await ask('等待数据', '一半', '下周五');
       expect(garbage.status).toBe(400);
       expect(near(garbage, 'name="proposedDueAt"')).toContain('格式无效');
-      const missing = await page.post(path, { reason: '等待数据', progress: '一半', proposedDueAt: '' });
+      const missing = await ask('等待数据', '一半', '');
       expect(missing.status).toBe(400);
       expect(near(missing, 'name="proposedDueAt"')).toContain('请选择建议延至的日期');
 
       expect(await requestsOf(duty.id)).toEqual([]);
       expect(await stored(duty.id)).toMatchObject({ pendingExtensionId: null, version: duty.version });
 
-      const ok = await page.post(path, {
-        reason: '需等待县公安局提供户籍核实数据',
-        progress: '已完成 80% 的入户摸排',
-        proposedDueAt: '2026-12-10',
-      });
+      const ok = await ask('需等待县公安局提供户籍核实数据', '已完成 80% 的入户摸排', '2026-12-10');
       expect(ok.status).toBe(303);
       expect(ok.location).toBe(`/duties/${duty.id}?ok=extension-requested#extension`);
       const [request] = await requestsOf(duty.id);
@@ -125,13 +132,11 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
 
     it('offers no request form once the duty is overdue, and none to a leader (who only decides)', async () => {
       const late = await newDuty('已逾期任务', 'finance-section', '2026-11-24');
-      const clerk = web.browser();
-      await clerk.signIn('unit:finance-section');
+      const clerk = await signedIn('unit:finance-section');
       const page = await clerk.get(`/duties/${late.id}`);
       expect(page.html).toContain('已过截止时间,不能再申请延期');
       expect(page.html).not.toContain('/extension-requests"');
-      const leader = web.browser();
-      await leader.signIn('leader');
+      const leader = await signedIn('leader');
       const open = await newDuty('领导查看', 'finance-section', '2026-12-04');
       const seen = await leader.get(`/duties/${open.id}`);
       expect(seen.status).toBe(200);
@@ -139,15 +144,12 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
     });
 
     it('the office sees the plan’s pending requests and approves one: the due time moves', async () => {
-      const duty = await newDuty('批准延期', 'hrss-bureau', '2026-12-04');
-      const request = await web.services.extensions.request(
-        unit('hrss-bureau'),
-        duty.id,
-        { reason: '人员外出培训', progress: '已完成摸底', proposedDueAt: '2026-12-11' },
-        NOW,
-      );
-      const office = web.browser();
-      await office.signIn('office');
+      const { duty, request } = await withRequest('批准延期', 'hrss-bureau', {
+        reason: '人员外出培训',
+        progress: '已完成摸底',
+        proposedDueAt: '2026-12-11',
+      });
+      const office = await signedIn('office');
       const list = await office.get(`/plans/${planId}/extensions`);
       expect(list.status).toBe(200);
       const card = block(list.html, 'request', request.id);
@@ -187,21 +189,17 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
     });
 
     it('refuses with a reason (required, next to the field); nothing changes on the duty', async () => {
-      const duty = await newDuty('不予延期', 'health-bureau', '2026-12-04');
-      const request = await web.services.extensions.request(
-        unit('health-bureau'),
-        duty.id,
-        { reason: '材料较多', progress: '已整理一半', proposedDueAt: '2026-12-20' },
-        NOW,
-      );
+      const { duty, request } = await withRequest('不予延期', 'health-bureau', {
+        reason: '材料较多',
+        progress: '已整理一半',
+        proposedDueAt: '2026-12-20',
+      });
       // A leader reads the list and may decide too (延期 is the office's or a leader's call).
-      const leader = web.browser();
-      await leader.signIn('leader');
+      const leader = await signedIn('leader');
       expect(block((await leader.get(`/plans/${planId}/extensions`)).html, 'request', request.id)).toContain(
         '不予延期',
       );
-      const office = web.browser();
-      await office.signIn('office');
+      const office = await signedIn('office');
       const action = `/duties/${duty.id}/extension-requests/${request.id}/refuse`;
       const empty = await office.post(action, { reason: '' });
       expect(empty.status).toBe(400);
@@ -216,8 +214,7 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
         status: 'refused',
         decisionNote: '时间充足,请按期完成',
       });
-      const clerk = web.browser();
-      await clerk.signIn('unit:health-bureau');
+      const clerk = await signedIn('unit:health-bureau');
       const page = await clerk.get(`/duties/${duty.id}`);
       expect(block(page.html, 'request', request.id, 'li')).toContain('时间充足,请按期完成');
       // Refused, the unit may ask again before the deadline.
@@ -225,15 +222,12 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
     });
 
     it('a unit can neither open the pending list nor decide', async () => {
-      const duty = await newDuty('单位不能审批', 'justice-bureau', '2026-12-04');
-      const request = await web.services.extensions.request(
-        unit('justice-bureau'),
-        duty.id,
-        { reason: '理由', progress: '进展', proposedDueAt: '2026-12-08' },
-        NOW,
-      );
-      const clerk = web.browser();
-      await clerk.signIn('unit:justice-bureau');
+      const { duty, request } = await withRequest('单位不能审批', 'justice-bureau', {
+        reason: '理由',
+        progress: '进展',
+        proposedDueAt: '2026-12-08',
+      });
+      const clerk = await signedIn('unit:justice-bureau');
       expect((await clerk.get(`/plans/${planId}/extensions`)).status).toBe(403);
       const approve = await clerk.post(`/duties/${duty.id}/extension-requests/${request.id}/approve`, {
         dueDate: '2026-12-08',
@@ -252,15 +246,13 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
       await submit(school, '在校生名册已核对');
 
       // The office sees it waiting for the township, and cannot accept it yet.
-      const office = web.browser();
-      await office.signIn('office');
+      const office = await signedIn('office');
       const queue = await office.get(`/plans/${planId}/review`);
       const waiting = block(queue.html, 'duty', village.id);
       expect(waiting).toContain('待 城关镇 确认');
       expect(waiting).not.toContain('通过办结');
 
-      const town = web.browser();
-      await town.signIn('unit:chengguan-town');
+      const town = await signedIn('unit:chengguan-town');
       const mine = await town.get('/my');
       expect(mine.html).toContain('href="/review"');
       const list = await town.get('/review');
@@ -303,16 +295,14 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
       });
       expect(returned.location).toBe('/review?ok=returned-down');
       expect(await stored(school.id)).toMatchObject({ status: 'open', round: 2, returns: 1 });
-      const clerk = web.browser();
-      await clerk.signIn('unit:chengguan-primary');
+      const clerk = await signedIn('unit:chengguan-primary');
       expect(block((await clerk.get('/my')).html, 'duty', school.id)).toContain('名册缺少校长签字');
     });
 
     it('another township neither sees nor confirms it: 403, nothing written', async () => {
       const village = await newDuty('他乡不可见', 'dongjie-village', '2026-12-04', 1);
       await submit(village, '已完成');
-      const other = web.browser();
-      await other.signIn('unit:hexi-township');
+      const other = await signedIn('unit:hexi-township');
       const list = await other.get('/review');
       expect(list.status).toBe(200);
       expect(list.html).not.toContain(village.id);
@@ -329,8 +319,7 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
         awaitingConfirmationFrom: 'chengguan-town',
       });
       // Nor can the village confirm its own submission.
-      const self = web.browser();
-      await self.signIn('unit:dongjie-village');
+      const self = await signedIn('unit:dongjie-village');
       expect((await self.post(`/duties/${village.id}/confirm`, { note: '自己确认' })).status).toBe(403);
       expect((await stored(village.id)).version).toBe(2);
     });
@@ -338,48 +327,38 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
 
   describe('supervision findings (督查整改)', () => {
     it('the office registers a finding through the form; a bad form writes nothing', async () => {
-      const office = web.browser();
-      await office.signIn('office');
+      const office = await signedIn('office');
       const page = await office.get(`/plans/${planId}/findings`);
       expect(page.status).toBe(200);
       expect(page.html).toContain('还没有登记督查发现的问题');
       expect(page.html).toContain('name="unitIds" value="liuwan-village"');
       expect(page.html).toContain('<option value="self-check" selected="">');
 
-      const bad = await office.post(`/plans/${planId}/findings`, {
-        title: '',
-        detail: '细节保留',
-        dueDate: '',
-        source: 'unannounced',
-        phaseKey: 'self-check',
-      });
+      const bad = await office.post(
+        `/plans/${planId}/findings`,
+        findingForm({ title: '', detail: '细节保留', unitIds: [], dueDate: '', source: 'unannounced' }),
+      );
       expect(bad.status).toBe(400);
       expect(near(bad, 'id="title"')).toContain('此项必须填写');
       expect(near(bad, 'name="dueTime"', 500)).toContain('请填写整改期限');
       expect(bad.html).toContain('请至少选择一个整改单位');
       expect(bad.html).toContain('细节保留');
       expect(bad.html).toContain('<option value="unannounced" selected="">');
-      const past = await office.post(`/plans/${planId}/findings`, {
-        title: '标题',
-        detail: '细节',
-        dueDate: '2026-02-30',
-        unitIds: ['dongjie-village'],
-        source: 'county-check',
-        phaseKey: 'self-check',
-      });
+      const past = await office.post(`/plans/${planId}/findings`, findingForm({ dueDate: '2026-02-30' }));
       expect(past.status).toBe(400);
       expect(past.html).toContain('不存在');
       expect(past.html).toMatch(/name="unitIds" value="dongjie-village" checked/);
       expect(await web.services.supervision.listFindings(OFFICE, planId)).toEqual([]);
 
-      const ok = await office.post(`/plans/${planId}/findings`, {
-        title: '花名册与学籍系统不一致',
-        detail: '暗访发现两村花名册与学籍系统不一致,限期核对整改。',
-        unitIds: ['dongjie-village', 'liuwan-village'],
-        dueDate: '2026-12-05',
-        source: 'unannounced',
-        phaseKey: 'self-check',
-      });
+      const ok = await office.post(
+        `/plans/${planId}/findings`,
+        findingForm({
+          title: '花名册与学籍系统不一致',
+          detail: '暗访发现两村花名册与学籍系统不一致,限期核对整改。',
+          unitIds: ['dongjie-village', 'liuwan-village'],
+          source: 'unannounced',
+        }),
+      );
       expect(ok.status).toBe(303);
       expect(ok.location).toBe(`/plans/${planId}/findings?ok=finding&n=2`);
       const [finding] = await web.services.supervision.listFindings(OFFICE, planId);
@@ -407,8 +386,7 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
       if (finding === undefined) throw new Error('the finding of the previous test is missing');
       const [first, second] = await Promise.all(finding.dutyIds.map((id) => stored(id)));
       if (first === undefined || second === undefined) throw new Error('rectification duties missing');
-      const office = web.browser();
-      await office.signIn('office');
+      const office = await signedIn('office');
 
       await submit(first, '已核对并更正');
       await web.services.duties.accept(OFFICE, first.id, {}, NOW);
@@ -427,31 +405,24 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
     });
 
     it('a unit cannot open the findings page nor register one', async () => {
-      const clerk = web.browser();
-      await clerk.signIn('unit:dongjie-village');
+      const clerk = await signedIn('unit:dongjie-village');
       expect((await clerk.get(`/plans/${planId}/findings`)).status).toBe(403);
       const before = (await web.services.supervision.listFindings(OFFICE, planId)).length;
-      const res = await clerk.post(`/plans/${planId}/findings`, {
-        title: '单位登记',
-        detail: '细节',
-        unitIds: ['dongjie-village'],
-        dueDate: '2026-12-05',
-        source: 'self-check',
-        phaseKey: 'self-check',
-      });
+      const res = await clerk.post(
+        `/plans/${planId}/findings`,
+        findingForm({ title: '单位登记', source: 'self-check' }),
+      );
       expect(res.status).toBe(403);
       expect((await web.services.supervision.listFindings(OFFICE, planId)).length).toBe(before);
     });
   });
 
   it('links the new pages from the navigation', async () => {
-    const office = web.browser();
-    await office.signIn('office');
+    const office = await signedIn('office');
     const overview = await office.get(`/plans/${planId}`);
     expect(overview.html).toContain(`href="/plans/${planId}/extensions"`);
     expect(overview.html).toContain(`href="/plans/${planId}/findings"`);
-    const town = web.browser();
-    await town.signIn('unit:chengguan-town');
+    const town = await signedIn('unit:chengguan-town');
     expect((await town.get('/my')).html).toContain('<a href="/review"');
   });
 });

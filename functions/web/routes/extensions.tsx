@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
 import { endOfLocalDay, localDateOf } from '../../../shared/domain/time/zoned-time.js';
-import { ForbiddenError, NotFoundError } from '../../../shared/errors.js';
+import { NotFoundError } from '../../../shared/errors.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import {
   ApproveExtensionSchema,
@@ -11,21 +11,21 @@ import {
 } from '../../../shared/schemas/extensions.js';
 import type { AppDeps } from '../../api/app.js';
 import { collect } from '../collect.js';
-import { chromeOf, pathId, planDirectory, unitDirectory, type WebContext } from '../context.js';
-import { RoleBadge, StatusBadge } from '../duty-parts.js';
+import { chromeOf, pathId, planDirectory, planForReaders, type WebContext } from '../context.js';
+import { ExtensionReasons, RoleBadge, StatusBadge } from '../duty-parts.js';
+import { DueInputs, InlineText, RetryAlert } from '../fields.js';
 import { dateTime, localTime } from '../format.js';
 import {
-  conflictMessage,
   dueAtFrom,
   errorsUnder,
   type FieldErrors,
-  fromServiceError,
   fromZod,
   one,
   optional,
   readForm,
+  refusalOf,
 } from '../forms.js';
-import { Csrf, FieldError, Page, type Problem } from '../layout.js';
+import { Csrf, FieldError, Page, type Problem, problemFlash } from '../layout.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
 
 interface DecisionValues {
@@ -64,17 +64,18 @@ export function extensionPages(deps: AppDeps) {
 
   async function showPending(c: WebContext, planId: string, failed?: FailedDecision, problem?: Problem) {
     const p = c.get('principal');
-    if (!decide(p, 'duty.read').allowed) {
-      throw new ForbiddenError('延期审批供领导小组办公室和领导查看;单位请在任务页面申请延期');
-    }
     const now = deps.clock();
-    const [plans, units, pending] = await Promise.all([
-      planDirectory(deps, p),
-      unitDirectory(deps, p),
-      collect((page) => deps.extensions.listPending(p, planId, page), 500),
-    ]);
-    const plan = plans.get(planId);
-    if (plan === undefined) throw new NotFoundError('工作方案', planId);
+    const {
+      plan,
+      units,
+      more: pending,
+    } = await planForReaders(
+      deps,
+      p,
+      planId,
+      '延期审批供领导小组办公室和领导查看;单位请在任务页面申请延期',
+      () => collect((page) => deps.extensions.listPending(p, planId, page), 500),
+    );
     const tz = plan.timezone;
     const duties = new Map<string, Duty>(
       (await Promise.all(pending.items.map((r) => deps.duties.get(p, r.dutyId, now)))).map((d) => [d.id, d]),
@@ -83,22 +84,12 @@ export function extensionPages(deps: AppDeps) {
     return c.html(
       <Page
         title="延期审批"
-        chrome={
-          await chromeOf(c, deps, {
-            active: 'extensions',
-            planId,
-            ...(problem === undefined ? {} : { flash: { kind: 'err', text: problem.text } }),
-          })
-        }
+        chrome={await chromeOf(c, deps, { active: 'extensions', planId, ...problemFlash(problem) })}
       >
         <h1>
           延期审批 · {plan.title}({pending.items.length})
         </h1>
-        {failed !== undefined && (
-          <p class="flash err" role="alert">
-            审批未成功,请按提示修改。
-          </p>
-        )}
+        {failed !== undefined && <RetryAlert>审批未成功,请按提示修改。</RetryAlert>}
         {pending.items.length === 0 && <p class="card">没有待审批的延期申请。</p>}
         {pending.items.map((r) => {
           const duty = duties.get(r.dutyId);
@@ -121,11 +112,7 @@ export function extensionPages(deps: AppDeps) {
                 原截止 {dateTime(r.dueAtWhenRequested, tz, now)} → 申请延至{' '}
                 <strong>{dateTime(r.proposedDueAt, tz, now)}</strong>
               </p>
-              <p style="white-space:pre-wrap">
-                理由:{r.reason}
-                <br />
-                进展:{r.progress}
-              </p>
+              <ExtensionReasons request={r} />
               {duty !== undefined && duty.status !== 'open' && (
                 <p class="muted">
                   任务已{duty.status === 'submitted' ? '提交' : '办结'},无需延期;可不予延期以结束此申请。
@@ -161,6 +148,10 @@ export function extensionPages(deps: AppDeps) {
     return { duty, timeZone: plan.timezone };
   }
 
+  /** Someone decided first: the list again, saying what happened. */
+  const conflictOn = (c: WebContext, planId: string, text: string) =>
+    showPending(c, planId, undefined, { status: 409, text });
+
   app.post('/duties/:dutyId/extension-requests/:requestId/approve', signedIn, checkForm, async (c) => {
     const p = c.get('principal');
     const dutyId = pathId(c, 'dutyId', '任务');
@@ -189,12 +180,9 @@ export function extensionPages(deps: AppDeps) {
         await deps.extensions.approve(p, dutyId, requestId, parsed.data, deps.clock());
         return c.redirect(`/plans/${duty.planId}/extensions?ok=extension-approved`, 303);
       } catch (err) {
-        const conflict = conflictMessage(err);
-        if (conflict !== undefined)
-          return showPending(c, duty.planId, undefined, { status: 409, text: conflict });
-        const fields = fromServiceError(err);
-        if (fields === undefined) throw err;
-        Object.assign(errors, fields);
+        const refusal = refusalOf(err);
+        if ('conflict' in refusal) return conflictOn(c, duty.planId, refusal.conflict);
+        Object.assign(errors, refusal.errors);
       }
     }
     return showPending(c, duty.planId, { requestId, errors, values });
@@ -214,12 +202,9 @@ export function extensionPages(deps: AppDeps) {
         await deps.extensions.refuse(p, dutyId, requestId, parsed.data.reason, deps.clock());
         return c.redirect(`/plans/${duty.planId}/extensions?ok=extension-refused`, 303);
       } catch (err) {
-        const conflict = conflictMessage(err);
-        if (conflict !== undefined)
-          return showPending(c, duty.planId, undefined, { status: 409, text: conflict });
-        const fields = fromServiceError(err);
-        if (fields === undefined) throw err;
-        errors = fields;
+        const refusal = refusalOf(err);
+        if ('conflict' in refusal) return conflictOn(c, duty.planId, refusal.conflict);
+        errors = refusal.errors;
       }
     } else {
       errors = fromZod(parsed.error);
@@ -244,50 +229,41 @@ const DecisionForms: FC<{
   errors: FieldErrors | undefined;
 }> = ({ request, csrfToken, values, errors }) => {
   const base = `/duties/${request.dutyId}/extension-requests/${request.id}`;
-  const invalid = (name: string) => (errorsUnder(errors, name).length > 0 ? 'invalid' : undefined);
   return (
     <div class="row actions">
       <FieldError messages={errorsUnder(errors, '(root)')} />
       <form method="post" action={`${base}/approve`} class="row" novalidate>
         <Csrf token={csrfToken} />
-        <label>
-          批准延至 <input type="date" name="dueDate" value={values.dueDate} class={invalid('dueAt')} />
-        </label>
-        <label>
-          时间(不填为当天 24 时前){' '}
-          <input type="time" name="dueTime" value={values.dueTime} class={invalid('dueAt')} />
-        </label>
+        <DueInputs
+          dateLabel="批准延至"
+          timeLabel="时间(不填为当天 24 时前)"
+          date={values.dueDate}
+          time={values.dueTime}
+          errors={errors}
+        />
         <FieldError messages={errorsUnder(errors, 'dueAt')} />
-        <span>
-          <input
-            type="text"
-            name="note"
-            value={values.note}
-            placeholder="审批意见(可选)"
-            aria-label="审批意见"
-            maxlength={2000}
-            class={invalid('note')}
-          />
-          <FieldError messages={errorsUnder(errors, 'note')} />
-        </span>
+        <InlineText
+          name="note"
+          value={values.note}
+          placeholder="审批意见(可选)"
+          label="审批意见"
+          maxlength={2000}
+          errors={errors}
+        />
         <button type="submit" class="ok">
           批准延期
         </button>
       </form>
       <form method="post" action={`${base}/refuse`} class="row" novalidate>
         <Csrf token={csrfToken} />
-        <span>
-          <input
-            type="text"
-            name="reason"
-            value={values.reason}
-            placeholder="不予延期的理由(必填)"
-            aria-label="不予延期的理由"
-            maxlength={2000}
-            class={invalid('reason')}
-          />
-          <FieldError messages={errorsUnder(errors, 'reason')} />
-        </span>
+        <InlineText
+          name="reason"
+          value={values.reason}
+          placeholder="不予延期的理由(必填)"
+          label="不予延期的理由"
+          maxlength={2000}
+          errors={errors}
+        />
         <button type="submit" class="light">
           不予延期
         </button>

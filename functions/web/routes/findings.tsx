@@ -1,31 +1,27 @@
 import { Hono } from 'hono';
-import { raw } from 'hono/html';
 import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
-import { currentPhase } from '../../../shared/domain/plan/phases.js';
-import { ForbiddenError, NotFoundError } from '../../../shared/errors.js';
+import { NotFoundError } from '../../../shared/errors.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import { CreateFindingSchema, FINDING_SOURCES, type FindingView } from '../../../shared/schemas/findings.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
-import type { Unit, UnitKind } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../../api/app.js';
-import { chromeOf, pathId, planDirectory, unitDirectory, type WebContext } from '../context.js';
+import { chromeOf, pathId, planDirectory, planForReaders, type WebContext } from '../context.js';
 import { StatusBadge } from '../duty-parts.js';
-import { dateTime, shortDate } from '../format.js';
 import {
-  dueAtFrom,
-  errorsUnder,
-  type FieldErrors,
-  fromServiceError,
-  fromZod,
-  many,
-  one,
-  readForm,
-} from '../forms.js';
-import { Csrf, FieldError, Page } from '../layout.js';
-import { UNIT_FILTER_JS } from '../page-headers.js';
-import { pinyinInitials } from '../pinyin.js';
+  DueInputs,
+  defaultPhaseKey,
+  fieldHelpers,
+  PhaseSelect,
+  RetryAlert,
+  TextArea,
+  TextLine,
+} from '../fields.js';
+import { dateTime } from '../format.js';
+import { dueAtFrom, type FieldErrors, fromServiceError, fromZod, many, one, readForm } from '../forms.js';
+import { Csrf, Page } from '../layout.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
+import { type PlanFormProps, UnitFilterScript, UnitPicker } from '../unit-tree.js';
 
 type Source = (typeof FINDING_SOURCES)[number];
 
@@ -34,15 +30,6 @@ const SOURCE_LABELS: Record<Source, string> = {
   'county-check': '县级检查',
   unannounced: '四不两直(暗访)',
   'higher-level': '上级督查',
-};
-
-const KIND_LABELS: Record<UnitKind, string> = {
-  bureau: '局',
-  section: '股室',
-  township: '乡镇',
-  village: '村',
-  school: '学校',
-  other: '其他',
 };
 
 interface FindingForm {
@@ -62,33 +49,8 @@ const blankForm = (plan: Plan, now: Date): FindingForm => ({
   dueDate: '',
   dueTime: '',
   source: 'county-check',
-  phaseKey: currentPhase(plan.phases, now, plan.timezone)?.key ?? plan.phases[0]?.key ?? '',
+  phaseKey: defaultPhaseKey(plan, now),
 });
-
-const KIND_ORDER: UnitKind[] = ['bureau', 'other', 'section', 'township', 'village', 'school'];
-
-/** Units parents first, each under its parent, siblings by kind then name (as on 任务录入), with their depth. */
-function tree(units: Unit[]): { unit: Unit; depth: number }[] {
-  const ids = new Set(units.map((u) => u.id));
-  const children = new Map<string | null, Unit[]>();
-  for (const u of units) {
-    const parent = u.parentId !== null && ids.has(u.parentId) ? u.parentId : null;
-    children.set(parent, [...(children.get(parent) ?? []), u]);
-  }
-  const out: { unit: Unit; depth: number }[] = [];
-  const walk = (parent: string | null, depth: number) => {
-    const below = (children.get(parent) ?? []).sort(
-      (a, b) =>
-        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.name.localeCompare(b.name, 'zh-CN'),
-    );
-    for (const u of below) {
-      out.push({ unit: u, depth });
-      if (depth < 8) walk(u.id, depth + 1);
-    }
-  };
-  walk(null, 0);
-  return out;
-}
 
 /** Open findings first, then the newest. */
 const byState = (a: FindingView, b: FindingView) =>
@@ -105,18 +67,19 @@ export function findingPages(deps: AppDeps) {
 
   async function show(c: WebContext, planId: string, form?: FindingForm, errors?: FieldErrors) {
     const p = c.get('principal');
-    // The rectification duties of every unit are on this page: for those who read all duties.
-    if (!decide(p, 'duty.read').allowed) {
-      throw new ForbiddenError('督查整改供领导小组办公室和领导查看;单位的整改任务在“我的任务”中');
-    }
     const now = deps.clock();
-    const [plans, units, findings] = await Promise.all([
-      planDirectory(deps, p),
-      unitDirectory(deps, p),
-      deps.supervision.listFindings(p, planId),
-    ]);
-    const plan = plans.get(planId);
-    if (plan === undefined) throw new NotFoundError('工作方案', planId);
+    // The rectification duties of every unit are on this page: for those who read all duties.
+    const {
+      plan,
+      units,
+      more: findings,
+    } = await planForReaders(
+      deps,
+      p,
+      planId,
+      '督查整改供领导小组办公室和领导查看;单位的整改任务在“我的任务”中',
+      () => deps.supervision.listFindings(p, planId),
+    );
     const tz = plan.timezone;
     const dutyIds = findings.flatMap((f) => f.dutyIds);
     const duties = new Map<string, Duty>(
@@ -243,47 +206,30 @@ export function findingPages(deps: AppDeps) {
   return app;
 }
 
-const FILTER_SCRIPT = raw(`<script>${UNIT_FILTER_JS}</script>`);
-
-const FindingFormView: FC<{
-  plan: Plan;
-  units: Unit[];
-  form: FindingForm;
-  errors: FieldErrors | undefined;
-  csrfToken: string;
-}> = ({ plan, units, form, errors, csrfToken }) => {
+const FindingFormView: FC<PlanFormProps<FindingForm>> = ({ plan, units, form, errors, csrfToken }) => {
   const chosen = new Set(form.unitIds);
-  const err = (name: string) => <FieldError messages={errorsUnder(errors, name)} />;
-  const invalid = (name: string) => (errorsUnder(errors, name).length > 0 ? 'invalid' : undefined);
+  const { err, invalid } = fieldHelpers(errors);
   return (
     <form method="post" action={`/plans/${plan.id}/findings`} class="card" novalidate>
       <Csrf token={csrfToken} />
-      {errors !== undefined && (
-        <p class="flash err" role="alert">
-          请按提示修改后重新提交。
-        </p>
-      )}
+      {errors !== undefined && <RetryAlert>请按提示修改后重新提交。</RetryAlert>}
       {err('(root)')}
-      <label class="f" for="title">
-        问题
-      </label>
-      <input
-        type="text"
-        id="title"
+      <TextLine
         name="title"
+        label="问题"
         value={form.title}
         maxlength={200}
         placeholder="如 东街村适龄儿童花名册与学籍系统不一致"
-        class={invalid('title')}
+        errors={errors}
       />
-      {err('title')}
-      <label class="f" for="detail">
-        具体情况和整改要求
-      </label>
-      <textarea id="detail" name="detail" maxlength={5000} class={invalid('detail')}>
-        {form.detail}
-      </textarea>
-      {err('detail')}
+      <TextArea
+        id="detail"
+        name="detail"
+        label="具体情况和整改要求"
+        value={form.detail}
+        maxlength={5000}
+        errors={errors}
+      />
       <div class="grid2">
         <div>
           <label class="f" for="source">
@@ -299,60 +245,38 @@ const FindingFormView: FC<{
           {err('source')}
         </div>
         <div>
-          <label class="f" for="phaseKey">
-            所属阶段
-          </label>
-          <select id="phaseKey" name="phaseKey" class={invalid('phaseKey')}>
-            {plan.phases.map((ph) => (
-              <option value={ph.key} selected={ph.key === form.phaseKey}>
-                {`${ph.name}(${shortDate(ph.start)}–${ph.end ? shortDate(ph.end) : '待定'})`}
-              </option>
-            ))}
-          </select>
-          {err('phaseKey')}
+          <PhaseSelect plan={plan} value={form.phaseKey} errors={errors} />
         </div>
       </div>
       <span class="f">整改期限</span>
       <div class="row">
-        <label>
-          日期 <input type="date" name="dueDate" value={form.dueDate} class={invalid('dueAt')} />
-        </label>
-        <label>
-          时间(可选,不填为当天 24 时前){' '}
-          <input type="time" name="dueTime" value={form.dueTime} class={invalid('dueAt')} />
-        </label>
+        <DueInputs
+          dateLabel="日期"
+          timeLabel="时间(可选,不填为当天 24 时前)"
+          date={form.dueDate}
+          time={form.dueTime}
+          errors={errors}
+        />
       </div>
       {err('dueAt')}
       <fieldset class="card">
         <legend>整改单位(每个单位各生成一条整改任务)</legend>
         {err('unitIds')}
-        <p>
-          <input
-            type="search"
-            id="uf"
-            placeholder="按名称或拼音首字母筛选,如 dj 或 村"
-            aria-label="筛选单位"
-          />
-        </p>
-        <div class="tree">
-          {tree(units).map(({ unit, depth }) => (
-            <div
-              data-f={`${unit.name} ${pinyinInitials(unit.name)} ${unit.id}`}
-              style={`padding-left:${depth * 1.4}rem`}
-            >
-              <label>
-                <input type="checkbox" name="unitIds" value={unit.id} checked={chosen.has(unit.id)} />{' '}
-                {unit.name}
-              </label>
-              <small>{KIND_LABELS[unit.kind]}</small>
-            </div>
-          ))}
-        </div>
+        <UnitPicker
+          units={units}
+          placeholder="按名称或拼音首字母筛选,如 dj 或 村"
+          row={(unit) => (
+            <label>
+              <input type="checkbox" name="unitIds" value={unit.id} checked={chosen.has(unit.id)} />{' '}
+              {unit.name}
+            </label>
+          )}
+        />
       </fieldset>
       <p>
         <button type="submit">登记并交办整改</button>
       </p>
-      {FILTER_SCRIPT}
+      {UnitFilterScript}
     </form>
   );
 };

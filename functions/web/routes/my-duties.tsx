@@ -36,18 +36,10 @@ import {
   StatusBadge,
   SubmissionView,
 } from '../duty-parts.js';
+import { fieldHelpers, InlineText, TextArea } from '../fields.js';
 import { dateTime, timeLeft } from '../format.js';
-import {
-  conflictMessage,
-  errorsUnder,
-  type FieldErrors,
-  fromServiceError,
-  fromZod,
-  one,
-  optional,
-  readForm,
-} from '../forms.js';
-import { Csrf, FieldError, Page, type Problem } from '../layout.js';
+import { type FieldErrors, fromZod, one, optional, readForm, refusalOf, versionOf } from '../forms.js';
+import { Csrf, Page, type Problem, problemFlash } from '../layout.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
 
 const EVIDENCE_ROWS = 3;
@@ -76,8 +68,6 @@ const emptyExtension = (): ExtensionValues => ({ reason: '', progress: '', propo
 type Failed =
   | { form: 'submit'; errors: FieldErrors; values: SubmitValues }
   | { form: 'extension'; errors: FieldErrors; values: ExtensionValues };
-
-const versionOf = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : undefined);
 
 /** Overdue first (longest overdue on top), then by due time. */
 const byUrgency = (a: Duty, b: Duty) =>
@@ -122,10 +112,7 @@ export function myDutyPages(deps: AppDeps) {
     const hasBelow = descendantsIn(units, unitId).length > 0;
     const chrome = await chromeOf(c, deps, { active: 'my', planId: plans.keys().next().value });
     return c.html(
-      <Page
-        title="我的任务"
-        chrome={problem === undefined ? chrome : { ...chrome, flash: { kind: 'err', text: problem.text } }}
-      >
+      <Page title="我的任务" chrome={{ ...chrome, ...problemFlash(problem) }}>
         <h1>我的任务 · {chrome.who}</h1>
         <div class="card row">
           <span>待办 {duties.length} 条</span>
@@ -261,10 +248,8 @@ export function myDutyPages(deps: AppDeps) {
     const errors = failed?.form === 'submit' ? failed.errors : undefined;
     const ext = failed?.form === 'extension' ? failed.values : emptyExtension();
     const extErrors = failed?.form === 'extension' ? failed.errors : undefined;
-    const extErr = (name: string) => <FieldError messages={errorsUnder(extErrors, name)} />;
-    const extInvalid = (name: string) => (errorsUnder(extErrors, name).length > 0 ? 'invalid' : undefined);
-    const err = (name: string) => <FieldError messages={errorsUnder(errors, name)} />;
-    const invalid = (name: string) => (errorsUnder(errors, name).length > 0 ? 'invalid' : undefined);
+    const { err: extErr, invalid: extInvalid } = fieldHelpers(extErrors);
+    const { err } = fieldHelpers(errors);
     return c.html(
       <Page
         title={duty.title}
@@ -272,7 +257,7 @@ export function myDutyPages(deps: AppDeps) {
           await chromeOf(c, deps, {
             planId: duty.planId,
             active: p.unitId ? 'my' : undefined,
-            ...(problem === undefined ? {} : { flash: { kind: 'err', text: problem.text } }),
+            ...problemFlash(problem),
           })
         }
       >
@@ -368,20 +353,22 @@ export function myDutyPages(deps: AppDeps) {
                   须在截止时间之前申请,写明理由、目前进展和建议的新截止日期,由办公室或领导审批。
                 </p>
                 {extErr('(root)')}
-                <label class="f" for="ext-reason">
-                  延期理由
-                </label>
-                <textarea id="ext-reason" name="reason" maxlength={2000} class={extInvalid('reason')}>
-                  {ext.reason}
-                </textarea>
-                {extErr('reason')}
-                <label class="f" for="ext-progress">
-                  目前进展
-                </label>
-                <textarea id="ext-progress" name="progress" maxlength={2000} class={extInvalid('progress')}>
-                  {ext.progress}
-                </textarea>
-                {extErr('progress')}
+                <TextArea
+                  id="ext-reason"
+                  name="reason"
+                  label="延期理由"
+                  value={ext.reason}
+                  maxlength={2000}
+                  errors={extErrors}
+                />
+                <TextArea
+                  id="ext-progress"
+                  name="progress"
+                  label="目前进展"
+                  value={ext.progress}
+                  maxlength={2000}
+                  errors={extErrors}
+                />
                 <label class="f" for="ext-due">
                   建议延至(当天 24 时前)
                 </label>
@@ -411,13 +398,14 @@ export function myDutyPages(deps: AppDeps) {
               <input type="hidden" name="back" value="duty" />
               {err('(root)')}
               {err('version')}
-              <label class="f" for="note">
-                办理情况
-              </label>
-              <textarea id="note" name="note" maxlength={5000} class={invalid('note')}>
-                {values.note}
-              </textarea>
-              {err('note')}
+              <TextArea
+                id="note"
+                name="note"
+                label="办理情况"
+                value={values.note}
+                maxlength={5000}
+                errors={errors}
+              />
               {duty.kind === 'report' && (
                 <p>
                   <label>
@@ -435,28 +423,20 @@ export function myDutyPages(deps: AppDeps) {
               <span class="f">佐证资料(可选:文件名称和存放位置或链接)</span>
               {values.evidence.map((e, i) => (
                 <div class="grid2">
-                  <span>
-                    <input
-                      type="text"
-                      name={`evidence.${i}.title`}
-                      value={e.title}
-                      placeholder="名称,如 花名册(签字版)"
-                      aria-label={`佐证资料 ${i + 1} 名称`}
-                      class={invalid(`evidence.${i}.title`)}
-                    />
-                    {err(`evidence.${i}.title`)}
-                  </span>
-                  <span>
-                    <input
-                      type="text"
-                      name={`evidence.${i}.ref`}
-                      value={e.ref}
-                      placeholder="位置或链接"
-                      aria-label={`佐证资料 ${i + 1} 位置`}
-                      class={invalid(`evidence.${i}.ref`)}
-                    />
-                    {err(`evidence.${i}.ref`)}
-                  </span>
+                  <InlineText
+                    name={`evidence.${i}.title`}
+                    value={e.title}
+                    placeholder="名称,如 花名册(签字版)"
+                    label={`佐证资料 ${i + 1} 名称`}
+                    errors={errors}
+                  />
+                  <InlineText
+                    name={`evidence.${i}.ref`}
+                    value={e.ref}
+                    placeholder="位置或链接"
+                    label={`佐证资料 ${i + 1} 位置`}
+                    errors={errors}
+                  />
                 </div>
               ))}
               <p>
@@ -511,15 +491,14 @@ export function myDutyPages(deps: AppDeps) {
         return c.redirect(p.unitId === undefined ? `/duties/${duty.id}?ok=${ok}` : `/my?ok=${ok}`, 303);
       } catch (err) {
         // Someone acted first, or the duty waits for something (its co-units): say what, on the page.
-        const conflict = conflictMessage(err);
-        if (conflict !== undefined) {
-          const problem: Problem = { status: 409, text: conflict };
+        const refusal = refusalOf(err);
+        if ('conflict' in refusal) {
+          const problem: Problem = { status: 409, text: refusal.conflict };
           return fromList
             ? showMine(c, problem)
             : showDuty(c, dutyId, { form: 'submit', errors: {}, values }, problem);
         }
-        errors = fromServiceError(err);
-        if (errors === undefined) throw err;
+        errors = refusal.errors;
       }
     }
     if (fromList) return showMine(c, { status: 400, text: Object.values(errors).join(';') });
@@ -544,18 +523,16 @@ export function myDutyPages(deps: AppDeps) {
         await deps.extensions.request(p, dutyId, parsed.data, deps.clock());
         return c.redirect(`/duties/${dutyId}?ok=extension-requested#extension`, 303);
       } catch (err) {
-        const conflict = conflictMessage(err);
-        if (conflict !== undefined) {
+        const refusal = refusalOf(err);
+        if ('conflict' in refusal) {
           return showDuty(
             c,
             dutyId,
             { form: 'extension', errors: {}, values },
-            { status: 409, text: conflict },
+            { status: 409, text: refusal.conflict },
           );
         }
-        const fields = fromServiceError(err);
-        if (fields === undefined) throw err;
-        errors = fields;
+        errors = refusal.errors;
       }
     }
     return showDuty(c, dutyId, { form: 'extension', errors, values });

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
+import type { Child, FC, PropsWithChildren } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../../shared/errors.js';
+import { ValidationError } from '../../../shared/errors.js';
 import {
   AcceptDutySchema,
   ConfirmDutySchema,
@@ -8,30 +9,31 @@ import {
   ReturnDutySchema,
 } from '../../../shared/schemas/duties.js';
 import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
+import type { Unit } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../../api/app.js';
 import { collect } from '../collect.js';
-import { chromeOf, pathId, planDirectory, unitDirectory, type WebContext } from '../context.js';
+import {
+  chromeOf,
+  pathId,
+  planDirectory,
+  planForReaders,
+  unitDirectory,
+  type WebContext,
+} from '../context.js';
 import {
   ConfirmActions,
   Confirmations,
   type ConfirmValues,
   descendantsIn,
-  EvidenceList,
   ReviewActions,
   ReviewHistory,
   RoleBadge,
+  SubmissionBody,
 } from '../duty-parts.js';
+import { RetryAlert } from '../fields.js';
 import { dateTime } from '../format.js';
-import {
-  conflictMessage,
-  type FieldErrors,
-  fromServiceError,
-  fromZod,
-  one,
-  optional,
-  readForm,
-} from '../forms.js';
-import { Page, type Problem } from '../layout.js';
+import { type FieldErrors, fromZod, one, optional, readForm, refusalOf, versionOf } from '../forms.js';
+import { Page, type Problem, problemFlash } from '../layout.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
 
 interface FailedReturn {
@@ -51,8 +53,27 @@ interface FailedSignOff {
 const oldestFirst = (a: Duty, b: Duty) =>
   (a.submission?.submittedAt ?? '').localeCompare(b.submission?.submittedAt ?? '');
 
-/** The version a form carries back, so a decision made on a stale page is refused (409). */
-const versionOf = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : undefined);
+/** A submitted duty waiting for a decision: what was reported, who confirmed it, earlier rounds, and `children` (the decision's forms). */
+const SubmittedCard: FC<
+  PropsWithChildren<{ duty: Duty; units: Map<string, Unit>; timeZone: string; now: Date; tag: Child }>
+> = ({ duty, units, timeZone, now, tag, children }) => (
+  <article class="card duty" id={`d-${duty.id}`} data-duty={duty.id}>
+    <h3>
+      <a href={`/duties/${duty.id}`}>{duty.title}</a>
+    </h3>
+    <p class="row">
+      <strong>{units.get(duty.unitId)?.name ?? duty.unitId}</strong>
+      <RoleBadge duty={duty} />
+      <span>截止 {dateTime(duty.dueAt, timeZone, now)}</span>
+      {duty.round > 1 && <span class="badge b-yellow">第 {duty.round} 轮(整改后重报)</span>}
+      {tag}
+    </p>
+    <SubmissionBody duty={duty} timeZone={timeZone} now={now} />
+    <Confirmations duty={duty} units={units} timeZone={timeZone} now={now} />
+    <ReviewHistory duty={duty} timeZone={timeZone} now={now} />
+    {children}
+  </article>
+);
 
 /**
  * The review queue (审核队列): submitted duties with their evidence; accept or return each. And a
@@ -65,64 +86,34 @@ export function reviewPages(deps: AppDeps) {
 
   async function showQueue(c: WebContext, planId: string, failed?: FailedReturn, problem?: Problem) {
     const p = c.get('principal');
-    if (!decide(p, 'duty.read').allowed) {
-      throw new ForbiddenError('审核队列供领导小组办公室和领导查看;单位请查看“我的任务”');
-    }
     const now = deps.clock();
-    const [plans, units, queue] = await Promise.all([
-      planDirectory(deps, p),
-      unitDirectory(deps, p),
+    const {
+      plan,
+      units,
+      more: queue,
+    } = await planForReaders(deps, p, planId, '审核队列供领导小组办公室和领导查看;单位请查看“我的任务”', () =>
       collect((page) => deps.duties.listForPlan(p, planId, { status: 'submitted' }, page, now)),
-    ]);
-    const plan = plans.get(planId);
-    if (plan === undefined) throw new NotFoundError('工作方案', planId);
+    );
     const tz = plan.timezone;
     const duties = [...queue.items].sort(oldestFirst);
     return c.html(
       <Page
         title="审核队列"
-        chrome={
-          await chromeOf(c, deps, {
-            active: 'review',
-            planId,
-            ...(problem === undefined ? {} : { flash: { kind: 'err', text: problem.text } }),
-          })
-        }
+        chrome={await chromeOf(c, deps, { active: 'review', planId, ...problemFlash(problem) })}
       >
         <h1>
           审核队列 · {plan.title}({duties.length})
         </h1>
-        {failed !== undefined && (
-          <p class="flash err" role="alert">
-            退回未成功,请按提示修改。
-          </p>
-        )}
+        {failed !== undefined && <RetryAlert>退回未成功,请按提示修改。</RetryAlert>}
         {duties.length === 0 && <p class="card">没有待审核的任务。</p>}
         {duties.map((duty) => (
-          <article class="card duty" id={`d-${duty.id}`} data-duty={duty.id}>
-            <h3>
-              <a href={`/duties/${duty.id}`}>{duty.title}</a>
-            </h3>
-            <p class="row">
-              <strong>{units.get(duty.unitId)?.name ?? duty.unitId}</strong>
-              <RoleBadge duty={duty} />
-              <span>截止 {dateTime(duty.dueAt, tz, now)}</span>
-              {duty.round > 1 && <span class="badge b-yellow">第 {duty.round} 轮(整改后重报)</span>}
-              {duty.kind === 'rectification' && <span class="badge">督查整改</span>}
-            </p>
-            {duty.submission !== null && (
-              <>
-                <p class="row">
-                  <span>提交于 {dateTime(duty.submission.submittedAt, tz, now)}</span>
-                  {duty.submission.submittedAt > duty.dueAt && <span class="badge b-yellow">逾期提交</span>}
-                  {duty.submission.nothingToReport && <span class="badge">零报告</span>}
-                </p>
-                <p style="white-space:pre-wrap">{duty.submission.note}</p>
-                <EvidenceList evidence={duty.submission.evidence} />
-              </>
-            )}
-            <Confirmations duty={duty} units={units} timeZone={tz} now={now} />
-            <ReviewHistory duty={duty} timeZone={tz} now={now} />
+          <SubmittedCard
+            duty={duty}
+            units={units}
+            timeZone={tz}
+            now={now}
+            tag={duty.kind === 'rectification' && <span class="badge">督查整改</span>}
+          >
             {decide(p, 'duty.review', { ownerUnitId: duty.unitId }).allowed && (
               <ReviewActions
                 duty={duty}
@@ -131,7 +122,7 @@ export function reviewPages(deps: AppDeps) {
                 values={failed?.dutyId === duty.id ? failed.values : undefined}
               />
             )}
-          </article>
+          </SubmittedCard>
         ))}
         {queue.truncated && <p class="muted">只显示最早提交的 {duties.length} 条。</p>}
       </Page>,
@@ -166,59 +157,32 @@ export function reviewPages(deps: AppDeps) {
     const tzOf = (planId: string) => plans.get(planId)?.timezone ?? DEFAULT_TIMEZONE;
     const chrome = await chromeOf(c, deps, { active: 'confirm', planId: plans.keys().next().value });
     return c.html(
-      <Page
-        title="下级确认"
-        chrome={problem === undefined ? chrome : { ...chrome, flash: { kind: 'err', text: problem.text } }}
-      >
+      <Page title="下级确认" chrome={{ ...chrome, ...problemFlash(problem) }}>
         <h1>
           下级确认 · {chrome.who}({waiting.length})
         </h1>
         <p class="muted">
           所辖单位提交的任务,需本单位逐级审核:确认后报送上一级(或办公室审核),有问题可退回下级整改。
         </p>
-        {failed !== undefined && (
-          <p class="flash err" role="alert">
-            操作未成功,请按提示修改。
-          </p>
-        )}
+        {failed !== undefined && <RetryAlert>操作未成功,请按提示修改。</RetryAlert>}
         {below.length === 0 && <p class="card">本单位没有下级单位,无需确认。</p>}
         {below.length > 0 && waiting.length === 0 && <p class="card">没有等待本单位确认的任务。</p>}
-        {waiting.map((duty) => {
-          const tz = tzOf(duty.planId);
-          return (
-            <article class="card duty" id={`d-${duty.id}`} data-duty={duty.id}>
-              <h3>
-                <a href={`/duties/${duty.id}`}>{duty.title}</a>
-              </h3>
-              <p class="row">
-                <strong>{units.get(duty.unitId)?.name ?? duty.unitId}</strong>
-                <RoleBadge duty={duty} />
-                <span>截止 {dateTime(duty.dueAt, tz, now)}</span>
-                {duty.round > 1 && <span class="badge b-yellow">第 {duty.round} 轮(整改后重报)</span>}
-                <small>{plans.get(duty.planId)?.title}</small>
-              </p>
-              {duty.submission !== null && (
-                <>
-                  <p class="row">
-                    <span>提交于 {dateTime(duty.submission.submittedAt, tz, now)}</span>
-                    {duty.submission.submittedAt > duty.dueAt && <span class="badge b-yellow">逾期提交</span>}
-                    {duty.submission.nothingToReport && <span class="badge">零报告</span>}
-                  </p>
-                  <p style="white-space:pre-wrap">{duty.submission.note}</p>
-                  <EvidenceList evidence={duty.submission.evidence} />
-                </>
-              )}
-              <Confirmations duty={duty} units={units} timeZone={tz} now={now} />
-              <ReviewHistory duty={duty} timeZone={tz} now={now} />
-              <ConfirmActions
-                duty={duty}
-                csrfToken={c.get('csrfToken')}
-                errors={failed?.dutyId === duty.id ? failed.errors : undefined}
-                values={failed?.dutyId === duty.id ? failed.values : undefined}
-              />
-            </article>
-          );
-        })}
+        {waiting.map((duty) => (
+          <SubmittedCard
+            duty={duty}
+            units={units}
+            timeZone={tzOf(duty.planId)}
+            now={now}
+            tag={<small>{plans.get(duty.planId)?.title}</small>}
+          >
+            <ConfirmActions
+              duty={duty}
+              csrfToken={c.get('csrfToken')}
+              errors={failed?.dutyId === duty.id ? failed.errors : undefined}
+              values={failed?.dutyId === duty.id ? failed.values : undefined}
+            />
+          </SubmittedCard>
+        ))}
         {found.some((f) => f.truncated) && <p class="muted">只显示部分任务。</p>}
         {passedOn.length > 0 && (
           <>
@@ -267,11 +231,9 @@ export function reviewPages(deps: AppDeps) {
         await deps.duties.confirm(p, dutyId, parsed.data, deps.clock());
         return c.redirect('/review?ok=confirmed', 303);
       } catch (err) {
-        const conflict = conflictMessage(err);
-        if (conflict !== undefined) return backWithConflict(c, dutyId, conflict);
-        const fields = fromServiceError(err);
-        if (fields === undefined) throw err;
-        errors = fields;
+        const refusal = refusalOf(err);
+        if ('conflict' in refusal) return backWithConflict(c, dutyId, refusal.conflict);
+        errors = refusal.errors;
       }
     } else {
       // The duty is read through the service first: a unit not above it gets a 403, not a form.
@@ -293,8 +255,8 @@ export function reviewPages(deps: AppDeps) {
       const duty = await deps.duties.accept(c.get('principal'), dutyId, parsed.data, deps.clock());
       return c.redirect(`/plans/${duty.planId}/review?ok=accepted`, 303);
     } catch (err) {
-      const conflict = conflictMessage(err);
-      if (conflict !== undefined) return backWithConflict(c, dutyId, conflict);
+      const refusal = refusalOf(err);
+      if ('conflict' in refusal) return backWithConflict(c, dutyId, refusal.conflict);
       throw err;
     }
   });
@@ -316,11 +278,9 @@ export function reviewPages(deps: AppDeps) {
         if (p.role === 'unit') return c.redirect('/review?ok=returned-down', 303);
         return c.redirect(`/plans/${duty.planId}/review?ok=returned`, 303);
       } catch (err) {
-        const conflict = conflictMessage(err);
-        if (conflict !== undefined) return backWithConflict(c, dutyId, conflict);
-        const fields = fromServiceError(err);
-        if (fields === undefined) throw err;
-        errors = fields;
+        const refusal = refusalOf(err);
+        if ('conflict' in refusal) return backWithConflict(c, dutyId, refusal.conflict);
+        errors = refusal.errors;
       }
     } else {
       errors = fromZod(parsed.error);

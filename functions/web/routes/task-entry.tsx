@@ -1,18 +1,23 @@
 import { Hono } from 'hono';
-import { raw } from 'hono/html';
 import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
-import { currentPhase } from '../../../shared/domain/plan/phases.js';
-import { isValidIsoDate, zonedToInstant } from '../../../shared/domain/time/zoned-time.js';
 import { ForbiddenError, NotFoundError } from '../../../shared/errors.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import { type CreateTaskInput, CreateTaskSchema } from '../../../shared/schemas/tasks.js';
-import type { Unit, UnitKind } from '../../../shared/schemas/units.js';
+import type { Unit } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../../api/app.js';
 import { chromeOf, pathId, planDirectory, unitDirectory, type WebContext } from '../context.js';
-import { shortDate } from '../format.js';
 import {
-  errorsUnder,
+  DueInputs,
+  defaultPhaseKey,
+  fieldHelpers,
+  PhaseSelect,
+  RetryAlert,
+  TextArea,
+  TextLine,
+} from '../fields.js';
+import {
+  dueAtFrom,
   type FieldErrors,
   fromServiceError,
   fromZod,
@@ -21,22 +26,11 @@ import {
   optional,
   readForm,
 } from '../forms.js';
-import { Csrf, FieldError, Page } from '../layout.js';
-import { UNIT_FILTER_JS } from '../page-headers.js';
-import { pinyinInitials } from '../pinyin.js';
+import { Csrf, Page } from '../layout.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
+import { type PlanFormProps, UnitFilterScript, UnitPicker } from '../unit-tree.js';
 
-const KIND_LABELS: Record<UnitKind, string> = {
-  bureau: '局',
-  section: '股室',
-  township: '乡镇',
-  village: '村',
-  school: '学校',
-  other: '其他',
-};
-const KIND_ORDER: UnitKind[] = ['bureau', 'other', 'section', 'township', 'village', 'school'];
 const WEEKDAY_NAMES = ['一', '二', '三', '四', '五', '六', '日'];
-const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 interface TaskForm {
   title: string;
@@ -57,7 +51,7 @@ interface TaskForm {
 const blankForm = (plan: Plan, now: Date): TaskForm => ({
   title: '',
   description: '',
-  phaseKey: currentPhase(plan.phases, now, plan.timezone)?.key ?? plan.phases[0]?.key ?? '',
+  phaseKey: defaultPhaseKey(plan, now),
   kind: 'task',
   dueDate: '',
   dueTime: '',
@@ -70,53 +64,17 @@ const blankForm = (plan: Plan, now: Date): TaskForm => ({
   bulk: false,
 });
 
-/** Units in tree order (parents before children, siblings by kind then name), with their depth. */
-function treeOrder(units: Unit[]): { unit: Unit; depth: number }[] {
-  const ids = new Set(units.map((u) => u.id));
-  const children = new Map<string | null, Unit[]>();
-  for (const u of units) {
-    const parent = u.parentId !== null && ids.has(u.parentId) ? u.parentId : null;
-    children.set(parent, [...(children.get(parent) ?? []), u]);
-  }
-  const order = (a: Unit, b: Unit) =>
-    KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.name.localeCompare(b.name, 'zh-CN');
-  const out: { unit: Unit; depth: number }[] = [];
-  const walk = (parent: string | null, depth: number) => {
-    for (const u of (children.get(parent) ?? []).sort(order)) {
-      out.push({ unit: u, depth });
-      if (depth < 10) walk(u.id, depth + 1);
-    }
-  };
-  walk(null, 0);
-  return out;
-}
-
 /** The due time as the service reads it: a date alone is the end of that day in the plan's zone. */
 function dueAtOf(form: TaskForm, plan: Plan, errors: FieldErrors): string | undefined {
   if (form.repeat) return undefined;
-  if (form.dueDate === '') {
-    errors.dueAt = '请填写截止日期(或选择每周重复)';
-    return undefined;
-  }
-  if (form.dueTime === '') return form.dueDate;
-  if (!isValidIsoDate(form.dueDate)) return form.dueDate;
-  if (!HH_MM.test(form.dueTime)) {
-    errors.dueAt = '时间格式应为 HH:MM';
-    return undefined;
-  }
-  const instant = zonedToInstant(
-    {
-      year: Number(form.dueDate.slice(0, 4)),
-      month: Number(form.dueDate.slice(5, 7)),
-      day: Number(form.dueDate.slice(8, 10)),
-      hour: Number(form.dueTime.slice(0, 2)),
-      minute: Number(form.dueTime.slice(3, 5)),
-      second: 0,
-      millisecond: 0,
-    },
+  return dueAtFrom(
+    form.dueDate,
+    form.dueTime,
     plan.timezone,
+    errors,
+    'dueAt',
+    '请填写截止日期(或选择每周重复)',
   );
-  return instant.toISOString();
 }
 
 /** Task entry (任务录入): one task for a lead unit and co-units, or the same task for each unit. */
@@ -224,61 +182,25 @@ export function taskEntryPages(deps: AppDeps) {
   return app;
 }
 
-const FILTER_SCRIPT = raw(`<script>${UNIT_FILTER_JS}</script>`);
-
-const invalid = (errors: FieldErrors | undefined, name: string) =>
-  errorsUnder(errors, name).length > 0 ? 'invalid' : undefined;
-
-const TaskFormView: FC<{
-  plan: Plan;
-  units: Unit[];
-  form: TaskForm;
-  errors: FieldErrors | undefined;
-  csrfToken: string;
-}> = ({ plan, units, form, errors, csrfToken }) => {
+const TaskFormView: FC<PlanFormProps<TaskForm>> = ({ plan, units, form, errors, csrfToken }) => {
   const co = new Set(form.coUnitIds);
-  const err = (name: string) => <FieldError messages={errorsUnder(errors, name)} />;
+  const { err, invalid } = fieldHelpers(errors);
   return (
     <form method="post" action={`/plans/${plan.id}/tasks`} class="card" novalidate>
       <Csrf token={csrfToken} />
       {err('(root)')}
-      {errors !== undefined && (
-        <p class="flash err" role="alert">
-          请按提示修改后重新提交。
-        </p>
-      )}
-      <label class="f" for="title">
-        任务名称
-      </label>
-      <input
-        type="text"
-        id="title"
-        name="title"
-        value={form.title}
-        maxlength={200}
-        class={invalid(errors, 'title')}
+      {errors !== undefined && <RetryAlert>请按提示修改后重新提交。</RetryAlert>}
+      <TextLine name="title" label="任务名称" value={form.title} maxlength={200} errors={errors} />
+      <TextArea
+        id="description"
+        name="description"
+        label="工作要求(可选)"
+        value={form.description}
+        errors={errors}
       />
-      {err('title')}
-      <label class="f" for="description">
-        工作要求(可选)
-      </label>
-      <textarea id="description" name="description" class={invalid(errors, 'description')}>
-        {form.description}
-      </textarea>
-      {err('description')}
       <div class="grid2">
         <div>
-          <label class="f" for="phaseKey">
-            所属阶段
-          </label>
-          <select id="phaseKey" name="phaseKey" class={invalid(errors, 'phaseKey')}>
-            {plan.phases.map((ph) => (
-              <option value={ph.key} selected={ph.key === form.phaseKey}>
-                {`${ph.name}(${shortDate(ph.start)}–${ph.end ? shortDate(ph.end) : '待定'})`}
-              </option>
-            ))}
-          </select>
-          {err('phaseKey')}
+          <PhaseSelect plan={plan} value={form.phaseKey} errors={errors} />
         </div>
         <div>
           <span class="f">任务类型</span>
@@ -295,13 +217,13 @@ const TaskFormView: FC<{
       <fieldset class="card">
         <legend>截止时间</legend>
         <div class="row">
-          <label>
-            日期 <input type="date" name="dueDate" value={form.dueDate} class={invalid(errors, 'dueAt')} />
-          </label>
-          <label>
-            时间(可选,不填为当天 24 时前){' '}
-            <input type="time" name="dueTime" value={form.dueTime} class={invalid(errors, 'dueAt')} />
-          </label>
+          <DueInputs
+            dateLabel="日期"
+            timeLabel="时间(可选,不填为当天 24 时前)"
+            date={form.dueDate}
+            time={form.dueTime}
+            errors={errors}
+          />
         </div>
         {err('dueAt')}
         <p>
@@ -324,12 +246,7 @@ const TaskFormView: FC<{
             </label>
           ))}
           <label>
-            <input
-              type="time"
-              name="repeatTime"
-              value={form.repeatTime}
-              class={invalid(errors, 'recurrence.time')}
-            />{' '}
+            <input type="time" name="repeatTime" value={form.repeatTime} class={invalid('recurrence.time')} />{' '}
             前
           </label>
           <label>
@@ -349,20 +266,11 @@ const TaskFormView: FC<{
         </label>
         {err('leadUnitId')}
         {err('coUnitIds')}
-        <p>
-          <input
-            type="search"
-            id="uf"
-            placeholder="按名称或拼音首字母筛选,如 xc 或 乡"
-            aria-label="筛选单位"
-          />
-        </p>
-        <div class="tree">
-          {treeOrder(units).map(({ unit, depth }) => (
-            <div
-              data-f={`${unit.name} ${pinyinInitials(unit.name)} ${unit.id}`}
-              style={`padding-left:${depth * 1.4}rem`}
-            >
+        <UnitPicker
+          units={units}
+          placeholder="按名称或拼音首字母筛选,如 xc 或 乡"
+          row={(unit) => (
+            <>
               <label>
                 <input type="radio" name="leadUnitId" value={unit.id} checked={unit.id === form.leadUnitId} />{' '}
                 牵头
@@ -371,15 +279,14 @@ const TaskFormView: FC<{
                 <input type="checkbox" name="coUnitIds" value={unit.id} checked={co.has(unit.id)} /> 配合
               </label>
               <span>{unit.name}</span>
-              <small>{KIND_LABELS[unit.kind]}</small>
-            </div>
-          ))}
-        </div>
+            </>
+          )}
+        />
       </fieldset>
       <p>
         <button type="submit">创建并交办</button>
       </p>
-      {FILTER_SCRIPT}
+      {UnitFilterScript}
     </form>
   );
 };
