@@ -122,6 +122,8 @@ function loadTimes(file: string, nodeFlags: readonly string[] = []): number[] {
         AWS_REGION: 'us-east-1',
         DUBAN_OIDC_ISSUER: 'https://127.0.0.1:1/bench-issuer',
         DUBAN_OIDC_AUDIENCE: 'duban-bench',
+        DUBAN_OIDC_CLIENT_ID: 'duban-bench',
+        DUBAN_OIDC_REDIRECT_URI: 'https://127.0.0.1:1/signin/callback',
         EVIDENCE_BUCKET: 'duban-bench-evidence',
         AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
         AWS_EC2_METADATA_DISABLED: 'true',
