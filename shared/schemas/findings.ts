@@ -1,10 +1,17 @@
 import { slug, text, z } from './common.js';
+import { TASK_TITLE_MAX } from './tasks.js';
+
+/** A finding's rectification task is titled with this prefix and the finding's title. */
+export const RECTIFICATION_TITLE_PREFIX = '【整改】';
+
+/** So that the prefixed title still fits a task's. */
+export const FINDING_TITLE_MAX = TASK_TITLE_MAX - RECTIFICATION_TITLE_PREFIX.length;
 
 export const FINDING_SOURCES = ['self-check', 'county-check', 'unannounced', 'higher-level'] as const;
 
 export const CreateFindingSchema = z
   .strictObject({
-    title: text(1, 200).openapi({ example: '东街村适龄儿童花名册与学籍系统不一致' }),
+    title: text(1, FINDING_TITLE_MAX).openapi({ example: '东街村适龄儿童花名册与学籍系统不一致' }),
     detail: text(1, 5000),
     unitIds: z
       .array(slug('单位编号'))

@@ -5,11 +5,15 @@ import { RecurrenceSchema } from './recurrence.js';
 
 // One task and its duties are written in one transaction (at most 100 items): the plan check, the
 // task, its audit event and up to 97 duties. Bigger bulk assignments are split into several tasks.
+
+/** The longest task title (characters). */
+export const TASK_TITLE_MAX = 200;
+
 export const MAX_CO_UNITS = 96;
 
 export const CreateTaskSchema = z
   .strictObject({
-    title: text(1, 200).openapi({ example: '控辍保学回头看' }),
+    title: text(1, TASK_TITLE_MAX).openapi({ example: '控辍保学回头看' }),
     description: text(0, 5000).optional(),
     phaseKey: slug('阶段标识').max(40),
     leadUnitId: slug('牵头单位编号'),

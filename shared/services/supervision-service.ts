@@ -7,7 +7,13 @@ import { overrideMatches, type PhaseClosure } from '../domain/plan/phase-gate.js
 import { currentPhase } from '../domain/plan/phases.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { ClosePhaseInput, CreateFindingInput, Finding, FindingView } from '../schemas/findings.js';
+import {
+  type ClosePhaseInput,
+  type CreateFindingInput,
+  type Finding,
+  type FindingView,
+  RECTIFICATION_TITLE_PREFIX,
+} from '../schemas/findings.js';
 import type { Plan } from '../schemas/plans.js';
 import { CreateTaskSchema } from '../schemas/tasks.js';
 import { authorize } from './access.js';
@@ -132,7 +138,7 @@ export function supervisionService(deps: {
         principal,
         planId,
         CreateTaskSchema.parse({
-          title: `【整改】${input.title}`,
+          title: `${RECTIFICATION_TITLE_PREFIX}${input.title}`,
           description: input.detail,
           phaseKey,
           leadUnitId: lead,

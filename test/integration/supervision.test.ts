@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Duty } from '../../shared/schemas/duties.js';
 import type { ExtensionRequest } from '../../shared/schemas/extensions.js';
-import type { FindingView } from '../../shared/schemas/findings.js';
+import { FINDING_TITLE_MAX, type FindingView } from '../../shared/schemas/findings.js';
 import type { Notice } from '../../shared/schemas/notices.js';
 import type { Plan, PlanView } from '../../shared/schemas/plans.js';
 import type { Task } from '../../shared/schemas/tasks.js';
@@ -251,6 +251,29 @@ describe('findings and phase gates', () => {
         })
       ).status,
     ).toBe(403);
+  });
+
+  it('takes a finding title as long as its rectification task can carry, and refuses a longer one', async () => {
+    const { api, plan } = await setup(new Date('2025-09-05T02:00:00Z'));
+    const body = (title: string) => ({
+      title,
+      detail: '暗访发现',
+      unitIds: ['village'],
+      dueAt: '2025-09-30',
+      source: 'unannounced',
+    });
+    const longest = await api.call<FindingView>('POST', `/v1/plans/${plan.id}/findings`, {
+      body: body('查'.repeat(FINDING_TITLE_MAX)),
+    });
+    expect(longest.status, longest.text).toBe(201);
+    const tooLong = await api.call<{ error: { details: { fields: { field: string }[] } } }>(
+      'POST',
+      `/v1/plans/${plan.id}/findings`,
+      { body: body('查'.repeat(FINDING_TITLE_MAX + 1)) },
+    );
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.details.fields.map((f) => f.field)).toEqual(['title']);
+    expect(api.errors).toEqual([]);
   });
 
   it('closes a phase only when all its duties are accepted, or with an exact override', async () => {

@@ -3,7 +3,12 @@ import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
 import { NotFoundError } from '../../../shared/errors.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
-import { CreateFindingSchema, FINDING_SOURCES, type FindingView } from '../../../shared/schemas/findings.js';
+import {
+  CreateFindingSchema,
+  FINDING_SOURCES,
+  FINDING_TITLE_MAX,
+  type FindingView,
+} from '../../../shared/schemas/findings.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import type { AppDeps } from '../../api/app.js';
 import { chromeOf, pathId, planDirectory, planForReaders, type WebContext } from '../context.js';
@@ -218,7 +223,7 @@ const FindingFormView: FC<PlanFormProps<FindingForm>> = ({ plan, units, form, er
         name="title"
         label="问题"
         value={form.title}
-        maxlength={200}
+        maxlength={FINDING_TITLE_MAX}
         placeholder="如 东街村适龄儿童花名册与学籍系统不一致"
         errors={errors}
       />
