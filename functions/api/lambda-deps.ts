@@ -1,7 +1,11 @@
 import { oidcVerifier } from '../../shared/auth/oidc.js';
 import { parseLambdaConfig } from '../../shared/config.js';
 import { createDocumentClient } from '../../shared/db/client.js';
-import { createEvidenceS3Client, s3EvidenceStore } from '../../shared/evidence/s3-evidence-store.js';
+import {
+  createEvidenceS3Client,
+  s3EvidenceStore,
+  s3UploadOrigin,
+} from '../../shared/evidence/s3-evidence-store.js';
 import { errorField, writeLog } from '../../shared/log.js';
 import { createEvidenceService, createServices } from '../../shared/services/index.js';
 import { rateLimiter } from '../../shared/services/rate-limiter.js';
@@ -67,6 +71,11 @@ export async function loadLambdaDeps(
       }),
       // Behind the HTTP API every request is https: the session cookie is always Secure.
       cookieSecure: true,
+      // The duty page's upload script PUTs files to the bucket: its CSP must allow that origin.
+      evidenceUploadOrigin: await s3UploadOrigin({
+        config: { region: config.AWS_REGION },
+        bucket: config.EVIDENCE_BUCKET,
+      }),
     },
     clock: () => new Date(),
   };

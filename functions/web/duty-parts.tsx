@@ -1,8 +1,11 @@
 import type { FC, PropsWithChildren } from 'hono/jsx';
 import { DUTY_STATUS_LABELS } from '../../shared/domain/duty/duty-status.js';
+import { classifyEvidenceRef, extensionOf, typeOfExtension } from '../../shared/domain/evidence/file-key.js';
+import { EVIDENCE_CONTENT_TYPES } from '../../shared/domain/evidence/limits.js';
 import type { Duty, Evidence } from '../../shared/schemas/duties.js';
 import type { ExtensionRequest } from '../../shared/schemas/extensions.js';
 import type { Unit } from '../../shared/schemas/units.js';
+import { evidenceFileName } from '../../shared/services/evidence-service.js';
 import { InlineText, invalidClass } from './fields.js';
 import { dateTime } from './format.js';
 import { errorsUnder, type FieldErrors } from './forms.js';
@@ -22,25 +25,42 @@ export const RoleBadge: FC<{ duty: Duty }> = ({ duty }) => (
   <span class="badge">{duty.role === 'lead' ? '牵头' : '配合'}</span>
 );
 
-/** Only web links become links; any other reference (a file path, a cabinet number) stays text. */
-const EvidenceRef: FC<{ reference: string }> = ({ reference }) =>
-  /^https?:\/\//i.test(reference) ? (
+/** The page that opens one of a duty's uploaded files (it answers with a short-lived download URL). */
+export const evidenceHref = (dutyId: string, fileKey: string): string =>
+  `/duties/${dutyId}/evidence/${evidenceFileName(fileKey)}`;
+
+/**
+ * A file uploaded for this duty becomes a download link (下载 PDF); a web link opens in a new tab
+ * without telling the site where it came from; any other reference (a cabinet number, a foreign
+ * key) stays text.
+ */
+const EvidenceRef: FC<{ reference: string; dutyId: string }> = ({ reference, dutyId }) => {
+  if (classifyEvidenceRef(reference, dutyId) === 'own-file') {
+    const type = typeOfExtension(extensionOf(reference) ?? '');
+    return (
+      <a href={evidenceHref(dutyId, reference)} data-evidence-file>
+        下载{type === undefined ? '文件' : ` ${EVIDENCE_CONTENT_TYPES[type].label}`}
+      </a>
+    );
+  }
+  return /^https?:\/\//i.test(reference) ? (
     <a href={reference} rel="noopener noreferrer" target="_blank">
       {reference}
     </a>
   ) : (
     <code>{reference}</code>
   );
+};
 
-/** The evidence (佐证资料) a unit gave: a title and where to find it. */
-export const EvidenceList: FC<{ evidence: Evidence[] }> = ({ evidence }) =>
+/** The evidence (佐证资料) a unit gave for a duty: a title and where to find it. */
+export const EvidenceList: FC<{ evidence: Evidence[]; dutyId: string }> = ({ evidence, dutyId }) =>
   evidence.length === 0 ? (
     <p class="muted">(未附佐证资料)</p>
   ) : (
     <ul class="evidence">
       {evidence.map((e) => (
         <li>
-          {e.title}:<EvidenceRef reference={e.ref} />
+          {e.title}:<EvidenceRef reference={e.ref} dutyId={dutyId} />
         </li>
       ))}
     </ul>
@@ -58,7 +78,7 @@ export const SubmissionBody: FC<{ duty: Duty; timeZone: string; now: Date }> = (
         {s.nothingToReport && <span class="badge">零报告</span>}
       </p>
       <p style="white-space:pre-wrap">{s.note}</p>
-      <EvidenceList evidence={s.evidence} />
+      <EvidenceList evidence={s.evidence} dutyId={duty.id} />
     </>
   );
 };

@@ -1,9 +1,12 @@
+import { raw } from 'hono/html';
 import type { FC, PropsWithChildren } from 'hono/jsx';
+import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES } from '../../shared/domain/evidence/limits.js';
 import { currentPhase } from '../../shared/domain/plan/phases.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import { shortDate } from './format.js';
 import { errorsUnder, type FieldErrors } from './forms.js';
 import { FieldError } from './layout.js';
+import { EVIDENCE_UPLOAD_JS } from './page-headers.js';
 
 /** `invalid` (the field's red border) when `name` or anything under it has a problem. */
 export const invalidClass = (errors: FieldErrors | undefined, name: string): string | undefined =>
@@ -142,3 +145,27 @@ export const PhaseSelect: FC<{ plan: Plan; value: string; errors: FieldErrors | 
     <FieldError messages={errorsUnder(errors, 'phaseKey')} />
   </>
 );
+
+const EVIDENCE_SPECS = Object.values(EVIDENCE_CONTENT_TYPES);
+
+/** What the file input of an evidence row takes, in words and as its `accept` list. */
+export const EVIDENCE_UPLOAD_LIMITS = `单个文件不超过 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MiB;可上传 ${[
+  ...new Set(EVIDENCE_SPECS.map((spec) => spec.label)),
+].join('、')}`;
+const ACCEPT = EVIDENCE_SPECS.flatMap((spec) => spec.extensions.map((ext) => `.${ext}`)).join(',');
+
+/**
+ * An evidence row's file input, its limits and where its outcome (已上传, or why not) is said.
+ * Hidden until `EvidenceUploadScript` shows it: without the script the row is typed by hand. The
+ * input has no name, so the form never posts a file.
+ */
+export const EvidenceFileInput: FC<{ row: number }> = ({ row }) => (
+  <p class="row" data-up={String(row)} style="display:none;grid-column:1/-1;margin:0 0 .4rem">
+    <input type="file" accept={ACCEPT} aria-label={`佐证资料 ${row + 1} 上传文件`} />
+    <small>{EVIDENCE_UPLOAD_LIMITS}</small>
+    <span role="status" aria-live="polite" />
+  </p>
+);
+
+/** The upload script of the evidence rows (allowed by its hash in the CSP), once at the end of the form. */
+export const EvidenceUploadScript = raw(`<script>${EVIDENCE_UPLOAD_JS}</script>`);

@@ -6,6 +6,7 @@ import { AppError, UnauthorizedError } from '../../shared/errors.js';
 import { errorField, writeLog } from '../../shared/log.js';
 import type { AppDeps } from '../api/app.js';
 import { Page } from './layout.js';
+import { evidencePages } from './routes/evidence.js';
 import { extensionPages } from './routes/extensions.js';
 import { findingPages } from './routes/findings.js';
 import { myDutyPages } from './routes/my-duties.js';
@@ -39,6 +40,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', taskEntryPages(deps));
   app.route('/', reviewPages(deps));
   app.route('/', myDutyPages(deps));
+  app.route('/', evidencePages(deps));
   app.route('/', reportPages(deps));
   app.route('/', extensionPages(deps));
   app.route('/', findingPages(deps));

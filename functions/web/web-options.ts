@@ -30,4 +30,10 @@ export interface WebOptions {
    * (always the case behind the AWS HTTP API).
    */
   cookieSecure?: boolean | undefined;
+  /**
+   * The origin evidence upload URLs point at when it is not this site (the S3 bucket's https
+   * origin in AWS): the duty page's CSP lets its upload script connect there. Omitted: this site
+   * only (the local runtime serves uploads itself).
+   */
+  evidenceUploadOrigin?: string | undefined;
 }

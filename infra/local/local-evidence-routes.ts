@@ -8,7 +8,8 @@ import { LOCAL_EVIDENCE_PATH, type LocalEvidenceStore } from './local-evidence-s
 export type FetchHandler = (request: Request, env?: object) => Response | Promise<Response>;
 
 /**
- * `PUT /local-evidence/{token}`: the local stand-in for S3's presigned PUT, served by the local
+ * `PUT /local-evidence/{token}`: the local stand-in for S3's presigned PUT (and `GET` for its
+ * presigned download), served by the local
  * runtime only (Lambda never mounts it; in AWS the browser sends the file to S3). It checks the
  * token, the content type and the size, streams the body to the data folder under a byte limit,
  * and answers 201. Like the bucket, it allows the PUT from any origin: the signed token is the
@@ -46,6 +47,19 @@ export function localEvidenceRoutes(options: {
     }
     await store.write(grant, c.req.raw.body);
     return c.json({ fileKey: grant.key, size: grant.size }, 201);
+  });
+
+  // The stand-in for S3's presigned GET: the token (signed with its own key) names the file and
+  // the name it downloads under; the file is streamed, never read whole.
+  app.get(`${LOCAL_EVIDENCE_PATH}/:token`, async (c) => {
+    const file = await store.read(store.verifyDownload(c.req.param('token'), clock()));
+    return c.body(file.body, 200, {
+      'content-type': file.contentType,
+      'content-length': String(file.size),
+      'content-disposition': file.contentDisposition,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'private, no-store',
+    });
   });
 
   app.notFound((c) =>

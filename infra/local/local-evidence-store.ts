@@ -1,10 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { isEvidenceKey } from '../../shared/domain/evidence/file-key.js';
-import { AppError } from '../../shared/errors.js';
+import { isEvidenceKey, typeOfExtension } from '../../shared/domain/evidence/file-key.js';
+import { AppError, NotFoundError } from '../../shared/errors.js';
 import type { EvidenceStore } from '../../shared/evidence/evidence-store.js';
+import { attachmentDisposition } from '../../shared/export/report-table.js';
 
 /** The path the local server takes uploads on; the token follows it. */
 export const LOCAL_EVIDENCE_PATH = '/local-evidence';
@@ -25,6 +28,28 @@ const GrantSchema = z.strictObject({
   e: z.number().int(),
 });
 
+/** What a download token grants: reading one key, under one name, until `expiresAt`. */
+export interface DownloadGrant {
+  key: string;
+  fileName: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+const DownloadGrantSchema = z.strictObject({
+  k: z.string().refine(isEvidenceKey),
+  n: z.string().min(1).max(400),
+  e: z.number().int(),
+});
+
+/** A stored file, ready to stream with the headers S3 would answer a presigned GET with. */
+export interface EvidenceFile {
+  body: ReadableStream<Uint8Array>;
+  size: number;
+  contentType: string;
+  contentDisposition: string;
+}
+
 export interface LocalEvidenceStore extends EvidenceStore {
   /** The folder the files are written under (`<dataDir>/evidence`). */
   readonly dir: string;
@@ -32,6 +57,10 @@ export interface LocalEvidenceStore extends EvidenceStore {
   verify(token: string, now: Date): UploadGrant;
   /** Streams `body` to the grant's key: refused past `size` bytes, and visible only once complete. */
   write(grant: UploadGrant, body: ReadableStream<Uint8Array> | null): Promise<void>;
+  /** The grant a download token carries, if its signature holds and it has not expired at `now`. */
+  verifyDownload(token: string, now: Date): DownloadGrant;
+  /** The granted file as a stream (404 when it is not there). */
+  read(grant: DownloadGrant): Promise<EvidenceFile>;
 }
 
 /**
@@ -50,6 +79,29 @@ export function localEvidenceStore(options: {
   // Key separation: a token for uploads can never be mistaken for a session or an API token.
   const key = createHmac('sha256', options.secret).update('duban/local-evidence/v1').digest();
   const mac = (payload: string) => createHmac('sha256', key).update(payload).digest();
+  // A second key for downloads: an upload token never opens a file, nor a download token takes one.
+  const readKey = createHmac('sha256', options.secret).update('duban/local-evidence-download/v1').digest();
+  const readMac = (payload: string) => createHmac('sha256', readKey).update(payload).digest();
+
+  /** `payload.signature`, both base64url; the payload is the grant's JSON. */
+  const sign = (grant: object, macOf: (payload: string) => Buffer) => {
+    const payload = Buffer.from(JSON.stringify(grant)).toString('base64url');
+    return `${payload}.${macOf(payload).toString('base64url')}`;
+  };
+
+  /** The token's JSON when its signature holds (constant-time), else undefined. */
+  function opened(token: string, macOf: (payload: string) => Buffer): unknown {
+    const [payload, signature, ...rest] = token.split('.');
+    if (payload === undefined || signature === undefined || rest.length > 0) return undefined;
+    const given = Buffer.from(signature, 'base64url');
+    const expected = macOf(payload);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    try {
+      return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
 
   function pathOf(fileKey: string): string {
     if (!isEvidenceKey(fileKey)) throw new Error(`not an evidence key: ${fileKey}`);
@@ -68,14 +120,56 @@ export function localEvidenceStore(options: {
     async createUpload({ key: fileKey, contentType, size, expiresInSeconds, now }) {
       pathOf(fileKey);
       const expiresAt = Math.floor(now.getTime() / 1000) + expiresInSeconds;
-      const payload = Buffer.from(
-        JSON.stringify({ k: fileKey, t: contentType, s: size, e: expiresAt }),
-      ).toString('base64url');
-      const token = `${payload}.${mac(payload).toString('base64url')}`;
+      const token = sign({ k: fileKey, t: contentType, s: size, e: expiresAt }, mac);
       return {
         url: `${options.baseUrl()}${LOCAL_EVIDENCE_PATH}/${token}`,
         headers: { 'Content-Type': contentType },
         expiresAt: new Date(expiresAt * 1000),
+      };
+    },
+
+    async createDownload({ key: fileKey, fileName, expiresInSeconds, now }) {
+      pathOf(fileKey);
+      const expiresAt = Math.floor(now.getTime() / 1000) + expiresInSeconds;
+      const token = sign({ k: fileKey, n: fileName, e: expiresAt }, readMac);
+      return {
+        url: `${options.baseUrl()}${LOCAL_EVIDENCE_PATH}/${token}`,
+        expiresAt: new Date(expiresAt * 1000),
+      };
+    },
+
+    verifyDownload(token, now) {
+      const parsed = DownloadGrantSchema.safeParse(opened(token, readMac));
+      if (!parsed.success) {
+        throw refused(403, 'download_url_invalid', '下载地址无效或已被改动,请回到页面重新打开');
+      }
+      const grant = { key: parsed.data.k, fileName: parsed.data.n, expiresAt: parsed.data.e };
+      if (now.getTime() >= grant.expiresAt * 1000) {
+        throw refused(403, 'download_url_expired', '下载地址已过期,请回到页面重新打开');
+      }
+      return grant;
+    },
+
+    async read(grant) {
+      const path = pathOf(grant.key);
+      let size: number;
+      try {
+        const info = await stat(path);
+        if (!info.isFile()) throw new NotFoundError('佐证文件', grant.key);
+        size = info.size;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('佐证文件', grant.key);
+        throw err;
+      }
+      const ext = grant.key.slice(grant.key.lastIndexOf('.') + 1);
+      return {
+        body: Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
+        size,
+        contentType: typeOfExtension(ext) ?? 'application/octet-stream',
+        contentDisposition: attachmentDisposition(
+          grant.fileName,
+          grant.key.slice(grant.key.lastIndexOf('/') + 1),
+        ),
       };
     },
 
@@ -90,18 +184,7 @@ export function localEvidenceStore(options: {
 
     verify(token, now) {
       const invalid = () => refused(403, 'upload_url_invalid', '上传地址无效或已被改动,请重新申请上传');
-      const [payload, signature, ...rest] = token.split('.');
-      if (payload === undefined || signature === undefined || rest.length > 0) throw invalid();
-      const given = Buffer.from(signature, 'base64url');
-      const expected = mac(payload);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
-      let decoded: unknown;
-      try {
-        decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-      } catch {
-        throw invalid();
-      }
-      const parsed = GrantSchema.safeParse(decoded);
+      const parsed = GrantSchema.safeParse(opened(token, mac));
       if (!parsed.success) throw invalid();
       const grant = {
         key: parsed.data.k,

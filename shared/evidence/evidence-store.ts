@@ -15,6 +15,23 @@ export interface EvidenceStore {
   }): Promise<EvidenceUploadTarget>;
   /** Whether a file is stored under `key`. */
   exists(key: string): Promise<boolean>;
+  /**
+   * A short-lived URL that downloads the file under `key` as an attachment named `fileName` (any
+   * characters; an ASCII fallback is derived from the key). Whoever holds the URL can read the file
+   * until `expiresAt`: hand it only to someone allowed to, and keep the expiry short.
+   */
+  createDownload(input: {
+    key: string;
+    fileName: string;
+    expiresInSeconds: number;
+    now: Date;
+  }): Promise<EvidenceDownloadTarget>;
+}
+
+export interface EvidenceDownloadTarget {
+  /** GET the file here. */
+  url: string;
+  expiresAt: Date;
 }
 
 export interface EvidenceUploadTarget {

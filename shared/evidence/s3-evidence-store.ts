@@ -1,5 +1,13 @@
-import { HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { typeOfExtension } from '../domain/evidence/file-key.js';
+import { attachmentDisposition } from '../export/report-table.js';
 import type { EvidenceStore } from './evidence-store.js';
 
 /**
@@ -40,6 +48,19 @@ export function s3EvidenceStore(options: { client: S3Client; bucket: string }): 
       };
     },
 
+    async createDownload({ key, fileName, expiresInSeconds, now }) {
+      const ext = key.slice(key.lastIndexOf('.') + 1);
+      const command = new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        // S3 answers with these headers for this URL only: a download under the person-readable name.
+        ResponseContentDisposition: attachmentDisposition(fileName, key.slice(key.lastIndexOf('/') + 1)),
+        ResponseContentType: typeOfExtension(ext) ?? 'application/octet-stream',
+      });
+      const url = await getSignedUrl(client, command, { expiresIn: expiresInSeconds, signingDate: now });
+      return { url, expiresAt: new Date(now.getTime() + expiresInSeconds * 1000) };
+    },
+
     async exists(key) {
       try {
         await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -52,4 +73,23 @@ export function s3EvidenceStore(options: { client: S3Client; bucket: string }): 
       }
     },
   };
+}
+
+/**
+ * The origin (scheme, host, port) the bucket's presigned URLs point at, for the pages' CSP
+ * connect-src: read off a URL presigned with the same client settings, so it follows the SDK's
+ * endpoint rules (region, partition, virtual-hosted or path style). Offline, and with placeholder
+ * credentials: the origin does not depend on who signs, and nothing is sent.
+ */
+export async function s3UploadOrigin(options: { config: S3ClientConfig; bucket: string }): Promise<string> {
+  const client = createEvidenceS3Client({
+    ...options.config,
+    credentials: { accessKeyId: 'origin-probe', secretAccessKey: 'origin-probe' },
+  });
+  const url = await getSignedUrl(
+    client,
+    new PutObjectCommand({ Bucket: options.bucket, Key: 'duties/origin/probe.pdf' }),
+    { expiresIn: 60 },
+  );
+  return new URL(url).origin;
 }

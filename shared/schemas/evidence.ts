@@ -71,6 +71,15 @@ export const EvidenceUploadSchema = z
   })
   .openapi('EvidenceUpload');
 
+export const EvidenceDownloadSchema = z
+  .object({
+    downloadUrl: z.string().openapi({ description: '用 GET 下载文件的地址(有时效,约 5 分钟,勿转发)' }),
+    expiresAt: instantString.openapi({ description: '下载地址的失效时间' }),
+  })
+  .openapi('EvidenceDownload');
+
+export type EvidenceDownload = z.infer<typeof EvidenceDownloadSchema>;
+
 export type CreateEvidenceUploadInput = z.infer<typeof CreateEvidenceUploadSchema>;
 export type EvidenceUpload = z.infer<typeof EvidenceUploadSchema>;
 

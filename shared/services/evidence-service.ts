@@ -2,14 +2,55 @@ import type { Principal } from '../auth/principal.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { DUTY_STATUS_LABELS } from '../domain/duty/duty-status.js';
-import { evidenceFileKey } from '../domain/evidence/file-key.js';
+import {
+  classifyEvidenceRef,
+  EVIDENCE_KEY_ROOT,
+  evidenceFileKey,
+  isEvidenceKey,
+} from '../domain/evidence/file-key.js';
 import { EVIDENCE_UPLOAD_TTL_SECONDS } from '../domain/evidence/limits.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { EvidenceStore } from '../evidence/evidence-store.js';
 import { newId } from '../ids.js';
-import type { CreateEvidenceUploadInput, EvidenceUpload } from '../schemas/evidence.js';
+import type { CreateEvidenceUploadInput, EvidenceDownload, EvidenceUpload } from '../schemas/evidence.js';
 import { authorize } from './access.js';
 import { ownerContext } from './unit-tree.js';
+
+/** A download URL is good for 5 minutes: enough to follow the link, too short to be worth passing on. */
+export const EVIDENCE_DOWNLOAD_TTL_SECONDS = 5 * 60;
+
+/** A title as a file name: path separators and control characters become spaces. */
+const asFileName = (title: string): string =>
+  [...title]
+    .map((ch) => {
+      const code = ch.codePointAt(0) ?? 0;
+      return code < 0x20 || code === 0x7f || ch === '/' || ch === '\\' ? ' ' : ch;
+    })
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/** The name a file downloads under: its evidence title (with the key's extension), else the key's name. */
+function downloadName(fileKey: string, title: string | undefined): string {
+  const base = fileKey.slice(fileKey.lastIndexOf('/') + 1);
+  const ext = base.slice(base.lastIndexOf('.'));
+  const clean = asFileName(title ?? '').slice(0, 200);
+  if (clean === '') return base;
+  return clean.toLowerCase().endsWith(ext) ? clean : `${clean}${ext}`;
+}
+
+/**
+ * The key of a duty's file named by the last segment of its key (as the API and page paths carry
+ * it); a name that cannot make a key is a file that does not exist (404).
+ */
+export function evidenceKeyOf(dutyId: string, fileName: string): string {
+  const key = `${EVIDENCE_KEY_ROOT}/${dutyId}/${fileName}`;
+  if (!isEvidenceKey(key)) throw new NotFoundError('佐证文件', fileName);
+  return key;
+}
+
+/** The last segment of a file key: what the download paths carry. */
+export const evidenceFileName = (fileKey: string): string => fileKey.slice(fileKey.lastIndexOf('/') + 1);
 
 export interface EvidenceService {
   /**
@@ -22,6 +63,12 @@ export interface EvidenceService {
     input: CreateEvidenceUploadInput,
     now: Date,
   ): Promise<EvidenceUpload>;
+  /**
+   * A short-lived download URL for one of a duty's evidence files, for whoever may read the duty
+   * (its unit, the units above it, the office, leaders). 404 unless the key is this duty's and the
+   * file is listed in its submission or stored.
+   */
+  createDownload(principal: Principal, dutyId: string, fileKey: string, now: Date): Promise<EvidenceDownload>;
 }
 
 export function evidenceService(deps: {
@@ -68,6 +115,25 @@ export function evidenceService(deps: {
         expiresAt: target.expiresAt.toISOString(),
         maxBytes: input.size,
       };
+    },
+
+    async createDownload(principal, dutyId, fileKey, now) {
+      const duty = await duties.get(dutyId);
+      if (duty === undefined) throw new NotFoundError('任务', dutyId);
+      authorize(principal, 'duty.read', await ownerContext(units, principal, duty.unitId));
+      const fileName = evidenceFileName(fileKey);
+      // Another duty's key, a malformed one, or a file never uploaded: the same 404, saying nothing more.
+      if (classifyEvidenceRef(fileKey, duty.id) !== 'own-file') throw new NotFoundError('佐证文件', fileName);
+      const listed = duty.submission?.evidence.find((e) => e.ref === fileKey);
+      if (listed === undefined && !(await store.exists(fileKey)))
+        throw new NotFoundError('佐证文件', fileName);
+      const target = await store.createDownload({
+        key: fileKey,
+        fileName: downloadName(fileKey, listed?.title),
+        expiresInSeconds: EVIDENCE_DOWNLOAD_TTL_SECONDS,
+        now,
+      });
+      return { downloadUrl: target.url, expiresAt: target.expiresAt.toISOString() };
     },
   };
 }

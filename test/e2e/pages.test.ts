@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,8 +143,29 @@ describe('pages in Chromium', () => {
     await page.locator('article.duty', { hasText: TITLE }).getByRole('link', { name: TITLE }).click();
     await page.waitForURL(/\/duties\/duty-/);
     await page.fill('#note', '已逐户核实,本村辍学学生 3 人已全部返校,花名册经村委会签字。');
+    // Row 1: a file chosen on the page goes up through the upload URL; its key fills the row.
+    const roster = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(20_000)]);
     await page.fill('input[name="evidence.0.title"]', '返校学生花名册(签字版)');
-    await page.fill('input[name="evidence.0.ref"]', 'files/2026/liuwan/returned-roster.pdf');
+    await page.setInputFiles('[data-up="0"] input[type=file]', {
+      name: 'returned-roster.pdf',
+      mimeType: 'application/pdf',
+      buffer: roster,
+    });
+    await page.locator('[data-up="0"] [role=status]', { hasText: '已上传' }).waitFor();
+    expect(await page.inputValue('input[name="evidence.0.ref"]')).toMatch(
+      /^duties\/duty-[a-z0-9-]+\/f-[0-9a-z]+-returned-roster\.pdf$/,
+    );
+    expect(await page.inputValue('input[name="evidence.0.title"]')).toBe('返校学生花名册(签字版)');
+    // Row 2: a file with no title takes its name; row 3 is typed by hand, as without JavaScript.
+    await page.setInputFiles('[data-up="1"] input[type=file]', {
+      name: '入户核实照片.png',
+      mimeType: 'image/png',
+      buffer: randomBytes(2_000),
+    });
+    await page.locator('[data-up="1"] [role=status]', { hasText: '已上传' }).waitFor();
+    expect(await page.inputValue('input[name="evidence.1.title"]')).toBe('入户核实照片.png');
+    await page.fill('input[name="evidence.2.title"]', '村委会会议记录');
+    await page.fill('input[name="evidence.2.ref"]', '村档案室 2026-05 第 3 卷');
     await shot(page, '06-duty-submit');
     await page.getByRole('button', { name: '提交办结' }).click();
     await page.waitForURL(/\/my\?ok=submitted/);
@@ -155,7 +178,15 @@ describe('pages in Chromium', () => {
     await page.waitForURL(/\/review$/);
     const card = page.locator('article.duty', { hasText: TITLE });
     expect(await card.textContent()).toContain('返校学生花名册(签字版)');
+    expect(await card.textContent()).toContain('村档案室 2026-05 第 3 卷');
     await shot(page, '07-review');
+    // The uploaded file opens from the queue: the same bytes, under the title the unit gave it.
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      card.getByRole('link', { name: '下载 PDF' }).click(),
+    ]);
+    expect(file.suggestedFilename()).toBe('返校学生花名册(签字版).pdf');
+    expect(Buffer.compare(await readFile(await file.path()), roster)).toBe(0);
     await card.getByRole('button', { name: '通过办结' }).click();
     await page.waitForURL(/ok=accepted/);
     expect(await page.locator('article.duty', { hasText: TITLE }).count()).toBe(0);

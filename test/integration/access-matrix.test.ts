@@ -127,6 +127,26 @@ const ROUTES: Record<string, RouteCase> = {
     // Uploading evidence is part of submitting: the owning unit and the office, nobody else.
     allowed: { office: 201, own: 201 },
   },
+  'GET /v1/duties/{dutyId}/evidence-files/{fileName}': {
+    request: async (fx) => {
+      // A stored file of the open duty (uploading writes files only, no table item).
+      const upload = await fx.api.evidence.service.createUpload(
+        OFFICE,
+        fx.openDuty.id,
+        { fileName: '花名册.pdf', contentType: 'application/pdf', size: 3 },
+        new Date('2026-05-16T02:00:00Z'),
+      );
+      const put = await fx.api.evidence.uploads.request(upload.uploadUrl, {
+        method: 'PUT',
+        headers: upload.headers,
+        body: new Uint8Array([1, 2, 3]),
+      });
+      if (put.status !== 201) throw new Error(`fixture: upload answered ${put.status}`);
+      return { path: `/v1/duties/${fx.openDuty.id}/evidence-files/${upload.fileKey.split('/').at(-1)}` };
+    },
+    // Whoever may read the duty may open its files.
+    allowed: OWN_TREE_READ,
+  },
   'POST /v1/duties/{dutyId}/accept': {
     request: async (fx) => ({ path: `/v1/duties/${(await fx.newSubmittedDuty()).id}/accept`, body: {} }),
     allowed: OFFICE_ONLY(200),

@@ -7,15 +7,17 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csrfTokenFor } from '../../functions/web/session.js';
 import { localEvidenceRoutes, withLocalEvidence } from '../../infra/local/local-evidence-routes.js';
 import { LOCAL_EVIDENCE_PATH, localEvidenceStore } from '../../infra/local/local-evidence-store.js';
+import { issueHs256Token } from '../../shared/auth/tokens.js';
 import { EVIDENCE_MAX_BYTES } from '../../shared/domain/evidence/limits.js';
 import type { Duty } from '../../shared/schemas/duties.js';
-import type { EvidenceUpload } from '../../shared/schemas/evidence.js';
+import type { EvidenceDownload, EvidenceUpload } from '../../shared/schemas/evidence.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import type { Task } from '../../shared/schemas/tasks.js';
 import { createEvidenceService } from '../../shared/services/index.js';
-import { LEADER, OFFICE, testApp, unitUser } from '../fixtures/app.js';
+import { LEADER, OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
 import { EVIDENCE_ORIGIN } from '../fixtures/evidence.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
@@ -470,6 +472,215 @@ describe('evidence uploads', () => {
       expect(res.status).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
       expect(res.headers.get('access-control-allow-methods')).toContain('PUT');
+    });
+  });
+
+  describe('downloads', () => {
+    const TITLE = '适龄儿童花名册(签字版)';
+    let duty: Duty;
+    let fileKey: string;
+    let bytes: Buffer;
+
+    const fileNameOf = (key: string) => key.split('/').at(-1) ?? '';
+    const askDownload = (dutyId: string, fileName: string, as = OFFICE) =>
+      api.call<EvidenceDownload>('GET', `/v1/duties/${dutyId}/evidence-files/${fileName}`, { as });
+    const uploadFile = async (dutyId: string, body: Uint8Array, as = VILLAGE, fileName = 'roster.pdf') => {
+      const res = await requestUpload(dutyId, { fileName, contentType: PDF, size: body.byteLength }, as);
+      expect(res.status, res.text).toBe(201);
+      expect((await put(res.body, body)).status).toBe(201);
+      return res.body.fileKey;
+    };
+
+    /** A signed-in page request, as the browser sends it with its session cookie. */
+    const pageAs = async (principal: typeof OFFICE, path: string, init: RequestInit = {}) => {
+      const token = await issueHs256Token(TEST_SECRET, principal);
+      return api.app.request(path, {
+        ...init,
+        headers: { cookie: `duban_session=${token}`, ...(init.headers as Record<string, string>) },
+      });
+    };
+
+    beforeAll(async () => {
+      duty = await newDuty();
+      bytes = randomBytes(5_000);
+      fileKey = await uploadFile(duty.id, bytes);
+      const submitted = await api.call('POST', `/v1/duties/${duty.id}/submit`, {
+        as: VILLAGE,
+        body: { note: '花名册已签字', evidence: [{ title: TITLE, ref: fileKey }] },
+      });
+      expect(submitted.status, submitted.text).toBe(200);
+    });
+
+    it('gives the office, the unit and the unit above a 5-minute URL that returns the bytes', async () => {
+      for (const as of [OFFICE, LEADER, VILLAGE, unitUser('town'), unitUser('county')]) {
+        const res = await askDownload(duty.id, fileNameOf(fileKey), as);
+        expect(res.status, `${JSON.stringify(as)}: ${res.text}`).toBe(200);
+        expect(res.body.expiresAt).toBe('2026-05-16T02:05:00.000Z');
+        expect(res.body.downloadUrl.startsWith(`${EVIDENCE_ORIGIN}${LOCAL_EVIDENCE_PATH}/`)).toBe(true);
+        const file = await api.evidence.uploads.request(res.body.downloadUrl);
+        expect(file.status).toBe(200);
+        expect(file.headers.get('content-type')).toBe(PDF);
+        expect(file.headers.get('content-length')).toBe(String(bytes.byteLength));
+        // Downloaded under the title the unit gave it, with an ASCII fallback from the key.
+        expect(file.headers.get('content-disposition')).toBe(
+          `attachment; filename="${fileNameOf(fileKey)}"; filename*=UTF-8''${encodeURIComponent('适龄儿童花名册')}%28${encodeURIComponent('签字版')}%29.pdf`,
+        );
+        expect(Buffer.compare(Buffer.from(await file.arrayBuffer()), bytes)).toBe(0);
+      }
+    });
+
+    it('refuses another unit with 403, and answers 404 for an unknown duty, file, or another duty’s file', async () => {
+      const other = await askDownload(duty.id, fileNameOf(fileKey), unitUser('other'));
+      expect(other.status).toBe(403);
+      expect((other.body as unknown as ErrorBody).error.code).toBe('forbidden');
+
+      const otherDuty = await newDuty('other');
+      const foreignKey = await uploadFile(otherDuty.id, randomBytes(4), unitUser('other'));
+      for (const [dutyId, fileName] of [
+        ['no-such-duty', fileNameOf(fileKey)],
+        [duty.id, 'f-0000000000aaaaaaaaaa-missing.pdf'],
+        // Another duty's stored file, asked for under this duty: not this duty's.
+        [duty.id, fileNameOf(foreignKey)],
+        [duty.id, 'NOT-A-KEY.pdf'],
+        [duty.id, '..%2F..%2Fetc%2Fpasswd'],
+      ] as const) {
+        const res = await askDownload(dutyId, fileName);
+        expect(res.status, `${dutyId}/${fileName}: ${res.text}`).toBe(404);
+      }
+      // The other duty's file is there for the other duty.
+      expect((await askDownload(otherDuty.id, fileNameOf(foreignKey))).status).toBe(200);
+    });
+
+    it('opens a stored file of an open duty before it is submitted (the unit checks its upload)', async () => {
+      const open = await newDuty();
+      const key = await uploadFile(open.id, randomBytes(7), VILLAGE, 'Scan 01.pdf');
+      const res = await askDownload(open.id, fileNameOf(key), VILLAGE);
+      expect(res.status, res.text).toBe(200);
+      const file = await api.evidence.uploads.request(res.body.downloadUrl);
+      expect(file.headers.get('content-disposition')).toContain(`filename="${fileNameOf(key)}"`);
+      expect((await file.arrayBuffer()).byteLength).toBe(7);
+    });
+
+    it('refuses an expired, forged or altered download URL with 403, and an upload URL used to read', async () => {
+      const res = await askDownload(duty.id, fileNameOf(fileKey));
+      const url = res.body.downloadUrl;
+      api.setNow(new Date(NOW.getTime() + 5 * 60_000));
+      try {
+        const late = await api.evidence.uploads.request(url);
+        expect(late.status).toBe(403);
+        expect(((await late.json()) as ErrorBody).error.code).toBe('download_url_expired');
+      } finally {
+        api.setNow(NOW);
+      }
+      const [payload = '', signature = ''] = url.split('/').at(-1)?.split('.') ?? [];
+      const grant = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const enc = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const base = `${EVIDENCE_ORIGIN}${LOCAL_EVIDENCE_PATH}/`;
+      const stranger = localEvidenceStore({
+        dir: api.evidence.dir,
+        secret: 'someone-elses-secret-0123456789-0123456789',
+        baseUrl: () => EVIDENCE_ORIGIN,
+      });
+      const open = await newDuty();
+      const upload = await requestUpload(open.id, { fileName: 'a.pdf', contentType: PDF, size: 3 });
+      for (const forged of [
+        `${base}${enc({ ...grant, e: Number(grant.e) + 86_400 })}.${signature}`,
+        `${base}${enc({ ...grant, k: `duties/${duty.id}/f-0000000000aaaaaaaaaa-evil.pdf` })}.${signature}`,
+        `${base}${payload}.${signature.slice(0, -2)}AA`,
+        `${base}${payload}`,
+        (
+          await stranger.createDownload({
+            key: fileKey,
+            fileName: 'x.pdf',
+            expiresInSeconds: 300,
+            now: NOW,
+          })
+        ).url,
+        // An upload token is signed with another key: it never reads a file.
+        upload.body.uploadUrl,
+      ]) {
+        const refused = await api.evidence.uploads.request(forged);
+        expect(refused.status, forged).toBe(403);
+        expect(((await refused.json()) as ErrorBody).error.code).toBe('download_url_invalid');
+      }
+    });
+
+    it('links the file on the review queue; following the link redirects to the file', async () => {
+      const page = await pageAs(OFFICE, `/plans/${plan.id}/review`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      const href = `/duties/${duty.id}/evidence/${fileNameOf(fileKey)}`;
+      expect(html).toContain(`href="${href}"`);
+      expect(html).not.toContain(`<code>${fileKey}</code>`);
+
+      const redirect = await pageAs(OFFICE, href);
+      expect(redirect.status).toBe(303);
+      const location = redirect.headers.get('location') ?? '';
+      expect(location.startsWith(`${EVIDENCE_ORIGIN}${LOCAL_EVIDENCE_PATH}/`)).toBe(true);
+      const file = await api.evidence.uploads.request(location);
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-type')).toBe(PDF);
+      expect(Buffer.compare(Buffer.from(await file.arrayBuffer()), bytes)).toBe(0);
+
+      // The same rules as the API: another unit is refused, an unknown file is not found.
+      expect((await pageAs(unitUser('other'), href)).status).toBe(403);
+      expect((await pageAs(OFFICE, `/duties/${duty.id}/evidence/f-0000000000aaaaaaaaaa-x.pdf`)).status).toBe(
+        404,
+      );
+    });
+
+    it('issues upload URLs to the duty page’s script: session, origin and anti-forgery token checked', async () => {
+      const open = await newDuty();
+      const token = await issueHs256Token(TEST_SECRET, VILLAGE);
+      const post = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+        api.app.request(`/duties/${open.id}/evidence-uploads`, {
+          method: 'POST',
+          body: new URLSearchParams(fields).toString(),
+          headers: {
+            cookie: `duban_session=${token}`,
+            'content-type': 'application/x-www-form-urlencoded',
+            origin: 'http://localhost',
+            ...headers,
+          },
+        });
+      const good = { _csrf: csrfTokenFor(token), fileName: '花名册.pdf', contentType: PDF, size: '6' };
+
+      const page = await pageAs(VILLAGE, `/duties/${open.id}`);
+      const html = await page.text();
+      expect(html).toContain(`data-uploads="/duties/${open.id}/evidence-uploads"`);
+      expect(html).toContain('单个文件不超过 20 MiB');
+      expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+
+      const res = await post(good);
+      expect(res.status).toBe(201);
+      const upload = (await res.json()) as EvidenceUpload;
+      expect(upload.fileKey.startsWith(`duties/${open.id}/`)).toBe(true);
+      expect((await put(upload, randomBytes(6))).status).toBe(201);
+      expect(await api.evidence.store.exists(upload.fileKey)).toBe(true);
+
+      const tooBig = await post({ ...good, size: String(EVIDENCE_MAX_BYTES + 1) });
+      expect(tooBig.status).toBe(400);
+      expect(((await tooBig.json()) as ErrorBody).error.message).toContain('20 MiB');
+      const wrongType = await post({ ...good, fileName: 'a.exe', contentType: 'application/x-msdownload' });
+      expect(wrongType.status).toBe(400);
+      expect(((await wrongType.json()) as ErrorBody).error.message).toContain('不支持的文件类型');
+
+      expect((await post({ ...good, _csrf: 'forged' })).status).toBe(403);
+      expect((await post(good, { origin: 'https://evil.example' })).status).toBe(403);
+      const other = await api.app.request(`/duties/${open.id}/evidence-uploads`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          ...good,
+          _csrf: csrfTokenFor(await issueHs256Token(TEST_SECRET, unitUser('other'))),
+        }).toString(),
+        headers: {
+          cookie: `duban_session=${await issueHs256Token(TEST_SECRET, unitUser('other'))}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'http://localhost',
+        },
+      });
+      expect(other.status).toBe(403);
+      expect(((await other.json()) as ErrorBody).error.code).toBe('forbidden');
     });
   });
 });

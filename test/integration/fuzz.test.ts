@@ -1593,6 +1593,7 @@ async function buildFixture(): Promise<Fixture> {
     dutyId: dutyIds,
     openDutyId: dutyIds,
     requestId: [extension.id, 'no-such-request'],
+    fileName: ['f-0000000000aaaaaaaaaa-roster.pdf', 'no-such-file.pdf'],
     noticeId: notices.map((n) => n.id),
     reportId: [report.body.id, oddReport.body.id, 'rpt-none'].filter(
       (id): id is string => typeof id === 'string',

@@ -1,7 +1,11 @@
 import { HeadObjectCommand, NotFound } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createEvidenceS3Client, s3EvidenceStore } from '../../shared/evidence/s3-evidence-store.js';
+import {
+  createEvidenceS3Client,
+  s3EvidenceStore,
+  s3UploadOrigin,
+} from '../../shared/evidence/s3-evidence-store.js';
 
 const NOW = new Date('2026-05-16T02:00:00Z');
 const client = () =>
@@ -50,5 +54,39 @@ describe('S3 evidence store', () => {
     expect(await store.exists('missing')).toBe(false);
     await expect(store.exists('denied')).rejects.toThrow('Forbidden');
     mock.restore();
+  });
+
+  it('presigns a short GET that downloads the file under its Chinese name, as an attachment', async () => {
+    const store = s3EvidenceStore({ client: client(), bucket: 'duban-evidence' });
+    const download = await store.createDownload({
+      key: 'duties/duty-1/f-1-file.pdf',
+      fileName: '花名册(签字版).pdf',
+      expiresInSeconds: 300,
+      now: NOW,
+    });
+    const url = new URL(download.url);
+    expect(`${url.origin}${url.pathname}`).toBe(
+      'https://duban-evidence.s3.cn-northwest-1.amazonaws.com.cn/duties/duty-1/f-1-file.pdf',
+    );
+    expect(url.searchParams.get('x-id')).toBe('GetObject');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('X-Amz-Date')).toBe('20260516T020000Z');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+    expect(url.searchParams.get('response-content-disposition')).toBe(
+      `attachment; filename="f-1-file.pdf"; filename*=UTF-8''${encodeURIComponent('花名册')}%28${encodeURIComponent('签字版')}%29.pdf`,
+    );
+    expect(url.searchParams.get('response-content-type')).toBe('application/pdf');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(download.expiresAt).toEqual(new Date('2026-05-16T02:05:00Z'));
+  });
+
+  it('names the origin upload URLs point at, for the pages’ connect-src', async () => {
+    // No credentials needed: the origin is read off a URL signed with placeholders.
+    expect(await s3UploadOrigin({ config: { region: 'cn-northwest-1' }, bucket: 'duban-evidence' })).toBe(
+      'https://duban-evidence.s3.cn-northwest-1.amazonaws.com.cn',
+    );
+    expect(await s3UploadOrigin({ config: { region: 'ap-east-1' }, bucket: 'duban-evidence' })).toBe(
+      'https://duban-evidence.s3.ap-east-1.amazonaws.com',
+    );
   });
 });

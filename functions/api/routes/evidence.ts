@@ -1,11 +1,25 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import {
   CreateEvidenceUploadSchema,
   EVIDENCE_LIMITS_TEXT,
+  EvidenceDownloadSchema,
   EvidenceUploadSchema,
 } from '../../../shared/schemas/evidence.js';
+import { evidenceKeyOf } from '../../../shared/services/evidence-service.js';
 import type { AppDeps } from '../app.js';
 import { bearer, dutyIdParam, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
+
+/** `{dutyId}/{fileName}`: a file's name is the last segment of its key (`duties/<dutyId>/<fileName>`). */
+const evidenceFileParams = dutyIdParam.extend({
+  fileName: z
+    .string()
+    .min(1, '文件名格式无效')
+    .max(120, '文件名格式无效')
+    .openapi({
+      param: { name: 'fileName', in: 'path' },
+      example: 'f-01hy7k2m3n4p5q6r7s8t-report.pdf',
+    }),
+});
 
 /** Evidence files of a duty; mounted at /v1/duties beside the duty routes. */
 export function evidenceRoutes(deps: AppDeps) {
@@ -39,6 +53,37 @@ export function evidenceRoutes(deps: AppDeps) {
         ),
         201,
       ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{dutyId}/evidence-files/{fileName}',
+      tags: ['duties'],
+      summary: '取得佐证材料的下载地址(有时效)',
+      description:
+        '凡可查看该任务者(责任单位及其上级单位、领导小组办公室、领导)可下载其佐证材料:fileName 为文件标识 fileKey ' +
+        '的最后一段。返回约 5 分钟内有效的 downloadUrl,用 GET 打开即下载(以提交时的名称命名)。任务不存在、文件不属于' +
+        '该任务或并未上传:404;无权查看该任务:403。',
+      security: bearer,
+      request: { params: evidenceFileParams },
+      responses: {
+        200: jsonResponse(EvidenceDownloadSchema, '下载地址'),
+        ...errorsFor(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const { dutyId, fileName } = c.req.valid('param');
+      return c.json(
+        await deps.evidence.createDownload(
+          c.get('principal'),
+          dutyId,
+          evidenceKeyOf(dutyId, fileName),
+          deps.clock(),
+        ),
+        200,
+      );
+    },
   );
 
   return app;

@@ -36,10 +36,11 @@ import {
   StatusBadge,
   SubmissionView,
 } from '../duty-parts.js';
-import { fieldHelpers, InlineText, TextArea } from '../fields.js';
+import { EvidenceFileInput, EvidenceUploadScript, fieldHelpers, InlineText, TextArea } from '../fields.js';
 import { dateTime, timeLeft } from '../format.js';
 import { type FieldErrors, fromZod, one, optional, readForm, refusalOf, versionOf } from '../forms.js';
 import { Csrf, Page, type Problem, problemFlash } from '../layout.js';
+import { pageCsp } from '../page-headers.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
 
 const EVIDENCE_ROWS = 3;
@@ -250,6 +251,8 @@ export function myDutyPages(deps: AppDeps) {
     const extErrors = failed?.form === 'extension' ? failed.errors : undefined;
     const { err: extErr, invalid: extInvalid } = fieldHelpers(extErrors);
     const { err } = fieldHelpers(errors);
+    // The submit form's upload script sends files to the upload origin (S3 in AWS).
+    if (canSubmit) c.header('content-security-policy', pageCsp(deps.web?.evidenceUploadOrigin));
     return c.html(
       <Page
         title={duty.title}
@@ -392,7 +395,13 @@ export function myDutyPages(deps: AppDeps) {
         {canSubmit && (
           <>
             <h2>提交办结</h2>
-            <form method="post" action={`/duties/${duty.id}/submit`} class="card" novalidate>
+            <form
+              method="post"
+              action={`/duties/${duty.id}/submit`}
+              class="card"
+              novalidate
+              data-uploads={`/duties/${duty.id}/evidence-uploads`}
+            >
               <Csrf token={c.get('csrfToken')} />
               <input type="hidden" name="version" value={String(duty.version)} />
               <input type="hidden" name="back" value="duty" />
@@ -420,7 +429,7 @@ export function myDutyPages(deps: AppDeps) {
                   {err('nothingToReport')}
                 </p>
               )}
-              <span class="f">佐证资料(可选:文件名称和存放位置或链接)</span>
+              <span class="f">佐证资料(可选:上传文件,或填写文件名称和存放位置、链接)</span>
               {values.evidence.map((e, i) => (
                 <div class="grid2">
                   <InlineText
@@ -437,11 +446,13 @@ export function myDutyPages(deps: AppDeps) {
                     label={`佐证资料 ${i + 1} 位置`}
                     errors={errors}
                   />
+                  <EvidenceFileInput row={i} />
                 </div>
               ))}
               <p>
                 <button type="submit">提交办结</button>
               </p>
+              {EvidenceUploadScript}
             </form>
           </>
         )}
