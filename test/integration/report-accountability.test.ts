@@ -3,39 +3,11 @@ import { issueHs256Token } from '../../shared/auth/tokens.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import type { Report } from '../../shared/schemas/reports.js';
 import { OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
+import { parseCsv } from '../fixtures/report-facts.js';
 import { accountabilityScenario, CUT_OFF, FINDING_A, FINDING_B } from './accountability-scenario.js';
 import { webApp } from './web-harness.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
-
-/** A minimal RFC 4180 reader, to read back what the export wrote. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  return rows;
-}
 
 describe('a report with extension requests and supervision findings', () => {
   let api: Api;

@@ -11,6 +11,7 @@ import {
   type ReportFindingFact,
   type ReportSummary,
 } from '../../shared/schemas/reports.js';
+import { dutyFact } from '../fixtures/report-facts.js';
 
 const TZ = 'Asia/Shanghai';
 // Friday 2025-10-10 17:00 Shanghai, in week 2025-W41 (Monday 10-06).
@@ -22,25 +23,8 @@ const NAMES = new Map([
   ['school', '城关小学'],
 ]);
 
-function duty(id: string, unitId: string, extra: Partial<DutyFact> = {}): DutyFact {
-  return {
-    id,
-    taskId: `task-${id}`,
-    unitId,
-    phaseKey: 'work',
-    title: `任务 ${id}`,
-    kind: 'task',
-    status: 'open',
-    dueAt: DUE,
-    round: 1,
-    returns: 0,
-    reviews: [],
-    submittedAt: null,
-    acceptedAt: null,
-    createdAt: '2025-09-01T00:00:00.000Z',
-    ...extra,
-  };
-}
+const duty = (id: string, unitId: string, extra: Partial<DutyFact> = {}): DutyFact =>
+  dutyFact({ id, unitId, dueAt: DUE, ...extra });
 
 const acceptedOnTime = (id: string, unitId: string, extra: Partial<DutyFact> = {}) =>
   duty(id, unitId, {

@@ -13,29 +13,21 @@ import {
 } from '../../shared/export/report-table.js';
 import { reportXlsx } from '../../shared/export/report-xlsx.js';
 import type { Report, ReportSummary } from '../../shared/schemas/reports.js';
+import { dutyFact, parseCsv } from '../fixtures/report-facts.js';
 
 const DUE = '2025-09-30T09:00:00.000Z';
 const ASOF = '2025-10-10T09:00:00.000Z';
 
-function duty(id: string, unitId: string, extra: Partial<DutyFact> = {}): DutyFact {
-  return {
+const duty = (id: string, unitId: string, extra: Partial<DutyFact> = {}): DutyFact =>
+  dutyFact({
     id,
-    taskId: 'task-1',
     unitId,
+    taskId: 'task-1',
     phaseKey: 'self-check',
     title: '摸排适龄儿童入学情况',
-    kind: 'task',
-    status: 'open',
     dueAt: DUE,
-    round: 1,
-    returns: 0,
-    reviews: [],
-    submittedAt: null,
-    acceptedAt: null,
-    createdAt: '2025-09-01T00:00:00.000Z',
     ...extra,
-  };
-}
+  });
 
 const done = (id: string, unitId: string) =>
   duty(id, unitId, { status: 'accepted', submittedAt: DUE, acceptedAt: '2025-10-01T00:00:00.000Z' });
@@ -84,35 +76,6 @@ function sample(scope: ReportScope = { scope: 'all' }): Report {
     calendarFallbackYears: [],
   };
   return reportView(summary, built.content, scope);
-}
-
-/** A minimal RFC 4180 reader, to read back what the export wrote. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  return rows;
 }
 
 describe('CSV', () => {

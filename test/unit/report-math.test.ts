@@ -5,6 +5,7 @@ import { rankUnits, rateOf } from '../../shared/domain/report/ranking.js';
 import { createReportBuilder, type ReportBuilderInput } from '../../shared/domain/report/report-builder.js';
 import { reportView } from '../../shared/domain/report/report-view.js';
 import type { ReportSummary } from '../../shared/schemas/reports.js';
+import { dutyFact } from '../fixtures/report-facts.js';
 
 const TZ = 'Asia/Shanghai';
 // Tuesday 2025-09-30 17:00 Shanghai; National Day runs 10-01..10-08, Saturday 10-11 is worked (调休).
@@ -15,23 +16,15 @@ const calendar = () => createWorkingCalendar([]);
 let seq = 0;
 function fact(overrides: Partial<DutyFact> = {}): DutyFact {
   seq++;
-  return {
+  return dutyFact({
     id: `duty-${seq}`,
     taskId: 'task-1',
     unitId: 'town',
-    phaseKey: 'work',
     title: `任务${seq}`,
-    kind: 'task',
-    status: 'open',
     dueAt: DUE,
-    round: 1,
-    returns: 0,
-    reviews: [],
-    submittedAt: null,
-    acceptedAt: null,
     createdAt: CREATED,
     ...overrides,
-  };
+  });
 }
 
 const accepted = (submittedAt: string, extra: Partial<DutyFact> = {}) =>
