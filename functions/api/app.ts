@@ -127,10 +127,16 @@ export function createApp(deps: AppDeps) {
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (!match?.[1]) throw new UnauthorizedError();
     const principal = await deps.verifyToken(match[1]);
-    // A deactivated unit's tokens stop working at once, not when they expire.
-    await deps.units.assertActive(principal);
+    // A deactivated unit's tokens stop working at once, not when they expire. The unit check and
+    // the rate counter are independent round trips, so they run together; a refused unit's 401
+    // wins over a 429.
+    const [active, budget] = await Promise.allSettled([
+      deps.units.assertActive(principal),
+      deps.rateLimit?.take(principal),
+    ]);
+    if (active.status === 'rejected') throw active.reason;
+    if (budget.status === 'rejected') throw budget.reason;
     c.set('principal', { ...principal, requestId: c.get('requestId') });
-    await deps.rateLimit?.take(principal);
     await next();
   });
 

@@ -113,8 +113,14 @@ export interface SeriesResult extends LatencySummary {
 interface ServerSide {
   /** From the adapter handing the request to the app until the app's response. */
   serverMs: number;
-  /** Time inside the request's own DynamoDB calls (summed). */
+  /**
+   * Wall time during which at least one of the request's own DynamoDB calls was in flight (calls
+   * that overlap, like the unit check and the rate counter, count once).
+   */
   storageMs: number;
+  /** Calls of this request in flight now, and since when one has been. */
+  inFlight: number;
+  busySince: number;
   /** The request's DynamoDB calls by command name. */
   calls: Record<string, number>;
 }
@@ -389,11 +395,11 @@ export async function benchSubmitLatency(print: (line: string) => void): Promise
       (next, context) => async (args) => {
         const seen = requestContext.getStore();
         if (!seen) return next(args);
-        const t0 = performance.now();
+        if (seen.inFlight++ === 0) seen.busySince = performance.now();
         try {
           return await next(args);
         } finally {
-          seen.storageMs += performance.now() - t0;
+          if (--seen.inFlight === 0) seen.storageMs += performance.now() - seen.busySince;
           const name = context.commandName ?? 'unknown';
           seen.calls[name] = (seen.calls[name] ?? 0) + 1;
         }
@@ -417,7 +423,7 @@ export async function benchSubmitLatency(print: (line: string) => void): Promise
     });
     const serverSide = new Map<string, ServerSide>();
     const listening = await listen(async (request, env) => {
-      const seen: ServerSide = { serverMs: 0, storageMs: 0, calls: {} };
+      const seen: ServerSide = { serverMs: 0, storageMs: 0, inFlight: 0, busySince: 0, calls: {} };
       const t0 = performance.now();
       const response = await requestContext.run(seen, () => app.fetch(request, env));
       seen.serverMs = performance.now() - t0;
@@ -537,7 +543,7 @@ function printResult(print: (line: string) => void, r: SubmitLatencyResult): voi
   print('Inside the server, per submit request (p50 / p99 ms):');
   print(
     table(
-      ['clients', 'DynamoDB calls per request', 'in the app', 'in DynamoDB calls', 'outside them'],
+      ['clients', 'DynamoDB calls per request', 'in the app', 'waiting on DynamoDB', 'outside them'],
       (
         [
           [String(UNITS), r.breakdown.api],

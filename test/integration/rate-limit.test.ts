@@ -42,12 +42,12 @@ describe('per-caller rate limit', () => {
     expect(unit.status).toBe(404);
   });
 
-  it('counts requests the policy refuses, and never counts requests without a valid token', async () => {
+  it('counts requests the policy refuses, never requests without a valid token, and answers 401 before 429', async () => {
     const wall = new Date('2026-05-16T02:00:00Z');
     const api = await testApp({ rateLimit: { limit: 2, clock: () => wall } });
     const clerk = unitUser('some-unit');
     for (let i = 0; i < 5; i++) expect((await api.call('GET', '/v1/units', { as: null })).status).toBe(401);
-    // A unit that does not exist is refused by assertActive before it is counted.
+    // A token for a unit that does not exist is refused (401, not 429), however often it is sent.
     for (let i = 0; i < 3; i++) expect((await api.call('GET', '/v1/units', { as: clerk })).status).toBe(401);
     // A leader may not create units: the refusal still spends one of its two requests.
     const refused = await api.call('POST', '/v1/units', {
