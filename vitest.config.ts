@@ -4,6 +4,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // its per-process reminder of that says nothing about the code under test. Set before the global
 // setup and the workers start, so both inherit it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Apps built without a test's own log collector (the local runtime in e2e, the Lambda wiring) log
+// every request through Powertools, which writes past vitest's capture: keep the run's output to
+// the tests, warnings and errors still shown.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 export default defineConfig({
   test: {
