@@ -65,7 +65,20 @@ export interface DutyService {
   returnForRework(principal: Principal, id: string, input: ReturnDutyInput, now: Date): Promise<Duty>;
   /** A unit in the duty's sign-off chain confirms the submission and passes it up. */
   confirm(principal: Principal, id: string, input: ConfirmDutyInput, now: Date): Promise<Duty>;
+  /**
+   * The calling unit's sign-off queue in one plan: submissions waiting for its confirmation, and
+   * those it confirmed that now wait further up. One read of the plan's submitted duties, however
+   * many units sit below the caller.
+   */
+  signOffQueue(
+    principal: Principal,
+    planId: string,
+    now: Date,
+  ): Promise<{ waiting: Duty[]; passedOn: Duty[] }>;
 }
+
+/** Page size when reading a plan's submitted duties for a sign-off queue. */
+const SIGN_OFF_PAGE = 100;
 
 /** Without a deadline from the office, rework is due at the end of the third working day. */
 export const DEFAULT_REWORK_WORKING_DAYS = 3;
@@ -219,6 +232,41 @@ export function dutyService(deps: {
           : await duties.listByUnit(unitId, { planId, status }, page);
       // overdue=false is rare (a list of what is on track); a page may then hold fewer than `limit`.
       return view(found, now, overdue === false ? (d) => !d.overdue : undefined);
+    },
+
+    async signOffQueue(principal, planId, now) {
+      const me = principal.unitId;
+      if (principal.role !== 'unit' || me === undefined) {
+        throw new ForbiddenError('逐级确认只适用于单位用户;办公室请使用审核队列');
+      }
+      if ((await plans.get(planId)) === undefined) throw new NotFoundError('工作方案', planId);
+      const mine: DutyRecord[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await duties.listByPlan(
+          planId,
+          { status: 'submitted' },
+          { limit: SIGN_OFF_PAGE, cursor },
+        );
+        mine.push(
+          ...page.items.filter(
+            (d) => d.awaitingConfirmationFrom === me || d.confirmations.some((x) => x.unitId === me),
+          ),
+        );
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      // A chain is made of the owner's ancestors, so the caller may read these; the policy says so
+      // again here (one tree walk per owning unit), never trusting the shape of the data alone.
+      const contexts = new Map<string, Awaited<ReturnType<typeof ownerContext>>>();
+      for (const d of mine) {
+        if (!contexts.has(d.unitId)) contexts.set(d.unitId, await ownerContext(units, principal, d.unitId));
+        authorize(principal, 'duty.read', contexts.get(d.unitId));
+      }
+      const views = mine.map((d) => toDutyView(d, now));
+      return {
+        waiting: views.filter((d) => d.awaitingConfirmationFrom === me),
+        passedOn: views.filter((d) => d.awaitingConfirmationFrom !== me),
+      };
     },
 
     async listForUnit(principal, unitId, query, page, now) {

@@ -5,7 +5,7 @@ import { FINDING_TITLE_MAX, type FindingView } from '../../shared/schemas/findin
 import type { Notice } from '../../shared/schemas/notices.js';
 import type { Plan, PlanView } from '../../shared/schemas/plans.js';
 import type { Task } from '../../shared/schemas/tasks.js';
-import { LEADER, testApp, unitUser } from '../fixtures/app.js';
+import { LEADER, OFFICE, testApp, unitUser } from '../fixtures/app.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
 type TaskWithDuties = Task & { duties: Duty[] };
@@ -190,6 +190,33 @@ describe('sign-off chains and co-units', () => {
     expect(bureau.body.confirmations.map((c) => c.unitId)).toEqual(['town', 'bureau']);
     const accepted = await api.call<Duty>('POST', `/v1/duties/${duty.id}/accept`, { body: {} });
     expect(accepted.body.status).toBe('accepted');
+  });
+
+  it('gives each level its own sign-off queue in one read of the plan, and nobody else’s', async () => {
+    const { api, plan, task } = await setup();
+    const now = new Date('2025-09-01T02:00:00Z');
+    const queue = async (unit: string) => {
+      const q = await api.services.duties.signOffQueue(unitUser(unit), plan.id, now);
+      return { waiting: q.waiting.map((d) => d.id), passedOn: q.passedOn.map((d) => d.id) };
+    };
+    const [a, b] = [
+      (await task({ signOffLevels: 2 })).duties[0],
+      (await task({ signOffLevels: 2 })).duties[0],
+    ] as [Duty, Duty];
+    const plain = (await task({ leadUnitId: 'school' })).duties[0] as Duty;
+    await submit(api, a, 'village');
+    await submit(api, b, 'village');
+    await submit(api, plain, 'school');
+    expect(await queue('town')).toEqual({ waiting: expect.arrayContaining([a.id, b.id]), passedOn: [] });
+    expect((await queue('town')).waiting).toHaveLength(2);
+    expect(await queue('bureau')).toEqual({ waiting: [], passedOn: [] });
+    expect(await queue('village')).toEqual({ waiting: [], passedOn: [] });
+
+    await api.call('POST', `/v1/duties/${a.id}/confirm`, { as: unitUser('town'), body: { note: '确认' } });
+    expect(await queue('town')).toEqual({ waiting: [b.id], passedOn: [a.id] });
+    expect(await queue('bureau')).toEqual({ waiting: [a.id], passedOn: [] });
+    // The office has its review queue; a sign-off queue is a unit's.
+    await expect(api.services.duties.signOffQueue(OFFICE, plan.id, now)).rejects.toThrow(/单位用户/);
   });
 
   it('lets the lead unit submit for the task only after its co-units, listing their parts', async () => {

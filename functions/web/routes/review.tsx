@@ -137,23 +137,12 @@ export function reviewPages(deps: AppDeps) {
     const now = deps.clock();
     const [plans, units] = await Promise.all([planDirectory(deps, p), unitDirectory(deps, p)]);
     const below = descendantsIn(units, me);
-    // A unit's listing is keyed by plan, then status: one query per unit below and plan. Trees are
-    // shallow and a township has a handful of villages and schools.
-    const found = await Promise.all(
-      below.flatMap((unitId) =>
-        [...plans.keys()].map((planId) =>
-          collect(
-            (page) => deps.duties.listForUnit(p, unitId, { planId, status: 'submitted' }, page, now),
-            500,
-          ),
-        ),
-      ),
+    // One read of each plan's submitted duties, however many units sit below this one.
+    const queues = await Promise.all(
+      [...plans.keys()].map((planId) => deps.duties.signOffQueue(p, planId, now)),
     );
-    const submitted = found.flatMap((f) => f.items);
-    const waiting = submitted.filter((d) => d.awaitingConfirmationFrom === me).sort(oldestFirst);
-    const passedOn = submitted.filter(
-      (d) => d.awaitingConfirmationFrom !== me && d.confirmations.some((x) => x.unitId === me),
-    );
+    const waiting = queues.flatMap((q) => q.waiting).sort(oldestFirst);
+    const passedOn = queues.flatMap((q) => q.passedOn);
     const tzOf = (planId: string) => plans.get(planId)?.timezone ?? DEFAULT_TIMEZONE;
     const chrome = await chromeOf(c, deps, { active: 'confirm', planId: plans.keys().next().value });
     return c.html(
@@ -183,7 +172,6 @@ export function reviewPages(deps: AppDeps) {
             />
           </SubmittedCard>
         ))}
-        {found.some((f) => f.truncated) && <p class="muted">只显示部分任务。</p>}
         {passedOn.length > 0 && (
           <>
             <h2>已确认上报,等待上级或办公室审核</h2>
