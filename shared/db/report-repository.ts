@@ -103,12 +103,15 @@ const DUTY_FACT_ATTRIBUTES = [
   'acceptedAt',
   'createdAt',
 ] as const;
-const DUTY_FACT_NAMES: Record<string, string> = Object.fromEntries([
+/** The projection a report reads duties with (exported so the report benchmark's baseline reads the same). */
+export const DUTY_FACT_NAMES: Record<string, string> = Object.fromEntries([
   ...DUTY_FACT_ATTRIBUTES.map((a, i) => [`#a${i}`, a]),
   ['#sub', 'submission'],
   ['#subAt', 'submittedAt'],
 ]);
-const DUTY_FACT_PROJECTION = [...DUTY_FACT_ATTRIBUTES.map((_, i) => `#a${i}`), '#sub.#subAt'].join(', ');
+export const DUTY_FACT_PROJECTION = [...DUTY_FACT_ATTRIBUTES.map((_, i) => `#a${i}`), '#sub.#subAt'].join(
+  ', ',
+);
 
 const MAX_CONFLICT_RETRIES = 5;
 

@@ -33,7 +33,11 @@ import {
   unitKey,
 } from '../../shared/db/keys.js';
 import { dutyItem } from '../../shared/db/plan-repository.js';
-import { REPORT_PAGE_LIMIT } from '../../shared/db/report-repository.js';
+import {
+  DUTY_FACT_NAMES,
+  DUTY_FACT_PROJECTION,
+  REPORT_PAGE_LIMIT,
+} from '../../shared/db/report-repository.js';
 import { INDEX_BY_PARENT } from '../../shared/db/table.js';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import { DUTY_STATUSES } from '../../shared/domain/duty/duty-status.js';
@@ -357,21 +361,6 @@ async function bareQuery(
   planId: string,
   prefix?: string,
 ): Promise<{ items: number; pages: number }> {
-  const names = [
-    'id',
-    'taskId',
-    'unitId',
-    'phaseKey',
-    'title',
-    'kind',
-    'status',
-    'dueAt',
-    'round',
-    'returns',
-    'reviews',
-    'acceptedAt',
-    'createdAt',
-  ];
   let items = 0;
   let pages = 0;
   let startKey: Record<string, unknown> | undefined;
@@ -386,12 +375,8 @@ async function bareQuery(
           ':pk': planDutiesPk(planId),
           ...(prefix === undefined ? {} : { ':prefix': prefix }),
         },
-        ProjectionExpression: [...names.map((_, i) => `#a${i}`), '#sub.#subAt'].join(', '),
-        ExpressionAttributeNames: {
-          ...Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
-          '#sub': 'submission',
-          '#subAt': 'submittedAt',
-        },
+        ProjectionExpression: DUTY_FACT_PROJECTION,
+        ExpressionAttributeNames: DUTY_FACT_NAMES,
         // The report's page size: without a limit DynamoDB Local reads the rest of the range per page.
         Limit: REPORT_PAGE_LIMIT,
         ExclusiveStartKey: startKey,
