@@ -1,10 +1,9 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { YearCalendar } from '../domain/calendar/working-calendar.js';
-import { type AuditEvent, auditPut } from './audit.js';
+import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
-import { cancellationReasons } from './errors.js';
 import { CALENDAR_PK, calendarKey } from './keys.js';
 import { queryPages } from './query.js';
+import { writeWithAudit } from './transact.js';
 
 export interface StoredYearCalendar extends YearCalendar {
   updatedAt: string;
@@ -45,32 +44,25 @@ export function calendarRepository(ref: TableRef): CalendarRepository {
     },
 
     async put(calendar, expectedVersion, audit) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...calendarKey(calendar.year), entity: 'Calendar', ...calendar },
-                  ...(expectedVersion === null
-                    ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                    : {
-                        ConditionExpression: '#version = :expected',
-                        ExpressionAttributeNames: { '#version': 'version' },
-                        ExpressionAttributeValues: { ':expected': expectedVersion },
-                      }),
-                },
-              },
-              auditPut(ref, audit),
-            ],
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
-        throw err;
-      }
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...calendarKey(calendar.year), entity: 'Calendar', ...calendar },
+              ...(expectedVersion === null
+                ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                : {
+                    ConditionExpression: '#version = :expected',
+                    ExpressionAttributeNames: { '#version': 'version' },
+                    ExpressionAttributeValues: { ':expected': expectedVersion },
+                  }),
+            },
+          },
+        ],
+        audit,
+      );
     },
   };
 }

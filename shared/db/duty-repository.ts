@@ -1,16 +1,9 @@
-import {
-  GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import { type DutyRecord, DutyRecordSchema } from '../schemas/duties.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
-import { type AuditEvent, auditPut } from './audit.js';
+import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
-import { cancellationReasons } from './errors.js';
 import {
   dutyIndexKeys,
   dutyKey,
@@ -25,6 +18,7 @@ import {
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
 import { queryPages } from './query.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE, INDEX_SWEEP_BY_NEXT_ACTION } from './table.js';
+import { type TransactItem, writeWithAudit } from './transact.js';
 
 /** The fields of a duty that the plan's progress counts need. */
 export interface DutyTally {
@@ -86,7 +80,6 @@ export interface DutyRepository {
 }
 
 /** One item of a TransactWriteItems, as lib-dynamodb takes it. */
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export type SweepItem = { entity: 'Duty'; duty: DutyRecord } | { entity: 'Task'; task: Task };
 
@@ -289,22 +282,13 @@ export function dutyRepository(ref: TableRef): DutyRepository {
     },
 
     async replace(next, expected, audit, ladder = 'keep', extra = []) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: dutyReplaceUpdate(tableName, next, expected, ladder) },
-              ...extra,
-              // The change and its record are one: neither exists without the other.
-              auditPut(ref, audit),
-            ],
-          }),
-        );
-      } catch (err) {
-        if (cancellationReasons(err)?.includes('ConditionalCheckFailed'))
-          return { ok: false, reason: 'stale' };
-        throw err;
-      }
+      // The change and its record are one: neither exists without the other.
+      const written = await writeWithAudit(
+        ref,
+        [{ Update: dutyReplaceUpdate(tableName, next, expected, ladder) }, ...extra],
+        audit,
+      );
+      if (!written) return { ok: false, reason: 'stale' };
       // No read-back: the write succeeded at the expected version, so the stored duty is `next`,
       // except that the sweep may have moved the ladder on ('keep'), which ends once not open.
       return {

@@ -1,9 +1,8 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type ExtensionRequest, ExtensionRequestSchema } from '../schemas/extensions.js';
-import { type AuditEvent, auditPut } from './audit.js';
+import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
-import type { DutyRepository, TransactItem } from './duty-repository.js';
-import { cancellationReasons } from './errors.js';
+import type { DutyRepository } from './duty-repository.js';
 import {
   dutyKey,
   EXTENSION_SK_PREFIX,
@@ -15,6 +14,8 @@ import {
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
 import { queryAll } from './query.js';
 import { INDEX_BY_PARENT } from './table.js';
+import type { TransactItem } from './transact.js';
+import { writeWithAudit } from './transact.js';
 
 export interface ExtensionRepository {
   /**
@@ -57,42 +58,35 @@ export function extensionRepository(ref: TableRef, _duties: DutyRepository): Ext
 
   return {
     async create(request, audit) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: dutyKey(request.dutyId),
-                  UpdateExpression: 'SET pendingExtensionId = :id',
-                  ConditionExpression:
-                    '#status = :open AND dueAt = :due AND (attribute_not_exists(pendingExtensionId) OR pendingExtensionId = :none)',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':id': request.id,
-                    ':open': 'open',
-                    ':due': request.dueAtWhenRequested,
-                    ':none': null,
-                  },
-                },
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Update: {
+              TableName: tableName,
+              Key: dutyKey(request.dutyId),
+              UpdateExpression: 'SET pendingExtensionId = :id',
+              ConditionExpression:
+                '#status = :open AND dueAt = :due AND (attribute_not_exists(pendingExtensionId) OR pendingExtensionId = :none)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':id': request.id,
+                ':open': 'open',
+                ':due': request.dueAtWhenRequested,
+                ':none': null,
               },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: item(request),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              auditPut(ref, audit),
-            ],
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return false;
-        throw err;
-      }
+            },
+          },
+          {
+            Put: {
+              TableName: tableName,
+              Item: item(request),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+        audit,
+      );
     },
 
     async get(dutyId, requestId) {
@@ -136,29 +130,22 @@ export function extensionRepository(ref: TableRef, _duties: DutyRepository): Ext
     decisionOp,
 
     async refuse(decided, audit) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              decisionOp(decided),
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: dutyKey(decided.dutyId),
-                  UpdateExpression: 'SET pendingExtensionId = :none',
-                  ConditionExpression: 'pendingExtensionId = :id',
-                  ExpressionAttributeValues: { ':none': null, ':id': decided.id },
-                },
-              },
-              auditPut(ref, audit),
-            ],
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return false;
-        throw err;
-      }
+      return writeWithAudit(
+        ref,
+        [
+          decisionOp(decided),
+          {
+            Update: {
+              TableName: tableName,
+              Key: dutyKey(decided.dutyId),
+              UpdateExpression: 'SET pendingExtensionId = :none',
+              ConditionExpression: 'pendingExtensionId = :id',
+              ExpressionAttributeValues: { ':none': null, ':id': decided.id },
+            },
+          },
+        ],
+        audit,
+      );
     },
   };
 }

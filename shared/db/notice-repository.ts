@@ -21,6 +21,7 @@ import {
 } from './keys.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT } from './table.js';
+import { writeWithAudit } from './transact.js';
 
 /** How the duty's ladder moves on once the notice is written. */
 export interface LadderAdvance {
@@ -235,38 +236,31 @@ export function noticeRepository(ref: TableRef): NoticeRepository {
     },
 
     async ack(id, recipient, ack, audit) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: noticeKey(id),
-                  UpdateExpression: 'SET acks.#r = :ack',
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(acks.#r)',
-                  ExpressionAttributeNames: { '#r': recipient },
-                  ExpressionAttributeValues: { ':ack': ack },
-                },
-              },
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: noticeRecipientKey(id, recipient),
-                  UpdateExpression: 'SET ackedAt = :at, ackedBy = :by',
-                  ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeValues: { ':at': ack.at, ':by': ack.by },
-                },
-              },
-              auditPut(ref, audit),
-            ],
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return false;
-        throw err;
-      }
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Update: {
+              TableName: tableName,
+              Key: noticeKey(id),
+              UpdateExpression: 'SET acks.#r = :ack',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(acks.#r)',
+              ExpressionAttributeNames: { '#r': recipient },
+              ExpressionAttributeValues: { ':ack': ack },
+            },
+          },
+          {
+            Update: {
+              TableName: tableName,
+              Key: noticeRecipientKey(id, recipient),
+              UpdateExpression: 'SET ackedAt = :at, ackedBy = :by',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':at': ack.at, ':by': ack.by },
+            },
+          },
+        ],
+        audit,
+      );
     },
   };
 }

@@ -6,7 +6,6 @@ import { type Plan, PlanSchema } from '../schemas/plans.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
 import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
-import type { TransactItem } from './duty-repository.js';
 import { cancellationReasons, isConditionFailure } from './errors.js';
 import {
   dutyIndexKeys,
@@ -22,6 +21,8 @@ import {
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
 import { queryAll } from './query.js';
 import { INDEX_BY_PARENT } from './table.js';
+import type { TransactItem } from './transact.js';
+import { writeWithAudit } from './transact.js';
 
 export interface PlanRepository {
   create(plan: Plan, audit: AuditEvent): Promise<void>;
@@ -67,35 +68,23 @@ const taskItem = (task: Task) => ({
 /** The stored form of a duty: its own fields plus the keys that place it in every index. */
 export const dutyItem = (d: DutyRecord) => ({ ...dutyKey(d.id), ...dutyIndexKeys(d), entity: 'Duty', ...d });
 
+/** A plan as stored: its own key and its place in the plan directory (P1, P2). */
+const planItem = (plan: Plan) => ({
+  ...planKey(plan.id),
+  ...planDirectoryKeys(plan.id, plan.createdAt),
+  entity: 'Plan',
+  ...plan,
+});
+
 export function planRepository(ref: TableRef): PlanRepository {
   const { doc, tableName } = ref;
   return {
     async create(plan, audit) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...planKey(plan.id),
-                    ...planDirectoryKeys(plan.id, plan.createdAt),
-                    entity: 'Plan',
-                    ...plan,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              auditPut(ref, audit),
-            ],
-          }),
-        );
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') {
-          throw new ConflictError('plan_exists', `工作方案编号已存在:${plan.id}`);
-        }
-        throw err;
+      const put = {
+        Put: { TableName: tableName, Item: planItem(plan), ConditionExpression: 'attribute_not_exists(pk)' },
+      };
+      if (!(await writeWithAudit(ref, [put], audit))) {
+        throw new ConflictError('plan_exists', `工作方案编号已存在:${plan.id}`);
       }
     },
 
@@ -227,33 +216,21 @@ export function planRepository(ref: TableRef): PlanRepository {
     },
 
     async update(plan, expectedVersion, audit) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...planKey(plan.id),
-                    ...planDirectoryKeys(plan.id, plan.createdAt),
-                    entity: 'Plan',
-                    ...plan,
-                  },
-                  ConditionExpression: '#version = :expected',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':expected': expectedVersion },
-                },
-              },
-              auditPut(ref, audit),
-            ],
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
-        throw err;
-      }
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Put: {
+              TableName: tableName,
+              Item: planItem(plan),
+              ConditionExpression: '#version = :expected',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':expected': expectedVersion },
+            },
+          },
+        ],
+        audit,
+      );
     },
 
     async listFindings(planId) {

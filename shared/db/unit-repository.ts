@@ -1,12 +1,12 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../errors.js';
 import { type Unit, UnitSchema } from '../schemas/units.js';
-import { type AuditEvent, auditPut } from './audit.js';
+import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
-import { cancellationReasons } from './errors.js';
 import { UNIT_DIRECTORY_PK, unitDirectoryKeys, unitKey } from './keys.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
 import { INDEX_BY_PARENT } from './table.js';
+import { writeWithAudit } from './transact.js';
 
 // Items are parsed on the way out: what the API returns is what the schema promises, keys stripped.
 const toUnit = (item: Record<string, unknown>): Unit => UnitSchema.parse(item);
@@ -25,59 +25,48 @@ export function unitRepository(ref: TableRef): UnitRepository {
   const { doc, tableName } = ref;
   return {
     async create(unit, audit) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...unitKey(unit.id), ...unitDirectoryKeys(unit.id), entity: 'Unit', ...unit },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
+      if (
+        !(await writeWithAudit(
+          ref,
+          [
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...unitKey(unit.id), ...unitDirectoryKeys(unit.id), entity: 'Unit', ...unit },
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
-              auditPut(ref, audit),
-            ],
-          }),
-        );
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') {
-          throw new ConflictError('unit_exists', `单位编号已存在:${unit.id}`, { id: unit.id });
-        }
-        throw err;
+            },
+          ],
+          audit,
+        ))
+      ) {
+        throw new ConflictError('unit_exists', `单位编号已存在:${unit.id}`, { id: unit.id });
       }
     },
 
     async deactivate(unit, at, audit) {
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: unitKey(unit.id),
-                  UpdateExpression: 'SET active = :false, deactivatedAt = :at, #version = :next',
-                  ConditionExpression: 'active = :true AND #version = :expected',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: {
-                    ':false': false,
-                    ':true': true,
-                    ':at': at,
-                    ':expected': unit.version,
-                    ':next': unit.version + 1,
-                  },
-                },
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Update: {
+              TableName: tableName,
+              Key: unitKey(unit.id),
+              UpdateExpression: 'SET active = :false, deactivatedAt = :at, #version = :next',
+              ConditionExpression: 'active = :true AND #version = :expected',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: {
+                ':false': false,
+                ':true': true,
+                ':at': at,
+                ':expected': unit.version,
+                ':next': unit.version + 1,
               },
-              auditPut(ref, audit),
-            ],
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
-        throw err;
-      }
+            },
+          },
+        ],
+        audit,
+      );
     },
 
     async get(id) {
