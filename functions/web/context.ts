@@ -26,17 +26,10 @@ export function pathId(c: WebContext, name: string, what: string): string {
 }
 
 /** The page frame for the signed-in principal; a unit's clerk sees the unit's name. */
-export async function chromeOf(c: WebContext, deps: AppDeps, extra: Partial<Chrome> = {}): Promise<Chrome> {
+export function chromeOf(c: WebContext, extra: Partial<Chrome> = {}): Chrome {
   const principal = c.get('principal');
-  let who: string | undefined;
-  if (principal.unitId !== undefined) {
-    try {
-      who = (await deps.units.get(principal, principal.unitId)).name;
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-      who = principal.unitId;
-    }
-  }
+  // The session check read the signed-in unit already (and refused the request were it gone).
+  const who = c.get('unit')?.name ?? principal.unitId;
   return { principal, csrfToken: c.get('csrfToken'), who, flash: flashFrom(c), ...extra };
 }
 

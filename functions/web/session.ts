@@ -6,13 +6,15 @@ import { createMiddleware } from 'hono/factory';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TokenVerifier } from '../../shared/auth/tokens.js';
 import { ForbiddenError, UnauthorizedError } from '../../shared/errors.js';
+import type { Unit } from '../../shared/schemas/units.js';
 import type { UnitService } from '../../shared/services/unit-service.js';
 import { pageHeaders } from './page-headers.js';
 import type { WebOptions } from './web-options.js';
 
 /** What a signed-in page handler can read from the context. */
 export interface WebEnv {
-  Variables: { principal: Principal; csrfToken: string; requestId: string };
+  /** `unit`: the signed-in unit's own record, read once by the session check (absent for the office and leaders). */
+  Variables: { principal: Principal; csrfToken: string; requestId: string; unit: Unit | undefined };
 }
 
 export const SESSION_COOKIE = 'duban_session';
@@ -77,10 +79,11 @@ export function requireSession(deps: {
     const token = getCookie(c, SESSION_COOKIE);
     if (token === undefined || token === '') return toSignIn(c);
     let principal: Principal;
+    let unit: Unit | undefined;
     try {
       principal = await deps.verifyToken(token);
       // As in the API: a deactivated unit's sessions end at once, not when the token expires.
-      await deps.units.assertActive(principal);
+      unit = await deps.units.assertActive(principal);
     } catch (err) {
       if (!(err instanceof UnauthorizedError)) throw err;
       endSession(c);
@@ -89,6 +92,7 @@ export function requireSession(deps: {
     // The request id travels with the principal into the services' audit trail, as in the API.
     c.set('principal', { ...principal, requestId: c.get('requestId') });
     c.set('csrfToken', csrfTokenFor(token));
+    c.set('unit', unit);
     await pageHeaders(c, next);
   });
 }

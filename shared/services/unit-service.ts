@@ -13,8 +13,11 @@ export interface UnitService {
   list(principal: Principal, page: PageRequest): Promise<Page<Unit>>;
   /** Townships merge, schools close: the unit's tokens stop working at once; its record stays. */
   deactivate(principal: Principal, id: string, now: Date): Promise<Unit>;
-  /** Throws UnauthorizedError if a unit principal's unit is gone or inactive. */
-  assertActive(principal: Principal): Promise<void>;
+  /**
+   * Throws UnauthorizedError if a unit principal's unit is gone or inactive; otherwise answers that
+   * unit (undefined for the office and leaders), so a caller that shows it need not read it again.
+   */
+  assertActive(principal: Principal): Promise<Unit | undefined>;
 }
 
 export function unitService(units: UnitRepository): UnitService {
@@ -85,9 +88,10 @@ export function unitService(units: UnitRepository): UnitService {
     },
 
     async assertActive(principal) {
-      if (principal.role !== 'unit' || principal.unitId === undefined) return;
+      if (principal.role !== 'unit' || principal.unitId === undefined) return undefined;
       const unit = await units.get(principal.unitId);
       if (unit === undefined || !unit.active) throw new UnauthorizedError('该单位已停用或不存在,令牌已失效');
+      return unit;
     },
 
     async list(principal, page) {

@@ -82,10 +82,7 @@ export function extensionPages(deps: AppDeps) {
     );
     const canDecide = decide(p, 'extension.decide').allowed;
     return c.html(
-      <Page
-        title="延期审批"
-        chrome={await chromeOf(c, deps, { active: 'extensions', planId, ...problemFlash(problem) })}
-      >
+      <Page title="延期审批" chrome={chromeOf(c, { active: 'extensions', planId, ...problemFlash(problem) })}>
         <h1>
           延期审批 · {plan.title}({pending.items.length})
         </h1>

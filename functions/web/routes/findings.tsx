@@ -95,7 +95,7 @@ export function findingPages(deps: AppDeps) {
     const phaseName = (key: string) => plan.phases.find((ph) => ph.key === key)?.name ?? key;
     const canCreate = decide(p, 'finding.create').allowed;
     return c.html(
-      <Page title="督查整改" chrome={await chromeOf(c, deps, { active: 'findings', planId })}>
+      <Page title="督查整改" chrome={chromeOf(c, { active: 'findings', planId })}>
         <h1>督查整改 · {plan.title}</h1>
         <div class="card row">
           <span>督查发现问题 {findings.length} 个</span>

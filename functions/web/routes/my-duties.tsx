@@ -111,7 +111,7 @@ export function myDutyPages(deps: AppDeps) {
     const me = recipientOf(p);
     const unacked = notices.items.filter((n) => n.acks[me] === undefined).length;
     const hasBelow = descendantsIn(units, unitId).length > 0;
-    const chrome = await chromeOf(c, deps, { active: 'my', planId: plans.keys().next().value });
+    const chrome = chromeOf(c, { active: 'my', planId: plans.keys().next().value });
     return c.html(
       <Page title="我的任务" chrome={{ ...chrome, ...problemFlash(problem) }}>
         <h1>我的任务 · {chrome.who}</h1>
@@ -256,13 +256,11 @@ export function myDutyPages(deps: AppDeps) {
     return c.html(
       <Page
         title={duty.title}
-        chrome={
-          await chromeOf(c, deps, {
-            planId: duty.planId,
-            active: p.unitId ? 'my' : undefined,
-            ...problemFlash(problem),
-          })
-        }
+        chrome={chromeOf(c, {
+          planId: duty.planId,
+          active: p.unitId ? 'my' : undefined,
+          ...problemFlash(problem),
+        })}
       >
         <h1 class="row">
           <TrafficLight light={dutyLight(duty, now)} />

@@ -62,7 +62,7 @@ export function overviewPages(deps: AppDeps) {
     const plans = [...(await planDirectory(deps, p)).values()];
     const now = deps.clock();
     return c.html(
-      <Page title="工作方案" chrome={await chromeOf(c, deps, { active: 'plans', planId: plans[0]?.id })}>
+      <Page title="工作方案" chrome={chromeOf(c, { active: 'plans', planId: plans[0]?.id })}>
         <h1>工作方案</h1>
         {plans.length === 0 ? (
           <p class="card">还没有工作方案。</p>
@@ -139,10 +139,7 @@ export function overviewPages(deps: AppDeps) {
       .sort((a, b) => b.late - a.late || a.duty.dueAt.localeCompare(b.duty.dueAt));
 
     return c.html(
-      <Page
-        title={`督办总览 · ${view.title}`}
-        chrome={await chromeOf(c, deps, { active: 'overview', planId })}
-      >
+      <Page title={`督办总览 · ${view.title}`} chrome={chromeOf(c, { active: 'overview', planId })}>
         <h1>督办总览 · {view.title}</h1>
         <Totals view={view} />
         <h2>工作阶段</h2>

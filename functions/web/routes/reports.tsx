@@ -34,7 +34,7 @@ export function reportPages(deps: AppDeps) {
     const plan = plans.get(planId);
     if (plan === undefined) throw new NotFoundError('工作方案', planId);
     const now = deps.clock();
-    const chrome = await chromeOf(c, deps, { active: 'reports', planId });
+    const chrome = chromeOf(c, { active: 'reports', planId });
     return c.html(
       <Page
         title="统计报告"
@@ -124,7 +124,7 @@ export function reportPages(deps: AppDeps) {
     return c.html(
       <Page
         title={`${report.periodLabel}督办通报`}
-        chrome={await chromeOf(c, deps, { active: 'reports', planId: report.planId })}
+        chrome={chromeOf(c, { active: 'reports', planId: report.planId })}
       >
         <ReportView report={report} now={deps.clock()} />
       </Page>,

@@ -97,10 +97,7 @@ export function reviewPages(deps: AppDeps) {
     const tz = plan.timezone;
     const duties = [...queue.items].sort(oldestFirst);
     return c.html(
-      <Page
-        title="审核队列"
-        chrome={await chromeOf(c, deps, { active: 'review', planId, ...problemFlash(problem) })}
-      >
+      <Page title="审核队列" chrome={chromeOf(c, { active: 'review', planId, ...problemFlash(problem) })}>
         <h1>
           审核队列 · {plan.title}({duties.length})
         </h1>
@@ -144,7 +141,7 @@ export function reviewPages(deps: AppDeps) {
     const waiting = queues.flatMap((q) => q.waiting).sort(oldestFirst);
     const passedOn = queues.flatMap((q) => q.passedOn);
     const tzOf = (planId: string) => plans.get(planId)?.timezone ?? DEFAULT_TIMEZONE;
-    const chrome = await chromeOf(c, deps, { active: 'confirm', planId: plans.keys().next().value });
+    const chrome = chromeOf(c, { active: 'confirm', planId: plans.keys().next().value });
     return c.html(
       <Page title="下级确认" chrome={{ ...chrome, ...problemFlash(problem) }}>
         <h1>

@@ -94,7 +94,7 @@ export function taskEntryPages(deps: AppDeps) {
 
   async function show(c: WebContext, plan: Plan, units: Unit[], form: TaskForm, errors?: FieldErrors) {
     return c.html(
-      <Page title="任务录入" chrome={await chromeOf(c, deps, { active: 'tasks', planId: plan.id })}>
+      <Page title="任务录入" chrome={chromeOf(c, { active: 'tasks', planId: plan.id })}>
         <h1>任务录入 · {plan.title}</h1>
         <TaskFormView plan={plan} units={units} form={form} errors={errors} csrfToken={c.get('csrfToken')} />
       </Page>,
