@@ -3,15 +3,11 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
-import type { TokenVerifier } from '../../shared/auth/tokens.js';
-import { isTransientStorageError } from '../../shared/db/errors.js';
-import { AppError, UnauthorizedError } from '../../shared/errors.js';
+import { UnauthorizedError } from '../../shared/errors.js';
 import { errorField, writeLog } from '../../shared/log.js';
-import type { EvidenceService } from '../../shared/services/evidence-service.js';
-import type { Services } from '../../shared/services/index.js';
-import { RateLimitedError, type RateLimiter } from '../../shared/services/rate-limiter.js';
+import { classifyError, MAX_BODY_BYTES } from '../http/classify-error.js';
 import { webRoutes } from '../web/web-app.js';
-import type { WebOptions } from '../web/web-options.js';
+import type { AppDeps } from './deps.js';
 import { errorResponse, newRouter } from './router.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
@@ -23,34 +19,6 @@ import { planRoutes } from './routes/plans.js';
 import { planReportRoutes, reportRoutes } from './routes/reports.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { unitRoutes } from './routes/units.js';
-
-/** Everything the HTTP app needs, injected so Lambda, the local server and tests share one app. */
-export interface AppDeps extends Services {
-  verifyToken: TokenVerifier;
-  /** The business clock: due times, current phase and overdue are computed against it. */
-  clock: () => Date;
-  /** Where unexpected errors are reported; defaults to the Powertools logger (shared/log.ts). */
-  logError?: (entry: Record<string, unknown>) => void;
-  /**
-   * One structured line per request (request id, method, path, status, time, and who — never the
-   * token); defaults to the Powertools logger, one JSON line CloudWatch indexes. Tests collect them.
-   */
-  logRequest?: (entry: Record<string, unknown>) => void;
-  /** The pages' options; the demo sign-in exists only where the local runtime provides it. */
-  web?: WebOptions;
-  /** Evidence uploads: the S3 bucket in AWS, the data folder locally and in tests. */
-  evidence: EvidenceService;
-  /** Per-principal request budget on /v1 (429 once spent). Absent: no per-principal limit. */
-  rateLimit?: RateLimiter | undefined;
-}
-
-export const MAX_BODY_BYTES = 256 * 1024;
-
-const HTTP_CODES: Record<number, { code: string; message: string }> = {
-  400: { code: 'bad_request', message: '请求格式有误(请求体须为合法的 JSON)' },
-  413: { code: 'payload_too_large', message: `请求体过大,上限为 ${MAX_BODY_BYTES / 1024} KiB` },
-  415: { code: 'unsupported_media_type', message: '请求体须为 JSON(Content-Type: application/json)' },
-};
 
 type OpenApiDocument = ReturnType<ReturnType<typeof newRouter>['getOpenAPI31Document']>;
 
@@ -74,26 +42,19 @@ export function createApp(deps: AppDeps) {
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
 
   const toResponse = (c: Context, err: unknown) => {
-    if (err instanceof RateLimitedError) c.header('retry-after', String(err.retryAfterSeconds));
-    if (err instanceof AppError) {
-      return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status);
-    }
-    if (err instanceof HTTPException && HTTP_CODES[err.status]) {
-      const known = HTTP_CODES[err.status] ?? { code: 'bad_request', message: err.message };
-      return c.json({ error: { code: known.code, message: known.message } }, err.status);
-    }
-    if (isTransientStorageError(err)) {
-      return c.json({ error: { code: 'unavailable', message: '服务繁忙,请稍后重试' } }, 503);
-    }
+    const e = classifyError(err);
+    if (e.retryAfterSeconds !== undefined) c.header('retry-after', String(e.retryAfterSeconds));
     // Never serialise a raw error: its message may carry internals. Log it, answer generically.
-    logError({
-      level: 'error',
-      message: 'unhandled error',
-      requestId: c.get('requestId'),
-      path: c.req.path,
-      error: errorField(err),
-    });
-    return c.json({ error: { code: 'internal', message: '服务器内部错误,请稍后重试或联系管理员' } }, 500);
+    if (e.unexpected) {
+      logError({
+        level: 'error',
+        message: 'unhandled error',
+        requestId: c.get('requestId'),
+        path: c.req.path,
+        error: errorField(err),
+      });
+    }
+    return c.json({ error: { code: e.code, message: e.message, details: e.details } }, e.status);
   };
 
   const app = newRouter();

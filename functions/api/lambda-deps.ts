@@ -10,7 +10,7 @@ import { errorField, writeLog } from '../../shared/log.js';
 import { createEvidenceService, createServices } from '../../shared/services/index.js';
 import { rateLimiter } from '../../shared/services/rate-limiter.js';
 import { type OidcSignInConfig, oidcSignIn } from '../web/oidc-sign-in.js';
-import type { AppDeps } from './app.js';
+import type { AppDeps } from './deps.js';
 import { type SecretReader, secretsManagerReader } from './oidc-client-secret.js';
 
 /** What a test may put in place of the outside world; the deployed function passes nothing. */

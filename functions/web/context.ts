@@ -9,7 +9,7 @@ import {
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import type { Unit } from '../../shared/schemas/units.js';
-import type { AppDeps } from '../api/app.js';
+import type { AppDeps } from '../api/deps.js';
 import { collect } from './collect.js';
 import { type Chrome, flashFrom } from './layout.js';
 import type { WebEnv } from './session.js';

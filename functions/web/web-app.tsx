@@ -1,10 +1,9 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import { isTransientStorageError } from '../../shared/db/errors.js';
-import { AppError, UnauthorizedError } from '../../shared/errors.js';
+import { UnauthorizedError } from '../../shared/errors.js';
 import { errorField, writeLog } from '../../shared/log.js';
-import type { AppDeps } from '../api/app.js';
+import type { AppDeps } from '../api/deps.js';
+import { classifyError } from '../http/classify-error.js';
 import { Page } from './layout.js';
 import { evidencePages } from './routes/evidence.js';
 import { extensionPages } from './routes/extensions.js';
@@ -26,8 +25,6 @@ const TITLES: Record<number, string> = {
   503: '服务繁忙',
 };
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
-
 /**
  * The pages (督办总览, 任务录入, 审核队列, 我的任务, 督办通报): server-rendered, each handler acting as the
  * signed-in principal through the same services as the API, so the same policy decides.
@@ -48,22 +45,9 @@ export function webRoutes(deps: AppDeps) {
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {
     if (err instanceof UnauthorizedError) return c.redirect('/signin', 303);
-    let status: ErrorStatus = 500;
-    let message = '服务器内部错误,请稍后重试或联系管理员';
-    if (err instanceof AppError) {
-      status = err.status;
-      message = err.message;
-    } else if (err instanceof HTTPException && err.status === 403) {
-      status = 403;
-      message = '无法确认请求来自本站页面(跨站提交已拒绝),请从本站页面重新操作';
-    } else if (err instanceof HTTPException && err.status === 413) {
-      status = 413;
-      message = '提交内容过大';
-    } else if (isTransientStorageError(err)) {
-      status = 503;
-      message = '服务繁忙,请稍后重试';
-    } else {
-      // Never show a raw error: its message may carry internals.
+    const { status, message, unexpected } = classifyError(err);
+    // Never show a raw error: its message may carry internals.
+    if (unexpected) {
       logError({
         level: 'error',
         message: 'unhandled page error',

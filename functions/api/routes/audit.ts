@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { AuditEventSchema, AuditQuerySchema } from '../../../shared/schemas/audit.js';
 import { pageOf } from '../../../shared/schemas/common.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { bearer, errorsFor, jsonResponse, newRouter } from '../router.js';
 
 export function auditRoutes(deps: AppDeps) {

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { YearCalendarBodySchema, YearCalendarSchema } from '../../../shared/schemas/calendar.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { bearer, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 const yearParam = z.object({

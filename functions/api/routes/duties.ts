@@ -8,7 +8,7 @@ import {
   ReturnDutySchema,
   SubmitDutySchema,
 } from '../../../shared/schemas/duties.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { bearer, dutyIdParam, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 export function dutyRoutes(deps: AppDeps) {

@@ -6,7 +6,7 @@ import {
   EvidenceUploadSchema,
 } from '../../../shared/schemas/evidence.js';
 import { evidenceKeyOf } from '../../../shared/services/evidence-service.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { bearer, dutyIdParam, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 /** `{dutyId}/{fileName}`: a file's name is the last segment of its key (`duties/<dutyId>/<fileName>`). */

@@ -5,7 +5,7 @@ import {
   ExtensionRequestSchema,
   RefuseExtensionSchema,
 } from '../../../shared/schemas/extensions.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { bearer, dutyIdParam, errorsFor, jsonBody, jsonResponse, newRouter, pathId } from '../router.js';
 
 const requestParams = z.object({

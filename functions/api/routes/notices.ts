@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageOf } from '../../../shared/schemas/common.js';
 import { NoticeListQuerySchema, NoticeSchema } from '../../../shared/schemas/notices.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { bearer, errorsFor, jsonResponse, newRouter } from '../router.js';
 
 const noticeIdParam = z.object({

@@ -8,7 +8,7 @@ import {
 } from '../../../shared/schemas/findings.js';
 import { CreatePlanSchema, PlanSchema, PlanViewSchema } from '../../../shared/schemas/plans.js';
 import { CreateTaskSchema, TaskSchema, TaskWithDutiesSchema } from '../../../shared/schemas/tasks.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 const planIdParam = z.object({

@@ -10,7 +10,7 @@ import {
   ReportSchema,
   ReportSummarySchema,
 } from '../../../shared/schemas/reports.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 const planIdParam = z.object({

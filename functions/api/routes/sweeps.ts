@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { SweepRequestSchema, SweepResultSchema } from '../../../shared/schemas/notices.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { bearer, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 export function sweepRoutes(deps: AppDeps) {

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { pageOf, pageQuery, slug } from '../../../shared/schemas/common.js';
 import { DutySchema, UnitDutyListQuerySchema } from '../../../shared/schemas/duties.js';
 import { CreateUnitSchema, UnitSchema } from '../../../shared/schemas/units.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { bearer, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 const unitIdParam = z.object({ unitId: slug('单位编号').openapi({ param: { name: 'unitId', in: 'path' } }) });

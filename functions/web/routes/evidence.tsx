@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import { AppError } from '../../../shared/errors.js';
 import { CreateEvidenceUploadSchema } from '../../../shared/schemas/evidence.js';
 import { evidenceKeyOf } from '../../../shared/services/evidence-service.js';
-import type { AppDeps } from '../../api/app.js';
+import type { AppDeps } from '../../api/deps.js';
+import { classifyError } from '../../http/classify-error.js';
 import { pathId } from '../context.js';
 import { fromZod, one, readForm } from '../forms.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
@@ -52,8 +52,9 @@ export function evidencePages(deps: AppDeps) {
       );
     } catch (err) {
       // The script shows the message; anything unexpected goes to the pages' error handler.
-      if (!(err instanceof AppError)) throw err;
-      return c.json({ error: { code: err.code, message: err.message } }, err.status);
+      const e = classifyError(err);
+      if (e.unexpected) throw err;
+      return c.json({ error: { code: e.code, message: e.message } }, e.status);
     }
   });
 

@@ -9,7 +9,7 @@ import {
   type ExtensionRequest,
   RefuseExtensionSchema,
 } from '../../../shared/schemas/extensions.js';
-import type { AppDeps } from '../../api/app.js';
+import type { AppDeps } from '../../api/deps.js';
 import { collect } from '../collect.js';
 import { chromeOf, pathId, planDirectory, planForReaders, type WebContext } from '../context.js';
 import { ExtensionReasons, RoleBadge, StatusBadge } from '../duty-parts.js';

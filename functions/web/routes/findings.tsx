@@ -10,7 +10,7 @@ import {
   type FindingView,
 } from '../../../shared/schemas/findings.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
-import type { AppDeps } from '../../api/app.js';
+import type { AppDeps } from '../../api/deps.js';
 import { chromeOf, pathId, planDirectory, planForReaders, type WebContext } from '../context.js';
 import { StatusBadge } from '../duty-parts.js';
 import {

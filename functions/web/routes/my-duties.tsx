@@ -12,7 +12,7 @@ import type { Notice } from '../../../shared/schemas/notices.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
 import { dutyLight } from '../../../shared/web/traffic-light.js';
-import type { AppDeps } from '../../api/app.js';
+import type { AppDeps } from '../../api/deps.js';
 import { TrafficLight } from '../charts.js';
 import { collect } from '../collect.js';
 import {

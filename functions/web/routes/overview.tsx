@@ -8,7 +8,7 @@ import { ForbiddenError } from '../../../shared/errors.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import type { PlanView, StatusCounts } from '../../../shared/schemas/plans.js';
 import { dutyLight, type Light, worstLight } from '../../../shared/web/traffic-light.js';
-import type { AppDeps } from '../../api/app.js';
+import type { AppDeps } from '../../api/deps.js';
 import { Legend, PhaseTimeline, StackedBar, summary, TrafficLight } from '../charts.js';
 import { collect } from '../collect.js';
 import { chromeOf, pathId, planDirectory, unitDirectory, workingCalendar } from '../context.js';

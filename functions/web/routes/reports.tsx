@@ -6,7 +6,7 @@ import { reportCsv } from '../../../shared/export/report-csv.js';
 import { attachmentDisposition, reportFileName } from '../../../shared/export/report-table.js';
 import { reportXlsx, XLSX_CONTENT_TYPE } from '../../../shared/export/report-xlsx.js';
 import { CreateReportSchema, type Report, type ReportRankingRow } from '../../../shared/schemas/reports.js';
-import type { AppDeps } from '../../api/app.js';
+import type { AppDeps } from '../../api/deps.js';
 import { collect } from '../collect.js';
 import { chromeOf, pathId, planDirectory, type WebContext } from '../context.js';
 import { dateTime } from '../format.js';

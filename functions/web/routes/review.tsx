@@ -10,7 +10,7 @@ import {
 } from '../../../shared/schemas/duties.js';
 import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
 import type { Unit } from '../../../shared/schemas/units.js';
-import type { AppDeps } from '../../api/app.js';
+import type { AppDeps } from '../../api/deps.js';
 import { collect } from '../collect.js';
 import {
   chromeOf,

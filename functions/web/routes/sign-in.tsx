@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { UnauthorizedError } from '../../../shared/errors.js';
 import { writeLog } from '../../../shared/log.js';
-import type { AppDeps } from '../../api/app.js';
+import type { AppDeps } from '../../api/deps.js';
 import type { WebContext } from '../context.js';
 import { one, readForm } from '../forms.js';
 import { FieldError, Page } from '../layout.js';

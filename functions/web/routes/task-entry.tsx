@@ -5,7 +5,7 @@ import { ForbiddenError, NotFoundError } from '../../../shared/errors.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import { type CreateTaskInput, CreateTaskSchema } from '../../../shared/schemas/tasks.js';
 import type { Unit } from '../../../shared/schemas/units.js';
-import type { AppDeps } from '../../api/app.js';
+import type { AppDeps } from '../../api/deps.js';
 import { chromeOf, pathId, planDirectory, unitDirectory, type WebContext } from '../context.js';
 import {
   DueInputs,
