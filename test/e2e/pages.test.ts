@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
 import { addDays, localDateOf } from '../../shared/domain/time/zoned-time.js';
+import { launchTestBrowser, type TestBrowser } from './browser.js';
 
 /**
- * The pages in a real headless Chromium (Debian's package, driven by playwright-core) against the
+ * The pages in a real headless Chromium (from npm, see browser.ts; driven by playwright-core) against the
  * real local runtime in memory: the office assigns, a unit submits, the office accepts, and the
  * overview's bar moves. Every page is photographed into test/e2e/screenshots/ for a person to look at.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(import.meta.dirname, 'screenshots');
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
@@ -24,13 +24,11 @@ const TITLE = '核查辍学学生返校情况';
 
 describe('pages in Chromium', () => {
   let runtime: LocalRuntime;
+  let testBrowser: TestBrowser | undefined;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install chromium (bash .ci/run installs it)`);
-    }
     mkdirSync(SHOTS, { recursive: true });
     runtime = await startLocalRuntime({
       port: 0,
@@ -39,24 +37,13 @@ describe('pages in Chromium', () => {
       devSecret: 'e2e-secret-0123456789-0123456789-0123456789',
       tableName: 'duban',
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    testBrowser = await launchTestBrowser();
+    browser = testBrowser.browser;
   }, 120_000);
 
   afterAll(async () => {
     for (const context of contexts) await context.close();
-    await browser?.close();
+    await testBrowser?.close();
     await runtime?.stop();
   }, 60_000);
 
