@@ -1,3 +1,4 @@
+import { UNASSESSED_LABEL } from '../domain/report/ranking.js';
 import type { Report, ReportPhase } from '../schemas/reports.js';
 
 /** A cell as both exports write it: text, a whole number, a 0–1 rate, or empty. */
@@ -101,7 +102,8 @@ export function summaryTable(report: Report): Table {
               : [e.requested, e.inPeriod, e.approved, e.refused, e.pending]),
             ...(rect === null ? [null, null, null] : [rect.assigned, rect.accepted, rect.overdue]),
           ];
-    return [r.rank, r.unitName, r.unitId, ...counts, r.completionRate, r.onTimeRate];
+    // Ranked units first; those with nothing to judge follow, 本期无考核任务 in place of a rank.
+    return [r.rank ?? UNASSESSED_LABEL, r.unitName, r.unitId, ...counts, r.completionRate, r.onTimeRate];
   });
   return { title: '排名汇总', columns, rows };
 }

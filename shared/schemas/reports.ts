@@ -78,15 +78,21 @@ export const ReportUnitStatsSchema = z.object({
     .openapi({ description: '其中整改任务(单列,已含在上面各列中);null 表示该通报生成时尚未单列' }),
 });
 
+/** A unit with nothing to judge in the period is not ranked: listed apart as 本期无考核任务. */
+const rank = z.number().int().min(1).nullable().openapi({
+  description:
+    '名次:没有逾期未办的单位在前,并列者名次相同(如 1、1、3);null 为本期无考核任务(无办结、无逾期),不参与排名,列在排名之后',
+});
+
 export const ReportUnitRowSchema = ReportUnitStatsSchema.extend({
-  rank: z.number().int().min(1),
+  rank,
   unitId: z.string(),
   unitName: z.string(),
 }).openapi('ReportUnitRow');
 
 export const ReportRankingRowSchema = z
   .object({
-    rank: z.number().int().min(1).openapi({ description: '并列者名次相同(如 1、1、3)' }),
+    rank,
     unitId: z.string(),
     unitName: z.string(),
     onTimeRate: rate('按时办结率'),

@@ -412,6 +412,10 @@ describe('pages: task entry, my duties, review, notices, overview, reports', () 
       expect(view.status).toBe(200);
       expect(view.html).toContain('督办通报');
       expect(view.html).toContain('data-rank-unit="poverty-alleviation-office"');
+      // A unit with nothing to judge yet is listed apart, not ranked behind the overdue ones.
+      expect(view.html).not.toContain('data-rank-unit="staffing-office"');
+      expect(view.html).toContain('data-unassessed-unit="staffing-office"');
+      expect(view.html).toContain('本期无考核任务');
       expect(view.html).toContain(`/reports/${reportId}/download/xlsx`);
       const list = await page.get(`/plans/${planId}/reports`);
       expect(list.html).toContain(`data-report="${reportId}"`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import { type DutyFact, dutyAt } from '../../shared/domain/report/duty-at.js';
-import { rankUnits, rateOf } from '../../shared/domain/report/ranking.js';
+import { RANKING_RULE, rankUnits, rateOf, UNASSESSED_LABEL } from '../../shared/domain/report/ranking.js';
 import { createReportBuilder, type ReportBuilderInput } from '../../shared/domain/report/report-builder.js';
 import { reportView } from '../../shared/domain/report/report-view.js';
 import type { ReportSummary } from '../../shared/schemas/reports.js';
@@ -189,11 +189,12 @@ describe('on time and late', () => {
 });
 
 describe('ranking', () => {
+  /** `counted` is the rate's denominator: accepted (on time or late) plus overdue. */
   const unit = (unitId: string, unitName: string, onTime: number, counted: number, overdue: number) => ({
     unitId,
     unitName,
-    onTime,
-    counted,
+    doneOnTime: onTime,
+    doneLate: counted - onTime - overdue,
     overdue,
   });
 
@@ -210,8 +211,39 @@ describe('ranking', () => {
       [2, '城关镇'],
       [3, '安村'],
       [3, '张村'],
-      [5, '东街村'],
+      [null, '东街村'],
     ]);
+  });
+
+  it('never ranks a unit with overdue work above one without, whatever the rates', () => {
+    const ranked = rankUnits([
+      unit('a', '安村', 9, 10, 1),
+      unit('b', '北村', 0, 1, 0),
+      unit('c', '城关镇', 0, 1, 1),
+    ]);
+    // 北村 finished its one duty late (0%) but left nothing overdue; 安村 is 90% with one overdue.
+    expect(ranked.map((r) => [r.rank, r.unitName])).toEqual([
+      [1, '北村'],
+      [2, '安村'],
+      [3, '城关镇'],
+    ]);
+  });
+
+  it('lists units with nothing to judge apart, after the failing ones, without a rank', () => {
+    const ranked = rankUnits([
+      unit('d', '东街村', 0, 0, 0),
+      unit('z', '张村', 0, 1, 1),
+      unit('y', '柳湾村', 0, 1, 1),
+      unit('a', '安村', 0, 0, 0),
+    ]);
+    expect(ranked.map((r) => [r.rank, r.unitName])).toEqual([
+      [1, '柳湾村'],
+      [1, '张村'],
+      [null, '安村'],
+      [null, '东街村'],
+    ]);
+    expect(RANKING_RULE).toContain('有逾期未办的单位排在没有逾期未办的单位之后');
+    expect(RANKING_RULE).toContain(UNASSESSED_LABEL);
   });
 
   it('compares rates exactly, not as rounded decimals', () => {

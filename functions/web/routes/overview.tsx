@@ -214,7 +214,7 @@ export function overviewPages(deps: AppDeps) {
           <>
             <h2 id="ranking">最新通报排名 · {report.periodLabel}</h2>
             <p class="muted">
-              截至 {dateTime(report.asOf, report.timezone, now)},按时办结率排名。
+              截至 {dateTime(report.asOf, report.timezone, now)},没有逾期未办的单位在前,再按按时办结率排名。
               <a href={`/reports/${report.id}`}>查看通报全文</a>
             </p>
             <RankingTable rows={report.ranking} />

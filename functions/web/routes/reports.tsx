@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
+import { UNASSESSED_LABEL } from '../../../shared/domain/report/ranking.js';
 import { NotFoundError } from '../../../shared/errors.js';
 import { reportCsv } from '../../../shared/export/report-csv.js';
 import { attachmentDisposition, reportFileName } from '../../../shared/export/report-table.js';
@@ -162,31 +163,62 @@ const Downloads: FC<{ id: string }> = ({ id }) => (
   </span>
 );
 
-/** The ranking (排名): every unit's place and rates; a unit sees its own row marked. */
-export const RankingTable: FC<{ rows: ReportRankingRow[]; mine?: string | undefined }> = ({ rows, mine }) => (
-  <div class="scroll">
-    <table>
-      <thead>
-        <tr>
-          <th>名次</th>
-          <th>单位</th>
-          <th>按时办结率</th>
-          <th>办结率</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr data-rank-unit={r.unitId} style={r.unitId === mine ? 'background:#fff8e1' : undefined}>
-            <td>{r.rank}</td>
-            <td>{r.unitName}</td>
-            <td>{percent(r.onTimeRate)}</td>
-            <td>{percent(r.completionRate)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </div>
-);
+/**
+ * The ranking (排名): every ranked unit's place and rates, then apart the units with nothing to judge
+ * in the period (本期无考核任务), never ranked behind the failing ones; a unit sees its own row marked.
+ */
+export const RankingTable: FC<{ rows: ReportRankingRow[]; mine?: string | undefined }> = ({ rows, mine }) => {
+  const mark = (unitId: string) => (unitId === mine ? 'background:#fff8e1' : undefined);
+  const apart = rows.filter((r) => r.rank === null);
+  return (
+    <>
+      <div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>名次</th>
+              <th>单位</th>
+              <th>按时办结率</th>
+              <th>办结率</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(
+              (r) =>
+                r.rank !== null && (
+                  <tr data-rank-unit={r.unitId} style={mark(r.unitId)}>
+                    <td>{r.rank}</td>
+                    <td>{r.unitName}</td>
+                    <td>{percent(r.onTimeRate)}</td>
+                    <td>{percent(r.completionRate)}</td>
+                  </tr>
+                ),
+            )}
+          </tbody>
+        </table>
+      </div>
+      {rows.length > apart.length || <p class="card">本期没有可排名的单位。</p>}
+      {apart.length > 0 && (
+        <div class="card" data-unassessed>
+          <strong>
+            {UNASSESSED_LABEL}({apart.length} 个单位)
+          </strong>
+          <span class="muted">:本期没有已办结或逾期的任务,不参与排名。</span>
+          <p>
+            {apart.map((r, i) => (
+              <>
+                {i > 0 && '、'}
+                <span data-unassessed-unit={r.unitId} style={mark(r.unitId)}>
+                  {r.unitName}
+                </span>
+              </>
+            ))}
+          </p>
+        </div>
+      )}
+    </>
+  );
+};
 
 const UNIT_STATES = { open: '整改中', submitted: '待审核', accepted: '已办结' } as const;
 
@@ -317,7 +349,7 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
           <tbody>
             {report.units.map((u) => (
               <tr data-report-unit={u.unitId}>
-                <td>{u.rank}</td>
+                <td>{u.rank ?? <small>{UNASSESSED_LABEL}</small>}</td>
                 <td>{u.unitName}</td>
                 <td>{u.assigned}</td>
                 <td>{u.doneOnTime}</td>

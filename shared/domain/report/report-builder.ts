@@ -407,8 +407,8 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
         [...units.entries()].map(([unitId, t]) => ({
           unitId,
           unitName: nameOf(unitId),
-          onTime: t.doneOnTime,
-          counted: t.doneOnTime + t.doneLate + t.overdue,
+          doneOnTime: t.doneOnTime,
+          doneLate: t.doneLate,
           overdue: t.overdue,
           tally: t,
         })),

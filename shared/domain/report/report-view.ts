@@ -1,4 +1,5 @@
 import type { Report, ReportContent, ReportSummary } from '../../schemas/reports.js';
+import { rankUnits } from './ranking.js';
 import { REPORT_RULES } from './report-builder.js';
 
 /**
@@ -13,7 +14,11 @@ export type ReportScope = { scope: 'all' } | { scope: 'unit'; unitId: string };
  * its own duties; the plan-wide totals, phase totals and each finding's counts stay (they name no unit).
  */
 export function reportView(summary: ReportSummary, content: ReportContent, viewer: ReportScope): Report {
-  const ranking = content.units.map((u) => ({
+  // Ranked again from the stored counts, by the rule printed with the report today: a report frozen
+  // under an older rule (which ranked units with nothing to judge behind failing ones) shows the same
+  // counts, but never a ranking that contradicts the rule beside it.
+  const units = rankUnits(content.units);
+  const ranking = units.map((u) => ({
     rank: u.rank,
     unitId: u.unitId,
     unitName: u.unitName,
@@ -32,13 +37,13 @@ export function reportView(summary: ReportSummary, content: ReportContent, viewe
       ...base,
       scope: 'all',
       viewerUnitId: null,
-      units: content.units,
+      units,
       phases: content.phases,
       overdue: content.overdue,
       rectifications: content.rectifications,
     };
   }
-  const own = content.units.filter((u) => u.unitId === viewer.unitId);
+  const own = units.filter((u) => u.unitId === viewer.unitId);
   const items = content.overdue.items.filter((o) => o.unitId === viewer.unitId);
   const total = own[0]?.overdue ?? 0;
   return {
