@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type ServerType, serve } from '@hono/node-server';
+import { type HttpBindings, type ServerType, serve } from '@hono/node-server';
 import { createApp } from '../../functions/api/app.js';
 import { startReportSchedules } from '../../functions/reports/report-job.js';
 import { localSignIn } from '../../functions/web/local-sign-in.js';
@@ -16,7 +16,7 @@ import { ensureTables } from './create-table.js';
 import { seedDemo } from './demo-seed.js';
 import { loadDevSecret, MEMORY } from './dev-secret.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
-import { localEvidenceRoutes, withLocalEvidence } from './local-evidence-routes.js';
+import { type FetchHandler, localEvidenceRoutes, withLocalEvidence } from './local-evidence-routes.js';
 import { localEvidenceStore } from './local-evidence-store.js';
 import { startSweepSchedule } from './scheduler.js';
 
@@ -39,6 +39,27 @@ export interface LocalRuntime {
   seeded: { planId: string; units: number; tasks: number } | null;
   stop(): Promise<void>;
 }
+
+/**
+ * Answers with `Connection: close` when the request's body was not read to its end (a 413 from the
+ * body limit or the upload size check, a 401 before the body is looked at). The unread bytes
+ * would otherwise be left on a keep-alive connection and the client's next request on it fails
+ * (`UND_ERR_SOCKET` in Node's fetch); closing is what any HTTP/1.1 server does with a body it
+ * refuses.
+ */
+export function closingUnreadBodies(next: FetchHandler): FetchHandler {
+  return async (request, env) => {
+    const response = await next(request, env);
+    const incoming = (env as Partial<HttpBindings> | undefined)?.incoming;
+    if (incoming === undefined || incoming.readableEnded || !carriesBody(incoming.headers)) return response;
+    const headers = new Headers(response.headers);
+    headers.set('connection', 'close');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
+}
+
+const carriesBody = (headers: HttpBindings['incoming']['headers']) =>
+  headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 
 /**
  * The embedded runtime: DynamoDB Local (on disk, or in memory), the table made from the same
@@ -89,7 +110,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }),
     });
     // The stand-in for S3's presigned PUT: only this runtime serves it, beside the app.
-    const fetch = withLocalEvidence(localEvidenceRoutes({ store: evidenceStore, clock }), app.fetch);
+    const fetch = closingUnreadBodies(
+      withLocalEvidence(localEvidenceRoutes({ store: evidenceStore, clock }), app.fetch),
+    );
     const sweeper =
       options.schedule === false
         ? undefined

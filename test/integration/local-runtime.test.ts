@@ -50,6 +50,39 @@ describe('local runtime', () => {
     }
   }, 90_000);
 
+  it('answers the next request on a keep-alive connection after refusing a body (413)', async () => {
+    const secret = 'keep-alive-secret-0123456789-0123456789';
+    const runtime = await startLocalRuntime({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: 'memory',
+      devSecret: secret,
+      tableName: 'duban',
+      schedule: false,
+    });
+    try {
+      const token = await issueHs256Token(secret, { sub: 't', role: 'office' });
+      const json = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+      // Node's fetch keeps the connection alive and reuses it for the requests that follow.
+      for (let round = 0; round < 3; round++) {
+        const big = await fetch(`${runtime.url}/v1/units`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ name: 'x'.repeat(300 * 1024) }),
+        });
+        expect(big.status).toBe(413);
+        expect(big.headers.get('connection')).toBe('close');
+        await big.arrayBuffer();
+        expect((await fetch(`${runtime.url}/health`)).status).toBe(200);
+        const next = await fetch(`${runtime.url}/v1/units`, { method: 'POST', headers: json, body: '{}' });
+        expect(next.status).toBe(400);
+        await next.arrayBuffer();
+      }
+    } finally {
+      await runtime.stop();
+    }
+  }, 90_000);
+
   it('refuses to run in memory without a dev secret', async () => {
     await expect(
       startLocalRuntime({ port: 0, host: '127.0.0.1', dataDir: 'memory', tableName: 'duban' }),
