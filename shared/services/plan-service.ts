@@ -26,6 +26,8 @@ import type { RecurrenceService } from './recurrence-service.js';
 export interface CreateTaskOptions {
   /** More writes for the task's transaction (a finding that the task rectifies). */
   extra?: (task: Task, duties: DutyRecord[]) => TransactItem[];
+  /** The due time must be later than now (a rectification deadline set today). */
+  dueAtInFuture?: boolean;
 }
 
 export interface PlanService {
@@ -130,8 +132,10 @@ export function planService(deps: {
       let dueAt: string | null = null;
       if (input.dueAt !== undefined) {
         const due = parseDueAt(input.dueAt, plan.timezone);
-        if (due.ok) dueAt = due.dueAt.toISOString();
-        else problems.push({ field: 'dueAt', message: due.message });
+        if (!due.ok) problems.push({ field: 'dueAt', message: due.message });
+        else if (options.dueAtInFuture === true && due.dueAt.getTime() <= now.getTime()) {
+          problems.push({ field: 'dueAt', message: '截止时间必须晚于现在' });
+        } else dueAt = due.dueAt.toISOString();
       }
       if (input.recurrence !== undefined && phase !== undefined) {
         problems.push(...validateRecurrence(input.recurrence, { phaseStart: phase.start }));
