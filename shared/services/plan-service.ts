@@ -19,7 +19,7 @@ import type { Duty, DutyRecord } from '../schemas/duties.js';
 import type { CreatePlanInput, Plan, PlanView } from '../schemas/plans.js';
 import type { CreateTaskInput, Task } from '../schemas/tasks.js';
 import { authorize } from './access.js';
-import { newDuty } from './duty-factory.js';
+import { newDuty, policyFor } from './duty-factory.js';
 import { toDutyView } from './duty-view.js';
 import type { RecurrenceService } from './recurrence-service.js';
 
@@ -177,7 +177,9 @@ export function planService(deps: {
           principal,
           'task.create',
           { type: 'task', id: t.id, planId },
-          { before: null, after: { ...t, dutyIds: created.map((d) => d.id) } },
+          // `policy` is the escalation its duties keep for life (the task's own or the plan's now):
+          // with the due time and the duties, what each duty's history shows as its assignment.
+          { before: null, after: { ...t, policy: policyFor(plan, t), dutyIds: created.map((d) => d.id) } },
           now,
         );
       const calendar = createWorkingCalendar(await calendars.list());
