@@ -19,6 +19,11 @@ export interface AuditRepository {
   forEntity(type: string, id: string, page: PageRequest): Promise<Page<AuditEventView>>;
   /** Events by plan, by actor, or all, newest first, within [from, to]. */
   list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEventView>>;
+  /**
+   * The event that assigned `dutyId`: its task's creation (`task.create`) or, for a recurring task,
+   * the occurrence's (`task.occurrence`), each listing the duties it created in `after.dutyIds`.
+   */
+  assignmentOf(taskId: string, dutyId: string): Promise<AuditEventView | undefined>;
 }
 
 export function auditRepository(ref: TableRef): AuditRepository {
@@ -44,6 +49,34 @@ export function auditRepository(ref: TableRef): AuditRepository {
         ConsistentRead: true,
         ExclusiveStartKey: decodeCursor(cursor, { attributes: ['pk', 'sk'], partition: { pk } }),
       });
+    },
+
+    async assignmentOf(taskId, dutyId) {
+      // A task's own events are few (its creation and one per occurrence created), so this reads
+      // one small partition; the filter keeps the one naming the duty.
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'pk = :pk',
+            FilterExpression: '#action IN (:create, :occurrence) AND contains(#after.#dutyIds, :duty)',
+            ExpressionAttributeNames: { '#action': 'action', '#after': 'after', '#dutyIds': 'dutyIds' },
+            ExpressionAttributeValues: {
+              ':pk': auditEntityPk('task', taskId),
+              ':create': 'task.create',
+              ':occurrence': 'task.occurrence',
+              ':duty': dutyId,
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        const [found] = out.Items ?? [];
+        if (found !== undefined) return AuditEventSchema.parse(found);
+        start = out.LastEvaluatedKey;
+      } while (start !== undefined);
+      return undefined;
     },
 
     list({ planId, actor, from, to }, { limit, cursor }) {

@@ -151,6 +151,13 @@ export function extensionService(deps: {
       if (duty.status !== 'open') throw new ConflictError('not_open', '任务已不是待办状态,延期申请无需审批');
       const plan = await plans.get(duty.planId);
       if (plan === undefined) throw new NotFoundError('工作方案', duty.planId);
+      // The proposal was later than the deadline when it was made, but the decision may come after
+      // it: a deadline that has passed would make the duty overdue the moment it is granted.
+      if (input.dueAt === undefined && Date.parse(request.proposedDueAt) <= now.getTime()) {
+        throw new ValidationError('时间有误', [
+          { field: 'dueAt', message: '申请的截止时间已过,请给出晚于现在的新截止时间' },
+        ]);
+      }
       const dueAt =
         input.dueAt === undefined
           ? request.proposedDueAt

@@ -19,13 +19,15 @@ import type { Duty, DutyRecord } from '../schemas/duties.js';
 import type { CreatePlanInput, Plan, PlanView } from '../schemas/plans.js';
 import type { CreateTaskInput, Task } from '../schemas/tasks.js';
 import { authorize } from './access.js';
-import { newDuty } from './duty-factory.js';
+import { newDuty, policyFor } from './duty-factory.js';
 import { toDutyView } from './duty-view.js';
 import type { RecurrenceService } from './recurrence-service.js';
 
 export interface CreateTaskOptions {
   /** More writes for the task's transaction (a finding that the task rectifies). */
   extra?: (task: Task, duties: DutyRecord[]) => TransactItem[];
+  /** The due time must be later than now (a rectification deadline set today). */
+  dueAtInFuture?: boolean;
 }
 
 export interface PlanService {
@@ -130,8 +132,10 @@ export function planService(deps: {
       let dueAt: string | null = null;
       if (input.dueAt !== undefined) {
         const due = parseDueAt(input.dueAt, plan.timezone);
-        if (due.ok) dueAt = due.dueAt.toISOString();
-        else problems.push({ field: 'dueAt', message: due.message });
+        if (!due.ok) problems.push({ field: 'dueAt', message: due.message });
+        else if (options.dueAtInFuture === true && due.dueAt.getTime() <= now.getTime()) {
+          problems.push({ field: 'dueAt', message: '截止时间必须晚于现在' });
+        } else dueAt = due.dueAt.toISOString();
       }
       if (input.recurrence !== undefined && phase !== undefined) {
         problems.push(...validateRecurrence(input.recurrence, { phaseStart: phase.start }));
@@ -173,7 +177,9 @@ export function planService(deps: {
           principal,
           'task.create',
           { type: 'task', id: t.id, planId },
-          { before: null, after: { ...t, dutyIds: created.map((d) => d.id) } },
+          // `policy` is the escalation its duties keep for life (the task's own or the plan's now):
+          // with the due time and the duties, what each duty's history shows as its assignment.
+          { before: null, after: { ...t, policy: policyFor(plan, t), dutyIds: created.map((d) => d.id) } },
           now,
         );
       const calendar = createWorkingCalendar(await calendars.list());

@@ -10,7 +10,7 @@ import { expandOccurrences } from '../domain/duty/recurrence.js';
 import { addDays, endOfLocalDay, localDateOf } from '../domain/time/zoned-time.js';
 import type { Plan } from '../schemas/plans.js';
 import type { Task } from '../schemas/tasks.js';
-import { newDuty, occurrenceDutyId } from './duty-factory.js';
+import { newDuty, occurrenceDutyId, policyFor } from './duty-factory.js';
 
 /**
  * Occurrences are created 35 days ahead: a unit sees its next month of reports in its list, and
@@ -76,7 +76,12 @@ export function recurrenceService(plans: PlanRepository): RecurrenceService {
           { type: 'task', id: task.id, planId: plan.id },
           {
             before: null,
-            after: { occurrenceKey: occurrence.occurrenceKey, dueAt, dutyIds: duties.map((d) => d.id) },
+            after: {
+              occurrenceKey: occurrence.occurrenceKey,
+              dueAt,
+              policy: policyFor(plan, task),
+              dutyIds: duties.map((d) => d.id),
+            },
           },
           now,
         );

@@ -148,6 +148,8 @@ export function supervisionService(deps: {
         }),
         now,
         {
+          // A rectification deadline is set today for work still to do; one already past is a typo.
+          dueAtInFuture: true,
           extra: (t, created) => {
             finding = {
               id: findingId,
