@@ -7,11 +7,29 @@ import type { SweepService } from '../../shared/services/sweep-service.js';
 /** The scheduler acts as the office: the sweep is the office's supervision, run on a timer. */
 export const SCHEDULER: Principal = { sub: 'scheduler', role: 'office' };
 
-const eventSchema = z.object({ planId: z.string().min(1).max(64).optional() }).catch({});
+/** The schedule's input: `{ allPlans: true }`, or `{ planId }` for one plan. */
+const eventSchema = z.union([
+  z.strictObject({ allPlans: z.literal(true) }),
+  z.strictObject({ planId: z.string().min(1).max(64) }),
+]);
 
-/** The schedule's input is `{}` (every plan) or `{ planId }`; anything else sweeps every plan. */
+/**
+ * Reads the schedule's input. Sweeping every plan must be asked for in words: a missing, empty or
+ * misspelt event throws (the scheduler retries, then dead-letters it where an alarm sees it)
+ * instead of quietly sweeping everything.
+ */
 export function parseSweepEvent(event: unknown): { planId?: string | undefined } {
-  return eventSchema.parse(event ?? {});
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success) {
+    const got =
+      typeof event === 'object' && event !== null
+        ? `an object with ${Object.keys(event).join(', ') || 'no fields'}`
+        : event === null
+          ? 'null'
+          : typeof event;
+    throw new Error(`Invalid sweep event: expected {"allPlans":true} or {"planId":"<id>"}, got ${got}`);
+  }
+  return 'planId' in parsed.data ? { planId: parsed.data.planId } : {};
 }
 
 /** Runs one sweep and logs its summary as one entry; errors propagate so the scheduler retries. */

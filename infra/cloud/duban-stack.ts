@@ -114,7 +114,8 @@ export class DubanStack extends Stack {
       function: sweep.function,
       cron: { minute: '0/15' },
       description: 'duban sweep every 15 minutes (plans run on Asia/Shanghai time)',
-      input: {},
+      // Every plan, said in words: the handler refuses an event that does not say what to sweep.
+      input: { allPlans: true },
     });
 
     // Reports have their own function: a 1,000-unit plan takes longer than an API request may.

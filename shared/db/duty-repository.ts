@@ -47,7 +47,7 @@ export interface DutyRepository {
     filter: { planId?: string | undefined; status?: DutyStatus | undefined; dueBefore?: string | undefined },
     page: PageRequest,
   ): Promise<Page<DutyRecord>>;
-  /** A task's duties (at most `limit`), through its lead unit's listing in the plan. */
+  /** A task's open duties (at most `limit`), through its units' listings in the plan, every page read. */
   listByTask(
     task: { id: string; planId: string; leadUnitId: string; coUnitIds: string[] },
     page: { limit: number },
@@ -208,23 +208,24 @@ export function dutyRepository(ref: TableRef): DutyRepository {
     },
 
     async listByTask(task, { limit }) {
-      // Rare (the answer to creating a recurring task): each unit's duties in the plan, filtered.
+      // Rare (the answer to creating a recurring task): each unit's duties in the plan, filtered,
+      // every page of them (a unit's open duties can fill more than one), until `limit` are found.
       const found: DutyRecord[] = [];
       for (const unitId of [task.leadUnitId, ...task.coUnitIds]) {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: INDEX_BY_UNIT.name,
-            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-            FilterExpression: 'taskId = :task',
-            ExpressionAttributeValues: {
-              ':pk': unitDutiesPk(unitId),
-              ':prefix': unitDutiesSkPrefix(task.planId, 'open'),
-              ':task': task.id,
-            },
-          }),
-        );
-        found.push(...(out.Items ?? []).map((i) => DutyRecordSchema.parse(i)));
+        for await (const items of queryPages(doc, {
+          TableName: tableName,
+          IndexName: INDEX_BY_UNIT.name,
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+          FilterExpression: 'taskId = :task',
+          ExpressionAttributeValues: {
+            ':pk': unitDutiesPk(unitId),
+            ':prefix': unitDutiesSkPrefix(task.planId, 'open'),
+            ':task': task.id,
+          },
+        })) {
+          found.push(...items.map((i) => DutyRecordSchema.parse(i)));
+          if (found.length >= limit) break;
+        }
         if (found.length >= limit) break;
       }
       return found.sort((a, b) => a.dueAt.localeCompare(b.dueAt)).slice(0, limit);

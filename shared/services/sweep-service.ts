@@ -184,8 +184,10 @@ export function sweepService(deps: {
         cal: WorkingCalendar,
       ): Promise<Notice> {
         const dueAt = new Date(duty.dueAt);
-        const before = cal.fallbackYearsUsed().length;
-        const late = workingDaysLate(dueAt, now, plan.timezone, cal);
+        // This notice's own view: what other duties, swept side by side, ask the calendar meanwhile
+        // must not mark it.
+        const own = cal.view();
+        const late = workingDaysLate(dueAt, now, plan.timezone, own);
         return {
           id: noticeIdFor(duty.id, duty.round, scheduled.level.level),
           planId: plan.id,
@@ -204,7 +206,7 @@ export function sweepService(deps: {
           createdAt: nowIso,
           workingDaysLate: late,
           calendarFallback:
-            cal.fallbackYearsUsed().length > before || yearsFellBack(cal, dueAt, now, plan.timezone),
+            own.fallbackYearsUsed().length > 0 || yearsFellBack(own, dueAt, now, plan.timezone),
           acks: {},
         };
       }
@@ -216,12 +218,18 @@ export function sweepService(deps: {
           await forEachLimit(page, SWEEP_CONCURRENCY, async (item) => {
             // One duty's failure must not stop the others: it stays in the index, so the next run
             // takes it up again; the count makes the run fail loudly (alarm, retry, DLQ).
+            // Each item gets its own view of the calendar; the sweep's calendar still sums up
+            // every year any of them fell back for.
+            const cal = calendar.view();
             try {
               if (item.entity === 'Task') {
-                result.occurrencesCreated += await recurrences.topUp(plan, item.task, now, calendar);
+                // Awaited first, then added: `total += await …` would read the total before the
+                // wait and drop what the other items added meanwhile.
+                const created = await recurrences.topUp(plan, item.task, now, cal);
+                result.occurrencesCreated += created;
               } else {
                 result.examined++;
-                await sweepDuty(plan, item.duty, calendar);
+                await sweepDuty(plan, item.duty, cal);
               }
             } catch (err) {
               result.failed++;

@@ -317,7 +317,7 @@ describe('sweep function', () => {
 });
 
 describe('sweep schedule', () => {
-  it('runs every 15 minutes on Asia/Shanghai time, on the dot, with {} as input', () => {
+  it('runs every 15 minutes on Asia/Shanghai time, on the dot, asking for every plan in words', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0/15 * * * ? *)',
       ScheduleExpressionTimezone: 'Asia/Shanghai',
@@ -325,7 +325,7 @@ describe('sweep schedule', () => {
       State: 'ENABLED',
       Target: Match.objectLike({
         Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.sweepFunction), 'Arn'] },
-        Input: '{}',
+        Input: JSON.stringify({ allPlans: true }),
       }),
     });
   });

@@ -325,6 +325,31 @@ describe('late assignment, calendar and recurrence', () => {
     ).toBe(403);
   });
 
+  it('marks only the notices that rest on a year without data, while other duties are swept beside them', async () => {
+    const { api } = await setup();
+    api.setNow(new Date('2026-12-01T02:00:00Z'));
+    const plan = (
+      await api.call<Plan>('POST', '/v1/plans', {
+        body: {
+          title: '年末督办',
+          phases: [{ key: 'work', name: '整改阶段', start: '2026-12-01', end: '2027-01-31' }],
+        },
+      })
+    ).body;
+    // Due Tue 12-08: every level falls in 2026, which the official data covers.
+    const covered = (await newTask(api, plan, { leadUnitId: 'village', dueAt: '2026-12-08T17:00:00+08:00' }))
+      .duties[0] as Duty;
+    // Due Thu 12-31: its overdue notice fires now, and its next level (+3 working days) lies in
+    // 2027, which has no data; working that out runs beside the first duty's notices.
+    await newTask(api, plan, { leadUnitId: 'bureau', dueAt: '2026-12-31T17:00:00+08:00' });
+    api.setNow(new Date('2026-12-31T09:00:00Z'));
+    const result = await sweep(api, plan.id);
+    expect(result.calendarFallbackYears).toEqual([2027]);
+    const ofCovered = (await noticesOf(api, plan.id)).filter((n) => n.dutyId === covered.id);
+    expect(ofCovered.map((n) => n.level).sort()).toEqual(['accountability', 'escalate', 'overdue', 'remind']);
+    expect(ofCovered.filter((n) => n.calendarFallback).map((n) => n.level)).toEqual([]);
+  });
+
   it('creates weekly zero-report occurrences ahead, tops them up, and accepts "nothing to report"', async () => {
     const { api, plan } = await setup();
     api.setNow(new Date('2025-09-01T02:00:00Z'));
@@ -369,6 +394,22 @@ describe('late assignment, calendar and recurrence', () => {
     const keys = duties.body.items.map((d) => d.occurrenceKey);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(6);
+  });
+
+  it('counts the occurrences of every recurring task it tops up side by side', async () => {
+    const { api, plan } = await setup();
+    api.setNow(new Date('2025-09-01T02:00:00Z'));
+    for (const unit of ['village', 'town', 'bureau']) {
+      await newTask(api, plan, {
+        title: '学校周报表',
+        leadUnitId: unit,
+        kind: 'report',
+        recurrence: { freq: 'weekly', weekdays: [5], time: '12:00', holidayRule: 'previous-working-day' },
+      });
+    }
+    // A week on, each task gets one more Friday: three occurrences, written by three items at once.
+    api.setNow(new Date('2025-09-08T03:00:00Z'));
+    expect(await sweep(api, plan.id)).toMatchObject({ occurrencesCreated: 3, failed: 0 });
   });
 
   it('refuses "nothing to report" on a duty that is not a report', async () => {

@@ -187,6 +187,21 @@ describe('overrides and fallback', () => {
     expect(cal.fallbackYearsUsed()).toEqual([last + 1]);
   });
 
+  it('gives each of several side-by-side computations a view that reports only its own fallbacks', () => {
+    const cal = createWorkingCalendar([]);
+    const first = cal.view();
+    const second = cal.view();
+    expect(first.isWorkingDay('2025-06-03')).toBe(true);
+    expect(second.isWorkingDay('2031-01-01')).toBe(true);
+    expect(first.fallbackYearsUsed()).toEqual([]);
+    expect(second.fallbackYearsUsed()).toEqual([2031]);
+    // A view of a view still reports up: the whole computation sees every year any part used.
+    expect(first.view().isWorkingDay('2030-06-03')).toBe(true);
+    expect(first.fallbackYearsUsed()).toEqual([2030]);
+    expect(cal.fallbackYearsUsed()).toEqual([2030, 2031]);
+    expect(first.sourceOf(2024)).toBe('official');
+  });
+
   it('uses the official data it is given instead of the package', () => {
     const cal = createWorkingCalendar([], [{ year: 2024, holidays: ['2024-03-01'], workdays: [] }]);
     expect(cal.isWorkingDay('2024-03-01')).toBe(false);

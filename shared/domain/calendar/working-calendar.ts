@@ -26,6 +26,12 @@ export interface WorkingCalendar {
   sourceOf(year: number): CalendarSource;
   /** Years asked about that had no data, so plain Mon–Fri was used; sorted, unique. */
   fallbackYearsUsed(): number[];
+  /**
+   * The same calendar with its own record of fallbacks, for one of several computations that run
+   * side by side (one duty of a sweep): its `fallbackYearsUsed` lists only what it was asked, while
+   * this calendar still sees every year any of its views fell back for.
+   */
+  view(): WorkingCalendar;
 }
 
 type RawDays = Readonly<Record<string, string>>;
@@ -179,8 +185,9 @@ export function validateYearCalendar(input: YearCalendar): { field: string; mess
  * the office's word wins, and it is how next year's 调休 gets in before a package update.
  *
  * The calendar remembers every year it fell back to weekdays for (see `fallbackYearsUsed`), so a
- * computation can report that its answer rests on no official data; make one calendar per
- * computation whose fallbacks you want to report.
+ * computation can report that its answer rests on no official data; make one calendar (or one
+ * `view()` of it) per computation whose fallbacks you want to report, never one shared by
+ * computations that run side by side.
  *
  * @param overrides the office's years; at most one per year, each valid by `validateYearCalendar`.
  * @param official the official schedule; defaults to the installed `chinese-days` data.
@@ -192,7 +199,6 @@ export function createWorkingCalendar(
   overrides: readonly YearCalendar[],
   official: OfficialData = officialData(),
 ): WorkingCalendar {
-  type YearDays = { source: 'override' | 'official'; holidays: Set<string>; workdays: Set<string> };
   const years = new Map<number, YearDays>();
   for (const calendar of official) {
     years.set(calendar.year, {
@@ -219,14 +225,22 @@ export function createWorkingCalendar(
     });
   }
 
+  return calendarOver(years, []);
+}
+
+type YearDays = { source: 'override' | 'official'; holidays: Set<string>; workdays: Set<string> };
+
+/** A calendar over `years` (never changed after it is built) that records its fallbacks in its own set and in `outer`. */
+function calendarOver(years: ReadonlyMap<number, YearDays>, outer: readonly Set<number>[]): WorkingCalendar {
   const fallbackYears = new Set<number>();
+  const records = [fallbackYears, ...outer];
   return {
     isWorkingDay(date: string): boolean {
       assertDate(date);
       const year = Number(date.slice(0, 4));
       const days = years.get(year);
       if (days === undefined) {
-        fallbackYears.add(year);
+        for (const record of records) record.add(year);
         return !isWeekend(date);
       }
       if (days.workdays.has(date)) return true;
@@ -238,6 +252,9 @@ export function createWorkingCalendar(
     },
     fallbackYearsUsed(): number[] {
       return [...fallbackYears].sort((a, b) => a - b);
+    },
+    view(): WorkingCalendar {
+      return calendarOver(years, records);
     },
   };
 }
