@@ -14,12 +14,33 @@ const TARGET_LABELS: Record<string, string> = {
   header: '请求头',
 };
 
+/** What a client may send as `Idempotency-Key`: a UUID, or any 1–255 visible ASCII characters. */
+export const IdempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key 须为 1–255 个可见 ASCII 字符(建议用 UUID)');
+
+const idempotencyKeyParam = IdempotencyKeySchema.optional().openapi('IdempotencyKey', {
+  param: { name: 'Idempotency-Key', in: 'header', required: false },
+  description:
+    '可选。重试同一创建请求时带上同一个键(建议每次新建生成一个 UUID):同一调用者在同一接口 24 小时内以同一键、' +
+    '同一内容再次请求,返回第一次的结果(相同状态码和响应体,响应头 Idempotent-Replayed: true),不会重复创建;' +
+    '同一键、不同内容返回 409 idempotency_key_reused;第一次请求尚未完成时返回 409 idempotency_in_progress。' +
+    '请求被拒绝(4xx)或服务器出错(5xx)时不保存结果,修正后可用同一键重试。',
+  example: '5f0c6a1e-3b7d-4c8e-9a2f-1d4b6e8c0a37',
+});
+
+/**
+ * The `Idempotency-Key` header of every create, declared once: the spec carries it as one
+ * component parameter (registered by newRouter) that each create operation references.
+ */
+export const idempotencyHeaders = z.object({ 'Idempotency-Key': idempotencyKeyParam });
+
 /**
  * A router whose every zod failure becomes one 400 naming each failing field, so no route
  * builds its own error body.
  */
 export function newRouter() {
-  return new OpenAPIHono<AppEnv>({
+  const router = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (result.success) return;
       const problems: FieldProblem[] = result.error.issues.map((issue) => ({
@@ -30,6 +51,9 @@ export function newRouter() {
       throw new ValidationError(`${where}有误:${problems.map((p) => p.field).join('、')}`, problems);
     },
   });
+  // Mounting merges each router's registry into the app's: the spec gets this parameter once.
+  router.openAPIRegistry.registerParameter('IdempotencyKey', idempotencyKeyParam);
+  return router;
 }
 
 /** An error response for OpenAPI: the one error body, with this description. */

@@ -34,6 +34,8 @@
  * | R1 | a frozen report: its head and content parts      | Query    pk=REPORT#<reportId>  (sk HEAD, PART#<nnnn>)          |
  * | R2 | a plan's reports, newest cut-off first           | Query byParent gsi2pk=PLAN#<planId>#REPORTS gsi2sk=<asOf>#<id> |
  * | L1 | a caller's request count in one rate window      | UpdateItem pk=RATE#<role>:<sub>   sk=<windowStart> (TTL)      |
+ * | I1 | the first answer to a caller's Idempotency-Key   | PutItem (conditional) / UpdateItem / DeleteItem                |
+ * |    |   on one route (24 h, TTL)                       |   pk=IDEMPOTENCY#<sha256 of route, caller, key> sk=IDEMPOTENCY |
  *
  * Sort keys embed ISO-8601 UTC instants ("2026-05-13T15:59:59.999Z"), which sort as strings.
  * Ids never contain '#', so prefixes cannot collide.
@@ -165,3 +167,10 @@ export const rateCounterKey = (subject: string, windowStart: string) => ({
   pk: `RATE#${subject}`,
   sk: windowStart,
 });
+
+export const IDEMPOTENCY_SK = 'IDEMPOTENCY';
+/**
+ * I1: one record per (route, caller, client key). The key is the client's own string, so it is
+ * hashed: whatever it holds ('#' included) cannot collide with another entity's prefix.
+ */
+export const idempotencyKey = (scopeHash: string) => ({ pk: `IDEMPOTENCY#${scopeHash}`, sk: IDEMPOTENCY_SK });

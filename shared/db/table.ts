@@ -60,7 +60,10 @@ export const ATTRIBUTE_TYPE = 'S' as const;
 /** Default table name for the local runtime; in AWS the name comes from the stack. */
 export const DEFAULT_TABLE_NAME = 'duban';
 
-/** Items with this attribute (epoch seconds) are expired by DynamoDB: only rate-limit counters set it. */
+/**
+ * Items with this attribute (epoch seconds) are expired by DynamoDB: rate-limit counters and
+ * idempotency records set it. Deletion may lag by days, so readers compare it with their clock too.
+ */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 /**

@@ -13,6 +13,7 @@ import { type CalendarService, calendarService } from './calendar-service.js';
 import { type DutyService, dutyService } from './duty-service.js';
 import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
+import { type IdempotencyService, idempotencyService } from './idempotency-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { recurrenceService } from './recurrence-service.js';
@@ -32,6 +33,8 @@ export interface Services {
   audit: AuditService;
   extensions: ExtensionService;
   supervision: SupervisionService;
+  /** Idempotency keys of creates (the API's header, the pages' per-form key). */
+  idempotency: IdempotencyService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -41,6 +44,8 @@ export function createServices(
     onSweepItemError?: (err: unknown, itemId: string) => void;
     /** The evidence file store, so submissions can be checked against it (the API needs it; jobs do not). */
     evidenceFiles?: Pick<EvidenceStore, 'exists'>;
+    /** The wall clock idempotency records expire by (tests move it). @default () => new Date() */
+    wallClock?: () => Date;
   } = {},
 ): Services {
   const units = unitRepository(table);
@@ -75,6 +80,7 @@ export function createServices(
       units,
       calendars,
     }),
+    idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
   };
 }
 

@@ -6,7 +6,17 @@ import {
   RefuseExtensionSchema,
 } from '../../../shared/schemas/extensions.js';
 import type { AppDeps } from '../deps.js';
-import { bearer, dutyIdParam, errorsFor, jsonBody, jsonResponse, newRouter, pathId } from '../router.js';
+import { idempotent } from '../idempotency.js';
+import {
+  bearer,
+  dutyIdParam,
+  errorsFor,
+  idempotencyHeaders,
+  jsonBody,
+  jsonResponse,
+  newRouter,
+  pathId,
+} from '../router.js';
 
 const requestParams = z.object({
   dutyId: pathId('dutyId', '任务编号'),
@@ -23,7 +33,8 @@ export function extensionRoutes(deps: AppDeps) {
       tags: ['extensions'],
       summary: '申请延期(须在截止时间之前,写明理由、进展和建议时间)',
       security: bearer,
-      request: { params: dutyIdParam, body: jsonBody(CreateExtensionSchema) },
+      request: { headers: idempotencyHeaders, params: dutyIdParam, body: jsonBody(CreateExtensionSchema) },
+      middleware: [idempotent(deps.idempotency)] as const,
       responses: {
         201: jsonResponse(ExtensionRequestSchema, '已提交申请'),
         ...errorsFor(400, 401, 403, 404, 409),

@@ -9,7 +9,8 @@ import {
 import { CreatePlanSchema, PlanSchema, PlanViewSchema } from '../../../shared/schemas/plans.js';
 import { CreateTaskSchema, TaskSchema, TaskWithDutiesSchema } from '../../../shared/schemas/tasks.js';
 import type { AppDeps } from '../deps.js';
-import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
+import { idempotent } from '../idempotency.js';
+import { bearer, errors, idempotencyHeaders, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 const planIdParam = z.object({
   planId: z
@@ -28,12 +29,14 @@ export function planRoutes(deps: AppDeps) {
       tags: ['plans'],
       summary: '新建工作方案(含阶段)',
       security: bearer,
-      request: { body: jsonBody(CreatePlanSchema) },
+      request: { headers: idempotencyHeaders, body: jsonBody(CreatePlanSchema) },
+      middleware: [idempotent(deps.idempotency)] as const,
       responses: {
         201: jsonResponse(PlanSchema, '已创建'),
         400: errors[400],
         401: errors[401],
         403: errors[403],
+        409: errors[409],
       },
     }),
     async (c) => c.json(await deps.plans.create(c.get('principal'), c.req.valid('json'), deps.clock()), 201),
@@ -82,13 +85,15 @@ export function planRoutes(deps: AppDeps) {
       tags: ['tasks'],
       summary: '新建任务并分解到牵头单位和配合单位(每个单位一条任务)',
       security: bearer,
-      request: { params: planIdParam, body: jsonBody(CreateTaskSchema) },
+      request: { headers: idempotencyHeaders, params: planIdParam, body: jsonBody(CreateTaskSchema) },
+      middleware: [idempotent(deps.idempotency)] as const,
       responses: {
         201: jsonResponse(TaskWithDutiesSchema, '已创建,含各单位的任务'),
         400: errors[400],
         401: errors[401],
         403: errors[403],
         404: errors[404],
+        409: errors[409],
       },
     }),
     async (c) => {
@@ -194,13 +199,15 @@ export function planRoutes(deps: AppDeps) {
       tags: ['findings'],
       summary: '登记督查发现的问题,生成各单位的整改任务',
       security: bearer,
-      request: { params: planIdParam, body: jsonBody(CreateFindingSchema) },
+      request: { headers: idempotencyHeaders, params: planIdParam, body: jsonBody(CreateFindingSchema) },
+      middleware: [idempotent(deps.idempotency)] as const,
       responses: {
         201: jsonResponse(FindingViewSchema, '已登记'),
         400: errors[400],
         401: errors[401],
         403: errors[403],
         404: errors[404],
+        409: errors[409],
       },
     }),
     async (c) =>

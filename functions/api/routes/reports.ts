@@ -11,7 +11,8 @@ import {
   ReportSummarySchema,
 } from '../../../shared/schemas/reports.js';
 import type { AppDeps } from '../deps.js';
-import { bearer, errors, jsonBody, jsonResponse, newRouter } from '../router.js';
+import { idempotent } from '../idempotency.js';
+import { bearer, errors, idempotencyHeaders, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 const planIdParam = z.object({
   planId: z
@@ -40,7 +41,8 @@ export function planReportRoutes(deps: AppDeps) {
       description:
         '按截止时间(默认现在,不能晚于现在)统计各单位任务办理情况、延期申请、督查整改、排名和各阶段进度,保存后不再改变;生成时与通报同一事务写入审计记录(再次请求不重复写)。同一方案同一期(ISO 周或自然月,按方案时区)只生成一次:新生成返回 201,已存在(含并发请求)返回 200 和已有的通报。',
       security: bearer,
-      request: { params: planIdParam, body: jsonBody(CreateReportSchema) },
+      request: { headers: idempotencyHeaders, params: planIdParam, body: jsonBody(CreateReportSchema) },
+      middleware: [idempotent(deps.idempotency)] as const,
       responses: {
         200: jsonResponse(ReportSchema, '本期通报已存在,返回已有的'),
         201: jsonResponse(ReportSchema, '已生成'),
@@ -48,6 +50,7 @@ export function planReportRoutes(deps: AppDeps) {
         401: errors[401],
         403: errors[403],
         404: errors[404],
+        409: errors[409],
       },
     }),
     async (c) => {

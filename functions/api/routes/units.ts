@@ -3,7 +3,8 @@ import { pageOf, pageQuery, slug } from '../../../shared/schemas/common.js';
 import { DutySchema, UnitDutyListQuerySchema } from '../../../shared/schemas/duties.js';
 import { CreateUnitSchema, UnitSchema } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../deps.js';
-import { bearer, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
+import { idempotent } from '../idempotency.js';
+import { bearer, errorsFor, idempotencyHeaders, jsonBody, jsonResponse, newRouter } from '../router.js';
 
 const unitIdParam = z.object({ unitId: slug('单位编号').openapi({ param: { name: 'unitId', in: 'path' } }) });
 
@@ -17,7 +18,8 @@ export function unitRoutes(deps: AppDeps) {
       tags: ['units'],
       summary: '新建单位',
       security: bearer,
-      request: { body: jsonBody(CreateUnitSchema) },
+      request: { headers: idempotencyHeaders, body: jsonBody(CreateUnitSchema) },
+      middleware: [idempotent(deps.idempotency)] as const,
       responses: {
         201: jsonResponse(UnitSchema, '已创建'),
         ...errorsFor(400, 401, 403, 409),
