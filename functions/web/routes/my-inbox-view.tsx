@@ -1,0 +1,162 @@
+import type { FC } from 'hono/jsx';
+import { workingDaysLate } from '../../../shared/domain/calendar/working-calendar.js';
+import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
+import type { Notice } from '../../../shared/schemas/notices.js';
+import type { Plan } from '../../../shared/schemas/plans.js';
+import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
+import { dutyLight } from '../../../shared/web/traffic-light.js';
+import { TrafficLight } from '../charts.js';
+import { lastReturn, RoleBadge } from '../duty-parts.js';
+import { dateTime, timeLeft } from '../format.js';
+import { type Chrome, Csrf, Page } from '../layout.js';
+import { type Inbox, timeZoneOf } from './my-duties-load.js';
+
+/** The unit's inbox (我的任务): open duties, most urgent first, what waits for review, notices. */
+export const InboxPage: FC<{ inbox: Inbox; chrome: Chrome; csrfToken: string }> = ({
+  inbox,
+  chrome,
+  csrfToken,
+}) => {
+  const { now, plans, units, duties, submitted, notices, me, calendar, unitId } = inbox;
+  const late = duties.filter((d) => d.overdue);
+  const unacked = notices.filter((n) => n.acks[me] === undefined).length;
+  return (
+    <Page title="我的任务" chrome={chrome}>
+      <h1>我的任务 · {chrome.who}</h1>
+      <div class="card row">
+        <span>待办 {duties.length} 条</span>
+        <span class={`badge ${late.length > 0 ? 'b-red' : ''}`}>逾期 {late.length}</span>
+        <span class="badge b-blue">待审核 {submitted.length}</span>
+        <a href="#notices">
+          未签收通知 <span class={`badge ${unacked > 0 ? 'b-yellow' : ''}`}>{unacked}</span>
+        </a>
+        {inbox.hasBelow && <a href="/review">下级单位报送,待本单位确认 →</a>}
+      </div>
+      <h2>待办任务</h2>
+      {duties.length === 0 && <p class="card">没有待办任务。</p>}
+      {duties.map((duty) => {
+        const tz = timeZoneOf(plans, duty.planId);
+        const reason = lastReturn(duty);
+        return (
+          <article
+            class={`card duty ${duty.overdue ? 'overdue' : dutyLight(duty, now) === 'yellow' ? 'near' : ''}`}
+            data-duty={duty.id}
+          >
+            <h3 class="row">
+              <TrafficLight light={dutyLight(duty, now)} />
+              <a href={`/duties/${duty.id}`}>{duty.title}</a>
+            </h3>
+            <p class="row">
+              <span>截止 {dateTime(duty.dueAt, tz, now)}</span>
+              {duty.overdue ? (
+                <span class="badge b-red">
+                  逾期 {workingDaysLate(new Date(duty.dueAt), now, tz, calendar)} 个工作日
+                </span>
+              ) : (
+                <span class="muted">{timeLeft(duty.dueAt, now)}</span>
+              )}
+              <RoleBadge duty={duty} />
+              {duty.kind === 'report' && <span class="badge">定期报告</span>}
+              {duty.kind === 'rectification' && <span class="badge">督查整改</span>}
+              {duty.pendingExtensionId !== null && <span class="badge b-blue">延期审批中</span>}
+              {duty.lastNoticeLevel !== null && (
+                <span class="badge b-yellow">已收{levelLabel(duty.lastNoticeLevel)}</span>
+              )}
+              <small>{plans.get(duty.planId)?.title}</small>
+            </p>
+            {reason !== null && (
+              <p class="err-msg">
+                退回整改(第 {duty.round} 轮):{reason}
+              </p>
+            )}
+            <div class="row">
+              <a href={`/duties/${duty.id}`}>办理 / 提交办结 →</a>
+              {duty.kind === 'report' && (
+                <form method="post" action={`/duties/${duty.id}/submit`}>
+                  <Csrf token={csrfToken} />
+                  <input type="hidden" name="version" value={String(duty.version)} />
+                  <input type="hidden" name="nothingToReport" value="1" />
+                  <input type="hidden" name="back" value="my" />
+                  <button type="submit" class="light">
+                    零报告(本期无情况)
+                  </button>
+                </form>
+              )}
+            </div>
+          </article>
+        );
+      })}
+      {inbox.openTruncated && <p class="muted">只显示最紧急的 {duties.length} 条。</p>}
+      <h2>已提交,待审核</h2>
+      {submitted.length === 0 ? (
+        <p class="muted">无</p>
+      ) : (
+        <ul>
+          {submitted.map((duty) => (
+            <li>
+              <a href={`/duties/${duty.id}`}>{duty.title}</a>{' '}
+              <small>
+                提交于{' '}
+                {dateTime(
+                  duty.submission?.submittedAt ?? duty.updatedAt,
+                  timeZoneOf(plans, duty.planId),
+                  now,
+                )}
+              </small>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2 id="notices">督办通知</h2>
+      {notices.length === 0 && <p class="muted">没有通知。</p>}
+      {notices.map((n) => (
+        <NoticeCard
+          notice={n}
+          acked={n.acks[me] !== undefined}
+          about={n.unitId === unitId ? null : (units.get(n.unitId)?.name ?? n.unitId)}
+          plan={plans.get(n.planId)}
+          now={now}
+          csrfToken={csrfToken}
+        />
+      ))}
+    </Page>
+  );
+};
+
+const NoticeCard: FC<{
+  notice: Notice;
+  acked: boolean;
+  about: string | null;
+  plan: Plan | undefined;
+  now: Date;
+  csrfToken: string;
+}> = ({ notice, acked, about, plan, now, csrfToken }) => {
+  const tz = plan?.timezone ?? DEFAULT_TIMEZONE;
+  return (
+    <div class="card row" data-notice={notice.id}>
+      <span
+        class={`badge ${notice.offsetWorkingDays > 0 ? 'b-red' : notice.offsetWorkingDays === 0 ? 'b-yellow' : ''}`}
+      >
+        {notice.levelLabel || levelLabel(notice.level)}
+      </span>
+      <span>
+        {about === null ? <a href={`/duties/${notice.dutyId}`}>{notice.dutyTitle}</a> : notice.dutyTitle}
+        {about !== null && <small>(所辖 {about})</small>}
+      </span>
+      <small>
+        {dateTime(notice.createdAt, tz, now)}
+        {notice.workingDaysLate > 0 && ` · 已逾期 ${notice.workingDaysLate} 个工作日`}
+      </small>
+      {acked ? (
+        <span class="badge b-green">已签收</span>
+      ) : (
+        <form method="post" action={`/notices/${notice.id}/ack`}>
+          <Csrf token={csrfToken} />
+          <button type="submit" class="light">
+            签收
+          </button>
+        </form>
+      )}
+    </div>
+  );
+};
