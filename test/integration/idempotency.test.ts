@@ -4,8 +4,10 @@
  * in DynamoDB Local's main table; their 24 hours run on the service's own wall clock, which the
  * test moves.
  */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../shared/auth/principal.js';
+import { TTL_ATTRIBUTE } from '../../shared/db/table.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import type { Task } from '../../shared/schemas/tasks.js';
@@ -77,6 +79,20 @@ describe('Idempotency-Key on creates', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(first.body);
     expect(await taskCount(api, plan.id)).toBe(1);
+    // The record is an item of the main table (pattern I1), ended by its TTL attribute 24 h on.
+    const { Items } = await api.doc.send(
+      new ScanCommand({
+        TableName: api.table.tableName,
+        FilterExpression: 'begins_with(pk, :p)',
+        ExpressionAttributeValues: { ':p': 'IDEMPOTENCY#' },
+      }),
+    );
+    expect(Items).toHaveLength(1);
+    expect(Items?.[0]).toMatchObject({
+      sk: 'IDEMPOTENCY',
+      status: 'completed',
+      [TTL_ATTRIBUTE]: Date.parse('2026-12-06T01:00:00Z') / 1000 + 24 * 60 * 60,
+    });
     // Without a key, or with a new one, a POST is a new create as before.
     expect((await postTask(api, plan.id, 'retry-2')).status).toBe(201);
     expect(await taskCount(api, plan.id)).toBe(2);

@@ -22,6 +22,7 @@ import {
   TextArea,
   TextLine,
 } from '../fields.js';
+import { FormKey, formKeyOf, newFormKey, oncePerForm } from '../form-key.js';
 import { dateTime } from '../format.js';
 import { dueAtFrom, type FieldErrors, fromServiceError, fromZod, many, one, readForm } from '../forms.js';
 import { Csrf, Page } from '../layout.js';
@@ -45,6 +46,8 @@ interface FindingForm {
   dueTime: string;
   source: string;
   phaseKey: string;
+  /** One per rendered form: a double submission registers the finding once. */
+  formKey: string;
 }
 
 const blankForm = (plan: Plan, now: Date): FindingForm => ({
@@ -55,6 +58,7 @@ const blankForm = (plan: Plan, now: Date): FindingForm => ({
   dueTime: '',
   source: 'county-check',
   phaseKey: defaultPhaseKey(plan, now),
+  formKey: newFormKey(),
 });
 
 /** Open findings first, then the newest. */
@@ -178,6 +182,7 @@ export function findingPages(deps: AppDeps) {
       dueTime: one(f, 'dueTime').trim(),
       source: one(f, 'source'),
       phaseKey: one(f, 'phaseKey'),
+      formKey: formKeyOf(f),
     };
     const errors: FieldErrors = {};
     if (form.unitIds.length === 0) errors.unitIds = '请至少选择一个整改单位';
@@ -192,20 +197,23 @@ export function findingPages(deps: AppDeps) {
     });
     if (!parsed.success) Object.assign(errors, { ...fromZod(parsed.error), ...errors });
     if (!parsed.success || Object.keys(errors).length > 0) return show(c, planId, form, errors);
-    try {
-      const finding = await deps.supervision.createFinding(p, planId, parsed.data, deps.clock());
-      return c.redirect(`/plans/${planId}/findings?ok=finding&n=${finding.total}`, 303);
-    } catch (err) {
-      const fields = fromServiceError(err);
-      if (fields === undefined) throw err;
-      // The task the finding becomes names its units leadUnitId / coUnitIds: they are this form's unitIds.
-      const mapped: FieldErrors = {};
-      for (const [field, message] of Object.entries(fields)) {
-        const key = field === 'leadUnitId' || field.startsWith('coUnitIds') ? 'unitIds' : field;
-        mapped[key] ??= message;
+    const input = parsed.data;
+    return oncePerForm(deps, c, f, async () => {
+      try {
+        const finding = await deps.supervision.createFinding(p, planId, input, deps.clock());
+        return `/plans/${planId}/findings?ok=finding&n=${finding.total}`;
+      } catch (err) {
+        const fields = fromServiceError(err);
+        if (fields === undefined) throw err;
+        // The task the finding becomes names its units leadUnitId / coUnitIds: they are this form's unitIds.
+        const mapped: FieldErrors = {};
+        for (const [field, message] of Object.entries(fields)) {
+          const key = field === 'leadUnitId' || field.startsWith('coUnitIds') ? 'unitIds' : field;
+          mapped[key] ??= message;
+        }
+        return show(c, planId, form, mapped);
       }
-      return show(c, planId, form, mapped);
-    }
+    });
   });
 
   return app;
@@ -217,6 +225,7 @@ const FindingFormView: FC<PlanFormProps<FindingForm>> = ({ plan, units, form, er
   return (
     <form method="post" action={`/plans/${plan.id}/findings`} class="card" novalidate>
       <Csrf token={csrfToken} />
+      <FormKey value={form.formKey} />
       {errors !== undefined && <RetryAlert>请按提示修改后重新提交。</RetryAlert>}
       {err('(root)')}
       <TextLine

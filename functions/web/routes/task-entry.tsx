@@ -16,6 +16,7 @@ import {
   TextArea,
   TextLine,
 } from '../fields.js';
+import { FormKey, formKeyOf, newFormKey, oncePerForm } from '../form-key.js';
 import {
   dueAtFrom,
   type FieldErrors,
@@ -46,6 +47,8 @@ interface TaskForm {
   leadUnitId: string;
   coUnitIds: string[];
   bulk: boolean;
+  /** One per rendered form: a double submission creates the task once. */
+  formKey: string;
 }
 
 const blankForm = (plan: Plan, now: Date): TaskForm => ({
@@ -62,6 +65,7 @@ const blankForm = (plan: Plan, now: Date): TaskForm => ({
   leadUnitId: '',
   coUnitIds: [],
   bulk: false,
+  formKey: newFormKey(),
 });
 
 /** The due time as the service reads it: a date alone is the end of that day in the plan's zone. */
@@ -125,6 +129,7 @@ export function taskEntryPages(deps: AppDeps) {
       leadUnitId: one(f, 'leadUnitId'),
       coUnitIds: many(f, 'coUnitIds'),
       bulk: one(f, 'bulk') === '1',
+      formKey: formKeyOf(f),
     };
     const errors: FieldErrors = {};
     const targets = [...new Set([form.leadUnitId, ...form.coUnitIds].filter((id) => id !== ''))];
@@ -164,19 +169,21 @@ export function taskEntryPages(deps: AppDeps) {
     }
     if (Object.keys(errors).length > 0) return show(c, plan, units, form, errors);
 
-    let duties = 0;
-    for (const [i, input] of inputs.entries()) {
-      try {
-        duties += (await deps.plans.createTask(p, plan.id, input, deps.clock())).duties.length;
-      } catch (err) {
-        const fields = fromServiceError(err);
-        if (fields === undefined) throw err;
-        if (i > 0) fields['(root)'] = `已为前 ${i} 个单位创建任务;以下问题使其余单位未能创建`;
-        return show(c, plan, units, form, fields);
+    return oncePerForm(deps, c, f, async () => {
+      let duties = 0;
+      for (const [i, input] of inputs.entries()) {
+        try {
+          duties += (await deps.plans.createTask(p, plan.id, input, deps.clock())).duties.length;
+        } catch (err) {
+          const fields = fromServiceError(err);
+          if (fields === undefined) throw err;
+          if (i > 0) fields['(root)'] = `已为前 ${i} 个单位创建任务;以下问题使其余单位未能创建`;
+          return show(c, plan, units, form, fields);
+        }
       }
-    }
-    const query = form.bulk ? `ok=tasks&n=${inputs.length}` : `ok=task&n=${duties}`;
-    return c.redirect(`/plans/${plan.id}/tasks/new?${query}`, 303);
+      const query = form.bulk ? `ok=tasks&n=${inputs.length}` : `ok=task&n=${duties}`;
+      return `/plans/${plan.id}/tasks/new?${query}`;
+    });
   });
 
   return app;
@@ -188,6 +195,7 @@ const TaskFormView: FC<PlanFormProps<TaskForm>> = ({ plan, units, form, errors, 
   return (
     <form method="post" action={`/plans/${plan.id}/tasks`} class="card" novalidate>
       <Csrf token={csrfToken} />
+      <FormKey value={form.formKey} />
       {err('(root)')}
       {errors !== undefined && <RetryAlert>请按提示修改后重新提交。</RetryAlert>}
       <TextLine name="title" label="任务名称" value={form.title} maxlength={200} errors={errors} />
