@@ -1,4 +1,4 @@
-import { pageQuery, z } from './common.js';
+import { acrossFields, isRecord, pageQuery, z } from './common.js';
 
 export const AuditEventSchema = z
   .object({
@@ -31,10 +31,15 @@ export const AuditQuerySchema = z
     to: instant.optional(),
     ...pageQuery,
   })
-  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) <= Date.parse(q.to), {
-    path: ['to'],
-    message: '结束时间不能早于开始时间',
-  });
+  .check(
+    acrossFields(
+      (q): q is { from: string; to: string } =>
+        isRecord(q) && typeof q.from === 'string' && typeof q.to === 'string',
+      (q) =>
+        // A malformed bound is named by its own check; NaN compares false here.
+        Date.parse(q.from) > Date.parse(q.to) ? [{ field: 'to', message: '结束时间不能早于开始时间' }] : [],
+    ),
+  );
 
 export const HistoryQuerySchema = z.strictObject({ ...pageQuery });
 

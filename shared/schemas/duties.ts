@@ -1,5 +1,5 @@
 import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
-import { pageQuery, slug, text, z } from './common.js';
+import { acrossFields, dueTime, isRecord, line, pageQuery, slug, text, z } from './common.js';
 import { EscalationLevelSchema } from './escalation.js';
 
 export const DUTY_KINDS = ['task', 'report', 'rectification', 'self-check'] as const;
@@ -14,8 +14,8 @@ export const DutyStatusSchema = z.enum(DUTY_STATUSES).openapi({
 
 export const EvidenceSchema = z
   .strictObject({
-    title: text(1, 200).openapi({ example: '适龄儿童花名册(签字版)' }),
-    ref: text(1, 2000).openapi({ description: '文件引用或链接', example: 'files/2026/roster.pdf' }),
+    title: line(1, 200).openapi({ example: '适龄儿童花名册(签字版)' }),
+    ref: line(1, 2000).openapi({ description: '文件引用或链接', example: 'files/2026/roster.pdf' }),
   })
   .openapi('Evidence');
 
@@ -29,10 +29,13 @@ export const SubmitDutySchema = z
       .openapi({ description: '零报告:本期没有需要报告的情况(仅定期报告类任务)' }),
     version: z.number().int().min(1).optional().openapi({ description: '乐观锁:给出时必须等于当前版本' }),
   })
-  .refine((s) => s.note !== undefined || s.nothingToReport, {
-    path: ['note'],
-    message: '请填写办理情况说明(定期报告没有情况时可选择“零报告”)',
-  })
+  .check(
+    acrossFields(isRecord, (s) =>
+      s.note === undefined && s.nothingToReport !== true
+        ? [{ field: 'note', message: '请填写办理情况说明(定期报告没有情况时可选择“零报告”)' }]
+        : [],
+    ),
+  )
   .openapi('SubmitDuty');
 
 export const AcceptDutySchema = z
@@ -52,7 +55,7 @@ export const ConfirmDutySchema = z
 export const ReturnDutySchema = z
   .strictObject({
     reason: text(1, 2000).openapi({ example: '花名册缺少村长签字,请补充后重新报送。' }),
-    newDueAt: z.string().max(40).optional().openapi({
+    newDueAt: dueTime().optional().openapi({
       description: '整改期限:带时区偏移的 ISO 8601 时间或仅日期;省略则为 3 个工作日后当天结束',
       example: '2026-05-29',
     }),

@@ -1,5 +1,10 @@
-import { ADDRESSEES, DEFAULT_ESCALATION_POLICY, validatePolicy } from '../domain/escalation/ladder.js';
-import { slug, z } from './common.js';
+import {
+  ADDRESSEES,
+  DEFAULT_ESCALATION_POLICY,
+  type LevelShape,
+  validatePolicy,
+} from '../domain/escalation/ladder.js';
+import { acrossFields, isRecord, slug, z } from './common.js';
 
 export const EscalationLevelSchema = z
   .strictObject({
@@ -17,19 +22,22 @@ export const EscalationLevelSchema = z
   })
   .openapi('EscalationLevel');
 
+const hasLevels = (levels: unknown): levels is LevelShape[] =>
+  Array.isArray(levels) &&
+  levels.every(
+    (l) =>
+      isRecord(l) &&
+      typeof l.level === 'string' &&
+      typeof l.offsetWorkingDays === 'number' &&
+      Array.isArray(l.addressees),
+  );
+
 export const EscalationPolicySchema = z
   .array(EscalationLevelSchema)
   .min(1)
   .max(8)
-  .superRefine((levels, ctx) => {
-    for (const p of validatePolicy(levels, '')) {
-      const path = p.field
-        .split('.')
-        .filter((s) => s.length > 0)
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      ctx.addIssue({ code: 'custom', path, message: p.message });
-    }
-  })
+  // Order and duplicates across the levels, also when one level's own field failed.
+  .check(acrossFields(hasLevels, (levels) => validatePolicy(levels, '')))
   .openapi('EscalationPolicy', {
     description: '督办规则:按顺序的级别,工作日偏移严格递增',
     example: DEFAULT_ESCALATION_POLICY,

@@ -5,19 +5,12 @@ import {
   EVIDENCE_MAX_FILE_NAME,
   type EvidenceContentType,
 } from '../domain/evidence/limits.js';
-import { instantString, z } from './common.js';
+import { acrossFields, instantString, isRecord, plainText, z } from './common.js';
 
 const MIB = 1024 * 1024;
 const TYPE_LIST = Object.entries(EVIDENCE_CONTENT_TYPES)
   .map(([type, spec]) => `${spec.label}(${type})`)
   .join('、');
-
-// Control characters are never part of a real file name; they could only confuse a log or a header.
-const hasControlCharacter = (name: string) =>
-  [...name].some((ch) => {
-    const code = ch.codePointAt(0) ?? 0;
-    return code < 0x20 || code === 0x7f;
-  });
 
 export const CreateEvidenceUploadSchema = z
   .strictObject({
@@ -26,7 +19,8 @@ export const CreateEvidenceUploadSchema = z
       .trim()
       .min(1, '请填写文件名')
       .max(EVIDENCE_MAX_FILE_NAME, `文件名最长 ${EVIDENCE_MAX_FILE_NAME} 个字符`)
-      .refine((name) => !hasControlCharacter(name), '文件名不能包含控制字符')
+      // A control character is never part of a real file name; it could only confuse a log or a header.
+      .check(plainText('line'))
       .openapi({ example: '适龄儿童花名册(签字版).pdf' }),
     contentType: z
       .enum(Object.keys(EVIDENCE_CONTENT_TYPES) as [EvidenceContentType, ...EvidenceContentType[]], {
@@ -40,19 +34,21 @@ export const CreateEvidenceUploadSchema = z
       .max(EVIDENCE_MAX_BYTES, `文件不能超过 ${EVIDENCE_MAX_BYTES / MIB} MiB(${EVIDENCE_MAX_BYTES} 字节)`)
       .openapi({ description: '文件字节数;上传时须恰好为这么多字节', example: 482_133 }),
   })
-  .superRefine((input, ctx) => {
-    // A known extension of another type (a .pdf declared as image/png) is a mistake worth catching
-    // before the upload; an unknown suffix is just part of the name.
-    const ext = extensionOf(input.fileName);
-    const declared = ext === undefined ? undefined : typeOfExtension(ext);
-    if (ext !== undefined && declared !== undefined && declared !== input.contentType) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['fileName'],
-        message: `扩展名 .${ext} 与文件类型 ${input.contentType} 不符`,
-      });
-    }
-  })
+  // A known extension of another type (a .pdf declared as image/png) is a mistake worth catching
+  // before the upload; an unknown suffix is just part of the name. Checked also when the size failed.
+  .check(
+    acrossFields(
+      (u): u is { fileName: string; contentType: string } =>
+        isRecord(u) && typeof u.fileName === 'string' && typeof u.contentType === 'string',
+      ({ fileName, contentType }) => {
+        const ext = extensionOf(fileName);
+        const declared = ext === undefined ? undefined : typeOfExtension(ext);
+        return ext !== undefined && declared !== undefined && declared !== contentType
+          ? [{ field: 'fileName', message: `扩展名 .${ext} 与文件类型 ${contentType} 不符` }]
+          : [];
+      },
+    ),
+  )
   .openapi('CreateEvidenceUpload');
 
 export const EvidenceUploadSchema = z

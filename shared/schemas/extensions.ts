@@ -1,19 +1,19 @@
-import { text, z } from './common.js';
+import { dueTime, text, z } from './common.js';
 
 export const CreateExtensionSchema = z
   .strictObject({
     reason: text(1, 2000).openapi({ example: '需等待县公安局提供户籍核实数据。' }),
     progress: text(1, 2000).openapi({ example: '已完成 80% 的入户摸排。' }),
-    proposedDueAt: z
-      .string()
-      .max(40)
-      .openapi({ description: '建议的新截止时间(带时区偏移或仅日期)', example: '2026-06-10' }),
+    proposedDueAt: dueTime().openapi({
+      description: '建议的新截止时间(带时区偏移或仅日期)',
+      example: '2026-06-10',
+    }),
   })
   .openapi('CreateExtensionRequest');
 
 export const ApproveExtensionSchema = z
   .strictObject({
-    dueAt: z.string().max(40).optional().openapi({ description: '批准的新截止时间;省略则按申请的时间' }),
+    dueAt: dueTime().optional().openapi({ description: '批准的新截止时间;省略则按申请的时间' }),
     note: text(1, 2000).optional(),
   })
   .openapi('ApproveExtension');

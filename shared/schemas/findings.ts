@@ -1,4 +1,4 @@
-import { slug, text, z } from './common.js';
+import { dueTime, line, slug, text, uniqueItems, z } from './common.js';
 import { TASK_TITLE_MAX } from './tasks.js';
 
 /** A finding's rectification task is titled with this prefix and the finding's title. */
@@ -11,14 +11,10 @@ export const FINDING_SOURCES = ['self-check', 'county-check', 'unannounced', 'hi
 
 export const CreateFindingSchema = z
   .strictObject({
-    title: text(1, FINDING_TITLE_MAX).openapi({ example: '东街村适龄儿童花名册与学籍系统不一致' }),
+    title: line(1, FINDING_TITLE_MAX).openapi({ example: '东街村适龄儿童花名册与学籍系统不一致' }),
     detail: text(1, 5000),
-    unitIds: z
-      .array(slug('单位编号'))
-      .min(1)
-      .max(97)
-      .refine((ids) => new Set(ids).size === ids.length, '单位不能重复'),
-    dueAt: z.string().max(40).openapi({ description: '整改期限(带时区偏移或仅日期)', example: '2026-06-05' }),
+    unitIds: z.array(slug('单位编号')).min(1).max(97).check(uniqueItems('单位不能重复')),
+    dueAt: dueTime().openapi({ description: '整改期限(带时区偏移或仅日期)', example: '2026-06-05' }),
     source: z.enum(FINDING_SOURCES).openapi({
       description: 'self-check 自查, county-check 县级检查, unannounced 四不两直暗访, higher-level 上级检查',
     }),

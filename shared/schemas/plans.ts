@@ -1,7 +1,7 @@
 import { DEFAULT_ESCALATION_POLICY } from '../domain/escalation/ladder.js';
-import { validatePhases } from '../domain/plan/phases.js';
+import { type Phase, validatePhases } from '../domain/plan/phases.js';
 import { isValidTimeZone } from '../domain/time/zoned-time.js';
-import { isoDateString, slug, text, z } from './common.js';
+import { acrossFields, isoDateString, isRecord, line, slug, z } from './common.js';
 import { EscalationPolicySchema } from './escalation.js';
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
@@ -9,32 +9,36 @@ export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 export const PhaseSchema = z
   .strictObject({
     key: slug('阶段标识').max(40).openapi({ example: 'self-check' }),
-    name: text(1, 50).openapi({ example: '自查补短阶段' }),
+    name: line(1, 50).openapi({ example: '自查补短阶段' }),
     start: isoDateString,
     end: isoDateString.optional().openapi({ description: '含当天;省略表示开放结束(仅最后一个阶段)' }),
   })
   .openapi('Phase');
 
+const isPhase = (p: unknown): p is Phase =>
+  isRecord(p) &&
+  typeof p.key === 'string' &&
+  typeof p.name === 'string' &&
+  typeof p.start === 'string' &&
+  (p.end === undefined || typeof p.end === 'string');
+
+const hasPhases = (plan: unknown): plan is { phases: Phase[] } =>
+  isRecord(plan) && Array.isArray(plan.phases) && plan.phases.every(isPhase);
+
 export const CreatePlanSchema = z
   .strictObject({
-    title: text(1, 200).openapi({ example: '教育扶贫迎国检工作方案' }),
-    timezone: z.string().default(DEFAULT_TIMEZONE).openapi({ example: DEFAULT_TIMEZONE }),
+    title: line(1, 200).openapi({ example: '教育扶贫迎国检工作方案' }),
+    timezone: z
+      .string()
+      .max(64)
+      .refine(isValidTimeZone, { error: (issue) => `无效的时区:${String(issue.input)}` })
+      .default(DEFAULT_TIMEZONE)
+      .openapi({ example: DEFAULT_TIMEZONE }),
     phases: z.array(PhaseSchema).min(1).max(10),
     escalation: EscalationPolicySchema.default(DEFAULT_ESCALATION_POLICY),
   })
-  .superRefine((plan, ctx) => {
-    if (!isValidTimeZone(plan.timezone)) {
-      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `无效的时区:${plan.timezone}` });
-    }
-    for (const p of validatePhases(plan.phases)) {
-      // validatePhases names fields from the body root ("phases.2.end"); zod wants a path array.
-      ctx.addIssue({
-        code: 'custom',
-        path: p.field.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
-        message: p.message,
-      });
-    }
-  })
+  // Order and overlap of the phases, also when another field (or another phase's name) failed.
+  .check(acrossFields(hasPhases, (plan) => validatePhases(plan.phases)))
   .openapi('CreatePlan');
 
 const statusCounts = z.object({

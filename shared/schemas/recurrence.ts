@@ -1,6 +1,6 @@
-import { recurrenceRuleProblems } from '../domain/duty/recurrence.js';
+import { type RuleDates, recurrenceRuleProblems } from '../domain/duty/recurrence.js';
 import { isValidIsoDate } from '../domain/time/zoned-time.js';
-import { isoDateString, z } from './common.js';
+import { acrossFields, isoDateString, isRecord, uniqueItems, z } from './common.js';
 
 export const HOLIDAY_RULES = ['none', 'previous-working-day', 'next-working-day'] as const;
 export const MAX_RECURRENCE_COUNT = 500;
@@ -55,7 +55,7 @@ const WeeklySchema = z
       )
       .min(1, '至少选择一个星期几')
       .max(7, '星期几最多 7 个')
-      .refine((days) => new Set(days).size === days.length, '星期几不能重复')
+      .check(uniqueItems('星期几不能重复'))
       .openapi({ description: '1=周一 … 7=周日', example: [5] }),
     time: localTime.openapi({ description: '方案时区内的当地时间 HH:MM' }),
     ...common,
@@ -121,6 +121,17 @@ const SemesterSchema = z
   })
   .openapi({ description: '每学期:每个时段一次' });
 
+const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
+
+const hasRuleDates = (rule: unknown): rule is RuleDates =>
+  isRecord(rule) &&
+  typeof rule.freq === 'string' &&
+  optionalString(rule.start) &&
+  optionalString(rule.until) &&
+  (rule.windows === undefined ||
+    (Array.isArray(rule.windows) &&
+      rule.windows.every((w) => isRecord(w) && typeof w.start === 'string' && typeof w.end === 'string')));
+
 /**
  * How a recurring task repeats. Each occurrence becomes its own duty, identified by an occurrence
  * key that does not move when a holiday shifts the due date.
@@ -131,15 +142,8 @@ export const RecurrenceSchema = z
     [WeeklySchema, MonthlySchema, MonthlyTimesSchema, EveryNMonthsSchema, SemesterSchema],
     { error: '重复方式 freq 应为 weekly、monthly、monthly-times、every-n-months 或 semester' },
   )
-  .superRefine((rule, ctx) => {
-    for (const p of recurrenceRuleProblems(rule)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: p.field.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
-        message: p.message,
-      });
-    }
-  })
+  // The rule's own cross-field checks, also when another of its fields failed.
+  .check(acrossFields(hasRuleDates, recurrenceRuleProblems))
   .openapi('Recurrence');
 
 export type Recurrence = z.infer<typeof RecurrenceSchema>;

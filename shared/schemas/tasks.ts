@@ -1,4 +1,4 @@
-import { slug, text, z } from './common.js';
+import { acrossFields, dueTime, isRecord, line, slug, text, uniqueItems, z } from './common.js';
 import { DutyKindSchema, DutySchema } from './duties.js';
 import { EscalationPolicySchema } from './escalation.js';
 import { RecurrenceSchema } from './recurrence.js';
@@ -13,7 +13,7 @@ export const MAX_CO_UNITS = 96;
 
 export const CreateTaskSchema = z
   .strictObject({
-    title: text(1, TASK_TITLE_MAX).openapi({ example: '控辍保学回头看' }),
+    title: line(1, TASK_TITLE_MAX).openapi({ example: '控辍保学回头看' }),
     description: text(0, 5000).optional(),
     phaseKey: slug('阶段标识').max(40),
     leadUnitId: slug('牵头单位编号'),
@@ -21,8 +21,8 @@ export const CreateTaskSchema = z
       .array(slug('配合单位编号'))
       .max(MAX_CO_UNITS)
       .default([])
-      .refine((ids) => new Set(ids).size === ids.length, '配合单位不能重复'),
-    dueAt: z.string().max(40).optional().openapi({
+      .check(uniqueItems('配合单位不能重复')),
+    dueAt: dueTime().optional().openapi({
       description: '带时区偏移的 ISO 8601 时间,或仅日期(表示方案时区内当天结束);周期任务改用 recurrence',
       example: '2026-05-26',
     }),
@@ -37,14 +37,22 @@ export const CreateTaskSchema = z
       .default(0)
       .openapi({ description: '提交后需逐级确认的上级层数,如 2:村提交→乡镇确认→局确认→办公室审核' }),
   })
-  .refine((t) => !t.coUnitIds.includes(t.leadUnitId), {
-    path: ['coUnitIds'],
-    message: '牵头单位不能同时作为配合单位',
-  })
-  .refine((t) => (t.dueAt === undefined) !== (t.recurrence === undefined), {
-    path: ['dueAt'],
-    message: '请给出截止时间 dueAt,或周期规则 recurrence(二者选一)',
-  })
+  // Checked whatever else failed, so one 400 names these with every other bad field.
+  .check(
+    acrossFields(
+      (t): t is { leadUnitId: string; coUnitIds: unknown[] } =>
+        isRecord(t) && typeof t.leadUnitId === 'string' && Array.isArray(t.coUnitIds),
+      (t) =>
+        t.coUnitIds.includes(t.leadUnitId)
+          ? [{ field: 'coUnitIds', message: '牵头单位不能同时作为配合单位' }]
+          : [],
+    ),
+    acrossFields(isRecord, (t) =>
+      (t.dueAt === undefined) === (t.recurrence === undefined)
+        ? [{ field: 'dueAt', message: '请给出截止时间 dueAt,或周期规则 recurrence(二者选一)' }]
+        : [],
+    ),
+  )
   .openapi('CreateTask');
 
 export const TaskSchema = z

@@ -1,4 +1,4 @@
-import { slug, text, z } from './common.js';
+import { acrossFields, isRecord, line, slug, z } from './common.js';
 
 export const UNIT_KINDS = ['bureau', 'section', 'township', 'village', 'school', 'other'] as const;
 
@@ -9,10 +9,17 @@ export const UnitKindSchema = z.enum(UNIT_KINDS).openapi({
 export const CreateUnitSchema = z
   .strictObject({
     id: slug('单位编号').optional().openapi({ example: 'edu-bureau' }),
-    name: text(1, 100).openapi({ example: '县教育体育局' }),
+    name: line(1, 100).openapi({ example: '县教育体育局' }),
     kind: UnitKindSchema,
     parentId: slug('上级单位编号').optional(),
   })
+  .check(
+    acrossFields(
+      (u): u is { id: string; parentId: string } =>
+        isRecord(u) && typeof u.id === 'string' && typeof u.parentId === 'string',
+      (u) => (u.id === u.parentId ? [{ field: 'parentId', message: '上级单位不能是自己' }] : []),
+    ),
+  )
   .openapi('CreateUnit');
 
 export const UnitSchema = z

@@ -119,9 +119,11 @@ export function dutyService(deps: {
   /**
    * A submission's uploaded files must be this duty's and must have arrived: an upload URL that was
    * issued but never used, or a key copied from another duty, is a 400 naming the item — before
-   * anything is written, so the office never reviews evidence that is not there.
+   * anything is written, so the office never reviews evidence that is not there. A zero report
+   * (零报告) is for report duties only; both are said in one 400.
    */
-  async function checkEvidence(duty: DutyRecord, evidence: SubmitDutyInput['evidence']): Promise<void> {
+  async function checkSubmission(duty: DutyRecord, input: SubmitDutyInput): Promise<void> {
+    const { evidence } = input;
     const problems = await Promise.all(
       evidence.map(async ({ ref }, i): Promise<FieldProblem | undefined> => {
         const field = `evidence.${i}.ref`;
@@ -136,8 +138,14 @@ export function dutyService(deps: {
       }),
     );
     const found = problems.filter((p): p is FieldProblem => p !== undefined);
+    if (input.nothingToReport && duty.kind !== 'report') {
+      found.unshift({
+        field: 'nothingToReport',
+        message: '只有定期报告类任务可以选择“零报告”,请填写办理情况',
+      });
+    }
     if (found.length > 0) {
-      throw new ValidationError(`佐证材料有误:${found.map((p) => p.field).join('、')}`, found);
+      throw new ValidationError(`提交内容有误:${found.map((p) => p.field).join('、')}`, found);
     }
   }
 
@@ -278,12 +286,7 @@ export function dutyService(deps: {
     async submit(principal, id, input, now) {
       const duty = await mustGet(id);
       authorize(principal, 'duty.submit', duty.unitId);
-      if (input.nothingToReport && duty.kind !== 'report') {
-        throw new ValidationError('只有定期报告类任务可以零报告', [
-          { field: 'nothingToReport', message: '只有定期报告类任务可以选择“零报告”,请填写办理情况' },
-        ]);
-      }
-      await checkEvidence(duty, input.evidence);
+      await checkSubmission(duty, input);
       const nowIso = now.toISOString();
       const contributions = await coUnitContributions(duty);
       // A sign-off chain: the submission climbs the tree (village → township → bureau) before the

@@ -5,8 +5,9 @@
  * bodies (shaped by the route's schema with generated values, one value at any depth set to an
  * edge or to junk, extra and hostile keys, huge strings, malformed JSON, not JSON at all) — sent
  * in-process through `app.request` against the real app on fresh DynamoDB Local tables. The
- * fixture's own names and titles are hostile text the schemas accept (control characters, a lone
- * surrogate, bidi overrides, formulas, markup), so reads, exports and headers meet them too.
+ * fixture's own names and titles are hostile text (bidi overrides, formulas, markup through the API;
+ * control characters and lone surrogates, which the API now refuses, written through the services
+ * as data stored before that check), so reads, exports and headers meet them too.
  *
  * Invariants, for every request:
  *  1. the status is never 5xx, and nothing reaches the app's error log;
@@ -28,6 +29,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../shared/auth/principal.js';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
+import { DEFAULT_ESCALATION_POLICY } from '../../shared/domain/escalation/ladder.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import type { Notice } from '../../shared/schemas/notices.js';
 import type { Plan } from '../../shared/schemas/plans.js';
@@ -1494,13 +1496,23 @@ async function buildFixture(): Promise<Fixture> {
     // Names a schema accepts and pages, exports and headers must survive (see HOSTILE_TEXT).
     { id: 'county', name: '县教育体育局\u202e', kind: 'bureau' },
     { id: 'town', name: '城关镇<b>&amp;"\'</b>', kind: 'township', parentId: 'county' },
-    { id: 'village', name: '东街村\u0000\u0007', kind: 'village', parentId: 'town' },
     { id: 'other', name: '柳湾村=HYPERLINK("http://x","y")', kind: 'village', parentId: 'county' },
-    { id: 'closed', name: '已撤并学校\udc00', kind: 'school', parentId: 'town' },
     ...SPARE_UNITS.map((id) => ({ id, name: `备用单位${id}`, kind: 'other', parentId: 'town' })),
   ]) {
     await must('POST', '/v1/units', { body }, 201);
   }
+  // Names the API refuses now (issue 11, item 10), as data stored before it did: through the service.
+  const fixtureNow = new Date('2026-05-16T02:00:00Z');
+  await api.services.units.create(
+    OFFICE,
+    { id: 'village', name: '东街村\u0000\u0007', kind: 'village', parentId: 'town' },
+    fixtureNow,
+  );
+  await api.services.units.create(
+    OFFICE,
+    { id: 'closed', name: '已撤并学校\udc00', kind: 'school', parentId: 'town' },
+    fixtureNow,
+  );
   const plan = await must<Plan>(
     'POST',
     '/v1/plans',
@@ -1557,22 +1569,29 @@ async function buildFixture(): Promise<Fixture> {
   });
   // A second plan whose title is hostile text (a lone surrogate, a NUL), with an overdue duty and
   // a report: the report's downloads carry the title in a header and a file name.
-  const oddPlan = await must<Plan>(
-    'POST',
-    '/v1/plans',
+  const oddPlan = await api.services.plans.create(
+    OFFICE,
     {
-      body: {
-        title: '督办\ud83d方案\u0000',
-        phases: [{ key: 'work', name: '整改\u202e', start: '2026-05-01' }],
-      },
+      title: '督办\ud83d方案\u0000',
+      timezone: 'Asia/Shanghai',
+      phases: [{ key: 'work', name: '整改\u202e', start: '2026-05-01' }],
+      escalation: DEFAULT_ESCALATION_POLICY,
     },
-    201,
+    fixtureNow,
   );
-  await must(
-    'POST',
-    `/v1/plans/${oddPlan.id}/tasks`,
-    { body: { title: '摸排\udc00<i>', phaseKey: 'work', leadUnitId: 'village', dueAt: '2026-05-10' } },
-    201,
+  await api.services.plans.createTask(
+    OFFICE,
+    oddPlan.id,
+    {
+      title: '摸排\udc00<i>',
+      phaseKey: 'work',
+      leadUnitId: 'village',
+      coUnitIds: [],
+      dueAt: '2026-05-10',
+      kind: 'task',
+      signOffLevels: 0,
+    },
+    fixtureNow,
   );
   const oddReport = await api.call<{ id?: string }>('POST', `/v1/plans/${oddPlan.id}/reports`, {
     body: { period: 'week' },

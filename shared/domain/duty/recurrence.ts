@@ -38,6 +38,14 @@ export type ExpandOptions = {
 
 export type RecurrenceProblem = { field: string; message: string };
 
+/** What a rule's own cross-field checks read (see `recurrenceRuleProblems`). */
+export type RuleDates = {
+  freq: string;
+  start?: string | undefined;
+  until?: string | undefined;
+  windows?: readonly { start: string; end: string }[] | undefined;
+};
+
 type Nominal = { date: string; key: string };
 
 const DAY_MS = 86_400_000;
@@ -281,7 +289,7 @@ export function expandOccurrences(rule: Recurrence, options: ExpandOptions): Occ
  * the rule ('windows.1.start'); dates that do not exist are skipped here (the schema reports them).
  * Used by `RecurrenceSchema`; `validateRecurrence` includes these.
  */
-export function recurrenceRuleProblems(rule: Recurrence): RecurrenceProblem[] {
+export function recurrenceRuleProblems(rule: RuleDates): RecurrenceProblem[] {
   const problems: RecurrenceProblem[] = [];
   const { start, until } = rule;
   if (start !== undefined && until !== undefined && isValidIsoDate(start) && isValidIsoDate(until)) {
@@ -289,7 +297,7 @@ export function recurrenceRuleProblems(rule: Recurrence): RecurrenceProblem[] {
       problems.push({ field: 'until', message: `结束日期 ${until} 早于开始日期 ${start}` });
     }
   }
-  if (rule.freq === 'semester') {
+  if (rule.freq === 'semester' && rule.windows !== undefined) {
     let previousEnd: string | undefined;
     rule.windows.forEach((window, index) => {
       const startValid = isValidIsoDate(window.start);

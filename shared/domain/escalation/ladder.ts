@@ -105,9 +105,14 @@ export function levelsDue(
   return { due, next };
 }
 
+/** What `validatePolicy` reads of a level: a policy being checked may still have bad addressees. */
+export type LevelShape = Pick<EscalationLevel, 'level' | 'offsetWorkingDays'> & {
+  addressees: readonly unknown[];
+};
+
 /** Cross-field checks of a policy, with Chinese messages naming the field. */
 export function validatePolicy(
-  policy: EscalationPolicy,
+  policy: readonly LevelShape[],
   path = 'escalation',
 ): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];

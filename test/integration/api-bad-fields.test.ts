@@ -1,0 +1,392 @@
+/**
+ * Issue 11, items 3 and 10: a 400 names every bad field of the body at once, and user text with a
+ * control character or a lone surrogate is refused, naming the field — on every route with a JSON
+ * body, each request checked to have written nothing.
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Duty } from '../../shared/schemas/duties.js';
+import type { Plan } from '../../shared/schemas/plans.js';
+import type { Task } from '../../shared/schemas/tasks.js';
+import { OFFICE, SEED_PHASES, testApp, unitUser } from '../fixtures/app.js';
+import { tableSnapshot } from '../fixtures/snapshot.js';
+
+type Api = Awaited<ReturnType<typeof testApp>>;
+type Body = Record<string, unknown>;
+interface ErrorBody {
+  error?: { code: string; details?: { fields?: { field: string; message: string }[] } };
+}
+
+interface Route {
+  method: 'POST' | 'PUT';
+  /** The OpenAPI path template, to check every body route is here. */
+  template: string;
+  path: string;
+  as: Principal;
+  /** A body the schema accepts. */
+  valid: Body;
+  /** Per top-level field, a value that is wrong whatever the others are (undefined: left out). */
+  bad: Body;
+  /** Paths of user text (dotted from the body root): a control character there is a 400 naming it. */
+  texts: string[];
+}
+
+const withField = (body: Body, path: string, value: unknown): Body => {
+  const copy = structuredClone(body);
+  const parts = path.split('.');
+  let at: Record<string, unknown> | unknown[] = copy;
+  for (const part of parts.slice(0, -1)) at = (at as Record<string, unknown>)[part] as Body;
+  (at as Record<string, unknown>)[parts.at(-1) ?? ''] = value;
+  return copy;
+};
+
+describe('bad fields', () => {
+  let api: Api;
+  let routes: Route[];
+
+  /** Sends a body that must be refused; returns the fields the 400 names, after checking nothing was written. */
+  async function refused(route: Route, body: Body): Promise<string[]> {
+    const before = await tableSnapshot(api.table);
+    const res = await api.call<ErrorBody>(route.method, route.path, { as: route.as, body });
+    expect(res.status, `${route.method} ${route.path} ${JSON.stringify(body)} → ${res.text}`).toBe(400);
+    expect(res.body.error?.code).toBe('validation_failed');
+    expect(await tableSnapshot(api.table), 'a refused request wrote nothing').toBe(before);
+    return (res.body.error?.details?.fields ?? []).map((f) => f.field);
+  }
+
+  beforeAll(async () => {
+    api = await testApp({ now: new Date('2026-05-16T02:00:00Z') });
+    const must = async <T>(method: string, path: string, init: Parameters<Api['call']>[2]) => {
+      const res = await api.call<T>(method, path, init);
+      if (res.status >= 300) throw new Error(`fixture: ${method} ${path} → ${res.status} ${res.text}`);
+      return res.body;
+    };
+    for (const body of [
+      { id: 'county', name: '县教育体育局', kind: 'bureau' },
+      { id: 'town', name: '城关镇', kind: 'township', parentId: 'county' },
+      { id: 'village', name: '东街村', kind: 'village', parentId: 'town' },
+      { id: 'other', name: '柳湾村', kind: 'village', parentId: 'town' },
+    ]) {
+      await must('POST', '/v1/units', { body });
+    }
+    const plan = await must<Plan>('POST', '/v1/plans', { body: { title: '迎国检', phases: SEED_PHASES } });
+    const task = (body: Body) =>
+      must<Task & { duties: Duty[] }>('POST', `/v1/plans/${plan.id}/tasks`, {
+        body: { title: '摸排', phaseKey: 'self-check', leadUnitId: 'village', dueAt: '2026-05-26', ...body },
+      }).then((t) => t.duties[0] as Duty);
+    const open = await task({});
+    const submitted = await task({});
+    const chained = await task({ signOffLevels: 1 });
+    for (const d of [submitted, chained]) {
+      await must('POST', `/v1/duties/${d.id}/submit`, { as: unitUser('village'), body: { note: '完成' } });
+    }
+    const extending = await task({});
+    const extension = await must<{ id: string }>('POST', `/v1/duties/${extending.id}/extension-requests`, {
+      as: unitUser('village'),
+      body: { reason: '需要时间', progress: '过半', proposedDueAt: '2026-06-20' },
+    });
+    const village = unitUser('village');
+    const ext = `/v1/duties/${extending.id}/extension-requests/${extension.id}`;
+    routes = [
+      {
+        method: 'POST',
+        template: '/v1/units',
+        path: '/v1/units',
+        as: OFFICE,
+        valid: { id: 'school', name: '城关小学', kind: 'school', parentId: 'town' },
+        bad: { id: 'Bad Id', name: '', kind: 'ministry', parentId: 'no/such' },
+        texts: ['name'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/plans',
+        path: '/v1/plans',
+        as: OFFICE,
+        valid: {
+          title: '第二方案',
+          timezone: 'Asia/Shanghai',
+          phases: [{ key: 'a', name: '一', start: '2026-06-01' }],
+        },
+        bad: {
+          title: undefined,
+          // Checked after the rest passed, before: named only once title was fixed.
+          timezone: 'Mars/Olympus',
+          phases: [{ key: 'a', name: '一', start: '2026-06-10', end: '2026-06-01' }],
+          escalation: [
+            { level: 'a', offsetWorkingDays: 3, addressees: ['unit'] },
+            { level: 'b', offsetWorkingDays: 1, addressees: ['unit'] },
+          ],
+        },
+        texts: ['title', 'phases.0.name'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/plans/{planId}/tasks',
+        path: `/v1/plans/${plan.id}/tasks`,
+        as: OFFICE,
+        valid: {
+          title: '回头看',
+          description: '要求',
+          phaseKey: 'self-check',
+          leadUnitId: 'village',
+          coUnitIds: ['other'],
+          dueAt: '2026-05-26',
+        },
+        bad: {
+          title: undefined,
+          description: 5,
+          phaseKey: 'Bad Key',
+          leadUnitId: '',
+          coUnitIds: ['other', 'other'],
+          // The issue's own case: checked by the service only once the rest passed.
+          dueAt: 'tomorrow-ish',
+          kind: 'chore',
+          signOffLevels: 9,
+        },
+        texts: ['title', 'description'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/submit',
+        path: `/v1/duties/${open.id}/submit`,
+        as: village,
+        valid: { note: '已完成', evidence: [{ title: '花名册', ref: 'https://example.org/a.pdf' }] },
+        bad: { note: 7, evidence: [{ title: '', ref: 'x' }], nothingToReport: 'yes', version: 0 },
+        texts: ['note', 'evidence.0.title', 'evidence.0.ref'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/accept',
+        path: `/v1/duties/${submitted.id}/accept`,
+        as: OFFICE,
+        valid: { note: '同意' },
+        bad: { note: '', version: 0 },
+        texts: ['note'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/confirm',
+        path: `/v1/duties/${chained.id}/confirm`,
+        as: unitUser('town'),
+        valid: { note: '属实' },
+        bad: { note: '', version: 'x' },
+        texts: ['note'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/return',
+        path: `/v1/duties/${submitted.id}/return`,
+        as: OFFICE,
+        valid: { reason: '补充', newDueAt: '2026-05-29' },
+        bad: { reason: undefined, newDueAt: 'next week', version: -1 },
+        texts: ['reason'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/extension-requests',
+        path: `/v1/duties/${open.id}/extension-requests`,
+        as: village,
+        valid: { reason: '等数据', progress: '八成', proposedDueAt: '2026-06-10' },
+        bad: { reason: '', progress: undefined, proposedDueAt: 'soon' },
+        texts: ['reason', 'progress'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/extension-requests/{requestId}/approve',
+        path: `${ext}/approve`,
+        as: OFFICE,
+        valid: { dueAt: '2026-06-20', note: '同意' },
+        bad: { dueAt: '2026-13-45', note: '' },
+        texts: ['note'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/extension-requests/{requestId}/refuse',
+        path: `${ext}/refuse`,
+        as: OFFICE,
+        valid: { reason: '时间充足' },
+        bad: { reason: '' },
+        texts: ['reason'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/evidence-uploads',
+        path: `/v1/duties/${open.id}/evidence-uploads`,
+        as: village,
+        valid: { fileName: '花名册.pdf', contentType: 'application/pdf', size: 1000 },
+        bad: { fileName: '', contentType: 'text/html', size: 0 },
+        texts: ['fileName'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/plans/{planId}/phases/{key}/close',
+        path: `/v1/plans/${plan.id}/phases/mobilize/close`,
+        as: OFFICE,
+        valid: { override: { reason: '特批', openDutyIds: [open.id] } },
+        bad: { override: { reason: '', openDutyIds: [] } },
+        texts: ['override.reason'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/plans/{planId}/findings',
+        path: `/v1/plans/${plan.id}/findings`,
+        as: OFFICE,
+        valid: {
+          title: '花名册不一致',
+          detail: '与学籍系统不一致',
+          unitIds: ['village'],
+          dueAt: '2026-06-05',
+          source: 'county-check',
+        },
+        bad: {
+          title: '',
+          detail: undefined,
+          unitIds: ['village', 'village'],
+          dueAt: 'whenever',
+          source: 'rumour',
+          phaseKey: 'Bad Key',
+        },
+        texts: ['title', 'detail'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/sweeps',
+        path: '/v1/sweeps',
+        as: OFFICE,
+        valid: { planId: plan.id },
+        bad: { planId: 'Bad Plan' },
+        texts: [],
+      },
+      {
+        method: 'PUT',
+        template: '/v1/calendar/{year}',
+        path: '/v1/calendar/2027',
+        as: OFFICE,
+        valid: { holidays: ['2027-01-01'], workdays: [] },
+        bad: { holidays: ['2027-1-1'], workdays: 'none' },
+        texts: [],
+      },
+      {
+        method: 'POST',
+        template: '/v1/plans/{planId}/reports',
+        path: `/v1/plans/${plan.id}/reports`,
+        as: OFFICE,
+        valid: { period: 'week' },
+        bad: { period: 'year', asOf: 'yesterday' },
+        texts: [],
+      },
+    ];
+  });
+
+  it('covers every route of /openapi.json that takes a JSON body', async () => {
+    const doc = (
+      await api.call<{ paths: Record<string, Record<string, { requestBody?: unknown }>> }>(
+        'GET',
+        '/openapi.json',
+        { as: null },
+      )
+    ).body;
+    const withBody = Object.entries(doc.paths).flatMap(([template, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.requestBody !== undefined)
+        .map(([method]) => `${method.toUpperCase()} ${template}`),
+    );
+    expect(routes.map((r) => `${r.method} ${r.template}`).sort()).toEqual(withBody.sort());
+  });
+
+  it('names every bad field of a body at once, whichever fields are bad', async () => {
+    for (const route of routes) {
+      const fields = Object.keys(route.bad);
+      // Every field bad at once, then generated subsets of them (fixed seed, so a failure replays).
+      const subsets = [
+        fields,
+        ...fc.sample(fc.subarray(fields, { minLength: Math.min(2, fields.length) }), {
+          numRuns: 6,
+          seed: 11,
+        }),
+      ];
+      for (const spoiled of subsets) {
+        let body = route.valid;
+        for (const field of spoiled) body = withField(body, field, route.bad[field]);
+        const named = await refused(route, body);
+        for (const field of spoiled) {
+          expect(
+            named.some((n) => n === field || n.startsWith(`${field}.`)),
+            `${route.method} ${route.template}: ${field} not named among ${named.join(', ')} for ${JSON.stringify(body)}`,
+          ).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('names the fields a cross-field check refuses, with the others', async () => {
+    const byTemplate = (t: string) => routes.find((r) => r.template === t) as Route;
+    const tasks = byTemplate('/v1/plans/{planId}/tasks');
+    // The issue's request: no title, a due time that is not one.
+    expect(
+      await refused(tasks, { phaseKey: 'self-check', leadUnitId: 'village', dueAt: 'tomorrow-ish' }),
+    ).toEqual(['title', 'dueAt']);
+    expect(
+      (
+        await refused(tasks, { phaseKey: 'self-check', leadUnitId: 'village', coUnitIds: ['village'] })
+      ).sort(),
+    ).toEqual(['coUnitIds', 'dueAt', 'title']);
+    const weekly = {
+      freq: 'weekly',
+      weekdays: [5, 5],
+      time: '12:00',
+      start: '2026-06-10',
+      until: '2026-06-01',
+    };
+    expect(
+      (await refused(tasks, { phaseKey: 'self-check', leadUnitId: 'village', recurrence: weekly })).sort(),
+    ).toEqual(['recurrence.until', 'recurrence.weekdays', 'title']);
+    const units = byTemplate('/v1/units');
+    expect(await refused(units, { id: 'loop', name: '', kind: 'other', parentId: 'loop' })).toEqual([
+      'name',
+      'parentId',
+    ]);
+    const uploads = byTemplate('/v1/duties/{dutyId}/evidence-uploads');
+    expect(await refused(uploads, { fileName: 'roster.pdf', contentType: 'image/png', size: -1 })).toEqual([
+      'size',
+      'fileName',
+    ]);
+    const submit = byTemplate('/v1/duties/{dutyId}/submit');
+    expect(await refused(submit, { evidence: [{ title: '', ref: 'x' }] })).toEqual([
+      'evidence.0.title',
+      'note',
+    ]);
+    // Checked by the service (the duty's kind, the uploaded files): both in one answer.
+    expect(
+      await refused(submit, {
+        note: '无',
+        nothingToReport: true,
+        evidence: [{ title: '表', ref: `duties/${submit.path.split('/')[3]}/f-0000000000aaaaaaaaaa-a.pdf` }],
+      }),
+    ).toEqual(['nothingToReport', 'evidence.0.ref']);
+  });
+
+  it('refuses a control character or a lone surrogate in any user text, naming the field', async () => {
+    for (const route of routes) {
+      for (const path of route.texts) {
+        for (const odd of ['\u0000', '\u0001', '\u001b', '\u007f', '\ud800', '\udc00', '\ud83d']) {
+          const named = await refused(route, withField(route.valid, path, `东街${odd}村`));
+          expect(named, `${route.template} ${path} with U+${odd.charCodeAt(0).toString(16)}`).toEqual([path]);
+        }
+      }
+    }
+  });
+
+  it('keeps tabs and line breaks in long text, refuses them in a single line, keeps emoji', async () => {
+    const tasks = routes.find((r) => r.template === '/v1/plans/{planId}/tasks') as Route;
+    const res = await api.call<Task>('POST', tasks.path, {
+      body: { ...tasks.valid, title: '回头看 😀', description: '一、摸排\n\t二、整改\r\n' },
+    });
+    expect(res.status, res.text).toBe(201);
+    expect([res.body.title, res.body.description]).toEqual(['回头看 😀', '一、摸排\n\t二、整改']);
+    for (const odd of ['\t', '\n', '\u2028']) {
+      expect(await refused(tasks, { ...tasks.valid, title: `回头${odd}看` })).toEqual(['title']);
+    }
+  });
+});
