@@ -36,10 +36,29 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** A path on this site to return to after signing in; anything else (other hosts, `//x`) is dropped. */
+/** Longer than any page address of this site; a longer `next` is not one of them. */
+const MAX_NEXT_LENGTH = 2_048;
+/** Stands for this site: only the path, query and fragment of what resolves here are kept. */
+const SITE = 'http://duban.invalid';
+
+/**
+ * A path on this site to return to after signing in, or `/`. Every redirect to a caller-given
+ * target goes through here. `next` is resolved as a browser would (WHATWG URL: tabs and newlines
+ * stripped, `\` read as `/`, `.`/`%2e` segments removed) and kept only if it stays on this site;
+ * the result is the parser's own serialisation, so it is header-safe and means the same to the browser.
+ */
 export function safeNext(next: string | undefined): string {
-  if (next === undefined || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
-  return next;
+  if (next === undefined || next.length > MAX_NEXT_LENGTH) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, `${SITE}/`);
+  } catch {
+    return '/';
+  }
+  const path = url.pathname + url.search + url.hash;
+  // `/.//evil` resolves to the path `//evil`, which a browser reads as another host.
+  if (url.origin !== SITE || !path.startsWith('/') || path.startsWith('//')) return '/';
+  return path;
 }
 
 const toSignIn = (c: Context) => {

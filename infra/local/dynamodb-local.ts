@@ -3,8 +3,11 @@
  * jar ourselves because the package's helper cannot pass `-disableTelemetry`, which is mandatory
  * here: these machines must never call the outside.
  *
- * DynamoDB Local cannot bind to loopback only; it listens on all interfaces, so a free random port
- * is used unless one is given.
+ * DynamoDB Local cannot bind to loopback only: it listens on all interfaces (its Jetty server is
+ * built from the port alone, and no option or JVM property sets a host), so a free random port is
+ * used unless one is given, and every engine gets its own random access key. Without -sharedDb the
+ * engine keeps one database per access key id and region, so a client on the network that does not
+ * know the key sees an empty engine. An engine on disk keeps its key in its folder (engine-key.ts).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
@@ -12,16 +15,27 @@ import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ENGINE_REGION,
+  type EngineCredentials,
+  loadEngineCredentials,
+  newEngineCredentials,
+} from './engine-key.js';
 
 export interface DynamoDbLocalOptions {
-  /** Folder for the database files; omit to keep everything in memory. */
+  /** Folder for the database files and the engine's key; omit to keep everything in memory. */
   dataDir?: string;
   /** Port to listen on; omit for a free random port. */
   port?: number;
 }
 
-export interface DynamoDbLocal {
+/** Where an engine answers and the key its data is kept under: what a client needs. */
+export interface DynamoDbLocalAccess {
   endpoint: string;
+  credentials: EngineCredentials;
+}
+
+export interface DynamoDbLocal extends DynamoDbLocalAccess {
   port: number;
   /** Process id of the java process, so callers can prove it is gone after stop(). */
   pid: number;
@@ -38,16 +52,17 @@ const JAVA_HELP =
   '需要 Java 17 或更高版本来运行 DynamoDB Local。Java 17+ is required to run DynamoDB Local. ' +
   'On Debian/Ubuntu: apt-get install openjdk-17-jre-headless';
 
-/** Credentials and region are not checked by DynamoDB Local, but every client must use the same ones. */
-const LOCAL_REGION = 'us-east-1';
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 /**
- * A DynamoDB client for a DynamoDB Local endpoint, with static dummy credentials so the SDK never
- * looks for real ones.
+ * A DynamoDB client for a DynamoDB Local engine, signing with the engine's own key (so the SDK never
+ * looks for real credentials, and sees this engine's tables, not another client's).
  */
-export function createLocalDynamoDbClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+export function createLocalDynamoDbClient(engine: DynamoDbLocalAccess): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: engine.endpoint,
+    region: ENGINE_REGION,
+    // A copy: the SDK writes its own bookkeeping into the credentials object it is given.
+    credentials: { ...engine.credentials },
+  });
 }
 
 /**
@@ -120,7 +135,12 @@ function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-async function waitUntilReady(child: ChildProcess, port: number, endpoint: string, stderr: () => string) {
+async function waitUntilReady(
+  child: ChildProcess,
+  port: number,
+  engine: DynamoDbLocalAccess,
+  stderr: () => string,
+) {
   let exitError: Error | undefined;
   const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
     exitError = new Error(
@@ -129,9 +149,9 @@ async function waitUntilReady(child: ChildProcess, port: number, endpoint: strin
   };
   child.once('exit', onExit);
   const client = new DynamoDBClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
+    endpoint: engine.endpoint,
+    region: ENGINE_REGION,
+    credentials: { ...engine.credentials },
     maxAttempts: 1,
   });
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -168,10 +188,14 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function startOnce(jarDir: string, port: number, dataDir: string | undefined): Promise<DynamoDbLocal> {
+async function startOnce(
+  jarDir: string,
+  port: number,
+  dataDir: string | undefined,
+  credentials: EngineCredentials,
+): Promise<DynamoDbLocal> {
   const storage = dataDir ? ['-dbPath', dataDir] : ['-inMemory'];
-  // -sharedDb in memory too: otherwise tables are namespaced by access key and region, and a client
-  // configured differently would silently see an empty database.
+  // Never -sharedDb: it would give every client on the network the same tables, whatever its key.
   const javaArgs = [
     `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
     '-jar',
@@ -180,7 +204,6 @@ async function startOnce(jarDir: string, port: number, dataDir: string | undefin
     '-port',
     String(port),
     ...storage,
-    '-sharedDb',
   ];
   const [command = 'java', ...args] = [...deathSignalPrefix(), 'java', ...javaArgs];
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -204,12 +227,12 @@ async function startOnce(jarDir: string, port: number, dataDir: string | undefin
     child.once('error', (error) => reject(new Error(`Could not start java: ${error.message}`)));
   });
 
-  const endpoint = `http://127.0.0.1:${port}`;
+  const engine = { endpoint: `http://127.0.0.1:${port}`, credentials };
   try {
     const pid = await spawned;
-    await waitUntilReady(child, port, endpoint, () => stderr);
+    await waitUntilReady(child, port, engine, () => stderr);
     return {
-      endpoint,
+      ...engine,
       port,
       pid,
       async stop() {
@@ -226,21 +249,25 @@ async function startOnce(jarDir: string, port: number, dataDir: string | undefin
 
 /**
  * Starts DynamoDB Local (in memory, or on disk under `dataDir`) and resolves once it answers
- * ListTables. The returned `stop()` terminates the java process and waits until it is gone.
+ * ListTables. Clients must sign with the returned `credentials` (see createLocalDynamoDbClient): in
+ * memory they are new at every start, on disk they are the folder's. The returned `stop()`
+ * terminates the java process and waits until it is gone.
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   assertJavaAvailable();
   const jarDir = findJarDir();
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // A new folder is for this user only: it holds the data and the key.
+  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const credentials = dataDir ? loadEngineCredentials(dataDir) : newEngineCredentials();
 
-  if (options.port !== undefined) return startOnce(jarDir, options.port, dataDir);
+  if (options.port !== undefined) return startOnce(jarDir, options.port, dataDir, credentials);
 
   // Another process may take the free port between our probe and java's bind: retry with a new one.
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(jarDir, await findFreePort(), dataDir);
+      return await startOnce(jarDir, await findFreePort(), dataDir, credentials);
     } catch (error) {
       lastError = error;
       if (!(error instanceof Error && /address already in use|BindException/i.test(error.message)))

@@ -87,7 +87,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const dynamo = await startDynamoDbLocal(dbDir ? { dataDir: dbDir } : {});
   let server: ServerType | undefined;
   try {
-    const client = createLocalDynamoDbClient(dynamo.endpoint);
+    const client = createLocalDynamoDbClient(dynamo);
     await ensureTables(client, options.tableName);
     const table = { doc: createDocumentClient(client), tableName: options.tableName };
     const services = createServices(table, { evidenceFiles: evidenceStore });

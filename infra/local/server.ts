@@ -30,7 +30,7 @@ async function main() {
     `duban 督办 已启动: ${runtime.url}`,
     `  接口文档 API docs: ${runtime.url}/docs   OpenAPI: ${runtime.url}/openapi.json`,
     `  数据 data: ${config.DUBAN_DATA_DIR === 'memory' ? '内存 (in memory)' : config.DUBAN_DATA_DIR}`,
-    `  DynamoDB Local: ${runtime.dynamoEndpoint} (random free port; DynamoDB Local listens on all interfaces, it cannot bind to loopback only)`,
+    `  DynamoDB Local: ${runtime.dynamoEndpoint} (random free port, on all interfaces: DynamoDB Local cannot bind to loopback only; its data answers only to this folder's random key)`,
     runtime.seeded
       ? `  已载入演示工作方案 demo plan loaded: ${runtime.seeded.planId} (${runtime.seeded.units} units, ${runtime.seeded.tasks} tasks)`
       : '  已有数据,未重复载入演示方案 (existing data kept)',

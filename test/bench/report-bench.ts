@@ -482,7 +482,7 @@ async function main() {
   );
   const dynamo = await startDynamoDbLocal({});
   try {
-    const client = createLocalDynamoDbClient(dynamo.endpoint);
+    const client = createLocalDynamoDbClient(dynamo);
     await ensureTable(client, TABLE_NAME);
     const real = createDocumentClient(client);
     const { doc, reads } = countingClient(real);

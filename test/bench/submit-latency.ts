@@ -380,7 +380,7 @@ function close(server: ServerType): Promise<void> {
 /** Starts DynamoDB Local and the HTTP server, runs every phase, prints the figures, stops both. */
 export async function benchSubmitLatency(print: (line: string) => void): Promise<SubmitLatencyResult> {
   const dynamo = await startDynamoDbLocal();
-  const client = createLocalDynamoDbClient(dynamo.endpoint);
+  const client = createLocalDynamoDbClient(dynamo);
   let server: ServerType | undefined;
   try {
     // The main table and its audit table, as the local runtime creates them.

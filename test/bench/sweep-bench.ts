@@ -342,7 +342,7 @@ export async function benchSweep(print: (line: string) => void): Promise<PlanRun
       `heap figures ${globalThis.gc ? 'after a forced GC' : 'without --expose-gc (they include earlier garbage)'}`,
   );
   const dynamo = await startDynamoDbLocal();
-  const client = createLocalDynamoDbClient(dynamo.endpoint);
+  const client = createLocalDynamoDbClient(dynamo);
   try {
     const tables = await ensureTables(client, TABLE_NAME);
     const real = createDocumentClient(client);

@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  DynamoDBClient,
   ListTablesCommand,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
@@ -25,10 +26,32 @@ function isRunning(pid: number): boolean {
 
 describe('DynamoDB Local', () => {
   it('answers ListTables', async () => {
-    const client = createLocalDynamoDbClient(inject('dynamoEndpoint'));
+    const client = createLocalDynamoDbClient({
+      endpoint: inject('dynamoEndpoint'),
+      credentials: inject('dynamoCredentials'),
+    });
     const { TableNames } = await client.send(new ListTablesCommand({}));
     expect(Array.isArray(TableNames)).toBe(true);
     client.destroy();
+  });
+
+  it('shows its tables only to a client with its key, not to another client on the same port', async () => {
+    const { tableName } = await freshTable();
+    const stranger = new DynamoDBClient({
+      endpoint: inject('dynamoEndpoint'),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      expect((await stranger.send(new ListTablesCommand({}))).TableNames).not.toContain(tableName);
+      await expect(
+        DynamoDBDocumentClient.from(stranger).send(
+          new GetCommand({ TableName: tableName, Key: { pk: 'K#1', sk: 'K#1' } }),
+        ),
+      ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    } finally {
+      stranger.destroy();
+    }
   });
 
   it('ensureTable builds the key schema, every GSI and TTL from shared/db/table.ts', async () => {
@@ -108,7 +131,7 @@ describe('DynamoDB Local', () => {
     try {
       const first = await startDynamoDbLocal({ dataDir });
       pids.push(first.pid);
-      const firstClient = createLocalDynamoDbClient(first.endpoint);
+      const firstClient = createLocalDynamoDbClient(first);
       try {
         await ensureTable(firstClient, tableName);
         await DynamoDBDocumentClient.from(firstClient).send(
@@ -122,7 +145,7 @@ describe('DynamoDB Local', () => {
 
       const second = await startDynamoDbLocal({ dataDir });
       pids.push(second.pid);
-      const secondClient = createLocalDynamoDbClient(second.endpoint);
+      const secondClient = createLocalDynamoDbClient(second);
       try {
         const { Item } = await DynamoDBDocumentClient.from(secondClient).send(
           new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
@@ -137,6 +160,51 @@ describe('DynamoDB Local', () => {
       for (const pid of pids) {
         if (isRunning(pid)) process.kill(pid, 'SIGKILL');
       }
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("moves a folder written with -sharedDb by an older version under the folder's own key, data kept", {
+    timeout: 90_000,
+  }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'duban-ddb-'));
+    const key = { pk: 'PLAN#1', sk: 'PLAN#1' };
+    try {
+      const first = await startDynamoDbLocal({ dataDir });
+      const firstClient = createLocalDynamoDbClient(first);
+      try {
+        await ensureTable(firstClient, 'legacy');
+        await DynamoDBDocumentClient.from(firstClient).send(
+          new PutCommand({ TableName: 'legacy', Item: { ...key, title: '旧数据 old data' } }),
+        );
+      } finally {
+        firstClient.destroy();
+        await first.stop();
+      }
+      // What -sharedDb left: one database file for every client (shared-local-instance.db), no key.
+      await rename(
+        join(dataDir, `${first.credentials.accessKeyId}_us-east-1.db`),
+        join(dataDir, 'shared-local-instance.db'),
+      );
+      await rm(join(dataDir, 'access-key.json'));
+
+      const second = await startDynamoDbLocal({ dataDir });
+      const secondClient = createLocalDynamoDbClient(second);
+      try {
+        expect(second.credentials.accessKeyId).not.toBe(first.credentials.accessKeyId);
+        const { Item } = await DynamoDBDocumentClient.from(secondClient).send(
+          new GetCommand({ TableName: 'legacy', Key: key, ConsistentRead: true }),
+        );
+        expect(Item).toEqual({ ...key, title: '旧数据 old data' });
+        expect(await readdir(dataDir)).not.toContain('shared-local-instance.db');
+        const stored = JSON.parse(await readFile(join(dataDir, 'access-key.json'), 'utf8')) as unknown;
+        expect(stored).toEqual(second.credentials);
+        expect((await stat(join(dataDir, 'access-key.json'))).mode & 0o777).toBe(0o600);
+      } finally {
+        secondClient.destroy();
+        await second.stop();
+      }
+    } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
   });

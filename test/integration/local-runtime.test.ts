@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient, GetItemCommand, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDevSecret } from '../../infra/local/dev-secret.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
@@ -79,6 +80,34 @@ describe('local runtime', () => {
         await next.arrayBuffer();
       }
     } finally {
+      await runtime.stop();
+    }
+  }, 90_000);
+
+  it('gives the engine nothing to another client on its port: DynamoDB Local listens on every interface', async () => {
+    const runtime = await startLocalRuntime({ port: 0, host: '127.0.0.1', dataDir, tableName: 'duban' });
+    // Someone on the LAN who found the port, signing with the credentials older versions used, or any others.
+    const strangers = [
+      { accessKeyId: 'local', secretAccessKey: 'local' },
+      { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' },
+    ].map(
+      (credentials) =>
+        new DynamoDBClient({ endpoint: runtime.dynamoEndpoint, region: 'us-east-1', credentials }),
+    );
+    try {
+      for (const stranger of strangers) {
+        expect((await stranger.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+        await expect(stranger.send(new ScanCommand({ TableName: 'duban' }))).rejects.toMatchObject({
+          name: 'ResourceNotFoundException',
+        });
+        await expect(
+          stranger.send(new GetItemCommand({ TableName: 'duban', Key: { pk: { S: 'x' }, sk: { S: 'x' } } })),
+        ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+      }
+      // The key lives with the data, readable by its owner only, like the dev secret.
+      expect(statSync(join(dataDir, 'dynamodb', 'access-key.json')).mode & 0o777).toBe(0o600);
+    } finally {
+      for (const stranger of strangers) stranger.destroy();
       await runtime.stop();
     }
   }, 90_000);

@@ -74,6 +74,28 @@ describe('pages: sign-in, session cookie, CSRF and the policy', () => {
     expect(foreign.location).toBe('/');
   });
 
+  it('returns only to a path on this site, whatever `next` hides (tabs, newlines, backslashes, dot segments)', async () => {
+    const page = web.browser();
+    for (const next of [
+      '/\t/evil.example',
+      '/\r\n/evil.example',
+      '/\n/evil.example',
+      '/\\evil.example',
+      '/.//evil.example',
+      'https://evil.example/',
+      'javascript:alert(1)',
+    ]) {
+      const res = await page.post('/signin', { user: 'leader', next }, { csrf: null });
+      expect(res.status, JSON.stringify(next)).toBe(303);
+      expect(res.location, JSON.stringify(next)).toBe('/');
+    }
+    // What the form carries after a refused sign-in is the cleaned path too.
+    const refused = await page.post('/signin', { user: 'nobody', next: '/\t/evil.example' }, { csrf: null });
+    expect(refused.html).toContain('name="next" value="/"');
+    const shown = await page.get(`/signin?next=${encodeURIComponent('/my\t?x=1')}`);
+    expect(shown.html).toContain('name="next" value="/my?x=1"');
+  });
+
   it('refuses a sign-in for anyone not on the list, and a cross-site sign-in', async () => {
     const page = web.browser();
     const unknown = await page.post('/signin', { user: 'unit:nowhere' }, { csrf: null });

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { oidcSignIn, pkceChallenge } from '../../functions/web/oidc-sign-in.js';
+import { decodePending, encodePending, oidcSignIn, pkceChallenge } from '../../functions/web/oidc-sign-in.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { TEST_SECRET } from '../fixtures/app.js';
@@ -142,6 +142,24 @@ describe('pages: sign-in at an OpenID Connect issuer (authorization code + PKCE)
     const mine = await web.app.request(`${SITE}/my`, { headers: { cookie: `duban_session=${session}` } });
     expect(mine.status).toBe(200);
     expect(await mine.text()).toContain('我的任务 · 县教育体育局');
+  });
+
+  it('returns only to a path on this site, from the sign-in link and from the pending cookie alike', async () => {
+    // A hostile `next` on the sign-in link is cleaned before it travels to the issuer and back.
+    const linked = await begin('/\t/evil.example');
+    expect(decodePending(linked.pending)?.next).toBe('/');
+    const fromLink = await callback(issuer.login(linked.authorizeUrl), linked.pending);
+    expect(fromLink.headers.get('location')).toBe('/');
+    // The pending cookie is the browser's own: one carrying a hostile `next` is cleaned on the way back too.
+    for (const next of ['/\t/evil.example', '/\r\n/evil.example', '//evil.example', '/%2e//evil.example']) {
+      const { authorizeUrl, pending } = await begin('/my');
+      const pendingSignIn = decodePending(pending);
+      if (pendingSignIn === undefined) throw new Error('no pending sign-in');
+      const tampered = encodePending({ ...pendingSignIn, next });
+      const res = await callback(issuer.login(authorizeUrl), tampered);
+      expect(res.status, JSON.stringify(next)).toBe(303);
+      expect(res.headers.get('location'), JSON.stringify(next)).toBe('/');
+    }
   });
 
   it('refuses a callback whose state is not this browser’s, or with no sign-in pending', async () => {
