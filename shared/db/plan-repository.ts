@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { PhaseClosure } from '../domain/plan/phase-gate.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { DutyRecord } from '../schemas/duties.js';
 import { type Finding, FindingSchema } from '../schemas/findings.js';
@@ -38,8 +39,23 @@ export interface PlanRepository {
   ): Promise<void>;
   listTasks(planId: string, page: PageRequest): Promise<Page<Task>>;
   getTask(planId: string, taskId: string): Promise<Task | undefined>;
-  /** Replaces the plan (phase closures) if it is still at `expectedVersion`; false if it moved on. */
-  update(plan: Plan, expectedVersion: number, audit: AuditEvent): Promise<boolean>;
+  /**
+   * How many times work (a task, an occurrence) has been created in the phase: a close reads it
+   * before it counts the phase's open duties, and closes only if it has not moved since.
+   */
+  phaseWork(planId: string, phaseKey: string): Promise<number>;
+  /**
+   * Closes the phase (`closure`) or reopens it (`null`) if the plan is still at `expected.version`
+   * and, for a close, no work was created in the phase since `expected.work` was read; false if
+   * either moved on (nothing written).
+   */
+  setPhaseClosure(
+    planId: string,
+    phaseKey: string,
+    closure: PhaseClosure | null,
+    expected: { version: number; work: number },
+    audit: AuditEvent,
+  ): Promise<boolean>;
   /** Pattern F1: a plan's findings, oldest first. */
   listFindings(planId: string): Promise<Finding[]>;
   /**
@@ -54,6 +70,31 @@ export interface PlanRepository {
     next: { occurrencesUntil: string; nextMaterializeAt: string | null },
   ): Promise<boolean>;
 }
+
+/** The plan attribute counting the work created in a phase (a top-level number: ADD creates it). */
+const phaseWorkAttribute = (phaseKey: string) => `phaseWork#${phaseKey}`;
+
+/**
+ * The phase gate in every transaction that creates work in a phase: the plan exists, the phase is
+ * not closed, and the phase's work counter moves on, so a close that counted the phase's duties
+ * before this commit fails its condition instead of closing over them.
+ */
+const phaseGateUpdate = (tableName: string, planId: string, phaseKey: string): TransactItem => ({
+  Update: {
+    TableName: tableName,
+    Key: planKey(planId),
+    UpdateExpression: 'ADD #work :one',
+    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(phaseClosures.#phase)',
+    ExpressionAttributeNames: { '#work': phaseWorkAttribute(phaseKey), '#phase': phaseKey },
+    ExpressionAttributeValues: { ':one': 1 },
+  },
+});
+
+/** A transaction cancelled only because another one held an item: it wrote nothing; try again. */
+const isTransactionConflict = (err: unknown) => {
+  const reasons = cancellationReasons(err) ?? [];
+  return reasons.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed');
+};
 
 /** A task item; a recurring task with occurrences still to create sits in the sweep index. */
 const taskItem = (task: Task) => ({
@@ -78,6 +119,14 @@ const planItem = (plan: Plan) => ({
 
 export function planRepository(ref: TableRef): PlanRepository {
   const { doc, tableName } = ref;
+
+  async function getPlan(id: string): Promise<Plan | undefined> {
+    const out = await doc.send(
+      new GetCommand({ TableName: tableName, Key: planKey(id), ConsistentRead: true }),
+    );
+    return out.Item ? PlanSchema.parse(out.Item) : undefined;
+  }
+
   return {
     async create(plan, audit) {
       const put = {
@@ -88,12 +137,7 @@ export function planRepository(ref: TableRef): PlanRepository {
       }
     },
 
-    async get(id) {
-      const out = await doc.send(
-        new GetCommand({ TableName: tableName, Key: planKey(id), ConsistentRead: true }),
-      );
-      return out.Item ? PlanSchema.parse(out.Item) : undefined;
-    },
+    get: getPlan,
 
     async list({ limit, cursor }) {
       const out = await doc.send(
@@ -119,17 +163,11 @@ export function planRepository(ref: TableRef): PlanRepository {
     async createTaskWithDuties(task, duties, audit, extra = []) {
       // One transaction: a task is never visible without all its duties, and a retry after a
       // timeout cannot leave half of them (ids are fresh, so a retried request makes a new task).
-      try {
-        await doc.send(
+      const send = () =>
+        doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                ConditionCheck: {
-                  TableName: tableName,
-                  Key: planKey(task.planId),
-                  ConditionExpression: 'attribute_exists(pk)',
-                },
-              },
+              phaseGateUpdate(tableName, task.planId, task.phaseKey),
               {
                 Put: {
                   TableName: tableName,
@@ -149,9 +187,24 @@ export function planRepository(ref: TableRef): PlanRepository {
             ],
           }),
         );
+      try {
+        // Tasks created at once in one plan all touch its item (the gate): one may be cancelled
+        // for the other's sake, having written nothing.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await send();
+            break;
+          } catch (err) {
+            if (attempt >= 5 || !isTransactionConflict(err)) throw err;
+            await new Promise((r) => setTimeout(r, 20 * attempt * (0.5 + Math.random())));
+          }
+        }
       } catch (err) {
         const reasons = cancellationReasons(err);
-        if (reasons?.[0] === 'ConditionalCheckFailed') throw new NotFoundError('工作方案', task.planId);
+        if (reasons?.[0] === 'ConditionalCheckFailed') {
+          if ((await getPlan(task.planId)) === undefined) throw new NotFoundError('工作方案', task.planId);
+          throw new ConflictError('phase_closed', `该阶段已关闭,不能再新增任务:${task.phaseKey}`);
+        }
         if (reasons?.includes('ConditionalCheckFailed')) {
           throw new ConflictError('task_exists', `任务编号已存在:${task.id}`);
         }
@@ -160,10 +213,14 @@ export function planRepository(ref: TableRef): PlanRepository {
     },
 
     async createOccurrence(duties, audit) {
+      const [first] = duties;
+      if (first === undefined) return false;
       try {
         await doc.send(
           new TransactWriteCommand({
             TransactItems: [
+              // A closed phase gets no new occurrences: this one is skipped like an existing one.
+              phaseGateUpdate(tableName, first.planId, first.phaseKey),
               ...duties.map((d) => ({
                 Put: {
                   TableName: tableName,
@@ -215,20 +272,47 @@ export function planRepository(ref: TableRef): PlanRepository {
       }
     },
 
-    async update(plan, expectedVersion, audit) {
+    async phaseWork(planId, phaseKey) {
+      const out = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: planKey(planId),
+          ProjectionExpression: '#work',
+          ExpressionAttributeNames: { '#work': phaseWorkAttribute(phaseKey) },
+          ConsistentRead: true,
+        }),
+      );
+      const work = out.Item?.[phaseWorkAttribute(phaseKey)];
+      return typeof work === 'number' ? work : 0;
+    },
+
+    async setPhaseClosure(planId, phaseKey, closure, expected, audit) {
+      // An update of the two fields, not a Put of the plan: the phases' work counters stay.
+      const names = { '#version': 'version', '#phase': phaseKey, '#work': phaseWorkAttribute(phaseKey) };
+      const update =
+        closure === null
+          ? {
+              UpdateExpression: 'REMOVE phaseClosures.#phase SET #version = :next',
+              ConditionExpression: '#version = :expected AND attribute_exists(phaseClosures.#phase)',
+              ExpressionAttributeNames: { '#version': 'version', '#phase': phaseKey },
+              ExpressionAttributeValues: { ':expected': expected.version, ':next': expected.version + 1 },
+            }
+          : {
+              UpdateExpression: 'SET phaseClosures.#phase = :closure, #version = :next',
+              ConditionExpression:
+                '#version = :expected AND attribute_not_exists(phaseClosures.#phase) AND ' +
+                (expected.work === 0 ? 'attribute_not_exists(#work)' : '#work = :work'),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: {
+                ':expected': expected.version,
+                ':next': expected.version + 1,
+                ':closure': closure,
+                ...(expected.work === 0 ? {} : { ':work': expected.work }),
+              },
+            };
       return writeWithAudit(
         ref,
-        [
-          {
-            Put: {
-              TableName: tableName,
-              Item: planItem(plan),
-              ConditionExpression: '#version = :expected',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':expected': expectedVersion },
-            },
-          },
-        ],
+        [{ Update: { TableName: tableName, Key: planKey(planId), ...update } }],
         audit,
       );
     },

@@ -60,7 +60,12 @@ export const ClosePhaseSchema = z
   })
   .openapi('ClosePhase');
 
+export const ReopenPhaseSchema = z
+  .strictObject({ reason: text(1, 2000).openapi({ example: '上级通知补充宣传任务,重新开放本阶段。' }) })
+  .openapi('ReopenPhase');
+
 export type CreateFindingInput = z.infer<typeof CreateFindingSchema>;
 export type Finding = z.infer<typeof FindingSchema>;
 export type FindingView = z.infer<typeof FindingViewSchema>;
 export type ClosePhaseInput = z.infer<typeof ClosePhaseSchema>;
+export type ReopenPhaseInput = z.infer<typeof ReopenPhaseSchema>;

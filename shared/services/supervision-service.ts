@@ -13,6 +13,7 @@ import {
   type Finding,
   type FindingView,
   RECTIFICATION_TITLE_PREFIX,
+  type ReopenPhaseInput,
 } from '../schemas/findings.js';
 import type { Plan } from '../schemas/plans.js';
 import { CreateTaskSchema } from '../schemas/tasks.js';
@@ -29,6 +30,14 @@ export interface SupervisionService {
     planId: string,
     key: string,
     input: ClosePhaseInput,
+    now: Date,
+  ): Promise<Plan>;
+  /** Reopens a closed phase so that it takes new work again (the office, with a reason, audited). */
+  reopenPhase(
+    principal: Principal,
+    planId: string,
+    key: string,
+    input: ReopenPhaseInput,
     now: Date,
   ): Promise<Plan>;
   /** A supervision finding (督查发现问题) becomes rectification duties (整改) for the named units. */
@@ -75,50 +84,89 @@ export function supervisionService(deps: {
     };
   }
 
+  /** One attempt at closing: the closed plan, or undefined when the plan or the phase moved on. */
+  async function tryClosePhase(
+    principal: Principal,
+    planId: string,
+    key: string,
+    input: ClosePhaseInput,
+    now: Date,
+  ): Promise<Plan | undefined> {
+    // The work counter is read before the duties are counted: any task committed after this read
+    // moves it, and the conditional close below then fails.
+    const [plan, work] = await Promise.all([mustPlan(planId), plans.phaseWork(planId, key)]);
+    if (!plan.phases.some((p) => p.key === key)) throw new NotFoundError('阶段', key);
+    if (plan.phaseClosures[key] !== undefined) throw new ConflictError('phase_closed', `该阶段已关闭:${key}`);
+    const open: string[] = [];
+    for await (const batch of duties.tallies(planId)) {
+      for (const d of batch) if (d.phaseKey === key && d.status !== 'accepted') open.push(d.id);
+    }
+    if (open.length > 0 && input.override === undefined) {
+      throw new ConflictError('phase_has_open_duties', `该阶段还有 ${open.length} 项任务未办结,不能关闭`, {
+        openDutyIds: open,
+      });
+    }
+    if (input.override !== undefined && !overrideMatches(input.override.openDutyIds, open)) {
+      throw new ConflictError('override_mismatch', '列出的未办结任务与实际不一致,请刷新后重试', {
+        openDutyIds: open,
+      });
+    }
+    const closure: PhaseClosure = {
+      closedAt: now.toISOString(),
+      closedBy: principal.sub,
+      override: input.override === undefined ? null : { reason: input.override.reason, openDutyIds: open },
+    };
+    const next: Plan = {
+      ...plan,
+      phaseClosures: { ...plan.phaseClosures, [key]: closure },
+      version: plan.version + 1,
+    };
+    const audit = auditEvent(
+      principal,
+      input.override === undefined ? 'phase.close' : 'phase.close-override',
+      { type: 'plan', id: planId, planId },
+      { before: { [`phaseClosures.${key}`]: null }, after: { [`phaseClosures.${key}`]: closure } },
+      now,
+    );
+    return (await plans.setPhaseClosure(planId, key, closure, { version: plan.version, work }, audit))
+      ? next
+      : undefined;
+  }
+
   return {
     async closePhase(principal, planId, key, input, now) {
       authorize(principal, 'phase.close');
-      const plan = await mustPlan(planId);
-      if (!plan.phases.some((p) => p.key === key)) throw new NotFoundError('阶段', key);
-      if (plan.phaseClosures[key] !== undefined)
-        throw new ConflictError('phase_closed', `该阶段已关闭:${key}`);
-      const open: string[] = [];
-      for await (const batch of duties.tallies(planId)) {
-        for (const d of batch) if (d.phaseKey === key && d.status !== 'accepted') open.push(d.id);
+      // A task created in the phase between the count and the close makes the close's condition
+      // fail; the next attempt counts again and sees the new duties.
+      for (let attempt = 1; ; attempt++) {
+        const closed = await tryClosePhase(principal, planId, key, input, now);
+        if (closed !== undefined) return closed;
+        if (attempt >= 3) throw new ConflictError('version_conflict', '工作方案刚被他人修改,请刷新后重试');
       }
-      if (open.length > 0 && input.override === undefined) {
-        throw new ConflictError('phase_has_open_duties', `该阶段还有 ${open.length} 项任务未办结,不能关闭`, {
-          openDutyIds: open,
-        });
-      }
-      if (input.override !== undefined && !overrideMatches(input.override.openDutyIds, open)) {
-        throw new ConflictError('override_mismatch', '列出的未办结任务与实际不一致,请刷新后重试', {
-          openDutyIds: open,
-        });
-      }
-      const closure: PhaseClosure = {
-        closedAt: now.toISOString(),
-        closedBy: principal.sub,
-        override: input.override === undefined ? null : { reason: input.override.reason, openDutyIds: open },
-      };
-      const next: Plan = {
-        ...plan,
-        phaseClosures: { ...plan.phaseClosures, [key]: closure },
-        version: plan.version + 1,
-      };
-      const audit = auditEvent(
-        principal,
-        input.override === undefined ? 'phase.close' : 'phase.close-override',
-        { type: 'plan', id: planId, planId },
-        { before: { [`phaseClosures.${key}`]: null }, after: { [`phaseClosures.${key}`]: closure } },
-        now,
-      );
-      if (!(await plans.update(next, plan.version, audit))) {
-        throw new ConflictError('version_conflict', '工作方案刚被他人修改,请刷新后重试');
-      }
-      return next;
     },
 
+    async reopenPhase(principal, planId, key, input, now) {
+      authorize(principal, 'phase.reopen');
+      const plan = await mustPlan(planId);
+      if (!plan.phases.some((p) => p.key === key)) throw new NotFoundError('阶段', key);
+      const closure = plan.phaseClosures[key];
+      if (closure === undefined) throw new ConflictError('phase_open', `该阶段未关闭:${key}`);
+      const audit = auditEvent(
+        principal,
+        'phase.reopen',
+        { type: 'plan', id: planId, planId },
+        {
+          before: { [`phaseClosures.${key}`]: closure },
+          after: { [`phaseClosures.${key}`]: null, reason: input.reason },
+        },
+        now,
+      );
+      const { [key]: _reopened, ...rest } = plan.phaseClosures;
+      if (!(await plans.setPhaseClosure(planId, key, null, { version: plan.version, work: 0 }, audit))) {
+        throw new ConflictError('version_conflict', '工作方案刚被他人修改,请刷新后重试');
+      }
+      return { ...plan, phaseClosures: rest, version: plan.version + 1 };
+    },
     async createFinding(principal, planId, input, now) {
       authorize(principal, 'finding.create');
       const plan = await mustPlan(planId);

@@ -217,6 +217,15 @@ const ROUTES: Record<string, RouteCase> = {
     }),
     allowed: { office: 200, leader: 200 },
   },
+  'POST /v1/plans/{planId}/phases/{key}/reopen': {
+    request: async (fx, fresh) => {
+      if (!fresh) return { path: `/v1/plans/${fx.plan.id}/phases/work/reopen`, body: { reason: '补充任务' } };
+      const planId = await fx.newEmptyPlanId();
+      await fx.api.call('POST', `/v1/plans/${planId}/phases/work/close`, { body: {} });
+      return { path: `/v1/plans/${planId}/phases/work/reopen`, body: { reason: '补充任务' } };
+    },
+    allowed: OFFICE_ONLY(200),
+  },
   'POST /v1/plans/{planId}/findings': {
     request: async (fx) => ({
       path: `/v1/plans/${fx.plan.id}/findings`,

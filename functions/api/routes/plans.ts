@@ -5,6 +5,7 @@ import {
   ClosePhaseSchema,
   CreateFindingSchema,
   FindingViewSchema,
+  ReopenPhaseSchema,
 } from '../../../shared/schemas/findings.js';
 import { CreatePlanSchema, PlanSchema, PlanViewSchema } from '../../../shared/schemas/plans.js';
 import { CreateTaskSchema, TaskSchema, TaskWithDutiesSchema } from '../../../shared/schemas/tasks.js';
@@ -187,6 +188,46 @@ export function planRoutes(deps: AppDeps) {
       const { planId, key } = c.req.valid('param');
       return c.json(
         await deps.supervision.closePhase(c.get('principal'), planId, key, c.req.valid('json'), deps.clock()),
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{planId}/phases/{key}/reopen',
+      tags: ['plans'],
+      summary: '重新开放已关闭的阶段(须写明理由)',
+      description: '阶段关闭后不能再新增任务或督查发现问题(409 phase_closed),直到办公室重新开放;记入审计。',
+      security: bearer,
+      request: {
+        params: planIdParam.extend({
+          key: slug('阶段标识')
+            .max(40)
+            .openapi({ param: { name: 'key', in: 'path' } }),
+        }),
+        body: jsonBody(ReopenPhaseSchema),
+      },
+      responses: {
+        200: jsonResponse(PlanSchema, '已重新开放'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        409: errors[409],
+      },
+    }),
+    async (c) => {
+      const { planId, key } = c.req.valid('param');
+      return c.json(
+        await deps.supervision.reopenPhase(
+          c.get('principal'),
+          planId,
+          key,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
         200,
       );
     },

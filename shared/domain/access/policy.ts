@@ -26,6 +26,7 @@ export type Action =
   | 'extension.request'
   | 'extension.decide'
   | 'phase.close'
+  | 'phase.reopen'
   | 'finding.create'
   | 'notice.read'
   | 'notice.ack'
@@ -95,6 +96,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
       return own ? ALLOW : deny('只能提交本单位的任务');
     case 'unit.create':
     case 'unit.deactivate':
+    case 'phase.reopen':
     case 'plan.create':
     case 'task.create':
     case 'duty.review':
