@@ -12,10 +12,11 @@ const SCHOOL = DEMO_WEEKLY_REPORT_UNITS[1];
 describe('the demo plan’s weekly report: a later week’s zero report waits for its week', () => {
   let web: Awaited<ReturnType<typeof webApp>>;
   let reports: Duty[];
+  let planId: string;
 
   beforeAll(async () => {
     web = await webApp({ now: NOW });
-    const { planId } = await seedDemo(web.services, NOW);
+    ({ planId } = await seedDemo(web.services, NOW));
     reports = (
       await web.services.duties.listForPlan(OFFICE, planId, { unitId: SCHOOL }, { limit: 100 }, NOW)
     ).items.filter((d) => d.kind === 'report');
@@ -76,5 +77,31 @@ describe('the demo plan’s weekly report: a later week’s zero report waits fo
     });
     expect(filed.location).toBe('/my?ok=zero');
     expect((await web.services.duties.get(OFFICE, w49.id, NOW)).submission?.nothingToReport).toBe(true);
+  });
+
+  it('the office sets the lead on the task form; a bad one is said next to the field and creates nothing', async () => {
+    const page = web.browser();
+    await page.signIn('office');
+    const form = {
+      title: '提前报送周报',
+      phaseKey: 'self-check',
+      kind: 'report',
+      repeat: 'weekly',
+      weekdays: ['5'],
+      repeatTime: '12:00',
+      leadUnitId: SCHOOL,
+    };
+    const tasks = async () =>
+      (await web.services.plans.listTasks(OFFICE, planId, { limit: 100 })).items.filter(
+        (t) => t.title === form.title,
+      );
+    for (const leadDays of ['31', 'x']) {
+      const bad = await page.post(`/plans/${planId}/tasks`, { ...form, leadDays });
+      expect(bad.status).toBe(400);
+      expect(bad.html).toMatch(/提前报送天数应为 0 至 30/);
+    }
+    expect(await tasks()).toEqual([]);
+    expect((await page.post(`/plans/${planId}/tasks`, { ...form, leadDays: '2' })).status).toBe(303);
+    expect((await tasks())[0]?.recurrence).toMatchObject({ freq: 'weekly', leadDays: 2 });
   });
 });
