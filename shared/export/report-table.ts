@@ -1,4 +1,6 @@
+import { periodOf } from '../domain/report/period.js';
 import { UNASSESSED_LABEL } from '../domain/report/ranking.js';
+import { dateRangeWords } from '../domain/time/date-words.js';
 import type { Report, ReportPhase } from '../schemas/reports.js';
 
 /** A cell as both exports write it: text, a whole number, a 0–1 rate, or empty. */
@@ -218,9 +220,11 @@ export function rectificationTable(report: Report): Table | null {
 
 /** What the report is and how it was computed, as label–text pairs. */
 export function notesOf(report: Report): [string, string][] {
+  // The period's days in words: a person reads 10月6日—10月12日, never the code 2025-W41.
+  const span = periodOf(new Date(report.asOf), report.timezone, report.period);
   const notes: [string, string][] = [
     ['工作方案', report.planTitle],
-    ['期次', `${report.periodLabel}(${report.periodKey})`],
+    ['期次', `${report.periodLabel}(${dateRangeWords(span.start, span.end)})`],
     ['截止时间', `${formatLocal(report.asOf, report.timezone)}(${report.timezone})`],
     ['生成时间', formatLocal(report.generatedAt, report.timezone)],
     ['生成方式', report.trigger === 'schedule' ? '定时生成' : `手动生成(${report.generatedBy})`],

@@ -86,6 +86,18 @@ export const SubmissionSchema = z.object({
   submittedBy: z.string(),
 });
 
+export const OccurrencePeriodSchema = z
+  .object({
+    start: z.string().openapi({ description: '本期第一天(方案时区的日期)', example: '2026-11-30' }),
+    end: z.string().openapi({ description: '本期最后一天', example: '2026-12-06' }),
+    label: z.string().openapi({ description: '本期名称', example: '第49周 11月30日—12月6日' }),
+    opensAt: z.string().openapi({
+      description: '从此时起可以报送:本期开始当天 0 时,减去周期规则的提前报送天数 leadDays',
+      example: '2026-11-29T16:00:00.000Z',
+    }),
+  })
+  .openapi('OccurrencePeriod');
+
 export const DutySchema = z
   .object({
     id: z.string(),
@@ -95,6 +107,9 @@ export const DutySchema = z
     role: z.enum(['lead', 'co']).openapi({ description: 'lead 牵头单位, co 配合单位' }),
     kind: DutyKindSchema.default('task'),
     occurrenceKey: z.string().nullable().default(null).openapi({ description: '周期任务的期次,如 2026-W21' }),
+    period: OccurrencePeriodSchema.nullable()
+      .optional()
+      .openapi({ description: '周期任务:本期的起止日期、名称和可报送时间;本期开始前(减去提前天数)不能提交' }),
     title: z.string(),
     phaseKey: z.string(),
     dueAt: z.string(),

@@ -5,6 +5,8 @@ import { acrossFields, isoDateString, isRecord, uniqueItems, z } from './common.
 export const HOLIDAY_RULES = ['none', 'previous-working-day', 'next-working-day'] as const;
 export const MAX_RECURRENCE_COUNT = 500;
 export const MAX_SEMESTER_WINDOWS = 4;
+/** The most days before its period starts that an occurrence may be filed. */
+export const MAX_LEAD_DAYS = 30;
 
 const calendarDate = isoDateString.refine(isValidIsoDate, '日期不存在');
 
@@ -33,6 +35,17 @@ const common = {
     .max(MAX_RECURRENCE_COUNT, `次数最多为 ${MAX_RECURRENCE_COUNT}`)
     .optional()
     .openapi({ description: '总次数,从规则自身的开始日期起算' }),
+  leadDays: z
+    .number()
+    .int('提前报送天数应为整数')
+    .min(0, `提前报送天数应为 0 至 ${MAX_LEAD_DAYS}`)
+    .max(MAX_LEAD_DAYS, `提前报送天数应为 0 至 ${MAX_LEAD_DAYS}`)
+    .optional()
+    .openapi({
+      description:
+        '提前报送天数:每期最早可在本期开始前几天报送(默认 0,即本期开始当天 0 时起);本期之前的期次不能提前报送(含零报告)',
+      example: 0,
+    }),
   holidayRule: z
     .enum(HOLIDAY_RULES, { error: '节假日规则应为 none、previous-working-day 或 next-working-day' })
     .optional()

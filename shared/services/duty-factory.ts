@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
+import { occurrencePeriod } from '../domain/duty/occurrence-period.js';
 import { type EscalationPolicy, startLadder } from '../domain/escalation/ladder.js';
 import type { DutyRecord } from '../schemas/duties.js';
 import type { Plan } from '../schemas/plans.js';
@@ -36,6 +37,11 @@ export function newDuty(args: {
   const createdAt = now.toISOString();
   const escalation = policyFor(plan, task);
   const ladder = startLadder(escalation, { dueAt: new Date(dueAt), startedAt: now }, plan.timezone, calendar);
+  // An occurrence names its period in words, and is not taken before that period opens.
+  const period =
+    occurrenceKey === null || task.recurrence === null
+      ? null
+      : occurrencePeriod(task.recurrence, occurrenceKey, { dueAt: new Date(dueAt), timeZone: plan.timezone });
   return {
     id: args.id,
     planId: plan.id,
@@ -44,7 +50,8 @@ export function newDuty(args: {
     role: unitId === task.leadUnitId ? 'lead' : 'co',
     kind: task.kind,
     occurrenceKey,
-    title: occurrenceKey === null ? task.title : `${task.title}(${occurrenceKey})`,
+    period,
+    title: period === null ? task.title : `${task.title}(${period.label})`,
     phaseKey: task.phaseKey,
     dueAt,
     status: 'open',

@@ -13,6 +13,7 @@ import {
   type DutyStatus,
   transition,
 } from '../domain/duty/duty-status.js';
+import { occurrencePeriod, periodRefusal } from '../domain/duty/occurrence-period.js';
 import { startLadder } from '../domain/escalation/ladder.js';
 import { classifyEvidenceRef } from '../domain/evidence/file-key.js';
 import { endOfLocalDay, localDateOf } from '../domain/time/zoned-time.js';
@@ -32,6 +33,7 @@ import type {
   ReturnDutyInput,
   SubmitDutyInput,
 } from '../schemas/duties.js';
+import { DEFAULT_TIMEZONE } from '../schemas/plans.js';
 import { authorize } from './access.js';
 import { toDutyView } from './duty-view.js';
 import { ancestorsOf, ownerContext } from './unit-tree.js';
@@ -147,6 +149,29 @@ export function dutyService(deps: {
     if (found.length > 0) {
       throw new ValidationError(`提交内容有误:${found.map((p) => p.field).join('、')}`, found);
     }
+  }
+
+  /**
+   * An occurrence of a recurring task is taken only once its period has opened: a 409 naming the
+   * period in words, before anything is written. Duties stored before periods were kept on them
+   * read theirs off the task's rule.
+   */
+  async function checkPeriodOpen(duty: DutyRecord, now: Date): Promise<void> {
+    const key = duty.occurrenceKey;
+    if (key === null || (duty.period && now.getTime() >= Date.parse(duty.period.opensAt))) return;
+    // Not open yet, or a duty stored before periods were: the plan's zone words the refusal.
+    const [plan, task] = await Promise.all([
+      plans.get(duty.planId),
+      duty.period ? undefined : plans.getTask(duty.planId, duty.taskId),
+    ]);
+    const timeZone = plan?.timezone ?? DEFAULT_TIMEZONE;
+    const period =
+      duty.period ??
+      (task?.recurrence
+        ? occurrencePeriod(task.recurrence, key, { dueAt: new Date(duty.dueAt), timeZone })
+        : null);
+    const refusal = period === null ? null : periodRefusal(period, now, timeZone);
+    if (refusal !== null) throw new ConflictError('period_not_started', refusal, { period });
   }
 
   /**
@@ -287,6 +312,7 @@ export function dutyService(deps: {
       const duty = await mustGet(id);
       authorize(principal, 'duty.submit', duty.unitId);
       await checkSubmission(duty, input);
+      await checkPeriodOpen(duty, now);
       const nowIso = now.toISOString();
       const contributions = await coUnitContributions(duty);
       // A sign-off chain: the submission climbs the tree (village → township → bureau) before the

@@ -8,6 +8,7 @@ import { BOM, reportCsv } from '../../shared/export/report-csv.js';
 import {
   attachmentDisposition,
   formatLocal,
+  notesOf,
   reportFileName,
   wellFormed,
 } from '../../shared/export/report-table.js';
@@ -77,6 +78,14 @@ function sample(scope: ReportScope = { scope: 'all' }): Report {
   };
   return reportView(summary, built.content, scope);
 }
+
+describe('notes', () => {
+  it('name the period in words, with its days, never its code', () => {
+    const notes = new Map(notesOf(sample()));
+    expect(notes.get('期次')).toBe('2025年第41周(10月6日—10月12日)');
+    expect(notesOf(sample()).flat().join(' ')).not.toMatch(/\d{4}-W\d/);
+  });
+});
 
 describe('CSV', () => {
   it('starts with the byte order mark and round-trips Chinese through UTF-8', () => {

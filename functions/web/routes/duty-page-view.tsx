@@ -91,6 +91,12 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
           ) : duty.status === 'open' ? (
             <span class="muted">{timeLeft(duty.dueAt, now)}</span>
           ) : null}
+          {duty.period && (
+            <>
+              <br />
+              期次:{duty.period.label}
+            </>
+          )}
           {duty.lastNoticeLevel !== null && (
             <>
               <br />
@@ -191,6 +197,12 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
               </p>
             </form>
           )}
+        </>
+      )}
+      {data.notYetOpen !== null && (
+        <>
+          <h2>提交办结</h2>
+          <p class="card muted">{data.notYetOpen}</p>
         </>
       )}
       {data.canSubmit && (

@@ -2,6 +2,7 @@ import type { Principal } from '../../../shared/auth/principal.js';
 import { decide, recipientOf } from '../../../shared/domain/access/policy.js';
 import type { WorkingCalendar } from '../../../shared/domain/calendar/working-calendar.js';
 import type { DutyStatus } from '../../../shared/domain/duty/duty-status.js';
+import { periodRefusal } from '../../../shared/domain/duty/occurrence-period.js';
 import { localDateOf } from '../../../shared/domain/time/zoned-time.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import type { ExtensionRequest } from '../../../shared/schemas/extensions.js';
@@ -92,6 +93,8 @@ export interface DutyPageData {
   requests: ExtensionRequest[];
   calendar: WorkingCalendar;
   canSubmit: boolean;
+  /** Why an occurrence cannot be submitted yet (its period has not opened), in words; else null. */
+  notYetOpen: string | null;
   canReview: boolean;
   canConfirm: boolean;
   /** May file extension requests for this duty at all. */
@@ -120,6 +123,7 @@ export async function loadDutyPage(deps: AppDeps, p: Principal, dutyId: string):
     p,
     [now, new Date(duty.dueAt)].map((d) => Number(localDateOf(d, timeZone).slice(0, 4))),
   );
+  const notYetOpen = duty.status === 'open' && duty.period ? periodRefusal(duty.period, now, timeZone) : null;
   return {
     duty,
     now,
@@ -129,7 +133,8 @@ export async function loadDutyPage(deps: AppDeps, p: Principal, dutyId: string):
     task: tasks.items.find((t) => t.id === duty.taskId),
     requests,
     calendar,
-    canSubmit: duty.status === 'open' && decide(p, 'duty.submit', owner).allowed,
+    canSubmit: duty.status === 'open' && notYetOpen === null && decide(p, 'duty.submit', owner).allowed,
+    notYetOpen,
     canReview: duty.status === 'submitted' && decide(p, 'duty.review', owner).allowed,
     // A sign-off level sees the two forms only on its turn; the service checks the same again.
     canConfirm:

@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { workingDaysLate } from '../../../shared/domain/calendar/working-calendar.js';
+import { periodRefusal } from '../../../shared/domain/duty/occurrence-period.js';
 import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
 import type { Notice } from '../../../shared/schemas/notices.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
@@ -37,6 +38,8 @@ export const InboxPage: FC<{ inbox: Inbox; chrome: Chrome; csrfToken: string }> 
       {duties.map((duty) => {
         const tz = timeZoneOf(plans, duty.planId);
         const reason = lastReturn(duty);
+        // A later period's report is listed ahead of time but taken only once that period opens.
+        const notYet = duty.period ? periodRefusal(duty.period, now, tz) : null;
         return (
           <article
             class={`card duty ${duty.overdue ? 'overdue' : dutyLight(duty, now) === 'yellow' ? 'near' : ''}`}
@@ -71,7 +74,8 @@ export const InboxPage: FC<{ inbox: Inbox; chrome: Chrome; csrfToken: string }> 
             )}
             <div class="row">
               <a href={`/duties/${duty.id}`}>办理 / 提交办结 →</a>
-              {duty.kind === 'report' && (
+              {duty.kind === 'report' && notYet !== null && <span class="muted">{notYet}</span>}
+              {duty.kind === 'report' && notYet === null && (
                 <form method="post" action={`/duties/${duty.id}/submit`}>
                   <Csrf token={csrfToken} />
                   <input type="hidden" name="version" value={String(duty.version)} />

@@ -44,6 +44,8 @@ interface TaskForm {
   weekdays: string[];
   repeatTime: string;
   holidayShift: boolean;
+  /** Days before its week that a report may be filed (the rule's leadDays), as typed. */
+  leadDays: string;
   leadUnitId: string;
   coUnitIds: string[];
   bulk: boolean;
@@ -62,6 +64,7 @@ const blankForm = (plan: Plan, now: Date): TaskForm => ({
   weekdays: ['5'],
   repeatTime: '12:00',
   holidayShift: true,
+  leadDays: '0',
   leadUnitId: '',
   coUnitIds: [],
   bulk: false,
@@ -126,6 +129,7 @@ export function taskEntryPages(deps: AppDeps) {
       weekdays: many(f, 'weekdays'),
       repeatTime: one(f, 'repeatTime'),
       holidayShift: one(f, 'holidayShift') === '1',
+      leadDays: one(f, 'leadDays').trim(),
       leadUnitId: one(f, 'leadUnitId'),
       coUnitIds: many(f, 'coUnitIds'),
       bulk: one(f, 'bulk') === '1',
@@ -137,6 +141,10 @@ export function taskEntryPages(deps: AppDeps) {
       errors.leadUnitId = form.bulk ? '请至少选择一个单位' : '请选择牵头单位';
     }
     const dueAt = dueAtOf(form, plan, errors);
+    // A whole number goes to the schema, which checks its range; anything else is said here.
+    const leadDays =
+      form.leadDays === '' ? undefined : /^\d{1,3}$/.test(form.leadDays) ? Number(form.leadDays) : null;
+    if (form.repeat && leadDays === null) errors['recurrence.leadDays'] = '提前报送天数应为 0 至 30 的整数';
     const base = {
       title: form.title,
       description: optional(form.description),
@@ -149,6 +157,7 @@ export function taskEntryPages(deps: AppDeps) {
             weekdays: form.weekdays.map(Number),
             time: form.repeatTime,
             ...(form.holidayShift ? { holidayRule: 'previous-working-day' } : {}),
+            ...(typeof leadDays === 'number' ? { leadDays } : {}),
           }
         : undefined,
     };
@@ -261,7 +270,21 @@ const TaskFormView: FC<PlanFormProps<TaskForm>> = ({ plan, units, form, errors, 
             <input type="checkbox" name="holidayShift" value="1" checked={form.holidayShift} />{' '}
             遇节假日提前到前一个工作日
           </label>
+          <label>
+            本周开始前最多提前{' '}
+            <input
+              type="number"
+              name="leadDays"
+              min="0"
+              max="30"
+              value={form.leadDays}
+              class={invalid('recurrence.leadDays')}
+              style="width:4em"
+            />{' '}
+            天报送
+          </label>
         </div>
+        {err('recurrence.leadDays')}
         {err('recurrence')}
       </fieldset>
       <fieldset class="card">
