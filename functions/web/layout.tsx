@@ -91,7 +91,7 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
         item('tasks', `/plans/${plan}/tasks/new`, '任务录入')}
       {seesAll && plan !== undefined && item('review', `/plans/${plan}/review`, '审核队列')}
       {seesAll && plan !== undefined && item('extensions', `/plans/${plan}/extensions`, '延期审批')}
-      {seesAll && plan !== undefined && item('findings', `/plans/${plan}/findings`, '督查整改')}
+      {plan !== undefined && item('findings', `/plans/${plan}/findings`, '督查整改')}
       {plan !== undefined &&
         decide(p, 'report.read').allowed &&
         item('reports', `/plans/${plan}/reports`, '统计报告')}

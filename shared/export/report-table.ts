@@ -230,7 +230,9 @@ export function notesOf(report: Report): [string, string][] {
     ['生成方式', report.trigger === 'schedule' ? '定时生成' : `手动生成(${report.generatedBy})`],
     [
       '视图',
-      report.scope === 'all' ? '全部单位明细' : `本单位视图(${report.viewerUnitId ?? ''}):其他单位只显示排名`,
+      report.scope === 'all'
+        ? '全部单位明细'
+        : `本单位视图(${report.viewerUnitId ?? ''}):其他单位只显示排名;合计、各阶段和逾期清单只计本单位的任务`,
     ],
     ['办结', report.rules.done],
     ['按时', report.rules.onTime],

@@ -3,6 +3,7 @@ import { auditEvent } from '../db/audit.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import { findingKey } from '../db/keys.js';
 import type { PlanRepository } from '../db/plan-repository.js';
+import { findingPartsFor, type Readership, readershipOf } from '../domain/access/policy.js';
 import { overrideMatches, type PhaseClosure } from '../domain/plan/phase-gate.js';
 import { currentPhase } from '../domain/plan/phases.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -47,7 +48,10 @@ export interface SupervisionService {
     input: CreateFindingInput,
     now: Date,
   ): Promise<FindingView>;
-  /** Findings with their state: closed (销号) only when every rectification duty is accepted. */
+  /**
+   * Findings with their state: closed (销号) only when every rectification duty is accepted. A unit
+   * gets the findings that name it, with its own part (findingPartsFor).
+   */
   listFindings(principal: Principal, planId: string): Promise<FindingView[]>;
 }
 
@@ -65,8 +69,17 @@ export function supervisionService(deps: {
     return plan;
   }
 
-  async function view(finding: Finding): Promise<FindingView> {
+  /**
+   * The finding as `reader` sees it: its state from all its duties, and of its units and duties
+   * only the reader's part (see findingPartsFor). Only called for findings the reader sees.
+   */
+  async function view(finding: Finding, reader: Readership): Promise<FindingView> {
     const records = await Promise.all(finding.dutyIds.map((id) => duties.get(id)));
+    const ownDuties = findingPartsFor(
+      reader,
+      records.flatMap((d) => (d === undefined ? [] : [d])),
+      (d) => d.unitId,
+    );
     const accepted = records.filter((d) => d?.status === 'accepted');
     const closed = accepted.length === finding.dutyIds.length;
     const closedAt = closed
@@ -77,6 +90,8 @@ export function supervisionService(deps: {
       : null;
     return {
       ...finding,
+      unitIds: findingPartsFor(reader, finding.unitIds, (id) => id) ?? [],
+      dutyIds: reader.scope === 'all' ? finding.dutyIds : (ownDuties ?? []).map((d) => d.id),
       status: closed ? 'closed' : 'open',
       closedAt,
       accepted: accepted.length,
@@ -232,7 +247,12 @@ export function supervisionService(deps: {
     async listFindings(principal, planId) {
       authorize(principal, 'plan.read');
       await mustPlan(planId);
-      return Promise.all((await plans.listFindings(planId)).map(view));
+      const reader = readershipOf(principal);
+      // Only the findings that name a unit are read further for it (their duties' states).
+      const visible = (await plans.listFindings(planId)).filter(
+        (f) => findingPartsFor(reader, f.unitIds, (id) => id) !== undefined,
+      );
+      return Promise.all(visible.map((f) => view(f, reader)));
     },
   };
 }

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
+import type { FindingView } from '../../shared/schemas/findings.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import type { Report } from '../../shared/schemas/reports.js';
+import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
 import { parseCsv } from '../fixtures/report-facts.js';
 import { accountabilityScenario, CUT_OFF, FINDING_A, FINDING_B } from './accountability-scenario.js';
@@ -106,6 +108,50 @@ describe('a report with extension requests and supervision findings', () => {
     expect(res.body.rectifications?.items.map((f) => f.title)).toEqual([FINDING_B]);
     expect(res.body.rectifications?.items[0]?.units.map((u) => u.unitId)).toEqual(['school']);
     expect(res.body.units.map((u) => u.unitId)).toEqual(['school']);
+    // The section's counts are those of the findings it sees and of its own duties.
+    expect(res.body.rectifications).toMatchObject({
+      findings: 1,
+      closed: 1,
+      duties: 1,
+      accepted: 1,
+      overdue: 0,
+    });
+  });
+
+  it('gives a unit the same findings through the API as in the report: those that name it, its own part', async () => {
+    type Items = { items: FindingView[] };
+    const path = `/v1/plans/${plan.id}/findings`;
+    const all = (await api.call<Items>('GET', path)).body.items;
+    expect(all.map((f) => f.title).sort()).toEqual([FINDING_A, FINDING_B].sort());
+    const a = all.find((f) => f.title === FINDING_A);
+    expect(a?.unitIds).toEqual(['town', 'village']);
+    expect(a?.dutyIds).toHaveLength(2);
+
+    const school = await api.call<Items>('GET', path, { as: unitUser('school') });
+    expect(school.status).toBe(200);
+    expect(school.body.items.map((f) => [f.title, f.unitIds])).toEqual([[FINDING_B, ['school']]]);
+
+    const village = (await api.call<Items>('GET', path, { as: unitUser('village') })).body.items;
+    expect(village.map((f) => f.title)).toEqual([FINDING_A]);
+    const [mine] = village;
+    expect(mine?.unitIds).toEqual(['village']);
+    expect(mine?.dutyIds).toHaveLength(1);
+    expect(a?.dutyIds).toContain(mine?.dutyIds[0]);
+    const duty = await api.services.duties.get(OFFICE, mine?.dutyIds[0] ?? '-', CUT_OFF);
+    expect(duty.unitId).toBe('village');
+    // The finding's own state stays: one of its two duties done, not closed.
+    expect(mine).toMatchObject({ status: 'open', accepted: 1, total: 2 });
+
+    // A unit no finding names sees none, here as in the report.
+    await api.services.units.create(
+      OFFICE,
+      CreateUnitSchema.parse({ id: 'bureau', name: '县教育体育局', kind: 'bureau' }),
+      CUT_OFF,
+    );
+    const bureau = await api.call<Items>('GET', path, { as: unitUser('bureau') });
+    expect(bureau.body.items).toEqual([]);
+    const narrowed = await api.call<Report>('GET', `/v1/reports/${report.id}`, { as: unitUser('bureau') });
+    expect(narrowed.body.rectifications?.items).toEqual([]);
   });
 
   it('puts the extension and rectification counts and the findings in the CSV', async () => {
@@ -186,5 +232,23 @@ describe('the report page', () => {
     expect(a.slice(0, a.indexOf('</tr>'))).toContain(FINDING_A);
     expect(a.slice(0, a.indexOf('</tr>'))).toContain('未销号');
     expect(res.html).toContain('四不两直暗访');
+  });
+
+  it('shows a unit its narrowed report, and on the findings page the findings that name it', async () => {
+    const web = await webApp({ now: CUT_OFF });
+    const { plan } = await accountabilityScenario(web.services, web.setNow);
+    const { report } = await web.services.reports.create(OFFICE, plan.id, { period: 'week' }, CUT_OFF);
+    const page = web.browser();
+    await page.signIn('unit:school');
+    const view = await page.get(`/reports/${report.id}`);
+    expect(view.status).toBe(200);
+    expect(view.html).toContain('督查整改(问题 1 个,已销号 1 个)');
+    expect(view.html).not.toContain(FINDING_A);
+
+    const findings = await page.get(`/plans/${plan.id}/findings`);
+    expect(findings.status).toBe(200);
+    expect(findings.html).toContain(FINDING_B);
+    expect(findings.html).not.toContain(FINDING_A);
+    expect(findings.html).not.toContain('登记督查问题');
   });
 });

@@ -404,9 +404,25 @@ describe('pages: extension requests, sign-off chain, supervision findings', () =
       expect(done.html).toContain('已销号 1');
     });
 
-    it('a unit cannot open the findings page nor register one', async () => {
+    it('a unit sees on the findings page only the findings that name it, and cannot register one', async () => {
       const clerk = await signedIn('unit:dongjie-village');
-      expect((await clerk.get(`/plans/${planId}/findings`)).status).toBe(403);
+      const [finding] = await web.services.supervision.listFindings(OFFICE, planId);
+      if (finding === undefined) throw new Error('the finding of the earlier test is missing');
+      const [own, other] = await Promise.all(finding.dutyIds.map((id) => stored(id)));
+      const mine = [own, other].find((d) => d?.unitId === 'dongjie-village');
+      const theirs = [own, other].find((d) => d?.unitId !== 'dongjie-village');
+      const page = await clerk.get(`/plans/${planId}/findings`);
+      expect(page.status).toBe(200);
+      const card = block(page.html, 'finding', finding.id);
+      expect(card).toContain('花名册与学籍系统不一致');
+      expect(card).toContain(`data-duty="${mine?.id}"`);
+      expect(card).not.toContain(`data-duty="${theirs?.id}"`);
+      expect(page.html).not.toContain('登记督查问题');
+      const outsider = await signedIn('unit:chengguan-town');
+      const none = await outsider.get(`/plans/${planId}/findings`);
+      expect(none.status).toBe(200);
+      expect(none.html).not.toContain(`data-finding="${finding.id}"`);
+      expect(none.html).toContain('没有涉及本单位的督查发现问题');
       const before = (await web.services.supervision.listFindings(OFFICE, planId)).length;
       const res = await clerk.post(
         `/plans/${planId}/findings`,

@@ -365,9 +365,63 @@ describe('what a unit sees', () => {
     expect(view.overdue).toMatchObject({ total: 1, truncated: false });
     expect(view.overdue.items.map((o) => o.unitId)).toEqual(['town']);
     expect(view.phases.flatMap((p) => p.units.map((u) => u.unitId))).toEqual(['town']);
-    expect(view.totals.assigned).toBe(3);
+    // Its totals are its own duties', not the plan's three.
+    expect(view.totals.assigned).toBe(1);
     const all = reportView(summary, content, { scope: 'all' });
     expect(all.units).toHaveLength(2);
     expect(all.overdue.items).toHaveLength(2);
+    expect(all.totals.assigned).toBe(3);
+  });
+
+  it('sees totals, summary figures and phase sheets of its own duties, agreeing with its own row', () => {
+    const content = build('2025-10-10T09:00:00.000Z', [
+      fact({ unitId: 'town', phaseKey: 'mobilize' }),
+      fact({ unitId: 'town', phaseKey: 'mobilize' }),
+      fact({ unitId: 'village', phaseKey: 'mobilize' }),
+      accepted(DUE, { unitId: 'village', phaseKey: 'work' }),
+    ]).finish(NAMES).content;
+    const summary = {
+      summary: { units: 2, duties: 4, accepted: 1, overdue: 3, completionRate: 0.25, onTimeRate: 0.25 },
+    } as ReportSummary;
+    const view = reportView(summary, content, { scope: 'unit', unitId: 'village' });
+    const own = view.units[0];
+    if (own === undefined) throw new Error('the unit has no row');
+    const { rank: _rank, unitId: _id, unitName: _name, ...row } = own;
+    expect(view.units.map((u) => u.unitId)).toEqual(['village']);
+    expect(view.totals).toEqual(row);
+    expect(view.totals).toMatchObject({ assigned: 2, doneOnTime: 1, overdue: 1, onTimeRate: 0.5 });
+    expect(view.summary).toEqual({
+      units: 2,
+      duties: 2,
+      accepted: 1,
+      overdue: 1,
+      completionRate: 0.5,
+      onTimeRate: 0.5,
+    });
+    expect(
+      view.phases.map((p) => [
+        p.key,
+        p.duties,
+        p.accepted,
+        p.open,
+        p.overdue,
+        p.completionRate,
+        p.endedWithOpenWork,
+      ]),
+    ).toEqual([
+      ['mobilize', 1, 0, 1, 1, 0, true],
+      ['work', 1, 1, 0, 0, 1, false],
+    ]);
+
+    // A unit with no duty in the report sees zeros, never the plan's figures.
+    const none = reportView(summary, content, { scope: 'unit', unitId: 'bureau' });
+    expect(none.units).toEqual([]);
+    expect(none.totals).toMatchObject({ assigned: 0, overdue: 0, onTimeRate: null });
+    expect(none.totals.notices).toEqual({ remind: 0, overdue: 0, escalate: 0, accountability: 0 });
+    expect(none.phases.map((p) => [p.duties, p.endedWithOpenWork, p.units])).toEqual([
+      [0, false, []],
+      [0, false, []],
+    ]);
+    expect(none.summary).toMatchObject({ duties: 0, overdue: 0, completionRate: null });
   });
 });

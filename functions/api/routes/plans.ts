@@ -269,6 +269,8 @@ export function planRoutes(deps: AppDeps) {
       path: '/{planId}/findings',
       tags: ['findings'],
       summary: '督查发现问题及整改销号情况',
+      description:
+        '领导小组办公室和领导看到全部问题;单位用户只看到涉及本单位的问题,其中 unitIds、dutyIds 只含本单位的(问题的办结数、总数和销号状态不变),与督办通报和督查整改页面同一规则。',
       security: bearer,
       request: { params: planIdParam },
       responses: {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
-import { decide } from '../../../shared/domain/access/policy.js';
+import { decide, readershipOf } from '../../../shared/domain/access/policy.js';
 import { NotFoundError } from '../../../shared/errors.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../../../shared/schemas/findings.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import type { AppDeps } from '../../api/deps.js';
-import { chromeOf, pathId, planDirectory, planForReaders, type WebContext } from '../context.js';
+import { chromeOf, pathId, planDirectory, unitDirectory, type WebContext } from '../context.js';
 import { StatusBadge } from '../duty-parts.js';
 import {
   DueInputs,
@@ -67,8 +67,9 @@ const byState = (a: FindingView, b: FindingView) =>
 
 /**
  * 督查整改: a plan's supervision findings (督查发现问题) with their source, units, deadline, each
- * rectification duty's state and whether the finding is closed (销号); and, for the office, the
- * form that registers a finding and assigns its rectification duties.
+ * rectification duty's state and whether the finding is closed (销号) — for a unit, the findings
+ * that name it with its own duty; and, for the office, the form that registers a finding and
+ * assigns its rectification duties.
  */
 export function findingPages(deps: AppDeps) {
   const app = new Hono<WebEnv>();
@@ -77,18 +78,15 @@ export function findingPages(deps: AppDeps) {
   async function show(c: WebContext, planId: string, form?: FindingForm, errors?: FieldErrors) {
     const p = c.get('principal');
     const now = deps.clock();
-    // The rectification duties of every unit are on this page: for those who read all duties.
-    const {
-      plan,
-      units,
-      more: findings,
-    } = await planForReaders(
-      deps,
-      p,
-      planId,
-      '督查整改供领导小组办公室和领导查看;单位的整改任务在“我的任务”中',
-      () => deps.supervision.listFindings(p, planId),
-    );
+    // The office and leaders see every finding; a unit the findings that name it, with its own
+    // duty only — the service applies the one rule for findings (findingPartsFor).
+    const [plans, units, findings] = await Promise.all([
+      planDirectory(deps, p),
+      unitDirectory(deps, p),
+      deps.supervision.listFindings(p, planId),
+    ]);
+    const plan = plans.get(planId);
+    if (plan === undefined) throw new NotFoundError('工作方案', planId);
     const tz = plan.timezone;
     const dutyIds = findings.flatMap((f) => f.dutyIds);
     const duties = new Map<string, Duty>(
@@ -98,6 +96,7 @@ export function findingPages(deps: AppDeps) {
     const open = findings.filter((f) => f.status === 'open').length;
     const phaseName = (key: string) => plan.phases.find((ph) => ph.key === key)?.name ?? key;
     const canCreate = decide(p, 'finding.create').allowed;
+    const forUnit = readershipOf(p).scope === 'unit';
     return c.html(
       <Page title="督查整改" chrome={chromeOf(c, { active: 'findings', planId })}>
         <h1>督查整改 · {plan.title}</h1>
@@ -107,7 +106,9 @@ export function findingPages(deps: AppDeps) {
           <span class="badge b-green">已销号 {findings.length - open}</span>
           {canCreate && <a href="#new">登记督查问题 ↓</a>}
         </div>
-        {findings.length === 0 && <p class="card">还没有登记督查发现的问题。</p>}
+        {findings.length === 0 && (
+          <p class="card">{forUnit ? '没有涉及本单位的督查发现问题。' : '还没有登记督查发现的问题。'}</p>
+        )}
         {sorted.map((f) => (
           <article class={`card duty ${f.status === 'closed' ? '' : 'near'}`} data-finding={f.id}>
             <h3 class="row">

@@ -108,3 +108,31 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
       return deny('只有领导小组办公室可以执行此操作');
   }
 }
+
+/**
+ * What a reader sees of data spread over many units (a report, the supervision findings): all of
+ * it, or (a unit user) its own unit's part. A unit user without a unit sees no unit's part.
+ */
+export type Readership = { scope: 'all' } | { scope: 'unit'; unitId: string };
+
+export function readershipOf(principal: Principal): Readership {
+  return principal.role === 'unit' ? { scope: 'unit', unitId: principal.unitId ?? '' } : { scope: 'all' };
+}
+
+/**
+ * Supervision findings (督查整改), one rule for the API, the pages and the report: the office and
+ * leaders see every finding whole; a unit sees **the findings that name it**, and of each only its
+ * own part (its own rectification duty). The finding's own facts — title, detail, source, deadline,
+ * how many of its duties are done and whether it is closed (销号) — name no other unit and stay.
+ * Returns the parts of a finding (its units, its duties …) that `reader` sees, or `undefined` when
+ * the finding does not name the reader's unit and is not the reader's to see at all.
+ */
+export function findingPartsFor<T>(
+  reader: Readership,
+  parts: readonly T[],
+  unitOf: (part: T) => string,
+): T[] | undefined {
+  if (reader.scope === 'all') return [...parts];
+  const own = parts.filter((part) => unitOf(part) === reader.unitId);
+  return own.length === 0 ? undefined : own;
+}

@@ -1,17 +1,76 @@
-import type { Report, ReportContent, ReportSummary } from '../../schemas/reports.js';
-import { rankUnits } from './ranking.js';
+import type {
+  Report,
+  ReportContent,
+  ReportPhase,
+  ReportSummary,
+  ReportUnitRow,
+  ReportUnitStats,
+} from '../../schemas/reports.js';
+import { findingPartsFor, type Readership } from '../access/policy.js';
+import { rankUnits, rateOf } from './ranking.js';
 import { REPORT_RULES } from './report-builder.js';
 
 /**
  * Who is reading: the office and leaders see everything; a unit sees the ranking (every unit's
  * rank, name and rates, as a published 通报 shows them) and its own details only.
  */
-export type ReportScope = { scope: 'all' } | { scope: 'unit'; unitId: string };
+export type ReportScope = Readership;
+
+/** A unit's figures when it had no duty in the report: zeros, and "not counted" where the report did not count. */
+function noStats(content: ReportContent): ReportUnitStats {
+  return {
+    assigned: 0,
+    doneOnTime: 0,
+    doneLate: 0,
+    submitted: 0,
+    openNotDue: 0,
+    overdue: 0,
+    worstWorkingDaysLate: 0,
+    notices: Object.fromEntries(content.levels.map((l) => [l.level, 0])),
+    returns: 0,
+    reports: { due: 0, filed: 0 },
+    completionRate: null,
+    onTimeRate: null,
+    extensions:
+      content.totals.extensions === null
+        ? null
+        : { requested: 0, inPeriod: 0, approved: 0, refused: 0, pending: 0 },
+    rectification:
+      content.totals.rectification === null
+        ? null
+        : { assigned: 0, accepted: 0, submitted: 0, openNotDue: 0, overdue: 0 },
+  };
+}
+
+/** The row's figures without its rank and name. */
+function statsOf(row: ReportUnitRow): ReportUnitStats {
+  const { rank: _rank, unitId: _unitId, unitName: _unitName, ...stats } = row;
+  return stats;
+}
+
+/** A phase as a unit sees it: its own duties' counts in place of the phase's, its own row only. */
+function ownPhase(phase: ReportPhase, unitId: string): ReportPhase {
+  const mine = phase.units.filter((u) => u.unitId === unitId);
+  const c = mine[0] ?? { duties: 0, accepted: 0, submitted: 0, open: 0, overdue: 0 };
+  return {
+    ...phase,
+    duties: c.duties,
+    accepted: c.accepted,
+    submitted: c.submitted,
+    open: c.open,
+    overdue: c.overdue,
+    completionRate: rateOf(c.accepted, c.duties),
+    endedWithOpenWork: phase.state === 'ended' && c.open + c.submitted > 0,
+    units: mine,
+  };
+}
 
 /**
- * A stored report as `viewer` may see it. For a unit: its own row in full, other units only in the
- * ranking, each phase's per-unit rows, the overdue list and the rectification section narrowed to
- * its own duties; the plan-wide totals, phase totals and each finding's counts stay (they name no unit).
+ * A stored report as `viewer` may see it. For a unit: the ranking (every unit's rank, name and
+ * rates), and everything else its own — its own row, and the totals, the summary figures, each
+ * phase's counts and the overdue list computed from its own duties only, so a unit's phase sheets
+ * and totals agree with its row. Of the 督查整改 section it sees the findings that name it, by the
+ * one rule for findings (findingPartsFor); the section's counts are those findings' and its own duties'.
  */
 export function reportView(summary: ReportSummary, content: ReportContent, viewer: ReportScope): Report {
   // Ranked again from the stored counts, by the rule printed with the report today: a report frozen
@@ -43,27 +102,50 @@ export function reportView(summary: ReportSummary, content: ReportContent, viewe
       rectifications: content.rectifications,
     };
   }
-  const own = units.filter((u) => u.unitId === viewer.unitId);
+  const ownRow = units.find((u) => u.unitId === viewer.unitId);
+  const totals = ownRow === undefined ? noStats(content) : statsOf(ownRow);
   const items = content.overdue.items.filter((o) => o.unitId === viewer.unitId);
-  const total = own[0]?.overdue ?? 0;
+  const section = content.rectifications;
+  const findings =
+    section === null
+      ? []
+      : section.items.flatMap((f) => {
+          const mine = findingPartsFor(viewer, f.units, (u) => u.unitId);
+          return mine === undefined ? [] : [{ ...f, units: mine }];
+        });
+  const ownFindingDuties = findings.flatMap((f) => f.units);
   return {
     ...base,
+    summary: {
+      ...summary.summary,
+      duties: totals.assigned,
+      accepted: totals.doneOnTime + totals.doneLate,
+      overdue: totals.overdue,
+      completionRate: totals.completionRate,
+      onTimeRate: totals.onTimeRate,
+    },
+    totals,
     scope: 'unit',
     viewerUnitId: viewer.unitId,
-    units: own,
-    phases: content.phases.map((p) => ({ ...p, units: p.units.filter((u) => u.unitId === viewer.unitId) })),
-    overdue: { total, cap: content.overdue.cap, truncated: items.length < total, items },
-    // The findings that name the unit, with its own duty only; each finding's counts and 销号 stay
-    // (like the phase totals, they name no other unit).
+    units: ownRow === undefined ? [] : [ownRow],
+    phases: content.phases.map((p) => ownPhase(p, viewer.unitId)),
+    overdue: {
+      total: totals.overdue,
+      cap: content.overdue.cap,
+      truncated: items.length < totals.overdue,
+      items,
+    },
+    // Each finding's own facts (its counts, 销号) stay; the section's counts are what the unit sees.
     rectifications:
-      content.rectifications === null
+      section === null
         ? null
         : {
-            ...content.rectifications,
-            items: content.rectifications.items.flatMap((f) => {
-              const mine = f.units.filter((u) => u.unitId === viewer.unitId);
-              return mine.length === 0 ? [] : [{ ...f, units: mine }];
-            }),
+            findings: findings.length,
+            closed: findings.filter((f) => f.closed).length,
+            duties: ownFindingDuties.length,
+            accepted: ownFindingDuties.filter((u) => u.status === 'accepted').length,
+            overdue: ownFindingDuties.filter((u) => u.overdue).length,
+            items: findings,
           },
   };
 }
