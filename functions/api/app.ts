@@ -8,7 +8,8 @@ import { errorField, writeLog } from '../../shared/log.js';
 import { classifyError, MAX_BODY_BYTES } from '../http/classify-error.js';
 import { webRoutes } from '../web/web-app.js';
 import type { AppDeps } from './deps.js';
-import { errorResponse, newRouter } from './router.js';
+import { completeDocument } from './openapi.js';
+import { newRouter } from './router.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { dutyRoutes } from './routes/duties.js';
@@ -19,24 +20,6 @@ import { planRoutes } from './routes/plans.js';
 import { planReportRoutes, reportRoutes } from './routes/reports.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { unitRoutes } from './routes/units.js';
-
-type OpenApiDocument = ReturnType<ReturnType<typeof newRouter>['getOpenAPI31Document']>;
-
-const COMMON_RESPONSES = {
-  429: errorResponse('请求过于频繁:超出每个用户每分钟的请求次数(见 Retry-After 响应头)'),
-  503: errorResponse('服务繁忙,请稍后重试'),
-};
-
-function withCommonResponses(doc: OpenApiDocument): OpenApiDocument {
-  for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    if (!path.startsWith('/v1/') || item === undefined) continue;
-    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
-      const operation = item[method];
-      if (operation?.responses) Object.assign(operation.responses, COMMON_RESPONSES);
-    }
-  }
-  return doc;
-}
 
 export function createApp(deps: AppDeps) {
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
@@ -130,9 +113,7 @@ export function createApp(deps: AppDeps) {
       description: '工作方案、阶段、任务分解与单位办结。错误统一为 {error: {code, message, details}}。',
     },
   };
-  // 429 and 503 can come from any /v1 operation (the per-caller budget, a throttled table), so
-  // they are added to every one here rather than repeated in each route's declaration.
-  app.get('/openapi.json', (c) => c.json(withCommonResponses(app.getOpenAPI31Document(document))));
+  app.get('/openapi.json', (c) => c.json(completeDocument(app.getOpenAPI31Document(document))));
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'duban 督办 API' }));
 
   app.notFound((c) =>
