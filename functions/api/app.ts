@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -8,6 +7,7 @@ import { errorField, writeLog } from '../../shared/log.js';
 import { classifyError, MAX_BODY_BYTES } from '../http/classify-error.js';
 import { webRoutes } from '../web/web-app.js';
 import type { AppDeps } from './deps.js';
+import { docsRoutes } from './docs.js';
 import { completeDocument } from './openapi.js';
 import { newRouter } from './router.js';
 import { auditRoutes } from './routes/audit.js';
@@ -64,6 +64,13 @@ export function createApp(deps: AppDeps) {
           }),
     });
   });
+  // Every answer (API, pages, errors): never sniffed into another type, never cached unless its
+  // route says otherwise (the docs' static files).
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set('x-content-type-options', 'nosniff');
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+  });
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => toResponse(c, new HTTPException(413)) }));
 
   app.use('/v1/*', async (c, next) => {
@@ -114,10 +121,11 @@ export function createApp(deps: AppDeps) {
     },
   };
   app.get('/openapi.json', (c) => c.json(completeDocument(app.getOpenAPI31Document(document))));
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'duban 督办 API' }));
+  app.route('/', docsRoutes());
 
   app.notFound((c) =>
-    c.json({ error: { code: 'route_not_found', message: `没有此接口:${c.req.method} ${c.req.path}` } }, 404),
+    // The path is not echoed: an answer never reflects what the caller typed.
+    c.json({ error: { code: 'route_not_found', message: '没有此接口' } }, 404),
   );
   app.onError((err, c) => toResponse(c, err));
   return app;
