@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -8,7 +7,9 @@ import { errorField, writeLog } from '../../shared/log.js';
 import { classifyError, MAX_BODY_BYTES } from '../http/classify-error.js';
 import { webRoutes } from '../web/web-app.js';
 import type { AppDeps } from './deps.js';
-import { errorResponse, newRouter } from './router.js';
+import { docsRoutes } from './docs.js';
+import { completeDocument } from './openapi.js';
+import { newRouter } from './router.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { dutyRoutes } from './routes/duties.js';
@@ -19,24 +20,6 @@ import { planRoutes } from './routes/plans.js';
 import { planReportRoutes, reportRoutes } from './routes/reports.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { unitRoutes } from './routes/units.js';
-
-type OpenApiDocument = ReturnType<ReturnType<typeof newRouter>['getOpenAPI31Document']>;
-
-const COMMON_RESPONSES = {
-  429: errorResponse('请求过于频繁:超出每个用户每分钟的请求次数(见 Retry-After 响应头)'),
-  503: errorResponse('服务繁忙,请稍后重试'),
-};
-
-function withCommonResponses(doc: OpenApiDocument): OpenApiDocument {
-  for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    if (!path.startsWith('/v1/') || item === undefined) continue;
-    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
-      const operation = item[method];
-      if (operation?.responses) Object.assign(operation.responses, COMMON_RESPONSES);
-    }
-  }
-  return doc;
-}
 
 export function createApp(deps: AppDeps) {
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
@@ -80,6 +63,13 @@ export function createApp(deps: AppDeps) {
             ...(principal.unitId ? { unitId: principal.unitId } : {}),
           }),
     });
+  });
+  // Every answer (API, pages, errors): never sniffed into another type, never cached unless its
+  // route says otherwise (the docs' static files).
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set('x-content-type-options', 'nosniff');
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   });
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => toResponse(c, new HTTPException(413)) }));
 
@@ -130,13 +120,12 @@ export function createApp(deps: AppDeps) {
       description: '工作方案、阶段、任务分解与单位办结。错误统一为 {error: {code, message, details}}。',
     },
   };
-  // 429 and 503 can come from any /v1 operation (the per-caller budget, a throttled table), so
-  // they are added to every one here rather than repeated in each route's declaration.
-  app.get('/openapi.json', (c) => c.json(withCommonResponses(app.getOpenAPI31Document(document))));
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'duban 督办 API' }));
+  app.get('/openapi.json', (c) => c.json(completeDocument(app.getOpenAPI31Document(document))));
+  app.route('/', docsRoutes());
 
   app.notFound((c) =>
-    c.json({ error: { code: 'route_not_found', message: `没有此接口:${c.req.method} ${c.req.path}` } }, 404),
+    // The path is not echoed: an answer never reflects what the caller typed.
+    c.json({ error: { code: 'route_not_found', message: '没有此接口' } }, 404),
   );
   app.onError((err, c) => toResponse(c, err));
   return app;

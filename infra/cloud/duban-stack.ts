@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { ContextAttribute } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct, IConstruct } from 'constructs';
+import { SWAGGER_UI_FILES, SWAGGER_UI_PACKAGE } from '../../functions/api/docs.js';
 import { AUDIT_TABLE } from '../../shared/db/table.js';
 import { Alarms } from './constructs/alarms.js';
 import { AppFunction } from './constructs/app-function.js';
@@ -76,6 +77,8 @@ export class DubanStack extends Stack {
       tableAccess: 'readWrite',
       // ~1 MB, needed only for ?format=xlsx: imported lazily and shipped beside the bundle.
       lazyModules: ['exceljs'],
+      // /docs serves Swagger UI from these files, not from a CDN.
+      packageFiles: { [SWAGGER_UI_PACKAGE]: SWAGGER_UI_FILES },
       environment: {
         DUBAN_RUNTIME: 'aws',
         EVIDENCE_BUCKET: this.evidence.bucket.bucketName,

@@ -62,9 +62,7 @@ export function localEvidenceRoutes(options: {
     });
   });
 
-  app.notFound((c) =>
-    c.json({ error: { code: 'route_not_found', message: `没有此接口:${c.req.method} ${c.req.path}` } }, 404),
-  );
+  app.notFound((c) => c.json({ error: { code: 'route_not_found', message: '没有此接口' } }, 404));
   app.onError((err, c) => {
     if (err instanceof AppError) {
       return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status);

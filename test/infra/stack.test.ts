@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { App, CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SWAGGER_UI_FILES, SWAGGER_UI_PACKAGE } from '../../functions/api/docs.js';
 import { DubanStack } from '../../infra/cloud/duban-stack.js';
 import { INDEXES, KEY_ATTRIBUTES } from '../../shared/db/table.js';
 
@@ -530,6 +531,15 @@ describe('API bundle and exceljs', () => {
     // Strings only exceljs's own code has.
     expect(main).not.toContain('xl/workbook.xml');
     expect(main).not.toContain('sharedStrings');
+  });
+
+  it('carries the Swagger UI files /docs serves beside the bundle (no CDN)', () => {
+    const packageDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+    for (const file of SWAGGER_UI_FILES) {
+      const shipped = join(apiAssetDir(), SWAGGER_UI_PACKAGE, file);
+      expect(existsSync(shipped), file).toBe(true);
+      expect(readFileSync(shipped).equals(readFileSync(join(packageDir, file))), file).toBe(true);
+    }
   });
 
   it('ships exceljs beside it, bundled alone, and it writes a workbook', async () => {

@@ -43,3 +43,21 @@ export function lazyModuleHooks(modules: readonly string[]): ICommandHooks {
       modules.flatMap((name) => lazyModuleCommands(name, inputDir, outputDir)),
   };
 }
+
+/**
+ * The commands that copy `files` of the installed package `name` into `<outputDir>/<name>/`, for
+ * code that reads them at run time (they are data, not modules esbuild could bundle).
+ */
+export function packageFileCommands(
+  name: string,
+  files: readonly string[],
+  inputDir: string,
+  outputDir: string,
+): string[] {
+  const { join } = posix;
+  const dir = join(outputDir, name);
+  return [
+    `mkdir -p ${quote(dir)}`,
+    `cp ${files.map((file) => quote(join(inputDir, 'node_modules', name, file))).join(' ')} ${quote(dir)}`,
+  ];
+}

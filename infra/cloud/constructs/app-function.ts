@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { lazyModuleHooks } from '../bundling/lazy-modules.js';
+import { lazyModuleHooks, packageFileCommands } from '../bundling/lazy-modules.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -89,6 +89,11 @@ export interface AppFunctionProps {
    * kept out of the main bundle and shipped beside it in `node_modules/` (bundling/lazy-modules.ts).
    */
   readonly lazyModules?: readonly string[];
+  /**
+   * Files the code reads at run time from installed packages, by package (the API docs page's
+   * Swagger UI): copied into `<bundle>/<package>/`, where the code looks for them first.
+   */
+  readonly packageFiles?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -146,6 +151,9 @@ export class AppFunction extends Construct {
             ...(props.lazyModules?.length
               ? lazyModuleHooks(props.lazyModules).afterBundling(inputDir, outputDir)
               : []),
+            ...Object.entries(props.packageFiles ?? {}).flatMap(([name, files]) =>
+              packageFileCommands(name, files, inputDir, outputDir),
+            ),
           ],
         },
       },

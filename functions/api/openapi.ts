@@ -1,0 +1,96 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+
+type OpenApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/**
+ * Every operation's `operationId`, keyed by `METHOD path` as the document lists it. Kept here, in
+ * one table, so a generated client's method names are stable and read as what they do; a test
+ * checks that every operation has one and that they are unique.
+ */
+export const OPERATION_IDS: Readonly<Record<string, string>> = {
+  'POST /v1/units': 'createUnit',
+  'GET /v1/units': 'listUnits',
+  'GET /v1/units/{unitId}': 'getUnit',
+  'POST /v1/units/{unitId}/deactivate': 'deactivateUnit',
+  'GET /v1/units/{unitId}/duties': 'listUnitDuties',
+  'POST /v1/plans': 'createPlan',
+  'GET /v1/plans': 'listPlans',
+  'GET /v1/plans/{planId}': 'getPlan',
+  'POST /v1/plans/{planId}/tasks': 'createTask',
+  'GET /v1/plans/{planId}/tasks': 'listPlanTasks',
+  'GET /v1/plans/{planId}/duties': 'listPlanDuties',
+  'POST /v1/plans/{planId}/phases/{key}/close': 'closePhase',
+  'POST /v1/plans/{planId}/findings': 'createFinding',
+  'GET /v1/plans/{planId}/findings': 'listPlanFindings',
+  'POST /v1/plans/{planId}/reports': 'createReport',
+  'GET /v1/plans/{planId}/reports': 'listPlanReports',
+  'GET /v1/reports/{reportId}': 'getReport',
+  'GET /v1/duties/{dutyId}': 'getDuty',
+  'GET /v1/duties/{dutyId}/history': 'getDutyHistory',
+  'POST /v1/duties/{dutyId}/submit': 'submitDuty',
+  'POST /v1/duties/{dutyId}/accept': 'acceptDuty',
+  'POST /v1/duties/{dutyId}/confirm': 'confirmDuty',
+  'POST /v1/duties/{dutyId}/return': 'returnDuty',
+  'POST /v1/duties/{dutyId}/extension-requests': 'createExtensionRequest',
+  'GET /v1/duties/{dutyId}/extension-requests': 'listExtensionRequests',
+  'POST /v1/duties/{dutyId}/extension-requests/{requestId}/approve': 'approveExtensionRequest',
+  'POST /v1/duties/{dutyId}/extension-requests/{requestId}/refuse': 'refuseExtensionRequest',
+  'POST /v1/duties/{dutyId}/evidence-uploads': 'createEvidenceUpload',
+  'GET /v1/duties/{dutyId}/evidence-files/{fileName}': 'getEvidenceDownload',
+  'GET /v1/notices': 'listNotices',
+  'POST /v1/notices/{noticeId}/ack': 'acknowledgeNotice',
+  'POST /v1/sweeps': 'runSweep',
+  'GET /v1/calendar/{year}': 'getCalendar',
+  'PUT /v1/calendar/{year}': 'setCalendar',
+  'GET /v1/audit': 'listAuditEvents',
+};
+
+const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+
+/**
+ * 429 and 503 can come from any /v1 operation (the per-caller budget, a throttled table), so they
+ * are declared once as components and referenced from every operation rather than repeated in
+ * each route's declaration. They are plain JSON Schema references: a zod schema placed here would
+ * be serialised as zod's own object, not as a schema.
+ */
+const COMMON_RESPONSES = {
+  TooManyRequests: {
+    description: '请求过于频繁:超出每个用户每分钟的请求次数(见 Retry-After 响应头)',
+    headers: {
+      'Retry-After': {
+        description: '可再次请求前须等待的秒数',
+        schema: { type: 'integer' as const, minimum: 1 },
+      },
+    },
+    content: errorBody,
+  },
+  Unavailable: { description: '服务繁忙,请稍后重试', content: errorBody },
+};
+
+/**
+ * Completes the generated document: a server (this origin), each operation's `operationId`, and
+ * the 429 and 503 every /v1 operation can answer.
+ */
+export function completeDocument(doc: OpenApiDocument): OpenApiDocument {
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    if (item === undefined) continue;
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (operation === undefined) continue;
+      const operationId = OPERATION_IDS[`${method.toUpperCase()} ${path}`];
+      if (operationId !== undefined) operation.operationId = operationId;
+      if (path.startsWith('/v1/') && operation.responses) {
+        Object.assign(operation.responses, {
+          429: { $ref: '#/components/responses/TooManyRequests' },
+          503: { $ref: '#/components/responses/Unavailable' },
+        });
+      }
+    }
+  }
+  doc.components = { ...doc.components, responses: { ...doc.components?.responses, ...COMMON_RESPONSES } };
+  // Relative: the API is served from the same origin as this document (local server, API Gateway).
+  doc.servers = [{ url: '/', description: '本服务' }];
+  return doc;
+}
