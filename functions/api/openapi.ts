@@ -22,6 +22,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/plans/{planId}/tasks': 'listPlanTasks',
   'GET /v1/plans/{planId}/duties': 'listPlanDuties',
   'POST /v1/plans/{planId}/phases/{key}/close': 'closePhase',
+  'POST /v1/plans/{planId}/phases/{key}/reopen': 'reopenPhase',
   'POST /v1/plans/{planId}/findings': 'createFinding',
   'GET /v1/plans/{planId}/findings': 'listPlanFindings',
   'POST /v1/plans/{planId}/reports': 'createReport',

@@ -229,6 +229,15 @@ describe('bad fields', () => {
       },
       {
         method: 'POST',
+        template: '/v1/plans/{planId}/phases/{key}/reopen',
+        path: `/v1/plans/${plan.id}/phases/mobilize/reopen`,
+        as: OFFICE,
+        valid: { reason: '上级通知补充宣传任务' },
+        bad: { reason: '' },
+        texts: ['reason'],
+      },
+      {
+        method: 'POST',
         template: '/v1/plans/{planId}/findings',
         path: `/v1/plans/${plan.id}/findings`,
         as: OFFICE,
