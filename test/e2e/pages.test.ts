@@ -194,7 +194,11 @@ describe('pages in Chromium', () => {
     await page.getByRole('button', { name: '生成通报' }).click();
     await page.waitForURL(/\/reports\/rpt-[a-z0-9-]+\?ok=report/);
     expect(await page.locator('h1').textContent()).toContain('督办通报');
-    expect(await page.locator('tr[data-rank-unit]').count()).toBeGreaterThan(20);
+    // Units with something to judge are ranked; the rest are listed apart (本期无考核任务), never below them.
+    const ranked = await page.locator('tr[data-rank-unit]').count();
+    const apart = await page.locator('[data-unassessed-unit]').count();
+    expect(ranked).toBeGreaterThan(0);
+    expect(ranked + apart).toBeGreaterThan(20);
     await shot(page, '11-report');
     const [excel] = await Promise.all([
       page.waitForEvent('download'),
@@ -230,5 +234,27 @@ describe('pages in Chromium', () => {
       PHONE.width,
     );
     await page.screenshot({ path: join(SHOTS, '10-my-duties-phone.png') });
+  }, 120_000);
+
+  it('shows the API docs from the site’s own files under its CSP, with nothing refused', async () => {
+    const page = await open();
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    page.on('pageerror', (error) => refused.push(error.message));
+    const elsewhere: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(runtime.url) && !request.url().startsWith('data:')) {
+        elsewhere.push(request.url());
+      }
+    });
+    await page.goto(`${runtime.url}/docs`);
+    await page.waitForSelector('.swagger-ui .info .title');
+    expect(await page.locator('.swagger-ui .info .title').textContent()).toContain('duban 督办 API');
+    expect(await page.locator('.opblock').count()).toBeGreaterThan(30);
+    await shot(page, '13-api-docs');
+    expect(refused).toEqual([]);
+    expect(elsewhere).toEqual([]);
   }, 120_000);
 });
