@@ -31,6 +31,7 @@ import type {
   DutyRecord,
   ReturnDutyInput,
   SubmitDutyInput,
+  SubmittedEvidence,
 } from '../schemas/duties.js';
 import { authorize } from './access.js';
 import { toDutyView } from './duty-view.js';
@@ -106,7 +107,7 @@ export function dutyService(deps: {
   units: UnitRepository;
   calendars: CalendarRepository;
   /** Where uploaded evidence is kept, to check a submission's files arrived. Absent: file refs are refused. */
-  evidenceFiles?: Pick<EvidenceStore, 'exists'> | undefined;
+  evidenceFiles?: Pick<EvidenceStore, 'describe'> | undefined;
 }): DutyService {
   const { duties, plans, units, calendars, evidenceFiles } = deps;
 
@@ -121,24 +122,31 @@ export function dutyService(deps: {
    * issued but never used, or a key copied from another duty, is a 400 naming the item — before
    * anything is written, so the office never reviews evidence that is not there.
    */
-  async function checkEvidence(duty: DutyRecord, evidence: SubmitDutyInput['evidence']): Promise<void> {
-    const problems = await Promise.all(
-      evidence.map(async ({ ref }, i): Promise<FieldProblem | undefined> => {
+  async function checkEvidence(
+    duty: DutyRecord,
+    evidence: SubmitDutyInput['evidence'],
+  ): Promise<SubmittedEvidence[]> {
+    const checked = await Promise.all(
+      evidence.map(async (item, i): Promise<SubmittedEvidence | FieldProblem> => {
+        const { ref } = item;
         const field = `evidence.${i}.ref`;
         const kind = classifyEvidenceRef(ref, duty.id);
-        if (kind === 'external') return undefined;
+        if (kind === 'external') return item;
         if (kind === 'foreign-file') return { field, message: `“${ref}”不是本任务上传的佐证文件` };
         if (evidenceFiles === undefined)
           return { field, message: '本服务未配置佐证文件存储,无法核验上传的文件' };
-        return (await evidenceFiles.exists(ref))
-          ? undefined
-          : { field, message: `佐证文件“${ref}”尚未上传完成,请重新上传后再提交` };
+        const stored = await evidenceFiles.describe(ref);
+        // The submission records what identifies the bytes, so a download serves exactly these.
+        return stored === undefined
+          ? { field, message: `佐证文件“${ref}”尚未上传完成,请重新上传后再提交` }
+          : { ...item, ...stored };
       }),
     );
-    const found = problems.filter((p): p is FieldProblem => p !== undefined);
+    const found = checked.filter((p): p is FieldProblem => 'field' in p);
     if (found.length > 0) {
       throw new ValidationError(`佐证材料有误:${found.map((p) => p.field).join('、')}`, found);
     }
+    return checked as SubmittedEvidence[];
   }
 
   /**
@@ -283,7 +291,7 @@ export function dutyService(deps: {
           { field: 'nothingToReport', message: '只有定期报告类任务可以选择“零报告”,请填写办理情况' },
         ]);
       }
-      await checkEvidence(duty, input.evidence);
+      const evidence = await checkEvidence(duty, input.evidence);
       const nowIso = now.toISOString();
       const contributions = await coUnitContributions(duty);
       // A sign-off chain: the submission climbs the tree (village → township → bureau) before the
@@ -300,7 +308,7 @@ export function dutyService(deps: {
           status: to,
           submission: {
             note: input.note ?? '零报告:本期无需报告的情况',
-            evidence: input.evidence,
+            evidence,
             nothingToReport: input.nothingToReport,
             contributions,
             submittedAt: nowIso,

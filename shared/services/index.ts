@@ -40,7 +40,7 @@ export function createServices(
   options: {
     onSweepItemError?: (err: unknown, itemId: string) => void;
     /** The evidence file store, so submissions can be checked against it (the API needs it; jobs do not). */
-    evidenceFiles?: Pick<EvidenceStore, 'exists'>;
+    evidenceFiles?: Pick<EvidenceStore, 'describe'>;
   } = {},
 ): Services {
   const units = unitRepository(table);
