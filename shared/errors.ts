@@ -10,7 +10,7 @@ export interface FieldProblem {
  */
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429 | 500 | 503,
     readonly code: string,
     message: string,
     readonly details?: unknown,

@@ -12,7 +12,7 @@ export type FetchHandler = (request: Request, env?: object) => Response | Promis
  * presigned download), served by the local
  * runtime only (Lambda never mounts it; in AWS the browser sends the file to S3). It checks the
  * token, the content type and the size, streams the body to the data folder under a byte limit,
- * and answers 201. Like the bucket, it allows the PUT from any origin: the signed token is the
+ * and answers 201; a key already taken is 412, as S3 answers a PUT with `If-None-Match: *`. Like the bucket, it allows the PUT from any origin: the signed token is the
  * credential, not the page it comes from.
  */
 export function localEvidenceRoutes(options: {
@@ -26,7 +26,12 @@ export function localEvidenceRoutes(options: {
 
   app.use(
     `${LOCAL_EVIDENCE_PATH}/*`,
-    cors({ origin: '*', allowMethods: ['PUT'], allowHeaders: ['Content-Type'], maxAge: 3000 }),
+    cors({
+      origin: '*',
+      allowMethods: ['PUT'],
+      allowHeaders: ['Content-Type', 'If-None-Match'],
+      maxAge: 3000,
+    }),
   );
 
   app.put(`${LOCAL_EVIDENCE_PATH}/:token`, async (c) => {

@@ -1,6 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -8,6 +8,8 @@ import { isEvidenceKey, typeOfExtension } from '../../shared/domain/evidence/fil
 import { AppError, NotFoundError } from '../../shared/errors.js';
 import type { EvidenceStore } from '../../shared/evidence/evidence-store.js';
 import { attachmentDisposition } from '../../shared/export/report-table.js';
+
+const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** The path the local server takes uploads on; the token follows it. */
 export const LOCAL_EVIDENCE_PATH = '/local-evidence';
@@ -32,6 +34,8 @@ const GrantSchema = z.strictObject({
 export interface DownloadGrant {
   key: string;
   fileName: string;
+  /** The bytes a submission recorded (size and SHA-256): anything else is refused, not served. */
+  recorded?: { size: number; sha256: string } | undefined;
   /** Seconds since the epoch. */
   expiresAt: number;
 }
@@ -40,6 +44,11 @@ const DownloadGrantSchema = z.strictObject({
   k: z.string().refine(isEvidenceKey),
   n: z.string().min(1).max(400),
   e: z.number().int(),
+  s: z.number().int().min(0).optional(),
+  h: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 /** A stored file, ready to stream with the headers S3 would answer a presigned GET with. */
@@ -55,11 +64,14 @@ export interface LocalEvidenceStore extends EvidenceStore {
   readonly dir: string;
   /** The grant a token carries, if its signature holds and it has not expired at `now`. */
   verify(token: string, now: Date): UploadGrant;
-  /** Streams `body` to the grant's key: refused past `size` bytes, and visible only once complete. */
+  /**
+   * Streams `body` to the grant's key: refused past `size` bytes, visible only once complete, and
+   * never over a file already there (412, as S3 answers a PUT with `If-None-Match: *`).
+   */
   write(grant: UploadGrant, body: ReadableStream<Uint8Array> | null): Promise<void>;
   /** The grant a download token carries, if its signature holds and it has not expired at `now`. */
   verifyDownload(token: string, now: Date): DownloadGrant;
-  /** The granted file as a stream (404 when it is not there). */
+  /** The granted file (404 when it is not there; 409 when it is not the bytes the grant records). */
   read(grant: DownloadGrant): Promise<EvidenceFile>;
 }
 
@@ -123,15 +135,17 @@ export function localEvidenceStore(options: {
       const token = sign({ k: fileKey, t: contentType, s: size, e: expiresAt }, mac);
       return {
         url: `${options.baseUrl()}${LOCAL_EVIDENCE_PATH}/${token}`,
-        headers: { 'Content-Type': contentType },
+        // As S3's: the PUT only creates (a taken key is refused whether or not this is sent).
+        headers: { 'Content-Type': contentType, 'If-None-Match': '*' },
         expiresAt: new Date(expiresAt * 1000),
       };
     },
 
-    async createDownload({ key: fileKey, fileName, expiresInSeconds, now }) {
+    async createDownload({ key: fileKey, fileName, recorded, expiresInSeconds, now }) {
       pathOf(fileKey);
       const expiresAt = Math.floor(now.getTime() / 1000) + expiresInSeconds;
-      const token = sign({ k: fileKey, n: fileName, e: expiresAt }, readMac);
+      const check = recorded?.sha256 === undefined ? {} : { s: recorded.size, h: recorded.sha256 };
+      const token = sign({ k: fileKey, n: fileName, e: expiresAt, ...check }, readMac);
       return {
         url: `${options.baseUrl()}${LOCAL_EVIDENCE_PATH}/${token}`,
         expiresAt: new Date(expiresAt * 1000),
@@ -143,7 +157,9 @@ export function localEvidenceStore(options: {
       if (!parsed.success) {
         throw refused(403, 'download_url_invalid', '下载地址无效或已被改动,请回到页面重新打开');
       }
-      const grant = { key: parsed.data.k, fileName: parsed.data.n, expiresAt: parsed.data.e };
+      const { k, n, e, s, h } = parsed.data;
+      const grant: DownloadGrant = { key: k, fileName: n, expiresAt: e };
+      if (s !== undefined && h !== undefined) grant.recorded = { size: s, sha256: h };
       if (now.getTime() >= grant.expiresAt * 1000) {
         throw refused(403, 'download_url_expired', '下载地址已过期,请回到页面重新打开');
       }
@@ -162,15 +178,42 @@ export function localEvidenceStore(options: {
         throw err;
       }
       const ext = grant.key.slice(grant.key.lastIndexOf('.') + 1);
-      return {
-        body: Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
-        size,
+      const headers = {
         contentType: typeOfExtension(ext) ?? 'application/octet-stream',
         contentDisposition: attachmentDisposition(
           grant.fileName,
           grant.key.slice(grant.key.lastIndexOf('/') + 1),
         ),
       };
+      if (grant.recorded === undefined) {
+        return {
+          body: Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
+          size,
+          ...headers,
+        };
+      }
+      // A submitted file: read once, checked, and exactly the checked bytes served (at most the
+      // upload limit, 20 MiB, on the one machine the local runtime serves).
+      const bytes = await readFile(path);
+      if (bytes.byteLength !== grant.recorded.size || sha256Of(bytes) !== grant.recorded.sha256) {
+        throw new AppError(
+          409,
+          'evidence_altered',
+          '佐证文件与提交时登记的不一致,已拒绝下载,请联系管理员核查',
+        );
+      }
+      return { body: new Blob([bytes]).stream(), size: bytes.byteLength, ...headers };
+    },
+
+    async describe(fileKey) {
+      try {
+        const bytes = await readFile(pathOf(fileKey));
+        return { size: bytes.byteLength, sha256: sha256Of(bytes) };
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'EISDIR') return undefined;
+        throw err;
+      }
     },
 
     async exists(fileKey) {
@@ -207,7 +250,6 @@ export function localEvidenceStore(options: {
       const handle = await open(part, 'wx', 0o600);
       let written = 0;
       let closed = false;
-      let renamed = false;
       try {
         if (body !== null) {
           const reader = body.getReader();
@@ -227,11 +269,21 @@ export function localEvidenceStore(options: {
         }
         await handle.close();
         closed = true;
-        await rename(part, target);
-        renamed = true;
+        // A link, not a rename: it fails when the key is taken, so an upload never replaces a file
+        // (a second PUT to a still-valid URL, after the office accepted what the first one sent).
+        try {
+          await link(part, target);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          throw new AppError(
+            412,
+            'evidence_exists',
+            '该文件已上传,佐证文件上传后不能替换;如需更换,请重新申请上传',
+          );
+        }
       } finally {
         if (!closed) await handle.close().catch(() => undefined);
-        if (!renamed) await rm(part, { force: true });
+        await rm(part, { force: true });
       }
     },
   };

@@ -1,8 +1,8 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AuditEventSchema, type AuditEventView } from '../schemas/audit.js';
 import { AUDIT_ALL_PK, auditEntityPk } from './audit.js';
 import { auditTableOf, type TableRef } from './client.js';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
+import type { Page, PageRequest } from './pagination.js';
+import { queryPage, queryPages } from './query.js';
 import { AUDIT_INDEX_ALL, AUDIT_INDEX_BY_ACTOR, AUDIT_INDEX_BY_PLAN } from './table.js';
 
 export interface AuditFilter {
@@ -30,56 +30,48 @@ export function auditRepository(ref: TableRef): AuditRepository {
   const { doc } = ref;
   const TableName = auditTableOf(ref);
 
-  async function page(input: QueryCommandInput): Promise<Page<AuditEventView>> {
-    const out = await doc.send(new QueryCommand(input));
-    return {
-      items: (out.Items ?? []).map((i) => AuditEventSchema.parse(i)),
-      nextCursor: encodeCursor(out.LastEvaluatedKey),
-    };
-  }
+  const parse = (i: Record<string, unknown>) => AuditEventSchema.parse(i);
 
   return {
-    forEntity(type, id, { limit, cursor }) {
+    forEntity(type, id, page) {
       const pk = auditEntityPk(type, id);
-      return page({
-        TableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        Limit: limit,
-        ConsistentRead: true,
-        ExclusiveStartKey: decodeCursor(cursor, { attributes: ['pk', 'sk'], partition: { pk } }),
-      });
+      return queryPage(
+        doc,
+        {
+          TableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+        },
+        page,
+        { attributes: ['pk', 'sk'], partition: { pk } },
+        parse,
+      );
     },
 
     async assignmentOf(taskId, dutyId) {
       // A task's own events are few (its creation and one per occurrence created), so this reads
       // one small partition; the filter keeps the one naming the duty.
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: 'pk = :pk',
-            FilterExpression: '#action IN (:create, :occurrence) AND contains(#after.#dutyIds, :duty)',
-            ExpressionAttributeNames: { '#action': 'action', '#after': 'after', '#dutyIds': 'dutyIds' },
-            ExpressionAttributeValues: {
-              ':pk': auditEntityPk('task', taskId),
-              ':create': 'task.create',
-              ':occurrence': 'task.occurrence',
-              ':duty': dutyId,
-            },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        const [found] = out.Items ?? [];
+      for await (const items of queryPages(doc, {
+        TableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: '#action IN (:create, :occurrence) AND contains(#after.#dutyIds, :duty)',
+        ExpressionAttributeNames: { '#action': 'action', '#after': 'after', '#dutyIds': 'dutyIds' },
+        ExpressionAttributeValues: {
+          ':pk': auditEntityPk('task', taskId),
+          ':create': 'task.create',
+          ':occurrence': 'task.occurrence',
+          ':duty': dutyId,
+        },
+        ConsistentRead: true,
+      })) {
+        const [found] = items;
         if (found !== undefined) return AuditEventSchema.parse(found);
-        start = out.LastEvaluatedKey;
-      } while (start !== undefined);
+      }
       return undefined;
     },
 
-    list({ planId, actor, from, to }, { limit, cursor }) {
+    list({ planId, actor, from, to }, page) {
       // The index is chosen by the most selective filter given; the actor, when it is not the
       // index, filters the plan's events.
       const [index, pkName, pkValue] =
@@ -99,23 +91,24 @@ export function auditRepository(ref: TableRef): AuditRepository {
               ? { expr: ` AND ${skName} <= :to`, values: { ':to': `${to}~` } }
               : { expr: '', values: {} };
       const byActorFilter = planId !== undefined && actor !== undefined;
-      return page({
-        TableName,
-        IndexName: index.name,
-        KeyConditionExpression: `${pkName} = :pk${range.expr}`,
-        ExpressionAttributeValues: {
-          ':pk': pkValue,
-          ...range.values,
-          ...(byActorFilter ? { ':actor': actor } : {}),
+      return queryPage(
+        doc,
+        {
+          TableName,
+          IndexName: index.name,
+          KeyConditionExpression: `${pkName} = :pk${range.expr}`,
+          ExpressionAttributeValues: {
+            ':pk': pkValue,
+            ...range.values,
+            ...(byActorFilter ? { ':actor': actor } : {}),
+          },
+          ...(byActorFilter ? { FilterExpression: 'actor = :actor' } : {}),
+          ScanIndexForward: false,
         },
-        ...(byActorFilter ? { FilterExpression: 'actor = :actor' } : {}),
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, {
-          attributes: ['pk', 'sk', pkName, skName],
-          partition: { [pkName]: pkValue },
-        }),
-      });
+        page,
+        { attributes: ['pk', 'sk', pkName, skName], partition: { [pkName]: pkValue } },
+        parse,
+      );
     },
   };
 }

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import { type DutyRecord, DutyRecordSchema } from '../schemas/duties.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
@@ -15,8 +15,8 @@ import {
   unitDutiesPk,
   unitDutiesSkPrefix,
 } from './keys.js';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
-import { queryPages } from './query.js';
+import type { Page, PageRequest } from './pagination.js';
+import { type QueryItems, queryPage, queryPages } from './query.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE, INDEX_SWEEP_BY_NEXT_ACTION } from './table.js';
 import { type TransactItem, writeWithAudit } from './transact.js';
 
@@ -144,13 +144,25 @@ export function dutyReplaceUpdate(
 
 export function dutyRepository(ref: TableRef): DutyRepository {
   const { doc, tableName } = ref;
-  async function page(input: QueryCommandInput): Promise<Page<DutyRecord>> {
-    const out = await doc.send(new QueryCommand(input));
-    return {
-      items: (out.Items ?? []).map((i) => DutyRecordSchema.parse(i)),
-      nextCursor: encodeCursor(out.LastEvaluatedKey),
-    };
-  }
+  const parse = (i: Record<string, unknown>) => DutyRecordSchema.parse(i);
+
+  /** Every page of a unit's duties of one task in a plan (optionally of one status). */
+  const taskDutiesOfUnit = (
+    unitId: string,
+    task: { id: string; planId: string },
+    status?: DutyStatus,
+  ): AsyncGenerator<QueryItems> =>
+    queryPages(doc, {
+      TableName: tableName,
+      IndexName: INDEX_BY_UNIT.name,
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+      FilterExpression: 'taskId = :task',
+      ExpressionAttributeValues: {
+        ':pk': unitDutiesPk(unitId),
+        ':prefix': unitDutiesSkPrefix(task.planId, status),
+        ':task': task.id,
+      },
+    });
 
   return {
     async get(id) {
@@ -160,51 +172,53 @@ export function dutyRepository(ref: TableRef): DutyRepository {
       return out.Item ? DutyRecordSchema.parse(out.Item) : undefined;
     },
 
-    listByPlan(planId, { status }, { limit, cursor }) {
+    listByPlan(planId, { status }, page) {
       const pk = planDutiesPk(planId);
-      return page({
-        TableName: tableName,
-        IndexName: INDEX_BY_PARENT.name,
-        KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': planDutiesSkPrefix(status) },
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, {
-          attributes: DUTY_INDEX_ATTRIBUTES.byPlan,
-          partition: { gsi2pk: pk },
-        }),
-      });
+      return queryPage(
+        doc,
+        {
+          TableName: tableName,
+          IndexName: INDEX_BY_PARENT.name,
+          KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': planDutiesSkPrefix(status) },
+        },
+        page,
+        { attributes: DUTY_INDEX_ATTRIBUTES.byPlan, partition: { gsi2pk: pk } },
+        parse,
+      );
     },
 
-    listByUnit(unitId, { planId, status, dueBefore }, { limit, cursor }) {
+    listByUnit(unitId, { planId, status, dueBefore }, page) {
       const pk = unitDutiesPk(unitId);
       const prefix = unitDutiesSkPrefix(planId, status);
       // With plan and status fixed, the sort key continues with the due time, so "due before"
       // is a range on the key, not a filter.
       const byDue = dueBefore !== undefined && planId !== undefined && status !== undefined;
       const acrossPlans = planId === undefined && status !== undefined;
-      return page({
-        TableName: tableName,
-        IndexName: INDEX_BY_UNIT.name,
-        KeyConditionExpression: byDue
-          ? 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to'
-          : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-        ExpressionAttributeValues: {
-          ...(byDue
-            ? { ':pk': pk, ':from': prefix, ':to': `${prefix}${dueBefore}` }
-            : { ':pk': pk, ':prefix': prefix }),
-          ...(acrossPlans ? { ':status': status } : {}),
+      return queryPage(
+        doc,
+        {
+          TableName: tableName,
+          IndexName: INDEX_BY_UNIT.name,
+          KeyConditionExpression: byDue
+            ? 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to'
+            : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+          ExpressionAttributeValues: {
+            ...(byDue
+              ? { ':pk': pk, ':from': prefix, ':to': `${prefix}${dueBefore}` }
+              : { ':pk': pk, ':prefix': prefix }),
+            ...(acrossPlans ? { ':status': status } : {}),
+          },
+          // Across plans the key is grouped by plan first, so one status is a filter there (a page
+          // may then hold fewer than `limit`); within a plan it is part of the key.
+          ...(acrossPlans
+            ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+            : {}),
         },
-        // Across plans the key is grouped by plan first, so one status is a filter there (a page
-        // may then hold fewer than `limit`); within a plan it is part of the key.
-        ...(acrossPlans
-          ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
-          : {}),
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, {
-          attributes: DUTY_INDEX_ATTRIBUTES.byUnit,
-          partition: { gsi1pk: pk },
-        }),
-      });
+        page,
+        { attributes: DUTY_INDEX_ATTRIBUTES.byUnit, partition: { gsi1pk: pk } },
+        parse,
+      );
     },
 
     async listByTask(task, { limit }) {
@@ -212,18 +226,8 @@ export function dutyRepository(ref: TableRef): DutyRepository {
       // every page of them (a unit's open duties can fill more than one), until `limit` are found.
       const found: DutyRecord[] = [];
       for (const unitId of [task.leadUnitId, ...task.coUnitIds]) {
-        for await (const items of queryPages(doc, {
-          TableName: tableName,
-          IndexName: INDEX_BY_UNIT.name,
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-          FilterExpression: 'taskId = :task',
-          ExpressionAttributeValues: {
-            ':pk': unitDutiesPk(unitId),
-            ':prefix': unitDutiesSkPrefix(task.planId, 'open'),
-            ':task': task.id,
-          },
-        })) {
-          found.push(...items.map((i) => DutyRecordSchema.parse(i)));
+        for await (const items of taskDutiesOfUnit(unitId, task, 'open')) {
+          found.push(...items.map(parse));
           if (found.length >= limit) break;
         }
         if (found.length >= limit) break;
@@ -234,19 +238,9 @@ export function dutyRepository(ref: TableRef): DutyRepository {
     async dutiesOfTask(task, occurrenceKey) {
       const found: DutyRecord[] = [];
       for (const unitId of task.unitIds) {
-        for await (const items of queryPages(doc, {
-          TableName: tableName,
-          IndexName: INDEX_BY_UNIT.name,
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-          FilterExpression: 'taskId = :task',
-          ExpressionAttributeValues: {
-            ':pk': unitDutiesPk(unitId),
-            ':prefix': unitDutiesSkPrefix(task.planId),
-            ':task': task.id,
-          },
-        })) {
+        for await (const items of taskDutiesOfUnit(unitId, task)) {
           for (const item of items) {
-            const duty = DutyRecordSchema.parse(item);
+            const duty = parse(item);
             if (duty.occurrenceKey === occurrenceKey) found.push(duty);
           }
         }
@@ -254,19 +248,20 @@ export function dutyRepository(ref: TableRef): DutyRepository {
       return found;
     },
 
-    listOpenDueBefore(planId, before, { limit, cursor }) {
+    listOpenDueBefore(planId, before, page) {
       const pk = openDutiesPk(planId);
-      return page({
-        TableName: tableName,
-        IndexName: INDEX_OPEN_BY_DUE.name,
-        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
-        ExpressionAttributeValues: { ':pk': pk, ':before': before },
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, {
-          attributes: DUTY_INDEX_ATTRIBUTES.open,
-          partition: { gsi3pk: pk },
-        }),
-      });
+      return queryPage(
+        doc,
+        {
+          TableName: tableName,
+          IndexName: INDEX_OPEN_BY_DUE.name,
+          KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
+          ExpressionAttributeValues: { ':pk': pk, ':before': before },
+        },
+        page,
+        { attributes: DUTY_INDEX_ATTRIBUTES.open, partition: { gsi3pk: pk } },
+        parse,
+      );
     },
 
     async *tallies(planId) {

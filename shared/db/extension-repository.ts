@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type ExtensionRequest, ExtensionRequestSchema } from '../schemas/extensions.js';
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
@@ -11,9 +11,8 @@ import {
   pendingExtensionsPk,
   planExtensionKeys,
 } from './keys.js';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
-import { queryAll } from './query.js';
-import { INDEX_BY_PARENT } from './table.js';
+import type { Page, PageRequest } from './pagination.js';
+import { parentPage, queryAll } from './query.js';
 import type { TransactItem } from './transact.js';
 import { writeWithAudit } from './transact.js';
 
@@ -106,25 +105,9 @@ export function extensionRepository(ref: TableRef, _duties: DutyRepository): Ext
       return items.map((i) => ExtensionRequestSchema.parse(i));
     },
 
-    async listPending(planId, { limit, cursor }) {
+    listPending(planId, page) {
       const pk = pendingExtensionsPk(planId);
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: INDEX_BY_PARENT.name,
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor, {
-            attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
-            partition: { gsi2pk: pk },
-          }),
-        }),
-      );
-      return {
-        items: (out.Items ?? []).map((i) => ExtensionRequestSchema.parse(i)),
-        nextCursor: encodeCursor(out.LastEvaluatedKey),
-      };
+      return parentPage(ref, pk, page, (i) => ExtensionRequestSchema.parse(i));
     },
 
     decisionOp,

@@ -1,7 +1,6 @@
 import {
   BatchGetCommand,
   GetCommand,
-  QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -19,7 +18,8 @@ import {
   noticeRecipientKey,
   sweepPk,
 } from './keys.js';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
+import type { Page, PageRequest } from './pagination.js';
+import { BY_PARENT_CURSOR, queryPage } from './query.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT } from './table.js';
 import { writeWithAudit } from './transact.js';
 
@@ -178,7 +178,7 @@ export function noticeRepository(ref: TableRef): NoticeRepository {
       return out.Item ? NoticeSchema.parse(out.Item) : undefined;
     },
 
-    async listInbox(recipient, filter, { limit, cursor }) {
+    async listInbox(recipient, filter, page) {
       const pk = inboxPk(recipient);
       const { values, ...expr } = filterExpression(filter);
       const input: QueryCommandInput = {
@@ -188,29 +188,27 @@ export function noticeRepository(ref: TableRef): NoticeRepository {
         ExpressionAttributeValues: { ':pk': pk, ...values },
         ...expr,
         ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, {
-          attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
-          partition: { gsi1pk: pk },
-        }),
       };
       if (filter.planId !== undefined) {
         input.FilterExpression = [input.FilterExpression, 'planId = :planId'].filter(Boolean).join(' AND ');
         input.ExpressionAttributeValues = { ...input.ExpressionAttributeValues, ':planId': filter.planId };
       }
-      const out = await doc.send(new QueryCommand(input));
-      const ids = (out.Items ?? []).map((i) => i.noticeId as string);
-      const notices = ids.length > 0 ? await getMany(ids) : new Map<string, Notice>();
-      return {
-        items: ids.flatMap((id) => notices.get(id) ?? []),
-        nextCursor: encodeCursor(out.LastEvaluatedKey),
-      };
+      const ids = await queryPage(
+        doc,
+        input,
+        page,
+        { attributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'], partition: { gsi1pk: pk } },
+        (i) => i.noticeId as string,
+      );
+      const notices = ids.items.length > 0 ? await getMany(ids.items) : new Map<string, Notice>();
+      return { items: ids.items.flatMap((id) => notices.get(id) ?? []), nextCursor: ids.nextCursor };
     },
 
-    async listAll(filter, { limit, cursor }) {
+    listAll(filter, page) {
       const { values, ...expr } = filterExpression(filter);
-      const out = await doc.send(
-        new QueryCommand({
+      return queryPage(
+        doc,
+        {
           TableName: tableName,
           IndexName: INDEX_BY_PARENT.name,
           KeyConditionExpression:
@@ -222,17 +220,11 @@ export function noticeRepository(ref: TableRef): NoticeRepository {
           },
           ...expr,
           ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor, {
-            attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
-            partition: { gsi2pk: ALL_NOTICES_PK },
-          }),
-        }),
+        },
+        page,
+        { attributes: BY_PARENT_CURSOR, partition: { gsi2pk: ALL_NOTICES_PK } },
+        (i) => NoticeSchema.parse(i),
       );
-      return {
-        items: (out.Items ?? []).map((i) => NoticeSchema.parse(i)),
-        nextCursor: encodeCursor(out.LastEvaluatedKey),
-      };
     },
 
     async ack(id, recipient, ack, audit) {

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PhaseClosure } from '../domain/plan/phase-gate.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { DutyRecord } from '../schemas/duties.js';
@@ -19,9 +19,8 @@ import {
   TASK_SK_PREFIX,
   taskKey,
 } from './keys.js';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
-import { queryAll } from './query.js';
-import { INDEX_BY_PARENT } from './table.js';
+import type { Page, PageRequest } from './pagination.js';
+import { parentPage, queryAll, queryPage } from './query.js';
 import type { TransactItem } from './transact.js';
 import { writeWithAudit } from './transact.js';
 
@@ -139,25 +138,8 @@ export function planRepository(ref: TableRef): PlanRepository {
 
     get: getPlan,
 
-    async list({ limit, cursor }) {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: INDEX_BY_PARENT.name,
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': PLAN_DIRECTORY_PK },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor, {
-            attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
-            partition: { gsi2pk: PLAN_DIRECTORY_PK },
-          }),
-        }),
-      );
-      return {
-        items: (out.Items ?? []).map((i) => PlanSchema.parse(i)),
-        nextCursor: encodeCursor(out.LastEvaluatedKey),
-      };
+    list(page) {
+      return parentPage(ref, PLAN_DIRECTORY_PK, page, (i) => PlanSchema.parse(i), { newestFirst: true });
     },
 
     async createTaskWithDuties(task, duties, audit, extra = []) {
@@ -334,22 +316,20 @@ export function planRepository(ref: TableRef): PlanRepository {
       return out.Item ? TaskSchema.parse(out.Item) : undefined;
     },
 
-    async listTasks(planId, { limit, cursor }) {
+    listTasks(planId, page) {
       const pk = planKey(planId).pk;
-      const out = await doc.send(
-        new QueryCommand({
+      return queryPage(
+        doc,
+        {
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :task)',
           ExpressionAttributeValues: { ':pk': pk, ':task': TASK_SK_PREFIX },
-          Limit: limit,
           ConsistentRead: true,
-          ExclusiveStartKey: decodeCursor(cursor, { attributes: ['pk', 'sk'], partition: { pk } }),
-        }),
+        },
+        page,
+        { attributes: ['pk', 'sk'], partition: { pk } },
+        (i) => TaskSchema.parse(i),
       );
-      return {
-        items: (out.Items ?? []).map((i) => TaskSchema.parse(i)),
-        nextCursor: encodeCursor(out.LastEvaluatedKey),
-      };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import type { DutyFact } from '../domain/report/duty-at.js';
 import { z } from '../schemas/common.js';
@@ -33,8 +33,8 @@ import {
   reportHeadKey,
   reportPartKey,
 } from './keys.js';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
-import { queryPages } from './query.js';
+import type { Page, PageRequest } from './pagination.js';
+import { parentPage, queryPages } from './query.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT } from './table.js';
 
 /**
@@ -308,26 +308,9 @@ export function reportRepository(ref: TableRef): ReportRepository {
       return { summary, content: ReportContentSchema.parse(JSON.parse(json.toString('utf8'))) };
     },
 
-    async list(planId, { limit, cursor }) {
+    list(planId, page) {
       const pk = planReportsPk(planId);
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: INDEX_BY_PARENT.name,
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor, {
-            attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
-            partition: { gsi2pk: pk },
-          }),
-        }),
-      );
-      return {
-        items: (out.Items ?? []).map((i) => ReportSummarySchema.parse(i)),
-        nextCursor: encodeCursor(out.LastEvaluatedKey),
-      };
+      return parentPage(ref, pk, page, (i) => ReportSummarySchema.parse(i), { newestFirst: true });
     },
   };
 }

@@ -1,11 +1,11 @@
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../errors.js';
 import { type Unit, UnitSchema } from '../schemas/units.js';
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
 import { UNIT_DIRECTORY_PK, unitDirectoryKeys, unitKey } from './keys.js';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination.js';
-import { INDEX_BY_PARENT } from './table.js';
+import type { Page, PageRequest } from './pagination.js';
+import { parentPage } from './query.js';
 import { writeWithAudit } from './transact.js';
 
 // Items are parsed on the way out: what the API returns is what the schema promises, keys stripped.
@@ -95,21 +95,8 @@ export function unitRepository(ref: TableRef): UnitRepository {
       return found;
     },
 
-    async list({ limit, cursor }) {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: INDEX_BY_PARENT.name,
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': UNIT_DIRECTORY_PK },
-          Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor, {
-            attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
-            partition: { gsi2pk: UNIT_DIRECTORY_PK },
-          }),
-        }),
-      );
-      return { items: (out.Items ?? []).map(toUnit), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    list(page) {
+      return parentPage(ref, UNIT_DIRECTORY_PK, page, toUnit);
     },
   };
 }

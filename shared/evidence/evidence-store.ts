@@ -15,6 +15,8 @@ export interface EvidenceStore {
   }): Promise<EvidenceUploadTarget>;
   /** Whether a file is stored under `key`. */
   exists(key: string): Promise<boolean>;
+  /** What is stored under `key` (its size and what identifies its bytes), or undefined when nothing is. */
+  describe(key: string): Promise<StoredEvidenceFile | undefined>;
   /**
    * A short-lived URL that downloads the file under `key` as an attachment named `fileName` (any
    * characters; an ASCII fallback is derived from the key). Whoever holds the URL can read the file
@@ -23,9 +25,24 @@ export interface EvidenceStore {
   createDownload(input: {
     key: string;
     fileName: string;
+    /** The file as a submission recorded it: the URL serves exactly those bytes or nothing. */
+    recorded?: StoredEvidenceFile | undefined;
     expiresInSeconds: number;
     now: Date;
   }): Promise<EvidenceDownloadTarget>;
+}
+
+/**
+ * What identifies a stored file's bytes, recorded in the submission that lists it. A file is never
+ * replaced once uploaded (the upload is conditional on the key being free); a download of a
+ * submitted file still checks these, so it serves what was submitted or nothing.
+ */
+export interface StoredEvidenceFile {
+  size: number;
+  /** Hex SHA-256 of the bytes, where the store computes it (the local folder). */
+  sha256?: string | undefined;
+  /** The object version, where the store keeps versions (S3 with versioning on). */
+  versionId?: string | undefined;
 }
 
 export interface EvidenceDownloadTarget {

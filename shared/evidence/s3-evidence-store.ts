@@ -11,10 +11,11 @@ import { attachmentDisposition } from '../export/report-table.js';
 import type { EvidenceStore } from './evidence-store.js';
 
 /**
- * Signed as headers, so S3 refuses a PUT of another type or length (403 SignatureDoesNotMatch). The
- * presigner leaves Content-Type unsigned by default; naming it here overrides that.
+ * Signed as headers, so S3 refuses a PUT of another type or length (403 SignatureDoesNotMatch), or
+ * one without `If-None-Match: *` (which makes S3 refuse, 412, to replace a file already there). The
+ * presigner leaves these unsigned by default; naming them here overrides that.
  */
-const SIGNED_HEADERS = new Set(['content-type', 'content-length']);
+const SIGNED_HEADERS = new Set(['content-type', 'content-length', 'if-none-match']);
 
 /**
  * The S3 client for presigning. Checksums only where S3 requires them: by default the SDK would sign
@@ -24,7 +25,13 @@ export function createEvidenceS3Client(config: S3ClientConfig = {}): S3Client {
   return new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', ...config });
 }
 
-/** Evidence in an S3 bucket: presigned PUTs bound to key, type and length; HEAD for existence. */
+/** A HEAD of a missing key. Without s3:ListBucket, S3 answers 403 for one too: an error, not "no". */
+function isNotFound(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 404 || (err instanceof Error && err.name === 'NotFound');
+}
+
+/** Evidence in an S3 bucket: presigned create-only PUTs bound to key, type and length; HEAD for existence and version. */
 export function s3EvidenceStore(options: { client: S3Client; bucket: string }): EvidenceStore {
   const { client, bucket } = options;
   return {
@@ -34,6 +41,9 @@ export function s3EvidenceStore(options: { client: S3Client; bucket: string }): 
         Key: key,
         ContentType: contentType,
         ContentLength: size,
+        // Create only: a second PUT to the same URL (still valid after the office accepted the
+        // first file) must not replace what was submitted.
+        IfNoneMatch: '*',
       });
       const url = await getSignedUrl(client, command, {
         expiresIn: expiresInSeconds,
@@ -43,16 +53,18 @@ export function s3EvidenceStore(options: { client: S3Client; bucket: string }): 
       // Browsers set Content-Length themselves (and may not set it by hand); only the type is asked for.
       return {
         url,
-        headers: { 'Content-Type': contentType },
+        headers: { 'Content-Type': contentType, 'If-None-Match': '*' },
         expiresAt: new Date(now.getTime() + expiresInSeconds * 1000),
       };
     },
 
-    async createDownload({ key, fileName, expiresInSeconds, now }) {
+    async createDownload({ key, fileName, recorded, expiresInSeconds, now }) {
       const ext = key.slice(key.lastIndexOf('.') + 1);
       const command = new GetObjectCommand({
         Bucket: bucket,
         Key: key,
+        // The version the submission recorded: exactly those bytes, whatever came after.
+        ...(recorded?.versionId === undefined ? {} : { VersionId: recorded.versionId }),
         // S3 answers with these headers for this URL only: a download under the person-readable name.
         ResponseContentDisposition: attachmentDisposition(fileName, key.slice(key.lastIndexOf('/') + 1)),
         ResponseContentType: typeOfExtension(ext) ?? 'application/octet-stream',
@@ -61,14 +73,25 @@ export function s3EvidenceStore(options: { client: S3Client; bucket: string }): 
       return { url, expiresAt: new Date(now.getTime() + expiresInSeconds * 1000) };
     },
 
+    async describe(key) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        // Without versioning S3 says "null"; that names no version to ask for later.
+        const versionId =
+          head.VersionId === undefined || head.VersionId === 'null' ? {} : { versionId: head.VersionId };
+        return { size: head.ContentLength ?? 0, ...versionId };
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+
     async exists(key) {
       try {
         await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return true;
       } catch (err) {
-        // Without s3:ListBucket, S3 answers 403 for a missing key too; that is an error here, not "no".
-        const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        if (status === 404 || (err instanceof Error && err.name === 'NotFound')) return false;
+        if (isNotFound(err)) return false;
         throw err;
       }
     },

@@ -72,9 +72,22 @@ export const ReviewSchema = z.object({
   by: z.string(),
 });
 
+/** An evidence item as a submission keeps it: an uploaded file with what identifies its bytes. */
+export const SubmittedEvidenceSchema = EvidenceSchema.extend({
+  size: z.number().int().min(0).optional().openapi({ description: '上传的文件:提交时登记的字节数' }),
+  sha256: z
+    .string()
+    .optional()
+    .openapi({ description: '上传的文件:提交时登记的 SHA-256(十六进制);下载时核验,不符则拒绝' }),
+  versionId: z
+    .string()
+    .optional()
+    .openapi({ description: '上传的文件:提交时登记的存储版本;下载只取这一版本' }),
+}).openapi('SubmittedEvidence');
+
 export const SubmissionSchema = z.object({
   note: z.string(),
-  evidence: z.array(EvidenceSchema),
+  evidence: z.array(SubmittedEvidenceSchema),
   nothingToReport: z.boolean().default(false),
   contributions: z
     .array(
@@ -168,3 +181,4 @@ export type ConfirmDutyInput = z.infer<typeof ConfirmDutySchema>;
 export type SubmitDutyInput = z.infer<typeof SubmitDutySchema>;
 export type Duty = z.infer<typeof DutySchema>;
 export type Evidence = z.infer<typeof EvidenceSchema>;
+export type SubmittedEvidence = z.infer<typeof SubmittedEvidenceSchema>;

@@ -32,6 +32,7 @@ import type {
   DutyRecord,
   ReturnDutyInput,
   SubmitDutyInput,
+  SubmittedEvidence,
 } from '../schemas/duties.js';
 import { DEFAULT_TIMEZONE } from '../schemas/plans.js';
 import { authorize } from './access.js';
@@ -108,7 +109,7 @@ export function dutyService(deps: {
   units: UnitRepository;
   calendars: CalendarRepository;
   /** Where uploaded evidence is kept, to check a submission's files arrived. Absent: file refs are refused. */
-  evidenceFiles?: Pick<EvidenceStore, 'exists'> | undefined;
+  evidenceFiles?: Pick<EvidenceStore, 'describe'> | undefined;
 }): DutyService {
   const { duties, plans, units, calendars, evidenceFiles } = deps;
 
@@ -124,22 +125,24 @@ export function dutyService(deps: {
    * anything is written, so the office never reviews evidence that is not there. A zero report
    * (零报告) is for report duties only; both are said in one 400.
    */
-  async function checkSubmission(duty: DutyRecord, input: SubmitDutyInput): Promise<void> {
-    const { evidence } = input;
-    const problems = await Promise.all(
-      evidence.map(async ({ ref }, i): Promise<FieldProblem | undefined> => {
+  async function checkSubmission(duty: DutyRecord, input: SubmitDutyInput): Promise<SubmittedEvidence[]> {
+    const checked = await Promise.all(
+      input.evidence.map(async (item, i): Promise<SubmittedEvidence | FieldProblem> => {
+        const { ref } = item;
         const field = `evidence.${i}.ref`;
         const kind = classifyEvidenceRef(ref, duty.id);
-        if (kind === 'external') return undefined;
+        if (kind === 'external') return item;
         if (kind === 'foreign-file') return { field, message: `“${ref}”不是本任务上传的佐证文件` };
         if (evidenceFiles === undefined)
           return { field, message: '本服务未配置佐证文件存储,无法核验上传的文件' };
-        return (await evidenceFiles.exists(ref))
-          ? undefined
-          : { field, message: `佐证文件“${ref}”尚未上传完成,请重新上传后再提交` };
+        const stored = await evidenceFiles.describe(ref);
+        // The submission records what identifies the bytes, so a download serves exactly these.
+        return stored === undefined
+          ? { field, message: `佐证文件“${ref}”尚未上传完成,请重新上传后再提交` }
+          : { ...item, ...stored };
       }),
     );
-    const found = problems.filter((p): p is FieldProblem => p !== undefined);
+    const found = checked.filter((p): p is FieldProblem => 'field' in p);
     if (input.nothingToReport && duty.kind !== 'report') {
       found.unshift({
         field: 'nothingToReport',
@@ -149,6 +152,7 @@ export function dutyService(deps: {
     if (found.length > 0) {
       throw new ValidationError(`提交内容有误:${found.map((p) => p.field).join('、')}`, found);
     }
+    return checked as SubmittedEvidence[];
   }
 
   /**
@@ -311,7 +315,7 @@ export function dutyService(deps: {
     async submit(principal, id, input, now) {
       const duty = await mustGet(id);
       authorize(principal, 'duty.submit', duty.unitId);
-      await checkSubmission(duty, input);
+      const evidence = await checkSubmission(duty, input);
       await checkPeriodOpen(duty, now);
       const nowIso = now.toISOString();
       const contributions = await coUnitContributions(duty);
@@ -329,7 +333,7 @@ export function dutyService(deps: {
           status: to,
           submission: {
             note: input.note ?? '零报告:本期无需报告的情况',
-            evidence: input.evidence,
+            evidence,
             nothingToReport: input.nothingToReport,
             contributions,
             submittedAt: nowIso,

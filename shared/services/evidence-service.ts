@@ -130,6 +130,8 @@ export function evidenceService(deps: {
       const target = await store.createDownload({
         key: fileKey,
         fileName: downloadName(fileKey, listed?.title),
+        // A submitted file is served as the submission recorded it, or not at all.
+        recorded: listed?.size === undefined ? undefined : { ...listed, size: listed.size },
         expiresInSeconds: EVIDENCE_DOWNLOAD_TTL_SECONDS,
         now,
       });

@@ -43,7 +43,7 @@ export function createServices(
   options: {
     onSweepItemError?: (err: unknown, itemId: string) => void;
     /** The evidence file store, so submissions can be checked against it (the API needs it; jobs do not). */
-    evidenceFiles?: Pick<EvidenceStore, 'exists'>;
+    evidenceFiles?: Pick<EvidenceStore, 'describe'>;
     /** The wall clock idempotency records expire by (tests move it). @default () => new Date() */
     wallClock?: () => Date;
   } = {},

@@ -98,7 +98,7 @@ describe('evidence bucket', () => {
         {
           AllowedMethods: ['PUT'],
           AllowedOrigins: ['*'],
-          AllowedHeaders: ['content-type'],
+          AllowedHeaders: ['content-type', 'if-none-match'],
           ExposedHeaders: ['ETag'],
           MaxAge: 3000,
         },

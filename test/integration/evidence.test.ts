@@ -2,8 +2,8 @@
  * Evidence uploads end to end: the API issues an upload URL, the file goes to the local upload
  * route (the stand-in for S3's presigned PUT), and the submission lists the file key.
  */
-import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,7 +101,8 @@ describe('evidence uploads', () => {
           new RegExp(`^${EVIDENCE_ORIGIN}${LOCAL_EVIDENCE_PATH}/[\\w-]+\\.[\\w-]+$`),
         ),
         method: 'PUT',
-        headers: { 'Content-Type': PDF },
+        // Create only: the PUT never replaces a file already under the key.
+        headers: { 'Content-Type': PDF, 'If-None-Match': '*' },
         // A Chinese name leaves no ASCII slug: 'file', and the extension is kept.
         fileKey: expect.stringMatching(new RegExp(`^duties/${duty.id}/f-[0-9a-z]{20}-file\\.pdf$`)),
         expiresAt: '2026-05-16T02:15:00.000Z',
@@ -127,7 +128,12 @@ describe('evidence uploads', () => {
       });
       expect(submitted.status, submitted.text).toBe(200);
       expect(submitted.body.submission?.evidence).toEqual([
-        { title: '适龄儿童花名册(签字版)', ref: res.body.fileKey },
+        {
+          title: '适龄儿童花名册(签字版)',
+          ref: res.body.fileKey,
+          size: bytes.byteLength,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+        },
       ]);
     });
 
@@ -527,6 +533,55 @@ describe('evidence uploads', () => {
         );
         expect(Buffer.compare(Buffer.from(await file.arrayBuffer()), bytes)).toBe(0);
       }
+    });
+
+    it('keeps an accepted file as submitted: a second PUT to its URL is refused, and the record holds its size and hash', async () => {
+      const own = await newDuty();
+      const original = randomBytes(2_000);
+      const issued = await requestUpload(own.id, { fileName: 'roster.pdf', contentType: PDF, size: 2_000 });
+      expect((await put(issued.body, original)).status).toBe(201);
+      const submitted = await api.call<Duty>('POST', `/v1/duties/${own.id}/submit`, {
+        as: VILLAGE,
+        body: { note: '花名册已签字', evidence: [{ title: TITLE, ref: issued.body.fileKey }] },
+      });
+      expect(submitted.status, submitted.text).toBe(200);
+      expect(submitted.body.submission?.evidence).toEqual([
+        {
+          title: TITLE,
+          ref: issued.body.fileKey,
+          size: 2_000,
+          sha256: createHash('sha256').update(original).digest('hex'),
+        },
+      ]);
+      expect((await api.call('POST', `/v1/duties/${own.id}/accept`, { body: {} })).status).toBe(200);
+
+      // The upload URL is still valid: a second PUT of other bytes must not replace the file.
+      const swap = await put(issued.body, randomBytes(2_000));
+      expect(swap.status).toBe(412);
+      expect(((await swap.json()) as ErrorBody).error.code).toBe('evidence_exists');
+      const res = await askDownload(own.id, fileNameOf(issued.body.fileKey));
+      const file = await api.evidence.uploads.request(res.body.downloadUrl);
+      expect(Buffer.compare(Buffer.from(await file.arrayBuffer()), original)).toBe(0);
+    });
+
+    it('refuses to serve a submitted file whose bytes no longer match the record', async () => {
+      const own = await newDuty();
+      const key = await uploadFile(own.id, randomBytes(1_000));
+      expect(
+        (
+          await api.call('POST', `/v1/duties/${own.id}/submit`, {
+            as: VILLAGE,
+            body: { note: '已报送', evidence: [{ title: TITLE, ref: key }] },
+          })
+        ).status,
+      ).toBe(200);
+      // Changed behind the store's back (on disk): the download must not pass the new bytes on.
+      await writeFile(join(api.evidence.dir, key), randomBytes(1_000));
+      const res = await askDownload(own.id, fileNameOf(key));
+      expect(res.status).toBe(200);
+      const file = await api.evidence.uploads.request(res.body.downloadUrl);
+      expect(file.status).toBe(409);
+      expect(((await file.json()) as ErrorBody).error.code).toBe('evidence_altered');
     });
 
     it('refuses another unit with 403, and answers 404 for an unknown duty, file, or another duty’s file', async () => {

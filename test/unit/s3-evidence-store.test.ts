@@ -15,7 +15,7 @@ const client = () =>
   });
 
 describe('S3 evidence store', () => {
-  it('presigns a PUT that binds the type and the length, without a checksum of an empty body', async () => {
+  it('presigns a create-only PUT that binds the type and the length, without a checksum of an empty body', async () => {
     const store = s3EvidenceStore({ client: client(), bucket: 'duban-evidence' });
     const upload = await store.createUpload({
       key: 'duties/duty-1/f-1-file.pdf',
@@ -28,12 +28,15 @@ describe('S3 evidence store', () => {
     expect(`${url.origin}${url.pathname}`).toBe(
       'https://duban-evidence.s3.cn-northwest-1.amazonaws.com.cn/duties/duty-1/f-1-file.pdf',
     );
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    // If-None-Match: * is signed in, so a PUT without it is refused and S3 never replaces a file.
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe(
+      'content-length;content-type;host;if-none-match',
+    );
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(url.searchParams.get('X-Amz-Date')).toBe('20260516T020000Z');
     // A checksum signed at presign time would be that of an empty body, failing every upload.
     expect([...url.searchParams.keys()].filter((k) => k.toLowerCase().includes('checksum'))).toEqual([]);
-    expect(upload.headers).toEqual({ 'Content-Type': 'application/pdf' });
+    expect(upload.headers).toEqual({ 'Content-Type': 'application/pdf', 'If-None-Match': '*' });
     expect(upload.expiresAt).toEqual(new Date('2026-05-16T02:15:00Z'));
   });
 
@@ -54,6 +57,30 @@ describe('S3 evidence store', () => {
     expect(await store.exists('missing')).toBe(false);
     await expect(store.exists('denied')).rejects.toThrow('Forbidden');
     mock.restore();
+  });
+
+  it('records a file’s size and version, and downloads exactly that version of a submitted file', async () => {
+    const s3 = client();
+    const mock = mockClient(s3);
+    const store = s3EvidenceStore({ client: s3, bucket: 'duban-evidence' });
+    mock.on(HeadObjectCommand, { Key: 'versioned' }).resolves({ ContentLength: 3, VersionId: 'v-1' });
+    mock.on(HeadObjectCommand, { Key: 'unversioned' }).resolves({ ContentLength: 5, VersionId: 'null' });
+    mock
+      .on(HeadObjectCommand, { Key: 'missing' })
+      .rejects(new NotFound({ message: 'Not Found', $metadata: {} }));
+    expect(await store.describe('versioned')).toEqual({ size: 3, versionId: 'v-1' });
+    expect(await store.describe('unversioned')).toEqual({ size: 5 });
+    expect(await store.describe('missing')).toBeUndefined();
+    mock.restore();
+
+    const download = await store.createDownload({
+      key: 'duties/duty-1/f-1-file.pdf',
+      fileName: '花名册.pdf',
+      recorded: { size: 3, versionId: 'v-1' },
+      expiresInSeconds: 300,
+      now: NOW,
+    });
+    expect(new URL(download.url).searchParams.get('versionId')).toBe('v-1');
   });
 
   it('presigns a short GET that downloads the file under its Chinese name, as an attachment', async () => {

@@ -18,8 +18,9 @@ export const EVIDENCE_UPLOAD_ACTIONS = ['s3:PutObject', 's3:GetObject'] as const
 
 /**
  * The evidence files (佐证材料) units upload through presigned PUTs: private (all public access
- * blocked, bucket-owner objects, TLS only), encrypted with S3-managed keys, versioned so that an
- * overwrite never loses what was submitted, and kept when the stack is deleted. Every request is
+ * blocked, bucket-owner objects, TLS only), encrypted with S3-managed keys, written create-only (the
+ * presigned PUT signs `If-None-Match: *`), versioned so that a submission can name the version it
+ * listed, and kept when the stack is deleted. Every request is
  * logged to a separate access-log bucket: who uploaded what is part of the accountability record.
  */
 export class EvidenceBucket extends Construct {
@@ -66,7 +67,8 @@ export class EvidenceBucket extends Construct {
         {
           allowedMethods: [s3.HttpMethods.PUT],
           allowedOrigins: ['*'],
-          allowedHeaders: ['content-type'],
+          // The presigned PUT signs If-None-Match: * (create only): the browser must be let send it.
+          allowedHeaders: ['content-type', 'if-none-match'],
           exposedHeaders: ['ETag'],
           maxAge: 3000,
         },
