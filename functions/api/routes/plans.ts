@@ -11,13 +11,28 @@ import { CreatePlanSchema, PlanSchema, PlanViewSchema } from '../../../shared/sc
 import { CreateTaskSchema, TaskSchema, TaskWithDutiesSchema } from '../../../shared/schemas/tasks.js';
 import type { AppDeps } from '../deps.js';
 import { idempotent } from '../idempotency.js';
-import { bearer, errors, idempotencyHeaders, jsonBody, jsonResponse, newRouter } from '../router.js';
+import {
+  bearer,
+  errors,
+  errorsFor,
+  idempotencyHeaders,
+  jsonBody,
+  jsonResponse,
+  newRouter,
+} from '../router.js';
 
 const planIdParam = z.object({
   planId: z
     .string()
     .regex(/^[a-z0-9-]{1,64}$/, '工作方案编号格式无效')
     .openapi({ param: { name: 'planId', in: 'path' } }),
+});
+
+/** `{planId}/phases/{key}`: closing and reopening a phase. */
+const phaseParams = planIdParam.extend({
+  key: slug('阶段标识')
+    .max(40)
+    .openapi({ param: { name: 'key', in: 'path' } }),
 });
 
 export function planRoutes(deps: AppDeps) {
@@ -168,20 +183,12 @@ export function planRoutes(deps: AppDeps) {
       summary: '关闭阶段(须全部办结;或写明理由并列出未办结任务)',
       security: bearer,
       request: {
-        params: planIdParam.extend({
-          key: slug('阶段标识')
-            .max(40)
-            .openapi({ param: { name: 'key', in: 'path' } }),
-        }),
+        params: phaseParams,
         body: jsonBody(ClosePhaseSchema),
       },
       responses: {
         200: jsonResponse(PlanSchema, '已关闭'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) => {
@@ -202,20 +209,12 @@ export function planRoutes(deps: AppDeps) {
       description: '阶段关闭后不能再新增任务或督查发现问题(409 phase_closed),直到办公室重新开放;记入审计。',
       security: bearer,
       request: {
-        params: planIdParam.extend({
-          key: slug('阶段标识')
-            .max(40)
-            .openapi({ param: { name: 'key', in: 'path' } }),
-        }),
+        params: phaseParams,
         body: jsonBody(ReopenPhaseSchema),
       },
       responses: {
         200: jsonResponse(PlanSchema, '已重新开放'),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
-        409: errors[409],
+        ...errorsFor(400, 401, 403, 404, 409),
       },
     }),
     async (c) => {
