@@ -51,9 +51,11 @@ export const ClosePhaseSchema = z
     override: z
       .strictObject({
         reason: text(1, 2000),
+        // Kept on the plan item with the closure: ids only, and few enough for the item's 400 KB.
         openDutyIds: z
-          .array(z.string())
+          .array(z.string().regex(/^[a-z0-9-]{1,64}$/, '任务编号格式无效'))
           .min(1)
+          .max(1000, '一次最多列出 1000 项未办结任务')
           .openapi({ description: '明确列出仍未办结的任务,与实际一致才能关闭' }),
       })
       .optional(),
