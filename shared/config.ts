@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpsOrLoopback } from './auth/issuer-url.js';
 import { DEFAULT_REQUESTS_PER_MINUTE } from './services/rate-limiter.js';
 
 /**
@@ -18,7 +19,10 @@ const sweepEnvSchema = z.object({
 // first check); HS256 with a shared secret is for the local runtime only.
 const lambdaEnvSchema = sweepEnvSchema
   .extend({
-    DUBAN_OIDC_ISSUER: z.url({ protocol: /^https$/, error: 'DUBAN_OIDC_ISSUER must be an https URL' }),
+    // The same rule as every issuer URL (shared/auth/oidc.ts): http only on the loopback interface.
+    DUBAN_OIDC_ISSUER: z
+      .url({ error: 'DUBAN_OIDC_ISSUER must be an https URL' })
+      .refine((value) => httpsOrLoopback(new URL(value)), 'DUBAN_OIDC_ISSUER must be an https URL'),
     /** Comma-separated: the app client id(s) or the audience(s) the issuer puts in `aud`. */
     DUBAN_OIDC_AUDIENCE: z
       .string()

@@ -9,14 +9,12 @@ import {
 import { errorField, writeLog } from '../../shared/log.js';
 import { createEvidenceService, createServices } from '../../shared/services/index.js';
 import { rateLimiter } from '../../shared/services/rate-limiter.js';
-import { type OidcSignInConfig, oidcSignIn } from '../web/oidc-sign-in.js';
+import { oidcSignIn } from '../web/oidc-sign-in.js';
 import type { AppDeps } from './deps.js';
 import { type SecretReader, secretsManagerReader } from './oidc-client-secret.js';
 
 /** What a test may put in place of the outside world; the deployed function passes nothing. */
 export interface LambdaDepsOverrides {
-  /** How the pages' sign-in reaches the issuer. @default globalThis.fetch */
-  fetch?: OidcSignInConfig['fetch'];
   /** How the client secret is read, if one is configured. @default Secrets Manager */
   readSecret?: SecretReader;
 }
@@ -67,7 +65,6 @@ export async function loadLambdaDeps(
         scope: config.DUBAN_OIDC_SCOPES,
         postLogoutRedirectUri: config.DUBAN_OIDC_POST_LOGOUT_URI,
         cognitoLogoutEndpoint: config.DUBAN_OIDC_COGNITO_LOGOUT_ENDPOINT,
-        ...(overrides.fetch === undefined ? {} : { fetch: overrides.fetch }),
       }),
       // Behind the HTTP API every request is https: the session cookie is always Secure.
       cookieSecure: true,

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { httpsOrLoopback } from '../../shared/auth/issuer-url.js';
 
 /**
  * The pages' OpenID Connect client: the authorization code flow with PKCE, as a public client
@@ -29,8 +30,6 @@ export interface OidcSignInConfig {
    * (OpenID Connect RP-Initiated Logout 1.0).
    */
   cognitoLogoutEndpoint?: string | undefined;
-  /** For tests: how requests to the issuer are made. @default globalThis.fetch */
-  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Time limit for each request to the issuer. @default 5000 */
   timeoutMs?: number;
 }
@@ -60,10 +59,7 @@ export const pkceChallenge = (verifier: string) => createHash('sha256').update(v
 function safeUrl(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new OidcFlowError(`OIDC discovery: no ${what}`);
   const url = new URL(value);
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new OidcFlowError(`OIDC ${what} must be https: ${url.href}`);
-  }
+  if (!httpsOrLoopback(url)) throw new OidcFlowError(`OIDC ${what} must be https: ${url.href}`);
   return url.href;
 }
 
@@ -114,13 +110,12 @@ export function nonceOf(token: string): unknown {
  * token and keeps as the session. Endpoints come from the issuer's discovery document.
  */
 export function oidcSignIn(config: OidcSignInConfig) {
-  const doFetch = config.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
   const timeout = config.timeoutMs ?? 5000;
   let endpoints: Promise<Endpoints> | undefined;
 
   async function discover(): Promise<Endpoints> {
     const url = `${config.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-    const res = await doFetch(url, { signal: AbortSignal.timeout(timeout) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeout) });
     if (res.status !== 200) throw new OidcFlowError(`OIDC discovery answered ${res.status}`);
     const doc = (await res.json()) as Record<string, unknown>;
     if (doc.issuer !== config.issuer)
@@ -174,7 +169,7 @@ export function oidcSignIn(config: OidcSignInConfig) {
         const pair = `${form(config.clientId)}:${form(config.clientSecret)}`;
         headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
       }
-      const res = await doFetch(token, {
+      const res = await fetch(token, {
         method: 'POST',
         headers,
         body: new URLSearchParams({

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { UnauthorizedError, UnavailableError } from '../errors.js';
+import { httpsOrLoopback } from './issuer-url.js';
 import { principalFromClaims } from './principal.js';
 import type { TokenVerifier } from './tokens.js';
 
@@ -33,12 +34,8 @@ export interface OidcVerifierOptions {
 
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
 
-/** https, except on the loopback interface (tests and a local issuer). */
 function assertSafeUrl(url: URL, what: string): void {
-  const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new Error(`${what} must be an https URL: ${url.href}`);
-  }
+  if (!httpsOrLoopback(url)) throw new Error(`${what} must be an https URL: ${url.href}`);
 }
 
 async function discoverJwksUri(issuer: string, timeoutMs: number): Promise<URL> {

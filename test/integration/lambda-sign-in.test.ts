@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.js';
 import { loadLambdaDeps } from '../../functions/api/lambda-deps.js';
 import { clientSecretFrom } from '../../functions/api/oidc-client-secret.js';
@@ -8,6 +8,7 @@ import { decodePending, oidcSignIn, pkceChallenge } from '../../functions/web/oi
 import { CSRF_FIELD, csrfTokenFor } from '../../functions/web/session.js';
 import { parseLambdaConfig } from '../../shared/config.js';
 import { TEST_SECRET } from '../fixtures/app.js';
+import { serveOnLoopback } from '../fixtures/loopback.js';
 import { webApp } from './web-harness.js';
 
 // What the stack gives the API function in the Cognito variant (test/infra/hardening.test.ts).
@@ -34,31 +35,40 @@ const LAMBDA_ENV = {
 const SECRET_ARN = 'arn:aws-cn:secretsmanager:cn-northwest-1:123456789012:secret:duban/oidc-client-AbCdEf';
 
 /**
- * An OpenID Connect issuer inside the test process, reached through the `fetch` the code under
- * test is given (as in test/integration/web-oidc.test.ts; no network): its discovery document, and
- * a token endpoint that checks the code, the client, the redirect URI, the PKCE verifier and, for a
- * confidential client, the HTTP Basic client authentication, before answering with an ID token.
+ * An OpenID Connect issuer on a real loopback server, at `path` (the code under test reaches it
+ * with its own fetch): its discovery document, and a token endpoint that checks the code, the
+ * client, the redirect URI, the PKCE verifier and, for a confidential client, the HTTP Basic client
+ * authentication, before answering with an ID token. `requests` lists every URL it was asked for.
  */
-function fakeIssuer(options: {
-  issuer: string;
+async function startIssuer(options: {
+  path: string;
+  /** Where the browser signs in; `{issuer}` stands for the issuer's own URL. */
   authorizationEndpoint: string;
   clientId: string;
   redirectUri: string;
   endSessionEndpoint?: string;
   clientSecret?: string;
 }) {
-  const path = new URL(options.issuer).pathname.replace(/\/$/, '');
+  const { path } = options;
   const grants = new Map<string, { challenge: string; nonce: string }>();
   const requests: string[] = [];
   const app = new Hono();
+  const server = await serveOnLoopback(app.fetch);
+  running.push(server);
+  const issuer = `${server.url}${path}`;
+  const at = (endpoint: string) => endpoint.replace('{issuer}', issuer);
+  app.use('*', async (c, next) => {
+    requests.push(c.req.url);
+    await next();
+  });
   app.get(`${path}/.well-known/openid-configuration`, (c) =>
     c.json({
-      issuer: options.issuer,
-      authorization_endpoint: options.authorizationEndpoint,
-      token_endpoint: `${options.issuer}/token`,
+      issuer,
+      authorization_endpoint: at(options.authorizationEndpoint),
+      token_endpoint: `${issuer}/token`,
       ...(options.endSessionEndpoint === undefined
         ? {}
-        : { end_session_endpoint: options.endSessionEndpoint }),
+        : { end_session_endpoint: at(options.endSessionEndpoint) }),
     }),
   );
   app.post(`${path}/token`, async (c) => {
@@ -81,17 +91,15 @@ function fakeIssuer(options: {
         : id === options.clientId && secret === options.clientSecret);
     if (!ok) return c.json({ error: 'invalid_grant' }, 400);
     const iat = Math.floor(Date.now() / 1000);
-    const claims = { sub: 'office-1', role: 'office', iss: options.issuer, aud: options.clientId };
+    const claims = { sub: 'office-1', role: 'office', iss: issuer, aud: options.clientId };
     return c.json({
       id_token: await sign({ ...claims, iat, exp: iat + 3600, nonce: grant.nonce }, TEST_SECRET),
     });
   });
   return {
+    issuer,
     requests,
-    fetch: async (input: string, init?: RequestInit) => {
-      requests.push(input);
-      return app.request(input, init);
-    },
+    close: () => server.close(),
     /** The person signs in at the issuer: the code the browser brings back. */
     login(authorizeUrl: string): string {
       const q = new URL(authorizeUrl).searchParams;
@@ -102,9 +110,13 @@ function fakeIssuer(options: {
   };
 }
 
+/** Every issuer a test started, stopped when the file is done. */
+const running: { close(): Promise<void> }[] = [];
+afterAll(() => Promise.all(running.map((server) => server.close())));
+
 const cognitoIssuer = (clientSecret?: string) =>
-  fakeIssuer({
-    issuer: POOL_ISSUER,
+  startIssuer({
+    path: '/ap-east-1_Duban0001',
     authorizationEndpoint: `${HOSTED_UI}/oauth2/authorize`,
     clientId: CLIENT,
     redirectUri: `${SITE}/signin/callback`,
@@ -113,16 +125,16 @@ const cognitoIssuer = (clientSecret?: string) =>
 
 describe('the Lambda signs the pages in at the deployment’s issuer', () => {
   it('sends /signin to the issuer’s authorize endpoint with PKCE (S256), state and nonce', async () => {
-    const issuer = cognitoIssuer();
-    const deps = await loadLambdaDeps(LAMBDA_ENV, {
-      fetch: issuer.fetch,
-      readSecret: () => Promise.reject(new Error('a public client reads no secret')),
-    });
+    const issuer = await cognitoIssuer();
+    const deps = await loadLambdaDeps(
+      { ...LAMBDA_ENV, DUBAN_OIDC_ISSUER: issuer.issuer },
+      { readSecret: () => Promise.reject(new Error('a public client reads no secret')) },
+    );
     const app = createApp({ ...deps, logRequest: () => {}, logError: () => {} });
 
     const res = await app.request(`${SITE}/signin?next=${encodeURIComponent('/my')}`);
     expect(res.status).toBe(303);
-    expect(issuer.requests).toEqual([`${POOL_ISSUER}/.well-known/openid-configuration`]);
+    expect(issuer.requests).toEqual([`${issuer.issuer}/.well-known/openid-configuration`]);
     const location = new URL(res.headers.get('location') ?? '');
     expect(location.origin + location.pathname).toBe(`${HOSTED_UI}/oauth2/authorize`);
     const q = location.searchParams;
@@ -154,12 +166,11 @@ describe('the Lambda signs the pages in at the deployment’s issuer', () => {
   });
 
   it('reads a confidential client’s secret once, from its ARN, and authenticates the code exchange with it', async () => {
-    const issuer = cognitoIssuer('s3cr3t/with:odd chars');
+    const issuer = await cognitoIssuer('s3cr3t/with:odd chars');
     const reads: string[] = [];
     const deps = await loadLambdaDeps(
-      { ...LAMBDA_ENV, DUBAN_OIDC_CLIENT_SECRET_ARN: SECRET_ARN },
+      { ...LAMBDA_ENV, DUBAN_OIDC_ISSUER: issuer.issuer, DUBAN_OIDC_CLIENT_SECRET_ARN: SECRET_ARN },
       {
-        fetch: issuer.fetch,
         readSecret: async (arn) => {
           reads.push(arn);
           return clientSecretFrom(JSON.stringify({ client_secret: 's3cr3t/with:odd chars' }), arn);
@@ -173,8 +184,8 @@ describe('the Lambda signs the pages in at the deployment’s issuer', () => {
     await expect(oidc.finish(issuer.login(url), pending)).resolves.toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     // A wrong secret is the issuer's refusal, not a session.
     const wrong = await loadLambdaDeps(
-      { ...LAMBDA_ENV, DUBAN_OIDC_CLIENT_SECRET_ARN: SECRET_ARN },
-      { fetch: issuer.fetch, readSecret: async () => 'not-the-secret' },
+      { ...LAMBDA_ENV, DUBAN_OIDC_ISSUER: issuer.issuer, DUBAN_OIDC_CLIENT_SECRET_ARN: SECRET_ARN },
+      { readSecret: async () => 'not-the-secret' },
     );
     const second = await wrong.web?.oidc?.begin('/');
     await expect(
@@ -223,7 +234,6 @@ describe('the Lambda signs the pages in at the deployment’s issuer', () => {
 });
 
 describe('signing out ends the session at the issuer too', () => {
-  const EXTERNAL = 'https://sso.example.gov.cn/realms/county';
   const PAGES = 'https://duban.example.gov.cn';
 
   /** Posts the sign-out form of a signed-in office session; answers where the browser goes. */
@@ -246,16 +256,18 @@ describe('signing out ends the session at the issuer too', () => {
   }
 
   it('at Cognito’s /logout with the client and the registered sign-out URL', async () => {
+    const pool = await cognitoIssuer();
     const { location } = await signOut(
       oidcSignIn({
-        issuer: POOL_ISSUER,
+        issuer: pool.issuer,
         clientId: CLIENT,
         redirectUri: `${SITE}/signin/callback`,
         postLogoutRedirectUri: `${SITE}/signin`,
         cognitoLogoutEndpoint: `${HOSTED_UI}/logout`,
-        fetch: () => Promise.reject(new Error('Cognito sign-out needs no discovery')),
       }),
     );
+    // Cognito's /logout is known from the configuration: nothing was asked of the issuer.
+    expect(pool.requests).toEqual([]);
     expect(location.origin + location.pathname).toBe(`${HOSTED_UI}/logout`);
     expect(Object.fromEntries(location.searchParams)).toEqual({
       client_id: CLIENT,
@@ -264,23 +276,22 @@ describe('signing out ends the session at the issuer too', () => {
   });
 
   it('at another issuer’s end_session_endpoint (RP-initiated logout), with the ID token as a hint', async () => {
-    const issuer = fakeIssuer({
-      issuer: EXTERNAL,
-      authorizationEndpoint: `${EXTERNAL}/protocol/openid-connect/auth`,
-      endSessionEndpoint: `${EXTERNAL}/protocol/openid-connect/logout`,
+    const issuer = await startIssuer({
+      path: '/realms/county',
+      authorizationEndpoint: '{issuer}/protocol/openid-connect/auth',
+      endSessionEndpoint: '{issuer}/protocol/openid-connect/logout',
       clientId: 'duban',
       redirectUri: `${PAGES}/signin/callback`,
     });
     const { location, session } = await signOut(
       oidcSignIn({
-        issuer: EXTERNAL,
+        issuer: issuer.issuer,
         clientId: 'duban',
         redirectUri: `${PAGES}/signin/callback`,
         postLogoutRedirectUri: `${PAGES}/signin`,
-        fetch: issuer.fetch,
       }),
     );
-    expect(location.origin + location.pathname).toBe(`${EXTERNAL}/protocol/openid-connect/logout`);
+    expect(location.origin + location.pathname).toBe(`${issuer.issuer}/protocol/openid-connect/logout`);
     expect(Object.fromEntries(location.searchParams)).toEqual({
       client_id: 'duban',
       post_logout_redirect_uri: `${PAGES}/signin`,
@@ -289,24 +300,25 @@ describe('signing out ends the session at the issuer too', () => {
   });
 
   it('only here when the issuer offers no way back, or cannot be reached', async () => {
-    const silent = fakeIssuer({
-      issuer: EXTERNAL,
-      authorizationEndpoint: `${EXTERNAL}/auth`,
+    const silent = await startIssuer({
+      path: '/realms/county',
+      authorizationEndpoint: '{issuer}/auth',
       clientId: 'duban',
       redirectUri: `${PAGES}/signin/callback`,
     });
-    const base = { issuer: EXTERNAL, clientId: 'duban', redirectUri: `${PAGES}/signin/callback` };
-    const noEndpoint = await signOut(
-      oidcSignIn({ ...base, postLogoutRedirectUri: `${PAGES}/signin`, fetch: silent.fetch }),
-    );
+    const base = { issuer: silent.issuer, clientId: 'duban', redirectUri: `${PAGES}/signin/callback` };
+    const noEndpoint = await signOut(oidcSignIn({ ...base, postLogoutRedirectUri: `${PAGES}/signin` }));
     expect(noEndpoint.location.href).toBe(`${PAGES}/signin`);
-    const notConfigured = await signOut(oidcSignIn({ ...base, fetch: silent.fetch }));
+    const notConfigured = await signOut(oidcSignIn(base));
     expect(notConfigured.location.href).toBe(`${PAGES}/signin`);
+    // An issuer whose gateway answers 502 to everything.
+    const gateway = await serveOnLoopback(() => new Response('down', { status: 502 }));
+    running.push(gateway);
     const down = await signOut(
       oidcSignIn({
         ...base,
+        issuer: `${gateway.url}/realms/county`,
         postLogoutRedirectUri: `${PAGES}/signin`,
-        fetch: async () => new Response('down', { status: 502 }),
       }),
     );
     expect(down.location.href).toBe(`${PAGES}/signin`);

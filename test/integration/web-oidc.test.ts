@@ -1,29 +1,32 @@
 import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePending, encodePending, oidcSignIn, pkceChallenge } from '../../functions/web/oidc-sign-in.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { TEST_SECRET } from '../fixtures/app.js';
+import { serveOnLoopback } from '../fixtures/loopback.js';
 import { webApp } from './web-harness.js';
 
 const NOW = new Date('2026-11-25T10:00:00+08:00');
-const ISSUER = 'https://sso.example.gov.cn/realms/county';
 const SITE = 'https://duban.example.gov.cn';
 const CALLBACK = `${SITE}/signin/callback`;
 const CLIENT = 'duban-web';
 const OFFICE: Principal = { sub: 'test-office', role: 'office' };
 
 /**
- * An OpenID Connect issuer in the test process: discovery, a login page that issues a code for the
- * request it was sent (the person signs in), and a token endpoint that checks the code, the
- * client, the redirect URI and the PKCE verifier before answering with an ID token.
+ * An OpenID Connect issuer on a real loopback server (the code under test reaches it with its own
+ * fetch): discovery, a login that issues a code for the request it was sent (the person signs in),
+ * and a token endpoint that checks the code, the client, the redirect URI and the PKCE verifier
+ * before answering with an ID token.
  */
-function fakeIssuer() {
+async function startIssuer() {
+  const app = new Hono();
+  const server = await serveOnLoopback(app.fetch);
+  const ISSUER = `${server.url}/realms/county`;
   const grants = new Map<string, { challenge: string; nonce: string }>();
   let claims: Record<string, string> = { sub: 'zhangsan', role: 'unit', unitId: 'edu-bureau' };
   let nonceOverride: string | undefined;
-  const app = new Hono();
   app.get('/realms/county/.well-known/openid-configuration', (c) =>
     c.json({
       issuer: ISSUER,
@@ -52,7 +55,8 @@ function fakeIssuer() {
     return c.json({ id_token: idToken, access_token: 'opaque', token_type: 'Bearer' });
   });
   return {
-    fetch: async (input: string, init?: RequestInit) => app.request(input, init),
+    issuer: ISSUER,
+    close: () => server.close(),
     /** The person signs in at the issuer: the browser comes back to this URL. */
     login(authorizeUrl: string): string {
       const q = new URL(authorizeUrl).searchParams;
@@ -70,7 +74,8 @@ function fakeIssuer() {
 }
 
 describe('pages: sign-in at an OpenID Connect issuer (authorization code + PKCE)', () => {
-  const issuer = fakeIssuer();
+  let issuer: Awaited<ReturnType<typeof startIssuer>>;
+  let ISSUER: string;
   let web: Awaited<ReturnType<typeof webApp>>;
 
   const cookieOf = (res: Response, name: string) =>
@@ -94,10 +99,12 @@ describe('pages: sign-in at an OpenID Connect issuer (authorization code + PKCE)
     web.app.request(url, { headers: pending === undefined ? {} : { cookie: `duban_oidc=${pending}` } });
 
   beforeAll(async () => {
+    issuer = await startIssuer();
+    ISSUER = issuer.issuer;
     web = await webApp({
       now: NOW,
       web: {
-        oidc: oidcSignIn({ issuer: ISSUER, clientId: CLIENT, redirectUri: CALLBACK, fetch: issuer.fetch }),
+        oidc: oidcSignIn({ issuer: ISSUER, clientId: CLIENT, redirectUri: CALLBACK }),
       },
     });
     await web.services.units.create(
@@ -106,6 +113,8 @@ describe('pages: sign-in at an OpenID Connect issuer (authorization code + PKCE)
       NOW,
     );
   });
+
+  afterAll(() => issuer?.close());
 
   it('sends the browser to the issuer with state, nonce and an S256 code challenge', async () => {
     const { authorizeUrl, res } = await begin();

@@ -55,6 +55,19 @@ describe('function environment', () => {
     expect(() =>
       parseLambdaConfig({ ...BASE, ...OIDC, DUBAN_OIDC_ISSUER: 'http://sso.example.gov.cn' }),
     ).toThrow(/https/);
+    // Plain http passes only on the loopback interface, the one rule for every issuer URL.
+    expect(() =>
+      parseLambdaConfig({ ...BASE, ...OIDC, DUBAN_OIDC_ISSUER: 'http://127.0.0.1.example.cn/realms/county' }),
+    ).toThrow(/https/);
+    expect(
+      parseLambdaConfig({
+        ...BASE,
+        ...OIDC,
+        ...EVIDENCE,
+        ...SIGN_IN,
+        DUBAN_OIDC_ISSUER: 'http://127.0.0.1:8443/realms/county',
+      }).DUBAN_OIDC_ISSUER,
+    ).toBe('http://127.0.0.1:8443/realms/county');
     expect(() => parseLambdaConfig({ ...BASE, ...OIDC, DUBAN_OIDC_AUDIENCE: ' , ' })).toThrow(/audience/);
   });
 
