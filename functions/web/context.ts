@@ -58,13 +58,11 @@ export async function planForReaders<T>(
   more: () => Promise<T>,
 ): Promise<{ plan: Plan; units: Map<string, Unit>; more: T }> {
   if (!decide(principal, 'duty.read').allowed) throw new ForbiddenError(refusal);
-  const [plans, units, extra] = await Promise.all([
-    planDirectory(deps, principal),
+  const [plan, units, extra] = await Promise.all([
+    deps.plans.get(principal, planId),
     unitDirectory(deps, principal),
     more(),
   ]);
-  const plan = plans.get(planId);
-  if (plan === undefined) throw new NotFoundError('工作方案', planId);
   return { plan, units, more: extra };
 }
 

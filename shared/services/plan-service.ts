@@ -35,6 +35,8 @@ export interface PlanService {
   /** The plan with its current phase and duty counts as of `now`. */
   view(principal: Principal, id: string, now: Date): Promise<PlanView>;
   list(principal: Principal, page: PageRequest): Promise<Page<Plan>>;
+  /** One plan by id, as stored (no counts): what a page needs for its title and time zone. */
+  get(principal: Principal, id: string): Promise<Plan>;
   createTask(
     principal: Principal,
     planId: string,
@@ -43,6 +45,8 @@ export interface PlanService {
     options?: CreateTaskOptions,
   ): Promise<Task & { duties: Duty[] }>;
   listTasks(principal: Principal, planId: string, page: PageRequest): Promise<Page<Task>>;
+  /** One task of a plan by id; undefined when the plan has no such task. */
+  getTask(principal: Principal, planId: string, taskId: string): Promise<Task | undefined>;
 }
 
 export function planService(deps: {
@@ -119,6 +123,11 @@ export function planService(deps: {
     async list(principal, page) {
       authorize(principal, 'plan.read');
       return plans.list(page);
+    },
+
+    async get(principal, id) {
+      authorize(principal, 'plan.read');
+      return mustGet(id);
     },
 
     async createTask(principal, planId, input, now, options = {}) {
@@ -218,6 +227,11 @@ export function planService(deps: {
       authorize(principal, 'task.read');
       await mustGet(planId);
       return plans.listTasks(planId, page);
+    },
+
+    async getTask(principal, planId, taskId) {
+      authorize(principal, 'task.read');
+      return plans.getTask(planId, taskId);
     },
   };
 }

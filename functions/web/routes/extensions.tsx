@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
 import { endOfLocalDay, localDateOf } from '../../../shared/domain/time/zoned-time.js';
-import { NotFoundError } from '../../../shared/errors.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import {
   ApproveExtensionSchema,
@@ -11,7 +10,7 @@ import {
 } from '../../../shared/schemas/extensions.js';
 import type { AppDeps } from '../../api/deps.js';
 import { collect } from '../collect.js';
-import { chromeOf, pathId, planDirectory, planForReaders, type WebContext } from '../context.js';
+import { chromeOf, pathId, planForReaders, type WebContext } from '../context.js';
 import { ExtensionReasons, RoleBadge, StatusBadge } from '../duty-parts.js';
 import { DueInputs, InlineText, RetryAlert } from '../fields.js';
 import { dateTime, localTime } from '../format.js';
@@ -140,8 +139,7 @@ export function extensionPages(deps: AppDeps) {
   async function dutyAndZone(c: WebContext, dutyId: string) {
     const p = c.get('principal');
     const duty = await deps.duties.get(p, dutyId, deps.clock());
-    const plan = (await planDirectory(deps, p)).get(duty.planId);
-    if (plan === undefined) throw new NotFoundError('工作方案', duty.planId);
+    const plan = await deps.plans.get(p, duty.planId);
     return { duty, timeZone: plan.timezone };
   }
 

@@ -108,14 +108,14 @@ export interface DutyPageData {
 export async function loadDutyPage(deps: AppDeps, p: Principal, dutyId: string): Promise<DutyPageData> {
   const now = deps.clock();
   const duty = await deps.duties.get(p, dutyId, now);
-  const [plans, units, tasks, requests] = await Promise.all([
-    planDirectory(deps, p),
+  // The duty names its plan and task: read those two by id, never a listing to search.
+  const [plan, units, task, requests] = await Promise.all([
+    deps.plans.get(p, duty.planId),
     unitDirectory(deps, p),
-    collect((page) => deps.plans.listTasks(p, duty.planId, page), 1000),
+    deps.plans.getTask(p, duty.planId, duty.taskId),
     deps.extensions.list(p, duty.id),
   ]);
-  const plan = plans.get(duty.planId);
-  const timeZone = timeZoneOf(plans, duty.planId);
+  const timeZone = plan.timezone;
   const owner = { ownerUnitId: duty.unitId };
   const mayRequest = decide(p, 'extension.request', owner).allowed;
   const calendar = await workingCalendar(
@@ -130,7 +130,7 @@ export async function loadDutyPage(deps: AppDeps, p: Principal, dutyId: string):
     plan,
     timeZone,
     units,
-    task: tasks.items.find((t) => t.id === duty.taskId),
+    task,
     requests,
     calendar,
     canSubmit: duty.status === 'open' && notYetOpen === null && decide(p, 'duty.submit', owner).allowed,
