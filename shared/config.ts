@@ -6,6 +6,13 @@ import { DEFAULT_REQUESTS_PER_MINUTE } from './services/rate-limiter.js';
  * Environment of the AWS functions, parsed once at cold start. Anything missing fails the start
  * instead of surfacing later as an odd runtime error.
  */
+/** Requests per caller per minute on /v1 (shared/services/rate-limiter.ts), in AWS and locally. */
+const rateLimitPerMinute = z.coerce
+  .number()
+  .int()
+  .min(1, 'DUBAN_RATE_LIMIT_PER_MINUTE must be at least 1')
+  .default(DEFAULT_REQUESTS_PER_MINUTE);
+
 const sweepEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
   /** The append-only audit table (its own table so IAM can deny Update and Delete on it). */
@@ -68,12 +75,7 @@ const lambdaEnvSchema = sweepEnvSchema
         error: 'DUBAN_OIDC_CLIENT_SECRET_ARN must be the ARN of a Secrets Manager secret',
       })
       .optional(),
-    /** Requests per caller per minute on /v1 (shared/services/rate-limiter.ts). */
-    DUBAN_RATE_LIMIT_PER_MINUTE: z.coerce
-      .number()
-      .int()
-      .min(1, 'DUBAN_RATE_LIMIT_PER_MINUTE must be at least 1')
-      .default(DEFAULT_REQUESTS_PER_MINUTE),
+    DUBAN_RATE_LIMIT_PER_MINUTE: rateLimitPerMinute,
   })
   .refine((env) => env.DUBAN_OIDC_AUDIENCE.includes(env.DUBAN_OIDC_CLIENT_ID), {
     error: "DUBAN_OIDC_AUDIENCE must include DUBAN_OIDC_CLIENT_ID: the pages' ID tokens name it in aud",
@@ -107,6 +109,7 @@ const localEnvSchema = z.object({
   DUBAN_TABLE_NAME: z.string().min(3).default('duban'),
   /** Rehearsal: the business clock starts at this instant and runs on from there. */
   DUBAN_NOW: z.iso.datetime({ offset: true }).optional(),
+  DUBAN_RATE_LIMIT_PER_MINUTE: rateLimitPerMinute,
 });
 
 export type LocalConfig = z.infer<typeof localEnvSchema>;

@@ -31,6 +31,8 @@ export interface LocalRuntimeOptions {
   /** Run the due-date sweep and the weekly and monthly reports in-process on the AWS schedules (default true). */
   schedule?: boolean;
   onSweep?: (result: SweepResult) => void;
+  /** Requests per caller per minute on /v1, as DUBAN_RATE_LIMIT_PER_MINUTE in AWS. @default 300 */
+  rateLimitPerMinute?: number;
 }
 
 export interface LocalRuntime {
@@ -105,6 +107,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       web: { signIn: localSignIn({ units: services.units, secret }), cookieSecure: false },
       evidence: createEvidenceService(table, evidenceStore),
       rateLimit: rateLimiter(table, {
+        ...(options.rateLimitPerMinute === undefined ? {} : { limit: options.rateLimitPerMinute }),
         onStoreError: (err) =>
           writeLog({ level: 'warn', message: 'rate limit not counted', error: errorField(err) }),
       }),

@@ -15,6 +15,7 @@ async function main() {
     devSecret: config.DUBAN_DEV_SECRET,
     tableName: config.DUBAN_TABLE_NAME,
     clock: rehearsalClock(config.DUBAN_NOW),
+    rateLimitPerMinute: config.DUBAN_RATE_LIMIT_PER_MINUTE,
     onSweep: (r) => {
       if (r.written > 0 || r.occurrencesCreated > 0) {
         console.log(

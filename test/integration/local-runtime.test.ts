@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadDevSecret } from '../../infra/local/dev-secret.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
+import { parseLocalConfig } from '../../shared/config.js';
 
 /** What `npm start` runs, over real HTTP on loopback: first start seeds, a restart keeps the data. */
 describe('local runtime', () => {
@@ -108,6 +109,33 @@ describe('local runtime', () => {
       expect(statSync(join(dataDir, 'dynamodb', 'access-key.json')).mode & 0o777).toBe(0o600);
     } finally {
       for (const stranger of strangers) stranger.destroy();
+      await runtime.stop();
+    }
+  }, 90_000);
+
+  it('limits each caller to DUBAN_RATE_LIMIT_PER_MINUTE requests a minute, as in AWS', async () => {
+    const secret = 'rate-limit-secret-0123456789-0123456789';
+    const config = parseLocalConfig({ DUBAN_DATA_DIR: 'memory', DUBAN_RATE_LIMIT_PER_MINUTE: '3' });
+    expect(config.DUBAN_RATE_LIMIT_PER_MINUTE).toBe(3);
+    const runtime = await startLocalRuntime({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: 'memory',
+      devSecret: secret,
+      tableName: 'duban',
+      schedule: false,
+      rateLimitPerMinute: config.DUBAN_RATE_LIMIT_PER_MINUTE,
+    });
+    try {
+      const token = await issueHs256Token(secret, { sub: 'load-test', role: 'office' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await fetch(`${runtime.url}/v1/units`, { headers: { authorization: `Bearer ${token}` } });
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
       await runtime.stop();
     }
   }, 90_000);
