@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDevSecret } from '../../infra/local/dev-secret.js';
-import { startLocalRuntime } from '../../infra/local/runtime.js';
+import { type LocalRuntimeOptions, startLocalRuntime } from '../../infra/local/runtime.js';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
 import { parseLocalConfig } from '../../shared/config.js';
 
@@ -12,6 +12,18 @@ import { parseLocalConfig } from '../../shared/config.js';
 describe('local runtime', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'duban-runtime-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /** The runtime in memory on loopback, without its schedules: one request path to look at. */
+  const inMemory = (secret: string, more: Partial<LocalRuntimeOptions> = {}) =>
+    startLocalRuntime({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: 'memory',
+      devSecret: secret,
+      tableName: 'duban',
+      schedule: false,
+      ...more,
+    });
 
   it('starts on disk with the demo plan, keeps it across a restart, and stops cleanly', async () => {
     const options = { port: 0, host: '127.0.0.1', dataDir, tableName: 'duban' };
@@ -54,14 +66,7 @@ describe('local runtime', () => {
 
   it('answers the next request on a keep-alive connection after refusing a body (413)', async () => {
     const secret = 'keep-alive-secret-0123456789-0123456789';
-    const runtime = await startLocalRuntime({
-      port: 0,
-      host: '127.0.0.1',
-      dataDir: 'memory',
-      devSecret: secret,
-      tableName: 'duban',
-      schedule: false,
-    });
+    const runtime = await inMemory(secret);
     try {
       const token = await issueHs256Token(secret, { sub: 't', role: 'office' });
       const json = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
@@ -117,15 +122,7 @@ describe('local runtime', () => {
     const secret = 'rate-limit-secret-0123456789-0123456789';
     const config = parseLocalConfig({ DUBAN_DATA_DIR: 'memory', DUBAN_RATE_LIMIT_PER_MINUTE: '3' });
     expect(config.DUBAN_RATE_LIMIT_PER_MINUTE).toBe(3);
-    const runtime = await startLocalRuntime({
-      port: 0,
-      host: '127.0.0.1',
-      dataDir: 'memory',
-      devSecret: secret,
-      tableName: 'duban',
-      schedule: false,
-      rateLimitPerMinute: config.DUBAN_RATE_LIMIT_PER_MINUTE,
-    });
+    const runtime = await inMemory(secret, { rateLimitPerMinute: config.DUBAN_RATE_LIMIT_PER_MINUTE });
     try {
       const token = await issueHs256Token(secret, { sub: 'load-test', role: 'office' });
       const statuses: number[] = [];
