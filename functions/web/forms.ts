@@ -57,6 +57,9 @@ export function fromZod(error: ZodError): FieldErrors {
 
 /** A service's 400 as field errors, or undefined for any other error (which the caller rethrows). */
 export function fromServiceError(err: unknown): FieldErrors | undefined {
+  // A conflict about one field's value (a closed phase) belongs next to that field too.
+  const field = err instanceof AppError && err.status === 409 ? conflictField(err.details) : undefined;
+  if (err instanceof AppError && field !== undefined) return { [field]: err.message };
   if (!(err instanceof ValidationError)) return undefined;
   const details = err.details;
   const fields =
@@ -67,6 +70,11 @@ export function fromServiceError(err: unknown): FieldErrors | undefined {
       typeof f === 'object' && f !== null && typeof f.field === 'string' && typeof f.message === 'string',
   );
   return problems.length > 0 ? fromProblems(problems) : { '(root)': err.message };
+}
+
+function conflictField(details: unknown): string | undefined {
+  if (typeof details !== 'object' || details === null || !('field' in details)) return undefined;
+  return typeof details.field === 'string' ? details.field : undefined;
 }
 
 /** The messages for `name` and everything under it (`recurrence` covers `recurrence.weekdays`). */

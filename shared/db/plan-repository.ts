@@ -185,7 +185,13 @@ export function planRepository(ref: TableRef): PlanRepository {
         const reasons = cancellationReasons(err);
         if (reasons?.[0] === 'ConditionalCheckFailed') {
           if ((await getPlan(task.planId)) === undefined) throw new NotFoundError('工作方案', task.planId);
-          throw new ConflictError('phase_closed', `该阶段已关闭,不能再新增任务:${task.phaseKey}`);
+          throw new ConflictError(
+            'phase_closed',
+            `该阶段已关闭,不能再新增任务(须办公室重新开放):${task.phaseKey}`,
+            {
+              field: 'phaseKey',
+            },
+          );
         }
         if (reasons?.includes('ConditionalCheckFailed')) {
           throw new ConflictError('task_exists', `任务编号已存在:${task.id}`);

@@ -160,7 +160,13 @@ export function planService(deps: {
       if (problems.length > 0) throw new ValidationError('任务信息有误', problems);
       // Closing a phase is a gate (the write checks it again, under the close's own condition).
       if (plan.phaseClosures[input.phaseKey] !== undefined) {
-        throw new ConflictError('phase_closed', `该阶段已关闭,不能再新增任务:${input.phaseKey}`);
+        throw new ConflictError(
+          'phase_closed',
+          `该阶段已关闭,不能再新增任务(须办公室重新开放):${input.phaseKey}`,
+          {
+            field: 'phaseKey',
+          },
+        );
       }
 
       const createdAt = now.toISOString();
