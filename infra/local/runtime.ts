@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type HttpBindings, type ServerType, serve } from '@hono/node-server';
@@ -71,9 +71,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const clock = options.clock ?? (() => new Date());
   const inMemory = options.dataDir === MEMORY;
   const dataDir = inMemory ? MEMORY : resolve(options.dataDir);
+  if (!inMemory) {
+    // The folder holds the database files, the engine key, the dev secret and the evidence: only its
+    // owner may look inside (a folder made by an older version was readable by every local user).
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+  }
   const secret = loadDevSecret(dataDir, options.devSecret, true);
   const dbDir = inMemory ? undefined : join(dataDir, 'dynamodb');
-  if (dbDir) mkdirSync(dbDir, { recursive: true });
+  if (dbDir) mkdirSync(dbDir, { recursive: true, mode: 0o700 });
   // Evidence files: <dataDir>/evidence, or a temporary folder (made at the first upload, removed at
   // stop) when in memory.
   const evidenceDir = inMemory

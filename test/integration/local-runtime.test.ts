@@ -32,6 +32,9 @@ describe('local runtime', () => {
     try {
       expect(first.seeded?.units).toBeGreaterThan(10);
       expect(statSync(join(dataDir, 'dev-secret')).mode & 0o777).toBe(0o600);
+      // Database files, engine key, secret and evidence: the folder is its owner's alone.
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dataDir, 'dynamodb')).mode & 0o777).toBe(0o700);
       const health = await fetch(`${first.url}/health`);
       expect(health.status).toBe(200);
       const token = await issueHs256Token(loadDevSecret(dataDir, undefined, false), {
