@@ -47,13 +47,11 @@ const CSP = pageCsp();
 /**
  * Security headers of every page response, set after the handler (error pages included). A page
  * that uploads may have set its own policy, made by `pageCsp` with the upload origin; any other
- * page gets the default.
+ * page gets the default. `nosniff` and `no-store` come with every answer of the app (app.ts).
  */
 export const pageHeaders = createMiddleware(async (c, next) => {
   await next();
   if (!c.res.headers.has('content-security-policy')) c.res.headers.set('content-security-policy', CSP);
   c.res.headers.set('x-frame-options', 'DENY');
-  c.res.headers.set('x-content-type-options', 'nosniff');
   c.res.headers.set('referrer-policy', 'same-origin');
-  c.res.headers.set('cache-control', 'no-store');
 });
