@@ -50,6 +50,13 @@ export class ConflictError extends AppError {
   }
 }
 
+/** New work (a task, a finding) in a phase the office has closed; the form shows it by the phase. */
+export class PhaseClosedError extends ConflictError {
+  constructor(phaseKey: string) {
+    super('phase_closed', `该阶段已关闭,不能再新增任务(须办公室重新开放):${phaseKey}`, { field: 'phaseKey' });
+  }
+}
+
 /** The storage layer is throttled or unavailable; the client may retry. */
 export class UnavailableError extends AppError {
   constructor(message = '服务繁忙,请稍后重试') {

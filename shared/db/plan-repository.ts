@@ -1,6 +1,6 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PhaseClosure } from '../domain/plan/phase-gate.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError, PhaseClosedError } from '../errors.js';
 import type { DutyRecord } from '../schemas/duties.js';
 import { type Finding, FindingSchema } from '../schemas/findings.js';
 import { type Plan, PlanSchema } from '../schemas/plans.js';
@@ -185,13 +185,7 @@ export function planRepository(ref: TableRef): PlanRepository {
         const reasons = cancellationReasons(err);
         if (reasons?.[0] === 'ConditionalCheckFailed') {
           if ((await getPlan(task.planId)) === undefined) throw new NotFoundError('工作方案', task.planId);
-          throw new ConflictError(
-            'phase_closed',
-            `该阶段已关闭,不能再新增任务(须办公室重新开放):${task.phaseKey}`,
-            {
-              field: 'phaseKey',
-            },
-          );
+          throw new PhaseClosedError(task.phaseKey);
         }
         if (reasons?.includes('ConditionalCheckFailed')) {
           throw new ConflictError('task_exists', `任务编号已存在:${task.id}`);

@@ -13,7 +13,7 @@ import { PHASE_GATE_LABELS, phaseGateState } from '../domain/plan/phase-gate.js'
 import { currentPhase } from '../domain/plan/phases.js';
 import { addToProgress, emptyProgress } from '../domain/plan/progress.js';
 import { createSelfCheckTally } from '../domain/plan/self-checks.js';
-import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from '../errors.js';
+import { type FieldProblem, NotFoundError, PhaseClosedError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Duty, DutyRecord } from '../schemas/duties.js';
 import type { CreatePlanInput, Plan, PlanView } from '../schemas/plans.js';
@@ -160,13 +160,7 @@ export function planService(deps: {
       if (problems.length > 0) throw new ValidationError('任务信息有误', problems);
       // Closing a phase is a gate (the write checks it again, under the close's own condition).
       if (plan.phaseClosures[input.phaseKey] !== undefined) {
-        throw new ConflictError(
-          'phase_closed',
-          `该阶段已关闭,不能再新增任务(须办公室重新开放):${input.phaseKey}`,
-          {
-            field: 'phaseKey',
-          },
-        );
+        throw new PhaseClosedError(input.phaseKey);
       }
 
       const createdAt = now.toISOString();
