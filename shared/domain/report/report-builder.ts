@@ -154,6 +154,31 @@ const extensionTally = (): ExtensionTally => ({
 
 const phaseTally = (): PhaseTally => ({ duties: 0, accepted: 0, submitted: 0, open: 0, overdue: 0 });
 
+/** A unit's (or the plan's) figures from its tally. */
+function stats(t: Tally, levels: readonly ReportLevel[], extensions: ExtensionTally): ReportUnitStats {
+  const accepted = t.doneOnTime + t.doneLate;
+  return {
+    assigned: t.assigned,
+    doneOnTime: t.doneOnTime,
+    doneLate: t.doneLate,
+    submitted: t.submitted,
+    openNotDue: t.openNotDue,
+    overdue: t.overdue,
+    worstWorkingDaysLate: t.worstWorkingDaysLate,
+    notices: Object.fromEntries(levels.map((l) => [l.level, t.notices.get(l.level) ?? 0])),
+    returns: t.returns,
+    reports: { due: t.reportsDue, filed: t.reportsFiled },
+    completionRate: rateOf(accepted, t.assigned),
+    onTimeRate: rateOf(t.doneOnTime, accepted + t.overdue),
+    extensions: { ...extensions },
+    rectification: { ...t.rectification },
+  };
+}
+
+/** The figures of a unit with no duty in the report: every count 0, no rate. */
+export const emptyUnitStats = (levels: readonly ReportLevel[]): ReportUnitStats =>
+  stats(tally(), levels, extensionTally());
+
 /** Longest overdue first, then earliest due, then by unit and duty so the order is total. */
 function compareOverdue(a: OverdueCandidate, b: OverdueCandidate): number {
   return (
@@ -206,26 +231,6 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
   function trimOverdue() {
     overdue.sort(compareOverdue);
     overdue = overdue.slice(0, cap);
-  }
-
-  function stats(t: Tally, levels: readonly ReportLevel[], extensions: ExtensionTally): ReportUnitStats {
-    const accepted = t.doneOnTime + t.doneLate;
-    return {
-      assigned: t.assigned,
-      doneOnTime: t.doneOnTime,
-      doneLate: t.doneLate,
-      submitted: t.submitted,
-      openNotDue: t.openNotDue,
-      overdue: t.overdue,
-      worstWorkingDaysLate: t.worstWorkingDaysLate,
-      notices: Object.fromEntries(levels.map((l) => [l.level, t.notices.get(l.level) ?? 0])),
-      returns: t.returns,
-      reports: { due: t.reportsDue, filed: t.reportsFiled },
-      completionRate: rateOf(accepted, t.assigned),
-      onTimeRate: rateOf(t.doneOnTime, accepted + t.overdue),
-      extensions: { ...extensions },
-      rectification: { ...t.rectification },
-    };
   }
 
   function rectificationSection(

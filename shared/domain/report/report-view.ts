@@ -8,7 +8,7 @@ import type {
 } from '../../schemas/reports.js';
 import { findingPartsFor, type Readership } from '../access/policy.js';
 import { rankUnits, rateOf } from './ranking.js';
-import { REPORT_RULES } from './report-builder.js';
+import { emptyUnitStats, REPORT_RULES } from './report-builder.js';
 
 /**
  * Who is reading: the office and leaders see everything; a unit sees the ranking (every unit's
@@ -18,27 +18,11 @@ export type ReportScope = Readership;
 
 /** A unit's figures when it had no duty in the report: zeros, and "not counted" where the report did not count. */
 function noStats(content: ReportContent): ReportUnitStats {
+  const zero = emptyUnitStats(content.levels);
   return {
-    assigned: 0,
-    doneOnTime: 0,
-    doneLate: 0,
-    submitted: 0,
-    openNotDue: 0,
-    overdue: 0,
-    worstWorkingDaysLate: 0,
-    notices: Object.fromEntries(content.levels.map((l) => [l.level, 0])),
-    returns: 0,
-    reports: { due: 0, filed: 0 },
-    completionRate: null,
-    onTimeRate: null,
-    extensions:
-      content.totals.extensions === null
-        ? null
-        : { requested: 0, inPeriod: 0, approved: 0, refused: 0, pending: 0 },
-    rectification:
-      content.totals.rectification === null
-        ? null
-        : { assigned: 0, accepted: 0, submitted: 0, openNotDue: 0, overdue: 0 },
+    ...zero,
+    extensions: content.totals.extensions === null ? null : zero.extensions,
+    rectification: content.totals.rectification === null ? null : zero.rectification,
   };
 }
 
