@@ -56,12 +56,16 @@ const JAVA_HELP =
  * A DynamoDB client for a DynamoDB Local engine, signing with the engine's own key (so the SDK never
  * looks for real credentials, and sees this engine's tables, not another client's).
  */
-export function createLocalDynamoDbClient(engine: DynamoDbLocalAccess): DynamoDBClient {
+export function createLocalDynamoDbClient(
+  engine: DynamoDbLocalAccess,
+  options: { maxAttempts?: number } = {},
+): DynamoDBClient {
   return new DynamoDBClient({
     endpoint: engine.endpoint,
     region: ENGINE_REGION,
     // A copy: the SDK writes its own bookkeeping into the credentials object it is given.
     credentials: { ...engine.credentials },
+    ...options,
   });
 }
 
@@ -148,12 +152,8 @@ async function waitUntilReady(
     );
   };
   child.once('exit', onExit);
-  const client = new DynamoDBClient({
-    endpoint: engine.endpoint,
-    region: ENGINE_REGION,
-    credentials: { ...engine.credentials },
-    maxAttempts: 1,
-  });
+  // One attempt per poll: the loop itself is the retry.
+  const client = createLocalDynamoDbClient(engine, { maxAttempts: 1 });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   try {
     while (Date.now() < deadline) {
