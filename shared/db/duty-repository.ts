@@ -1,9 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
+import { type CountedDuty, changeDelta } from '../domain/plan/counters.js';
 import { type DutyRecord, DutyRecordSchema } from '../schemas/duties.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
+import { counterUpdate } from './counter-repository.js';
 import {
   dutyIndexKeys,
   dutyKey,
@@ -62,14 +64,20 @@ export interface DutyRepository {
   /** Streams the plan's duties, a page at a time, projected to the fields counts need. */
   tallies(planId: string): AsyncGenerator<DutyTally[]>;
   /**
-   * Replaces a duty with `next` if it is still at `expectedVersion` with `expectedStatus`.
-   * `next.version` must be `expectedVersion + 1`; index keys follow the new status and due time.
+   * Pattern D4: the plan's open duties due before `before`, a page at a time, projected to what
+   * progress needs: with the counters, all that a plan view reads that depends on the clock.
+   */
+  overdueTallies(planId: string, before: string): AsyncGenerator<DutyTally[]>;
+  /**
+   * Replaces a duty with `next` if it is still at `before`'s version and status (`before` is the
+   * duty as read). `next.version` must be `before.version + 1`; index keys follow the new status
+   * and due time; the plan's counters move by the difference in the same transaction.
    * With `ladder: 'keep'` (a submit) the sweep's fields are left as stored; 'reset' (a new round)
    * writes them from `next`.
    */
   replace(
     next: DutyRecord,
-    expected: { version: number; status: DutyStatus },
+    before: CountedDuty & { version: number },
     audit: AuditEvent,
     ladder?: 'keep' | 'reset',
     /** Other writes that must happen with this one or not at all (conditions included). */
@@ -277,11 +285,29 @@ export function dutyRepository(ref: TableRef): DutyRepository {
       }
     },
 
-    async replace(next, expected, audit, ladder = 'keep', extra = []) {
-      // The change and its record are one: neither exists without the other.
+    async *overdueTallies(planId, before) {
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_OPEN_BY_DUE.name,
+        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
+        ExpressionAttributeValues: { ':pk': openDutiesPk(planId), ':before': before },
+        ProjectionExpression: 'id, unitId, phaseKey, #status, dueAt, #kind',
+        ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind' },
+      })) {
+        yield items as DutyTally[];
+      }
+    },
+
+    async replace(next, before, audit, ladder = 'keep', extra = []) {
+      // The change, its record and its counters are one: none exists without the others.
+      const delta = changeDelta(before, next);
       const written = await writeWithAudit(
         ref,
-        [{ Update: dutyReplaceUpdate(tableName, next, expected, ladder) }, ...extra],
+        [
+          { Update: dutyReplaceUpdate(tableName, next, before, ladder) },
+          ...(delta === null ? [] : [counterUpdate(tableName, next.planId, delta)]),
+          ...extra,
+        ],
         audit,
       );
       if (!written) return { ok: false, reason: 'stale' };

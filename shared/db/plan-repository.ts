@@ -1,12 +1,15 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { contributionOf, mergeDeltas } from '../domain/plan/counters.js';
 import type { PhaseClosure } from '../domain/plan/phase-gate.js';
 import { ConflictError, NotFoundError, PhaseClosedError } from '../errors.js';
+import { errorField, writeLog } from '../log.js';
 import type { DutyRecord } from '../schemas/duties.js';
 import { type Finding, FindingSchema } from '../schemas/findings.js';
 import { type Plan, PlanSchema } from '../schemas/plans.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
 import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
+import { counterRepository, type PendingCounts, pendingAttribute, pendingOf } from './counter-repository.js';
 import { cancellationReasons, isConditionFailure } from './errors.js';
 import {
   dutyIndexKeys,
@@ -27,6 +30,8 @@ import { writeWithAudit } from './transact.js';
 export interface PlanRepository {
   create(plan: Plan, audit: AuditEvent): Promise<void>;
   get(id: string): Promise<Plan | undefined>;
+  /** The plan and the counter deltas parked on it (one read): what the plan view starts from. */
+  getWithPending(id: string): Promise<{ plan: Plan; pending: PendingCounts[] } | undefined>;
   /** Newest first. */
   list(page: PageRequest): Promise<Page<Plan>>;
   /** Writes the task and one duty per responsible unit all together, or nothing. */
@@ -78,16 +83,30 @@ const phaseWorkAttribute = (phaseKey: string) => `phaseWork#${phaseKey}`;
  * not closed, and the phase's work counter moves on, so a close that counted the phase's duties
  * before this commit fails its condition instead of closing over them.
  */
-const phaseGateUpdate = (tableName: string, planId: string, phaseKey: string): TransactItem => ({
+const phaseGateUpdate = (
+  tableName: string,
+  planId: string,
+  phaseKey: string,
+  pending: PendingCounts | null,
+): TransactItem => ({
   Update: {
     TableName: tableName,
     Key: planKey(planId),
-    UpdateExpression: 'ADD #work :one',
+    // The creation's counter deltas ride on the same update (see counter-repository.ts).
+    UpdateExpression: pending === null ? 'ADD #work :one' : 'ADD #work :one SET #pending = :pending',
     ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(phaseClosures.#phase)',
-    ExpressionAttributeNames: { '#work': phaseWorkAttribute(phaseKey), '#phase': phaseKey },
-    ExpressionAttributeValues: { ':one': 1 },
+    ExpressionAttributeNames: {
+      '#work': phaseWorkAttribute(phaseKey),
+      '#phase': phaseKey,
+      ...(pending === null ? {} : { '#pending': pendingAttribute(pending.id) }),
+    },
+    ExpressionAttributeValues: { ':one': 1, ...(pending === null ? {} : { ':pending': pending.deltas }) },
   },
 });
+
+/** What creating these duties adds to the counters, parked under `id`; null when there are none. */
+const pendingFor = (id: string, duties: readonly DutyRecord[]): PendingCounts | null =>
+  duties.length === 0 ? null : { id, deltas: mergeDeltas(duties.map(contributionOf)) };
 
 /** A transaction cancelled only because another one held an item: it wrote nothing; try again. */
 const isTransactionConflict = (err: unknown) => {
@@ -118,6 +137,26 @@ const planItem = (plan: Plan) => ({
 
 export function planRepository(ref: TableRef): PlanRepository {
   const { doc, tableName } = ref;
+  const counters = counterRepository(ref);
+
+  /**
+   * Applies a creation's parked deltas now that it is committed. A failure here loses nothing: the
+   * deltas stay on the plan, readers add them, and the next sweep applies them.
+   */
+  async function settle(planId: string, pending: PendingCounts | null): Promise<void> {
+    if (pending === null) return;
+    try {
+      await counters.applyPending(planId, pending);
+    } catch (err) {
+      writeLog({
+        level: 'warn',
+        message: 'counters left pending',
+        planId,
+        pendingId: pending.id,
+        error: errorField(err),
+      });
+    }
+  }
 
   async function getPlan(id: string): Promise<Plan | undefined> {
     const out = await doc.send(
@@ -138,6 +177,13 @@ export function planRepository(ref: TableRef): PlanRepository {
 
     get: getPlan,
 
+    async getWithPending(id) {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: planKey(id), ConsistentRead: true }),
+      );
+      return out.Item ? { plan: PlanSchema.parse(out.Item), pending: pendingOf(out.Item) } : undefined;
+    },
+
     list(page) {
       return parentPage(ref, PLAN_DIRECTORY_PK, page, (i) => PlanSchema.parse(i), { newestFirst: true });
     },
@@ -145,11 +191,12 @@ export function planRepository(ref: TableRef): PlanRepository {
     async createTaskWithDuties(task, duties, audit, extra = []) {
       // One transaction: a task is never visible without all its duties, and a retry after a
       // timeout cannot leave half of them (ids are fresh, so a retried request makes a new task).
+      const pending = pendingFor(task.id, duties);
       const send = () =>
         doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              phaseGateUpdate(tableName, task.planId, task.phaseKey),
+              phaseGateUpdate(tableName, task.planId, task.phaseKey, pending),
               {
                 Put: {
                   TableName: tableName,
@@ -192,17 +239,20 @@ export function planRepository(ref: TableRef): PlanRepository {
         }
         throw err;
       }
+      await settle(task.planId, pending);
     },
 
     async createOccurrence(duties, audit) {
       const [first] = duties;
       if (first === undefined) return false;
+      // Named by the occurrence's first duty (ids are fixed by task, unit and occurrence).
+      const pending = pendingFor(first.id, duties);
       try {
         await doc.send(
           new TransactWriteCommand({
             TransactItems: [
               // A closed phase gets no new occurrences: this one is skipped like an existing one.
-              phaseGateUpdate(tableName, first.planId, first.phaseKey),
+              phaseGateUpdate(tableName, first.planId, first.phaseKey, pending),
               ...duties.map((d) => ({
                 Put: {
                   TableName: tableName,
@@ -214,13 +264,14 @@ export function planRepository(ref: TableRef): PlanRepository {
             ],
           }),
         );
-        return true;
       } catch (err) {
         const reasons = cancellationReasons(err);
         if (reasons?.includes('ConditionalCheckFailed') || reasons?.includes('TransactionConflict'))
           return false;
         throw err;
       }
+      await settle(first.planId, pending);
+      return true;
     },
 
     async advanceOccurrences(task, expectedUntil, next) {

@@ -227,7 +227,7 @@ export function dutyService(deps: {
       changedFields(duty, next),
       now,
     );
-    const outcome = await duties.replace(next, { version: duty.version, status: duty.status }, audit, ladder);
+    const outcome = await duties.replace(next, duty, audit, ladder);
     if (outcome.ok) return toDutyView(outcome.duty, now);
     const current = await mustGet(duty.id);
     const again = transition(current.status, event);
@@ -380,7 +380,7 @@ export function dutyService(deps: {
         changedFields(duty, updated),
         now,
       );
-      const outcome = await duties.replace(updated, { version: duty.version, status: 'submitted' }, audit);
+      const outcome = await duties.replace(updated, { ...duty, status: 'submitted' }, audit);
       if (!outcome.ok) throw versionConflict(await mustGet(id));
       return toDutyView(outcome.duty, now);
     },

@@ -197,7 +197,7 @@ export function extensionService(deps: {
         changedFields(duty, next),
         now,
       );
-      const outcome = await duties.replace(next, { version: duty.version, status: 'open' }, audit, 'reset', [
+      const outcome = await duties.replace(next, { ...duty, status: 'open' }, audit, 'reset', [
         extensions.decisionOp(decided),
       ]);
       if (!outcome.ok) throw new ConflictError('version_conflict', '任务或申请刚被修改,请刷新后重试');

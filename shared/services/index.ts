@@ -1,6 +1,7 @@
 import { auditRepository } from '../db/audit-repository.js';
 import { calendarRepository } from '../db/calendar-repository.js';
 import type { TableRef } from '../db/client.js';
+import { counterRepository } from '../db/counter-repository.js';
 import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
@@ -54,7 +55,8 @@ export function createServices(
   const notices = noticeRepository(table);
   const calendars = calendarRepository(table);
   const recurrences = recurrenceService(plans);
-  const planSvc = planService({ plans, units, duties, calendars, recurrences });
+  const counters = counterRepository(table);
+  const planSvc = planService({ plans, units, duties, counters, calendars, recurrences });
   return {
     units: unitService(units),
     plans: planSvc,

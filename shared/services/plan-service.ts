@@ -1,7 +1,8 @@
 import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
-import type { DutyRepository } from '../db/duty-repository.js';
+import type { CounterRepository } from '../db/counter-repository.js';
+import type { DutyRepository, DutyTally } from '../db/duty-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { TransactItem } from '../db/transact.js';
@@ -9,9 +10,10 @@ import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { parseDueAt } from '../domain/duty/due-time.js';
 import { validateRecurrence } from '../domain/duty/recurrence.js';
+import { applyDeltas, countsMap } from '../domain/plan/counters.js';
 import { PHASE_GATE_LABELS, phaseGateState } from '../domain/plan/phase-gate.js';
 import { currentPhase } from '../domain/plan/phases.js';
-import { addToProgress, emptyProgress } from '../domain/plan/progress.js';
+import { progressFromCounts } from '../domain/plan/progress.js';
 import { createSelfCheckTally } from '../domain/plan/self-checks.js';
 import { type FieldProblem, NotFoundError, PhaseClosedError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -53,10 +55,11 @@ export function planService(deps: {
   plans: PlanRepository;
   units: UnitRepository;
   duties: DutyRepository;
+  counters: CounterRepository;
   calendars: CalendarRepository;
   recurrences: RecurrenceService;
 }): PlanService {
-  const { plans, units, duties, calendars, recurrences } = deps;
+  const { plans, units, duties, counters, calendars, recurrences } = deps;
 
   async function mustGet(id: string): Promise<Plan> {
     const plan = await plans.get(id);
@@ -93,14 +96,30 @@ export function planService(deps: {
 
     async view(principal, id, now) {
       authorize(principal, 'plan.read');
-      const plan = await mustGet(id);
-      const progress = emptyProgress(plan.phases.map((p) => p.key));
-      // The self-check listing rides on the same read: the tallies carry each duty's kind.
+      const found = await plans.getWithPending(id);
+      if (found === undefined) throw new NotFoundError('工作方案', id);
+      const { plan, pending } = found;
+      // Units × phases counter items, plus the open duties already past due: never every duty.
+      const overdue: DutyTally[] = [];
+      const [{ cells }] = await Promise.all([
+        counters.read(id),
+        (async () => {
+          for await (const batch of duties.overdueTallies(id, now.toISOString())) overdue.push(...batch);
+        })(),
+      ]);
+      // A creation's deltas wait on the plan item for a moment after it commits: count them too.
+      const counts = applyDeltas(
+        countsMap(cells),
+        pending.flatMap((p) => p.deltas),
+      );
       const selfChecks = createSelfCheckTally();
-      for await (const batch of duties.tallies(id)) {
-        addToProgress(progress, batch, now);
-        selfChecks.add(batch);
+      const lateSelfChecks = new Map<string, string[]>();
+      for (const d of overdue) {
+        if (d.kind !== 'self-check') continue;
+        const key = `${d.unitId}\u0000${d.phaseKey}`;
+        lateSelfChecks.set(key, [...(lateSelfChecks.get(key) ?? []), d.dueAt]);
       }
+      for (const [key, cell] of counts) selfChecks.addCell(cell, lateSelfChecks.get(key) ?? []);
       const filers = selfChecks.unitIds();
       const names = filers.length === 0 ? new Map() : await units.getMany(filers);
       return {
@@ -111,7 +130,11 @@ export function planService(deps: {
           const state = phaseGateState(p, plan.phaseClosures[p.key], now, plan.timezone);
           return { key: p.key, state, label: PHASE_GATE_LABELS[state] };
         }),
-        counts: progress,
+        counts: progressFromCounts(
+          plan.phases.map((p) => p.key),
+          counts.values(),
+          overdue,
+        ),
         selfChecks: selfChecks.finish(
           plan.phases,
           new Map([...names].map(([unitId, unit]) => [unitId, unit.name])),

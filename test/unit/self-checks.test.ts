@@ -1,5 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { createSelfCheckTally, type SelfCheckTally } from '../../shared/domain/plan/self-checks.js';
+import type { DutyStatus } from '../../shared/domain/duty/duty-status.js';
+import { applyDeltas, contributionOf } from '../../shared/domain/plan/counters.js';
+import { createSelfCheckTally } from '../../shared/domain/plan/self-checks.js';
+import type { DutyRecord } from '../../shared/schemas/duties.js';
+
+interface SelfCheckTally {
+  unitId: string;
+  phaseKey: string;
+  status: DutyStatus;
+  dueAt: string;
+  kind?: DutyRecord['kind'] | undefined;
+}
+
+/**
+ * Feeds duties to the tally the way the plan view does: their counter cells, and those open and
+ * past due at `now` as the open-by-due index lists them.
+ */
+function add(t: ReturnType<typeof createSelfCheckTally>, duties: SelfCheckTally[], now = NOW) {
+  const counted = duties.map((d) => ({
+    ...d,
+    kind: d.kind ?? 'task',
+    returns: 0,
+    submission: null,
+    acceptedAt: null,
+  }));
+  const cells = applyDeltas(new Map(), counted.map(contributionOf));
+  for (const [key, cell] of cells) {
+    const late = counted
+      .filter(
+        (d) => `${d.unitId}\u0000${d.phaseKey}` === key && d.status === 'open' && d.dueAt < now.toISOString(),
+      )
+      .filter((d) => d.kind === 'self-check')
+      .map((d) => d.dueAt);
+    t.addCell(cell, late);
+  }
+}
 
 const NOW = new Date('2025-09-22T02:00:00.000Z');
 const DUE = '2025-09-19T15:59:59.999Z';
@@ -29,7 +64,7 @@ const d = (
 describe('who has filed the self-check report', () => {
   it('reads only self-check duties, and lists only phases that have them', () => {
     const t = createSelfCheckTally();
-    t.add([
+    add(t, [
       d('town', 'accepted'),
       d('school', 'open', { kind: 'task' }),
       d('village', 'open', { kind: undefined }),
@@ -41,7 +76,7 @@ describe('who has filed the self-check report', () => {
 
   it('has a unit filed only when none of its self-check duties in the phase is open', () => {
     const t = createSelfCheckTally();
-    t.add([
+    add(t, [
       d('town', 'accepted'),
       d('town', 'submitted'),
       d('village', 'accepted'),
@@ -59,13 +94,13 @@ describe('who has filed the self-check report', () => {
 
   it('is not overdue at the exact due instant', () => {
     const t = createSelfCheckTally();
-    t.add([d('school', 'open')]);
+    add(t, [d('school', 'open')], new Date(DUE));
     expect(t.finish(PHASES, NAMES, new Date(DUE))[0]?.units[0]?.overdue).toBe(false);
   });
 
   it('keeps the plan’s phase order, unknown phases after, and falls back to ids for unknown names', () => {
     const t = createSelfCheckTally();
-    t.add([d('ghost', 'open', { phaseKey: 'zzz' }), d('town', 'open', { phaseKey: 'mobilize' })]);
+    add(t, [d('ghost', 'open', { phaseKey: 'zzz' }), d('town', 'open', { phaseKey: 'mobilize' })]);
     expect(t.unitIds().sort()).toEqual(['ghost', 'town']);
     const phases = t.finish(PHASES, NAMES, NOW);
     expect(phases.map((p) => [p.phaseKey, p.phaseName])).toEqual([

@@ -1,4 +1,4 @@
-import type { DutyStatus } from '../duty/duty-status.js';
+import type { UnitPhaseCounts } from './counters.js';
 
 export interface StatusCounts {
   open: number;
@@ -15,12 +15,13 @@ export interface PlanProgress {
   byUnit: Record<string, StatusCounts>;
 }
 
-export interface Tally {
+/** An open duty past its due time, as the plan's open-by-due index (D4) lists it. */
+export interface OverdueTally {
   unitId: string;
   phaseKey: string;
-  status: DutyStatus;
   /** ISO-8601 UTC instant. */
   dueAt: string;
+  kind?: string | undefined;
 }
 
 const empty = (): StatusCounts => ({ open: 0, submitted: 0, accepted: 0, overdue: 0, total: 0 });
@@ -30,23 +31,37 @@ export function emptyProgress(phaseKeys: readonly string[]): PlanProgress {
   return { all: empty(), byPhase: Object.fromEntries(phaseKeys.map((k) => [k, empty()])), byUnit: {} };
 }
 
+const cellOf = (unitId: string, phaseKey: string) => `${unitId}\u0000${phaseKey}`;
+
 /**
- * Adds a batch of duties to `progress` (in place) as of `now`: counts are built a page at a time
- * as the duties stream in, so memory does not grow with the plan.
+ * Progress from the plan's counters (one cell per unit and phase) and its open duties already past
+ * due: reads that grow with units and phases, and with what is late, never with the plan's duties.
+ * The due-time index may lag a submit by a moment; a cell never has more overdue than open.
  */
-export function addToProgress(progress: PlanProgress, batch: readonly Tally[], now: Date): PlanProgress {
-  const nowIso = now.toISOString();
-  for (const d of batch) {
-    const phase = progress.byPhase[d.phaseKey] ?? empty();
-    const unit = progress.byUnit[d.unitId] ?? empty();
-    progress.byPhase[d.phaseKey] = phase;
-    progress.byUnit[d.unitId] = unit;
-    // ISO instants in UTC compare correctly as strings; due exactly now is not yet overdue.
-    const overdue = d.status === 'open' && d.dueAt < nowIso;
+export function progressFromCounts(
+  phaseKeys: readonly string[],
+  cells: Iterable<UnitPhaseCounts>,
+  overdue: readonly OverdueTally[],
+): PlanProgress {
+  const late = new Map<string, number>();
+  for (const o of overdue)
+    late.set(cellOf(o.unitId, o.phaseKey), (late.get(cellOf(o.unitId, o.phaseKey)) ?? 0) + 1);
+  const progress = emptyProgress(phaseKeys);
+  for (const cell of cells) {
+    const { open, submitted, accepted } = cell.fields;
+    const total = open + submitted + accepted;
+    if (total === 0) continue;
+    const lateHere = Math.min(late.get(cellOf(cell.unitId, cell.phaseKey)) ?? 0, open);
+    const phase = progress.byPhase[cell.phaseKey] ?? empty();
+    const unit = progress.byUnit[cell.unitId] ?? empty();
+    progress.byPhase[cell.phaseKey] = phase;
+    progress.byUnit[cell.unitId] = unit;
     for (const counts of [progress.all, phase, unit]) {
-      counts[d.status] += 1;
-      counts.total += 1;
-      if (overdue) counts.overdue += 1;
+      counts.open += open;
+      counts.submitted += submitted;
+      counts.accepted += accepted;
+      counts.total += total;
+      counts.overdue += lateHere;
     }
   }
   return progress;

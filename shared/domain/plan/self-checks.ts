@@ -1,5 +1,5 @@
-import type { DutyStatus } from '../duty/duty-status.js';
 import { PINYIN } from '../report/ranking.js';
+import type { UnitPhaseCounts } from './counters.js';
 
 /** Where a unit stands with its self-check report (自查报告) in one phase. */
 export type SelfCheckState = 'accepted' | 'submitted' | 'not-filed';
@@ -32,15 +32,6 @@ export interface SelfCheckPhase {
   overdue: number;
 }
 
-/** What the listing reads of a duty: the plan's tallies stream. */
-export interface SelfCheckTally {
-  unitId: string;
-  phaseKey: string;
-  status: DutyStatus;
-  dueAt: string;
-  kind?: string | undefined;
-}
-
 interface UnitTally {
   open: number;
   submitted: number;
@@ -52,31 +43,37 @@ interface UnitTally {
 const STATE_ORDER: Record<SelfCheckState, number> = { 'not-filed': 0, submitted: 1, accepted: 2 };
 
 /**
- * Accumulates, a page at a time, who has filed the self-check report (duties of kind `self-check`)
- * in each phase: a unit with several self-check duties in a phase has filed when none is open;
- * it counts as accepted when all are. A phase is listed when it has any self-check duty.
+ * Accumulates who has filed the self-check report (duties of kind `self-check`) in each phase, from
+ * the plan's counters: a unit with several self-check duties in a phase has filed when none is
+ * open; it counts as accepted when all are. A phase is listed when it has any self-check duty.
  */
 export function createSelfCheckTally() {
   const phases = new Map<string, Map<string, UnitTally>>();
   return {
-    add(batch: readonly SelfCheckTally[]): void {
-      for (const d of batch) {
-        if (d.kind !== 'self-check') continue;
-        let units = phases.get(d.phaseKey);
-        if (units === undefined) {
-          units = new Map();
-          phases.set(d.phaseKey, units);
-        }
-        let t = units.get(d.unitId);
-        if (t === undefined) {
-          t = { open: 0, submitted: 0, accepted: 0, firstOpenDue: null, firstDue: d.dueAt };
-          units.set(d.unitId, t);
-        }
-        t[d.status]++;
-        if (d.dueAt < t.firstDue) t.firstDue = d.dueAt;
-        if (d.status === 'open' && (t.firstOpenDue === null || d.dueAt < t.firstOpenDue))
-          t.firstOpenDue = d.dueAt;
+    /**
+     * One (unit, phase) cell of the counters, with the due times of its self-check duties that are
+     * open and already past due (from the open-by-due index): the earliest of those is what the unit
+     * is late with; otherwise the cell's own self-check due time stands.
+     */
+    addCell(cell: UnitPhaseCounts, overdueDues: readonly string[]): void {
+      const open = cell.fields['kind#self-check#open'];
+      const submitted = cell.fields['kind#self-check#submitted'];
+      const accepted = cell.fields['kind#self-check#accepted'];
+      if (open + submitted + accepted <= 0) return;
+      const late = open > 0 ? ([...overdueDues].sort()[0] ?? null) : null;
+      const known = cell.selfCheckDueAt;
+      let units = phases.get(cell.phaseKey);
+      if (units === undefined) {
+        units = new Map();
+        phases.set(cell.phaseKey, units);
       }
+      units.set(cell.unitId, {
+        open,
+        submitted,
+        accepted,
+        firstOpenDue: open > 0 ? (late ?? known) : null,
+        firstDue: [late, known].filter((d): d is string => d !== null).sort()[0] ?? '',
+      });
     },
 
     /** Every unit seen, for looking up names. */

@@ -1,0 +1,181 @@
+/**
+ * A plan's counters: one item per (unit, phase) holding how many of that unit's duties in that
+ * phase are in each status, of each kind, how many were returned and how many were accepted on
+ * time. The plan view and the overview read these (units × phases items) instead of every duty.
+ *
+ * Every change of a duty's status carries its counter delta in its own transaction; a creation
+ * (up to 97 duties, which fill a transaction) parks its deltas on the plan item and applies them
+ * right after (see shared/db/counter-repository.ts). Counters are sums, so deltas commute: the
+ * order in which they land does not matter, only that each lands exactly once.
+ *
+ * Pure: no I/O. What depends on the clock (overdue) is not counted: it comes from the open duties
+ * already past due (pattern D4).
+ */
+import { DUTY_KINDS, type DutyRecord } from '../../schemas/duties.js';
+import { DUTY_STATUSES, type DutyStatus } from '../duty/duty-status.js';
+
+type CountedKind = (typeof DUTY_KINDS)[number];
+
+/** The counter attributes a delta may move (all numbers; ADD on a missing one starts from 0). */
+export type CounterField =
+  | DutyStatus
+  | 'returns'
+  | 'acceptedOnTime'
+  | 'acceptedLate'
+  | `kind#${CountedKind}#${DutyStatus}`;
+
+export const kindField = (kind: CountedKind, status: DutyStatus): CounterField => `kind#${kind}#${status}`;
+
+/** Every counter field, in a fixed order (the recount compares all of them). */
+export const COUNTER_FIELDS: readonly CounterField[] = [
+  ...DUTY_STATUSES,
+  'returns',
+  'acceptedOnTime',
+  'acceptedLate',
+  ...DUTY_KINDS.flatMap((k) => DUTY_STATUSES.map((s) => kindField(k, s))),
+];
+
+/** What one change does to one (unit, phase) counter item. */
+export interface CounterDelta {
+  unitId: string;
+  phaseKey: string;
+  add: Partial<Record<CounterField, number>>;
+  /** The latest due time of a self-check duty there: what the self-check listing shows. */
+  selfCheckDueAt?: string;
+}
+
+/** The figures of one (unit, phase), as read back. */
+export interface UnitPhaseCounts {
+  unitId: string;
+  phaseKey: string;
+  fields: Record<CounterField, number>;
+  selfCheckDueAt: string | null;
+}
+
+/** The fields of a duty the counters follow. */
+export type CountedDuty = Pick<
+  DutyRecord,
+  'unitId' | 'phaseKey' | 'status' | 'kind' | 'returns' | 'dueAt' | 'submission' | 'acceptedAt'
+>;
+
+/** Accepted on time: the accepted round was submitted no later than its due time (as the report rules say). */
+export function acceptedOnTime(d: Pick<DutyRecord, 'dueAt' | 'submission' | 'acceptedAt'>): boolean {
+  const submittedAt = d.submission?.submittedAt ?? d.acceptedAt;
+  return submittedAt !== null && submittedAt <= d.dueAt;
+}
+
+const emptyFields = (): Record<CounterField, number> =>
+  Object.fromEntries(COUNTER_FIELDS.map((f) => [f, 0])) as Record<CounterField, number>;
+
+export const emptyCounts = (unitId: string, phaseKey: string): UnitPhaseCounts => ({
+  unitId,
+  phaseKey,
+  fields: emptyFields(),
+  selfCheckDueAt: null,
+});
+
+/** What a duty, as it stands, contributes: the recount sums these; a creation adds one. */
+export function contributionOf(d: CountedDuty): CounterDelta {
+  const add: Partial<Record<CounterField, number>> = { [d.status]: 1, [kindField(d.kind, d.status)]: 1 };
+  if (d.returns > 0) add.returns = d.returns;
+  if (d.status === 'accepted') add[acceptedOnTime(d) ? 'acceptedOnTime' : 'acceptedLate'] = 1;
+  return {
+    unitId: d.unitId,
+    phaseKey: d.phaseKey,
+    add,
+    ...(d.kind === 'self-check' ? { selfCheckDueAt: d.dueAt } : {}),
+  };
+}
+
+/**
+ * What moving a duty from `from` to `next` changes, or null when no counter moves (a confirmation,
+ * an approved extension of a duty that is not a self-check). Status, kind and returns move by the
+ * difference; an acceptance counts on time or late; a self-check's due time follows the duty.
+ */
+export function changeDelta(from: CountedDuty, next: CountedDuty): CounterDelta | null {
+  const add: Partial<Record<CounterField, number>> = {};
+  const bump = (f: CounterField, by: number) => {
+    add[f] = (add[f] ?? 0) + by;
+  };
+  if (from.status !== next.status) {
+    bump(from.status, -1);
+    bump(next.status, 1);
+    bump(kindField(from.kind, from.status), -1);
+    bump(kindField(next.kind, next.status), 1);
+    if (from.status === 'accepted') bump(acceptedOnTime(from) ? 'acceptedOnTime' : 'acceptedLate', -1);
+    if (next.status === 'accepted') bump(acceptedOnTime(next) ? 'acceptedOnTime' : 'acceptedLate', 1);
+  }
+  if (next.returns !== from.returns) bump('returns', next.returns - from.returns);
+  for (const f of Object.keys(add) as CounterField[]) if (add[f] === 0) delete add[f];
+  const dueMoved = next.kind === 'self-check' && next.dueAt !== from.dueAt;
+  if (Object.keys(add).length === 0 && !dueMoved) return null;
+  return {
+    unitId: next.unitId,
+    phaseKey: next.phaseKey,
+    add,
+    ...(next.kind === 'self-check' ? { selfCheckDueAt: next.dueAt } : {}),
+  };
+}
+
+const cellKey = (unitId: string, phaseKey: string) => `${unitId}\u0000${phaseKey}`;
+
+/** Folds deltas into one per (unit, phase): what a transaction writes, one item per cell. */
+export function mergeDeltas(deltas: Iterable<CounterDelta>): CounterDelta[] {
+  const cells = new Map<string, CounterDelta>();
+  for (const d of deltas) {
+    const key = cellKey(d.unitId, d.phaseKey);
+    const cell = cells.get(key) ?? { unitId: d.unitId, phaseKey: d.phaseKey, add: {} };
+    for (const [f, n] of Object.entries(d.add) as [CounterField, number][]) {
+      cell.add[f] = (cell.add[f] ?? 0) + n;
+    }
+    if (d.selfCheckDueAt !== undefined && (cell.selfCheckDueAt ?? '') < d.selfCheckDueAt) {
+      cell.selfCheckDueAt = d.selfCheckDueAt;
+    }
+    cells.set(key, cell);
+  }
+  return [...cells.values()];
+}
+
+/**
+ * Adds deltas onto counts (in place, creating cells as needed): pending deltas onto what was read,
+ * or every duty's contribution onto nothing for a recount.
+ */
+export function applyDeltas(
+  counts: Map<string, UnitPhaseCounts>,
+  deltas: Iterable<CounterDelta>,
+): Map<string, UnitPhaseCounts> {
+  for (const d of deltas) {
+    const key = cellKey(d.unitId, d.phaseKey);
+    const cell = counts.get(key) ?? emptyCounts(d.unitId, d.phaseKey);
+    for (const [f, n] of Object.entries(d.add) as [CounterField, number][]) cell.fields[f] += n;
+    if (d.selfCheckDueAt !== undefined && (cell.selfCheckDueAt ?? '') < d.selfCheckDueAt) {
+      cell.selfCheckDueAt = d.selfCheckDueAt;
+    }
+    counts.set(key, cell);
+  }
+  return counts;
+}
+
+/** Counts keyed by (unit, phase), for comparing and applying. */
+export const countsMap = (cells: Iterable<UnitPhaseCounts>) =>
+  new Map([...cells].map((c) => [cellKey(c.unitId, c.phaseKey), c]));
+
+/** The cells whose numbers differ between two countings (a cell missing on one side counts as zeros). */
+export function countDifferences(
+  stored: ReadonlyMap<string, UnitPhaseCounts>,
+  recounted: ReadonlyMap<string, UnitPhaseCounts>,
+): { unitId: string; phaseKey: string; add: Partial<Record<CounterField, number>> }[] {
+  const out: { unitId: string; phaseKey: string; add: Partial<Record<CounterField, number>> }[] = [];
+  for (const key of new Set([...stored.keys(), ...recounted.keys()])) {
+    const s = stored.get(key);
+    const r = recounted.get(key);
+    const cell = (r ?? s) as UnitPhaseCounts;
+    const add: Partial<Record<CounterField, number>> = {};
+    for (const f of COUNTER_FIELDS) {
+      const diff = (r?.fields[f] ?? 0) - (s?.fields[f] ?? 0);
+      if (diff !== 0) add[f] = diff;
+    }
+    if (Object.keys(add).length > 0) out.push({ unitId: cell.unitId, phaseKey: cell.phaseKey, add });
+  }
+  return out;
+}
