@@ -23,6 +23,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/plans/{planId}/duties': 'listPlanDuties',
   'POST /v1/plans/{planId}/phases/{key}/close': 'closePhase',
   'POST /v1/plans/{planId}/phases/{key}/reopen': 'reopenPhase',
+  'POST /v1/plans/{planId}/counters/recount': 'recountPlanCounters',
   'POST /v1/plans/{planId}/findings': 'createFinding',
   'GET /v1/plans/{planId}/findings': 'listPlanFindings',
   'POST /v1/plans/{planId}/reports': 'createReport',

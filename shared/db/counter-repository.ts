@@ -24,6 +24,7 @@ import {
   type CounterField,
   type UnitPhaseCounts,
 } from '../domain/plan/counters.js';
+import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
 import { cancellationReasons } from './errors.js';
 import { planKey } from './keys.js';
@@ -114,8 +115,11 @@ export interface CounterRepository {
    * 'gone' when someone else applied them first (nothing written).
    */
   applyPending(planId: string, pending: PendingCounts): Promise<'applied' | 'gone'>;
-  /** ADDs corrections (the recount's), a transaction of at most 100 cells at a time. */
-  add(planId: string, deltas: readonly CounterDelta[]): Promise<void>;
+  /**
+   * ADDs corrections (the recount's), at most 99 cells a transaction; the first carries the audit
+   * event that records them all.
+   */
+  add(planId: string, deltas: readonly CounterDelta[], audit: AuditEvent): Promise<void>;
 }
 
 export function counterRepository(ref: TableRef): CounterRepository {
@@ -176,11 +180,11 @@ export function counterRepository(ref: TableRef): CounterRepository {
       }
     },
 
-    async add(planId, deltas) {
-      for (let i = 0; i < deltas.length; i += 100) {
-        const chunk = deltas.slice(i, i + 100);
+    async add(planId, deltas, audit) {
+      for (let i = 0; i < deltas.length; i += MAX_CELLS_PER_APPLY) {
+        const chunk = deltas.slice(i, i + MAX_CELLS_PER_APPLY).map((d) => counterUpdate(tableName, planId, d));
         await doc.send(
-          new TransactWriteCommand({ TransactItems: chunk.map((d) => counterUpdate(tableName, planId, d)) }),
+          new TransactWriteCommand({ TransactItems: i === 0 ? [...chunk, auditPut(ref, audit)] : chunk }),
         );
       }
     },

@@ -31,6 +31,10 @@ export interface DutyTally {
   dueAt: string;
   /** Absent on duties stored before kinds existed: those are plain tasks. */
   kind?: DutyRecord['kind'];
+  /** Read by the recount (what the counters follow); absent from the overdue listing. */
+  returns?: number;
+  submission?: { submittedAt: string } | null;
+  acceptedAt?: string | null;
 }
 
 export type UpdateOutcome = { ok: true; duty: DutyRecord } | { ok: false; reason: 'stale' };
@@ -278,8 +282,9 @@ export function dutyRepository(ref: TableRef): DutyRepository {
         IndexName: INDEX_BY_PARENT.name,
         KeyConditionExpression: 'gsi2pk = :pk',
         ExpressionAttributeValues: { ':pk': planDutiesPk(planId) },
-        ProjectionExpression: 'id, unitId, phaseKey, #status, dueAt, #kind',
-        ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind' },
+        ProjectionExpression:
+          'id, unitId, phaseKey, #status, dueAt, #kind, #returns, submission.submittedAt, acceptedAt',
+        ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind', '#returns': 'returns' },
       })) {
         yield items as DutyTally[];
       }

@@ -119,6 +119,26 @@ export const PlanViewSchema = PlanSchema.extend({
   }),
 }).openapi('PlanView');
 
+export const RecountResultSchema = z
+  .object({
+    planId: z.string(),
+    asOf: z.string(),
+    dutiesRead: z.number().int().openapi({ description: '核算时读取的任务数' }),
+    cellsRead: z.number().int().openapi({ description: '统计格数(单位 × 阶段)' }),
+    pendingApplied: z.number().int().openapi({ description: '补记的新建任务统计数' }),
+    corrections: z
+      .array(
+        z.object({
+          unitId: z.string(),
+          phaseKey: z.string(),
+          add: z.record(z.string(), z.number()).openapi({ description: '各项统计的更正值(核算值减原值)' }),
+        }),
+      )
+      .openapi({ description: '与逐条核算不一致并已更正的统计;为空表示原统计无误' }),
+  })
+  .openapi('RecountResult');
+
+export type RecountResult = z.infer<typeof RecountResultSchema>;
 export type StatusCounts = z.infer<typeof statusCounts>;
 export type CreatePlanInput = z.infer<typeof CreatePlanSchema>;
 export type Plan = z.infer<typeof PlanSchema>;

@@ -2,6 +2,7 @@ import { auditRepository } from '../db/audit-repository.js';
 import { calendarRepository } from '../db/calendar-repository.js';
 import type { TableRef } from '../db/client.js';
 import { counterRepository } from '../db/counter-repository.js';
+import { type CounterService, counterService } from './counter-service.js';
 import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
@@ -34,6 +35,8 @@ export interface Services {
   audit: AuditService;
   extensions: ExtensionService;
   supervision: SupervisionService;
+  /** The plans' counters: parked creations applied, and the office's recount. */
+  counters: CounterService;
   /** Idempotency keys of creates (the API's header, the pages' per-form key). */
   idempotency: IdempotencyService;
 }
@@ -57,9 +60,11 @@ export function createServices(
   const recurrences = recurrenceService(plans);
   const counters = counterRepository(table);
   const planSvc = planService({ plans, units, duties, counters, calendars, recurrences });
+  const counterSvc = counterService({ counters, duties, plans });
   return {
     units: unitService(units),
     plans: planSvc,
+    counters: counterSvc,
     duties: dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles }),
     notices: noticeService(notices, units),
     sweeps: sweepService({
@@ -69,6 +74,7 @@ export function createServices(
       units,
       calendars,
       recurrences,
+      counters: counterSvc,
       ...(options.onSweepItemError ? { onItemError: options.onSweepItemError } : {}),
     }),
     calendar: calendarService(calendars),

@@ -18,6 +18,7 @@ import type { DutyRecord } from '../schemas/duties.js';
 import type { Notice, SweepResult } from '../schemas/notices.js';
 import type { Plan } from '../schemas/plans.js';
 import { authorize } from './access.js';
+import type { CounterService } from './counter-service.js';
 import type { RecurrenceService } from './recurrence-service.js';
 
 export interface SweepService {
@@ -54,9 +55,10 @@ export function sweepService(deps: {
   units: UnitRepository;
   calendars: CalendarRepository;
   recurrences: RecurrenceService;
+  counters: Pick<CounterService, 'settle'>;
   onItemError?: (err: unknown, itemId: string) => void;
 }): SweepService {
-  const { plans, duties, notices, units, calendars, recurrences } = deps;
+  const { plans, duties, notices, units, calendars, recurrences, counters } = deps;
   const onItemError =
     deps.onItemError ??
     ((err: unknown, itemId: string) =>
@@ -212,6 +214,13 @@ export function sweepService(deps: {
       }
 
       for (const plan of targets) {
+        // A creation whose request died before applying its counter deltas is finished here.
+        try {
+          await counters.settle(plan.id);
+        } catch (err) {
+          result.failed++;
+          onItemError(err, plan.id);
+        }
         for await (const page of duties.dueForSweep(plan.id, nowIso)) {
           // Duties are independent: their notices are written side by side, a bounded number at a
           // time, so a sweep's time follows the slowest write, not the sum of them.

@@ -7,7 +7,12 @@ import {
   FindingViewSchema,
   ReopenPhaseSchema,
 } from '../../../shared/schemas/findings.js';
-import { CreatePlanSchema, PlanSchema, PlanViewSchema } from '../../../shared/schemas/plans.js';
+import {
+  CreatePlanSchema,
+  PlanSchema,
+  PlanViewSchema,
+  RecountResultSchema,
+} from '../../../shared/schemas/plans.js';
 import { CreateTaskSchema, TaskSchema, TaskWithDutiesSchema } from '../../../shared/schemas/tasks.js';
 import type { AppDeps } from '../deps.js';
 import { idempotent } from '../idempotency.js';
@@ -230,6 +235,29 @@ export function planRoutes(deps: AppDeps) {
         200,
       );
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{planId}/counters/recount',
+      tags: ['plans'],
+      summary: '重新核算方案的统计数字(修复用)',
+      description:
+        '方案总览和各单位进度读取按“单位 × 阶段”累计的统计数字,每次状态变化时在同一事务中更新。本操作逐条读取方案的全部任务重新核算,' +
+        '补记尚未计入的新建任务,把不一致之处更正并记入审计(plan.recount),返回更正了哪些;统计无误时 corrections 为空。仅限领导小组办公室。',
+      security: bearer,
+      request: { params: planIdParam },
+      responses: {
+        200: jsonResponse(RecountResultSchema, '核算结果'),
+        ...errorsFor(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.counters.recount(c.get('principal'), c.req.valid('param').planId, deps.clock()),
+        200,
+      ),
   );
 
   app.openapi(

@@ -31,6 +31,7 @@ export type Action =
   | 'notice.read'
   | 'notice.ack'
   | 'sweep.run'
+  | 'counters.recount'
   | 'calendar.read'
   | 'calendar.write'
   | 'report.read'
@@ -101,6 +102,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'task.create':
     case 'duty.review':
     case 'sweep.run':
+    case 'counters.recount':
     case 'calendar.write':
     case 'report.create':
     case 'finding.create':

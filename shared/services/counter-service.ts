@@ -1,0 +1,127 @@
+/**
+ * Keeping a plan's counters whole: applying creations' deltas left parked on the plan (the sweep
+ * does this on every run), and the recount, the office's repair command, which rebuilds every
+ * figure from the duties themselves and writes the difference.
+ */
+import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
+import type { CounterRepository, PendingCounts } from '../db/counter-repository.js';
+import type { DutyRepository } from '../db/duty-repository.js';
+import type { PlanRepository } from '../db/plan-repository.js';
+import {
+  applyDeltas,
+  contributionOf,
+  countDifferences,
+  countsMap,
+  type UnitPhaseCounts,
+} from '../domain/plan/counters.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { RecountResult } from '../schemas/plans.js';
+import { authorize } from './access.js';
+
+/** A recount that keeps seeing the counters move under it gives up after this many tries. */
+const RECOUNT_ATTEMPTS = 3;
+/** The audit event lists at most this many corrections (the item must stay well under 400 KB). */
+const AUDITED_CORRECTIONS = 100;
+
+export interface CounterService {
+  /** Applies every creation's deltas still parked on the plan; how many it applied. */
+  settle(planId: string): Promise<number>;
+  /** Rebuilds the plan's counters from its duties and writes (and audits) the difference. */
+  recount(principal: Principal, planId: string, now: Date): Promise<RecountResult>;
+}
+
+export function counterService(deps: {
+  counters: CounterRepository;
+  duties: DutyRepository;
+  plans: PlanRepository;
+}): CounterService {
+  const { counters, duties, plans } = deps;
+
+  async function settle(planId: string): Promise<number> {
+    let applied = 0;
+    for (const pending of await counters.pending(planId)) {
+      if ((await counters.applyPending(planId, pending)) === 'applied') applied++;
+    }
+    return applied;
+  }
+
+  /** What the counters say now: the items plus what is parked on the plan. */
+  async function stored(planId: string): Promise<Map<string, UnitPhaseCounts>> {
+    const [{ cells }, pending] = await Promise.all([counters.read(planId), counters.pending(planId)]);
+    return applyDeltas(
+      countsMap(cells),
+      pending.flatMap((p: PendingCounts) => p.deltas),
+    );
+  }
+
+  const same = (a: Map<string, UnitPhaseCounts>, b: Map<string, UnitPhaseCounts>) =>
+    countDifferences(a, b).length === 0;
+
+  return {
+    settle,
+
+    async recount(principal, planId, now) {
+      authorize(principal, 'counters.recount');
+      if ((await plans.get(planId)) === undefined) throw new NotFoundError('工作方案', planId);
+      const pendingApplied = await settle(planId);
+      for (let attempt = 1; attempt <= RECOUNT_ATTEMPTS; attempt++) {
+        // The counters are read before and after the duties: if anything moved them meanwhile,
+        // the duties read may straddle that change, so the recount starts again.
+        const before = await stored(planId);
+        const recounted = new Map<string, UnitPhaseCounts>();
+        let dutiesRead = 0;
+        for await (const batch of duties.tallies(planId)) {
+          dutiesRead += batch.length;
+          applyDeltas(
+            recounted,
+            batch.map((d) =>
+              contributionOf({
+                unitId: d.unitId,
+                phaseKey: d.phaseKey,
+                status: d.status,
+                kind: d.kind ?? 'task',
+                dueAt: d.dueAt,
+                returns: d.returns ?? 0,
+                submission: d.submission ?? null,
+                acceptedAt: d.acceptedAt ?? null,
+              }),
+            ),
+          );
+        }
+        const after = await stored(planId);
+        if (!same(before, after)) continue;
+        const corrections = countDifferences(after, recounted);
+        if (corrections.length > 0) {
+          await counters.add(
+            planId,
+            corrections,
+            auditEvent(
+              principal,
+              'plan.recount',
+              { type: 'plan', id: planId, planId },
+              {
+                before: null,
+                after: {
+                  dutiesRead,
+                  cellsCorrected: corrections.length,
+                  corrections: corrections.slice(0, AUDITED_CORRECTIONS),
+                },
+              },
+              now,
+            ),
+          );
+        }
+        return {
+          planId,
+          asOf: now.toISOString(),
+          dutiesRead,
+          cellsRead: after.size,
+          pendingApplied,
+          corrections,
+        };
+      }
+      throw new ConflictError('counters_busy', '统计数字在重新核算期间不断变化,请稍后重试');
+    },
+  };
+}
