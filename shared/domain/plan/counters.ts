@@ -55,11 +55,11 @@ export interface UnitPhaseCounts {
 /** The fields of a duty the counters follow. */
 export type CountedDuty = Pick<
   DutyRecord,
-  'unitId' | 'phaseKey' | 'status' | 'kind' | 'returns' | 'dueAt' | 'submission' | 'acceptedAt'
->;
+  'unitId' | 'phaseKey' | 'status' | 'kind' | 'returns' | 'dueAt' | 'acceptedAt'
+> & { submission: { submittedAt: string } | null };
 
 /** Accepted on time: the accepted round was submitted no later than its due time (as the report rules say). */
-export function acceptedOnTime(d: Pick<DutyRecord, 'dueAt' | 'submission' | 'acceptedAt'>): boolean {
+export function acceptedOnTime(d: Pick<CountedDuty, 'dueAt' | 'submission' | 'acceptedAt'>): boolean {
   const submittedAt = d.submission?.submittedAt ?? d.acceptedAt;
   return submittedAt !== null && submittedAt <= d.dueAt;
 }
