@@ -11,13 +11,14 @@
  *   `pendingCounts#<id>` holding the creation's deltas. Right after, one transaction ADDs them to
  *   the counter items and REMOVEs the attribute on the condition that it is still there: applied
  *   at most once. If the request dies in between, the next sweep applies what it finds (at least
- *   once); until then readers add the pending deltas to what they read, so the figures are exact
- *   at every moment.
+ *   once); until then readers add the pending deltas to what they read. (A view that reads the
+ *   counters and the plan in the very moment the deltas are applied may count that creation twice
+ *   or not at all, for that one read; what is stored is exact.)
  * - ADD commutes, so a submit may land on a counter before its duty's creation deltas do.
  * The recount (`npm run recount`) rebuilds the figures from the duties and writes the difference:
  * the repair for a table written by an older version, or by hand.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   COUNTER_FIELDS,
   type CounterDelta,
@@ -26,7 +27,7 @@ import {
 } from '../domain/plan/counters.js';
 import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
-import { cancellationReasons } from './errors.js';
+import { cancellationReasons, isConditionFailure } from './errors.js';
 import { planKey } from './keys.js';
 import { queryPages } from './query.js';
 import type { TransactItem } from './transact.js';
@@ -36,6 +37,12 @@ export const counterKey = (planId: string, unitId: string, phaseKey: string) => 
   pk: countsPk(planId),
   sk: `CELL#${unitId}#${phaseKey}`,
 });
+
+/**
+ * The plan item's attribute saying since when its counters are whole: set when the plan is created,
+ * or by its first recount for a plan stored before counters existed.
+ */
+export const COUNTED_SINCE = 'countedSince';
 
 /** The plan item's attribute holding one creation's deltas until they are applied. */
 export const PENDING_PREFIX = 'pendingCounts#';
@@ -72,6 +79,10 @@ export function counterUpdate(tableName: string, planId: string, delta: CounterD
     sets.push('selfCheckDueAt = :due');
     values[':due'] = delta.selfCheckDueAt;
   }
+  if (delta.unitName !== undefined) {
+    sets.push('unitName = :unitName');
+    values[':unitName'] = delta.unitName;
+  }
   return {
     Update: {
       TableName: tableName,
@@ -102,19 +113,22 @@ const toCounts = (item: Record<string, unknown>): UnitPhaseCounts => {
     phaseKey: String(item.phaseKey),
     fields,
     selfCheckDueAt: typeof item.selfCheckDueAt === 'string' ? item.selfCheckDueAt : null,
+    unitName: typeof item.unitName === 'string' ? item.unitName : null,
   };
 };
 
 export interface CounterRepository {
   /** K1: every counter item of the plan, read consistently (the base table, not an index). */
   read(planId: string): Promise<{ cells: UnitPhaseCounts[]; itemsRead: number }>;
-  /** The plan item's pending deltas (K2). */
-  pending(planId: string): Promise<PendingCounts[]>;
+  /** The plan item's pending deltas (K2), and whether its counters are whole (COUNTED_SINCE). */
+  planState(planId: string): Promise<{ pending: PendingCounts[]; counted: boolean }>;
   /**
    * Applies one parked creation's deltas and removes them from the plan, in one transaction;
    * 'gone' when someone else applied them first (nothing written).
    */
   applyPending(planId: string, pending: PendingCounts): Promise<'applied' | 'gone'>;
+  /** Marks the plan's counters whole from `at` on (after its first recount); false if already marked. */
+  markCounted(planId: string, at: string): Promise<boolean>;
   /**
    * ADDs corrections (the recount's), at most 99 cells a transaction; the first carries the audit
    * event that records them all.
@@ -138,11 +152,13 @@ export function counterRepository(ref: TableRef): CounterRepository {
       return { cells, itemsRead: cells.length };
     },
 
-    async pending(planId) {
+    async planState(planId) {
       const out = await doc.send(
         new GetCommand({ TableName: tableName, Key: planKey(planId), ConsistentRead: true }),
       );
-      return out.Item === undefined ? [] : pendingOf(out.Item);
+      return out.Item === undefined
+        ? { pending: [], counted: false }
+        : { pending: pendingOf(out.Item), counted: typeof out.Item[COUNTED_SINCE] === 'string' };
     },
 
     async applyPending(planId, pending) {
@@ -180,9 +196,30 @@ export function counterRepository(ref: TableRef): CounterRepository {
       }
     },
 
+    async markCounted(planId, at) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: planKey(planId),
+            UpdateExpression: 'SET #since = :at',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#since)',
+            ExpressionAttributeNames: { '#since': COUNTED_SINCE },
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
+    },
+
     async add(planId, deltas, audit) {
       for (let i = 0; i < deltas.length; i += MAX_CELLS_PER_APPLY) {
-        const chunk = deltas.slice(i, i + MAX_CELLS_PER_APPLY).map((d) => counterUpdate(tableName, planId, d));
+        const chunk = deltas
+          .slice(i, i + MAX_CELLS_PER_APPLY)
+          .map((d) => counterUpdate(tableName, planId, d));
         await doc.send(
           new TransactWriteCommand({ TransactItems: i === 0 ? [...chunk, auditPut(ref, audit)] : chunk }),
         );

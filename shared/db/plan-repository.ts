@@ -9,7 +9,13 @@ import { type Plan, PlanSchema } from '../schemas/plans.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
 import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
-import { counterRepository, type PendingCounts, pendingAttribute, pendingOf } from './counter-repository.js';
+import {
+  COUNTED_SINCE,
+  counterRepository,
+  type PendingCounts,
+  pendingAttribute,
+  pendingOf,
+} from './counter-repository.js';
 import { cancellationReasons, isConditionFailure } from './errors.js';
 import {
   dutyIndexKeys,
@@ -30,8 +36,12 @@ import { writeWithAudit } from './transact.js';
 export interface PlanRepository {
   create(plan: Plan, audit: AuditEvent): Promise<void>;
   get(id: string): Promise<Plan | undefined>;
-  /** The plan and the counter deltas parked on it (one read): what the plan view starts from. */
-  getWithPending(id: string): Promise<{ plan: Plan; pending: PendingCounts[] } | undefined>;
+  /**
+   * The plan, the counter deltas parked on it, and whether its counters are whole (one read): what
+   * the plan view starts from. A plan stored before counters existed is not counted until its first
+   * recount (the sweep runs it).
+   */
+  getWithPending(id: string): Promise<{ plan: Plan; pending: PendingCounts[]; counted: boolean } | undefined>;
   /** Newest first. */
   list(page: PageRequest): Promise<Page<Plan>>;
   /** Writes the task and one duty per responsible unit all together, or nothing. */
@@ -40,6 +50,8 @@ export interface PlanRepository {
     duties: DutyRecord[],
     audit: AuditEvent,
     extra?: TransactItem[],
+    /** The responsible units' names, kept with the counters so the plan view needs no lookup. */
+    unitNames?: ReadonlyMap<string, string>,
   ): Promise<void>;
   listTasks(planId: string, page: PageRequest): Promise<Page<Task>>;
   getTask(planId: string, taskId: string): Promise<Task | undefined>;
@@ -104,9 +116,26 @@ const phaseGateUpdate = (
   },
 });
 
-/** What creating these duties adds to the counters, parked under `id`; null when there are none. */
-const pendingFor = (id: string, duties: readonly DutyRecord[]): PendingCounts | null =>
-  duties.length === 0 ? null : { id, deltas: mergeDeltas(duties.map(contributionOf)) };
+/**
+ * What creating these duties adds to the counters, parked under `id`, with the units' names where
+ * the caller knows them; null when there are none.
+ */
+const pendingFor = (
+  id: string,
+  duties: readonly DutyRecord[],
+  unitNames: ReadonlyMap<string, string> = new Map(),
+): PendingCounts | null =>
+  duties.length === 0
+    ? null
+    : {
+        id,
+        deltas: mergeDeltas(
+          duties.map((d) => {
+            const name = unitNames.get(d.unitId);
+            return { ...contributionOf(d), ...(name === undefined ? {} : { unitName: name }) };
+          }),
+        ),
+      };
 
 /** A transaction cancelled only because another one held an item: it wrote nothing; try again. */
 const isTransactionConflict = (err: unknown) => {
@@ -133,6 +162,8 @@ const planItem = (plan: Plan) => ({
   ...planDirectoryKeys(plan.id, plan.createdAt),
   entity: 'Plan',
   ...plan,
+  // Counted from its first duty on (see counter-repository.ts).
+  [COUNTED_SINCE]: plan.createdAt,
 });
 
 export function planRepository(ref: TableRef): PlanRepository {
@@ -181,17 +212,23 @@ export function planRepository(ref: TableRef): PlanRepository {
       const out = await doc.send(
         new GetCommand({ TableName: tableName, Key: planKey(id), ConsistentRead: true }),
       );
-      return out.Item ? { plan: PlanSchema.parse(out.Item), pending: pendingOf(out.Item) } : undefined;
+      return out.Item
+        ? {
+            plan: PlanSchema.parse(out.Item),
+            pending: pendingOf(out.Item),
+            counted: typeof out.Item[COUNTED_SINCE] === 'string',
+          }
+        : undefined;
     },
 
     list(page) {
       return parentPage(ref, PLAN_DIRECTORY_PK, page, (i) => PlanSchema.parse(i), { newestFirst: true });
     },
 
-    async createTaskWithDuties(task, duties, audit, extra = []) {
+    async createTaskWithDuties(task, duties, audit, extra = [], unitNames = new Map()) {
       // One transaction: a task is never visible without all its duties, and a retry after a
       // timeout cannot leave half of them (ids are fresh, so a retried request makes a new task).
-      const pending = pendingFor(task.id, duties);
+      const pending = pendingFor(task.id, duties, unitNames);
       const send = () =>
         doc.send(
           new TransactWriteCommand({

@@ -6,7 +6,7 @@
 import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
 import type { CounterRepository, PendingCounts } from '../db/counter-repository.js';
-import type { DutyRepository } from '../db/duty-repository.js';
+import type { DutyRepository, DutyTally } from '../db/duty-repository.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import {
   applyDeltas,
@@ -25,10 +25,47 @@ const RECOUNT_ATTEMPTS = 3;
 const AUDITED_CORRECTIONS = 100;
 
 export interface CounterService {
-  /** Applies every creation's deltas still parked on the plan; how many it applied. */
-  settle(planId: string): Promise<number>;
+  /**
+   * The sweep's care of a plan's counters: applies every creation's deltas still parked on the plan
+   * and, for a plan stored before counters existed, runs its first recount. Returns what it did.
+   */
+  upkeep(principal: Principal, planId: string, now: Date): Promise<{ applied: number; recounted: boolean }>;
   /** Rebuilds the plan's counters from its duties and writes (and audits) the difference. */
   recount(principal: Principal, planId: string, now: Date): Promise<RecountResult>;
+}
+
+/**
+ * Counts a plan's duties one by one, as the counters would hold them, with those open and past due
+ * at `before`: the recount's reading, and the plan view's for a plan not yet counted.
+ */
+export async function countDuties(
+  duties: Pick<DutyRepository, 'tallies'>,
+  planId: string,
+  before: string,
+): Promise<{ counts: Map<string, UnitPhaseCounts>; overdue: DutyTally[]; dutiesRead: number }> {
+  const counts = new Map<string, UnitPhaseCounts>();
+  const overdue: DutyTally[] = [];
+  let dutiesRead = 0;
+  for await (const batch of duties.tallies(planId)) {
+    dutiesRead += batch.length;
+    for (const d of batch) if (d.status === 'open' && d.dueAt < before) overdue.push(d);
+    applyDeltas(
+      counts,
+      batch.map((d) =>
+        contributionOf({
+          unitId: d.unitId,
+          phaseKey: d.phaseKey,
+          status: d.status,
+          kind: d.kind ?? 'task',
+          dueAt: d.dueAt,
+          returns: d.returns ?? 0,
+          submission: d.submission ?? null,
+          acceptedAt: d.acceptedAt ?? null,
+        }),
+      ),
+    );
+  }
+  return { counts, overdue, dutiesRead };
 }
 
 export function counterService(deps: {
@@ -38,90 +75,82 @@ export function counterService(deps: {
 }): CounterService {
   const { counters, duties, plans } = deps;
 
-  async function settle(planId: string): Promise<number> {
+  async function settle(pending: readonly PendingCounts[], planId: string): Promise<number> {
     let applied = 0;
-    for (const pending of await counters.pending(planId)) {
-      if ((await counters.applyPending(planId, pending)) === 'applied') applied++;
-    }
+    for (const p of pending) if ((await counters.applyPending(planId, p)) === 'applied') applied++;
     return applied;
   }
 
   /** What the counters say now: the items plus what is parked on the plan. */
   async function stored(planId: string): Promise<Map<string, UnitPhaseCounts>> {
-    const [{ cells }, pending] = await Promise.all([counters.read(planId), counters.pending(planId)]);
+    const [{ cells }, { pending }] = await Promise.all([counters.read(planId), counters.planState(planId)]);
     return applyDeltas(
       countsMap(cells),
-      pending.flatMap((p: PendingCounts) => p.deltas),
+      pending.flatMap((p) => p.deltas),
     );
   }
 
   const same = (a: Map<string, UnitPhaseCounts>, b: Map<string, UnitPhaseCounts>) =>
     countDifferences(a, b).length === 0;
 
+  async function recountPlan(principal: Principal, planId: string, now: Date): Promise<RecountResult> {
+    const { pending, counted } = await counters.planState(planId);
+    const pendingApplied = await settle(pending, planId);
+    for (let attempt = 1; attempt <= RECOUNT_ATTEMPTS; attempt++) {
+      // The counters are read before and after the duties: if anything moved them meanwhile, the
+      // duties read may straddle that change, so the recount starts again.
+      const before = await stored(planId);
+      const { counts: recounted, dutiesRead } = await countDuties(duties, planId, '');
+      const after = await stored(planId);
+      if (!same(before, after)) continue;
+      const corrections = countDifferences(after, recounted);
+      if (corrections.length > 0) {
+        await counters.add(
+          planId,
+          corrections,
+          auditEvent(
+            principal,
+            'plan.recount',
+            { type: 'plan', id: planId, planId },
+            {
+              before: null,
+              after: {
+                dutiesRead,
+                cellsCorrected: corrections.length,
+                corrections: corrections.slice(0, AUDITED_CORRECTIONS),
+              },
+            },
+            now,
+          ),
+        );
+      }
+      if (!counted) await counters.markCounted(planId, now.toISOString());
+      return {
+        planId,
+        asOf: now.toISOString(),
+        dutiesRead,
+        cellsRead: after.size,
+        pendingApplied,
+        corrections,
+      };
+    }
+    throw new ConflictError('counters_busy', '统计数字在重新核算期间不断变化,请稍后重试');
+  }
+
   return {
-    settle,
+    async upkeep(principal, planId, now) {
+      const { pending, counted } = await counters.planState(planId);
+      if (!counted) {
+        const result = await recountPlan(principal, planId, now);
+        return { applied: result.pendingApplied, recounted: true };
+      }
+      return { applied: await settle(pending, planId), recounted: false };
+    },
 
     async recount(principal, planId, now) {
       authorize(principal, 'counters.recount');
       if ((await plans.get(planId)) === undefined) throw new NotFoundError('工作方案', planId);
-      const pendingApplied = await settle(planId);
-      for (let attempt = 1; attempt <= RECOUNT_ATTEMPTS; attempt++) {
-        // The counters are read before and after the duties: if anything moved them meanwhile,
-        // the duties read may straddle that change, so the recount starts again.
-        const before = await stored(planId);
-        const recounted = new Map<string, UnitPhaseCounts>();
-        let dutiesRead = 0;
-        for await (const batch of duties.tallies(planId)) {
-          dutiesRead += batch.length;
-          applyDeltas(
-            recounted,
-            batch.map((d) =>
-              contributionOf({
-                unitId: d.unitId,
-                phaseKey: d.phaseKey,
-                status: d.status,
-                kind: d.kind ?? 'task',
-                dueAt: d.dueAt,
-                returns: d.returns ?? 0,
-                submission: d.submission ?? null,
-                acceptedAt: d.acceptedAt ?? null,
-              }),
-            ),
-          );
-        }
-        const after = await stored(planId);
-        if (!same(before, after)) continue;
-        const corrections = countDifferences(after, recounted);
-        if (corrections.length > 0) {
-          await counters.add(
-            planId,
-            corrections,
-            auditEvent(
-              principal,
-              'plan.recount',
-              { type: 'plan', id: planId, planId },
-              {
-                before: null,
-                after: {
-                  dutiesRead,
-                  cellsCorrected: corrections.length,
-                  corrections: corrections.slice(0, AUDITED_CORRECTIONS),
-                },
-              },
-              now,
-            ),
-          );
-        }
-        return {
-          planId,
-          asOf: now.toISOString(),
-          dutiesRead,
-          cellsRead: after.size,
-          pendingApplied,
-          corrections,
-        };
-      }
-      throw new ConflictError('counters_busy', '统计数字在重新核算期间不断变化,请稍后重试');
+      return recountPlan(principal, planId, now);
     },
   };
 }

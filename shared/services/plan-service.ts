@@ -10,7 +10,7 @@ import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { parseDueAt } from '../domain/duty/due-time.js';
 import { validateRecurrence } from '../domain/duty/recurrence.js';
-import { applyDeltas, countsMap } from '../domain/plan/counters.js';
+import { applyDeltas, cellKey, countsMap } from '../domain/plan/counters.js';
 import { PHASE_GATE_LABELS, phaseGateState } from '../domain/plan/phase-gate.js';
 import { currentPhase } from '../domain/plan/phases.js';
 import { progressFromCounts } from '../domain/plan/progress.js';
@@ -21,6 +21,7 @@ import type { Duty, DutyRecord } from '../schemas/duties.js';
 import type { CreatePlanInput, Plan, PlanView } from '../schemas/plans.js';
 import type { CreateTaskInput, Task } from '../schemas/tasks.js';
 import { authorize } from './access.js';
+import { countDuties } from './counter-service.js';
 import { newDuty, policyFor } from './duty-factory.js';
 import { toDutyView } from './duty-view.js';
 import type { RecurrenceService } from './recurrence-service.js';
@@ -61,6 +62,17 @@ export function planService(deps: {
 }): PlanService {
   const { plans, units, duties, counters, calendars, recurrences } = deps;
 
+  async function fromCounters(planId: string, nowIso: string) {
+    const overdue: DutyTally[] = [];
+    const [{ cells }] = await Promise.all([
+      counters.read(planId),
+      (async () => {
+        for await (const batch of duties.overdueTallies(planId, nowIso)) overdue.push(...batch);
+      })(),
+    ]);
+    return { counts: countsMap(cells), overdue };
+  }
+
   async function mustGet(id: string): Promise<Plan> {
     const plan = await plans.get(id);
     if (plan === undefined) throw new NotFoundError('工作方案', id);
@@ -96,32 +108,38 @@ export function planService(deps: {
 
     async view(principal, id, now) {
       authorize(principal, 'plan.read');
+      const nowIso = now.toISOString();
+      // Units × phases counter items, plus the open duties already past due: never every duty. They
+      // are read alongside the plan; a plan stored before counters existed (rare, until the sweep's
+      // first recount of it) is then counted duty by duty instead.
+      const counting = fromCounters(id, nowIso);
+      counting.catch(() => undefined);
       const found = await plans.getWithPending(id);
       if (found === undefined) throw new NotFoundError('工作方案', id);
-      const { plan, pending } = found;
-      // Units × phases counter items, plus the open duties already past due: never every duty.
-      const overdue: DutyTally[] = [];
-      const [{ cells }] = await Promise.all([
-        counters.read(id),
-        (async () => {
-          for await (const batch of duties.overdueTallies(id, now.toISOString())) overdue.push(...batch);
-        })(),
-      ]);
-      // A creation's deltas wait on the plan item for a moment after it commits: count them too.
-      const counts = applyDeltas(
-        countsMap(cells),
-        pending.flatMap((p) => p.deltas),
-      );
+      const { plan, pending, counted } = found;
+      const { counts, overdue } = counted
+        ? await counting.then((c) => ({
+            ...c,
+            counts: applyDeltas(
+              c.counts,
+              pending.flatMap((p) => p.deltas),
+            ),
+          }))
+        : await countDuties(duties, id, nowIso);
       const selfChecks = createSelfCheckTally();
       const lateSelfChecks = new Map<string, string[]>();
       for (const d of overdue) {
         if (d.kind !== 'self-check') continue;
-        const key = `${d.unitId}\u0000${d.phaseKey}`;
+        const key = cellKey(d.unitId, d.phaseKey);
         lateSelfChecks.set(key, [...(lateSelfChecks.get(key) ?? []), d.dueAt]);
       }
       for (const [key, cell] of counts) selfChecks.addCell(cell, lateSelfChecks.get(key) ?? []);
-      const filers = selfChecks.unitIds();
-      const names = filers.length === 0 ? new Map() : await units.getMany(filers);
+      // Names come with the counters; a unit only ever given recurring work is looked up.
+      const known = new Map<string, string>();
+      for (const cell of counts.values()) if (cell.unitName !== null) known.set(cell.unitId, cell.unitName);
+      const unnamed = selfChecks.unitIds().filter((u) => !known.has(u));
+      if (unnamed.length > 0)
+        for (const [unitId, unit] of await units.getMany(unnamed)) known.set(unitId, unit.name);
       return {
         ...plan,
         asOf: now.toISOString(),
@@ -135,11 +153,7 @@ export function planService(deps: {
           counts.values(),
           overdue,
         ),
-        selfChecks: selfChecks.finish(
-          plan.phases,
-          new Map([...names].map(([unitId, unit]) => [unitId, unit.name])),
-          now,
-        ),
+        selfChecks: selfChecks.finish(plan.phases, known, now),
       };
     },
 
@@ -242,6 +256,7 @@ export function planService(deps: {
         records,
         taskAudit(task, records),
         options.extra?.(task, records) ?? [],
+        new Map([...found].map(([unitId, unit]) => [unitId, unit.name])),
       );
       return { ...task, duties: records.map((r) => toDutyView(r, now)) };
     },

@@ -55,7 +55,7 @@ export function sweepService(deps: {
   units: UnitRepository;
   calendars: CalendarRepository;
   recurrences: RecurrenceService;
-  counters: Pick<CounterService, 'settle'>;
+  counters: Pick<CounterService, 'upkeep'>;
   onItemError?: (err: unknown, itemId: string) => void;
 }): SweepService {
   const { plans, duties, notices, units, calendars, recurrences, counters } = deps;
@@ -214,9 +214,10 @@ export function sweepService(deps: {
       }
 
       for (const plan of targets) {
-        // A creation whose request died before applying its counter deltas is finished here.
+        // A creation whose request died before applying its counter deltas is finished here, and
+        // a plan stored before counters existed gets its first recount.
         try {
-          await counters.settle(plan.id);
+          await counters.upkeep(principal, plan.id, now);
         } catch (err) {
           result.failed++;
           onItemError(err, plan.id);

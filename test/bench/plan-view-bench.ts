@@ -22,6 +22,7 @@ import { createDocumentClient } from '../../shared/db/client.js';
 import { counterRepository, countsPk } from '../../shared/db/counter-repository.js';
 import { dutyRepository } from '../../shared/db/duty-repository.js';
 import { dutyItem } from '../../shared/db/plan-repository.js';
+import { unitRepository } from '../../shared/db/unit-repository.js';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import type { DutyStatus } from '../../shared/domain/duty/duty-status.js';
 import { applyDeltas, type CounterDelta, contributionOf } from '../../shared/domain/plan/counters.js';
@@ -73,19 +74,6 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
     const { doc, counter } = readCountingClient(real);
     const ref = { doc, ...tables };
     const services = createServices(ref);
-    const plan = await services.plans.create(
-      OFFICE,
-      CreatePlanSchema.parse({
-        title: '县域规模基准',
-        phases: [
-          { key: 'mobilize', name: '部署发动阶段', start: '2026-05-01', end: '2026-05-15' },
-          { key: 'self-check', name: '自查补短阶段', start: '2026-05-16', end: '2026-06-15' },
-          { key: 'improve', name: '完善提升阶段', start: '2026-06-16', end: '2026-07-15' },
-          { key: 'consolidate', name: '稳固待检阶段', start: '2026-07-16' },
-        ],
-      }),
-      CREATED,
-    );
     const unitIds = Array.from({ length: UNITS }, (_, i) => `unit-${String(i + 1).padStart(3, '0')}`);
     const t0 = performance.now();
     for (let i = 0; i < unitIds.length; i += 10) {
@@ -102,86 +90,105 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
       );
     }
     const calendar = createWorkingCalendar([]);
-    const deltas: CounterDelta[] = [];
-    let overdue = 0;
-    function* duties(): Generator<Record<string, unknown>> {
-      for (const unitId of unitIds) {
-        for (let i = 0; i < PER_UNIT; i++) {
-          const phaseKey = PHASES[i % PHASES.length] as string;
-          const { status, late } = shapeOf(i);
-          const kind = i === 1 ? 'self-check' : 'task';
-          const dueAt = new Date(NOW.getTime() + (late ? -DAY_MS : (10 + (i % 30)) * DAY_MS)).toISOString();
-          const task = TaskSchema.parse({
-            id: newId('task', CREATED),
-            planId: plan.id,
-            title: `基准任务 ${i + 1}`,
-            description: '',
-            phaseKey,
-            leadUnitId: unitId,
-            coUnitIds: [],
-            dueAt,
-            kind,
-            createdAt: CREATED.toISOString(),
-            createdBy: OFFICE.sub,
-          });
-          const base = newDuty({
-            id: newId('duty', CREATED),
-            plan,
-            task,
-            unitId,
-            dueAt,
-            occurrenceKey: null,
-            now: CREATED,
-            calendar,
-          });
-          const submission =
-            status === 'open'
-              ? null
-              : {
-                  note: '已完成',
-                  evidence: [],
-                  nothingToReport: false,
-                  contributions: [],
-                  submittedAt: CREATED.toISOString(),
-                  submittedBy: `${unitId}-clerk`,
-                };
-          const duty: DutyRecord = {
-            ...base,
-            status,
-            submission,
-            acceptedAt: status === 'accepted' ? CREATED.toISOString() : null,
-          };
-          if (late) overdue++;
-          deltas.push(contributionOf(duty));
-          yield dutyItem(duty);
+    /** A plan whose units each get PER_UNIT duties, stored as the repository stores them, with its counters. */
+    async function seedPlan(title: string, units: readonly string[]) {
+      const plan = await services.plans.create(
+        OFFICE,
+        CreatePlanSchema.parse({
+          title,
+          phases: [
+            { key: 'mobilize', name: '部署发动阶段', start: '2026-05-01', end: '2026-05-15' },
+            { key: 'self-check', name: '自查补短阶段', start: '2026-05-16', end: '2026-06-15' },
+            { key: 'improve', name: '完善提升阶段', start: '2026-06-16', end: '2026-07-15' },
+            { key: 'consolidate', name: '稳固待检阶段', start: '2026-07-16' },
+          ],
+        }),
+        CREATED,
+      );
+      const deltas: CounterDelta[] = [];
+      let overdue = 0;
+      function* duties(): Generator<Record<string, unknown>> {
+        for (const unitId of units) {
+          for (let i = 0; i < PER_UNIT; i++) {
+            const phaseKey = PHASES[i % PHASES.length] as string;
+            const { status, late } = shapeOf(i);
+            const kind = i === 1 ? 'self-check' : 'task';
+            const dueAt = new Date(NOW.getTime() + (late ? -DAY_MS : (10 + (i % 30)) * DAY_MS)).toISOString();
+            const task = TaskSchema.parse({
+              id: newId('task', CREATED),
+              planId: plan.id,
+              title: `基准任务 ${i + 1}`,
+              description: '',
+              phaseKey,
+              leadUnitId: unitId,
+              coUnitIds: [],
+              dueAt,
+              kind,
+              createdAt: CREATED.toISOString(),
+              createdBy: OFFICE.sub,
+            });
+            const base = newDuty({
+              id: newId('duty', CREATED),
+              plan,
+              task,
+              unitId,
+              dueAt,
+              occurrenceKey: null,
+              now: CREATED,
+              calendar,
+            });
+            const submission =
+              status === 'open'
+                ? null
+                : {
+                    note: '已完成',
+                    evidence: [],
+                    nothingToReport: false,
+                    contributions: [],
+                    submittedAt: CREATED.toISOString(),
+                    submittedBy: `${unitId}-clerk`,
+                  };
+            const duty: DutyRecord = {
+              ...base,
+              status,
+              submission,
+              acceptedAt: status === 'accepted' ? CREATED.toISOString() : null,
+            };
+            if (late) overdue++;
+            deltas.push(contributionOf(duty));
+            yield dutyItem(duty);
+          }
         }
       }
+      const written = await writeAll(real, tables.tableName, duties());
+      const cells = [...applyDeltas(new Map(), deltas).values()].map((c) => ({
+        unitId: c.unitId,
+        phaseKey: c.phaseKey,
+        add: Object.fromEntries(Object.entries(c.fields).filter(([, n]) => n !== 0)),
+        ...(c.selfCheckDueAt === null ? {} : { selfCheckDueAt: c.selfCheckDueAt }),
+      }));
+      await counterRepository(ref).add(
+        plan.id,
+        cells,
+        auditEvent(
+          OFFICE,
+          'plan.recount',
+          { type: 'plan', id: plan.id, planId: plan.id },
+          { before: null, after: {} },
+          CREATED,
+        ),
+      );
+      return { plan, written, overdue, cells: cells.length };
     }
-    const written = await writeAll(real, tables.tableName, duties());
-    const cells = [...applyDeltas(new Map(), deltas).values()].map((c) => ({
-      unitId: c.unitId,
-      phaseKey: c.phaseKey,
-      add: Object.fromEntries(Object.entries(c.fields).filter(([, n]) => n !== 0)),
-      ...(c.selfCheckDueAt === null ? {} : { selfCheckDueAt: c.selfCheckDueAt }),
-    }));
-    await counterRepository(ref).add(
-      plan.id,
-      cells,
-      auditEvent(
-        OFFICE,
-        'plan.recount',
-        { type: 'plan', id: plan.id, planId: plan.id },
-        { before: null, after: {} },
-        CREATED,
-      ),
-    );
+    const { plan, written, overdue, cells } = await seedPlan('县域规模基准', unitIds);
     print(
       `seeded ${written.toLocaleString('en')} duties (${overdue.toLocaleString('en')} past due), ${UNITS} units × ` +
-        `${PHASES.length} phases = ${cells.length.toLocaleString('en')} counter items, in ${(
+        `${PHASES.length} phases = ${cells.toLocaleString('en')} counter items, in ${(
           (performance.now() - t0) / 1000
         ).toFixed(1)} s`,
     );
 
+    const small = await seedPlan('十分之一规模', unitIds.slice(0, UNITS / 10));
     const bare = async () => {
       let items = 0;
       let start: Record<string, unknown> | undefined;
@@ -202,7 +209,7 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
     };
     const streamAll = async () => {
       let items = 0;
-      for await (const batch of dutyRepository({ doc: real, ...tables }).tallies(plan.id))
+      for await (const batch of dutyRepository({ doc: real, ...tables }).tallies(small.plan.id))
         items += batch.length;
       return items;
     };
@@ -232,6 +239,22 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
       viewMs.push(v.ms);
       shown = v.value;
     }
+    // Where the view's time goes, each read alone.
+    const direct = { doc: real, ...tables };
+    const overdueRead = await timed(async () => {
+      let n = 0;
+      for await (const batch of dutyRepository(direct).overdueTallies(plan.id, NOW.toISOString()))
+        n += batch.length;
+      return n;
+    });
+    const cellsRead = await timed(async () => (await counterRepository(direct).read(plan.id)).cells.length);
+    const namesRead = await timed(async () => (await unitRepository(direct).getMany(unitIds)).size);
+    print(
+      `the view's reads, each alone: counter items ${ms(cellsRead.ms)} (${cellsRead.value}), past due ${ms(overdueRead.ms)} ` +
+        `(${overdueRead.value}), unit names ${ms(namesRead.ms)} (${namesRead.value})`,
+    );
+    // Streaming every duty grows faster than the duties on DynamoDB Local (a run at 50,000 took
+    // over 10 minutes): the "before" is measured on a tenth of the plan.
     const before = await timed(streamAll);
     const budget = ITEMS_TARGET * bareItems + overdue;
     const ratio = median(viewMs) / median(bareMs);
@@ -267,7 +290,7 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
     );
     print(
       `time ${ratio.toFixed(2)} × the bare Query (target ≤ ${TIME_TARGET}): ${ratio <= TIME_TARGET ? 'met' : 'MISSED'}; ` +
-        `${(before.ms / median(viewMs)).toFixed(1)} × faster than streaming every duty`,
+        `the view of 50,000 duties is ${(before.ms / median(viewMs)).toFixed(1)} × faster than streaming 5,000`,
     );
     if (shown.total !== written)
       throw new Error(`the view counted ${shown.total} duties, ${written} were seeded`);

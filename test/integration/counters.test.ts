@@ -199,7 +199,7 @@ describe('plan counters', () => {
     doc.send = send;
     expect(dropped).toBe(1);
     const counters = counterRepository({ doc, tableName: api.table.tableName });
-    expect((await counters.pending(plan.id)).length).toBe(1);
+    expect((await counters.planState(plan.id)).pending.length).toBe(1);
     expect((await counters.read(plan.id)).cells).toEqual([]);
     // Still counted: the view adds what is parked on the plan.
     expect((await view()).counts.all).toMatchObject({ open: 2, total: 2, overdue: 2 });
@@ -208,7 +208,7 @@ describe('plan counters', () => {
     await Promise.all(
       Array.from({ length: 8 }, () => api.call('POST', '/v1/sweeps', { body: { planId: plan.id } })),
     );
-    expect(await counters.pending(plan.id)).toEqual([]);
+    expect((await counters.planState(plan.id)).pending).toEqual([]);
     const cells = (await counters.read(plan.id)).cells;
     expect(cells.map((c) => [c.unitId, c.phaseKey, c.fields.open]).sort()).toEqual([
       ['u1', 'mobilize', 1],

@@ -42,6 +42,8 @@ export interface CounterDelta {
   add: Partial<Record<CounterField, number>>;
   /** The latest due time of a self-check duty there: what the self-check listing shows. */
   selfCheckDueAt?: string;
+  /** The unit's name, written by a creation that knows it (names never change), so readers need no lookup. */
+  unitName?: string;
 }
 
 /** The figures of one (unit, phase), as read back. */
@@ -50,6 +52,7 @@ export interface UnitPhaseCounts {
   phaseKey: string;
   fields: Record<CounterField, number>;
   selfCheckDueAt: string | null;
+  unitName: string | null;
 }
 
 /** The fields of a duty the counters follow. */
@@ -72,6 +75,7 @@ export const emptyCounts = (unitId: string, phaseKey: string): UnitPhaseCounts =
   phaseKey,
   fields: emptyFields(),
   selfCheckDueAt: null,
+  unitName: null,
 });
 
 /** What a duty, as it stands, contributes: the recount sums these; a creation adds one. */
@@ -117,7 +121,8 @@ export function changeDelta(from: CountedDuty, next: CountedDuty): CounterDelta 
   };
 }
 
-const cellKey = (unitId: string, phaseKey: string) => `${unitId}\u0000${phaseKey}`;
+/** The key of a (unit, phase) cell in the maps these functions keep. */
+export const cellKey = (unitId: string, phaseKey: string) => `${unitId}\u0000${phaseKey}`;
 
 /** Folds deltas into one per (unit, phase): what a transaction writes, one item per cell. */
 export function mergeDeltas(deltas: Iterable<CounterDelta>): CounterDelta[] {
@@ -131,6 +136,7 @@ export function mergeDeltas(deltas: Iterable<CounterDelta>): CounterDelta[] {
     if (d.selfCheckDueAt !== undefined && (cell.selfCheckDueAt ?? '') < d.selfCheckDueAt) {
       cell.selfCheckDueAt = d.selfCheckDueAt;
     }
+    if (d.unitName !== undefined) cell.unitName = d.unitName;
     cells.set(key, cell);
   }
   return [...cells.values()];
@@ -151,6 +157,7 @@ export function applyDeltas(
     if (d.selfCheckDueAt !== undefined && (cell.selfCheckDueAt ?? '') < d.selfCheckDueAt) {
       cell.selfCheckDueAt = d.selfCheckDueAt;
     }
+    if (d.unitName !== undefined) cell.unitName = d.unitName;
     counts.set(key, cell);
   }
   return counts;

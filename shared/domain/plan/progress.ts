@@ -1,4 +1,4 @@
-import type { UnitPhaseCounts } from './counters.js';
+import { cellKey, type UnitPhaseCounts } from './counters.js';
 
 export interface StatusCounts {
   open: number;
@@ -31,8 +31,6 @@ export function emptyProgress(phaseKeys: readonly string[]): PlanProgress {
   return { all: empty(), byPhase: Object.fromEntries(phaseKeys.map((k) => [k, empty()])), byUnit: {} };
 }
 
-const cellOf = (unitId: string, phaseKey: string) => `${unitId}\u0000${phaseKey}`;
-
 /**
  * Progress from the plan's counters (one cell per unit and phase) and its open duties already past
  * due: reads that grow with units and phases, and with what is late, never with the plan's duties.
@@ -45,13 +43,13 @@ export function progressFromCounts(
 ): PlanProgress {
   const late = new Map<string, number>();
   for (const o of overdue)
-    late.set(cellOf(o.unitId, o.phaseKey), (late.get(cellOf(o.unitId, o.phaseKey)) ?? 0) + 1);
+    late.set(cellKey(o.unitId, o.phaseKey), (late.get(cellKey(o.unitId, o.phaseKey)) ?? 0) + 1);
   const progress = emptyProgress(phaseKeys);
   for (const cell of cells) {
     const { open, submitted, accepted } = cell.fields;
     const total = open + submitted + accepted;
     if (total === 0) continue;
-    const lateHere = Math.min(late.get(cellOf(cell.unitId, cell.phaseKey)) ?? 0, open);
+    const lateHere = Math.min(late.get(cellKey(cell.unitId, cell.phaseKey)) ?? 0, open);
     const phase = progress.byPhase[cell.phaseKey] ?? empty();
     const unit = progress.byUnit[cell.unitId] ?? empty();
     progress.byPhase[cell.phaseKey] = phase;
