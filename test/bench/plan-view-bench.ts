@@ -166,6 +166,8 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
         phaseKey: c.phaseKey,
         add: Object.fromEntries(Object.entries(c.fields).filter(([, n]) => n !== 0)),
         ...(c.selfCheckDueAt === null ? {} : { selfCheckDueAt: c.selfCheckDueAt }),
+        // As a task's creation writes them: the unit's name with its cells.
+        unitName: `单位 ${Number(c.unitId.slice('unit-'.length))}`,
       }));
       await counterRepository(ref).add(
         plan.id,
