@@ -33,16 +33,26 @@ export function chromeOf(c: WebContext, extra: Partial<Chrome> = {}): Chrome {
   return { principal, csrfToken: c.get('csrfToken'), who, flash: flashFrom(c), ...extra };
 }
 
-/** The unit directory by id, through the unit service. */
+/** A directory read a page at a time: a county's units fit in one or two. */
+const DIRECTORY_PAGE = 1000;
+
+/**
+ * The whole unit directory by id, through the unit service: every page of it, never a silent cut
+ * (unit pickers and the tree need every unit). It grows with the county's units, not with plans
+ * or duties.
+ */
 export async function unitDirectory(deps: AppDeps, principal: Principal): Promise<Map<string, Unit>> {
-  const { items } = await collect((page) => deps.units.list(principal, page), 10_000);
+  const { items } = await collect(
+    (page) => deps.units.list(principal, page),
+    Number.POSITIVE_INFINITY,
+    DIRECTORY_PAGE,
+  );
   return new Map(items.map((u) => [u.id, u]));
 }
 
-/** Every plan by id (a county has a handful), for titles and time zones of duties across plans. */
-export async function planDirectory(deps: AppDeps, principal: Principal): Promise<Map<string, Plan>> {
-  const { items } = await collect((page) => deps.plans.list(principal, page), 1000);
-  return new Map(items.map((p) => [p.id, p]));
+/** The newest plan's id, for the tabs of a page that is not about one plan (one item read). */
+export async function newestPlanId(deps: AppDeps, principal: Principal): Promise<string | undefined> {
+  return (await deps.plans.list(principal, { limit: 1 })).items[0]?.id;
 }
 
 /**

@@ -4,6 +4,7 @@ import { type CountedDuty, changeDelta } from '../domain/plan/counters.js';
 import { type DutyRecord, DutyRecordSchema } from '../schemas/duties.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
 import type { AuditEvent } from './audit.js';
+import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
 import { counterUpdate } from './counter-repository.js';
 import {
@@ -89,6 +90,14 @@ export interface DutyRepository {
   ): Promise<UpdateOutcome>;
   /** Pattern D5: what the sweep must act on by `now` (duties and recurring tasks), a page at a time. */
   dueForSweep(planId: string, now: string): AsyncGenerator<SweepItem[]>;
+  /** Pattern D1 for many ids at once (BatchGetItem): the duties that exist, keyed by id. */
+  getMany(ids: readonly string[]): Promise<Map<string, DutyRecord>>;
+  /**
+   * Pattern D2 across plans: a unit's duties of the given statuses in every plan, one Query a page
+   * (1 MB) at a time. The key groups a unit's duties by plan before status, so the statuses are a
+   * filter: every duty of the unit is read, only those asked for come back.
+   */
+  acrossPlans(unitId: string, statuses: readonly DutyStatus[]): AsyncGenerator<DutyRecord[]>;
 }
 
 /** One item of a TransactWriteItems, as lib-dynamodb takes it. */
@@ -338,6 +347,30 @@ export function dutyRepository(ref: TableRef): DutyRepository {
           else if (item.entity === 'Task') page.push({ entity: 'Task', task: TaskSchema.parse(item) });
         }
         yield page;
+      }
+    },
+
+    async getMany(ids) {
+      const items = await batchGet(ref, ids.map(dutyKey));
+      return new Map(items.map((item) => [item.id as string, parse(item)]));
+    },
+
+    async *acrossPlans(unitId, statuses) {
+      if (statuses.length === 0) return;
+      const wanted = Object.fromEntries(statuses.map((status, i) => [`:s${i}`, status]));
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_UNIT.name,
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+        FilterExpression: `#status IN (${Object.keys(wanted).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':pk': unitDutiesPk(unitId),
+          ':prefix': unitDutiesSkPrefix(),
+          ...wanted,
+        },
+      })) {
+        yield items.map(parse);
       }
     },
   };

@@ -12,6 +12,8 @@
  * | D1 | a duty by id                                     | GetItem  pk=DUTY#<dutyId>            sk=DUTY                   |
  * | D2 | a unit's duties across plans (optionally one     | Query byUnit gsi1pk=UNIT#<unitId>                              |
  * |    | plan, optionally one status)                     |   gsi1sk begins_with PLAN#<planId>#STATUS#<status>#            |
+ * |    |   across plans, statuses are a filter: a unit's  |   (across plans: gsi1sk begins_with PLAN#)                     |
+ * |    |   inbox; a sign-off queue, once per unit below   |                                                                |
  * | D3 | a plan's duties (optionally one status)          | Query byParent gsi2pk=PLAN#<planId>#DUTIES                     |
  * |    |                                                  |   gsi2sk begins_with STATUS#<status>#                          |
  * | D4 | open duties by due time (sweeps, overdue lists)  | Query openByDue gsi3pk=OPEN#<planId> gsi3sk <= <dueAt>         |
@@ -36,6 +38,9 @@
  * | L1 | a caller's request count in one rate window      | UpdateItem pk=RATE#<role>:<sub>   sk=<windowStart> (TTL)      |
  * | I1 | the first answer to a caller's Idempotency-Key   | PutItem (conditional) / UpdateItem / DeleteItem                |
  * |    |   on one route (24 h, TTL)                       |   pk=IDEMPOTENCY#<sha256 of route, caller, key> sk=IDEMPOTENCY |
+ *
+ * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
+ * (./batch-get.ts), never a loop of GetItems.
  *
  * Sort keys embed ISO-8601 UTC instants ("2026-05-13T15:59:59.999Z"), which sort as strings.
  * Ids never contain '#', so prefixes cannot collide.

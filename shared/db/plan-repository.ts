@@ -8,6 +8,7 @@ import { type Finding, FindingSchema } from '../schemas/findings.js';
 import { type Plan, PlanSchema } from '../schemas/plans.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
 import { type AuditEvent, auditPut } from './audit.js';
+import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
 import {
   COUNTED_SINCE,
@@ -55,6 +56,8 @@ export interface PlanRepository {
   ): Promise<void>;
   listTasks(planId: string, page: PageRequest): Promise<Page<Task>>;
   getTask(planId: string, taskId: string): Promise<Task | undefined>;
+  /** Pattern P1 for many ids at once (BatchGetItem): the plans that exist, keyed by id. */
+  getMany(ids: readonly string[]): Promise<Map<string, Plan>>;
   /**
    * How many times work (a task, an occurrence) has been created in the phase: a close reads it
    * before it counts the phase's open duties, and closes only if it has not moved since.
@@ -157,7 +160,7 @@ const taskItem = (task: Task) => ({
 export const dutyItem = (d: DutyRecord) => ({ ...dutyKey(d.id), ...dutyIndexKeys(d), entity: 'Duty', ...d });
 
 /** A plan as stored: its own key and its place in the plan directory (P1, P2). */
-const planItem = (plan: Plan) => ({
+export const planItem = (plan: Plan) => ({
   ...planKey(plan.id),
   ...planDirectoryKeys(plan.id, plan.createdAt),
   entity: 'Plan',
@@ -219,6 +222,11 @@ export function planRepository(ref: TableRef): PlanRepository {
             counted: typeof out.Item[COUNTED_SINCE] === 'string',
           }
         : undefined;
+    },
+
+    async getMany(ids) {
+      const items = await batchGet(ref, ids.map(planKey));
+      return new Map(items.map((item) => [item.id as string, PlanSchema.parse(item)]));
     },
 
     list(page) {

@@ -1,7 +1,8 @@
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../errors.js';
 import { type Unit, UnitSchema } from '../schemas/units.js';
 import type { AuditEvent } from './audit.js';
+import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
 import { UNIT_DIRECTORY_PK, unitDirectoryKeys, unitKey } from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
@@ -77,22 +78,8 @@ export function unitRepository(ref: TableRef): UnitRepository {
     },
 
     async getMany(ids) {
-      const found = new Map<string, Unit>();
-      const unique = [...new Set(ids)];
-      for (let i = 0; i < unique.length; i += 100) {
-        let keys: Record<string, unknown>[] = unique.slice(i, i + 100).map(unitKey);
-        // BatchGet may hand back part of the request as unprocessed under load: ask again for those.
-        for (let attempt = 0; keys.length > 0; attempt++) {
-          if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-          const out = await doc.send(
-            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
-          );
-          for (const item of out.Responses?.[tableName] ?? []) found.set(item.id as string, toUnit(item));
-          keys = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
-          if (attempt > 8 && keys.length > 0) throw new Error('BatchGet kept returning unprocessed keys');
-        }
-      }
-      return found;
+      const items = await batchGet(ref, ids.map(unitKey));
+      return new Map(items.map((item) => [item.id as string, toUnit(item)]));
     },
 
     list(page) {

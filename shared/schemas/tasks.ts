@@ -7,6 +7,9 @@ import { RecurrenceSchema } from './recurrence.js';
 // task, its audit event and up to 97 duties. Bigger bulk assignments are split into several tasks.
 
 /** The longest task title (characters). */
+/** How many levels above the submitting unit may have to confirm its work (村 → 乡镇 → 局). */
+export const MAX_SIGN_OFF_LEVELS = 3;
+
 export const TASK_TITLE_MAX = 200;
 
 export const MAX_CO_UNITS = 96;
@@ -33,7 +36,7 @@ export const CreateTaskSchema = z
       .number()
       .int()
       .min(0)
-      .max(3)
+      .max(MAX_SIGN_OFF_LEVELS)
       .default(0)
       .openapi({ description: '提交后需逐级确认的上级层数,如 2:村提交→乡镇确认→局确认→办公室审核' }),
   })

@@ -36,6 +36,7 @@ import type {
 } from '../schemas/duties.js';
 import { DEFAULT_TIMEZONE } from '../schemas/plans.js';
 import { authorize } from './access.js';
+import { dutyReads } from './duty-reads.js';
 import { toDutyView } from './duty-view.js';
 import { ancestorsOf, ownerContext } from './unit-tree.js';
 
@@ -69,19 +70,30 @@ export interface DutyService {
   /** A unit in the duty's sign-off chain confirms the submission and passes it up. */
   confirm(principal: Principal, id: string, input: ConfirmDutyInput, now: Date): Promise<Duty>;
   /**
-   * The calling unit's sign-off queue in one plan: submissions waiting for its confirmation, and
-   * those it confirmed that now wait further up. One read of the plan's submitted duties, however
-   * many units sit below the caller.
+   * The calling unit's sign-off queue across every plan: submissions waiting for its confirmation,
+   * and those it confirmed that now wait further up. `below` are the units whose submissions may
+   * climb to the caller (those under it, MAX_SIGN_OFF_LEVELS deep): one Query each (pattern D2
+   * across plans), however many plans and duties there are. Every duty found is authorized again.
    */
   signOffQueue(
     principal: Principal,
-    planId: string,
+    below: readonly string[],
     now: Date,
   ): Promise<{ waiting: Duty[]; passedOn: Duty[] }>;
+  /** The duties among `ids` that exist, read in batches, each one the reader's to read (else 403). */
+  getMany(principal: Principal, ids: readonly string[], now: Date): Promise<Map<string, Duty>>;
+  /**
+   * A unit's duties of the given statuses in every plan, in one Query (pattern D2 across plans), at
+   * most `max`; `truncated` says more were left.
+   */
+  listForUnitAcrossPlans(
+    principal: Principal,
+    unitId: string,
+    statuses: readonly DutyStatus[],
+    max: number,
+    now: Date,
+  ): Promise<{ items: Duty[]; truncated: boolean }>;
 }
-
-/** Page size when reading a plan's submitted duties for a sign-off queue. */
-const SIGN_OFF_PAGE = 100;
 
 /** Without a deadline from the office, rework is due at the end of the third working day. */
 export const DEFAULT_REWORK_WORKING_DAYS = 3;
@@ -112,6 +124,7 @@ export function dutyService(deps: {
   evidenceFiles?: Pick<EvidenceStore, 'describe'> | undefined;
 }): DutyService {
   const { duties, plans, units, calendars, evidenceFiles } = deps;
+  const reads = dutyReads({ duties, units });
 
   async function mustGet(id: string): Promise<DutyRecord> {
     const duty = await duties.get(id);
@@ -271,40 +284,7 @@ export function dutyService(deps: {
       return view(found, now, overdue === false ? (d) => !d.overdue : undefined);
     },
 
-    async signOffQueue(principal, planId, now) {
-      const me = principal.unitId;
-      if (principal.role !== 'unit' || me === undefined) {
-        throw new ForbiddenError('逐级确认只适用于单位用户;办公室请使用审核队列');
-      }
-      if ((await plans.get(planId)) === undefined) throw new NotFoundError('工作方案', planId);
-      const mine: DutyRecord[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await duties.listByPlan(
-          planId,
-          { status: 'submitted' },
-          { limit: SIGN_OFF_PAGE, cursor },
-        );
-        mine.push(
-          ...page.items.filter(
-            (d) => d.awaitingConfirmationFrom === me || d.confirmations.some((x) => x.unitId === me),
-          ),
-        );
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined);
-      // A chain is made of the owner's ancestors, so the caller may read these; the policy says so
-      // again here (one tree walk per owning unit), never trusting the shape of the data alone.
-      const contexts = new Map<string, Awaited<ReturnType<typeof ownerContext>>>();
-      for (const d of mine) {
-        if (!contexts.has(d.unitId)) contexts.set(d.unitId, await ownerContext(units, principal, d.unitId));
-        authorize(principal, 'duty.read', contexts.get(d.unitId));
-      }
-      const views = mine.map((d) => toDutyView(d, now));
-      return {
-        waiting: views.filter((d) => d.awaitingConfirmationFrom === me),
-        passedOn: views.filter((d) => d.awaitingConfirmationFrom !== me),
-      };
-    },
+    signOffQueue: reads.signOffQueue,
 
     async listForUnit(principal, unitId, query, page, now) {
       authorize(principal, 'duty.read', await ownerContext(units, principal, unitId));
@@ -486,5 +466,8 @@ export function dutyService(deps: {
         'reset',
       );
     },
+
+    getMany: reads.getMany,
+    listForUnitAcrossPlans: reads.listForUnitAcrossPlans,
   };
 }

@@ -50,6 +50,8 @@ export interface PlanService {
   listTasks(principal: Principal, planId: string, page: PageRequest): Promise<Page<Task>>;
   /** One task of a plan by id; undefined when the plan has no such task. */
   getTask(principal: Principal, planId: string, taskId: string): Promise<Task | undefined>;
+  /** The plans among `ids` that exist, keyed by id, read together (titles and zones of duties across plans). */
+  getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, Plan>>;
 }
 
 export function planService(deps: {
@@ -270,6 +272,11 @@ export function planService(deps: {
     async getTask(principal, planId, taskId) {
       authorize(principal, 'task.read');
       return plans.getTask(planId, taskId);
+    },
+
+    async getMany(principal, ids) {
+      authorize(principal, 'plan.read');
+      return ids.length === 0 ? new Map() : plans.getMany(ids);
     },
   };
 }

@@ -26,3 +26,37 @@ export async function ownerContext(
   const needsTree = principal.role === 'unit' && principal.unitId !== ownerUnitId;
   return { ownerUnitId, ownerAncestors: needsTree ? await ancestorsOf(units, ownerUnitId) : [] };
 }
+
+/**
+ * `ownerContext` for many owners at once: the tree is walked a level at a time with one BatchGet
+ * per level (a handful for a county's three or four levels), not one GetItem per unit and parent.
+ * Answers a lookup by owner for the owners given.
+ */
+export async function ownerContexts(
+  units: UnitRepository,
+  principal: { role: string; unitId?: string | undefined },
+  ownerUnitIds: readonly string[],
+): Promise<(ownerUnitId: string) => { ownerUnitId: string; ownerAncestors: string[] }> {
+  const walked = principal.role === 'unit' ? ownerUnitIds.filter((id) => id !== principal.unitId) : [];
+  const parents = new Map<string, string | null>();
+  let level = [...new Set(walked)];
+  // Levels 0 … MAX_DEPTH: the owners, then as many ancestors as ancestorsOf would read.
+  for (let depth = 0; level.length > 0 && depth <= MAX_DEPTH; depth++) {
+    const found = await units.getMany(level);
+    for (const id of level) parents.set(id, found.get(id)?.parentId ?? null);
+    const next = level.map((id) => parents.get(id)).filter((p): p is string => typeof p === 'string');
+    level = [...new Set(next)].filter((id) => !parents.has(id));
+  }
+  return (ownerUnitId) => {
+    if (principal.role !== 'unit' || principal.unitId === ownerUnitId) {
+      return { ownerUnitId, ownerAncestors: [] };
+    }
+    const chain: string[] = [];
+    let current = parents.get(ownerUnitId) ?? null;
+    while (current !== null && chain.length < MAX_DEPTH && !chain.includes(current)) {
+      chain.push(current);
+      current = parents.get(current) ?? null;
+    }
+    return { ownerUnitId, ownerAncestors: chain };
+  };
+}

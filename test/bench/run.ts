@@ -5,6 +5,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { benchBundle } from './bundle.js';
+import { benchPages } from './pages-bench.js';
 import { benchSubmitLatency } from './submit-latency.js';
 import { benchSweep } from './sweep-bench.js';
 
@@ -17,6 +18,7 @@ const sections: [string, (p: typeof print) => Promise<unknown>][] = [
   ],
   ['Bundle size and module load time (API Lambda)', benchBundle],
   ['Sweep cost: 1,000 due among 10,000 and 100,000 open duties (DynamoDB Local)', benchSweep],
+  ['Pages: DynamoDB calls and time, 2 plans × 10 villages vs 10 plans × 40 villages', benchPages],
 ];
 
 // Figures from a busy machine are not comparable with a quiet one's: say which this was.

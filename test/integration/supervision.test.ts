@@ -192,11 +192,16 @@ describe('sign-off chains and co-units', () => {
     expect(accepted.body.status).toBe('accepted');
   });
 
-  it('gives each level its own sign-off queue in one read of the plan, and nobody else’s', async () => {
-    const { api, plan, task } = await setup();
+  it('gives each level its own sign-off queue from the units below it, and nobody else’s', async () => {
+    const { api, task } = await setup();
     const now = new Date('2025-09-01T02:00:00Z');
+    const below: Record<string, string[]> = {
+      bureau: ['town', 'village', 'school'],
+      town: ['village', 'school'],
+      village: [],
+    };
     const queue = async (unit: string) => {
-      const q = await api.services.duties.signOffQueue(unitUser(unit), plan.id, now);
+      const q = await api.services.duties.signOffQueue(unitUser(unit), below[unit] ?? [], now);
       return { waiting: q.waiting.map((d) => d.id), passedOn: q.passedOn.map((d) => d.id) };
     };
     const [a, b] = [
@@ -216,7 +221,14 @@ describe('sign-off chains and co-units', () => {
     expect(await queue('town')).toEqual({ waiting: [b.id], passedOn: [a.id] });
     expect(await queue('bureau')).toEqual({ waiting: [a.id], passedOn: [] });
     // The office has its review queue; a sign-off queue is a unit's.
-    await expect(api.services.duties.signOffQueue(OFFICE, plan.id, now)).rejects.toThrow(/单位用户/);
+    await expect(api.services.duties.signOffQueue(OFFICE, ['village'], now)).rejects.toThrow(/单位用户/);
+    // A unit naming units that are not below it learns nothing it may not read: the duties found
+    // are authorized again, and only those in its own chain are kept.
+    expect(
+      await api.services.duties
+        .signOffQueue(unitUser('school'), ['village'], now)
+        .then((q) => [...q.waiting, ...q.passedOn]),
+    ).toEqual([]);
   });
 
   it('lets the lead unit submit for the task only after its co-units, listing their parts', async () => {

@@ -108,6 +108,9 @@ export async function webApp(options: { now: Date; web?: WebOptions | 'none' }) 
   return {
     app,
     services,
+    /** The DynamoDB Local client under the app (a test may count what the pages send through it). */
+    client: table.client,
+    tableRef,
     errors,
     browser,
     setNow: (d: Date) => {

@@ -254,10 +254,7 @@ export function planRoutes(deps: AppDeps) {
       },
     }),
     async (c) =>
-      c.json(
-        await deps.counters.recount(c.get('principal'), c.req.valid('param').planId, deps.clock()),
-        200,
-      ),
+      c.json(await deps.counters.recount(c.get('principal'), c.req.valid('param').planId, deps.clock()), 200),
   );
 
   app.openapi(

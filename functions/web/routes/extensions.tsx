@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
 import { endOfLocalDay, localDateOf } from '../../../shared/domain/time/zoned-time.js';
-import type { Duty } from '../../../shared/schemas/duties.js';
 import {
   ApproveExtensionSchema,
   type ExtensionRequest,
@@ -76,8 +75,11 @@ export function extensionPages(deps: AppDeps) {
       () => collect((page) => deps.extensions.listPending(p, planId, page), 500),
     );
     const tz = plan.timezone;
-    const duties = new Map<string, Duty>(
-      (await Promise.all(pending.items.map((r) => deps.duties.get(p, r.dutyId, now)))).map((d) => [d.id, d]),
+    // The requests' duties in batches of 100, not one GetItem each.
+    const duties = await deps.duties.getMany(
+      p,
+      pending.items.map((r) => r.dutyId),
+      now,
     );
     const canDecide = decide(p, 'extension.decide').allowed;
     return c.html(

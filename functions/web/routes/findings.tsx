@@ -1,8 +1,6 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { decide, readershipOf } from '../../../shared/domain/access/policy.js';
-import { NotFoundError } from '../../../shared/errors.js';
-import type { Duty } from '../../../shared/schemas/duties.js';
 import {
   CreateFindingSchema,
   FINDING_SOURCES,
@@ -11,7 +9,7 @@ import {
 } from '../../../shared/schemas/findings.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import type { AppDeps } from '../../api/deps.js';
-import { chromeOf, pathId, planDirectory, unitDirectory, type WebContext } from '../context.js';
+import { chromeOf, pathId, unitDirectory, type WebContext } from '../context.js';
 import { StatusBadge } from '../duty-parts.js';
 import {
   DueInputs,
@@ -80,18 +78,13 @@ export function findingPages(deps: AppDeps) {
     const now = deps.clock();
     // The office and leaders see every finding; a unit the findings that name it, with its own
     // duty only — the service applies the one rule for findings (findingPartsFor).
-    const [plans, units, findings] = await Promise.all([
-      planDirectory(deps, p),
+    // Each finding's duties come with it, read once in batches (not again here, one at a time).
+    const [plan, units, { findings, duties }] = await Promise.all([
+      deps.plans.get(p, planId),
       unitDirectory(deps, p),
-      deps.supervision.listFindings(p, planId),
+      deps.supervision.listFindingsWithDuties(p, planId, now),
     ]);
-    const plan = plans.get(planId);
-    if (plan === undefined) throw new NotFoundError('工作方案', planId);
     const tz = plan.timezone;
-    const dutyIds = findings.flatMap((f) => f.dutyIds);
-    const duties = new Map<string, Duty>(
-      (await Promise.all(dutyIds.map((id) => deps.duties.get(p, id, now)))).map((d) => [d.id, d]),
-    );
     const sorted = [...findings].sort(byState);
     const open = findings.filter((f) => f.status === 'open').length;
     const phaseName = (key: string) => plan.phases.find((ph) => ph.key === key)?.name ?? key;
@@ -172,8 +165,7 @@ export function findingPages(deps: AppDeps) {
   app.post('/plans/:planId/findings', signedIn, checkForm, async (c) => {
     const p = c.get('principal');
     const planId = pathId(c, 'planId', '工作方案');
-    const plan = (await planDirectory(deps, p)).get(planId);
-    if (plan === undefined) throw new NotFoundError('工作方案', planId);
+    const plan = await deps.plans.get(p, planId);
     const f = await readForm(c);
     const form: FindingForm = {
       title: one(f, 'title'),

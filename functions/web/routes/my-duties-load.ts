@@ -1,7 +1,6 @@
 import type { Principal } from '../../../shared/auth/principal.js';
 import { decide, recipientOf } from '../../../shared/domain/access/policy.js';
 import type { WorkingCalendar } from '../../../shared/domain/calendar/working-calendar.js';
-import type { DutyStatus } from '../../../shared/domain/duty/duty-status.js';
 import { periodRefusal } from '../../../shared/domain/duty/occurrence-period.js';
 import { localDateOf } from '../../../shared/domain/time/zoned-time.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
@@ -12,19 +11,26 @@ import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
 import type { Task } from '../../../shared/schemas/tasks.js';
 import type { Unit } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../../api/deps.js';
-import { collect } from '../collect.js';
-import { planDirectory, unitDirectory, workingCalendar } from '../context.js';
+import { MAX_ROWS } from '../collect.js';
+import { newestPlanId, unitDirectory, workingCalendar } from '../context.js';
 import { ancestorsIn, descendantsIn } from '../duty-parts.js';
 
 /** Overdue first (longest overdue on top), then by due time. */
 const byUrgency = (a: Duty, b: Duty) =>
   Number(b.overdue) - Number(a.overdue) || a.dueAt.localeCompare(b.dueAt);
 
+/** The inbox shows at most this many open duties (the most urgent) and submitted ones. */
+const OPEN_SHOWN = 500;
+const SUBMITTED_SHOWN = 200;
+
 /** What the unit's inbox (我的任务) shows, read through the services as the signed-in unit. */
 export interface Inbox {
   unitId: string;
   now: Date;
+  /** The plans of the duties and notices shown, by id (titles and time zones). */
   plans: Map<string, Plan>;
+  /** The newest plan, for the page's tabs. */
+  navPlanId: string | undefined;
   units: Map<string, Unit>;
   /** Open duties, most urgent first. */
   duties: Duty[];
@@ -44,26 +50,25 @@ export const timeZoneOf = (plans: Map<string, Plan>, planId: string): string =>
 
 export async function loadInbox(deps: AppDeps, p: Principal, unitId: string): Promise<Inbox> {
   const now = deps.clock();
-  const plans = await planDirectory(deps, p);
-  // Per plan: the unit listing filters by status only within a plan (its key is plan, then status).
-  const mine = async (status: DutyStatus, max: number) => {
-    const found = await Promise.all(
-      [...plans.keys()].map((planId) =>
-        collect((page) => deps.duties.listForUnit(p, unitId, { planId, status }, page, now), max),
-      ),
-    );
-    return { items: found.flatMap((f) => f.items), truncated: found.some((f) => f.truncated) };
-  };
-  const [open, submitted, notices, units] = await Promise.all([
-    mine('open', 500),
-    mine('submitted', 200),
+  // The unit's open and submitted duties in every plan, in one Query (D2 across plans): the reads
+  // grow with the unit's own duties, not with the number of plans.
+  const [mine, notices, units, navPlanId] = await Promise.all([
+    deps.duties.listForUnitAcrossPlans(p, unitId, ['open', 'submitted'], MAX_ROWS, now),
     deps.notices.list(p, {}, { limit: 50 }),
     unitDirectory(deps, p),
+    newestPlanId(deps, p),
   ]);
-  const duties = [...open.items].sort(byUrgency);
+  const open = mine.items.filter((d) => d.status === 'open').sort(byUrgency);
+  const submitted = mine.items.filter((d) => d.status === 'submitted');
+  // Titles and time zones of the plans shown, read together by id.
+  const plans = await deps.plans.getMany(p, [
+    ...new Set([...mine.items.map((d) => d.planId), ...notices.items.map((n) => n.planId)]),
+  ]);
+  const duties = open.slice(0, OPEN_SHOWN);
   const late = duties.filter((d) => d.overdue);
   const yearOf = (instant: Date, tz: string) => Number(localDateOf(instant, tz).slice(0, 4));
   const calendar = await workingCalendar(deps, p, [
+    yearOf(now, DEFAULT_TIMEZONE),
     ...[...plans.values()].map((plan) => yearOf(now, plan.timezone)),
     ...late.map((d) => yearOf(new Date(d.dueAt), timeZoneOf(plans, d.planId))),
   ]);
@@ -71,10 +76,11 @@ export async function loadInbox(deps: AppDeps, p: Principal, unitId: string): Pr
     unitId,
     now,
     plans,
+    navPlanId,
     units,
     duties,
-    openTruncated: open.truncated,
-    submitted: submitted.items,
+    openTruncated: mine.truncated || open.length > duties.length,
+    submitted: submitted.slice(0, SUBMITTED_SHOWN),
     notices: notices.items,
     me: recipientOf(p),
     calendar,

@@ -31,7 +31,7 @@ export function myDutyPages(deps: AppDeps) {
     const unitId = p.unitId;
     if (unitId === undefined) return c.redirect('/', 303);
     const inbox = await loadInbox(deps, p, unitId);
-    const chrome = chromeOf(c, { active: 'my', planId: inbox.plans.keys().next().value });
+    const chrome = chromeOf(c, { active: 'my', planId: inbox.navPlanId });
     return c.html(
       <InboxPage
         inbox={inbox}

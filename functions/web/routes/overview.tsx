@@ -11,11 +11,14 @@ import { dutyLight, type Light, worstLight } from '../../../shared/web/traffic-l
 import type { AppDeps } from '../../api/deps.js';
 import { Legend, PhaseTimeline, StackedBar, summary, TrafficLight } from '../charts.js';
 import { collect } from '../collect.js';
-import { chromeOf, pathId, planDirectory, unitDirectory, workingCalendar } from '../context.js';
+import { chromeOf, pathId, unitDirectory, workingCalendar } from '../context.js';
 import { dateTime } from '../format.js';
 import { Page } from '../layout.js';
 import { requireSession, type WebEnv } from '../session.js';
 import { RankingTable } from './reports.js';
+
+/** The plan list shows this many, newest first (a county runs a handful at a time). */
+const PLANS_SHOWN = 1000;
 
 const SORTS = { overdue: '按逾期', name: '按单位', progress: '按完成率' } as const;
 type Sort = keyof typeof SORTS;
@@ -59,7 +62,8 @@ export function overviewPages(deps: AppDeps) {
 
   app.get('/plans', signedIn, async (c) => {
     const p = c.get('principal');
-    const plans = [...(await planDirectory(deps, p)).values()];
+    // A directory shown whole up to a cap, newest first; past the cap the page says so.
+    const { items: plans, truncated } = await collect((page) => deps.plans.list(p, page), PLANS_SHOWN);
     const now = deps.clock();
     return c.html(
       <Page title="工作方案" chrome={chromeOf(c, { active: 'plans', planId: plans[0]?.id })}>
@@ -90,6 +94,7 @@ export function overviewPages(deps: AppDeps) {
             </table>
           </div>
         )}
+        {truncated && <p class="muted">只列出最新的 {plans.length} 个方案。</p>}
       </Page>,
     );
   });

@@ -9,7 +9,7 @@ import { reportXlsx, XLSX_CONTENT_TYPE } from '../../../shared/export/report-xls
 import { CreateReportSchema, type Report, type ReportRankingRow } from '../../../shared/schemas/reports.js';
 import type { AppDeps } from '../../api/deps.js';
 import { collect } from '../collect.js';
-import { chromeOf, pathId, planDirectory, type WebContext } from '../context.js';
+import { chromeOf, pathId, type WebContext } from '../context.js';
 import { dateTime } from '../format.js';
 import { fromServiceError, fromZod, one, readForm } from '../forms.js';
 import { Csrf, Page, type Problem } from '../layout.js';
@@ -28,12 +28,10 @@ export function reportPages(deps: AppDeps) {
 
   async function showList(c: WebContext, planId: string, problem?: Problem) {
     const p = c.get('principal');
-    const [plans, list] = await Promise.all([
-      planDirectory(deps, p),
+    const [plan, list] = await Promise.all([
+      deps.plans.get(p, planId),
       collect((page) => deps.reports.list(p, planId, page), 200),
     ]);
-    const plan = plans.get(planId);
-    if (plan === undefined) throw new NotFoundError('工作方案', planId);
     const now = deps.clock();
     const chrome = chromeOf(c, { active: 'reports', planId });
     return c.html(

@@ -9,18 +9,20 @@ import {
   ReturnDutySchema,
 } from '../../../shared/schemas/duties.js';
 import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
+import { MAX_SIGN_OFF_LEVELS } from '../../../shared/schemas/tasks.js';
 import type { Unit } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../../api/deps.js';
 import { collect } from '../collect.js';
 import {
   chromeOf,
+  newestPlanId,
   pathId,
-  planDirectory,
   planForReaders,
   unitDirectory,
   type WebContext,
 } from '../context.js';
 import {
+  ancestorsIn,
   ConfirmActions,
   Confirmations,
   type ConfirmValues,
@@ -132,16 +134,17 @@ export function reviewPages(deps: AppDeps) {
     const me = p.unitId;
     if (me === undefined) return c.redirect('/', 303);
     const now = deps.clock();
-    const [plans, units] = await Promise.all([planDirectory(deps, p), unitDirectory(deps, p)]);
+    const [units, navPlanId] = await Promise.all([unitDirectory(deps, p), newestPlanId(deps, p)]);
     const below = descendantsIn(units, me);
-    // One read of each plan's submitted duties, however many units sit below this one.
-    const queues = await Promise.all(
-      [...plans.keys()].map((planId) => deps.duties.signOffQueue(p, planId, now)),
-    );
-    const waiting = queues.flatMap((q) => q.waiting).sort(oldestFirst);
-    const passedOn = queues.flatMap((q) => q.passedOn);
+    // A submission climbs at most MAX_SIGN_OFF_LEVELS above its unit: only the units that close
+    // below can reach this one. One Query each across every plan, however many plans there are.
+    const climbing = below.filter((id) => ancestorsIn(units, id).indexOf(me) < MAX_SIGN_OFF_LEVELS);
+    const queue = await deps.duties.signOffQueue(p, climbing, now);
+    const waiting = [...queue.waiting].sort(oldestFirst);
+    const { passedOn } = queue;
+    const plans = await deps.plans.getMany(p, [...new Set([...waiting, ...passedOn].map((d) => d.planId))]);
     const tzOf = (planId: string) => plans.get(planId)?.timezone ?? DEFAULT_TIMEZONE;
-    const chrome = chromeOf(c, { active: 'confirm', planId: plans.keys().next().value });
+    const chrome = chromeOf(c, { active: 'confirm', planId: navPlanId });
     return c.html(
       <Page title="下级确认" chrome={{ ...chrome, ...problemFlash(problem) }}>
         <h1>

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
-import { ForbiddenError, NotFoundError } from '../../../shared/errors.js';
+import { ForbiddenError } from '../../../shared/errors.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import { type CreateTaskInput, CreateTaskSchema } from '../../../shared/schemas/tasks.js';
 import type { Unit } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../../api/deps.js';
-import { chromeOf, pathId, planDirectory, unitDirectory, type WebContext } from '../context.js';
+import { chromeOf, pathId, unitDirectory, type WebContext } from '../context.js';
 import {
   DueInputs,
   defaultPhaseKey,
@@ -93,9 +93,7 @@ export function taskEntryPages(deps: AppDeps) {
     const p = c.get('principal');
     const planId = pathId(c, 'planId', '工作方案');
     if (!decide(p, 'task.create').allowed) throw new ForbiddenError('只有领导小组办公室可以录入任务');
-    const [plans, units] = await Promise.all([planDirectory(deps, p), unitDirectory(deps, p)]);
-    const plan = plans.get(planId);
-    if (plan === undefined) throw new NotFoundError('工作方案', planId);
+    const [plan, units] = await Promise.all([deps.plans.get(p, planId), unitDirectory(deps, p)]);
     return { plan, units: [...units.values()].filter((u) => u.active) };
   }
 
