@@ -271,7 +271,7 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
             `${RUNS} runs`,
           ],
           [
-            'plan view (counters + past due + unit names)',
+            'plan view (plan + counters + past due)',
             ms(median(viewMs)),
             shown.itemsRead.toLocaleString('en'),
             `total ${shown.total.toLocaleString('en')}, overdue ${shown.overdue.toLocaleString('en')}`,
