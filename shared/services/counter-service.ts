@@ -32,6 +32,11 @@ export interface CounterService {
   upkeep(principal: Principal, planId: string, now: Date): Promise<{ applied: number; recounted: boolean }>;
   /** Rebuilds the plan's counters from its duties and writes (and audits) the difference. */
   recount(principal: Principal, planId: string, now: Date): Promise<RecountResult>;
+  /**
+   * How many of the phase's duties are not yet accepted, read consistently from the counters (and
+   * what is parked on the plan); null for a plan not yet counted.
+   */
+  unfinished(planId: string, phaseKey: string): Promise<number | null>;
 }
 
 /**
@@ -138,6 +143,22 @@ export function counterService(deps: {
   }
 
   return {
+    async unfinished(planId, phaseKey) {
+      const [{ cells }, { pending, counted }] = await Promise.all([
+        counters.read(planId),
+        counters.planState(planId),
+      ]);
+      if (!counted) return null;
+      let n = 0;
+      for (const cell of applyDeltas(
+        countsMap(cells),
+        pending.flatMap((p) => p.deltas),
+      ).values()) {
+        if (cell.phaseKey === phaseKey) n += cell.fields.open + cell.fields.submitted;
+      }
+      return n;
+    },
+
     async upkeep(principal, planId, now) {
       const { pending, counted } = await counters.planState(planId);
       if (!counted) {

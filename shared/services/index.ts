@@ -80,7 +80,13 @@ export function createServices(
     calendar: calendarService(calendars),
     reports: reportService({ reports: reportRepository(table), plans, units, calendars }),
     audit: auditService({ audit: auditRepository(table), duties, units }),
-    supervision: supervisionService({ plans, duties, planService: planSvc, tableName: table.tableName }),
+    supervision: supervisionService({
+      plans,
+      duties,
+      planService: planSvc,
+      counters: counterSvc,
+      tableName: table.tableName,
+    }),
     extensions: extensionService({
       extensions: extensionRepository(table, duties),
       duties,

@@ -20,6 +20,7 @@ import {
 import type { Plan } from '../schemas/plans.js';
 import { CreateTaskSchema } from '../schemas/tasks.js';
 import { authorize } from './access.js';
+import type { CounterService } from './counter-service.js';
 import { toDutyView } from './duty-view.js';
 import type { PlanService } from './plan-service.js';
 
@@ -70,9 +71,10 @@ export function supervisionService(deps: {
   plans: PlanRepository;
   duties: DutyRepository;
   planService: PlanService;
+  counters: Pick<CounterService, 'unfinished'>;
   tableName: string;
 }): SupervisionService {
-  const { plans, duties, planService } = deps;
+  const { plans, duties, planService, counters } = deps;
 
   async function mustPlan(id: string): Promise<Plan> {
     const plan = await plans.get(id);
@@ -131,9 +133,21 @@ export function supervisionService(deps: {
     const [plan, work] = await Promise.all([mustPlan(planId), plans.phaseWork(planId, key)]);
     if (!plan.phases.some((p) => p.key === key)) throw new NotFoundError('阶段', key);
     if (plan.phaseClosures[key] !== undefined) throw new ConflictError('phase_closed', `该阶段已关闭:${key}`);
+    // The counters (the base table, read consistently) say whether anything is unfinished; only
+    // then are the duties listed (an index) to name them.
+    const unfinished = await counters.unfinished(planId, key);
     const open: string[] = [];
-    for await (const batch of duties.tallies(planId)) {
-      for (const d of batch) if (d.phaseKey === key && d.status !== 'accepted') open.push(d.id);
+    if (unfinished !== 0) {
+      for await (const batch of duties.tallies(planId)) {
+        for (const d of batch) if (d.phaseKey === key && d.status !== 'accepted') open.push(d.id);
+      }
+    }
+    if (unfinished !== null && unfinished > open.length) {
+      // The index has not caught up with a duty the counters already hold: refuse rather than close
+      // over it (there is nothing yet to name in an override).
+      throw new ConflictError('phase_has_open_duties', `该阶段还有 ${unfinished} 项任务未办结,不能关闭`, {
+        openDutyIds: open,
+      });
     }
     if (open.length > 0 && input.override === undefined) {
       throw new ConflictError('phase_has_open_duties', `该阶段还有 ${open.length} 项任务未办结,不能关闭`, {

@@ -168,6 +168,10 @@ const ROUTES: Record<string, RouteCase> = {
     allowed: { own: 200 },
   },
   'POST /v1/sweeps': { request: async () => ({ path: '/v1/sweeps', body: {} }), allowed: OFFICE_ONLY(200) },
+  'POST /v1/plans/{planId}/counters/recount': {
+    request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/counters/recount` }),
+    allowed: OFFICE_ONLY(200),
+  },
   'GET /v1/calendar/{year}': { request: async () => ({ path: '/v1/calendar/2026' }), allowed: READ_ALL },
   'PUT /v1/calendar/{year}': {
     request: async () => ({ path: '/v1/calendar/2032', body: { holidays: ['2032-01-01'], workdays: [] } }),
