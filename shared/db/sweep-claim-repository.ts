@@ -85,7 +85,7 @@ export function sweepClaimRepository(ref: TableRef): SweepClaimRepository {
         KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk <= :upTo',
         // '~' sorts after every id character: a lease ending exactly now has run out.
         ExpressionAttributeValues: { ':pk': gsi4pk, ':upTo': `${now}#~` },
-        // A claim can name a few thousand notices: a few claims a page.
+        // A claim names up to 1,600 notices (200 duties, 8 levels each): a few claims a page.
         Limit: 10,
       })) {
         yield items.map((item) => SweepClaimSchema.parse(item));

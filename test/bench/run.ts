@@ -16,7 +16,10 @@ const sections: [string, (p: typeof print) => Promise<unknown>][] = [
     benchSubmitLatency,
   ],
   ['Bundle size and module load time (API Lambda)', benchBundle],
-  ['Sweep cost: 1,000 due among 10,000 and 100,000 open duties (DynamoDB Local)', benchSweep],
+  [
+    'Sweep cost: 1,000 due among 10,000 and 100,000 open duties, one transaction per notice vs single writes (DynamoDB Local)',
+    benchSweep,
+  ],
 ];
 
 // Figures from a busy machine are not comparable with a quiet one's: say which this was.
