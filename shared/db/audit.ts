@@ -21,16 +21,21 @@ export interface AuditEvent {
   after: Record<string, unknown> | null;
 }
 
-/** Builds an event for `principal`'s change; `businessNow` is the service's clock. */
+/**
+ * Builds an event for `principal`'s change; `businessNow` is the service's clock. A change that may
+ * be written more than once (the sweep's, finished by a later run after a crash) gives its own
+ * `id`, derived from what it records, so the event cannot be written twice.
+ */
 export function auditEvent(
   principal: Principal,
   action: string,
   entity: { type: AuditEvent['entityType']; id: string; planId?: string | null },
   change: { before: Record<string, unknown> | null; after: Record<string, unknown> | null },
   businessNow: Date,
+  options: { id?: string } = {},
 ): AuditEvent {
   return {
-    id: randomUUID(),
+    id: options.id ?? randomUUID(),
     at: new Date().toISOString(),
     businessAt: businessNow.toISOString(),
     actor: principal.sub,
@@ -68,8 +73,10 @@ export const auditEntityPk = (type: string, id: string) => `${type.toUpperCase()
 export const AUDIT_ALL_PK = 'ALL';
 
 /**
- * The Put of an audit event, to go into the same TransactWriteItems as the change it records. The
- * condition makes an event id impossible to overwrite even by a buggy caller.
+ * The Put of an audit event, to go into the same TransactWriteItems as the change it records (or,
+ * for the sweep, alone: see notice-repository.ts). The key is the event's entity, time and id, so an
+ * event stored once and put again unchanged finds itself there; the condition makes an event
+ * impossible to overwrite even by a buggy caller.
  */
 export function auditPut(ref: TableRef, event: AuditEvent) {
   const sort = `${event.at}#${event.id}`;

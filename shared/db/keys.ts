@@ -20,10 +20,14 @@
  * |    |   sparse: only duties with status open carry gsi3*; submitting removes them                    |
  * | D5 | duties whose next escalation level is due        | Query sweepByNextAction gsi4pk=SWEEP#<planId>                  |
  * |    |   (the sweep)                                    |   gsi4sk <= <now>~  sparse: open and a level still to come     |
- * | N1 | a notice by id, with one entry per recipient     | Query    pk=NOTICE#<noticeId>  (sk NOTICE, TO#<recipient>)     |
+ * | N1 | a notice by id, with its recipients' entries     | Query    pk=NOTICE#<noticeId>  (sk NOTICE, TO#<recipient>)     |
  * | N2 | a recipient's notices, newest first              | Query byUnit gsi1pk=INBOX#<recipient> gsi1sk=<createdAt>#<id> |
- * |    |   recipients: unit:<unitId>, role:leaders, role:office; a duty's unit is always one      |
+ * |    |   recipients: unit:<unitId>, role:leaders, role:office; a duty's unit is always one, and   |
+ * |    |   the notice item itself is that unit's entry; each other recipient has a TO# item       |
  * | N3 | all notices, or one plan's, newest first         | Query byParent gsi2pk=NOTICES gsi2sk begins_with <planId>#     |
+ * | S1 | a plan's sweep claims whose lease has run out    | Query sweepByNextAction gsi4pk=CLAIMS#<planId>                 |
+ * |    |   (the notices a stopped sweep may have left     |   gsi4sk <= <now>#~  (gsi4sk=<leaseUntil>#<claimId>)           |
+ * |    |   half-written); sparse: a released claim has no gsi4*; item pk=CLAIM#<claimId> sk=CLAIM     |
  * | C1 | the office's calendar overrides, by year         | Query    pk=CALENDAR               sk=<year>                   |
  * | E1 | a duty's extension requests (延期申请)            | Query    pk=DUTY#<dutyId>          sk begins_with EXT#         |
  * | E2 | a plan's pending extension requests, oldest first | Query byParent gsi2pk=PLAN#<planId>#EXTENSIONS                 |
@@ -108,6 +112,13 @@ export const ALL_NOTICES_PK = 'NOTICES';
 export const noticeDirectoryKeys = (planId: string, createdAt: string, noticeId: string) => ({
   gsi2pk: ALL_NOTICES_PK,
   gsi2sk: `${planId}#${createdAt}#${noticeId}`,
+});
+
+export const sweepClaimKey = (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: 'CLAIM' });
+/** S1's keys: on a claim while it is held; its release removes them. */
+export const sweepClaimIndexKeys = (planId: string, leaseUntil: string, claimId: string) => ({
+  gsi4pk: `CLAIMS#${planId}`,
+  gsi4sk: `${leaseUntil}#${claimId}`,
 });
 
 export const CALENDAR_PK = 'CALENDAR';

@@ -39,7 +39,8 @@ export const INDEX_OPEN_BY_DUE: IndexDefinition = {
 
 /**
  * Sparse: only open duties with an escalation level still to come carry these, ordered by the time
- * of that level (pattern D5). A sweep reads what is due, never what exists.
+ * of that level (pattern D5), and, in partitions of their own, sweep claims still held (S1). A
+ * sweep reads what is due, never what exists.
  */
 export const INDEX_SWEEP_BY_NEXT_ACTION: IndexDefinition = {
   name: 'sweepByNextAction',

@@ -56,9 +56,16 @@ export const SweepResultSchema = z
     plans: z.number().int(),
     examined: z.number().int().openapi({ description: '读到的到期待处理任务数' }),
     written: z.number().int().openapi({ description: '新写出的通知数' }),
-    alreadyWritten: z.number().int().openapi({ description: '已由其他并发巡检写出而跳过的' }),
+    alreadyWritten: z
+      .number()
+      .int()
+      .openapi({ description: '已由其他巡检(并发的,或中途停止的)写出的通知数;其未完成的后续写入本次补完' }),
     occurrencesCreated: z.number().int().openapi({ description: '新生成的周期任务期次(各单位合计)' }),
     failed: z.number().int().openapi({ description: '本次未能处理、留待下次巡检的条目数' }),
+    itemsRead: z
+      .number()
+      .int()
+      .openapi({ description: '从巡检索引读到的条目数(到期任务、周期任务及未写完的通知),不随方案总量增长' }),
     calendarFallbackYears: z
       .array(z.number().int())
       .openapi({ description: '缺少官方节假日数据、按周一至周五计算的年份' }),

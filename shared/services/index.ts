@@ -7,6 +7,7 @@ import { extensionRepository } from '../db/extension-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { reportRepository } from '../db/report-repository.js';
+import { sweepClaimRepository } from '../db/sweep-claim-repository.js';
 import { unitRepository } from '../db/unit-repository.js';
 import type { EvidenceStore } from '../evidence/evidence-store.js';
 import { type AuditService, auditService } from './audit-service.js';
@@ -71,6 +72,7 @@ export function createServices(
       plans,
       duties,
       notices,
+      claims: sweepClaimRepository(table),
       units,
       calendars,
       recurrences,

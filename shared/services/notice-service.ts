@@ -46,7 +46,7 @@ export function noticeService(notices: NoticeRepository, units: UnitRepository):
       if (notice.acks[recipient] === undefined) {
         const ack = { at: now.toISOString(), by: principal.sub };
         await notices.ack(
-          id,
+          notice,
           recipient,
           ack,
           auditEvent(

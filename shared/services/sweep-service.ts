@@ -1,10 +1,11 @@
 import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
-import type { DutyRepository } from '../db/duty-repository.js';
-import type { NoticeRepository } from '../db/notice-repository.js';
+import type { DutyRepository, SweepItem } from '../db/duty-repository.js';
+import type { LevelDecision, NoticeRepository } from '../db/notice-repository.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import { withRetry } from '../db/retry.js';
+import type { SweepClaim, SweepClaimRepository } from '../db/sweep-claim-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import {
   createWorkingCalendar,
@@ -13,6 +14,7 @@ import {
 } from '../domain/calendar/working-calendar.js';
 import { type Addressee, levelLabel, levelsDue, type ScheduledLevel } from '../domain/escalation/ladder.js';
 import { NotFoundError } from '../errors.js';
+import { newId } from '../ids.js';
 import { errorField, writeLog } from '../log.js';
 import type { DutyRecord } from '../schemas/duties.js';
 import type { Notice, SweepResult } from '../schemas/notices.js';
@@ -28,9 +30,17 @@ export interface SweepService {
 
 /** The notice id is fixed by (duty, round, level): the key of the exactly-once guarantee. */
 export const noticeIdFor = (dutyId: string, round: number, level: string) => `${dutyId}-r${round}-${level}`;
+/** The id of the audit event recording a notice, fixed by it, so the event is written once too. */
+export const escalationEventIdFor = (noticeId: string) => `escalate-${noticeId}`;
 
 const MAX_ATTEMPTS_PER_DUTY = 6;
-/** How many duties one sweep works on at once (each is a few sequential transactions). */
+/**
+ * How long a page's claim is its sweep's own: twice the sweep function's timeout (5 minutes), so
+ * no live sweep is recovered under its feet; a sweep that stopped is finished by the first sweep
+ * after that, the next one but one on the 15-minute schedule at worst.
+ */
+export const CLAIM_LEASE_MS = 10 * 60_000;
+/** How many duties one sweep works on at once (each is a few sequential writes per level). */
 export const SWEEP_CONCURRENCY = 8;
 
 async function forEachLimit<T>(
@@ -52,13 +62,14 @@ export function sweepService(deps: {
   plans: PlanRepository;
   duties: DutyRepository;
   notices: NoticeRepository;
+  claims: SweepClaimRepository;
   units: UnitRepository;
   calendars: CalendarRepository;
   recurrences: RecurrenceService;
   counters: Pick<CounterService, 'upkeep'>;
   onItemError?: (err: unknown, itemId: string) => void;
 }): SweepService {
-  const { plans, duties, notices, units, calendars, recurrences, counters } = deps;
+  const { plans, duties, notices, claims, units, calendars, recurrences, counters } = deps;
   const onItemError =
     deps.onItemError ??
     ((err: unknown, itemId: string) =>
@@ -90,6 +101,7 @@ export function sweepService(deps: {
         alreadyWritten: 0,
         occurrencesCreated: 0,
         failed: 0,
+        itemsRead: 0,
         calendarFallbackYears: [],
       };
 
@@ -120,7 +132,8 @@ export function sweepService(deps: {
       async function sweepDuty(plan: Plan, first: DutyRecord, cal: WorkingCalendar) {
         let duty: DutyRecord | undefined = first;
         for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_DUTY && duty !== undefined; attempt++) {
-          if (duty.status !== 'open') return;
+          // A new round's notices are not in this page's claim: the next sweep writes them.
+          if (duty.status !== 'open' || duty.round !== first.round) return;
           const round = { dueAt: new Date(duty.dueAt), startedAt: new Date(duty.roundStartedAt) };
           const { due, next } = levelsDue(
             duty.escalation,
@@ -131,16 +144,14 @@ export function sweepService(deps: {
             cal,
           );
           if (due.length === 0) return;
-          let interrupted = false;
+          // Every level due now (several after an outage), then one ladder step past them all.
+          const levels: LevelDecision[] = [];
           let fromIndex = duty.nextLevelIndex;
           let lastLevel = duty.lastNoticeLevel;
           for (const [i, scheduled] of due.entries()) {
             const following: ScheduledLevel | null = due[i + 1] ?? next;
             const notice = await buildNotice(plan, duty, scheduled, cal);
-            const advance = {
-              planId: plan.id,
-              dutyId: duty.id,
-              round: duty.round,
+            const ladder = {
               fromIndex,
               toIndex: scheduled.index + 1,
               nextActionAt: following === null ? null : following.fireAt.toISOString(),
@@ -152,30 +163,92 @@ export function sweepService(deps: {
               {
                 before: { nextLevelIndex: fromIndex, lastNoticeLevel: lastLevel },
                 after: {
-                  nextLevelIndex: advance.toIndex,
+                  nextLevelIndex: ladder.toIndex,
                   lastNoticeLevel: notice.level,
-                  nextActionAt: advance.nextActionAt,
+                  nextActionAt: ladder.nextActionAt,
                   noticeId: notice.id,
                   recipients: notice.recipients,
                 },
               },
               now,
+              { id: escalationEventIdFor(notice.id) },
             );
-            const outcome = await withRetry(() => notices.writeLevel(notice, advance, audit));
-            if (outcome === 'written') {
-              result.written++;
-              fromIndex = scheduled.index + 1;
-              lastLevel = notice.level;
-              continue;
-            }
-            if (outcome === 'exists') result.alreadyWritten++;
-            if (outcome === 'conflict') await new Promise((r) => setTimeout(r, 10 + Math.random() * 40));
-            // Someone else moved this duty on (a concurrent sweep, a submit): start from what is stored.
-            interrupted = true;
-            break;
+            levels.push({ notice, ladder, audit });
+            fromIndex = ladder.toIndex;
+            lastLevel = notice.level;
           }
-          if (!interrupted) return;
+          // Each write is retried on its own while the table throttles; an error left over fails
+          // this duty for this run only (everything written is idempotent, so the next run goes on).
+          const outcome = await notices.writeLevels(levels);
+          result.written += outcome.created;
+          result.alreadyWritten += outcome.existed;
+          if (outcome.advanced) return;
+          // Someone else moved this duty on (a concurrent sweep, a submit): start from what is stored.
           duty = await withRetry(() => duties.get(first.id));
+        }
+      }
+
+      /**
+       * One page of the sweep index. Its duties' notices are claimed first, so that a crash
+       * half-way is finished by a later sweep even for a duty that leaves the index meanwhile; the
+       * claim is released once every duty of the page went through.
+       */
+      async function sweepPage(plan: Plan, page: readonly SweepItem[]) {
+        const dutiesOfPage = page.flatMap((item) => (item.entity === 'Duty' ? [item.duty] : []));
+        const claim: SweepClaim | undefined =
+          dutiesOfPage.length === 0
+            ? undefined
+            : {
+                id: newId('claim', now),
+                planId: plan.id,
+                noticeIds: dutiesOfPage.flatMap((d) =>
+                  d.escalation.slice(d.nextLevelIndex).map((l) => noticeIdFor(d.id, d.round, l.level)),
+                ),
+                leaseUntil: new Date(now.getTime() + CLAIM_LEASE_MS).toISOString(),
+              };
+        if (claim !== undefined) {
+          try {
+            await withRetry(() => claims.put(claim));
+          } catch (err) {
+            // Nothing of the page is written without its claim; it all stays for the next run.
+            result.failed += page.length;
+            onItemError(err, claim.id);
+            return;
+          }
+        }
+        let dutyFailed = false;
+        // Duties are independent: their notices are written side by side, a bounded number at a
+        // time, so a sweep's time follows the slowest write, not the sum of them.
+        await forEachLimit(page, SWEEP_CONCURRENCY, async (item) => {
+          // One duty's failure must not stop the others: it stays in the index, so the next run
+          // takes it up again; the count makes the run fail loudly (alarm, retry, DLQ).
+          // Each item gets its own view of the calendar; the sweep's calendar still sums up
+          // every year any of them fell back for.
+          const cal = calendar.view();
+          try {
+            if (item.entity === 'Task') {
+              // Awaited first, then added: `total += await …` would read the total before the
+              // wait and drop what the other items added meanwhile.
+              const created = await recurrences.topUp(plan, item.task, now, cal);
+              result.occurrencesCreated += created;
+            } else {
+              result.examined++;
+              await sweepDuty(plan, item.duty, cal);
+            }
+          } catch (err) {
+            if (item.entity === 'Duty') dutyFailed = true;
+            result.failed++;
+            onItemError(err, item.entity === 'Task' ? item.task.id : item.duty.id);
+          }
+        });
+        // A duty that failed may have left a notice half-written: its claim stays until the lease
+        // runs out, and the sweep after that finishes it.
+        if (claim === undefined || dutyFailed) return;
+        try {
+          await withRetry(() => claims.release(claim));
+        } catch (err) {
+          result.failed++;
+          onItemError(err, claim.id);
         }
       }
 
@@ -222,30 +295,22 @@ export function sweepService(deps: {
           result.failed++;
           onItemError(err, plan.id);
         }
-        for await (const page of duties.dueForSweep(plan.id, nowIso)) {
-          // Duties are independent: their notices are written side by side, a bounded number at a
-          // time, so a sweep's time follows the slowest write, not the sum of them.
-          await forEachLimit(page, SWEEP_CONCURRENCY, async (item) => {
-            // One duty's failure must not stop the others: it stays in the index, so the next run
-            // takes it up again; the count makes the run fail loudly (alarm, retry, DLQ).
-            // Each item gets its own view of the calendar; the sweep's calendar still sums up
-            // every year any of them fell back for.
-            const cal = calendar.view();
+        // First what a sweep that stopped half-way left: usually one Query that finds nothing.
+        for await (const page of claims.expired(plan.id, nowIso)) {
+          result.itemsRead += page.length;
+          for (const claim of page) {
             try {
-              if (item.entity === 'Task') {
-                // Awaited first, then added: `total += await …` would read the total before the
-                // wait and drop what the other items added meanwhile.
-                const created = await recurrences.topUp(plan, item.task, now, cal);
-                result.occurrencesCreated += created;
-              } else {
-                result.examined++;
-                await sweepDuty(plan, item.duty, cal);
-              }
+              result.alreadyWritten += await notices.finishStored(claim.noticeIds);
+              await withRetry(() => claims.release(claim));
             } catch (err) {
               result.failed++;
-              onItemError(err, item.entity === 'Task' ? item.task.id : item.duty.id);
+              onItemError(err, claim.id);
             }
-          });
+          }
+        }
+        for await (const page of duties.dueForSweep(plan.id, nowIso)) {
+          result.itemsRead += page.length;
+          await sweepPage(plan, page);
         }
       }
       result.calendarFallbackYears = calendar.fallbackYearsUsed();

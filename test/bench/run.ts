@@ -6,6 +6,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { benchBundle } from './bundle.js';
 import { benchPages } from './pages-bench.js';
+import { benchPlanView } from './plan-view-bench.js';
 import { benchSubmitLatency } from './submit-latency.js';
 import { benchSweep } from './sweep-bench.js';
 
@@ -17,8 +18,15 @@ const sections: [string, (p: typeof print) => Promise<unknown>][] = [
     benchSubmitLatency,
   ],
   ['Bundle size and module load time (API Lambda)', benchBundle],
-  ['Sweep cost: 1,000 due among 10,000 and 100,000 open duties (DynamoDB Local)', benchSweep],
+  [
+    'Sweep cost: 1,000 due among 10,000 and 100,000 open duties, one transaction per notice vs single writes (DynamoDB Local)',
+    benchSweep,
+  ],
   ['Pages: DynamoDB calls and time, 2 plans × 10 villages vs 10 plans × 40 villages', benchPages],
+  [
+    'Plan view at county scale: 500 units × 100 duties (50,000) against a bare Query of its counters',
+    benchPlanView,
+  ],
 ];
 
 // Figures from a busy machine are not comparable with a quiet one's: say which this was.

@@ -1,14 +1,19 @@
 /**
- * The sweep's cost against what is due, not what exists: `npx tsx test/bench/sweep-bench.ts`
- * (alone) or `npm run bench`. Against an in-memory DynamoDB Local, in one run: plan A with 10,000
- * open duties and plan B with 100,000, each with the same 1,000 due (their next escalation level's
- * time has passed). Each plan is seeded (BatchWriteItem, items in the repositories' shape) just
- * before its sweep, so B is swept with the table holding both plans. For each sweep: wall time,
- * items read from the sweep index, DynamoDB calls by command, notices written, and peak RSS and
- * heap. Add `node --expose-gc --import tsx test/bench/sweep-bench.ts` for heap figures without the
- * seeding's garbage. Prints figures only; timing is never asserted. DynamoDB Local is stopped at the
- * end, whatever happens.
+ * The sweep's cost against what is due, not what exists, and the old transactional write against
+ * the single writes, in one run: `npx tsx test/bench/sweep-bench.ts` (alone) or `npm run bench`.
+ * Against an in-memory DynamoDB Local: plan A with 10,000 open duties and plan B with 100,000, each
+ * with the same 1,000 due (their next escalation level's time has passed). Each plan is seeded
+ * (BatchWriteItem, items in the repositories' shape) just before its sweeps, so B is swept with the
+ * table holding both plans. Each plan is swept twice: first with the write as it was before issue 12
+ * (one TransactWriteItems per notice, `transactional-level-write.ts`), then, after its due duties
+ * are put back as they were seeded but in a new round (so their notices get new ids), with the
+ * product's single writes. For each sweep: wall time, per due duty, items read from the sweep
+ * index, DynamoDB calls by command, notices written, and peak RSS and heap. Add
+ * `node --expose-gc --import tsx test/bench/sweep-bench.ts` for heap figures without the seeding's
+ * garbage; `SWEEP_BENCH_DUTIES=10000` sweeps smaller plans while developing. Prints figures only;
+ * timing is never asserted. DynamoDB Local is stopped at the end, whatever happens.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -16,9 +21,15 @@ import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@a
 import { ensureTables } from '../../infra/local/create-table.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import type { Principal } from '../../shared/auth/principal.js';
-import { createDocumentClient } from '../../shared/db/client.js';
-import { dutyItem } from '../../shared/db/plan-repository.js';
+import { calendarRepository } from '../../shared/db/calendar-repository.js';
+import { createDocumentClient, type TableRef } from '../../shared/db/client.js';
+import { counterRepository } from '../../shared/db/counter-repository.js';
+import { dutyRepository } from '../../shared/db/duty-repository.js';
+import { noticeRepository } from '../../shared/db/notice-repository.js';
+import { dutyItem, planRepository } from '../../shared/db/plan-repository.js';
+import { sweepClaimRepository } from '../../shared/db/sweep-claim-repository.js';
 import { INDEX_SWEEP_BY_NEXT_ACTION } from '../../shared/db/table.js';
+import { unitRepository } from '../../shared/db/unit-repository.js';
 import {
   createWorkingCalendar,
   type WorkingCalendar,
@@ -28,18 +39,34 @@ import type { SweepResult } from '../../shared/schemas/notices.js';
 import { CreatePlanSchema, type Plan } from '../../shared/schemas/plans.js';
 import { type Task, TaskSchema } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
+import { counterService } from '../../shared/services/counter-service.js';
 import { newDuty } from '../../shared/services/duty-factory.js';
 import { createServices, type Services } from '../../shared/services/index.js';
+import { recurrenceService } from '../../shared/services/recurrence-service.js';
+import { type SweepService, sweepService } from '../../shared/services/sweep-service.js';
 import { table } from './stats.js';
+import { transactionalWriteLevels } from './transactional-level-write.js';
 
 const TABLE_NAME = 'duban-sweep-bench';
 /** Villages under one township; every task gives each of them one duty. */
 const UNITS = 50;
 const DUE = 1_000;
-const SIZES = [
+const DEFAULT_SIZES = [
   { label: 'A', duties: 10_000 },
   { label: 'B', duties: 100_000 },
-] as const;
+];
+/** `SWEEP_BENCH_DUTIES=10000,20000` replaces the plan sizes (multiples of 50, at least 1,000). */
+function sizes(): { label: string; duties: number }[] {
+  const given = process.env.SWEEP_BENCH_DUTIES;
+  if (given === undefined || given === '') return DEFAULT_SIZES;
+  return given.split(',').map((n, i) => {
+    const duties = Number(n);
+    if (!Number.isInteger(duties) || duties < DUE || duties % UNITS !== 0) {
+      throw new Error(`SWEEP_BENCH_DUTIES: ${n} is not a multiple of ${UNITS} of at least ${DUE}`);
+    }
+    return { label: String.fromCharCode(65 + i), duties };
+  });
+}
 /** A small plan swept first and not counted: warms the JIT, the SDK's sockets and the JVM. */
 const WARMUP = { duties: 2_000, due: 200 };
 const WRITERS = 4;
@@ -48,6 +75,11 @@ const SAMPLE_EVERY_MS = 20;
 const ITEMS_READ_TARGET = 1.05;
 const TIME_RATIO_TARGET = 1.2;
 const DUE_SECONDS_TARGET = 3;
+/** Per due duty, the single writes must be at least this many times faster than the transactions. */
+const SPEEDUP_TARGET = 2;
+
+/** How a sweep writes each level: the old single transaction, or the product's single writes. */
+type Way = 'transaction' | 'single writes';
 
 const OFFICE: Principal = { sub: 'bench-office', role: 'office' };
 const SWEEPER: Principal = { sub: 'bench', role: 'office' };
@@ -181,7 +213,7 @@ function* dutyItems(
   villages: readonly string[],
   size: { duties: number; due: number },
   calendar: WorkingCalendar,
-  stats: { due: number },
+  stats: { due: Record<string, unknown>[] },
 ): Generator<Record<string, unknown>> {
   const tasks = size.duties / villages.length;
   const dueTasks = size.due / villages.length;
@@ -211,8 +243,9 @@ function* dutyItems(
         now: CREATED,
         calendar,
       });
-      if (duty.nextActionAt !== null && duty.nextActionAt <= NOW.toISOString()) stats.due++;
-      yield dutyItem(duty);
+      const item = dutyItem(duty);
+      if (duty.nextActionAt !== null && duty.nextActionAt <= NOW.toISOString()) stats.due.push(item);
+      yield item;
     }
   }
 }
@@ -220,14 +253,31 @@ function* dutyItems(
 interface Sampled<T> {
   value: T;
   ms: number;
+  /** CPU time this process, and the DynamoDB Local engine, spent meanwhile. */
+  nodeCpuMs: number;
+  engineCpuMs: number;
   peakRss: number;
   peakHeap: number;
   startRss: number;
   startHeap: number;
 }
 
-/** Peak RSS and heap sampled every `SAMPLE_EVERY_MS` while `run` runs. */
-async function sampled<T>(run: () => Promise<T>): Promise<Sampled<T>> {
+/**
+ * CPU time (ms) process `pid` has used so far, from /proc (utime + stime at Linux's 100 ticks a
+ * second); NaN where there is no /proc.
+ */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Peak RSS and heap sampled every `SAMPLE_EVERY_MS` while `run` runs, and the CPU both sides used. */
+async function sampled<T>(enginePid: number, run: () => Promise<T>): Promise<Sampled<T>> {
   globalThis.gc?.();
   const start = process.memoryUsage();
   let peakRss = start.rss;
@@ -238,12 +288,24 @@ async function sampled<T>(run: () => Promise<T>): Promise<Sampled<T>> {
     peakHeap = Math.max(peakHeap, now.heapUsed);
   };
   const timer = setInterval(sample, SAMPLE_EVERY_MS);
+  const cpu0 = process.cpuUsage();
+  const engine0 = processCpuMs(enginePid);
   const t0 = performance.now();
   try {
     const value = await run();
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     sample();
-    return { value, ms, peakRss, peakHeap, startRss: start.rss, startHeap: start.heapUsed };
+    return {
+      value,
+      ms,
+      nodeCpuMs: (cpu.user + cpu.system) / 1000,
+      engineCpuMs: processCpuMs(enginePid) - engine0,
+      peakRss,
+      peakHeap,
+      startRss: start.rss,
+      startHeap: start.heapUsed,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -251,9 +313,12 @@ async function sampled<T>(run: () => Promise<T>): Promise<Sampled<T>> {
 
 interface PlanRun {
   label: string;
+  way: Way;
   duties: number;
   due: number;
   ms: number;
+  nodeCpuMs: number;
+  engineCpuMs: number;
   result: SweepResult;
   counter: CallCounter;
   peakRss: number;
@@ -265,59 +330,103 @@ interface PlanRun {
 interface Context {
   real: DynamoDBDocumentClient;
   counter: { current: CallCounter | undefined };
+  enginePid: number;
   services: Services;
+  sweepers: Record<Way, SweepService>;
   villages: readonly string[];
   calendar: WorkingCalendar;
   itemErrors: string[];
   print: (line: string) => void;
 }
 
-/** Seeds one plan, then sweeps it once with the counting client. */
-async function seedAndSweep(
-  ctx: Context,
-  label: string,
-  size: { duties: number; due: number },
-): Promise<PlanRun> {
+/** The sweep service on `ref`, writing each level the given way (the rest is the product's). */
+function sweeperOn(ref: TableRef, way: Way, onItemError: (err: unknown, itemId: string) => void) {
+  const plans = planRepository(ref);
+  const product = noticeRepository(ref);
+  const notices =
+    way === 'transaction' ? { ...product, writeLevels: transactionalWriteLevels(ref) } : product;
+  return sweepService({
+    plans,
+    duties: dutyRepository(ref),
+    notices,
+    // Both ways claim each page (two writes a page), so only the writing of the levels differs.
+    claims: sweepClaimRepository(ref),
+    units: unitRepository(ref),
+    calendars: calendarRepository(ref),
+    recurrences: recurrenceService(plans),
+    counters: counterService({ counters: counterRepository(ref), duties: dutyRepository(ref), plans }),
+    onItemError,
+  });
+}
+
+interface Seeded {
+  plan: Plan;
+  duties: number;
+  /** The due duties' items as seeded, to put them back for the second sweep. */
+  dueItems: Record<string, unknown>[];
+}
+
+/** Seeds one plan of `size.duties` open duties, `size.due` of them due. */
+async function seedPlan(ctx: Context, label: string, size: { duties: number; due: number }): Promise<Seeded> {
   const plan = await createPlan(
     ctx.services,
     `基准测试方案 ${label}(${size.duties} 项,其中 ${size.due} 项到期)`,
   );
-  const stats = { due: 0 };
+  const stats = { due: [] as Record<string, unknown>[] };
   const t0 = performance.now();
   const written = await writeAll(ctx.real, dutyItems(plan, ctx.villages, size, ctx.calendar, stats));
   ctx.print(
-    `plan ${label} (${plan.id}): seeded ${written} open duties, ${stats.due} of them due, ` +
+    `plan ${label} (${plan.id}): seeded ${written} open duties, ${stats.due.length} of them due, ` +
       `with ${WRITERS} BatchWriteItem writers in ${seconds(performance.now() - t0)}`,
   );
-  if (written !== size.duties || stats.due !== size.due) {
+  if (written !== size.duties || stats.due.length !== size.due) {
     throw new Error(
-      `plan ${label}: seeded ${written} duties (${stats.due} due), expected ${size.duties} (${size.due})`,
+      `plan ${label}: seeded ${written} duties (${stats.due.length} due), expected ${size.duties} (${size.due})`,
     );
   }
+  return { plan, duties: size.duties, dueItems: stats.due };
+}
+
+/**
+ * Puts the due duties back as seeded, in round `round`: due again, with a ladder from the start,
+ * and notice ids (fixed by duty, round and level) that the earlier sweep has not used.
+ */
+async function makeDueAgain(ctx: Context, seeded: Seeded, round: number): Promise<void> {
+  const items = seeded.dueItems.map((item) => ({ ...item, round }));
+  await writeAll(ctx.real, items[Symbol.iterator]());
+}
+
+/** Sweeps the seeded plan once, the given way, with the counting client. */
+async function sweepPlan(ctx: Context, label: string, seeded: Seeded, way: Way): Promise<PlanRun> {
   // Let DynamoDB Local settle after the burst of writes before measuring.
   await new Promise((r) => setTimeout(r, 1_000));
-
+  const due = seeded.dueItems.length;
   const counter = emptyCounter();
   ctx.counter.current = counter;
   const errorsBefore = ctx.itemErrors.length;
   let run: Sampled<SweepResult>;
   try {
-    run = await sampled(() => ctx.services.sweeps.sweep(SWEEPER, { planId: plan.id }, NOW));
+    run = await sampled(ctx.enginePid, () =>
+      ctx.sweepers[way].sweep(SWEEPER, { planId: seeded.plan.id }, NOW),
+    );
   } finally {
     ctx.counter.current = undefined;
   }
   const result = run.value;
-  if (result.failed > 0 || result.examined !== size.due) {
+  if (result.failed > 0 || result.examined !== due) {
     throw new Error(
-      `plan ${label}: the sweep examined ${result.examined} duties (expected ${size.due}) and failed ` +
-        `${result.failed}; first error: ${ctx.itemErrors[errorsBefore] ?? 'none'}`,
+      `plan ${label} (${way}): the sweep examined ${result.examined} duties (expected ${due}) and ` +
+        `failed ${result.failed}; first error: ${ctx.itemErrors[errorsBefore] ?? 'none'}`,
     );
   }
   return {
     label,
-    duties: size.duties,
-    due: size.due,
+    way,
+    duties: seeded.duties,
+    due,
     ms: run.ms,
+    nodeCpuMs: run.nodeCpuMs,
+    engineCpuMs: run.engineCpuMs,
     result,
     counter,
     peakRss: run.peakRss,
@@ -327,6 +436,14 @@ async function seedAndSweep(
   };
 }
 
+/** The old way, then the due duties made due again in round 2, then the single writes. */
+async function sweepBothWays(ctx: Context, label: string, seeded: Seeded): Promise<[PlanRun, PlanRun]> {
+  const old = await sweepPlan(ctx, label, seeded, 'transaction');
+  await makeDueAgain(ctx, seeded, 2);
+  const now = await sweepPlan(ctx, label, seeded, 'single writes');
+  return [old, now];
+}
+
 const callsLine = (counter: CallCounter) =>
   [...counter.calls.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -334,9 +451,11 @@ const callsLine = (counter: CallCounter) =>
     .join(', ');
 
 const totalCalls = (counter: CallCounter) => [...counter.calls.values()].reduce((n, c) => n + c.count, 0);
+const perDue = (r: PlanRun) => r.ms / r.due;
 
 /** Starts DynamoDB Local, seeds and sweeps the warm-up plan, A and B, prints the figures, stops it. */
 export async function benchSweep(print: (line: string) => void): Promise<PlanRun[]> {
+  const plans = sizes();
   print(
     `DynamoDB Local in memory; now = ${NOW.toISOString()}; ${UNITS} villages; default escalation policy; ` +
       `heap figures ${globalThis.gc ? 'after a forced GC' : 'without --expose-gc (they include earlier garbage)'}`,
@@ -348,30 +467,37 @@ export async function benchSweep(print: (line: string) => void): Promise<PlanRun
     const real = createDocumentClient(client);
     const { doc, counter } = countingClient(real);
     const itemErrors: string[] = [];
-    const services = createServices(
-      { doc, ...tables },
-      { onSweepItemError: (err, itemId) => itemErrors.push(`${itemId}: ${String(err)}`) },
-    );
+    const onItemError = (err: unknown, itemId: string) => itemErrors.push(`${itemId}: ${String(err)}`);
+    const ref = { doc, ...tables };
+    const services = createServices(ref, { onSweepItemError: onItemError });
     const villages = await createUnits(services);
     const ctx: Context = {
       real,
       counter,
+      enginePid: dynamo.pid,
       services,
+      sweepers: {
+        transaction: sweeperOn(ref, 'transaction', onItemError),
+        'single writes': sweeperOn(ref, 'single writes', onItemError),
+      },
       villages,
       calendar: createWorkingCalendar([]),
       itemErrors,
       print,
     };
 
-    const warm = await seedAndSweep(ctx, 'warm-up', WARMUP);
+    const warmPlan = await seedPlan(ctx, 'warm-up', WARMUP);
+    const warm = await sweepBothWays(ctx, 'warm-up', warmPlan);
     print(
-      `  warm-up sweep (not counted): ${warm.due} due in ${seconds(warm.ms)}, ${warm.result.written} notices written`,
+      `  warm-up sweeps (not counted): ${WARMUP.due} due, ${warm.map((r) => `${r.way} ${seconds(r.ms)}`).join(', ')}`,
     );
     const runs: PlanRun[] = [];
-    for (const size of SIZES) {
-      const run = await seedAndSweep(ctx, size.label, { duties: size.duties, due: DUE });
-      print(`  sweep ${run.label}: DynamoDB calls ${callsLine(run.counter)}`);
-      runs.push(run);
+    for (const size of plans) {
+      const seeded = await seedPlan(ctx, size.label, { duties: size.duties, due: DUE });
+      for (const run of await sweepBothWays(ctx, size.label, seeded)) {
+        print(`  sweep ${run.label}, ${run.way}: DynamoDB calls ${callsLine(run.counter)}`);
+        runs.push(run);
+      }
     }
     printResult(print, runs);
     return runs;
@@ -388,9 +514,13 @@ function printResult(print: (line: string) => void, runs: readonly PlanRun[]): v
     table(
       [
         'plan',
+        'write',
         'open duties',
         'due',
         'sweep time',
+        'per due duty',
+        'Node CPU / due',
+        'engine CPU / due',
         'items read (sweep index)',
         'index pages',
         'notices written',
@@ -401,9 +531,13 @@ function printResult(print: (line: string) => void, runs: readonly PlanRun[]): v
       ],
       runs.map((r) => [
         r.label,
+        r.way,
         r.duties.toLocaleString('en'),
         r.due.toLocaleString('en'),
         seconds(r.ms),
+        `${perDue(r).toFixed(2)} ms`,
+        `${(r.nodeCpuMs / r.due).toFixed(2)} ms`,
+        `${(r.engineCpuMs / r.due).toFixed(2)} ms`,
         String(r.counter.sweepIndexItems),
         String(r.counter.sweepIndexQueries),
         String(r.result.written),
@@ -416,16 +550,33 @@ function printResult(print: (line: string) => void, runs: readonly PlanRun[]): v
   );
   print('');
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-  const readRatios = runs.map((r) => r.counter.sweepIndexItems / r.due);
+  const singles = runs.filter((r) => r.way === 'single writes');
+  const readRatios = singles.map((r) => r.counter.sweepIndexItems / r.due);
   print(
-    `items read / items due: ${runs.map((r, i) => `${r.label} ${(readRatios[i] ?? Number.NaN).toFixed(3)}`).join(', ')} ` +
+    `items read / items due (single writes): ${singles.map((r, i) => `${r.label} ${(readRatios[i] ?? Number.NaN).toFixed(3)}`).join(', ')} ` +
       `(target <= ${ITEMS_READ_TARGET}) -> ${verdict(readRatios.every((x) => x <= ITEMS_READ_TARGET))}`,
   );
-  const [small, large] = runs;
+  const speedups = singles.map((s) => {
+    const old = runs.find((r) => r.label === s.label && r.way === 'transaction');
+    return old === undefined ? Number.NaN : perDue(old) / perDue(s);
+  });
+  print(
+    `per due duty, transaction / single writes (same plan, same run): ` +
+      `${singles.map((s, i) => `${s.label} ${(speedups[i] ?? Number.NaN).toFixed(2)}x`).join(', ')} ` +
+      `(target >= ${SPEEDUP_TARGET}x) -> ${verdict(speedups.every((x) => x >= SPEEDUP_TARGET))}`,
+  );
+  const cpuRatios = singles.map((s) => {
+    const old = runs.find((r) => r.label === s.label && r.way === 'transaction');
+    return old === undefined
+      ? '?'
+      : `${s.label} engine ${(old.engineCpuMs / s.engineCpuMs).toFixed(2)}x, Node ${(old.nodeCpuMs / s.nodeCpuMs).toFixed(2)}x`;
+  });
+  print(`CPU per due duty, transaction / single writes: ${cpuRatios.join('; ')}`);
+  const [small, large] = singles;
   if (small && large) {
     const ratio = large.ms / small.ms;
     print(
-      `time(${large.duties.toLocaleString('en')}) / time(${small.duties.toLocaleString('en')}): ${ratio.toFixed(2)} ` +
+      `single writes, time(${large.duties.toLocaleString('en')}) / time(${small.duties.toLocaleString('en')}): ${ratio.toFixed(2)} ` +
         `(target <= ${TIME_RATIO_TARGET}) -> ${verdict(ratio <= TIME_RATIO_TARGET)}`,
     );
     print(
@@ -435,9 +586,9 @@ function printResult(print: (line: string) => void, runs: readonly PlanRun[]): v
     );
   }
   print(
-    `sweep of ${DUE.toLocaleString('en')} due duties under ${DUE_SECONDS_TARGET} s: ` +
-      `${runs.map((r) => `${r.label} ${seconds(r.ms)}`).join(', ')} -> ` +
-      `${verdict(runs.every((r) => r.ms < DUE_SECONDS_TARGET * 1000))}`,
+    `sweep of ${DUE.toLocaleString('en')} due duties under ${DUE_SECONDS_TARGET} s (single writes): ` +
+      `${singles.map((r) => `${r.label} ${seconds(r.ms)}`).join(', ')} -> ` +
+      `${verdict(singles.every((r) => r.ms < DUE_SECONDS_TARGET * 1000))}`,
   );
   const [load1 = 0] = loadavg();
   print(`load average (1 min) at the end ${load1.toFixed(2)}`);

@@ -3,7 +3,7 @@
  * unexpected exception), injected with aws-sdk-client-mock at the document client.
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.js';
@@ -99,7 +99,7 @@ describe('storage faults', () => {
 });
 
 describe('sweep faults', () => {
-  it('retries a throttled notice transaction and loses nothing', async () => {
+  it('retries throttled notice writes and ladder steps and loses nothing', async () => {
     const { testApp } = await import('../fixtures/app.js');
     const api = await testApp({ now: new Date('2025-09-01T02:00:00Z') });
     await api.call('POST', '/v1/units', { body: { id: 'village', name: '东街村', kind: 'village' } });
@@ -119,16 +119,23 @@ describe('sweep faults', () => {
       });
     }
 
-    // The real table behind a client whose notice transactions are throttled twice first.
+    // The real table behind a client whose notice writes and ladder steps are throttled twice
+    // each first (a whole duty's writes are then tried again: each of them is idempotent).
     const doc = createDocumentClient(api.table.client);
     const real = doc.send.bind(doc);
     const mock = mockClient(doc);
     const throttle = new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} });
+    mock.on(PutCommand).callsFake((input) => real(new PutCommand(input)));
     mock
-      .on(TransactWriteCommand)
+      .on(PutCommand, { Item: { entity: 'Notice' } })
       .rejectsOnce(throttle)
       .rejectsOnce(throttle)
-      .callsFake((input) => real(new TransactWriteCommand(input)));
+      .callsFake((input) => real(new PutCommand(input)));
+    mock
+      .on(UpdateCommand)
+      .rejectsOnce(throttle)
+      .rejectsOnce(throttle)
+      .callsFake((input) => real(new UpdateCommand(input)));
     mock.on(QueryCommand).callsFake((input) => real(new QueryCommand(input)));
     mock.on(GetCommand).callsFake((input) => real(new GetCommand(input)));
     mock.on(BatchGetCommand).callsFake((input) => real(new BatchGetCommand(input)));
@@ -136,9 +143,21 @@ describe('sweep faults', () => {
 
     const result = await services.sweeps.sweep(OFFICE, { planId: plan.id }, new Date('2025-10-10T09:00:00Z'));
     expect(result).toMatchObject({ examined: 3, written: 12, failed: 0 });
-    expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(14);
+    const noticePuts = mock.commandCalls(PutCommand).filter((c) => c.args[0].input.Item?.entity === 'Notice');
+    expect(noticePuts.length).toBeGreaterThan(12);
     mock.restore();
-    const notices = await api.call<{ items: unknown[] }>('GET', `/v1/notices?planId=${plan.id}&limit=100`);
+    const notices = await api.call<{ items: { id: string }[] }>(
+      'GET',
+      `/v1/notices?planId=${plan.id}&limit=100`,
+    );
     expect(notices.body.items).toHaveLength(12);
+    const audit = await api.call<{ items: { action: string; after: { noticeId: string } }[] }>(
+      'GET',
+      `/v1/audit?planId=${plan.id}&limit=100`,
+    );
+    const escalations = audit.body.items.filter((e) => e.action === 'duty.escalate');
+    expect(escalations.map((e) => e.after.noticeId).sort()).toEqual(
+      notices.body.items.map((n) => n.id).sort(),
+    );
   });
 });

@@ -13,7 +13,8 @@ export function auditRoutes(deps: AppDeps) {
       path: '/',
       tags: ['audit'],
       summary: '审计记录(仅办公室;不可修改、不可删除)',
-      description: '按工作方案、操作人、时间段查询,最新在前。记录与变更在同一事务中写入。',
+      description:
+        '按工作方案、操作人、时间段查询,最新在前。记录与变更在同一事务中写入;巡检的督办记录在通知之后、任务推进之前单独写入,键固定、只写一次。',
       security: bearer,
       request: { query: AuditQuerySchema },
       responses: {
