@@ -15,7 +15,7 @@ const sections: [string, (p: typeof print) => Promise<unknown>][] = [
     'Submit latency (full HTTP stack vs bare conditional UpdateItem, DynamoDB Local in memory)',
     benchSubmitLatency,
   ],
-  ['Bundle size and module load time (API Lambda)', benchBundle],
+  ['Bundle size and module load time (Lambda functions vs a bare Hono + lib-dynamodb handler)', benchBundle],
   ['Sweep cost: 1,000 due among 10,000 and 100,000 open duties (DynamoDB Local)', benchSweep],
 ];
 
