@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type HttpBindings, type ServerType, serve } from '@hono/node-server';
-import { createApp } from '../../functions/api/app.js';
+import { createApp } from '../../functions/http/app.js';
 import { startReportSchedules } from '../../functions/reports/report-job.js';
 import { localSignIn } from '../../functions/web/local-sign-in.js';
 import { hs256Verifier } from '../../shared/auth/tokens.js';
