@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: submit latency against its storage baseline, then bundle size and module load
- * time. Prints figures and the targets next to them; a missed target never fails the run, a
- * benchmark that could not run does (exit code 1).
+ * `npm run bench`: submit latency against its storage baseline, bundle size and module load time,
+ * the sweep's cost and the embedded engine's memory. Prints figures and the targets next to them;
+ * a missed target never fails the run, a benchmark that could not run does (exit code 1).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { benchBundle } from './bundle.js';
+import { benchEngineMemory } from './engine-memory.js';
 import { benchSubmitLatency } from './submit-latency.js';
 import { benchSweep } from './sweep-bench.js';
 
@@ -17,6 +18,10 @@ const sections: [string, (p: typeof print) => Promise<unknown>][] = [
   ],
   ['Bundle size and module load time (Lambda functions vs a bare Hono + lib-dynamodb handler)', benchBundle],
   ['Sweep cost: 1,000 due among 10,000 and 100,000 open duties (DynamoDB Local)', benchSweep],
+  [
+    'Engine memory: DynamoDB Local holding 50,000 duties, in memory and on disk, vs its empty tables',
+    (p) => benchEngineMemory(p),
+  ],
 ];
 
 // Figures from a busy machine are not comparable with a quiet one's: say which this was.
