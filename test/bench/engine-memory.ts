@@ -10,7 +10,8 @@
  * process's VmRSS (now) and VmHWM (peak) from /proc/<pid>/status. The baseline, in the same run,
  * is the runtime's engine holding only the empty tables. Then the local runtime itself (`npm start`
  * as a child process) is started on the loaded data folder and asked for a unit's duties: its node
- * process's RSS and its engine's. Prints figures against the target (≤ 1 GiB RSS for the engine),
+ * process's RSS and its engine's (on the rehearsal clock a day after the duties were made, so its
+ * sweep has nothing to do). Prints figures against the target (≤ 1 GiB RSS for the engine),
  * asserts nothing. Extra JVM settings to compare: BENCH_ENGINE_SETTINGS='[{"label":"…","heap":"512m",
  * "jvmFlags":["-XX:+UseSerialGC"]}]'. Linux only (/proc).
  */
@@ -365,7 +366,15 @@ async function measureRuntime(
   const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const child: ChildProcess = spawn(process.execPath, [tsx, join(ROOT, 'infra', 'local', 'server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DUBAN_DATA_DIR: dataDir, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'WARN' },
+    env: {
+      ...process.env,
+      DUBAN_DATA_DIR: dataDir,
+      PORT: String(port),
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      // The rehearsal clock, a day after the duties were made: nothing is due yet, so the sweep
+      // the runtime starts on has no work, and the request measured is the only one.
+      DUBAN_NOW: new Date(CREATED.getTime() + DAY_MS).toISOString(),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.resume();
@@ -378,7 +387,7 @@ async function measureRuntime(
     const deadline = Date.now() + RUNTIME_READY_MS;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`npm start exited: ${stderr}`);
-      const up = await fetch(`${base}/health`).then(
+      const up = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5_000) }).then(
         (r) => r.ok,
         () => false,
       );
@@ -391,6 +400,7 @@ async function measureRuntime(
     const t0 = performance.now();
     const res = await fetch(`${base}/v1/units/unit-001/duties?limit=50`, {
       headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(RUNTIME_READY_MS),
     });
     if (res.status !== 200) throw new Error(`a unit's duties: ${res.status} ${await res.text()}`);
     await res.json();
@@ -403,7 +413,15 @@ async function measureRuntime(
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
+      // It waits for a sweep in flight; the engine dies with it (setpriv's death signal).
+      const stuck = setTimeout(() => {
+        // tsx passes SIGTERM on but cannot pass SIGKILL: the server's own node process gets it.
+        const server = engineUnder(child.pid ?? 0)?.node;
+        if (server !== undefined) process.kill(server, 'SIGKILL');
+        child.kill('SIGKILL');
+      }, 15_000);
       await exited;
+      clearTimeout(stuck);
     }
   }
 }
