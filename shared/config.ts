@@ -100,6 +100,9 @@ export const parseLambdaConfig = (env: NodeJS.ProcessEnv = process.env): LambdaC
 export const parseSweepConfig = (env: NodeJS.ProcessEnv = process.env): SweepConfig =>
   parseOrThrow(sweepEnvSchema, env);
 
+/** A Java heap size as `-Xmx` takes it: bytes, or kibi-, mebi- or gibibytes (`1g`, `768m`). */
+export const JAVA_HEAP_SIZE = /^[1-9][0-9]*[kKmMgG]?$/;
+
 /** Environment of the local runtime (`npm start`). */
 const localEnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8787),
@@ -110,6 +113,11 @@ const localEnvSchema = z.object({
   /** Rehearsal: the business clock starts at this instant and runs on from there. */
   DUBAN_NOW: z.iso.datetime({ offset: true }).optional(),
   DUBAN_RATE_LIMIT_PER_MINUTE: rateLimitPerMinute,
+  /** The embedded DynamoDB Local's Java heap ceiling (`-Xmx`), e.g. 1g or 768m. @default 1g */
+  DUBAN_DYNAMODB_HEAP: z
+    .string()
+    .regex(JAVA_HEAP_SIZE, 'DUBAN_DYNAMODB_HEAP must look like 1g or 768m (what java -Xmx takes)')
+    .optional(),
 });
 
 export type LocalConfig = z.infer<typeof localEnvSchema>;

@@ -1,15 +1,7 @@
-import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import { UnauthorizedError } from '../../shared/errors.js';
-import { errorField, writeLog } from '../../shared/log.js';
-import { classifyError, MAX_BODY_BYTES } from '../http/classify-error.js';
-import { webRoutes } from '../web/web-app.js';
+import { createShell, type Shell } from '../http/shell.js';
 import type { AppDeps } from './deps.js';
-import { docsRoutes } from './docs.js';
-import { completeDocument } from './openapi.js';
-import { newRouter } from './router.js';
+import { API_DOCUMENT_SECURITY } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { dutyRoutes } from './routes/duties.js';
@@ -21,58 +13,17 @@ import { planReportRoutes, reportRoutes } from './routes/reports.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { unitRoutes } from './routes/units.js';
 
-export function createApp(deps: AppDeps) {
-  const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
+/**
+ * The API function's app: `/health` and the `/v1` JSON API on the shared shell — no pages, no
+ * sign-in, no docs (functions/site/ serves those), so a phone's first call after a cold start loads
+ * only this. The OpenAPI document is generated from these routes by the site function.
+ */
+export function createApiApp(deps: AppDeps) {
+  return mountApi(createShell(deps), deps);
+}
 
-  const toResponse = (c: Context, err: unknown) => {
-    const e = classifyError(err);
-    if (e.retryAfterSeconds !== undefined) c.header('retry-after', String(e.retryAfterSeconds));
-    // Never serialise a raw error: its message may carry internals. Log it, answer generically.
-    if (e.unexpected) {
-      logError({
-        level: 'error',
-        message: 'unhandled error',
-        requestId: c.get('requestId'),
-        path: c.req.path,
-        error: errorField(err),
-      });
-    }
-    return c.json({ error: { code: e.code, message: e.message, details: e.details } }, e.status);
-  };
-
-  const app = newRouter();
-  app.use('*', requestId());
-  const logRequest = deps.logRequest ?? writeLog;
-  app.use('*', async (c, next) => {
-    const started = performance.now();
-    await next();
-    const principal = c.get('principal');
-    logRequest({
-      level: c.res.status >= 500 ? 'error' : 'info',
-      message: 'request',
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      durationMs: Math.round(performance.now() - started),
-      ...(principal === undefined
-        ? {}
-        : {
-            sub: principal.sub,
-            role: principal.role,
-            ...(principal.unitId ? { unitId: principal.unitId } : {}),
-          }),
-    });
-  });
-  // Every answer (API, pages, errors): never sniffed into another type, never cached unless its
-  // route says otherwise (the docs' static files).
-  app.use('*', async (c, next) => {
-    await next();
-    c.res.headers.set('x-content-type-options', 'nosniff');
-    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
-  });
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => toResponse(c, new HTTPException(413)) }));
-
+/** Mounts `/health` and `/v1` on `app`: the bearer check and budget, then one sub-app per resource. */
+export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization');
     const match = header?.match(/^Bearer\s+(\S+)$/i);
@@ -102,31 +53,8 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/notices', noticeRoutes(deps));
   app.route('/v1/sweeps', sweepRoutes(deps));
   app.route('/v1/calendar', calendarRoutes(deps));
-  // The pages (HTML, cookie session) share the services and the policy with the API.
-  app.route('/', webRoutes(deps));
   app.route('/v1/audit', auditRoutes(deps));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-    description: '声明 sub、role(office | leader | unit),单位用户另有 unitId',
-  });
-  const document = {
-    openapi: '3.1.0',
-    info: {
-      title: 'duban 督办 API',
-      version: '1.0.0',
-      description: '工作方案、阶段、任务分解与单位办结。错误统一为 {error: {code, message, details}}。',
-    },
-  };
-  app.get('/openapi.json', (c) => c.json(completeDocument(app.getOpenAPI31Document(document))));
-  app.route('/', docsRoutes());
-
-  app.notFound((c) =>
-    // The path is not echoed: an answer never reflects what the caller typed.
-    c.json({ error: { code: 'route_not_found', message: '没有此接口' } }, 404),
-  );
-  app.onError((err, c) => toResponse(c, err));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;
 }

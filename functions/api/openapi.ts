@@ -71,6 +71,29 @@ const COMMON_RESPONSES = {
   Unavailable: { description: '服务繁忙,请稍后重试', content: errorBody },
 };
 
+/** How /v1 callers authenticate, registered once as the `bearer` security scheme. */
+export const API_DOCUMENT_SECURITY = {
+  type: 'http' as const,
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description: '声明 sub、role(office | leader | unit),单位用户另有 unitId',
+};
+
+/** The document's head; the paths and schemas come from the routes. */
+const DOCUMENT_HEAD = {
+  openapi: '3.1.0',
+  info: {
+    title: 'duban 督办 API',
+    version: '1.0.0',
+    description: '工作方案、阶段、任务分解与单位办结。错误统一为 {error: {code, message, details}}。',
+  },
+};
+
+/** The OpenAPI 3.1 document of the routes mounted on `app` (functions/api/app.ts `mountApi`). */
+export function apiDocument(app: Pick<OpenAPIHono, 'getOpenAPI31Document'>): OpenApiDocument {
+  return completeDocument(app.getOpenAPI31Document(DOCUMENT_HEAD));
+}
+
 /**
  * Completes the generated document: a server (this origin), each operation's `operationId`, and
  * the 429 and 503 every /v1 operation can answer.

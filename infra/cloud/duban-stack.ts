@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { ContextAttribute } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct, IConstruct } from 'constructs';
-import { SWAGGER_UI_FILES, SWAGGER_UI_PACKAGE } from '../../functions/api/docs.js';
+import { SWAGGER_UI_FILES, SWAGGER_UI_PACKAGE } from '../../functions/site/docs.js';
 import { AUDIT_TABLE } from '../../shared/db/table.js';
 import { Alarms } from './constructs/alarms.js';
 import { AppFunction } from './constructs/app-function.js';
@@ -38,7 +38,10 @@ export class DubanStack extends Stack {
   readonly auditTable: DataTable;
   readonly evidence: EvidenceBucket;
   readonly identity: Identity;
+  /** `/v1/*` and `/health`: the JSON API. */
   readonly apiFunction: NodejsFunction;
+  /** Every other path: the pages, their sign-in, the OpenAPI document and Swagger UI. */
+  readonly siteFunction: NodejsFunction;
   readonly httpApi: HttpApi;
   readonly sweepFunction: NodejsFunction;
   readonly sweepJob: ScheduledJob;
@@ -69,37 +72,57 @@ export class DubanStack extends Stack {
       siteUrl: siteUrl ?? siteUrlFromContext(this.node) ?? this.httpApi.url,
     });
 
+    // Both halves of the app get the same environment: the same config is checked at their cold
+    // starts, and a page acts through the same services and token verifier as the API.
+    const httpEnvironment = {
+      DUBAN_RUNTIME: 'aws',
+      EVIDENCE_BUCKET: this.evidence.bucket.bucketName,
+      // The app verifies each token again against the same issuer (defense in depth).
+      ...this.identity.functionEnvironment,
+      // The pages sign people in at that issuer (authorization code + PKCE).
+      ...this.identity.signInEnvironment,
+    };
+    // What a unit's phone calls: the JSON API alone, so its cold start loads no pages, no sign-in
+    // flow, no Swagger UI and no OpenAPI generator (test/bench/bundle.ts measures it).
     const api = new AppFunction(this, 'ApiFunction', {
       entry: 'functions/api/handler.ts',
-      description: 'duban HTTP API',
+      description: 'duban HTTP API (/v1, /health)',
       table: this.table.table,
       auditTable: this.auditTable.table,
       tableAccess: 'readWrite',
       // ~1 MB, needed only for ?format=xlsx: imported lazily and shipped beside the bundle.
       lazyModules: ['exceljs'],
-      // /docs serves Swagger UI from these files, not from a CDN.
-      packageFiles: { [SWAGGER_UI_PACKAGE]: SWAGGER_UI_FILES },
-      environment: {
-        DUBAN_RUNTIME: 'aws',
-        EVIDENCE_BUCKET: this.evidence.bucket.bucketName,
-        // The app verifies each token again against the same issuer (defense in depth).
-        ...this.identity.functionEnvironment,
-        // The pages sign people in at that issuer (authorization code + PKCE).
-        ...this.identity.signInEnvironment,
-      },
+      openApiGenerator: false,
+      environment: httpEnvironment,
     });
     this.apiFunction = api.function;
+    // The pages (which also export Excel), their sign-in, /openapi.json and /docs.
+    const site = new AppFunction(this, 'SiteFunction', {
+      entry: 'functions/site/handler.ts',
+      description: 'duban pages, sign-in and API docs',
+      table: this.table.table,
+      auditTable: this.auditTable.table,
+      tableAccess: 'readWrite',
+      lazyModules: ['exceljs'],
+      // /docs serves Swagger UI from these files, not from a CDN.
+      packageFiles: { [SWAGGER_UI_PACKAGE]: SWAGGER_UI_FILES },
+      environment: httpEnvironment,
+    });
+    this.siteFunction = site.function;
     const { clientSecretArn } = this.identity;
     if (clientSecretArn !== undefined) {
-      // Only for an issuer that insists on a confidential client: read at cold start, this secret only.
-      api.function.addToRolePolicy(
+      // Only for an issuer that insists on a confidential client: the sign-in reads it at cold
+      // start, this secret only, and only the site function signs people in.
+      site.function.addToRolePolicy(
         new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [clientSecretArn] }),
       );
     }
-    // Presigns evidence uploads and checks a submitted file arrived: s3:PutObject and s3:GetObject under duties/ only.
+    // Both presign evidence uploads and check a submitted file arrived: s3:PutObject and
+    // s3:GetObject under duties/ only.
     this.evidence.grantUpload(api.function);
+    this.evidence.grantUpload(site.function);
 
-    this.httpApi.serve({ handler: api.function, authorizer: this.identity.authorizer });
+    this.httpApi.serve({ api: api.function, site: site.function, authorizer: this.identity.authorizer });
 
     // The sweep needs only the table (TABLE_NAME): no token secret, no runtime flag.
     const sweep = new AppFunction(this, 'SweepFunction', {
@@ -221,7 +244,7 @@ export class DubanStack extends Stack {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'Public on purpose: the health check, the OpenAPI document, the API docs and the pages hold no data. Every /v1 route has the JWT authorizer, and the app verifies the token again.',
+          'Public on purpose: the health check, the OpenAPI document, the API docs and the pages hold no data (a page reads only with its session cookie, which the app verifies). Every /v1 route has the JWT authorizer, and the app verifies the token again.',
       });
     }
 

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { JAVA_HEAP_SIZE } from '../../shared/config.js';
 import {
   ENGINE_REGION,
   type EngineCredentials,
@@ -27,6 +28,44 @@ export interface DynamoDbLocalOptions {
   dataDir?: string;
   /** Port to listen on; omit for a free random port. */
   port?: number;
+  /**
+   * The Java heap's ceiling, as `-Xmx` takes it (`1g`, `768m`). `null` leaves the JVM's own default,
+   * a quarter of the machine's memory: only the memory benchmark asks for that, to show the difference.
+   * @default DEFAULT_ENGINE_HEAP
+   */
+  heap?: string | null;
+  /** JVM flags besides the heap's ceiling; `[]` for the JVM's defaults. @default ENGINE_JVM_FLAGS */
+  jvmFlags?: readonly string[];
+}
+
+/**
+ * The engine's heap ceiling unless told otherwise (`DUBAN_DYNAMODB_HEAP` for `npm start`). Without
+ * one the JVM may grow to a quarter of the machine's memory, and it did: 5.4 GB holding ~29,000
+ * duties in memory. What 50,000 duties need: test/bench/engine-memory.ts and the README.
+ */
+export const DEFAULT_ENGINE_HEAP = '1g';
+
+/**
+ * JVM flags that lower the engine's resident memory, each measured with test/bench/engine-memory.ts
+ * (10,000 duties in memory: JVM defaults 1,024 MiB, -Xmx1g alone 547, with these 294-325; the
+ * figures at 50,000 are in the README). The serial collector: one small engine needs no parallel
+ * GC, and G1's regions and remembered sets roughly doubled the resident size. The C1 compiler only:
+ * C2's compiler threads and code are memory an embedded test engine does not earn back. Half-size
+ * thread stacks (512 KiB; ANTLR's expression parser recurses, so not smaller) for Jetty's threads.
+ */
+export const ENGINE_JVM_FLAGS: readonly string[] = [
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+  '-Xss512k',
+];
+
+/** The JVM arguments that bound the engine's memory, before `-jar`. */
+export function engineJvmArgs(options: Pick<DynamoDbLocalOptions, 'heap' | 'jvmFlags'> = {}): string[] {
+  const heap = options.heap === undefined ? DEFAULT_ENGINE_HEAP : options.heap;
+  if (heap !== null && !JAVA_HEAP_SIZE.test(heap)) {
+    throw new Error(`DynamoDB Local heap must look like 1g or 768m (what java -Xmx takes), got ${heap}`);
+  }
+  return [...(heap === null ? [] : [`-Xmx${heap}`]), ...(options.jvmFlags ?? ENGINE_JVM_FLAGS)];
 }
 
 /** Where an engine answers and the key its data is kept under: what a client needs. */
@@ -193,10 +232,12 @@ async function startOnce(
   port: number,
   dataDir: string | undefined,
   credentials: EngineCredentials,
+  jvmArgs: readonly string[],
 ): Promise<DynamoDbLocal> {
   const storage = dataDir ? ['-dbPath', dataDir] : ['-inMemory'];
   // Never -sharedDb: it would give every client on the network the same tables, whatever its key.
   const javaArgs = [
+    ...jvmArgs,
     `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
     '-jar',
     join(jarDir, 'DynamoDBLocal.jar'),
@@ -248,12 +289,13 @@ async function startOnce(
 }
 
 /**
- * Starts DynamoDB Local (in memory, or on disk under `dataDir`) and resolves once it answers
- * ListTables. Clients must sign with the returned `credentials` (see createLocalDynamoDbClient): in
+ * Starts DynamoDB Local (in memory, or on disk under `dataDir`) with a bounded heap and resolves
+ * once it answers ListTables. Clients must sign with the returned `credentials` (see createLocalDynamoDbClient): in
  * memory they are new at every start, on disk they are the folder's. The returned `stop()`
  * terminates the java process and waits until it is gone.
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const jvmArgs = engineJvmArgs(options);
   assertJavaAvailable();
   const jarDir = findJarDir();
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
@@ -261,13 +303,13 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const credentials = dataDir ? loadEngineCredentials(dataDir) : newEngineCredentials();
 
-  if (options.port !== undefined) return startOnce(jarDir, options.port, dataDir, credentials);
+  if (options.port !== undefined) return startOnce(jarDir, options.port, dataDir, credentials, jvmArgs);
 
   // Another process may take the free port between our probe and java's bind: retry with a new one.
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(jarDir, await findFreePort(), dataDir, credentials);
+      return await startOnce(jarDir, await findFreePort(), dataDir, credentials, jvmArgs);
     } catch (error) {
       lastError = error;
       if (!(error instanceof Error && /address already in use|BindException/i.test(error.message)))

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type HttpBindings, type ServerType, serve } from '@hono/node-server';
-import { createApp } from '../../functions/api/app.js';
+import { createApp } from '../../functions/http/app.js';
 import { startReportSchedules } from '../../functions/reports/report-job.js';
 import { localSignIn } from '../../functions/web/local-sign-in.js';
 import { hs256Verifier } from '../../shared/auth/tokens.js';
@@ -33,11 +33,15 @@ export interface LocalRuntimeOptions {
   onSweep?: (result: SweepResult) => void;
   /** Requests per caller per minute on /v1, as DUBAN_RATE_LIMIT_PER_MINUTE in AWS. @default 300 */
   rateLimitPerMinute?: number;
+  /** DynamoDB Local's Java heap ceiling (DUBAN_DYNAMODB_HEAP). @default DEFAULT_ENGINE_HEAP (1g) */
+  engineHeap?: string | undefined;
 }
 
 export interface LocalRuntime {
   url: string;
   dynamoEndpoint: string;
+  /** The engine's java process, so its memory and command line can be looked at. */
+  dynamoPid: number;
   seeded: { planId: string; units: number; tasks: number } | null;
   stop(): Promise<void>;
 }
@@ -92,7 +96,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   let publicUrl = `http://${options.host}:${options.port}`;
   const evidenceStore = localEvidenceStore({ dir: evidenceDir, secret, baseUrl: () => publicUrl });
 
-  const dynamo = await startDynamoDbLocal(dbDir ? { dataDir: dbDir } : {});
+  const dynamo = await startDynamoDbLocal({
+    ...(dbDir ? { dataDir: dbDir } : {}),
+    ...(options.engineHeap === undefined ? {} : { heap: options.engineHeap }),
+  });
   let server: ServerType | undefined;
   try {
     const client = createLocalDynamoDbClient(dynamo);
@@ -150,6 +157,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     return {
       url: publicUrl,
       dynamoEndpoint: dynamo.endpoint,
+      dynamoPid: dynamo.pid,
       seeded,
       async stop() {
         await sweeper?.stop();

@@ -16,6 +16,7 @@ async function main() {
     tableName: config.DUBAN_TABLE_NAME,
     clock: rehearsalClock(config.DUBAN_NOW),
     rateLimitPerMinute: config.DUBAN_RATE_LIMIT_PER_MINUTE,
+    engineHeap: config.DUBAN_DYNAMODB_HEAP,
     onSweep: (r) => {
       if (r.written > 0 || r.occurrencesCreated > 0) {
         console.log(

@@ -1,11 +1,4 @@
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { typeOfExtension } from '../domain/evidence/file-key.js';
 import { attachmentDisposition } from '../export/report-table.js';
 import type { EvidenceStore } from './evidence-store.js';
@@ -17,12 +10,50 @@ import type { EvidenceStore } from './evidence-store.js';
  */
 const SIGNED_HEADERS = new Set(['content-type', 'content-length', 'if-none-match']);
 
+type S3Sdk = {
+  s3: typeof import('@aws-sdk/client-s3');
+  getSignedUrl: typeof import('@aws-sdk/s3-request-presigner')['getSignedUrl'];
+};
+let sdk: Promise<S3Sdk> | undefined;
+
+/**
+ * The S3 SDK and its presigner, imported at first use, not when this module loads: the API
+ * function's cold start skips them (test/bench/bundle.ts measures it), and only the first request
+ * of a container that touches evidence pays, once. A failed import is tried again next time.
+ */
+function loadSdk(): Promise<S3Sdk> {
+  sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]).then(
+    ([s3, presigner]) => ({ s3, getSignedUrl: presigner.getSignedUrl }),
+    (err: unknown) => {
+      sdk = undefined;
+      throw err;
+    },
+  );
+  return sdk;
+}
+
 /**
  * The S3 client for presigning. Checksums only where S3 requires them: by default the SDK would sign
  * a CRC32 of the (empty) presign-time body into the URL, and every real upload would then fail.
  */
-export function createEvidenceS3Client(config: S3ClientConfig = {}): S3Client {
-  return new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', ...config });
+export async function createEvidenceS3Client(config: S3ClientConfig = {}): Promise<S3Client> {
+  const { s3 } = await loadSdk();
+  return new s3.S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', ...config });
+}
+
+/**
+ * A client made at its first use (`createEvidenceS3Client` with `config`) and kept: what the
+ * functions pass to `s3EvidenceStore`, so the SDK loads only when evidence is touched.
+ */
+export function lazyEvidenceS3Client(config: S3ClientConfig): () => Promise<S3Client> {
+  let client: Promise<S3Client> | undefined;
+  return () => {
+    client ??= createEvidenceS3Client(config).catch((err: unknown) => {
+      client = undefined;
+      throw err;
+    });
+    return client;
+  };
 }
 
 /** A HEAD of a missing key. Without s3:ListBucket, S3 answers 403 for one too: an error, not "no". */
@@ -32,11 +63,20 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** Evidence in an S3 bucket: presigned create-only PUTs bound to key, type and length; HEAD for existence and version. */
-export function s3EvidenceStore(options: { client: S3Client; bucket: string }): EvidenceStore {
-  const { client, bucket } = options;
+export function s3EvidenceStore(options: {
+  client: S3Client | (() => Promise<S3Client>);
+  bucket: string;
+}): EvidenceStore {
+  const { bucket } = options;
+  const connect = async () => {
+    const { s3, getSignedUrl } = await loadSdk();
+    const client = typeof options.client === 'function' ? await options.client() : options.client;
+    return { s3, getSignedUrl, client };
+  };
   return {
     async createUpload({ key, contentType, size, expiresInSeconds, now }) {
-      const command = new PutObjectCommand({
+      const { s3, getSignedUrl, client } = await connect();
+      const command = new s3.PutObjectCommand({
         Bucket: bucket,
         Key: key,
         ContentType: contentType,
@@ -59,8 +99,9 @@ export function s3EvidenceStore(options: { client: S3Client; bucket: string }): 
     },
 
     async createDownload({ key, fileName, recorded, expiresInSeconds, now }) {
+      const { s3, getSignedUrl, client } = await connect();
       const ext = key.slice(key.lastIndexOf('.') + 1);
-      const command = new GetObjectCommand({
+      const command = new s3.GetObjectCommand({
         Bucket: bucket,
         Key: key,
         // The version the submission recorded: exactly those bytes, whatever came after.
@@ -74,8 +115,9 @@ export function s3EvidenceStore(options: { client: S3Client; bucket: string }): 
     },
 
     async describe(key) {
+      const { s3, client } = await connect();
       try {
-        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const head = await client.send(new s3.HeadObjectCommand({ Bucket: bucket, Key: key }));
         // Without versioning S3 says "null"; that names no version to ask for later.
         const versionId =
           head.VersionId === undefined || head.VersionId === 'null' ? {} : { versionId: head.VersionId };
@@ -87,8 +129,9 @@ export function s3EvidenceStore(options: { client: S3Client; bucket: string }): 
     },
 
     async exists(key) {
+      const { s3, client } = await connect();
       try {
-        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        await client.send(new s3.HeadObjectCommand({ Bucket: bucket, Key: key }));
         return true;
       } catch (err) {
         if (isNotFound(err)) return false;
@@ -105,13 +148,14 @@ export function s3EvidenceStore(options: { client: S3Client; bucket: string }): 
  * credentials: the origin does not depend on who signs, and nothing is sent.
  */
 export async function s3UploadOrigin(options: { config: S3ClientConfig; bucket: string }): Promise<string> {
-  const client = createEvidenceS3Client({
+  const client = await createEvidenceS3Client({
     ...options.config,
     credentials: { accessKeyId: 'origin-probe', secretAccessKey: 'origin-probe' },
   });
+  const { s3, getSignedUrl } = await loadSdk();
   const url = await getSignedUrl(
     client,
-    new PutObjectCommand({ Bucket: options.bucket, Key: 'duties/origin/probe.pdf' }),
+    new s3.PutObjectCommand({ Bucket: options.bucket, Key: 'duties/origin/probe.pdf' }),
     { expiresIn: 60 },
   );
   return new URL(url).origin;

@@ -3,7 +3,7 @@ import zhCN from 'zod/v4/locales/zh-CN.js';
 import { MAX_YEAR, MIN_YEAR, parseDueAt } from '../domain/duty/due-time.js';
 
 // Users read Chinese: zod's own messages (too short, wrong type …) come out in Simplified Chinese.
-// Only this locale is loaded; the bundle build drops zod's other ~50 (see test/bench/bundle.ts).
+// Only this locale is loaded; the bundle build drops zod's other ~50 (infra/cloud/bundling/zod-locales.ts).
 z.config(zhCN());
 
 export { z };

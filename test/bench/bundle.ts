@@ -1,97 +1,95 @@
 /**
- * Bundle size and a cold-start proxy for the API Lambda. Bundles functions/api/handler.ts with the
- * options of the CDK function (infra/cloud/constructs/app-function.ts), with the AWS SDK external
- * (as deployed: the Node.js 22 runtime ships it) and bundled, each with and without the zod locales
- * plugin, then times `import()` of each bundle in fresh `node` processes. Prints figures only.
+ * Bundle size and a cold-start proxy for the Lambda functions behind the HTTP API. Bundles each
+ * entry with the options the CDK build uses (infra/cloud/bundling/function-build.ts: node22, ESM,
+ * minified, source maps, the AWS SDK external as the Node.js 22 runtime ships it, lazy modules
+ * external), and a baseline — a bare Hono + lib-dynamodb handler (baseline-handler.ts) — the same
+ * way; then times `import()` of each bundle in fresh `node` processes, the bundles taking turns so
+ * a busy moment of the machine hits them alike. Prints figures and ratios only.
+ *
+ *   npx tsx test/bench/bundle.ts        (or the "Bundle" section of `npm run bench`)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { zodLocalesPlugin } from '../../infra/cloud/bundling/zod-locales.js';
+import { build, type Metafile } from 'esbuild';
+import { functionBuildOptions } from '../../infra/cloud/bundling/function-build.js';
 import { median, table } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OUT_DIR = join(ROOT, '.bench-out');
-const HANDLER_ENTRY = 'functions/api/handler.ts';
-/**
- * What infra/cloud/duban-stack.ts passes as the API function's `lazyModules`: left out of the bundle
- * (shipped beside it, loaded by `await import()` on a rare path) whether or not the SDK is bundled.
- */
-const API_LAZY_MODULES = ['exceljs'];
-const LOAD_RUNS = 5;
+const OUT_DIR = join(ROOT, '.bench-out', 'bundles');
+const LOAD_RUNS = 7;
 const CHILD_TIMEOUT_MS = 30_000;
 export const SIZE_TARGET_KIB = 400;
-export const LOAD_TARGET_MS = 100;
+/** Module load of the API function against the baseline's, measured in the same run. */
+export const LOAD_TARGET_RATIO = 2;
 
-interface Variant {
-  sdk: 'external' | 'bundled';
-  zodFix: boolean;
+interface Entry {
+  name: string;
+  entry: string;
+  /** What infra/cloud/duban-stack.ts passes as the function's `lazyModules`. */
+  lazyModules: readonly string[];
+  /** False for a function built without the OpenAPI generator (duban-stack.ts `openApiGenerator`). */
+  openApiGenerator?: boolean;
 }
 
-const VARIANTS: readonly Variant[] = [
-  { sdk: 'external', zodFix: false },
-  { sdk: 'external', zodFix: true },
-  { sdk: 'bundled', zodFix: false },
-  { sdk: 'bundled', zodFix: true },
-];
-
-const label = (v: Variant) => `SDK ${v.sdk}, ${v.zodFix ? 'en + zh-CN locales only' : 'all zod locales'}`;
-const slug = (v: Variant) => `api-handler-sdk-${v.sdk}-${v.zodFix ? 'zod-fix' : 'zod-full'}`;
-
-/** The NodejsFunction `bundling` of app-function.ts, as esbuild JS API options. */
-function lambdaBuildOptions(entry: string, variant: Variant, outfile: string): BuildOptions {
-  return {
-    absWorkingDir: ROOT,
-    entryPoints: [join(ROOT, entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    external: [...(variant.sdk === 'external' ? ['@aws-sdk/*'] : []), ...API_LAZY_MODULES],
-    plugins: variant.zodFix ? [zodLocalesPlugin()] : [],
-    metafile: true,
-    logLevel: 'warning',
-  };
-}
+const BASELINE: Entry = {
+  name: 'baseline: Hono + lib-dynamodb',
+  entry: 'test/bench/baseline-handler.ts',
+  lazyModules: [],
+};
+/** The function the targets are about: what a unit's phone calls. */
+const API: Entry = {
+  name: 'API (/v1, /health)',
+  entry: 'functions/api/handler.ts',
+  lazyModules: ['exceljs'],
+  openApiGenerator: false,
+};
+/** The pages, their sign-in and the API docs: every other path (functions/site/). */
+const SITE: Entry = {
+  name: 'site (pages, sign-in, docs)',
+  entry: 'functions/site/handler.ts',
+  lazyModules: ['exceljs'],
+};
+const ENTRIES: readonly Entry[] = [BASELINE, API, SITE];
 
 interface Bundle {
-  variant: Variant;
+  entry: Entry;
   file: string;
   bytes: number;
-  localeFiles: number;
-  localeBytes: number;
+  /** Bytes in the bundle by package (or by top folder of the repository). */
+  byPackage: Map<string, number>;
 }
 
-async function bundle(entry: string, variant: Variant): Promise<Bundle> {
-  const dir = join(OUT_DIR, slug(variant));
+async function bundle(entry: Entry): Promise<Bundle> {
+  const dir = join(OUT_DIR, entry.entry.replace(/[/.]/g, '-'));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'index.mjs');
-  const result = await build(lambdaBuildOptions(entry, variant, file));
-  const locales = localeInputs(result.metafile);
-  return { variant, file, bytes: statSync(file).size, ...locales };
+  const result = await build({
+    ...functionBuildOptions({
+      root: ROOT,
+      entry: join(ROOT, entry.entry),
+      outfile: file,
+      external: ['@aws-sdk/*', ...entry.lazyModules],
+      ...(entry.openApiGenerator === false ? { openApiGenerator: false } : {}),
+    }),
+    metafile: true,
+    // The baseline has no zod: the zod plugins' "did nothing" warnings say nothing here.
+    logLevel: 'error',
+  });
+  return { entry, file, bytes: statSync(file).size, byPackage: bytesByPackage(result.metafile, file) };
 }
 
-function localeInputs(metafile: Metafile | undefined): { localeFiles: number; localeBytes: number } {
-  let localeFiles = 0;
-  let localeBytes = 0;
-  for (const output of Object.values(metafile?.outputs ?? {})) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      if (/zod\/v4\/locales\/(?!index\.js$)/.test(input) && bytesInOutput > 0) {
-        localeFiles++;
-        localeBytes += bytesInOutput;
-      }
-    }
+function bytesByPackage(metafile: Metafile, file: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  const output = Object.entries(metafile.outputs).find(([path]) => join(ROOT, path) === file)?.[1];
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+    const key = pkg ?? input.replace(/^.*?:/, '').split('/').slice(0, 2).join('/');
+    sizes.set(key, (sizes.get(key) ?? 0) + bytesInOutput);
   }
-  return { localeFiles, localeBytes };
+  return sizes;
 }
 
 // Runs in the child: only the import is timed, not node's own start-up.
@@ -104,47 +102,53 @@ process.stdout.write(JSON.stringify({ ms: elapsed }));
 process.exit(0);
 `;
 
-/** Times `import()` of `file` in a fresh node process, `LOAD_RUNS` times. */
-function loadTimes(file: string, nodeFlags: readonly string[] = []): number[] {
-  const times: number[] = [];
+/** Times one `import()` of `file` in a fresh node process. */
+function loadOnce(file: string, nodeFlags: readonly string[]): number {
+  const child = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', CHILD_SCRIPT], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: CHILD_TIMEOUT_MS,
+    // A clean environment (no real credentials, no NODE_OPTIONS): what config parsing needs, and
+    // every endpoint on a closed loopback port, so nothing reached for at load can leave the machine.
+    env: {
+      PATH: process.env.PATH ?? '',
+      BENCH_IMPORT_URL: pathToFileURL(file).href,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TABLE_NAME: 'duban-bench',
+      AUDIT_TABLE_NAME: 'duban-bench-audit',
+      AWS_REGION: 'us-east-1',
+      DUBAN_OIDC_ISSUER: 'https://127.0.0.1:1/bench-issuer',
+      DUBAN_OIDC_AUDIENCE: 'duban-bench',
+      DUBAN_OIDC_CLIENT_ID: 'duban-bench',
+      DUBAN_OIDC_REDIRECT_URI: 'https://127.0.0.1:1/signin/callback',
+      EVIDENCE_BUCKET: 'duban-bench-evidence',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+    },
+  });
+  if (child.error || child.status !== 0) {
+    // Node echoes the failing source line, which in a minified bundle is the whole bundle.
+    const stderr = child.stderr
+      .split('\n')
+      .filter((line) => line.length <= 500)
+      .join('\n')
+      .trim();
+    throw new Error(`Loading ${file} failed (${child.error?.message ?? child.status}): ${stderr}`);
+  }
+  const parsed: unknown = JSON.parse(child.stdout);
+  if (typeof parsed !== 'object' || parsed === null || !('ms' in parsed) || typeof parsed.ms !== 'number') {
+    throw new Error(`Unexpected output from the load-time child: ${child.stdout}`);
+  }
+  return parsed.ms;
+}
+
+/** Median load time of each bundle, `LOAD_RUNS` rounds in which every bundle loads once. */
+function loadTimes(bundles: readonly Bundle[], nodeFlags: readonly string[]): Map<Bundle, number[]> {
+  const times = new Map<Bundle, number[]>(bundles.map((b) => [b, []]));
   for (let run = 0; run < LOAD_RUNS; run++) {
-    const child = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', CHILD_SCRIPT], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: CHILD_TIMEOUT_MS,
-      // A clean environment (no real credentials, no NODE_OPTIONS): what config parsing needs, and
-      // every endpoint on a closed loopback port, so nothing reached for at load can leave the machine.
-      env: {
-        PATH: process.env.PATH ?? '',
-        BENCH_IMPORT_URL: pathToFileURL(file).href,
-        TABLE_NAME: 'duban-bench',
-        AUDIT_TABLE_NAME: 'duban-bench-audit',
-        AWS_REGION: 'us-east-1',
-        DUBAN_OIDC_ISSUER: 'https://127.0.0.1:1/bench-issuer',
-        DUBAN_OIDC_AUDIENCE: 'duban-bench',
-        DUBAN_OIDC_CLIENT_ID: 'duban-bench',
-        DUBAN_OIDC_REDIRECT_URI: 'https://127.0.0.1:1/signin/callback',
-        EVIDENCE_BUCKET: 'duban-bench-evidence',
-        AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ACCESS_KEY_ID: 'bench',
-        AWS_SECRET_ACCESS_KEY: 'bench',
-      },
-    });
-    if (child.error || child.status !== 0) {
-      // Node echoes the failing source line, which in a minified bundle is the whole bundle.
-      const stderr = child.stderr
-        .split('\n')
-        .filter((line) => line.length <= 500)
-        .join('\n')
-        .trim();
-      throw new Error(`Loading ${file} failed (${child.error?.message ?? child.status}): ${stderr}`);
-    }
-    const parsed: unknown = JSON.parse(child.stdout);
-    if (typeof parsed !== 'object' || parsed === null || !('ms' in parsed) || typeof parsed.ms !== 'number') {
-      throw new Error(`Unexpected output from the load-time child: ${child.stdout}`);
-    }
-    times.push(parsed.ms);
+    for (const b of bundles) times.get(b)?.push(loadOnce(b.file, nodeFlags));
   }
   return times;
 }
@@ -152,74 +156,72 @@ function loadTimes(file: string, nodeFlags: readonly string[] = []): number[] {
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
-/** Builds every variant, prints sizes and load times against the targets. */
+/** Builds every entry, prints sizes and load times against the baseline and the targets. */
 export async function benchBundle(print: (line: string) => void): Promise<void> {
-  mkdirSync(OUT_DIR, { recursive: true });
+  const bundles: Bundle[] = [];
+  for (const entry of ENTRIES) bundles.push(await bundle(entry));
+  const [baseline, api] = bundles;
+  if (baseline === undefined || api === undefined) throw new Error('no bundles built');
 
-  const handlers: Bundle[] = [];
-  for (const variant of VARIANTS) handlers.push(await bundle(HANDLER_ENTRY, variant));
   print(
-    `${HANDLER_ENTRY} bundled as app-function.ts does: node22, esm, minified, createRequire banner, ` +
-      `lazy modules external (${API_LAZY_MODULES.join(', ')})`,
+    'Bundled as the CDK build does (function-build.ts): node22, esm, minified, utf-8, AWS SDK external, ' +
+      "zod's unused locales and modules and the calendar's names left out; the API also without the OpenAPI generator",
   );
-  print('(sizes are of index.mjs alone; the source map is a separate file)');
+  print('(sizes are of index.mjs alone; the source map and lazy modules are separate files)');
   print('');
   print(
     table(
-      ['bundle', 'bytes', 'KiB', 'zod locales', 'locale KiB'],
-      handlers.map((b) => [
-        label(b.variant),
-        String(b.bytes),
-        kib(b.bytes),
-        String(b.localeFiles),
-        kib(b.localeBytes),
-      ]),
+      ['bundle', 'entry', 'KiB'],
+      bundles.map((b) => [b.entry.name, b.entry.entry, kib(b.bytes)]),
     ),
   );
-  const deployed = handlers.find((b) => b.variant.sdk === 'external' && b.variant.zodFix);
-  const unfixed = handlers.find((b) => b.variant.sdk === 'external' && !b.variant.zodFix);
-  if (deployed && unfixed) {
-    print('');
-    print(
-      `target: <= ${SIZE_TARGET_KIB} KiB minified with the SDK external -> ` +
-        `without the fix ${kib(unfixed.bytes)} KiB ${verdict(unfixed.bytes <= SIZE_TARGET_KIB * 1024)}, ` +
-        `with it ${kib(deployed.bytes)} KiB ${verdict(deployed.bytes <= SIZE_TARGET_KIB * 1024)}`,
-    );
+  print('');
+  for (const b of bundles) {
+    const largest = [...b.byPackage]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 8)
+      .map(([name, bytes]) => `${name} ${kib(bytes)}`);
+    print(`${b.entry.name}, largest parts (KiB): ${largest.join(', ')}`);
   }
+  print('');
+  print(
+    `target: API bundle <= ${SIZE_TARGET_KIB} KiB -> ${kib(api.bytes)} KiB ` +
+      `${verdict(api.bytes <= SIZE_TARGET_KIB * 1024)}`,
+  );
 
   print('');
   print(
-    `Module load time: \`await import()\` of each bundle above, timed inside a fresh \`node\` ` +
-      `${process.version} process (no network: config from dummy env, endpoints on a closed loopback ` +
-      `port), median of ${LOAD_RUNS}`,
+    `Module load: \`await import()\` of each bundle in a fresh \`node\` ${process.version} process (no network: ` +
+      `config from dummy env, endpoints on a closed loopback port), median of ${LOAD_RUNS}, bundles taking turns`,
   );
   print('');
   const rows: string[][] = [];
-  const row = (name: string, b: Bundle, times: readonly number[]) => [
-    name,
-    kib(b.bytes),
-    median(times).toFixed(1),
-    Math.min(...times).toFixed(1),
-    Math.max(...times).toFixed(1),
-  ];
-  let deployedLoad: number | undefined;
-  for (const b of handlers) {
-    const times = loadTimes(b.file);
-    rows.push(row(label(b.variant), b, times));
-    if (b.variant.sdk === 'external' && b.variant.zodFix) {
-      deployedLoad = median(times);
-      // The function runs with NODE_OPTIONS=--enable-source-maps (app-function.ts), which reads the map.
-      rows.push(
-        row(`${label(b.variant)}, --enable-source-maps`, b, loadTimes(b.file, ['--enable-source-maps'])),
-      );
+  const ratios: string[] = [];
+  // The functions run with NODE_OPTIONS=--enable-source-maps (app-function.ts); both ways shown.
+  for (const flags of [[], ['--enable-source-maps']]) {
+    const times = loadTimes(bundles, flags);
+    const base = median(times.get(baseline) ?? []);
+    for (const b of bundles) {
+      const t = times.get(b) ?? [];
+      rows.push([
+        b.entry.name,
+        flags.join(' ') || '(none)',
+        median(t).toFixed(1),
+        Math.min(...t).toFixed(1),
+        Math.max(...t).toFixed(1),
+        `${(median(t) / base).toFixed(2)}x`,
+      ]);
     }
-  }
-  print(table(['bundle', 'KiB', 'median ms', 'min ms', 'max ms'], rows));
-  if (deployedLoad !== undefined) {
-    print('');
-    print(
-      `target: load <= ${LOAD_TARGET_MS} ms (SDK external, locales fixed) -> ` +
-        `${deployedLoad.toFixed(1)} ms ${verdict(deployedLoad <= LOAD_TARGET_MS)}`,
+    const ratio = median(times.get(api) ?? []) / base;
+    ratios.push(
+      `${flags.join(' ') || 'no flags'}: ${ratio.toFixed(2)}x ${verdict(ratio <= LOAD_TARGET_RATIO)}`,
     );
   }
+  print(table(['bundle', 'node flags', 'median ms', 'min ms', 'max ms', 'vs baseline'], rows));
+  print('');
+  print(`target: API load <= ${LOAD_TARGET_RATIO}x the baseline's -> ${ratios.join('; ')}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await benchBundle((line) => console.log(line));
 }

@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createApp } from '../../functions/api/app.js';
+import { createApp } from '../../functions/http/app.js';
 import { ensureTables } from '../../infra/local/create-table.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import type { Principal } from '../../shared/auth/principal.js';

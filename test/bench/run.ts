@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: submit latency against its storage baseline, then bundle size and module load
- * time. Prints figures and the targets next to them; a missed target never fails the run, a
- * benchmark that could not run does (exit code 1).
+ * `npm run bench`: submit latency against its storage baseline, bundle size and module load time,
+ * the sweep's cost and the embedded engine's memory. Prints figures and the targets next to them;
+ * a missed target never fails the run, a benchmark that could not run does (exit code 1).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { benchBundle } from './bundle.js';
+import { benchEngineMemory } from './engine-memory.js';
 import { benchPages } from './pages-bench.js';
 import { benchPlanView } from './plan-view-bench.js';
 import { benchSubmitLatency } from './submit-latency.js';
@@ -17,7 +18,7 @@ const sections: [string, (p: typeof print) => Promise<unknown>][] = [
     'Submit latency (full HTTP stack vs bare conditional UpdateItem, DynamoDB Local in memory)',
     benchSubmitLatency,
   ],
-  ['Bundle size and module load time (API Lambda)', benchBundle],
+  ['Bundle size and module load time (Lambda functions vs a bare Hono + lib-dynamodb handler)', benchBundle],
   [
     'Sweep cost: 1,000 due among 10,000 and 100,000 open duties, one transaction per notice vs single writes (DynamoDB Local)',
     benchSweep,
@@ -26,6 +27,10 @@ const sections: [string, (p: typeof print) => Promise<unknown>][] = [
   [
     'Plan view at county scale: 500 units × 100 duties (50,000) against a bare Query of its counters',
     benchPlanView,
+  ],
+  [
+    'Engine memory: DynamoDB Local holding 50,000 duties, in memory and on disk, vs its empty tables',
+    (p) => benchEngineMemory(p),
   ],
 ];
 

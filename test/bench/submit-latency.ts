@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
-import { createApp } from '../../functions/api/app.js';
+import { createApp } from '../../functions/http/app.js';
 import { ensureTables } from '../../infra/local/create-table.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import type { Principal } from '../../shared/auth/principal.js';

@@ -57,10 +57,40 @@ function render(value: unknown): string {
   throw new Error(`cannot render ${JSON.stringify(value)}`);
 }
 
-function apiEnvironment(variant: Variant): Record<string, unknown> {
-  const api = variant.resources[logicalIdOf(variant, variant.stack.apiFunction)];
+function functionEnvironment(variant: Variant, fn: IConstruct): Record<string, unknown> {
+  const resource = variant.resources[logicalIdOf(variant, fn)];
   return (
-    (api?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}
+    (resource?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+    {}
+  );
+}
+
+const apiEnvironment = (variant: Variant) => functionEnvironment(variant, variant.stack.apiFunction);
+
+/** The route API Gateway picks for `path`: the most specific one. */
+const routeOf = (path: string) =>
+  path === '/'
+    ? 'ANY /'
+    : path === '/health'
+      ? 'ANY /health'
+      : path.startsWith('/v1/')
+        ? 'ANY /v1/{proxy+}'
+        : 'ANY /{proxy+}';
+
+/** Each route's key and the logical id of the function its integration invokes. */
+function routeFunctions(variant: Variant): Record<string, string> {
+  const integrations = Object.fromEntries(
+    ofType(variant, 'AWS::ApiGatewayV2::Integration').map(([id, integration]) => {
+      const uri = integration.Properties?.IntegrationUri as { 'Fn::GetAtt': [string, string] };
+      return [id, uri['Fn::GetAtt'][0]];
+    }),
+  );
+  return Object.fromEntries(
+    ofType(variant, 'AWS::ApiGatewayV2::Route').map(([, route]) => {
+      const target = route.Properties?.Target as { 'Fn::Join': [string, unknown[]] };
+      const ref = target['Fn::Join'][1].find((part): part is { Ref: string } => typeof part === 'object');
+      return [String(route.Properties?.RouteKey), integrations[ref?.Ref ?? ''] ?? ''];
+    }),
   );
 }
 
@@ -106,28 +136,56 @@ describe.each([COGNITO, EXTERNAL, CONFIDENTIAL])('%s', (name) => {
     return variant;
   };
 
-  it('guards ANY /v1/{proxy+} with the JWT authorizer and leaves only / and /{proxy+} public', () => {
+  it('guards ANY /v1/{proxy+} with the JWT authorizer and leaves only /health, / and /{proxy+} public', () => {
     const variant = v();
     const [authorizerId] = ofType(variant, 'AWS::ApiGatewayV2::Authorizer').map(([id]) => id);
     expect(authorizerId).toBeDefined();
     const routes = ofType(variant, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties ?? {});
     const byKey = Object.fromEntries(routes.map((route) => [String(route.RouteKey), route]));
-    expect(Object.keys(byKey).sort()).toEqual(['ANY /', 'ANY /v1/{proxy+}', 'ANY /{proxy+}']);
+    expect(Object.keys(byKey).sort()).toEqual(['ANY /', 'ANY /health', 'ANY /v1/{proxy+}', 'ANY /{proxy+}']);
     expect(byKey['ANY /v1/{proxy+}']).toMatchObject({
       AuthorizationType: 'JWT',
       AuthorizerId: { Ref: authorizerId },
     });
-    // /health, /openapi.json and /docs (and the pages) reach the app through these two.
-    for (const key of ['ANY /', 'ANY /{proxy+}']) {
+    // /health, /openapi.json and /docs (and the pages) reach the apps through these.
+    for (const key of ['ANY /health', 'ANY /', 'ANY /{proxy+}']) {
       expect(byKey[key]?.AuthorizationType ?? 'NONE').toBe('NONE');
       expect(byKey[key]?.AuthorizerId).toBeUndefined();
     }
   });
 
+  it('sends /v1 and /health to the API function and every other path to the site function', () => {
+    const variant = v();
+    const functionOf = routeFunctions(variant);
+    const api = logicalIdOf(variant, variant.stack.apiFunction);
+    const site = logicalIdOf(variant, variant.stack.siteFunction);
+    expect(api).not.toBe(site);
+    expect(functionOf).toEqual({
+      'ANY /v1/{proxy+}': api,
+      'ANY /health': api,
+      'ANY /': site,
+      'ANY /{proxy+}': site,
+    });
+    // API Gateway picks the most specific route; the apps behind serve what their routes say.
+    for (const [path, fn] of [
+      ['/v1/duties/d1/submit', api],
+      ['/health', api],
+      ['/', site],
+      ['/my', site],
+      ['/signin/callback', site],
+      ['/openapi.json', site],
+      ['/docs/assets/swagger-ui.css', site],
+    ] as const) {
+      expect(functionOf[routeOf(path)], path).toBe(fn);
+    }
+  });
+
+  it('gives the site function the same environment as the API function', () => {
+    const variant = v();
+    expect(functionEnvironment(variant, variant.stack.siteFunction)).toEqual(apiEnvironment(variant));
+  });
+
   it('lets the pages and the sign-in callback through without a bearer token, never /v1', () => {
-    // API Gateway picks the most specific route: only paths under /v1/ reach the authorizer.
-    const routeOf = (path: string) =>
-      path === '/' ? 'ANY /' : path.startsWith('/v1/') ? 'ANY /v1/{proxy+}' : 'ANY /{proxy+}';
     const keys = ofType(v(), 'AWS::ApiGatewayV2::Route').map(([, route]) =>
       String(route.Properties?.RouteKey),
     );
@@ -441,7 +499,8 @@ describe('external issuer variant (AWS China)', () => {
     confidential.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       JwtConfiguration: { Issuer: EXTERNAL_ISSUER, Audience: ['duban-api', 'duban-web'] },
     });
-    // The API function may read that one secret, nothing else in Secrets Manager; no other may.
+    // The site function (the sign-in) may read that one secret, nothing else in Secrets Manager;
+    // no other function may, the API function included.
     const grants = ofType(confidential, 'AWS::IAM::Policy').flatMap(([, policy]) => {
       const { PolicyDocument, Roles } = propertiesOf(policy) as {
         PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] };
@@ -456,8 +515,8 @@ describe('external issuer variant (AWS China)', () => {
       Action: 'secretsmanager:GetSecretValue',
       Resource: CLIENT_SECRET_ARN,
     });
-    const apiFn = confidential.resources[logicalIdOf(confidential, confidential.stack.apiFunction)];
-    const role = (propertiesOf(apiFn).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const siteFn = confidential.resources[logicalIdOf(confidential, confidential.stack.siteFunction)];
+    const role = (propertiesOf(siteFn).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(grants[0]?.roles).toEqual([{ Ref: role }]);
     for (const fn of [confidential.stack.sweepFunction, confidential.stack.reportFunction]) {
       const other = confidential.resources[logicalIdOf(confidential, fn)];

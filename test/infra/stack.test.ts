@@ -1,13 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SWAGGER_UI_FILES, SWAGGER_UI_PACKAGE } from '../../functions/api/docs.js';
+import { createApiApp } from '../../functions/api/app.js';
+import { apiDocument } from '../../functions/api/openapi.js';
+import { SWAGGER_UI_FILES, SWAGGER_UI_PACKAGE } from '../../functions/site/docs.js';
 import { DubanStack } from '../../infra/cloud/duban-stack.js';
+import { hs256Verifier } from '../../shared/auth/tokens.js';
+import { createDocumentClient } from '../../shared/db/client.js';
 import { INDEXES, KEY_ATTRIBUTES } from '../../shared/db/table.js';
+import { createEvidenceService, createServices } from '../../shared/services/index.js';
 
 interface PolicyStatement {
   readonly Effect: string;
@@ -211,6 +218,12 @@ describe('API function', () => {
     }
   });
 
+  it('shares its table access with the site function, which serves the pages', () => {
+    expect(allowedActions(functionStatements(stack.siteFunction)).sort()).toEqual(
+      allowedActions(apiFunctionStatements()).sort(),
+    );
+  });
+
   it('holds no signing secret: tokens are verified against the OIDC issuer (test/infra/hardening.test.ts)', () => {
     const actions = allowedActions(apiFunctionStatements());
     expect(actions.some((action) => action.startsWith('secretsmanager:'))).toBe(false);
@@ -219,15 +232,19 @@ describe('API function', () => {
 });
 
 describe('HTTP API', () => {
-  it('sends / and every other path, any method, to the API function', () => {
+  it('sends /v1 and /health to the API function, / and every other path to the site function', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetAtt': [logicalIdOf(stack, stack.apiFunction), 'Arn'] },
-    });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /{proxy+}' });
+    for (const fn of [stack.apiFunction, stack.siteFunction]) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [logicalIdOf(stack, fn), 'Arn'] },
+      });
+    }
+    for (const key of ['ANY /', 'ANY /{proxy+}', 'ANY /health', 'ANY /v1/{proxy+}']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
+    }
+    // Which route goes to which function: test/infra/hardening.test.ts.
   });
 
   it('throttles and access-logs its default stage', () => {
@@ -515,43 +532,169 @@ describe('report schedules', () => {
   });
 });
 
-describe('API bundle and exceljs', () => {
-  function apiAssetDir(): string {
-    const fn = template.toJSON().Resources[logicalIdOf(stack, stack.apiFunction)] as {
+describe('function bundles', () => {
+  function assetDir(fn: IConstruct): string {
+    const resource = template.toJSON().Resources[logicalIdOf(stack, fn)] as {
       Properties: { Code: { S3Key: string } };
     };
     const root = stack.node.root;
     if (!(root instanceof App)) throw new Error('the stack is not in an App');
-    return join(root.outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+    return join(root.outdir, `asset.${resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
   }
+  const bundleOf = (fn: IConstruct) => readFileSync(join(assetDir(fn), 'index.mjs'), 'utf8');
 
-  it('keeps exceljs out of the main bundle, imported lazily', () => {
-    const main = readFileSync(join(apiAssetDir(), 'index.mjs'), 'utf8');
-    expect(main).toMatch(/import\(["']exceljs["']\)/);
-    // Strings only exceljs's own code has.
-    expect(main).not.toContain('xl/workbook.xml');
-    expect(main).not.toContain('sharedStrings');
-  });
-
-  it('carries the Swagger UI files /docs serves beside the bundle (no CDN)', () => {
-    const packageDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-    for (const file of SWAGGER_UI_FILES) {
-      const shipped = join(apiAssetDir(), SWAGGER_UI_PACKAGE, file);
-      expect(existsSync(shipped), file).toBe(true);
-      expect(readFileSync(shipped).equals(readFileSync(join(packageDir, file))), file).toBe(true);
+  it('keeps exceljs out of both HTTP bundles, imported lazily', () => {
+    for (const fn of [stack.apiFunction, stack.siteFunction]) {
+      const main = bundleOf(fn);
+      expect(main).toMatch(/import\(["']exceljs["']\)/);
+      // Strings only exceljs's own code has.
+      expect(main).not.toContain('xl/workbook.xml');
+      expect(main).not.toContain('sharedStrings');
     }
   });
 
-  it('ships exceljs beside it, bundled alone, and it writes a workbook', async () => {
-    const dir = join(apiAssetDir(), 'node_modules', 'exceljs');
-    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({
-      name: 'exceljs',
-      main: 'index.js',
-    });
-    expect(existsSync(join(dir, 'index.js'))).toBe(true);
-    const shipped = createRequire(join(dir, 'package.json'))(dir) as typeof import('exceljs');
-    const workbook = new shipped.Workbook();
-    workbook.addWorksheet('排名汇总').addRow(['排名', '单位']);
-    expect((await workbook.xlsx.writeBuffer()).byteLength).toBeGreaterThan(1000);
+  it('leaves the pages, their sign-in and the OpenAPI generator out of the API function', () => {
+    const api = bundleOf(stack.apiFunction);
+    const site = bundleOf(stack.siteFunction);
+    // The session cookie's name (functions/web/session.ts) and a message of zod-to-openapi's generator.
+    for (const marker of ['duban_session', 'No discriminator found for discriminated union']) {
+      expect(site, marker).toContain(marker);
+      expect(api, marker).not.toContain(marker);
+    }
+    expect(api).toContain('The OpenAPI generator is left out of this function');
+    // The official calendar's dates, without the holidays' names, in both.
+    for (const main of [api, site]) {
+      expect(main).toContain('2026-10-01');
+      expect(main).not.toContain('Mid-autumn Festival');
+    }
+  });
+
+  it('carries the Swagger UI files /docs serves beside the site bundle (no CDN)', () => {
+    const packageDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+    for (const file of SWAGGER_UI_FILES) {
+      const shipped = join(assetDir(stack.siteFunction), SWAGGER_UI_PACKAGE, file);
+      expect(existsSync(shipped), file).toBe(true);
+      expect(readFileSync(shipped).equals(readFileSync(join(packageDir, file))), file).toBe(true);
+    }
+    expect(existsSync(join(assetDir(stack.apiFunction), SWAGGER_UI_PACKAGE))).toBe(false);
+  });
+
+  it('answers as deployed: the API /health and its 401, the site /openapi.json identical to the app’s', () => {
+    const answers = (fn: IConstruct, paths: readonly string[]) =>
+      invokeBundle(assetDir(fn), paths) as { statusCode: number; body: string }[];
+    const [health, unauthorized, docFromApi] = answers(stack.apiFunction, [
+      '/health',
+      '/v1/units',
+      '/openapi.json',
+    ]);
+    expect(health).toMatchObject({ statusCode: 200, body: JSON.stringify({ status: 'ok' }) });
+    expect(unauthorized?.statusCode).toBe(401);
+    expect(JSON.parse(unauthorized?.body ?? '{}')).toMatchObject({ error: { code: 'unauthorized' } });
+    // The API function serves no document: that is the site function's.
+    expect(docFromApi?.statusCode).toBe(404);
+
+    const [doc, docs] = answers(stack.siteFunction, ['/openapi.json', '/docs']);
+    expect(doc?.statusCode).toBe(200);
+    expect(JSON.parse(doc?.body ?? '{}')).toEqual(JSON.parse(JSON.stringify(sourceDocument())));
+    expect(docs?.statusCode).toBe(200);
+  });
+
+  it('ships exceljs beside both, bundled alone, and it writes a workbook', async () => {
+    for (const fn of [stack.apiFunction, stack.siteFunction]) {
+      const dir = join(assetDir(fn), 'node_modules', 'exceljs');
+      expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({
+        name: 'exceljs',
+        main: 'index.js',
+      });
+      expect(existsSync(join(dir, 'index.js'))).toBe(true);
+      const shipped = createRequire(join(dir, 'package.json'))(dir) as typeof import('exceljs');
+      const workbook = new shipped.Workbook();
+      workbook.addWorksheet('排名汇总').addRow(['排名', '单位']);
+      expect((await workbook.xlsx.writeBuffer()).byteLength).toBeGreaterThan(1000);
+    }
   });
 });
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Loads a function's asset (index.mjs and what ships beside it) in a fresh node process, as Lambda
+ * would, and calls its handler with an HTTP API (payload 2.0) GET for each path. Offline: config
+ * from placeholders, every AWS endpoint on a closed loopback port. The copy sits under the
+ * repository's node_modules so the bundle's external imports (the AWS SDK, which Lambda's runtime
+ * provides) resolve to the installed packages.
+ */
+function invokeBundle(assetDir: string, paths: readonly string[]): unknown[] {
+  const cache = join(REPO_ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'duban-asset-'));
+  try {
+    cpSync(assetDir, dir, { recursive: true });
+    const script = `
+      const { handler } = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
+      const context = { functionName: 'duban', functionVersion: '1', memoryLimitInMB: '512',
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:duban', awsRequestId: 'r-1' };
+      const out = [];
+      for (const path of ${JSON.stringify(paths)}) {
+        const event = { version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '',
+          headers: { host: 'abc.execute-api.us-east-1.amazonaws.com' }, isBase64Encoded: false,
+          requestContext: { http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+            domainName: 'abc.execute-api.us-east-1.amazonaws.com', requestId: 'r-1', stage: '$default',
+            accountId: '123456789012', apiId: 'abc', routeKey: '$default', time: '', timeEpoch: 0 } };
+        const res = await handler(event, context);
+        out.push({ statusCode: res.statusCode, body: res.isBase64Encoded ? Buffer.from(res.body, 'base64').toString() : res.body });
+      }
+      process.stdout.write(JSON.stringify(out));
+      process.exit(0);`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        PATH: process.env.PATH ?? '',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        TABLE_NAME: 'duban',
+        AUDIT_TABLE_NAME: 'duban-audit',
+        AWS_REGION: 'us-east-1',
+        DUBAN_OIDC_ISSUER: 'https://127.0.0.1:1/issuer',
+        DUBAN_OIDC_AUDIENCE: 'duban',
+        DUBAN_OIDC_CLIENT_ID: 'duban',
+        DUBAN_OIDC_REDIRECT_URI: 'https://abc.execute-api.us-east-1.amazonaws.com/signin/callback',
+        EVIDENCE_BUCKET: 'duban-evidence',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+      },
+    });
+    if (child.status !== 0) throw new Error(`the bundle failed: ${child.stderr.slice(0, 2000)}`);
+    return JSON.parse(child.stdout) as unknown[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The OpenAPI document as the source's own API routes generate it (no table is ever called). */
+function sourceDocument() {
+  const table = {
+    doc: createDocumentClient({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    }),
+    tableName: 'duban',
+  };
+  const store = {
+    createUpload: () => Promise.reject(new Error('unused')),
+    createDownload: () => Promise.reject(new Error('unused')),
+    describe: () => Promise.resolve(undefined),
+    exists: () => Promise.resolve(false),
+  };
+  const deps = {
+    ...createServices(table, { evidenceFiles: store }),
+    evidence: createEvidenceService(table, store),
+    verifyToken: hs256Verifier('x'.repeat(40)),
+    clock: () => new Date(),
+  };
+  return apiDocument(createApiApp(deps));
+}

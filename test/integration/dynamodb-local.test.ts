@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,13 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { ensureTable } from '../../infra/local/create-table.js';
-import { createLocalDynamoDbClient, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
+import {
+  createLocalDynamoDbClient,
+  DEFAULT_ENGINE_HEAP,
+  ENGINE_JVM_FLAGS,
+  engineJvmArgs,
+  startDynamoDbLocal,
+} from '../../infra/local/dynamodb-local.js';
 import { INDEXES, KEY_ATTRIBUTES, TTL_ATTRIBUTE } from '../../shared/db/table.js';
 import { freshTable } from '../fixtures/dynamo.js';
 
@@ -22,6 +29,13 @@ function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A process's arguments as the kernel holds them (/proc/<pid>/cmdline, NUL-separated). */
+function commandLineOf(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    .split('\0')
+    .filter((arg) => arg.length > 0);
 }
 
 describe('DynamoDB Local', () => {
@@ -119,6 +133,40 @@ describe('DynamoDB Local', () => {
     );
     expect(Item).toBeUndefined();
     client.destroy();
+  });
+
+  it('runs java with a bounded heap and the memory flags, before -jar, as its command line shows', {
+    timeout: 90_000,
+  }, async () => {
+    // Java's default ceiling is a quarter of the machine: the engine once grew to 5.4 GB.
+    for (const [options, heap] of [
+      [{}, DEFAULT_ENGINE_HEAP],
+      [{ heap: '384m' }, '384m'],
+    ] as const) {
+      const engine = await startDynamoDbLocal(options);
+      try {
+        const args = commandLineOf(engine.pid);
+        expect(args[0]).toMatch(/(^|\/)java$/);
+        const jar = args.indexOf('-jar');
+        expect(jar).toBeGreaterThan(0);
+        const jvm = args.slice(0, jar);
+        expect(jvm.filter((arg) => arg.startsWith('-Xmx'))).toEqual([`-Xmx${heap}`]);
+        for (const flag of ENGINE_JVM_FLAGS) expect(jvm).toContain(flag);
+        expect(args).toContain('-disableTelemetry');
+        expect(args).toContain('-inMemory');
+      } finally {
+        await engine.stop();
+      }
+    }
+  });
+
+  it('refuses a heap size java would not read, before starting anything', async () => {
+    for (const heap of ['1 g', '0', '-XX:+UseEpsilonGC', '1g -Xss1m', '']) {
+      expect(() => engineJvmArgs({ heap }), heap).toThrow(/heap must look like 1g or 768m/);
+      await expect(startDynamoDbLocal({ heap }), heap).rejects.toThrow(/heap must look like/);
+    }
+    expect(engineJvmArgs({ heap: '2g', jvmFlags: [] })).toEqual(['-Xmx2g']);
+    expect(engineJvmArgs({ heap: null, jvmFlags: [] })).toEqual([]);
   });
 
   it('keeps data on disk across a restart and leaves no java process behind', {

@@ -6,7 +6,7 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../functions/api/app.js';
+import { createApp } from '../../functions/http/app.js';
 import { hs256Verifier, issueHs256Token } from '../../shared/auth/tokens.js';
 import { createDocumentClient } from '../../shared/db/client.js';
 import { unitKey } from '../../shared/db/keys.js';

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../functions/api/app.js';
-import { loadLambdaDeps } from '../../functions/api/lambda-deps.js';
-import { clientSecretFrom } from '../../functions/api/oidc-client-secret.js';
+import { clientSecretFrom } from '../../functions/site/oidc-client-secret.js';
+import { createSiteApp } from '../../functions/site/site-app.js';
+import { loadSiteDeps } from '../../functions/site/site-deps.js';
 import { decodePending, oidcSignIn, pkceChallenge } from '../../functions/web/oidc-sign-in.js';
 import { CSRF_FIELD, csrfTokenFor } from '../../functions/web/session.js';
 import { parseLambdaConfig } from '../../shared/config.js';
@@ -11,7 +11,7 @@ import { TEST_SECRET } from '../fixtures/app.js';
 import { serveOnLoopback } from '../fixtures/loopback.js';
 import { webApp } from './web-harness.js';
 
-// What the stack gives the API function in the Cognito variant (test/infra/hardening.test.ts).
+// What the stack gives the API and site functions in the Cognito variant (test/infra/hardening.test.ts).
 const POOL_ISSUER = 'https://cognito-idp.ap-east-1.amazonaws.com/ap-east-1_Duban0001';
 const HOSTED_UI = 'https://duban-123456789012.auth.ap-east-1.amazoncognito.com';
 const SITE = 'https://abc123.execute-api.ap-east-1.amazonaws.com';
@@ -123,14 +123,14 @@ const cognitoIssuer = (clientSecret?: string) =>
     ...(clientSecret === undefined ? {} : { clientSecret }),
   });
 
-describe('the Lambda signs the pages in at the deployment’s issuer', () => {
+describe('the site Lambda signs the pages in at the deployment’s issuer', () => {
   it('sends /signin to the issuer’s authorize endpoint with PKCE (S256), state and nonce', async () => {
     const issuer = await cognitoIssuer();
-    const deps = await loadLambdaDeps(
+    const deps = await loadSiteDeps(
       { ...LAMBDA_ENV, DUBAN_OIDC_ISSUER: issuer.issuer },
       { readSecret: () => Promise.reject(new Error('a public client reads no secret')) },
     );
-    const app = createApp({ ...deps, logRequest: () => {}, logError: () => {} });
+    const app = createSiteApp({ ...deps, logRequest: () => {}, logError: () => {} });
 
     const res = await app.request(`${SITE}/signin?next=${encodeURIComponent('/my')}`);
     expect(res.status).toBe(303);
@@ -168,7 +168,7 @@ describe('the Lambda signs the pages in at the deployment’s issuer', () => {
   it('reads a confidential client’s secret once, from its ARN, and authenticates the code exchange with it', async () => {
     const issuer = await cognitoIssuer('s3cr3t/with:odd chars');
     const reads: string[] = [];
-    const deps = await loadLambdaDeps(
+    const deps = await loadSiteDeps(
       { ...LAMBDA_ENV, DUBAN_OIDC_ISSUER: issuer.issuer, DUBAN_OIDC_CLIENT_SECRET_ARN: SECRET_ARN },
       {
         readSecret: async (arn) => {
@@ -179,11 +179,11 @@ describe('the Lambda signs the pages in at the deployment’s issuer', () => {
     );
     expect(reads).toEqual([SECRET_ARN]);
     const oidc = deps.web?.oidc;
-    if (oidc === undefined) throw new Error('no OIDC sign-in in the Lambda deps');
+    if (oidc === undefined) throw new Error('no OIDC sign-in in the site function deps');
     const { url, pending } = await oidc.begin('/');
     await expect(oidc.finish(issuer.login(url), pending)).resolves.toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     // A wrong secret is the issuer's refusal, not a session.
-    const wrong = await loadLambdaDeps(
+    const wrong = await loadSiteDeps(
       { ...LAMBDA_ENV, DUBAN_OIDC_ISSUER: issuer.issuer, DUBAN_OIDC_CLIENT_SECRET_ARN: SECRET_ARN },
       { readSecret: async () => 'not-the-secret' },
     );
@@ -196,7 +196,7 @@ describe('the Lambda signs the pages in at the deployment’s issuer', () => {
 
   it('fails the cold start when the secret cannot be read, without quoting it', async () => {
     await expect(
-      loadLambdaDeps(
+      loadSiteDeps(
         { ...LAMBDA_ENV, DUBAN_OIDC_CLIENT_SECRET_ARN: SECRET_ARN },
         { readSecret: async (arn) => clientSecretFrom('{"client_secret": ', arn) },
       ),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -135,6 +135,22 @@ describe('local runtime', () => {
         await res.arrayBuffer();
       }
       expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await runtime.stop();
+    }
+  }, 90_000);
+
+  it('starts its engine with DUBAN_DYNAMODB_HEAP as the Java heap ceiling', async () => {
+    const config = parseLocalConfig({ DUBAN_DATA_DIR: 'memory', DUBAN_DYNAMODB_HEAP: '512m' });
+    expect(config.DUBAN_DYNAMODB_HEAP).toBe('512m');
+    expect(() => parseLocalConfig({ DUBAN_DYNAMODB_HEAP: '512 MB' })).toThrow(/DUBAN_DYNAMODB_HEAP/);
+    const runtime = await inMemory('engine-heap-secret-0123456789-0123456789', {
+      engineHeap: config.DUBAN_DYNAMODB_HEAP,
+    });
+    try {
+      const args = readFileSync(`/proc/${runtime.dynamoPid}/cmdline`, 'utf8').split('\0');
+      expect(args.filter((arg) => arg.startsWith('-Xmx'))).toEqual(['-Xmx512m']);
+      expect(args.indexOf('-Xmx512m')).toBeLessThan(args.indexOf('-jar'));
     } finally {
       await runtime.stop();
     }

@@ -1,4 +1,4 @@
-import { createApp } from '../../functions/api/app.js';
+import { createApp } from '../../functions/http/app.js';
 import { localSignIn } from '../../functions/web/local-sign-in.js';
 import type { WebOptions } from '../../functions/web/web-options.js';
 import { hs256Verifier } from '../../shared/auth/tokens.js';

@@ -3,20 +3,22 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import {
   createEvidenceS3Client,
+  lazyEvidenceS3Client,
   s3EvidenceStore,
   s3UploadOrigin,
 } from '../../shared/evidence/s3-evidence-store.js';
 
 const NOW = new Date('2026-05-16T02:00:00Z');
-const client = () =>
-  createEvidenceS3Client({
-    region: 'cn-northwest-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' },
-  });
+const CONFIG = {
+  region: 'cn-northwest-1',
+  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-real-secret' },
+};
+const client = () => createEvidenceS3Client(CONFIG);
 
 describe('S3 evidence store', () => {
   it('presigns a create-only PUT that binds the type and the length, without a checksum of an empty body', async () => {
-    const store = s3EvidenceStore({ client: client(), bucket: 'duban-evidence' });
+    // As the functions make it: the client (and the SDK) only at the first presign.
+    const store = s3EvidenceStore({ client: lazyEvidenceS3Client(CONFIG), bucket: 'duban-evidence' });
     const upload = await store.createUpload({
       key: 'duties/duty-1/f-1-file.pdf',
       contentType: 'application/pdf',
@@ -41,7 +43,7 @@ describe('S3 evidence store', () => {
   });
 
   it('says a missing key does not exist, and passes on any other failure', async () => {
-    const s3 = client();
+    const s3 = await client();
     const mock = mockClient(s3);
     const store = s3EvidenceStore({ client: s3, bucket: 'duban-evidence' });
     mock.on(HeadObjectCommand, { Key: 'there' }).resolves({ ContentLength: 3 });
@@ -60,7 +62,7 @@ describe('S3 evidence store', () => {
   });
 
   it('records a file’s size and version, and downloads exactly that version of a submitted file', async () => {
-    const s3 = client();
+    const s3 = await client();
     const mock = mockClient(s3);
     const store = s3EvidenceStore({ client: s3, bucket: 'duban-evidence' });
     mock.on(HeadObjectCommand, { Key: 'versioned' }).resolves({ ContentLength: 3, VersionId: 'v-1' });
@@ -84,7 +86,7 @@ describe('S3 evidence store', () => {
   });
 
   it('presigns a short GET that downloads the file under its Chinese name, as an attachment', async () => {
-    const store = s3EvidenceStore({ client: client(), bucket: 'duban-evidence' });
+    const store = s3EvidenceStore({ client, bucket: 'duban-evidence' });
     const download = await store.createDownload({
       key: 'duties/duty-1/f-1-file.pdf',
       fileName: '花名册(签字版).pdf',

@@ -17,6 +17,7 @@ function rebuildCommand(
   entry: string,
   outfile: string,
   external: readonly string[],
+  openApiGenerator: boolean,
 ): string {
   const { join: at } = posix;
   return [
@@ -27,6 +28,7 @@ function rebuildCommand(
     quote(at(inputDir, entry)),
     quote(outfile),
     quote(external.join(',')),
+    ...(openApiGenerator ? [] : ['no-openapi-generator']),
   ].join(' ');
 }
 
@@ -94,6 +96,11 @@ export interface AppFunctionProps {
    * Swagger UI): copied into `<bundle>/<package>/`, where the code looks for them first.
    */
   readonly packageFiles?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * False for a function that never serves the OpenAPI document (the API function): its bundle
+   * leaves out the document generator (bundling/trim-plugins.ts). @default true
+   */
+  readonly openApiGenerator?: boolean;
 }
 
 /**
@@ -146,8 +153,14 @@ export class AppFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir, outputDir) => [
-            // The same build again through esbuild's JS API, with the zod-locales plugin.
-            rebuildCommand(inputDir, props.entry, posix.join(outputDir, 'index.mjs'), external),
+            // The same build again through esbuild's JS API, with the project's plugins (function-build.ts).
+            rebuildCommand(
+              inputDir,
+              props.entry,
+              posix.join(outputDir, 'index.mjs'),
+              external,
+              props.openApiGenerator ?? true,
+            ),
             ...(props.lazyModules?.length
               ? lazyModuleHooks(props.lazyModules).afterBundling(inputDir, outputDir)
               : []),

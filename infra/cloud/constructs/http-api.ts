@@ -15,29 +15,32 @@ export interface HttpApiProps {
   readonly accessLogRetention?: logs.RetentionDays;
 }
 
-/** What serves the API's routes. */
+/** What serves the API's routes: two functions, one per half of the app. */
 export interface HttpApiTarget {
-  /** The function that serves every route. */
-  readonly handler: lambda.IFunction;
+  /** `/v1/*` (the JSON API) and `/health`: what a unit's phone calls (functions/api/handler.ts). */
+  readonly api: lambda.IFunction;
+  /** Every other path: the pages, their sign-in, `/openapi.json`, `/docs` (functions/site/handler.ts). */
+  readonly site: lambda.IFunction;
   /** Guards `/v1/*`; the health check, API docs and pages stay public. */
   readonly authorizer: apigw.IHttpRouteAuthorizer;
 }
 
 /**
- * An HTTP API that hands every path to one Lambda function (the Hono app does the routing), with
- * throttling and JSON access logs on its default stage. `/v1/*` passes the authorizer first; the
- * more specific route wins in API Gateway, so `/{proxy+}` only ever serves the public paths: the
- * health check, the API docs and the pages (`/`, `/signin`, `/signin/callback`, `/my` …), which
- * carry their session in a cookie the app verifies, not in an Authorization header.
+ * An HTTP API in front of two functions, with throttling and JSON access logs on its default
+ * stage. API Gateway picks the most specific route: `/v1/*` goes through the authorizer to the API
+ * function, `/health` to the API function without it, and `/` and `/{proxy+}` — only ever the
+ * public paths then: the pages (`/`, `/signin`, `/signin/callback`, `/my` …), which carry their
+ * session in a cookie the app verifies, not in an Authorization header, and the API docs — to the
+ * site function. The Hono apps do the rest of the routing.
  *
  * Built in two steps — the API and its stage first, the routes with `serve` — because the sign-in
- * client must know the API's URL (its callback) and the function must know the client, while the
- * routes need the function and the authorizer.
+ * client must know the API's URL (its callback) and the functions must know the client, while the
+ * routes need the functions and the authorizer.
  */
 export class HttpApi extends Construct {
   readonly api: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
-  /** `ANY /` and `ANY /{proxy+}`: no authorizer (health, OpenAPI, docs, pages). Filled by `serve`. */
+  /** `ANY /health`, `ANY /` and `ANY /{proxy+}`: no authorizer (health, OpenAPI, docs, pages). Filled by `serve`. */
   readonly publicRoutes: apigw.HttpRoute[] = [];
   /** The default stage's URL, ending in `/` (a token until deployed). */
   readonly url: string;
@@ -83,18 +86,20 @@ export class HttpApi extends Construct {
     new CfnOutput(this, 'Url', { value: this.url, description: 'Base URL of the duban HTTP API' });
   }
 
-  /** Routes every path to `target.handler`, `/v1/*` through `target.authorizer`. Call once. */
+  /** Routes `/v1/*` (through `target.authorizer`) and `/health` to `target.api`, every other path to `target.site`. Call once. */
   serve(target: HttpApiTarget): void {
     if (this.publicRoutes.length > 0) throw new Error('HttpApi.serve was called twice');
-    const integration = new HttpLambdaIntegration('Integration', target.handler);
+    const api = new HttpLambdaIntegration('ApiIntegration', target.api);
+    const site = new HttpLambdaIntegration('SiteIntegration', target.site);
     this.publicRoutes.push(
-      ...this.api.addRoutes({ path: '/', methods: [apigw.HttpMethod.ANY], integration }),
-      ...this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration }),
+      ...this.api.addRoutes({ path: '/health', methods: [apigw.HttpMethod.ANY], integration: api }),
+      ...this.api.addRoutes({ path: '/', methods: [apigw.HttpMethod.ANY], integration: site }),
+      ...this.api.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration: site }),
     );
     this.api.addRoutes({
       path: '/v1/{proxy+}',
       methods: [apigw.HttpMethod.ANY],
-      integration,
+      integration: api,
       authorizer: target.authorizer,
     });
   }

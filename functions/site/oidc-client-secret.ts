@@ -1,16 +1,16 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-
 /** Reads one secret's string value; injected so tests need no Secrets Manager. */
 export type SecretReader = (secretArn: string) => Promise<string>;
 
 /**
  * The pages' OIDC client secret from Secrets Manager, read once at cold start (only for an issuer
  * that insists on a confidential client). The secret is the plain string, or a JSON object with a
- * `client_secret` field as some consoles store it.
+ * `client_secret` field as some consoles store it. The SDK client is loaded only when a secret is
+ * configured: a public client's cold start does not pay for it.
  */
 export function secretsManagerReader(options: { region: string }): SecretReader {
-  const client = new SecretsManagerClient({ region: options.region });
   return async (secretArn) => {
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const client = new SecretsManagerClient({ region: options.region });
     const { SecretString: value } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
     return clientSecretFrom(value, secretArn);
   };

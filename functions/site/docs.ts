@@ -53,7 +53,7 @@ export const DOCS_CSP = [
 
 /**
  * Where the package's files are: beside the bundle in Lambda (copied there at bundling, see
- * infra/cloud/constructs/app-function.ts), else the installed package.
+ * infra/cloud/constructs/app-function.ts `packageFiles`), else the installed package.
  */
 function swaggerUiDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
