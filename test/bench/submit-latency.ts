@@ -8,9 +8,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApp } from '../../functions/api/app.js';
@@ -29,14 +31,20 @@ import { testEvidence } from '../fixtures/evidence.js';
 import { type LatencySummary, ms, percentile, summarize, table } from './stats.js';
 
 const UNITS = 16;
-/** Operations per client (= per unit) before measuring, to warm the JIT, the JVM and the sockets. */
-const WARMUP_PER_UNIT = 32;
-/** Measured operations per client with 16 concurrent clients: 16 x 128 = 2,048 per series. */
-const MEASURED_PER_UNIT = 128;
-/** Per unit for the single-client series, which walk the units in turn: 16 x 8 = 128 operations. */
-const SINGLE_PER_UNIT = 8;
-/** Measured operations are split into this many interleaved rounds (divides both figures above). */
+/** Measured operations are split into this many interleaved rounds (divides every count below). */
 const ROUNDS = 4;
+/**
+ * `SUBMIT_BENCH_SCALE=0.25` shrinks every count below (rounded to whole rounds) for a quick look;
+ * the figures recorded in the README come from the full size.
+ */
+const SCALE = Number(process.env.SUBMIT_BENCH_SCALE ?? '1');
+const scaled = (n: number) => Math.max(ROUNDS, Math.round((n * SCALE) / ROUNDS) * ROUNDS);
+/** Operations per client (= per unit) before measuring, to warm the JIT, the JVM and the sockets. */
+const WARMUP_PER_UNIT = scaled(32);
+/** Measured operations per client with 16 concurrent clients: 16 x 128 = 2,048 per series. */
+const MEASURED_PER_UNIT = scaled(128);
+/** Per unit for the single-client series, which walk the units in turn: 16 x 8 = 128 operations. */
+const SINGLE_PER_UNIT = scaled(8);
 const TABLE_NAME = 'duban-bench';
 export const P50_RATIO_TARGET = 1.5;
 
@@ -351,6 +359,27 @@ function conditionalUpdate(next: DutyRecord, expected: DutyRecord): UpdateComman
   });
 }
 
+/**
+ * `SUBMIT_BENCH_CPU_PROFILE=<file>.cpuprofile` records a CPU profile of one measured round of
+ * submits at 16 clients (the second, warmed), for Chrome DevTools or any .cpuprofile reader.
+ */
+const PROFILE_PATH = process.env.SUBMIT_BENCH_CPU_PROFILE;
+const PROFILED_PHASE = 'api-1';
+
+async function startProfile(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return session;
+}
+
+async function stopProfile(session: Session, path: string): Promise<void> {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(path, JSON.stringify(profile));
+  session.disconnect();
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -468,7 +497,10 @@ export async function benchSubmitLatency(print: (line: string) => void): Promise
 
     const runs = new Map<Series, PhaseRun[]>();
     for (const phase of plan) {
+      const profiling = phase.key === PROFILED_PHASE && PROFILE_PATH !== undefined;
+      const session = profiling ? await startProfile() : undefined;
       const run = await runPhase(units, phase, operations[phase.op], dynamo.pid);
+      if (session && PROFILE_PATH) await stopProfile(session, PROFILE_PATH);
       if (phase.series !== undefined) runs.set(phase.series, [...(runs.get(phase.series) ?? []), run]);
     }
     if (failures.length > 0) {
@@ -552,4 +584,21 @@ function printResult(print: (line: string) => void, r: SubmitLatencyResult): voi
       ).map(([clients, b]) => [clients, calls(b), pair(b.server), pair(b.storage), pair(b.outsideStorage)]),
     ),
   );
+}
+
+// Run alone: `npx tsx test/bench/submit-latency.ts` (with SUBMIT_BENCH_SCALE for a quick look).
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+  const [load1 = 0] = loadavg();
+  console.log(
+    `node ${process.version}, ${availableParallelism()} CPUs, load average (1 min) ${load1.toFixed(2)}`,
+  );
+  try {
+    await benchSubmitLatency((line) => console.log(line));
+  } catch (error) {
+    process.exitCode = 1;
+    console.error(
+      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  }
 }
