@@ -22,6 +22,7 @@ import {
   type FieldProblem,
   ForbiddenError,
   NotFoundError,
+  UnitInactiveError,
   ValidationError,
 } from '../errors.js';
 import type { EvidenceStore } from '../evidence/evidence-store.js';
@@ -61,7 +62,19 @@ export interface DutyService {
     page: PageRequest,
     now: Date,
   ): Promise<Page<Duty>>;
-  submit(principal: Principal, id: string, input: SubmitDutyInput, now: Date): Promise<Duty>;
+  /**
+   * One read (the duty: the answer is the whole duty and the audit records what it was), then one
+   * transaction that also checks the caller's unit is still active. `admitted`, when given, is the
+   * request's rate budget, counted while the duty is read: nothing is written unless it resolves,
+   * and its refusal is thrown as it is.
+   */
+  submit(
+    principal: Principal,
+    id: string,
+    input: SubmitDutyInput,
+    now: Date,
+    admitted?: Promise<unknown>,
+  ): Promise<Duty>;
   /** The office accepts a submitted duty: it is done (办结). */
   accept(principal: Principal, id: string, input: AcceptDutyInput, now: Date): Promise<Duty>;
   /** The office returns a submitted duty for rework (退回整改): open again, new deadline, new round. */
@@ -205,7 +218,9 @@ export function dutyService(deps: {
 
   /**
    * Moves a duty through one event of the state machine with a conditional write: a refused event
-   * or a lost race is a 409 that says what the duty is now, and nothing is written.
+   * or a lost race is a 409 that says what the duty is now, and nothing is written. `gate` holds
+   * what must wait for the write (the request's admission) and what must hold with it (the caller's
+   * unit still active, checked in the same transaction: a 401 if that is what failed).
    */
   async function applyTransition(
     duty: DutyRecord,
@@ -215,6 +230,7 @@ export function dutyService(deps: {
     build: (to: DutyStatus) => DutyRecord,
     principal: Principal,
     ladder: 'keep' | 'reset' = 'keep',
+    gate: { admitted?: Promise<unknown> | undefined; activeUnitId?: string | undefined } = {},
   ): Promise<Duty> {
     if (expectedVersion !== undefined && expectedVersion !== duty.version) throw versionConflict(duty);
     const step = transition(duty.status, event);
@@ -227,9 +243,22 @@ export function dutyService(deps: {
       changedFields(duty, next),
       now,
     );
-    const outcome = await duties.replace(next, { version: duty.version, status: duty.status }, audit, ladder);
+    const { admitted, activeUnitId } = gate;
+    if (admitted !== undefined) await admitted;
+    const outcome = await duties.replace(
+      next,
+      { version: duty.version, status: duty.status },
+      audit,
+      ladder,
+      activeUnitId === undefined ? [] : [units.activeCheck(activeUnitId)],
+    );
     if (outcome.ok) return toDutyView(outcome.duty, now);
-    const current = await mustGet(duty.id);
+    // Failed: one read (two side by side) says which condition it was.
+    const [current, unit] = await Promise.all([
+      mustGet(duty.id),
+      activeUnitId === undefined ? undefined : units.get(activeUnitId),
+    ]);
+    if (activeUnitId !== undefined && unit?.active !== true) throw new UnitInactiveError();
     const again = transition(current.status, event);
     throw again.ok ? versionConflict(current) : invalidTransition(current, again.message);
   }
@@ -312,7 +341,8 @@ export function dutyService(deps: {
       return view(await duties.listByUnit(unitId, query, page), now);
     },
 
-    async submit(principal, id, input, now) {
+    async submit(principal, id, input, now, admitted) {
+      // The one read before the write; the caller's unit is checked by the write itself, below.
       const duty = await mustGet(id);
       authorize(principal, 'duty.submit', duty.unitId);
       const evidence = await checkSubmission(duty, input);
@@ -345,6 +375,8 @@ export function dutyService(deps: {
           version: duty.version + 1,
         }),
         principal,
+        'keep',
+        { admitted, activeUnitId: principal.role === 'unit' ? principal.unitId : undefined },
       );
     },
 

@@ -1,0 +1,124 @@
+/**
+ * A submit starts without a round trip of its own: its transaction checks the caller's unit (a
+ * ConditionCheck) and it waits for the rate counter — counted while the duty is read — before
+ * writing. These prove the saving changes no answer: a deactivated unit's write never lands, a
+ * spent budget writes nothing and stays exact under concurrency, and refusals keep their order.
+ */
+import { describe, expect, it } from 'vitest';
+import { UnitInactiveError } from '../../shared/errors.js';
+import { CreatePlanSchema } from '../../shared/schemas/plans.js';
+import { CreateTaskSchema } from '../../shared/schemas/tasks.js';
+import { CreateUnitSchema } from '../../shared/schemas/units.js';
+import { OFFICE, SEED_PHASES, testApp, unitUser } from '../fixtures/app.js';
+
+type Api = Awaited<ReturnType<typeof testApp>>;
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+const NOW = new Date('2026-05-16T02:00:00Z');
+const NOTE = { note: '已按要求完成。' };
+
+/** A unit and `count` open duties of its own, written through the services (no request budget spent). */
+async function unitWithDuties(api: Api, unitId: string, count: number): Promise<string[]> {
+  const { services } = api;
+  await services.units.create(
+    OFFICE,
+    CreateUnitSchema.parse({ id: unitId, name: unitId, kind: 'school' }),
+    NOW,
+  );
+  const plan = await services.plans.create(
+    OFFICE,
+    CreatePlanSchema.parse({ title: `${unitId} 的方案`, phases: SEED_PHASES }),
+    NOW,
+  );
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const task = await services.plans.createTask(
+      OFFICE,
+      plan.id,
+      CreateTaskSchema.parse({
+        title: `任务 ${i + 1}`,
+        phaseKey: 'self-check',
+        leadUnitId: unitId,
+        dueAt: '2026-05-26',
+      }),
+      NOW,
+    );
+    ids.push(...task.duties.map((d) => d.id));
+  }
+  return ids;
+}
+
+describe('submit admission', () => {
+  it('refuses the write of a unit deactivated after it was let in: 401, duty and history untouched', async () => {
+    const api = await testApp({ now: NOW });
+    const [dutyId = ''] = await unitWithDuties(api, 'closing-school', 1);
+    await api.services.units.deactivate(OFFICE, 'closing-school', NOW);
+    // The service alone, as a request already past the front door would reach it.
+    await expect(
+      api.services.duties.submit(
+        unitUser('closing-school'),
+        dutyId,
+        { ...NOTE, evidence: [], nothingToReport: false },
+        NOW,
+      ),
+    ).rejects.toBeInstanceOf(UnitInactiveError);
+    const duty = await api.services.duties.get(OFFICE, dutyId, NOW);
+    expect([duty.status, duty.version, duty.submission]).toEqual(['open', 1, null]);
+    const history = await api.services.audit.dutyHistory(OFFICE, dutyId, { limit: 100 });
+    expect(history.items.map((e) => e.action)).not.toContain('duty.submit');
+  });
+
+  it('writes nothing over the budget, and shares it exactly between concurrent submits', async () => {
+    const wall = new Date('2026-05-16T02:00:00Z');
+    const api = await testApp({ now: NOW, rateLimit: { limit: 5, clock: () => wall } });
+    const dutyIds = await unitWithDuties(api, 'busy-school', 12);
+    const clerk = unitUser('busy-school');
+    const answers = await Promise.all(
+      dutyIds.map((id) => api.call('POST', `/v1/duties/${id}/submit`, { as: clerk, body: NOTE })),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([...Array(5).fill(200), ...Array(7).fill(429)]);
+    // Exactly the admitted five were written; every refused duty is still open at version 1.
+    const stored = await Promise.all(dutyIds.map((id) => api.services.duties.get(OFFICE, id, NOW)));
+    expect(stored.filter((d) => d.status === 'submitted')).toHaveLength(5);
+    for (const [i, answer] of answers.entries()) {
+      expect(stored[i]?.status).toBe(answer.status === 200 ? 'submitted' : 'open');
+    }
+  });
+
+  it('answers a refused submit in the usual order: 401, then 429, then its own 404', async () => {
+    const wall = new Date('2026-05-16T02:00:00Z');
+    const api = await testApp({ now: NOW, rateLimit: { limit: 1, clock: () => wall } });
+    await unitWithDuties(api, 'order-school', 1);
+    await unitWithDuties(api, 'fresh-school', 0);
+    const clerk = unitUser('order-school');
+
+    const missing = await api.call<ErrorBody>('POST', '/v1/duties/no-such-duty/submit', {
+      as: unitUser('fresh-school'),
+      body: NOTE,
+    });
+    expect([missing.status, missing.body.error.code]).toEqual([404, 'not_found']);
+
+    expect((await api.call('GET', '/v1/units', { as: clerk })).status).toBe(200);
+    const spent = await api.call<ErrorBody>('POST', '/v1/duties/no-such-duty/submit', {
+      as: clerk,
+      body: NOTE,
+    });
+    expect([spent.status, spent.body.error.code]).toEqual([429, 'rate_limited']);
+    expect(spent.headers.get('retry-after')).toBe('60');
+    const badBody = await api.call<ErrorBody>('POST', '/v1/duties/no-such-duty/submit', {
+      as: clerk,
+      body: { nothing: 1 },
+    });
+    expect(badBody.status).toBe(429);
+
+    await api.services.units.deactivate(OFFICE, 'order-school', NOW);
+    for (const body of [NOTE, { nothing: 1 }]) {
+      const gone = await api.call<ErrorBody>('POST', '/v1/duties/no-such-duty/submit', { as: clerk, body });
+      expect([gone.status, gone.body.error.code]).toEqual([401, 'unauthorized']);
+      expect(gone.body.error.message).toBe(new UnitInactiveError().message);
+    }
+  });
+});
