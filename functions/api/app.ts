@@ -85,8 +85,8 @@ export function createApp(deps: AppDeps) {
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (!match?.[1]) throw new UnauthorizedError();
     const principal = await deps.verifyToken(match[1]);
-    c.set('principal', { ...principal, requestId: c.get('requestId') });
     if (c.req.method === 'POST' && ADMITTED_BY_WRITE.test(c.req.path)) {
+      c.set('principal', { ...principal, requestId: c.get('requestId') });
       // Nothing to wait for before the route starts: its transaction checks the unit (a
       // ConditionCheck), and it waits for the rate counter, counted meanwhile, before writing.
       const budget = deps.rateLimit?.take(principal) ?? Promise.resolve();
@@ -109,6 +109,7 @@ export function createApp(deps: AppDeps) {
     ]);
     if (active.status === 'rejected') throw active.reason;
     if (budget.status === 'rejected') throw budget.reason;
+    c.set('principal', { ...principal, requestId: c.get('requestId') });
     await next();
   });
 

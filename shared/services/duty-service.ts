@@ -247,7 +247,7 @@ export function dutyService(deps: {
     if (admitted !== undefined) await admitted;
     const outcome = await duties.replace(
       next,
-      { version: duty.version, status: duty.status },
+      { version: duty.version, status: duty.status, read: duty },
       audit,
       ladder,
       activeUnitId === undefined ? [] : [units.activeCheck(activeUnitId)],
@@ -412,7 +412,11 @@ export function dutyService(deps: {
         changedFields(duty, updated),
         now,
       );
-      const outcome = await duties.replace(updated, { version: duty.version, status: 'submitted' }, audit);
+      const outcome = await duties.replace(
+        updated,
+        { version: duty.version, status: 'submitted', read: duty },
+        audit,
+      );
       if (!outcome.ok) throw versionConflict(await mustGet(id));
       return toDutyView(outcome.duty, now);
     },

@@ -346,6 +346,9 @@ function submitted(duty: DutyRecord, sub: string, now: Date): DutyRecord {
   };
 }
 
+/** The condition a submit writes under, as the service gives it (with the duty as read). */
+const expectedOf = (duty: DutyRecord) => ({ version: duty.version, status: duty.status, read: duty });
+
 /** The unit's own clerk, as the API series' tokens name it. */
 const clerkOf = (unit: UnitDuties): Principal => ({
   sub: `bench-${unit.unitId}`,
@@ -370,14 +373,7 @@ function bareTransaction(ref: TableRef, duty: DutyRecord, principal: Principal, 
   );
   return new TransactWriteCommand({
     TransactItems: [
-      {
-        Update: dutyReplaceUpdate(
-          ref.tableName,
-          next,
-          { version: duty.version, status: duty.status },
-          'keep',
-        ),
-      },
+      { Update: dutyReplaceUpdate(ref.tableName, next, expectedOf(duty), 'keep') },
       auditPut(ref, audit),
     ],
   });
@@ -386,9 +382,7 @@ function bareTransaction(ref: TableRef, duty: DutyRecord, principal: Principal, 
 /** Baseline: the duty's conditional update alone, as a single UpdateItem. */
 function bareUpdate(duty: DutyRecord, principal: Principal, now: Date) {
   const next = submitted(duty, principal.sub, now);
-  return new UpdateCommand(
-    dutyReplaceUpdate(TABLE_NAME, next, { version: duty.version, status: duty.status }, 'keep'),
-  );
+  return new UpdateCommand(dutyReplaceUpdate(TABLE_NAME, next, expectedOf(duty), 'keep'));
 }
 
 /**

@@ -5,7 +5,10 @@
  * spent budget writes nothing and stays exact under concurrency, and refusals keep their order.
  */
 import { describe, expect, it } from 'vitest';
+import { auditEvent, changedFields } from '../../shared/db/audit.js';
+import { dutyRepository } from '../../shared/db/duty-repository.js';
 import { UnitInactiveError } from '../../shared/errors.js';
+import { CreateExtensionSchema } from '../../shared/schemas/extensions.js';
 import { CreatePlanSchema } from '../../shared/schemas/plans.js';
 import { CreateTaskSchema } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
@@ -120,5 +123,54 @@ describe('submit admission', () => {
       expect([gone.status, gone.body.error.code]).toEqual([401, 'unauthorized']);
       expect(gone.body.error.message).toBe(new UnitInactiveError().message);
     }
+  });
+
+  it('writes only what it changes: an extension request made between its read and write survives', async () => {
+    const api = await testApp({ now: NOW });
+    const [dutyId = ''] = await unitWithDuties(api, 'slow-school', 1);
+    const clerk = unitUser('slow-school');
+    const duties = dutyRepository({ doc: api.doc, tableName: api.table.tableName });
+    const read = await duties.get(dutyId);
+    if (read === undefined) throw new Error('seeded duty missing');
+    // Meanwhile the unit asks for more time: the duty's pendingExtensionId is set, its version is not.
+    const request = await api.services.extensions.request(
+      clerk,
+      dutyId,
+      CreateExtensionSchema.parse({
+        reason: '等待数据',
+        progress: '已完成八成',
+        proposedDueAt: '2026-06-10',
+      }),
+      NOW,
+    );
+    const next = {
+      ...read,
+      status: 'submitted' as const,
+      submission: {
+        note: '已完成',
+        evidence: [],
+        nothingToReport: false,
+        contributions: [],
+        submittedAt: NOW.toISOString(),
+        submittedBy: clerk.sub,
+      },
+      updatedAt: NOW.toISOString(),
+      version: read.version + 1,
+    };
+    const audit = auditEvent(
+      clerk,
+      'duty.submit',
+      { type: 'duty', id: dutyId },
+      changedFields(read, next),
+      NOW,
+    );
+    const written = await duties.replace(next, { version: read.version, status: read.status, read }, audit);
+    expect(written.ok).toBe(true);
+    const stored = await duties.get(dutyId);
+    expect([stored?.status, stored?.version, stored?.pendingExtensionId]).toEqual([
+      'submitted',
+      2,
+      request.id,
+    ]);
   });
 });
