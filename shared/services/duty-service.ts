@@ -196,8 +196,9 @@ export function dutyService(deps: {
    * submits for the task only once every co-unit has submitted its own part.
    */
   async function coUnitContributions(duty: DutyRecord) {
-    // Findings name units side by side: each rectifies its own part, nobody consolidates.
-    if (duty.role !== 'lead' || duty.kind === 'rectification') return [];
+    // Findings name units side by side: each rectifies its own part, nobody consolidates. A lead
+    // duty says how many co-units it has (those stored before it did are looked up on the task).
+    if (duty.role !== 'lead' || duty.kind === 'rectification' || duty.coUnits === 0) return [];
     const task = await plans.getTask(duty.planId, duty.taskId);
     if (task === undefined || task.coUnitIds.length === 0) return [];
     const parts = await duties.dutiesOfTask(

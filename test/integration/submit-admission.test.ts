@@ -173,4 +173,41 @@ describe('submit admission', () => {
       request.id,
     ]);
   });
+
+  it('reads the duty once and writes once, lead or co-unit, with the counter alongside', async () => {
+    const wall = new Date('2026-05-16T02:00:00Z');
+    const api = await testApp({ now: NOW, rateLimit: { limit: 100, clock: () => wall } });
+    const [leadDuty = ''] = await unitWithDuties(api, 'lone-school', 1);
+    await unitWithDuties(api, 'partner-school', 0);
+    const shared = await api.services.plans.createTask(
+      OFFICE,
+      (await api.services.plans.list(OFFICE, { limit: 1 })).items[0]?.id ?? '',
+      CreateTaskSchema.parse({
+        title: '联合任务',
+        phaseKey: 'self-check',
+        leadUnitId: 'partner-school',
+        coUnitIds: ['lone-school'],
+        dueAt: '2026-05-26',
+      }),
+      NOW,
+    );
+    const coDuty = shared.duties.find((d) => d.unitId === 'lone-school')?.id ?? '';
+    const calls: string[] = [];
+    api.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCalls' },
+    );
+    for (const id of [leadDuty, coDuty]) {
+      calls.length = 0;
+      const res = await api.call('POST', `/v1/duties/${id}/submit`, {
+        as: unitUser('lone-school'),
+        body: NOTE,
+      });
+      expect(res.status).toBe(200);
+      expect(calls.sort()).toEqual(['GetItemCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand']);
+    }
+  });
 });
