@@ -14,6 +14,7 @@ import { Session } from 'node:inspector/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
 import { createApp } from '../../functions/api/app.js';
@@ -32,6 +33,7 @@ import { createServices, type Services } from '../../shared/services/index.js';
 import { rateLimiter } from '../../shared/services/rate-limiter.js';
 import { testEvidence } from '../fixtures/evidence.js';
 import { type LatencySummary, ms, percentile, summarize, table } from './stats.js';
+import { type InProcessCpu, submitCpuInProcess } from './submit-cpu.js';
 
 const UNITS = 16;
 /** Measured operations are split into this many interleaved rounds (divides every count below). */
@@ -154,6 +156,8 @@ export interface ApiBreakdown {
 }
 
 export interface SubmitLatencyResult extends Record<Series, SeriesResult> {
+  /** Node CPU of the code alone: DynamoDB answered in-process, no sockets (submit-cpu.ts). */
+  inProcess: InProcessCpu;
   /** The breakdown of the API series from the server's side (the baselines have none). */
   breakdown: Record<'api' | 'singleApi', ApiBreakdown>;
 }
@@ -498,6 +502,21 @@ export async function benchSubmitLatency(print: (line: string) => void): Promise
     const units = await seed(services, secret, plan, new Date());
     const seeded = units.reduce((n, u) => n + [...u.duties.values()].reduce((m, d) => m + d.length, 0), 0);
     print(`seeded ${UNITS} units and ${seeded} open duties in ${ms(performance.now() - seedStarted)}`);
+    // One open duty and its unit as DynamoDB Local answers a GetItem of them, read before any phase
+    // submits the duty: the in-process figure (after the phases) replays these answers.
+    const [sample] = units;
+    const sampleDuty = sample?.duties.get(plan.at(-1)?.key ?? '')?.[0];
+    if (sample === undefined || sampleDuty === undefined) throw new Error('no duty to measure in-process');
+    const sampleAnswers = new Map<string, string>();
+    for (const [pk, sk] of [
+      [`DUTY#${sampleDuty.id}`, 'DUTY'],
+      [`UNIT#${sample.unitId}`, 'UNIT'],
+    ] as const) {
+      const out = await client.send(
+        new GetItemCommand({ TableName: TABLE_NAME, Key: { pk: { S: pk }, sk: { S: sk } } }),
+      );
+      sampleAnswers.set(pk, JSON.stringify({ Item: out.Item }));
+    }
 
     const failures: string[] = [];
     let requestCount = 0;
@@ -542,7 +561,16 @@ export async function benchSubmitLatency(print: (line: string) => void): Promise
       throw new Error(`${failures.length} operations failed; first: ${failures[0]}`);
     }
     const series = (name: Series) => runs.get(name) ?? [];
+    const inProcess = await submitCpuInProcess({
+      duty: sampleDuty,
+      getItemAnswers: sampleAnswers,
+      secret,
+      token: sample.token,
+      clerk: clerkOf(sample),
+      transaction: bareTransaction,
+    });
     const result: SubmitLatencyResult = {
+      inProcess,
       api: seriesResult(series('api')),
       transact: seriesResult(series('transact')),
       update: seriesResult(series('update')),
@@ -616,6 +644,14 @@ function printResult(print: (line: string) => void, r: SubmitLatencyResult): voi
       `${ms(r.transact.nodeCpuPerOp)} for the bare TransactWriteItems and ${ms(r.update.nodeCpuPerOp)} ` +
       `for the bare UpdateItem; target <= ${NODE_CPU_TARGET_MS} ms -> ` +
       verdict(r.api.nodeCpuPerOp <= NODE_CPU_TARGET_MS),
+  );
+  const inProcessCalls = Object.entries(r.inProcess.callsPerSubmit)
+    .map(([name, n]) => `${n.toFixed(2)} ${name}`)
+    .join(' + ');
+  print(
+    `Node CPU of the code alone (app.request, DynamoDB answered in-process, no sockets): ` +
+      `${ms(r.inProcess.api)} per submit (${inProcessCalls}) against ${ms(r.inProcess.transact)} for the ` +
+      'bare TransactWriteItems through the same client',
   );
   print('');
   print('Inside the server, per submit request (p50 / p99 ms):');
