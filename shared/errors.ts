@@ -32,6 +32,13 @@ export class UnauthorizedError extends AppError {
   }
 }
 
+/** A unit user's unit is gone or deactivated: its tokens stop working at once. */
+export class UnitInactiveError extends UnauthorizedError {
+  constructor() {
+    super('该单位已停用或不存在,令牌已失效');
+  }
+}
+
 export class ForbiddenError extends AppError {
   constructor(message = '无权执行此操作') {
     super(403, 'forbidden', message);

@@ -14,6 +14,13 @@ import { sweepRoutes } from './routes/sweeps.js';
 import { unitRoutes } from './routes/units.js';
 
 /**
+ * Routes whose own write checks the caller's unit and waits for its rate budget (a duty's submit):
+ * they start without a round trip. Matching more or less than the route only changes its speed —
+ * an unmatched submit is checked before it starts, like any route.
+ */
+const ADMITTED_BY_WRITE = /^\/v1\/duties\/[^/]+\/submit$/;
+
+/**
  * The API function's app: `/health` and the `/v1` JSON API on the shared shell — no pages, no
  * sign-in, no docs (functions/site/ serves those), so a phone's first call after a cold start loads
  * only this. The OpenAPI document is generated from these routes by the site function.
@@ -29,6 +36,21 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (!match?.[1]) throw new UnauthorizedError();
     const principal = await deps.verifyToken(match[1]);
+    if (c.req.method === 'POST' && ADMITTED_BY_WRITE.test(c.req.path)) {
+      c.set('principal', { ...principal, requestId: c.get('requestId') });
+      // Nothing to wait for before the route starts: its transaction checks the unit (a
+      // ConditionCheck), and it waits for the rate counter, counted meanwhile, before writing.
+      const budget = deps.rateLimit?.take(principal) ?? Promise.resolve();
+      budget.catch(() => {}); // awaited by the route or below; never an unhandled rejection
+      c.set('admission', budget);
+      await next();
+      // A refusal is answered in the usual order all the same: a deactivated unit's 401 before a
+      // spent budget's 429 before the route's own answer. Refusals are rare; this read is theirs.
+      if (c.error === undefined || c.error instanceof UnauthorizedError) return;
+      await deps.units.assertActive(principal);
+      await budget;
+      return;
+    }
     // A deactivated unit's tokens stop working at once, not when they expire. The unit check and
     // the rate counter are independent round trips, so they run together; a refused unit's 401
     // wins over a 429.

@@ -4,7 +4,12 @@ import { type FieldProblem, ValidationError } from '../../shared/errors.js';
 import { ErrorBodySchema } from '../../shared/schemas/common.js';
 
 export interface AppEnv {
-  Variables: { principal: Principal; requestId: string };
+  Variables: {
+    principal: Principal;
+    requestId: string;
+    /** The request's rate budget, still being counted, on routes that wait for it before writing. */
+    admission: Promise<void> | undefined;
+  };
 }
 
 const TARGET_LABELS: Record<string, string> = {

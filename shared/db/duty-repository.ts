@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import { type CountedDuty, changeDelta } from '../domain/plan/counters.js';
@@ -74,15 +75,17 @@ export interface DutyRepository {
    */
   overdueTallies(planId: string, before: string): AsyncGenerator<DutyTally[]>;
   /**
-   * Replaces a duty with `next` if it is still at `before`'s version and status (`before` is the
-   * duty as read). `next.version` must be `before.version + 1`; index keys follow the new status
-   * and due time; the plan's counters move by the difference in the same transaction.
+   * Replaces a duty with `next` if it is still at `expected`'s version and status (`expected` is
+   * the duty as read, or as the caller requires it). `next.version` must be `expected.version + 1`;
+   * index keys follow the new status and due time; the plan's counters move by the difference in
+   * the same transaction. Given `expected.read` (the duty as read at that version), only what
+   * differs from it is written.
    * With `ladder: 'keep'` (a submit) the sweep's fields are left as stored; 'reset' (a new round)
    * writes them from `next`.
    */
   replace(
     next: DutyRecord,
-    before: CountedDuty & { version: number },
+    expected: ExpectedDuty,
     audit: AuditEvent,
     ladder?: 'keep' | 'reset',
     /** Other writes that must happen with this one or not at all (conditions included). */
@@ -100,12 +103,21 @@ export interface DutyRepository {
   acrossPlans(unitId: string, statuses: readonly DutyStatus[]): AsyncGenerator<DutyRecord[]>;
 }
 
-/** One item of a TransactWriteItems, as lib-dynamodb takes it. */
+/**
+ * What a replace requires of the stored duty (its version and status) and what the counters follow
+ * of it; `read`, the duty as read there, narrows the write.
+ */
+export type ExpectedDuty = CountedDuty & {
+  version: number;
+  read?: DutyRecord | undefined;
+};
 
 export type SweepItem = { entity: 'Duty'; duty: DutyRecord } | { entity: 'Task'; task: Task };
 
 /** Fields only the sweep writes (besides a ladder reset on a new round). */
 const LADDER_FIELDS = ['nextLevelIndex', 'nextActionAt', 'lastNoticeLevel'] as const;
+/** What the sweep moves without a new version: never left out of a write for matching a read copy. */
+const SWEEP_MOVES = new Set<string>([...LADDER_FIELDS, 'gsi4pk', 'gsi4sk']);
 
 const DUTY_INDEX_ATTRIBUTES = {
   byUnit: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
@@ -116,11 +128,14 @@ const DUTY_INDEX_ATTRIBUTES = {
 /**
  * The conditional Update that replaces a duty with `next` if it is still at `expected`: index keys
  * follow the new status and due time; with `ladder: 'keep'` the sweep's fields are left as stored.
+ * With `expected.read`, attributes equal to the read copy's are not written: the write is smaller,
+ * and a field another writer sets without a new version (an extension request's
+ * pendingExtensionId) is never put back to what this caller read.
  */
 export function dutyReplaceUpdate(
   tableName: string,
   next: DutyRecord,
-  expected: { version: number; status: DutyStatus },
+  expected: ExpectedDuty,
   ladder: 'keep' | 'reset',
 ) {
   const { id: _id, ...fields } = next;
@@ -142,6 +157,12 @@ export function dutyReplaceUpdate(
   }
   // A duty that is no longer open leaves the sparse open-by-due index.
   if (!('gsi3pk' in keys)) removals.push('gsi3pk', 'gsi3sk');
+  if (expected.read !== undefined) {
+    const was: Record<string, unknown> = { ...expected.read, ...dutyIndexKeys(expected.read) };
+    for (const [name, value] of Object.entries(set)) {
+      if (!SWEEP_MOVES.has(name) && isDeepStrictEqual(was[name], value)) delete set[name];
+    }
+  }
   const names: Record<string, string> = { '#version': 'version', '#status': 'status' };
   const values: Record<string, unknown> = {
     ':expectedVersion': expected.version,

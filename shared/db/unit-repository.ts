@@ -7,7 +7,7 @@ import type { TableRef } from './client.js';
 import { UNIT_DIRECTORY_PK, unitDirectoryKeys, unitKey } from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
 import { parentPage } from './query.js';
-import { writeWithAudit } from './transact.js';
+import { type TransactItem, writeWithAudit } from './transact.js';
 
 // Items are parsed on the way out: what the API returns is what the schema promises, keys stripped.
 const toUnit = (item: Record<string, unknown>): Unit => UnitSchema.parse(item);
@@ -20,6 +20,11 @@ export interface UnitRepository {
   /** The units among `ids` that exist, keyed by id. */
   getMany(ids: readonly string[]): Promise<Map<string, Unit>>;
   list(page: PageRequest): Promise<Page<Unit>>;
+  /**
+   * A ConditionCheck, for a transaction, that the unit exists and is active: the write it goes
+   * with cannot land after the unit was deactivated, and needs no read before it.
+   */
+  activeCheck(id: string): TransactItem;
 }
 
 export function unitRepository(ref: TableRef): UnitRepository {
@@ -84,6 +89,17 @@ export function unitRepository(ref: TableRef): UnitRepository {
 
     list(page) {
       return parentPage(ref, UNIT_DIRECTORY_PK, page, toUnit);
+    },
+
+    activeCheck(id) {
+      return {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: unitKey(id),
+          ConditionExpression: 'active = :true',
+          ExpressionAttributeValues: { ':true': true },
+        },
+      };
     },
   };
 }

@@ -118,6 +118,12 @@ export const DutySchema = z
     taskId: z.string(),
     unitId: z.string(),
     role: z.enum(['lead', 'co']).openapi({ description: 'lead 牵头单位, co 配合单位' }),
+    coUnits: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .openapi({ description: '牵头单位的任务有几个配合单位(须全部提交后牵头单位才能汇总提交)' }),
     kind: DutyKindSchema.default('task'),
     occurrenceKey: z.string().nullable().default(null).openapi({ description: '周期任务的期次,如 2026-W21' }),
     period: OccurrencePeriodSchema.nullable()

@@ -48,6 +48,8 @@ export function newDuty(args: {
     taskId: task.id,
     unitId,
     role: unitId === task.leadUnitId ? 'lead' : 'co',
+    // A task's units never change: the lead's submit knows from here whether it must wait for any.
+    ...(unitId === task.leadUnitId ? { coUnits: task.coUnitIds.length } : {}),
     kind: task.kind,
     occurrenceKey,
     period,

@@ -22,6 +22,7 @@ import {
   type FieldProblem,
   ForbiddenError,
   NotFoundError,
+  UnitInactiveError,
   ValidationError,
 } from '../errors.js';
 import type { EvidenceStore } from '../evidence/evidence-store.js';
@@ -62,7 +63,19 @@ export interface DutyService {
     page: PageRequest,
     now: Date,
   ): Promise<Page<Duty>>;
-  submit(principal: Principal, id: string, input: SubmitDutyInput, now: Date): Promise<Duty>;
+  /**
+   * One read (the duty: the answer is the whole duty and the audit records what it was), then one
+   * transaction that also checks the caller's unit is still active. `admitted`, when given, is the
+   * request's rate budget, counted while the duty is read: nothing is written unless it resolves,
+   * and its refusal is thrown as it is.
+   */
+  submit(
+    principal: Principal,
+    id: string,
+    input: SubmitDutyInput,
+    now: Date,
+    admitted?: Promise<unknown>,
+  ): Promise<Duty>;
   /** The office accepts a submitted duty: it is done (办结). */
   accept(principal: Principal, id: string, input: AcceptDutyInput, now: Date): Promise<Duty>;
   /** The office returns a submitted duty for rework (退回整改): open again, new deadline, new round. */
@@ -196,8 +209,9 @@ export function dutyService(deps: {
    * submits for the task only once every co-unit has submitted its own part.
    */
   async function coUnitContributions(duty: DutyRecord) {
-    // Findings name units side by side: each rectifies its own part, nobody consolidates.
-    if (duty.role !== 'lead' || duty.kind === 'rectification') return [];
+    // Findings name units side by side: each rectifies its own part, nobody consolidates. A lead
+    // duty says how many co-units it has (those stored before it did are looked up on the task).
+    if (duty.role !== 'lead' || duty.kind === 'rectification' || duty.coUnits === 0) return [];
     const task = await plans.getTask(duty.planId, duty.taskId);
     if (task === undefined || task.coUnitIds.length === 0) return [];
     const parts = await duties.dutiesOfTask(
@@ -218,7 +232,9 @@ export function dutyService(deps: {
 
   /**
    * Moves a duty through one event of the state machine with a conditional write: a refused event
-   * or a lost race is a 409 that says what the duty is now, and nothing is written.
+   * or a lost race is a 409 that says what the duty is now, and nothing is written. `gate` holds
+   * what must wait for the write (the request's admission) and what must hold with it (the caller's
+   * unit still active, checked in the same transaction: a 401 if that is what failed).
    */
   async function applyTransition(
     duty: DutyRecord,
@@ -228,6 +244,7 @@ export function dutyService(deps: {
     build: (to: DutyStatus) => DutyRecord,
     principal: Principal,
     ladder: 'keep' | 'reset' = 'keep',
+    gate: { admitted?: Promise<unknown> | undefined; activeUnitId?: string | undefined } = {},
   ): Promise<Duty> {
     if (expectedVersion !== undefined && expectedVersion !== duty.version) throw versionConflict(duty);
     const step = transition(duty.status, event);
@@ -240,9 +257,22 @@ export function dutyService(deps: {
       changedFields(duty, next),
       now,
     );
-    const outcome = await duties.replace(next, duty, audit, ladder);
+    const { admitted, activeUnitId } = gate;
+    if (admitted !== undefined) await admitted;
+    const outcome = await duties.replace(
+      next,
+      { ...duty, read: duty },
+      audit,
+      ladder,
+      activeUnitId === undefined ? [] : [units.activeCheck(activeUnitId)],
+    );
     if (outcome.ok) return toDutyView(outcome.duty, now);
-    const current = await mustGet(duty.id);
+    // Failed: one read (two side by side) says which condition it was.
+    const [current, unit] = await Promise.all([
+      mustGet(duty.id),
+      activeUnitId === undefined ? undefined : units.get(activeUnitId),
+    ]);
+    if (activeUnitId !== undefined && unit?.active !== true) throw new UnitInactiveError();
     const again = transition(current.status, event);
     throw again.ok ? versionConflict(current) : invalidTransition(current, again.message);
   }
@@ -292,7 +322,8 @@ export function dutyService(deps: {
       return view(await duties.listByUnit(unitId, query, page), now);
     },
 
-    async submit(principal, id, input, now) {
+    async submit(principal, id, input, now, admitted) {
+      // The one read before the write; the caller's unit is checked by the write itself, below.
       const duty = await mustGet(id);
       authorize(principal, 'duty.submit', duty.unitId);
       const evidence = await checkSubmission(duty, input);
@@ -325,6 +356,8 @@ export function dutyService(deps: {
           version: duty.version + 1,
         }),
         principal,
+        'keep',
+        { admitted, activeUnitId: principal.role === 'unit' ? principal.unitId : undefined },
       );
     },
 
@@ -360,7 +393,7 @@ export function dutyService(deps: {
         changedFields(duty, updated),
         now,
       );
-      const outcome = await duties.replace(updated, { ...duty, status: 'submitted' }, audit);
+      const outcome = await duties.replace(updated, { ...duty, status: 'submitted', read: duty }, audit);
       if (!outcome.ok) throw versionConflict(await mustGet(id));
       return toDutyView(outcome.duty, now);
     },

@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import type { UnitRepository } from '../db/unit-repository.js';
-import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, UnitInactiveError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { CreateUnitInput, Unit } from '../schemas/units.js';
 import { authorize } from './access.js';
@@ -90,7 +90,7 @@ export function unitService(units: UnitRepository): UnitService {
     async assertActive(principal) {
       if (principal.role !== 'unit' || principal.unitId === undefined) return undefined;
       const unit = await units.get(principal.unitId);
-      if (unit === undefined || !unit.active) throw new UnauthorizedError('该单位已停用或不存在,令牌已失效');
+      if (unit === undefined || !unit.active) throw new UnitInactiveError();
       return unit;
     },
 

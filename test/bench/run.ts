@@ -15,7 +15,7 @@ const print = (line: string) => console.log(line);
 
 const sections: [string, (p: typeof print) => Promise<unknown>][] = [
   [
-    'Submit latency (full HTTP stack vs bare conditional UpdateItem, DynamoDB Local in memory)',
+    'Submit latency (full HTTP stack vs a bare TransactWriteItems and a bare UpdateItem, DynamoDB Local in memory)',
     benchSubmitLatency,
   ],
   ['Bundle size and module load time (Lambda functions vs a bare Hono + lib-dynamodb handler)', benchBundle],

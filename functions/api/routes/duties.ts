@@ -71,6 +71,7 @@ export function dutyRoutes(deps: AppDeps) {
         c.req.valid('param').dutyId,
         c.req.valid('json'),
         deps.clock(),
+        c.get('admission'),
       );
       return c.json(duty, 200);
     },
