@@ -15,13 +15,14 @@
  * asserts nothing. Extra JVM settings to compare: BENCH_ENGINE_SETTINGS='[{"label":"…","heap":"512m",
  * "jvmFlags":["-XX:+UseSerialGC"]}]'. Linux only (/proc).
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '../../infra/local/create-table.js';
 import { loadDevSecret } from '../../infra/local/dev-secret.js';
 import {
@@ -44,6 +45,7 @@ import { type Task, TaskSchema } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { newDuty } from '../../shared/services/duty-factory.js';
 import { createServices, type Services } from '../../shared/services/index.js';
+import { writeAll } from './seed.js';
 import { table } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,8 +54,6 @@ const TABLE_NAME = 'duban';
 const UNITS = 500;
 const DEFAULT_DUTIES = 50_000;
 const RSS_TARGET_BYTES = 1024 ** 3;
-const WRITERS = 4;
-const BATCH = 25;
 const SAMPLE_EVERY_MS = 250;
 const RUNTIME_READY_MS = 120_000;
 const OFFICE: Principal = { sub: 'bench-office', role: 'office' };
@@ -123,35 +123,6 @@ async function sampledPeak<T>(pid: number, run: () => Promise<T>): Promise<{ val
   } finally {
     clearInterval(timer);
   }
-}
-
-/** Writes items with BatchWriteItem, `WRITERS` batches in flight, retrying unprocessed items. */
-async function writeAll(
-  doc: DynamoDBDocumentClient,
-  items: Iterator<Record<string, unknown>>,
-): Promise<void> {
-  const nextBatch = () => {
-    const batch: Record<string, unknown>[] = [];
-    for (let r = items.next(); !r.done; r = items.next()) {
-      batch.push(r.value);
-      if (batch.length === BATCH) break;
-    }
-    return batch;
-  };
-  async function writer() {
-    for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
-      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 10) throw new Error('BatchWriteItem kept returning unprocessed items');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * attempt));
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: { [TABLE_NAME]: requests } }));
-        requests = (out.UnprocessedItems?.[TABLE_NAME] ?? []).flatMap((r) =>
-          r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
-        );
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: WRITERS }, writer));
 }
 
 /** The county's units (schools and villages under townships), through the unit service. */
@@ -303,7 +274,7 @@ async function measureEngine(
         CREATED,
       );
       const t0 = performance.now();
-      await writeAll(doc, dutyItems(plan, units, duties));
+      await writeAll(doc, TABLE_NAME, dutyItems(plan, units, duties));
       loadMs = performance.now() - t0;
       const t1 = performance.now();
       const read = await readAll(doc, plan.id);

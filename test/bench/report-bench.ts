@@ -12,7 +12,6 @@ import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -51,6 +50,7 @@ import { TaskSchema } from '../../shared/schemas/tasks.js';
 import { type Unit, UnitSchema } from '../../shared/schemas/units.js';
 import { newDuty } from '../../shared/services/duty-factory.js';
 import { createServices } from '../../shared/services/index.js';
+import { writeAll } from './seed.js';
 import { table } from './stats.js';
 
 const TABLE_NAME = 'duban-report-bench';
@@ -58,7 +58,6 @@ const UNITS = 1_000;
 /** Duties per unit; `REPORT_BENCH_SIZES=100` runs one size. */
 const SIZES = (process.env.REPORT_BENCH_SIZES ?? '10,100').split(',').map(Number);
 const WRITERS = 8;
-const BATCH = 25;
 const SAMPLE_EVERY_MS = 5;
 const TARGET_SECONDS = 10;
 const OFFICE: Principal = { sub: 'bench-office', role: 'office' };
@@ -120,29 +119,9 @@ function countingClient(real: DynamoDBDocumentClient): { doc: DynamoDBDocumentCl
   return { doc, reads };
 }
 
-/** Writes items with BatchWriteItem, `WRITERS` batches in flight, retrying unprocessed items. */
-async function writeAll(
-  doc: DynamoDBDocumentClient,
-  items: readonly Record<string, unknown>[],
-): Promise<void> {
-  let next = 0;
-  async function writer() {
-    while (next < items.length) {
-      const start = next;
-      next += BATCH;
-      let requests = items.slice(start, start + BATCH).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 10) throw new Error('BatchWriteItem kept returning unprocessed items');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * attempt));
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: { [TABLE_NAME]: requests } }));
-        requests = (out.UnprocessedItems?.[TABLE_NAME] ?? []).flatMap((r) =>
-          r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
-        );
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: WRITERS }, writer));
-}
+/** All of `items`, through the shared batch writer. */
+const writeAllOf = (doc: DynamoDBDocumentClient, items: readonly Record<string, unknown>[]) =>
+  writeAll(doc, TABLE_NAME, items[Symbol.iterator]());
 
 function unitItems(): Record<string, unknown>[] {
   return Array.from({ length: UNITS }, (_, i) => {
@@ -401,7 +380,7 @@ async function benchPlan(
 ): Promise<string[]> {
   const { real, reads, services } = ctx;
   const plan = planOf(`plan-bench-${perUnit}`, perUnit);
-  await writeAll(real, [
+  await writeAllOf(real, [
     { ...planKey(plan.id), ...planDirectoryKeys(plan.id, plan.createdAt), entity: 'Plan', ...plan },
   ]);
   // Made and written 50 units at a time, so the seed is not in memory while the report runs.
@@ -409,7 +388,7 @@ async function benchPlan(
   const t0 = performance.now();
   for (let from = 0; from < UNITS; from += 50) {
     const chunk = planItems(plan, perUnit, { from, to: Math.min(UNITS, from + 50) });
-    await writeAll(real, chunk.items);
+    await writeAllOf(real, chunk.items);
     seed.duties += chunk.duties.length;
     seed.notices += chunk.items.length - chunk.duties.length;
   }
@@ -489,7 +468,7 @@ async function main() {
     const services = createServices({ doc, tableName: TABLE_NAME });
 
     const t0 = performance.now();
-    await writeAll(real, unitItems());
+    await writeAllOf(real, unitItems());
     print(`seeded ${UNITS} units in ${seconds(performance.now() - t0)}`);
 
     const rows: string[][] = [];

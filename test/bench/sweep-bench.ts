@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '../../infra/local/create-table.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import type { Principal } from '../../shared/auth/principal.js';
@@ -44,6 +44,7 @@ import { newDuty } from '../../shared/services/duty-factory.js';
 import { createServices, type Services } from '../../shared/services/index.js';
 import { recurrenceService } from '../../shared/services/recurrence-service.js';
 import { type SweepService, sweepService } from '../../shared/services/sweep-service.js';
+import { writeAll } from './seed.js';
 import { table } from './stats.js';
 import { transactionalWriteLevels } from './transactional-level-write.js';
 
@@ -70,7 +71,6 @@ function sizes(): { label: string; duties: number }[] {
 /** A small plan swept first and not counted: warms the JIT, the SDK's sockets and the JVM. */
 const WARMUP = { duties: 2_000, due: 200 };
 const WRITERS = 4;
-const BATCH = 25;
 const SAMPLE_EVERY_MS = 20;
 const ITEMS_READ_TARGET = 1.05;
 const TIME_RATIO_TARGET = 1.2;
@@ -129,38 +129,6 @@ function countingClient(real: DynamoDBDocumentClient): {
     return out;
   }) as DynamoDBDocumentClient['send'];
   return { doc, counter };
-}
-
-/** Writes items with BatchWriteItem, `WRITERS` batches in flight, retrying unprocessed items. */
-async function writeAll(
-  doc: DynamoDBDocumentClient,
-  items: Iterator<Record<string, unknown>>,
-): Promise<number> {
-  let written = 0;
-  const nextBatch = () => {
-    const batch: Record<string, unknown>[] = [];
-    for (let r = items.next(); !r.done; r = items.next()) {
-      batch.push(r.value);
-      if (batch.length === BATCH) break;
-    }
-    return batch;
-  };
-  async function writer() {
-    for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
-      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 10) throw new Error('BatchWriteItem kept returning unprocessed items');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * attempt));
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: { [TABLE_NAME]: requests } }));
-        requests = (out.UnprocessedItems?.[TABLE_NAME] ?? []).flatMap((r) =>
-          r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
-        );
-      }
-      written += batch.length;
-    }
-  }
-  await Promise.all(Array.from({ length: WRITERS }, writer));
-  return written;
 }
 
 /** A township and its villages, created through the unit service. */
@@ -374,7 +342,11 @@ async function seedPlan(ctx: Context, label: string, size: { duties: number; due
   );
   const stats = { due: [] as Record<string, unknown>[] };
   const t0 = performance.now();
-  const written = await writeAll(ctx.real, dutyItems(plan, ctx.villages, size, ctx.calendar, stats));
+  const written = await writeAll(
+    ctx.real,
+    TABLE_NAME,
+    dutyItems(plan, ctx.villages, size, ctx.calendar, stats),
+  );
   ctx.print(
     `plan ${label} (${plan.id}): seeded ${written} open duties, ${stats.due.length} of them due, ` +
       `with ${WRITERS} BatchWriteItem writers in ${seconds(performance.now() - t0)}`,
@@ -393,7 +365,7 @@ async function seedPlan(ctx: Context, label: string, size: { duties: number; due
  */
 async function makeDueAgain(ctx: Context, seeded: Seeded, round: number): Promise<void> {
   const items = seeded.dueItems.map((item) => ({ ...item, round }));
-  await writeAll(ctx.real, items[Symbol.iterator]());
+  await writeAll(ctx.real, TABLE_NAME, items[Symbol.iterator]());
 }
 
 /** Sweeps the seeded plan once, the given way, with the counting client. */
