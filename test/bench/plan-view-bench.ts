@@ -277,7 +277,7 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
             `total ${shown.total.toLocaleString('en')}, overdue ${shown.overdue.toLocaleString('en')}`,
           ],
           [
-            'before: stream every duty of the plan',
+            'before: stream every duty, a plan of 5,000',
             ms(before.ms),
             before.value.toLocaleString('en'),
             '1 run',
