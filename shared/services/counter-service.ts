@@ -86,14 +86,23 @@ export function counterService(deps: {
     return applied;
   }
 
-  /** What the counters say now: the items plus what is parked on the plan. */
-  async function stored(planId: string): Promise<Map<string, UnitPhaseCounts>> {
-    const [{ cells }, { pending }] = await Promise.all([counters.read(planId), counters.planState(planId)]);
-    return applyDeltas(
-      countsMap(cells),
-      pending.flatMap((p) => p.deltas),
-    );
+  /** What the counters say now (the items plus what is parked on the plan), and whether they are whole. */
+  async function storedWithState(
+    planId: string,
+  ): Promise<{ counts: Map<string, UnitPhaseCounts>; counted: boolean }> {
+    const [{ cells }, { pending, counted }] = await Promise.all([
+      counters.read(planId),
+      counters.planState(planId),
+    ]);
+    return {
+      counts: applyDeltas(
+        countsMap(cells),
+        pending.flatMap((p) => p.deltas),
+      ),
+      counted,
+    };
   }
+  const stored = async (planId: string) => (await storedWithState(planId)).counts;
 
   const same = (a: Map<string, UnitPhaseCounts>, b: Map<string, UnitPhaseCounts>) =>
     countDifferences(a, b).length === 0;
@@ -144,16 +153,10 @@ export function counterService(deps: {
 
   return {
     async unfinished(planId, phaseKey) {
-      const [{ cells }, { pending, counted }] = await Promise.all([
-        counters.read(planId),
-        counters.planState(planId),
-      ]);
+      const { counts, counted } = await storedWithState(planId);
       if (!counted) return null;
       let n = 0;
-      for (const cell of applyDeltas(
-        countsMap(cells),
-        pending.flatMap((p) => p.deltas),
-      ).values()) {
+      for (const cell of counts.values()) {
         if (cell.phaseKey === phaseKey) n += cell.fields.open + cell.fields.submitted;
       }
       return n;

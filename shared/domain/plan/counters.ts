@@ -124,6 +124,17 @@ export function changeDelta(from: CountedDuty, next: CountedDuty): CounterDelta 
 /** The key of a (unit, phase) cell in the maps these functions keep. */
 export const cellKey = (unitId: string, phaseKey: string) => `${unitId}\u0000${phaseKey}`;
 
+/** What a delta says besides its numbers: the later self-check due time, and the unit's name. */
+function keepLatest(
+  cell: { selfCheckDueAt?: string | null; unitName?: string | null },
+  d: CounterDelta,
+): void {
+  if (d.selfCheckDueAt !== undefined && (cell.selfCheckDueAt ?? '') < d.selfCheckDueAt) {
+    cell.selfCheckDueAt = d.selfCheckDueAt;
+  }
+  if (d.unitName !== undefined) cell.unitName = d.unitName;
+}
+
 /** Folds deltas into one per (unit, phase): what a transaction writes, one item per cell. */
 export function mergeDeltas(deltas: Iterable<CounterDelta>): CounterDelta[] {
   const cells = new Map<string, CounterDelta>();
@@ -133,10 +144,7 @@ export function mergeDeltas(deltas: Iterable<CounterDelta>): CounterDelta[] {
     for (const [f, n] of Object.entries(d.add) as [CounterField, number][]) {
       cell.add[f] = (cell.add[f] ?? 0) + n;
     }
-    if (d.selfCheckDueAt !== undefined && (cell.selfCheckDueAt ?? '') < d.selfCheckDueAt) {
-      cell.selfCheckDueAt = d.selfCheckDueAt;
-    }
-    if (d.unitName !== undefined) cell.unitName = d.unitName;
+    keepLatest(cell, d);
     cells.set(key, cell);
   }
   return [...cells.values()];
@@ -154,10 +162,7 @@ export function applyDeltas(
     const key = cellKey(d.unitId, d.phaseKey);
     const cell = counts.get(key) ?? emptyCounts(d.unitId, d.phaseKey);
     for (const [f, n] of Object.entries(d.add) as [CounterField, number][]) cell.fields[f] += n;
-    if (d.selfCheckDueAt !== undefined && (cell.selfCheckDueAt ?? '') < d.selfCheckDueAt) {
-      cell.selfCheckDueAt = d.selfCheckDueAt;
-    }
-    if (d.unitName !== undefined) cell.unitName = d.unitName;
+    keepLatest(cell, d);
     counts.set(key, cell);
   }
   return counts;
