@@ -1,0 +1,131 @@
+/**
+ * 控辍保学: where a child's case stands on the dropout ladder of seed 001, computed from its dates
+ * on the official working-day calendar — never typed.
+ *
+ * - Absent without an excuse for more than 5 working days → 疑似辍学 (suspected) on the 6th working
+ *   day of absence (the first day absent is the 1st).
+ * - Suspected for more than one month without returning → 辍学 (dropout) on the day after the
+ *   same date one month later (a month is a calendar month; 31 January + 1 month is the end of
+ *   February).
+ * - A return (复学) at any point closes the ladder; the school must then update the national
+ *   student registry (学籍系统), a step it confirms.
+ *
+ * Persuasion (劝返复学) runs as steps, each with a deadline in working days after the step before
+ * (defaults as data; the office may change them). Pure: dates are `YYYY-MM-DD` local dates.
+ */
+import { addWorkingDays, type WorkingCalendar } from '../calendar/working-calendar.js';
+import { addDays } from '../time/zoned-time.js';
+
+/** Working days of unexcused absence after which a child is suspected of dropping out. */
+export const SUSPECTED_AFTER_WORKING_DAYS = 5;
+
+export type CaseStage = 'absent' | 'suspected' | 'dropout' | 'returned';
+
+/** How the pages name each stage. */
+export const CASE_STAGE_LABELS: Record<CaseStage, string> = {
+  absent: '缺课',
+  suspected: '疑似辍学',
+  dropout: '辍学',
+  returned: '已复学',
+};
+
+/** The persuasion steps, in order, with who acts. */
+export const PERSUASION_STEPS = [
+  { key: 'contact', label: '联系家长和学生劝返', actor: 'school' },
+  { key: 'notice', label: '发放劝返通知书', actor: 'school' },
+  { key: 'report-bureau', label: '书面报告县教体局', actor: 'school' },
+  { key: 'notify-township', label: '通报乡镇政府并书面报告县政府', actor: 'bureau' },
+  { key: 'arrange', label: '乡镇或教体局安排人员劝返', actor: 'township' },
+] as const;
+export type PersuasionStepKey = (typeof PERSUASION_STEPS)[number]['key'];
+
+/** Each step's deadline, in working days after the step before (the first: after suspicion). */
+export type StepDeadlines = Record<PersuasionStepKey, number>;
+
+/** The defaults the office starts from. */
+export const DEFAULT_STEP_DEADLINES: StepDeadlines = {
+  contact: 2,
+  notice: 3,
+  'report-bureau': 2,
+  'notify-township': 3,
+  arrange: 10,
+};
+
+/** The same date one calendar month later, clamped to the month's last day. */
+export function addOneMonth(date: string): string {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  const nextYear = month === 12 ? year + 1 : year;
+  const nextMonth = month === 12 ? 1 : month + 1;
+  const lastDay = new Date(Date.UTC(nextYear, nextMonth, 0)).getUTCDate();
+  return `${nextYear}-${String(nextMonth).padStart(2, '0')}-${String(Math.min(day, lastDay)).padStart(2, '0')}`;
+}
+
+/** The date a child absent since `firstDayAbsent` becomes suspected (the 6th working day absent). */
+export function suspectedOn(firstDayAbsent: string, calendar: WorkingCalendar): string {
+  // The first day absent counts when it is a working day; absence "starting" on a day off starts
+  // counting on the next working day.
+  const counted = calendar.isWorkingDay(firstDayAbsent)
+    ? firstDayAbsent
+    : addWorkingDays(firstDayAbsent, 1, calendar);
+  return addWorkingDays(counted, SUSPECTED_AFTER_WORKING_DAYS, calendar);
+}
+
+/** The date a suspected child becomes a dropout: more than one month after the suspicion. */
+export function dropoutOn(suspected: string): string {
+  return addDays(addOneMonth(suspected), 1);
+}
+
+export interface CaseDates {
+  firstDayAbsent: string;
+  /** The date back in class, once the child returned. */
+  returnedOn: string | null;
+  /** Steps done, with the date each was done. */
+  stepsDone: Partial<Record<PersuasionStepKey, string>>;
+}
+
+export interface CaseStanding {
+  stage: CaseStage;
+  suspectedOn: string;
+  dropoutOn: string;
+  /** The next persuasion step and its deadline, while the child is out and suspected or worse. */
+  next: { step: PersuasionStepKey; dueOn: string; late: boolean } | null;
+}
+
+/**
+ * Where a case stands on `today`. A return closes it whatever stage it reached; before suspicion
+ * there is no persuasion step yet; after it, the next step not done is due a number of working
+ * days after the last done (or after the suspicion).
+ */
+export function caseStanding(
+  dates: CaseDates,
+  today: string,
+  calendar: WorkingCalendar,
+  deadlines: StepDeadlines = DEFAULT_STEP_DEADLINES,
+): CaseStanding {
+  const suspected = suspectedOn(dates.firstDayAbsent, calendar);
+  const dropout = dropoutOn(suspected);
+  if (dates.returnedOn !== null && dates.returnedOn <= today) {
+    return { stage: 'returned', suspectedOn: suspected, dropoutOn: dropout, next: null };
+  }
+  const stage: CaseStage = today >= dropout ? 'dropout' : today >= suspected ? 'suspected' : 'absent';
+  if (stage === 'absent') return { stage, suspectedOn: suspected, dropoutOn: dropout, next: null };
+  let from = suspected;
+  for (const { key } of PERSUASION_STEPS) {
+    const done = dates.stepsDone[key];
+    if (done !== undefined) {
+      if (done > from) from = done;
+      continue;
+    }
+    const dueOn = addWorkingDays(from, deadlines[key], calendar);
+    return {
+      stage,
+      suspectedOn: suspected,
+      dropoutOn: dropout,
+      next: { step: key, dueOn, late: today > dueOn },
+    };
+  }
+  // Every step done and the child still out: the township or bureau keeps persuading.
+  return { stage, suspectedOn: suspected, dropoutOn: dropout, next: null };
+}

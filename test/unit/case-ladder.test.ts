@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
+import {
+  addOneMonth,
+  caseStanding,
+  DEFAULT_STEP_DEADLINES,
+  dropoutOn,
+  suspectedOn,
+} from '../../shared/domain/dropout/case-ladder.js';
+
+const calendar = createWorkingCalendar([]);
+
+describe('the dropout ladder on the official calendar', () => {
+  it('makes an absence from Thursday 2025-09-25 suspected only after the National Day break', () => {
+    // Absent 25 (Thu), 26 (Fri), 28 (Sun, a make-up working day), 29, 30 September: five working
+    // days; 1–8 October are off; the sixth working day of absence is Thursday 9 October.
+    expect(suspectedOn('2025-09-25', calendar)).toBe('2025-10-09');
+    expect(
+      caseStanding({ firstDayAbsent: '2025-09-25', returnedOn: null, stepsDone: {} }, '2025-10-08', calendar)
+        .stage,
+    ).toBe('absent');
+    expect(
+      caseStanding({ firstDayAbsent: '2025-09-25', returnedOn: null, stepsDone: {} }, '2025-10-09', calendar)
+        .stage,
+    ).toBe('suspected');
+  });
+
+  it('counts an absence that starts on a day off from the next working day', () => {
+    // Saturday 11 October 2025 is a make-up working day; Sunday 12 October is off.
+    expect(suspectedOn('2025-10-12', calendar)).toBe(suspectedOn('2025-10-13', calendar));
+    expect(suspectedOn('2025-10-11', calendar)).toBe('2025-10-17');
+  });
+
+  it('turns suspected into dropout the day after one calendar month', () => {
+    expect(dropoutOn('2025-10-09')).toBe('2025-11-10');
+    expect(addOneMonth('2026-01-31')).toBe('2026-02-28');
+    expect(addOneMonth('2028-01-31')).toBe('2028-02-29');
+    expect(addOneMonth('2025-12-15')).toBe('2026-01-15');
+    const dates = { firstDayAbsent: '2025-09-25', returnedOn: null, stepsDone: {} };
+    expect(caseStanding(dates, '2025-11-09', calendar).stage).toBe('suspected');
+    expect(caseStanding(dates, '2025-11-10', calendar).stage).toBe('dropout');
+  });
+
+  it('closes on return at any stage', () => {
+    const standing = caseStanding(
+      { firstDayAbsent: '2025-09-25', returnedOn: '2025-11-20', stepsDone: { contact: '2025-10-10' } },
+      '2025-11-21',
+      calendar,
+    );
+    expect(standing.stage).toBe('returned');
+    expect(standing.next).toBeNull();
+  });
+
+  it('dates each persuasion step in working days after the one before, and says when it is late', () => {
+    const first = caseStanding(
+      { firstDayAbsent: '2025-09-25', returnedOn: null, stepsDone: {} },
+      '2025-10-10',
+      calendar,
+    );
+    // Suspected Thu 9 Oct; contact due two working days later: Sat 11 Oct (a make-up working day).
+    expect(first.next).toEqual({ step: 'contact', dueOn: '2025-10-11', late: false });
+    const later = caseStanding(
+      { firstDayAbsent: '2025-09-25', returnedOn: null, stepsDone: { contact: '2025-10-13' } },
+      '2025-10-17',
+      calendar,
+    );
+    // The notice is due three working days after the contact: Thursday 16 October; on the 17th it is late.
+    expect(later.next).toEqual({ step: 'notice', dueOn: '2025-10-16', late: true });
+    const office = caseStanding(
+      { firstDayAbsent: '2025-09-25', returnedOn: null, stepsDone: {} },
+      '2025-10-10',
+      calendar,
+      { ...DEFAULT_STEP_DEADLINES, contact: 1 },
+    );
+    expect(office.next?.dueOn).toBe('2025-10-10');
+  });
+});
