@@ -47,8 +47,8 @@
  * |    |   waiting for its confirmation, and those it     |   or SIGNOFF#<top confirmer>#@office (waiting for the office)  |
  * |    |   confirmed that wait further up (a few Queries, |   gsi3sk=<confirmers top-down, each + '#'>@<submittedAt>#<id>  |
  * |    |   one per level above, whatever the tree's size) |   what a unit passed on: begins_with <path down to it>#        |
- * |    |   sparse: only submitted duties of a sign-off chain carry them; moved by each confirm, removed by |
- * |    |   accept or return, in the same conditional write (signOffKeys)                               |
+ * |    |   sparse: only submitted duties of a sign-off chain carry them; each confirm moves them,       |
+ * |    |   accept or return removes them, in the same conditional write (signOffKeys)                   |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
