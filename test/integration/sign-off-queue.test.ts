@@ -73,6 +73,37 @@ async function setup() {
 
 const none = { waiting: [], passedOn: [] };
 
+/**
+ * As an older version stored them: the duties' sign-off keys removed and, unless `withMarker`, the
+ * plan's marker too.
+ */
+async function unkeyed(
+  api: Awaited<ReturnType<typeof testApp>>,
+  planId: string,
+  duties: readonly Duty[],
+  withMarker: boolean,
+) {
+  const { doc, table } = api;
+  for (const d of duties) {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: dutyKey(d.id),
+        UpdateExpression: 'REMOVE gsi3pk, gsi3sk',
+      }),
+    );
+  }
+  if (withMarker) return;
+  await doc.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: planKey(planId),
+      UpdateExpression: 'REMOVE #since',
+      ExpressionAttributeNames: { '#since': SIGN_OFF_KEYED_SINCE },
+    }),
+  );
+}
+
 describe('the sign-off queue (下级确认) read from the sign-off index', () => {
   it('follows each duty through submit, confirm, return, resubmit and the office’s decision', async () => {
     const { api, plan, chainDuty, act, queue, stored } = await setup();
@@ -174,28 +205,7 @@ describe('the sign-off queue (下级确认) read from the sign-off index', () =>
     await act('submit', b, unitUser('village-2'));
     await act('confirm', a, unitUser('town'), { note: '确认' });
     const { doc, table } = api;
-    /** As an older version stored them: submitted duties without sign-off keys, a plan not keyed. */
-    const unkey = async (withMarker: boolean) => {
-      for (const d of [a, b]) {
-        await doc.send(
-          new UpdateCommand({
-            TableName: table.tableName,
-            Key: dutyKey(d.id),
-            UpdateExpression: 'REMOVE gsi3pk, gsi3sk',
-          }),
-        );
-      }
-      if (!withMarker) {
-        await doc.send(
-          new UpdateCommand({
-            TableName: table.tableName,
-            Key: planKey(plan.id),
-            UpdateExpression: 'REMOVE #since',
-            ExpressionAttributeNames: { '#since': SIGN_OFF_KEYED_SINCE },
-          }),
-        );
-      }
-    };
+    const unkey = (withMarker: boolean) => unkeyed(api, plan.id, [a, b], withMarker);
     const planItem = async () =>
       (await doc.send(new GetCommand({ TableName: table.tableName, Key: planKey(plan.id) }))).Item;
     const versions = async () => Promise.all([a, b].map(async (d) => (await stored(d.id))?.version));
@@ -226,5 +236,37 @@ describe('the sign-off queue (下级确认) read from the sign-off index', () =>
     expect(
       (await api.call<RecountResult>('POST', `/v1/plans/${plan.id}/counters/recount`)).body.signOffRekeyed,
     ).toBe(0);
+  });
+
+  it('leaves a duty to the change that moved it while the upkeep was re-keying it', async () => {
+    const { api, plan, chainDuty, act, queue, stored } = await setup();
+    const a = await chainDuty('辍学学生劝返台账', 'village-1', 2);
+    await act('submit', a, unitUser('village-1'));
+    const submittedVersion = (await stored(a.id))?.version;
+    await unkeyed(api, plan.id, [a], false);
+    // Right before the re-keying write reaches the engine, the township confirms the duty.
+    let raced = false;
+    api.doc.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (!raced && input.UpdateExpression?.startsWith('SET gsi3pk = :g3pk') === true) {
+          raced = true;
+          expect((await act('confirm', a, unitUser('town'), { note: '乡镇确认' })).status).toBe(200);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'confirmDuringRekey' },
+    );
+    const upkeep = await api.services.counters.upkeep(OFFICE, plan.id, NOW);
+    expect(raced).toBe(true);
+    // The re-keying write was refused (the version moved); the confirmation's own keys stand.
+    expect(upkeep.signOffRekeyed).toBe(0);
+    expect(await stored(a.id)).toMatchObject({
+      version: (submittedVersion ?? 0) + 1,
+      gsi3pk: 'SIGNOFF#bureau',
+      awaitingConfirmationFrom: 'bureau',
+    });
+    expect(await queue('bureau')).toEqual({ waiting: [a.id], passedOn: [] });
+    expect(await queue('town')).toEqual({ waiting: [], passedOn: [a.id] });
   });
 });
