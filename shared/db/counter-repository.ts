@@ -44,6 +44,13 @@ export const counterKey = (planId: string, unitId: string, phaseKey: string) => 
  */
 export const COUNTED_SINCE = 'countedSince';
 
+/**
+ * The plan item's attribute saying since when every submitted duty of a sign-off chain carries its
+ * D6 keys (keys.ts `signOffKeys`): set when the plan is created, or by the first upkeep (or recount)
+ * that re-keyed the duties of a plan stored before the sign-off index.
+ */
+export const SIGN_OFF_KEYED_SINCE = 'signOffKeyedSince';
+
 /** The plan item's attribute holding one creation's deltas until they are applied. */
 export const PENDING_PREFIX = 'pendingCounts#';
 export const pendingAttribute = (id: string) => `${PENDING_PREFIX}${id}`;
@@ -120,8 +127,11 @@ const toCounts = (item: Record<string, unknown>): UnitPhaseCounts => {
 export interface CounterRepository {
   /** K1: every counter item of the plan, read consistently (the base table, not an index). */
   read(planId: string): Promise<{ cells: UnitPhaseCounts[]; itemsRead: number }>;
-  /** The plan item's pending deltas (K2), and whether its counters are whole (COUNTED_SINCE). */
-  planState(planId: string): Promise<{ pending: PendingCounts[]; counted: boolean }>;
+  /**
+   * The plan item's pending deltas (K2), whether its counters are whole (COUNTED_SINCE) and whether
+   * its submitted duties carry their sign-off keys (SIGN_OFF_KEYED_SINCE).
+   */
+  planState(planId: string): Promise<{ pending: PendingCounts[]; counted: boolean; signOffKeyed: boolean }>;
   /**
    * Applies one parked creation's deltas and removes them from the plan, in one transaction;
    * 'gone' when someone else applied them first (nothing written).
@@ -129,6 +139,8 @@ export interface CounterRepository {
   applyPending(planId: string, pending: PendingCounts): Promise<'applied' | 'gone'>;
   /** Marks the plan's counters whole from `at` on (after its first recount); false if already marked. */
   markCounted(planId: string, at: string): Promise<boolean>;
+  /** Marks the plan's submitted duties keyed for sign-off from `at` on; false if already marked. */
+  markSignOffKeyed(planId: string, at: string): Promise<boolean>;
   /**
    * ADDs corrections (the recount's), at most 99 cells a transaction; the first carries the audit
    * event that records them all.
@@ -138,6 +150,27 @@ export interface CounterRepository {
 
 export function counterRepository(ref: TableRef): CounterRepository {
   const { doc, tableName } = ref;
+
+  /** Sets one of the plan item's "whole since" markers, once. */
+  async function markSince(planId: string, attribute: string, at: string): Promise<boolean> {
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: planKey(planId),
+          UpdateExpression: 'SET #since = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#since)',
+          ExpressionAttributeNames: { '#since': attribute },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   return {
     async read(planId) {
       const cells: UnitPhaseCounts[] = [];
@@ -157,8 +190,12 @@ export function counterRepository(ref: TableRef): CounterRepository {
         new GetCommand({ TableName: tableName, Key: planKey(planId), ConsistentRead: true }),
       );
       return out.Item === undefined
-        ? { pending: [], counted: false }
-        : { pending: pendingOf(out.Item), counted: typeof out.Item[COUNTED_SINCE] === 'string' };
+        ? { pending: [], counted: false, signOffKeyed: false }
+        : {
+            pending: pendingOf(out.Item),
+            counted: typeof out.Item[COUNTED_SINCE] === 'string',
+            signOffKeyed: typeof out.Item[SIGN_OFF_KEYED_SINCE] === 'string',
+          };
     },
 
     async applyPending(planId, pending) {
@@ -196,24 +233,8 @@ export function counterRepository(ref: TableRef): CounterRepository {
       }
     },
 
-    async markCounted(planId, at) {
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: planKey(planId),
-            UpdateExpression: 'SET #since = :at',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#since)',
-            ExpressionAttributeNames: { '#since': COUNTED_SINCE },
-            ExpressionAttributeValues: { ':at': at },
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
-    },
+    markCounted: (planId, at) => markSince(planId, COUNTED_SINCE, at),
+    markSignOffKeyed: (planId, at) => markSince(planId, SIGN_OFF_KEYED_SINCE, at),
 
     async add(planId, deltas, audit) {
       for (let i = 0; i < deltas.length; i += MAX_CELLS_PER_APPLY) {

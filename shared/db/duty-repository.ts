@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import { type CountedDuty, changeDelta } from '../domain/plan/counters.js';
 import { type DutyRecord, DutyRecordSchema } from '../schemas/duties.js';
@@ -8,12 +8,14 @@ import type { AuditEvent } from './audit.js';
 import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
 import { counterUpdate } from './counter-repository.js';
+import { isConditionFailure } from './errors.js';
 import {
   dutyIndexKeys,
   dutyKey,
   openDutiesPk,
   planDutiesPk,
   planDutiesSkPrefix,
+  signOffKeys,
   sweepPk,
   sweepUpTo,
   unitDutiesPk,
@@ -21,6 +23,7 @@ import {
 } from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
 import { type QueryItems, queryPage, queryPages } from './query.js';
+import { withRetry } from './retry.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE, INDEX_SWEEP_BY_NEXT_ACTION } from './table.js';
 import { type TransactItem, writeWithAudit } from './transact.js';
 
@@ -101,7 +104,22 @@ export interface DutyRepository {
    * filter: every duty of the unit is read, only those asked for come back.
    */
   acrossPlans(unitId: string, statuses: readonly DutyStatus[]): AsyncGenerator<DutyRecord[]>;
+  /**
+   * Pattern D6: the duties in one sign-off partition (whose sort key begins with `prefix`, when
+   * given), a page at a time.
+   */
+  inSignOff(pk: string, prefix?: string): AsyncGenerator<DutyRecord[]>;
+  /**
+   * Writes D6's keys on each of the plan's submitted duties that lacks them or holds others (one
+   * stored before the sign-off index, or by hand): one conditional Update each, on the version and
+   * status read, so a duty that changed meanwhile is left to that change, which wrote its own keys.
+   * Idempotent; index upkeep, not a change of the duty, so no version and no audit event.
+   */
+  rekeySignOff(planId: string): Promise<{ read: number; rekeyed: number }>;
 }
+
+/** Conditional Updates in flight at once while a plan's submitted duties are re-keyed. */
+const REKEYS_IN_FLIGHT = 8;
 
 /**
  * What a replace requires of the stored duty (its version and status) and what the counters follow
@@ -393,6 +411,67 @@ export function dutyRepository(ref: TableRef): DutyRepository {
       })) {
         yield items.map(parse);
       }
+    },
+
+    async *inSignOff(pk, prefix) {
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_OPEN_BY_DUE.name,
+        KeyConditionExpression:
+          prefix === undefined ? 'gsi3pk = :pk' : 'gsi3pk = :pk AND begins_with(gsi3sk, :prefix)',
+        ExpressionAttributeValues: prefix === undefined ? { ':pk': pk } : { ':pk': pk, ':prefix': prefix },
+      })) {
+        yield items.map(parse);
+      }
+    },
+
+    async rekeySignOff(planId) {
+      let read = 0;
+      let rekeyed = 0;
+      const rekey = async (item: Record<string, unknown>): Promise<boolean> => {
+        const duty = parse(item);
+        const want = signOffKeys(duty);
+        if (want?.gsi3pk === item.gsi3pk && want?.gsi3sk === item.gsi3sk) return false;
+        try {
+          await withRetry(() =>
+            doc.send(
+              new UpdateCommand({
+                TableName: tableName,
+                Key: dutyKey(duty.id),
+                UpdateExpression:
+                  want === null ? 'REMOVE gsi3pk, gsi3sk' : 'SET gsi3pk = :g3pk, gsi3sk = :g3sk',
+                ConditionExpression: '#version = :version AND #status = :submitted',
+                ExpressionAttributeNames: { '#version': 'version', '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':version': duty.version,
+                  ':submitted': 'submitted',
+                  ...(want === null ? {} : { ':g3pk': want.gsi3pk, ':g3sk': want.gsi3sk }),
+                },
+              }),
+            ),
+          );
+          return true;
+        } catch (err) {
+          if (isConditionFailure(err)) return false;
+          throw err;
+        }
+      };
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_PARENT.name,
+        KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': planDutiesPk(planId),
+          ':prefix': planDutiesSkPrefix('submitted'),
+        },
+      })) {
+        read += items.length;
+        for (let i = 0; i < items.length; i += REKEYS_IN_FLIGHT) {
+          const done = await Promise.all(items.slice(i, i + REKEYS_IN_FLIGHT).map(rekey));
+          rekeyed += done.filter(Boolean).length;
+        }
+      }
+      return { read, rekeyed };
     },
   };
 }

@@ -13,11 +13,12 @@
  * | D2 | a unit's duties across plans (optionally one     | Query byUnit gsi1pk=UNIT#<unitId>                              |
  * |    | plan, optionally one status)                     |   gsi1sk begins_with PLAN#<planId>#STATUS#<status>#            |
  * |    |   across plans, statuses are a filter: a unit's  |   (across plans: gsi1sk begins_with PLAN#)                     |
- * |    |   inbox; a sign-off queue, once per unit below   |                                                                |
+ * |    |   inbox                                          |                                                                |
  * | D3 | a plan's duties (optionally one status)          | Query byParent gsi2pk=PLAN#<planId>#DUTIES                     |
  * |    |                                                  |   gsi2sk begins_with STATUS#<status>#                          |
  * | D4 | open duties by due time (sweeps, overdue lists)  | Query openByDue gsi3pk=OPEN#<planId> gsi3sk <= <dueAt>         |
- * |    |   sparse: only duties with status open carry gsi3*; submitting removes them                    |
+ * |    |   sparse: only duties with status open carry OPEN# gsi3*; submitting removes them (a chain     |
+ * |    |   duty then carries D6's keys in the same attributes instead)                                |
  * | D5 | duties whose next escalation level is due        | Query sweepByNextAction gsi4pk=SWEEP#<planId>                  |
  * |    |   (the sweep)                                    |   gsi4sk <= <now>~  sparse: open and a level still to come     |
  * | N1 | a notice by id, with its recipients' entries     | Query    pk=NOTICE#<noticeId>  (sk NOTICE, TO#<recipient>)     |
@@ -42,6 +43,12 @@
  * | L1 | a caller's request count in one rate window      | UpdateItem pk=RATE#<role>:<sub>   sk=<windowStart> (TTL)      |
  * | I1 | the first answer to a caller's Idempotency-Key   | PutItem (conditional) / UpdateItem / DeleteItem                |
  * |    |   on one route (24 h, TTL)                       |   pk=IDEMPOTENCY#<sha256 of route, caller, key> sk=IDEMPOTENCY |
+ * | D6 | a unit's sign-off queue (下级确认): submissions  | Query openByDue gsi3pk=SIGNOFF#<unitId> (waiting for it)       |
+ * |    |   waiting for its confirmation, and those it     |   or SIGNOFF#<top confirmer>#@office (waiting for the office)  |
+ * |    |   confirmed that wait further up (a few Queries, |   gsi3sk=<confirmers top-down, each + '#'>@<submittedAt>#<id>  |
+ * |    |   one per level above, whatever the tree's size) |   what a unit passed on: begins_with <path down to it>#        |
+ * |    |   sparse: only submitted duties of a sign-off chain carry them; each confirm moves them,       |
+ * |    |   accept or return removes them, in the same conditional write (signOffKeys)                   |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -70,14 +77,22 @@ export const taskKey = (planId: string, taskId: string) => ({
 
 export const dutyKey = (dutyId: string) => ({ pk: `DUTY#${dutyId}`, sk: 'DUTY' });
 
-export interface DutyIndexInput {
-  id: string;
+export interface DutyIndexInput extends SignOffInput {
   planId: string;
   unitId: string;
-  status: DutyStatus;
   dueAt: string;
   /** When the next escalation level fires; null once none is left. */
   nextActionAt: string | null;
+}
+
+/** What places a duty in a sign-off queue (D6). Absent fields are those of a duty stored before chains. */
+export interface SignOffInput {
+  id: string;
+  status: DutyStatus;
+  awaitingConfirmationFrom?: string | null | undefined;
+  /** The confirmations of this round, bottom-up (the owner's parent first). */
+  confirmations?: readonly { unitId: string }[] | undefined;
+  submission?: { submittedAt: string } | null | undefined;
 }
 
 export const unitDutiesPk = (unitId: string) => `UNIT#${unitId}`;
@@ -127,7 +142,8 @@ export const calendarKey = (year: number) => ({ pk: CALENDAR_PK, sk: String(year
 /**
  * The index attributes of a duty for its status, due time and next escalation. Written on every
  * change of those, so the indexes never disagree with the item. `gsi3*` is present only while the
- * duty is open, `gsi4*` only while it is open and a level is still to come.
+ * duty is open (D4) or submitted in a sign-off chain (D6), `gsi4*` only while it is open and a
+ * level is still to come.
  */
 export function dutyIndexKeys(d: DutyIndexInput) {
   const byUnit = {
@@ -135,10 +151,60 @@ export function dutyIndexKeys(d: DutyIndexInput) {
     gsi1sk: `PLAN#${d.planId}#STATUS#${d.status}#${d.dueAt}#${d.id}`,
   };
   const byPlan = { gsi2pk: planDutiesPk(d.planId), gsi2sk: `STATUS#${d.status}#${d.dueAt}#${d.id}` };
-  if (d.status !== 'open') return { ...byUnit, ...byPlan };
+  if (d.status !== 'open') return { ...byUnit, ...byPlan, ...signOffKeys(d) };
   const open = { gsi3pk: openDutiesPk(d.planId), gsi3sk: `${d.dueAt}#${d.id}` };
   if (d.nextActionAt === null) return { ...byUnit, ...byPlan, ...open };
   return { ...byUnit, ...byPlan, ...open, gsi4pk: sweepPk(d.planId), gsi4sk: `${d.nextActionAt}#${d.id}` };
+}
+
+/** D6: the partition of what waits for `unitId`'s confirmation. */
+export const signOffPk = (unitId: string) => `SIGNOFF#${unitId}`;
+/** D6: the partition of what waits for the office, confirmed last (at the top) by `topConfirmer`. */
+export const signOffOfficePk = (topConfirmer: string) => `SIGNOFF#${topConfirmer}#@office`;
+/**
+ * D6: the start of the sort key of every duty whose confirmers, top-down, begin with `path` (ids
+ * never contain '#' nor '@', so `town#` cannot match `town-2#`, and the confirmers end at '@').
+ */
+export const signOffSkPrefix = (pathTopDown: readonly string[]) => pathTopDown.map((u) => `${u}#`).join('');
+
+/**
+ * D6's keys of a duty: present only while it is submitted and in a sign-off chain, in the
+ * partition of whoever confirms next (the office's partitions spread by the chain's top confirmer,
+ * so no single partition takes every chain of the county). The sort key starts with the confirmers
+ * top-down: a unit finds what it passed on by the path from the partition's owner down to itself.
+ */
+export function signOffKeys(d: SignOffInput): { gsi3pk: string; gsi3sk: string } | null {
+  const confirmers = (d.confirmations ?? []).map((c) => c.unitId);
+  const awaiting = d.awaitingConfirmationFrom ?? null;
+  const top = confirmers.at(-1);
+  if (d.status !== 'submitted' || (awaiting === null && top === undefined)) return null;
+  const pk = awaiting !== null ? signOffPk(awaiting) : signOffOfficePk(top as string);
+  const topDown = [...confirmers].reverse();
+  return { gsi3pk: pk, gsi3sk: `${signOffSkPrefix(topDown)}@${d.submission?.submittedAt ?? ''}#${d.id}` };
+}
+
+/**
+ * The D6 Queries that make up `unitId`'s sign-off queue, given its ancestors nearest first (as many
+ * as a chain can climb above it: MAX_SIGN_OFF_LEVELS - 1). `waiting` takes the whole partition;
+ * each `passedOn` a prefix of one partition above. At most 1 + 2 × ancestors.length + 1 Queries.
+ */
+export function signOffQueries(
+  unitId: string,
+  ancestors: readonly string[],
+): { waiting: { pk: string }; passedOn: { pk: string; prefix: string }[] } {
+  // The path from each ancestor (and from the unit itself) down to the unit, top-down.
+  const pathFrom = (i: number) => [...ancestors.slice(0, i)].reverse().concat(unitId);
+  const passedOn: { pk: string; prefix: string }[] = [];
+  // Waiting for ancestor i: confirmed by everyone from the unit up to ancestor i's child.
+  for (let i = 0; i < ancestors.length; i++) {
+    passedOn.push({ pk: signOffPk(ancestors[i] as string), prefix: signOffSkPrefix(pathFrom(i)) });
+  }
+  // Waiting for the office: the chain's top confirmer is the unit or one of its ancestors.
+  for (let i = 0; i <= ancestors.length; i++) {
+    const top = i === 0 ? unitId : (ancestors[i - 1] as string);
+    passedOn.push({ pk: signOffOfficePk(top), prefix: signOffSkPrefix(pathFrom(i)) });
+  }
+  return { waiting: { pk: signOffPk(unitId) }, passedOn };
 }
 
 export const REPORT_HEAD_SK = 'HEAD';

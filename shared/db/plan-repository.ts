@@ -16,6 +16,7 @@ import {
   type PendingCounts,
   pendingAttribute,
   pendingOf,
+  SIGN_OFF_KEYED_SINCE,
 } from './counter-repository.js';
 import { cancellationReasons, isConditionFailure } from './errors.js';
 import {
@@ -167,6 +168,8 @@ export const planItem = (plan: Plan) => ({
   ...plan,
   // Counted from its first duty on (see counter-repository.ts).
   [COUNTED_SINCE]: plan.createdAt,
+  // Its duties carry their sign-off keys (D6) from the first on.
+  [SIGN_OFF_KEYED_SINCE]: plan.createdAt,
 });
 
 export function planRepository(ref: TableRef): PlanRepository {

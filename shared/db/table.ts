@@ -30,7 +30,10 @@ export const INDEX_BY_PARENT: IndexDefinition = {
   sortKey: 'gsi2sk',
 };
 
-/** Sparse: only open duties carry these attributes, ordered by due time (pattern D4). */
+/**
+ * Sparse: only open duties carry these attributes, ordered by due time (pattern D4), and, in
+ * partitions of their own, submitted duties waiting in a sign-off chain (D6): a duty is never both.
+ */
 export const INDEX_OPEN_BY_DUE: IndexDefinition = {
   name: 'openByDue',
   partitionKey: 'gsi3pk',

@@ -135,6 +135,10 @@ export const RecountResultSchema = z
         }),
       )
       .openapi({ description: '与逐条核算不一致并已更正的统计;为空表示原统计无误' }),
+    signOffRekeyed: z
+      .number()
+      .int()
+      .openapi({ description: '补写或更正了“下级确认”索引的已提交任务数(多为升级前提交的任务)' }),
   })
   .openapi('RecountResult');
 

@@ -27,10 +27,19 @@ const AUDITED_CORRECTIONS = 100;
 export interface CounterService {
   /**
    * The sweep's care of a plan's counters: applies every creation's deltas still parked on the plan
-   * and, for a plan stored before counters existed, runs its first recount. Returns what it did.
+   * and, for a plan stored before counters existed, runs its first recount; for a plan stored
+   * before the sign-off index, writes its submitted duties' sign-off keys (D6) once. Returns what
+   * it did.
    */
-  upkeep(principal: Principal, planId: string, now: Date): Promise<{ applied: number; recounted: boolean }>;
-  /** Rebuilds the plan's counters from its duties and writes (and audits) the difference. */
+  upkeep(
+    principal: Principal,
+    planId: string,
+    now: Date,
+  ): Promise<{ applied: number; recounted: boolean; signOffRekeyed: number }>;
+  /**
+   * Rebuilds the plan's counters from its duties and writes (and audits) the difference; re-keys
+   * the submitted duties for sign-off (D6) on the way, the same repair for the index.
+   */
   recount(principal: Principal, planId: string, now: Date): Promise<RecountResult>;
   /**
    * How many of the phase's duties are not yet accepted, read consistently from the counters (and
@@ -107,9 +116,17 @@ export function counterService(deps: {
   const same = (a: Map<string, UnitPhaseCounts>, b: Map<string, UnitPhaseCounts>) =>
     countDifferences(a, b).length === 0;
 
+  /** Writes the sign-off keys of the plan's submitted duties that lack them, and marks the plan keyed. */
+  async function rekeySignOff(planId: string, keyed: boolean, now: Date): Promise<number> {
+    const { rekeyed } = await duties.rekeySignOff(planId);
+    if (!keyed) await counters.markSignOffKeyed(planId, now.toISOString());
+    return rekeyed;
+  }
+
   async function recountPlan(principal: Principal, planId: string, now: Date): Promise<RecountResult> {
-    const { pending, counted } = await counters.planState(planId);
+    const { pending, counted, signOffKeyed } = await counters.planState(planId);
     const pendingApplied = await settle(pending, planId);
+    const signOffRekeyed = await rekeySignOff(planId, signOffKeyed, now);
     for (let attempt = 1; attempt <= RECOUNT_ATTEMPTS; attempt++) {
       // The counters are read before and after the duties: if anything moved them meanwhile, the
       // duties read may straddle that change, so the recount starts again.
@@ -146,6 +163,7 @@ export function counterService(deps: {
         cellsRead: after.size,
         pendingApplied,
         corrections,
+        signOffRekeyed,
       };
     }
     throw new ConflictError('counters_busy', '统计数字在重新核算期间不断变化,请稍后重试');
@@ -163,12 +181,15 @@ export function counterService(deps: {
     },
 
     async upkeep(principal, planId, now) {
-      const { pending, counted } = await counters.planState(planId);
+      const { pending, counted, signOffKeyed } = await counters.planState(planId);
       if (!counted) {
         const result = await recountPlan(principal, planId, now);
-        return { applied: result.pendingApplied, recounted: true };
+        return { applied: result.pendingApplied, recounted: true, signOffRekeyed: result.signOffRekeyed };
       }
-      return { applied: await settle(pending, planId), recounted: false };
+      const applied = await settle(pending, planId);
+      // Once per plan stored before the sign-off index: one Query of its submitted duties.
+      const signOffRekeyed = signOffKeyed ? 0 : await rekeySignOff(planId, false, now);
+      return { applied, recounted: false, signOffRekeyed };
     },
 
     async recount(principal, planId, now) {

@@ -84,15 +84,12 @@ export interface DutyService {
   confirm(principal: Principal, id: string, input: ConfirmDutyInput, now: Date): Promise<Duty>;
   /**
    * The calling unit's sign-off queue across every plan: submissions waiting for its confirmation,
-   * and those it confirmed that now wait further up. `below` are the units whose submissions may
-   * climb to the caller (those under it, MAX_SIGN_OFF_LEVELS deep): one Query each (pattern D2
-   * across plans), however many plans and duties there are. Every duty found is authorized again.
+   * and those it confirmed that now wait further up. Read from the sparse sign-off index (pattern
+   * D6): one Query for what waits for the caller and one per partition above it that a chain
+   * through it can reach (at most 5, with the GetItems of its 2 nearest ancestors), however many
+   * units are below it and however many plans there are. Every duty found is authorized again.
    */
-  signOffQueue(
-    principal: Principal,
-    below: readonly string[],
-    now: Date,
-  ): Promise<{ waiting: Duty[]; passedOn: Duty[] }>;
+  signOffQueue(principal: Principal, now: Date): Promise<{ waiting: Duty[]; passedOn: Duty[] }>;
   /** The duties among `ids` that exist, read in batches, each one the reader's to read (else 403). */
   getMany(principal: Principal, ids: readonly string[], now: Date): Promise<Map<string, Duty>>;
   /**

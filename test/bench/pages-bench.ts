@@ -7,8 +7,10 @@
  * For each page: the DynamoDB calls of one request by command, and the median wall time of
  * REQUESTS requests through the real app; the ratio is L over S (S is the baseline, measured in the
  * same run). Before the pages read in batches, their calls grew with plans and duties (the
- * figures in the README); now only the BatchGetItems grow, one per 100 items shown. Prints
- * figures only; timing is never asserted. DynamoDB Local is stopped at the end.
+ * figures in the README); now only the BatchGetItems grow, one per 100 items shown. `/review`
+ * reads the sign-off index: the same calls with 10 villages below as with 40, its time growing
+ * with the submissions it shows (20 in S, 400 in L). Prints figures only; timing is never
+ * asserted. DynamoDB Local is stopped at the end.
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';

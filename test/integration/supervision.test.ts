@@ -195,13 +195,8 @@ describe('sign-off chains and co-units', () => {
   it('gives each level its own sign-off queue from the units below it, and nobody else’s', async () => {
     const { api, task } = await setup();
     const now = new Date('2025-09-01T02:00:00Z');
-    const below: Record<string, string[]> = {
-      bureau: ['town', 'village', 'school'],
-      town: ['village', 'school'],
-      village: [],
-    };
     const queue = async (unit: string) => {
-      const q = await api.services.duties.signOffQueue(unitUser(unit), below[unit] ?? [], now);
+      const q = await api.services.duties.signOffQueue(unitUser(unit), now);
       return { waiting: q.waiting.map((d) => d.id), passedOn: q.passedOn.map((d) => d.id) };
     };
     const [a, b] = [
@@ -221,12 +216,11 @@ describe('sign-off chains and co-units', () => {
     expect(await queue('town')).toEqual({ waiting: [b.id], passedOn: [a.id] });
     expect(await queue('bureau')).toEqual({ waiting: [a.id], passedOn: [] });
     // The office has its review queue; a sign-off queue is a unit's.
-    await expect(api.services.duties.signOffQueue(OFFICE, ['village'], now)).rejects.toThrow(/单位用户/);
-    // A unit naming units that are not below it learns nothing it may not read: the duties found
-    // are authorized again, and only those in its own chain are kept.
+    await expect(api.services.duties.signOffQueue(OFFICE, now)).rejects.toThrow(/单位用户/);
+    // A unit beside the chain finds nothing of it.
     expect(
       await api.services.duties
-        .signOffQueue(unitUser('school'), ['village'], now)
+        .signOffQueue(unitUser('school'), now)
         .then((q) => [...q.waiting, ...q.passedOn]),
     ).toEqual([]);
   });

@@ -283,3 +283,99 @@ describe('a plan older than the newest 1,000 still opens on every page', () => {
     expect(duty.html).toContain('老方案里的任务');
   });
 });
+
+/**
+ * The township's sign-off queue (/review) reads the sign-off index, not each unit below it: with 5
+ * villages below or 40 (a bureau over 400 would be the same), it sends the same calls. Every
+ * village has a submission waiting for the township; some the township confirmed, waiting for the
+ * bureau above it or for the office.
+ */
+describe('/review sends the same calls however many units are below', () => {
+  let web: Web;
+  let counter: ReturnType<typeof callCounter>;
+  let planId = '';
+  const measured: Counts[] = [];
+  const shown: number[] = [];
+
+  async function addVillages(from: number, to: number) {
+    for (let i = from; i <= to; i++) {
+      const id = `village-${i}`;
+      await web.services.units.create(
+        OFFICE,
+        CreateUnitSchema.parse({ id, name: `第${i}村`, kind: 'village', parentId: 'town' }),
+        NOW,
+      );
+      const task = await web.services.plans.createTask(
+        OFFICE,
+        planId,
+        CreateTaskSchema.parse({
+          title: `第${i}村入户走访`,
+          phaseKey: 'self-check',
+          leadUnitId: id,
+          dueAt: '2025-09-20',
+          // Every third climbs to the bureau; the rest go to the office after the township.
+          signOffLevels: i % 3 === 0 ? 2 : 1,
+        }),
+        NOW,
+      );
+      const dutyId = task.duties[0]?.id ?? '';
+      await web.services.duties.submit(unit(id), dutyId, SubmitDutySchema.parse({ note: '已走访' }), NOW);
+      // Every other one the township has confirmed already.
+      if (i % 2 === 0) await web.services.duties.confirm(unit('town'), dutyId, { note: '乡镇确认' }, NOW);
+    }
+  }
+
+  async function measure() {
+    const browser = web.browser();
+    await browser.signIn('unit:town');
+    let html = '';
+    const counts = await counter.during(async () => {
+      const res = await browser.get('/review');
+      expect(res.status).toBe(200);
+      html = res.html;
+    });
+    measured.push(counts);
+    shown.push((html.match(/data-duty=/g) ?? []).length);
+  }
+
+  beforeAll(async () => {
+    web = await webApp({ now: NOW });
+    counter = callCounter(web.client);
+    for (const body of [
+      { id: 'bureau', name: '县教育体育局', kind: 'bureau' },
+      { id: 'town', name: '城关镇', kind: 'township', parentId: 'bureau' },
+    ]) {
+      await web.services.units.create(OFFICE, CreateUnitSchema.parse(body), NOW);
+    }
+    const plan = await web.services.plans.create(
+      OFFICE,
+      CreatePlanSchema.parse({
+        title: '入户走访',
+        phases: [{ key: 'self-check', name: '自查补短', start: '2025-08-25', end: '2025-09-30' }],
+      }),
+      NOW,
+    );
+    planId = plan.id;
+    await addVillages(1, 5);
+    await measure();
+    await addVillages(6, 40);
+    await measure();
+  }, 180_000);
+
+  afterAll(() => {
+    if (process.env.DUBAN_PRINT_READS === undefined) return;
+    console.info(
+      `unit:town /review: 5 villages ${JSON.stringify(measured[0])} 40 villages ${JSON.stringify(measured[1])}`,
+    );
+  });
+
+  it('shows every waiting submission, 5 villages’ and then 40 villages’', () => {
+    // Those the township has not confirmed yet (odd-numbered villages) wait on the page.
+    expect(shown).toEqual([3, 20]);
+  });
+
+  it('sends exactly the same calls for 5 and for 40 villages below', () => {
+    expect(measured[1]).toEqual(measured[0]);
+    expect(measured[0]?.total ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(12);
+  });
+});

@@ -9,7 +9,6 @@ import {
   ReturnDutySchema,
 } from '../../../shared/schemas/duties.js';
 import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
-import { MAX_SIGN_OFF_LEVELS } from '../../../shared/schemas/tasks.js';
 import type { Unit } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../../api/deps.js';
 import { collect } from '../collect.js';
@@ -22,11 +21,9 @@ import {
   type WebContext,
 } from '../context.js';
 import {
-  ancestorsIn,
   ConfirmActions,
   Confirmations,
   type ConfirmValues,
-  descendantsIn,
   ReviewActions,
   ReviewHistory,
   RoleBadge,
@@ -134,12 +131,13 @@ export function reviewPages(deps: AppDeps) {
     const me = p.unitId;
     if (me === undefined) return c.redirect('/', 303);
     const now = deps.clock();
-    const [units, navPlanId] = await Promise.all([unitDirectory(deps, p), newestPlanId(deps, p)]);
-    const below = descendantsIn(units, me);
-    // A submission climbs at most MAX_SIGN_OFF_LEVELS above its unit: only the units that close
-    // below can reach this one. One Query each across every plan, however many plans there are.
-    const climbing = below.filter((id) => ancestorsIn(units, id).indexOf(me) < MAX_SIGN_OFF_LEVELS);
-    const queue = await deps.duties.signOffQueue(p, climbing, now);
+    // The sign-off index: a few Queries, however many units are below and plans there are.
+    const [units, navPlanId, queue] = await Promise.all([
+      unitDirectory(deps, p),
+      newestPlanId(deps, p),
+      deps.duties.signOffQueue(p, now),
+    ]);
+    const hasBelow = [...units.values()].some((u) => u.parentId === me);
     const waiting = [...queue.waiting].sort(oldestFirst);
     const { passedOn } = queue;
     const plans = await deps.plans.getMany(p, [...new Set([...waiting, ...passedOn].map((d) => d.planId))]);
@@ -154,8 +152,8 @@ export function reviewPages(deps: AppDeps) {
           所辖单位提交的任务,需本单位逐级审核:确认后报送上一级(或办公室审核),有问题可退回下级整改。
         </p>
         {failed !== undefined && <RetryAlert>操作未成功,请按提示修改。</RetryAlert>}
-        {below.length === 0 && <p class="card">本单位没有下级单位,无需确认。</p>}
-        {below.length > 0 && waiting.length === 0 && <p class="card">没有等待本单位确认的任务。</p>}
+        {!hasBelow && <p class="card">本单位没有下级单位,无需确认。</p>}
+        {hasBelow && waiting.length === 0 && <p class="card">没有等待本单位确认的任务。</p>}
         {waiting.map((duty) => (
           <SubmittedCard
             duty={duty}
