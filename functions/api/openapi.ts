@@ -20,6 +20,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/plans/{planId}': 'getPlan',
   'POST /v1/plans/{planId}/tasks': 'createTask',
   'GET /v1/plans/{planId}/tasks': 'listPlanTasks',
+  'GET /v1/plans/{planId}/tasks/{taskId}': 'getPlanTask',
   'GET /v1/plans/{planId}/duties': 'listPlanDuties',
   'POST /v1/plans/{planId}/phases/{key}/close': 'closePhase',
   'POST /v1/plans/{planId}/phases/{key}/reopen': 'reopenPhase',

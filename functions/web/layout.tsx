@@ -9,6 +9,7 @@ import { CSS } from './styles.js';
 export type NavKey =
   | 'overview'
   | 'tasks'
+  | 'ledger'
   | 'review'
   | 'extensions'
   | 'findings'
@@ -86,6 +87,7 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
   return (
     <nav>
       {seesAll && plan !== undefined && item('overview', `/plans/${plan}`, '督办总览')}
+      {seesAll && plan !== undefined && item('ledger', `/plans/${plan}/ledger`, '任务台账')}
       {plan !== undefined &&
         decide(p, 'task.create').allowed &&
         item('tasks', `/plans/${plan}/tasks/new`, '任务录入')}

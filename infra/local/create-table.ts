@@ -10,6 +10,8 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  type TableDescription,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -23,6 +25,7 @@ import {
 
 const ACTIVE_TIMEOUT_MS = 30_000;
 const POLL_INTERVAL_MS = 50;
+const INDEX_BUILD_TIMEOUT_MS = 10 * 60_000;
 
 function attributeDefinitions(definition: TableDefinition): AttributeDefinition[] {
   const names = new Set<string>([KEY_ATTRIBUTES.pk, KEY_ATTRIBUTES.sk]);
@@ -32,6 +35,15 @@ function attributeDefinitions(definition: TableDefinition): AttributeDefinition[
   }
   return [...names].map((AttributeName) => ({ AttributeName, AttributeType: ATTRIBUTE_TYPE }));
 }
+
+const indexSpec = (index: TableDefinition['indexes'][number]) => ({
+  IndexName: index.name,
+  KeySchema: [
+    { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'ALL' as const },
+});
 
 async function createTable(
   client: DynamoDBClient,
@@ -48,14 +60,7 @@ async function createTable(
           { AttributeName: KEY_ATTRIBUTES.pk, KeyType: 'HASH' },
           { AttributeName: KEY_ATTRIBUTES.sk, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: definition.indexes.map((index) => ({
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
+        GlobalSecondaryIndexes: definition.indexes.map(indexSpec),
       }),
     );
   } catch (error) {
@@ -64,22 +69,57 @@ async function createTable(
   }
 }
 
-async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
   try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return Table?.TableStatus;
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
   }
 }
 
-async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
-  const deadline = Date.now() + ACTIVE_TIMEOUT_MS;
+async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  const table = await describe(client, tableName);
+  // A table is ready when it and every index it has are: an index being added is still backfilling.
+  if (table === undefined) return undefined;
+  const building = (table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexStatus !== 'ACTIVE');
+  return building ? 'UPDATING' : table.TableStatus;
+}
+
+/**
+ * Adds the indexes the definition has and a table made by an earlier version lacks (a data folder
+ * kept across an upgrade), one at a time as DynamoDB requires, each filled from the stored items.
+ */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  definition: TableDefinition,
+): Promise<void> {
+  for (const index of definition.indexes) {
+    const table = await describe(client, tableName);
+    if ((table?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.name)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: attributeDefinitions(definition),
+        GlobalSecondaryIndexUpdates: [{ Create: indexSpec(index) }],
+      }),
+    );
+    // Filling it from every stored item takes a while for a big data folder.
+    await waitUntilActive(client, tableName, INDEX_BUILD_TIMEOUT_MS);
+  }
+}
+
+async function waitUntilActive(
+  client: DynamoDBClient,
+  tableName: string,
+  timeoutMs = ACTIVE_TIMEOUT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   let status = await tableStatus(client, tableName);
   while (status !== 'ACTIVE') {
     if (Date.now() > deadline) {
-      throw new Error(`Table ${tableName} is not ACTIVE after ${ACTIVE_TIMEOUT_MS} ms (status ${status})`);
+      throw new Error(`Table ${tableName} is not ACTIVE after ${timeoutMs} ms (status ${status})`);
     }
     await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
     status = await tableStatus(client, tableName);
@@ -107,8 +147,8 @@ async function enableTtl(client: DynamoDBClient, tableName: string, attribute: s
 
 /**
  * Creates `tableName` (key schema, GSIs and billing from shared/db/table.ts) unless it exists, waits
- * until it is ACTIVE and makes sure TTL is enabled where the definition has it. Safe to call on
- * every start.
+ * until it is ACTIVE, adds any index an older version's table lacks, and makes sure TTL is enabled
+ * where the definition has it. Safe to call on every start.
  */
 export async function ensureTable(
   client: DynamoDBClient,
@@ -119,6 +159,7 @@ export async function ensureTable(
     await createTable(client, tableName, definition);
   }
   await waitUntilActive(client, tableName);
+  await addMissingIndexes(client, tableName, definition);
   if (definition.ttlAttribute !== null) await enableTtl(client, tableName, definition.ttlAttribute);
 }
 

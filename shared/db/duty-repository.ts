@@ -24,7 +24,13 @@ import {
 import type { Page, PageRequest } from './pagination.js';
 import { type QueryItems, queryPage, queryPages } from './query.js';
 import { withRetry } from './retry.js';
-import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE, INDEX_SWEEP_BY_NEXT_ACTION } from './table.js';
+import {
+  INDEX_BY_PARENT,
+  INDEX_BY_TASK,
+  INDEX_BY_UNIT,
+  INDEX_OPEN_BY_DUE,
+  INDEX_SWEEP_BY_NEXT_ACTION,
+} from './table.js';
 import { type TransactItem, writeWithAudit } from './transact.js';
 
 /** The fields of a duty that the plan's progress counts need. */
@@ -63,6 +69,11 @@ export interface DutyRepository {
     task: { id: string; planId: string; leadUnitId: string; coUnitIds: string[] },
     page: { limit: number },
   ): Promise<DutyRecord[]>;
+  /**
+   * Pattern D7: every duty of a task, each unit's and each occurrence's, from the byTask index (one
+   * Query, every page). Eventually consistent like any index read: for pages, not for decisions.
+   */
+  ofTask(taskId: string): Promise<DutyRecord[]>;
   /** The duties of one task (one occurrence of it) for the given units, through each unit's D2 listing. */
   dutiesOfTask(
     task: { id: string; planId: string; unitIds: readonly string[] },
@@ -293,6 +304,18 @@ export function dutyRepository(ref: TableRef): DutyRepository {
         if (found.length >= limit) break;
       }
       return found.sort((a, b) => a.dueAt.localeCompare(b.dueAt)).slice(0, limit);
+    },
+
+    async ofTask(taskId) {
+      const found: DutyRecord[] = [];
+      const pages = queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_TASK.name,
+        KeyConditionExpression: 'taskId = :task',
+        ExpressionAttributeValues: { ':task': taskId },
+      });
+      for await (const items of pages) found.push(...items.map(parse));
+      return found;
     },
 
     async dutiesOfTask(task, occurrenceKey) {

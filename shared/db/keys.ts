@@ -21,6 +21,8 @@
  * |    |   duty then carries D6's keys in the same attributes instead)                                |
  * | D5 | duties whose next escalation level is due        | Query sweepByNextAction gsi4pk=SWEEP#<planId>                  |
  * |    |   (the sweep)                                    |   gsi4sk <= <now>~  sparse: open and a level still to come     |
+ * | D7 | a task's duties, every unit and occurrence      | Query byTask taskId=<taskId>  (sort key: role, lead/co)        |
+ * |    |   on attributes duties always had: no rewrite of old items when the index is added          |
  * | N1 | a notice by id, with its recipients' entries     | Query    pk=NOTICE#<noticeId>  (sk NOTICE, TO#<recipient>)     |
  * | N2 | a recipient's notices, newest first              | Query byUnit gsi1pk=INBOX#<recipient> gsi1sk=<createdAt>#<id> |
  * |    |   recipients: unit:<unitId>, role:leaders, role:office; a duty's unit is always one, and   |

@@ -55,7 +55,12 @@ export interface PlanRepository {
     /** The responsible units' names, kept with the counters so the plan view needs no lookup. */
     unitNames?: ReadonlyMap<string, string>,
   ): Promise<void>;
-  listTasks(planId: string, page: PageRequest): Promise<Page<Task>>;
+  /**
+   * Pattern T1, one page, optionally narrowed in the same Query by a filter (title contains `q`, one
+   * phase, one unit as lead or co-unit): a filtered page may hold fewer than `limit` tasks and still
+   * have a next page.
+   */
+  listTasks(planId: string, page: PageRequest, filter?: TaskFilter): Promise<Page<Task>>;
   getTask(planId: string, taskId: string): Promise<Task | undefined>;
   /** Pattern P1 for many ids at once (BatchGetItem): the plans that exist, keyed by id. */
   getMany(ids: readonly string[]): Promise<Map<string, Plan>>;
@@ -158,6 +163,43 @@ const taskItem = (task: Task) => ({
 });
 
 /** The stored form of a duty: its own fields plus the keys that place it in every index. */
+/** What the task ledger narrows a plan's tasks by; every part optional. */
+export interface TaskFilter {
+  /** Part of the title. */
+  q?: string | undefined;
+  phaseKey?: string | undefined;
+  /** Lead or co-unit. */
+  unitId?: string | undefined;
+}
+
+/** The T1 Query's FilterExpression for `filter` (undefined when nothing narrows it). */
+function taskFilterExpression(filter: TaskFilter): {
+  expression: string | undefined;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (filter.q !== undefined && filter.q !== '') {
+    parts.push('contains(#title, :q)');
+    names['#title'] = 'title';
+    values[':q'] = filter.q;
+  }
+  if (filter.phaseKey !== undefined) {
+    parts.push('#phase = :phase');
+    names['#phase'] = 'phaseKey';
+    values[':phase'] = filter.phaseKey;
+  }
+  if (filter.unitId !== undefined) {
+    parts.push('(#lead = :unit OR contains(#co, :unit))');
+    names['#lead'] = 'leadUnitId';
+    names['#co'] = 'coUnitIds';
+    values[':unit'] = filter.unitId;
+  }
+  return { expression: parts.length === 0 ? undefined : parts.join(' AND '), names, values };
+}
+
 export const dutyItem = (d: DutyRecord) => ({ ...dutyKey(d.id), ...dutyIndexKeys(d), entity: 'Duty', ...d });
 
 /** A plan as stored: its own key and its place in the plan directory (P1, P2). */
@@ -415,14 +457,18 @@ export function planRepository(ref: TableRef): PlanRepository {
       return out.Item ? TaskSchema.parse(out.Item) : undefined;
     },
 
-    listTasks(planId, page) {
+    listTasks(planId, page, filter = {}) {
       const pk = planKey(planId).pk;
+      const { expression, names, values } = taskFilterExpression(filter);
       return queryPage(
         doc,
         {
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :task)',
-          ExpressionAttributeValues: { ':pk': pk, ':task': TASK_SK_PREFIX },
+          ExpressionAttributeValues: { ':pk': pk, ':task': TASK_SK_PREFIX, ...values },
+          ...(expression === undefined
+            ? {}
+            : { FilterExpression: expression, ExpressionAttributeNames: names }),
           ConsistentRead: true,
         },
         page,

@@ -51,11 +51,24 @@ export const INDEX_SWEEP_BY_NEXT_ACTION: IndexDefinition = {
   sortKey: 'gsi4sk',
 };
 
+/**
+ * A task's duties, every unit's and every occurrence's (pattern D7). Keyed on attributes every duty
+ * has carried from the start (`taskId`, and `role`: lead or co), so the index fills itself from the
+ * stored duties when it is added to an existing table: no rewrite of old items. No other item of
+ * this table has both attributes (notices and findings have a `taskId`, but no `role`).
+ */
+export const INDEX_BY_TASK: IndexDefinition = {
+  name: 'byTask',
+  partitionKey: 'taskId',
+  sortKey: 'role',
+};
+
 export const INDEXES: readonly IndexDefinition[] = [
   INDEX_BY_UNIT,
   INDEX_BY_PARENT,
   INDEX_OPEN_BY_DUE,
   INDEX_SWEEP_BY_NEXT_ACTION,
+  INDEX_BY_TASK,
 ];
 
 /** All key attributes are strings. */

@@ -4,7 +4,7 @@ import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { CounterRepository } from '../db/counter-repository.js';
 import type { DutyRepository, DutyTally } from '../db/duty-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
-import type { PlanRepository } from '../db/plan-repository.js';
+import type { PlanRepository, TaskFilter } from '../db/plan-repository.js';
 import type { TransactItem } from '../db/transact.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
@@ -47,7 +47,22 @@ export interface PlanService {
     now: Date,
     options?: CreateTaskOptions,
   ): Promise<Task & { duties: Duty[] }>;
-  listTasks(principal: Principal, planId: string, page: PageRequest): Promise<Page<Task>>;
+  listTasks(
+    principal: Principal,
+    planId: string,
+    page: PageRequest,
+    filter?: TaskFilter,
+  ): Promise<Page<Task>>;
+  /**
+   * A task with every unit's duty (every occurrence of a recurring one) as of `now`, in one index
+   * Query: for those who read every duty (the office, leaders).
+   */
+  taskWithDuties(
+    principal: Principal,
+    planId: string,
+    taskId: string,
+    now: Date,
+  ): Promise<Task & { duties: Duty[] }>;
   /** One task of a plan by id; undefined when the plan has no such task. */
   getTask(principal: Principal, planId: string, taskId: string): Promise<Task | undefined>;
   /** The plans among `ids` that exist, keyed by id, read together (titles and zones of duties across plans). */
@@ -263,10 +278,20 @@ export function planService(deps: {
       return { ...task, duties: records.map((r) => toDutyView(r, now)) };
     },
 
-    async listTasks(principal, planId, page) {
+    async listTasks(principal, planId, page, filter) {
       authorize(principal, 'task.read');
       await mustGet(planId);
-      return plans.listTasks(planId, page);
+      return plans.listTasks(planId, page, filter);
+    },
+
+    async taskWithDuties(principal, planId, taskId, now) {
+      authorize(principal, 'duty.read');
+      const [task, records] = await Promise.all([plans.getTask(planId, taskId), duties.ofTask(taskId)]);
+      if (task === undefined) throw new NotFoundError('任务', taskId);
+      const sorted = records
+        .filter((r) => r.planId === planId)
+        .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.unitId.localeCompare(b.unitId));
+      return { ...task, duties: sorted.map((r) => toDutyView(r, now)) };
     },
 
     async getTask(principal, planId, taskId) {

@@ -100,6 +100,10 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/tasks` }),
     allowed: READ_ALL,
   },
+  'GET /v1/plans/{planId}/tasks/{taskId}': {
+    request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/tasks/${fx.openDuty.taskId}` }),
+    allowed: { office: 200, leader: 200 },
+  },
   'GET /v1/plans/{planId}/duties': {
     request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/duties?unitId=village` }),
     allowed: OWN_TREE_READ,

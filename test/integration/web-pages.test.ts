@@ -104,10 +104,11 @@ describe('pages: task entry, my duties, review, notices, overview, reports', () 
         coUnitIds: ['dongjie-village', 'chengguan-primary'],
       });
       expect(res.status).toBe(303);
-      expect(res.location).toBe(`/plans/${planId}/tasks/new?ok=task&n=3`);
       const flash = await page.get(res.location ?? '');
       expect(flash.html).toContain('任务已创建,已交办 3 个单位');
       const [task] = await taskNamed('校舍安全排查');
+      // The page after it links the new task in the ledger.
+      expect(res.location).toBe(`/plans/${planId}/tasks/new?ok=task&n=3&task=${task?.id}`);
       expect(task).toMatchObject({
         leadUnitId: 'chengguan-town',
         coUnitIds: ['dongjie-village', 'chengguan-primary'],

@@ -33,6 +33,27 @@ const planIdParam = z.object({
     .openapi({ param: { name: 'planId', in: 'path' } }),
 });
 
+/** `{planId}/tasks/{taskId}`: one task of the ledger. */
+const taskParams = planIdParam.extend({
+  taskId: z
+    .string()
+    .regex(/^[a-z0-9-]{1,140}$/, '任务编号格式无效')
+    .openapi({ param: { name: 'taskId', in: 'path' } }),
+});
+
+const TaskListQuerySchema = z.strictObject({
+  ...pageQuery,
+  q: z
+    .string()
+    .trim()
+    .min(1, '搜索词不能为空')
+    .max(100, '搜索词最多 100 个字')
+    .optional()
+    .openapi({ description: '标题包含' }),
+  phaseKey: slug('阶段标识').max(40).optional(),
+  unitId: slug('单位编号').optional().openapi({ description: '牵头或配合单位' }),
+});
+
 /** `{planId}/phases/{key}`: closing and reopening a phase. */
 const phaseParams = planIdParam.extend({
   key: slug('阶段标识')
@@ -135,7 +156,9 @@ export function planRoutes(deps: AppDeps) {
       tags: ['tasks'],
       summary: '工作方案的任务',
       security: bearer,
-      request: { params: planIdParam, query: z.strictObject(pageQuery) },
+      description:
+        'q、phaseKey、unitId 在同一次查询中筛选(标题包含、阶段、牵头或配合单位);筛选后的一页可能少于 limit 条而仍有下一页。',
+      request: { params: planIdParam, query: TaskListQuerySchema },
       responses: {
         200: jsonResponse(pageOf(TaskSchema, 'TaskPage'), '任务列表'),
         400: errors[400],
@@ -143,11 +166,41 @@ export function planRoutes(deps: AppDeps) {
         404: errors[404],
       },
     }),
-    async (c) =>
-      c.json(
-        await deps.plans.listTasks(c.get('principal'), c.req.valid('param').planId, c.req.valid('query')),
+    async (c) => {
+      const { limit, cursor, q, phaseKey, unitId } = c.req.valid('query');
+      return c.json(
+        await deps.plans.listTasks(
+          c.get('principal'),
+          c.req.valid('param').planId,
+          { limit, cursor },
+          { q, phaseKey, unitId },
+        ),
         200,
-      ),
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{planId}/tasks/{taskId}',
+      tags: ['tasks'],
+      summary: '一项任务及其各单位任务(任务台账)',
+      description: '领导小组办公室和领导可查看;周期任务列出已生成的各期。',
+      security: bearer,
+      request: { params: taskParams },
+      responses: {
+        200: jsonResponse(TaskWithDutiesSchema, '任务及各单位任务'),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const { planId, taskId } = c.req.valid('param');
+      return c.json(await deps.plans.taskWithDuties(c.get('principal'), planId, taskId, deps.clock()), 200);
+    },
   );
 
   app.openapi(

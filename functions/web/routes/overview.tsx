@@ -286,7 +286,7 @@ const Totals: FC<{ view: PlanView }> = ({ view }) => {
       <span>
         当前阶段:<strong>{view.currentPhase?.name ?? '不在任何阶段内'}</strong>
       </span>
-      <span>共 {all.total} 条任务</span>
+      <span>共 {all.total} 项单位任务</span>
       <span class="badge b-green">办结 {all.accepted}</span>
       <span class="badge b-blue">待审核 {all.submitted}</span>
       <span class="badge">待办 {all.open - all.overdue}</span>

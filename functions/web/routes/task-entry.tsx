@@ -84,6 +84,9 @@ function dueAtOf(form: TaskForm, plan: Plan, errors: FieldErrors): string | unde
   );
 }
 
+/** A task id as the redirect after a creation carries it. */
+const CREATED_ID = /^[a-z0-9-]{1,140}$/;
+
 /** Task entry (任务录入): one task for a lead unit and co-units, or the same task for each unit. */
 export function taskEntryPages(deps: AppDeps) {
   const app = new Hono<WebEnv>();
@@ -98,9 +101,22 @@ export function taskEntryPages(deps: AppDeps) {
   }
 
   async function show(c: WebContext, plan: Plan, units: Unit[], form: TaskForm, errors?: FieldErrors) {
+    // After a creation the page says where the new work is: the task itself, or the ledger.
+    const created = c.req.query('task') ?? '';
+    const ok = c.req.query('ok');
     return c.html(
       <Page title="任务录入" chrome={chromeOf(c, { active: 'tasks', planId: plan.id })}>
         <h1>任务录入 · {plan.title}</h1>
+        {errors === undefined && ok === 'task' && CREATED_ID.test(created) && (
+          <p>
+            <a href={`/plans/${plan.id}/ledger/${created}`}>查看刚交办的任务和各单位办理情况</a>
+          </p>
+        )}
+        {errors === undefined && ok === 'tasks' && (
+          <p>
+            <a href={`/plans/${plan.id}/ledger`}>在任务台账中查看刚交办的任务</a>
+          </p>
+        )}
         <TaskFormView plan={plan} units={units} form={form} errors={errors} csrfToken={c.get('csrfToken')} />
       </Page>,
       errors === undefined ? 200 : 400,
@@ -178,9 +194,12 @@ export function taskEntryPages(deps: AppDeps) {
 
     return oncePerForm(deps, c, f, async () => {
       let duties = 0;
+      let taskId = '';
       for (const [i, input] of inputs.entries()) {
         try {
-          duties += (await deps.plans.createTask(p, plan.id, input, deps.clock())).duties.length;
+          const task = await deps.plans.createTask(p, plan.id, input, deps.clock());
+          duties += task.duties.length;
+          taskId = task.id;
         } catch (err) {
           const fields = fromServiceError(err);
           if (fields === undefined) throw err;
@@ -188,7 +207,7 @@ export function taskEntryPages(deps: AppDeps) {
           return show(c, plan, units, form, fields);
         }
       }
-      const query = form.bulk ? `ok=tasks&n=${inputs.length}` : `ok=task&n=${duties}`;
+      const query = form.bulk ? `ok=tasks&n=${inputs.length}` : `ok=task&n=${duties}&task=${taskId}`;
       return `/plans/${plan.id}/tasks/new?${query}`;
     });
   });
