@@ -1,14 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../infra/local/create-table.js';
+import { createLocalDynamoDbClient, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { INDEX_BY_TASK, INDEXES, KEY_ATTRIBUTES } from '../../shared/db/table.js';
 import { CreatePlanSchema } from '../../shared/schemas/plans.js';
 import { CreateTaskSchema } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { LEADER, OFFICE, SEED_PHASES, testApp, unitUser } from '../fixtures/app.js';
-import { freshTable } from '../fixtures/dynamo.js';
 import { webApp } from './web-harness.js';
 
 const NOW = new Date('2026-05-16T02:00:00Z');
@@ -200,60 +202,75 @@ describe('任务台账 pages', () => {
   });
 });
 
-describe('a table made before the byTask index', () => {
-  it('gets the index on the next start, filled from the duties already stored', async () => {
-    const { client } = await freshTable();
-    const tableName = `old-${randomUUID()}`;
-    const older = INDEXES.filter((i) => i.name !== INDEX_BY_TASK.name);
-    const names = new Set<string>([KEY_ATTRIBUTES.pk, KEY_ATTRIBUTES.sk]);
-    for (const i of older) for (const a of [i.partitionKey, i.sortKey]) names.add(a);
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...names].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: older.map((i) => ({
-          IndexName: i.name,
+describe('a data folder made before the byTask index', () => {
+  it('gets the index at the next start, filled from the duties already stored', async () => {
+    // The upgrade as it happens: an engine on disk with an older table, stopped, started again.
+    const dataDir = mkdtempSync(join(tmpdir(), 'duban-upgrade-'));
+    const tableName = 'duban';
+    try {
+      const first = await startDynamoDbLocal({ dataDir });
+      const client = createLocalDynamoDbClient({ endpoint: first.endpoint, credentials: first.credentials });
+      const older = INDEXES.filter((i) => i.name !== INDEX_BY_TASK.name);
+      const names = new Set<string>([KEY_ATTRIBUTES.pk, KEY_ATTRIBUTES.sk]);
+      for (const i of older) for (const a of [i.partitionKey, i.sortKey]) names.add(a);
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [...names].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
           KeySchema: [
-            { AttributeName: i.partitionKey, KeyType: 'HASH' },
-            { AttributeName: i.sortKey, KeyType: 'RANGE' },
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
-      }),
-    );
-    const doc = DynamoDBDocumentClient.from(client);
-    await doc.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { pk: 'DUTY#d-1', sk: 'DUTY', taskId: 'task-1', role: 'lead', unitId: 'u-1' },
-      }),
-    );
-    // A notice names its task too, but has no role: it stays out of the index.
-    await doc.send(
-      new PutCommand({ TableName: tableName, Item: { pk: 'NOTICE#n-1', sk: 'NOTICE', taskId: 'task-1' } }),
-    );
+          GlobalSecondaryIndexes: older.map((i) => ({
+            IndexName: i.name,
+            KeySchema: [
+              { AttributeName: i.partitionKey, KeyType: 'HASH' },
+              { AttributeName: i.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          })),
+        }),
+      );
+      const doc = DynamoDBDocumentClient.from(client);
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: 'DUTY#d-1', sk: 'DUTY', taskId: 'task-1', role: 'lead', unitId: 'u-1' },
+        }),
+      );
+      // A notice names its task too, but has no role: it stays out of the index.
+      await doc.send(
+        new PutCommand({ TableName: tableName, Item: { pk: 'NOTICE#n-1', sk: 'NOTICE', taskId: 'task-1' } }),
+      );
+      client.destroy();
+      await first.stop();
 
-    await ensureTable(client, tableName);
-
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
-      INDEXES.map((i) => i.name).sort(),
-    );
-    const found = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: INDEX_BY_TASK.name,
-        KeyConditionExpression: 'taskId = :t',
-        ExpressionAttributeValues: { ':t': 'task-1' },
-      }),
-    );
-    expect(found.Items?.map((i) => i.pk)).toEqual(['DUTY#d-1']);
-    // Starting again changes nothing.
-    await ensureTable(client, tableName);
-  });
+      const again = await startDynamoDbLocal({ dataDir });
+      const client2 = createLocalDynamoDbClient({ endpoint: again.endpoint, credentials: again.credentials });
+      try {
+        await ensureTable(client2, tableName);
+        const { Table } = await client2.send(new DescribeTableCommand({ TableName: tableName }));
+        expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
+          INDEXES.map((i) => i.name).sort(),
+        );
+        const found = await DynamoDBDocumentClient.from(client2).send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: INDEX_BY_TASK.name,
+            KeyConditionExpression: 'taskId = :t',
+            ExpressionAttributeValues: { ':t': 'task-1' },
+          }),
+        );
+        expect(found.Items?.map((i) => i.pk)).toEqual(['DUTY#d-1']);
+        // Starting again changes nothing.
+        await ensureTable(client2, tableName);
+      } finally {
+        client2.destroy();
+        await again.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
