@@ -5,8 +5,10 @@ import {
   caseStanding,
   DEFAULT_STEP_DEADLINES,
   dropoutOn,
+  stageBounds,
   suspectedOn,
 } from '../../shared/domain/dropout/case-ladder.js';
+import { addDays } from '../../shared/domain/time/zoned-time.js';
 
 const calendar = createWorkingCalendar([]);
 
@@ -73,5 +75,30 @@ describe('the dropout ladder on the official calendar', () => {
       { ...DEFAULT_STEP_DEADLINES, contact: 1 },
     );
     expect(office.next?.dueOn).toBe('2025-10-10');
+  });
+});
+
+describe('stage bounds (a stage as a range of first days absent)', () => {
+  it('puts every open case in the stage caseStanding computes, across the National Day break', () => {
+    for (let t = 0; t < 90; t++) {
+      const today = addDays('2025-09-20', t);
+      const { suspectedIfAbsentBy, dropoutIfAbsentBy } = stageBounds(today, calendar);
+      for (let a = 0; a <= t; a++) {
+        const firstDayAbsent = addDays('2025-09-20', a);
+        const byBounds =
+          firstDayAbsent <= dropoutIfAbsentBy
+            ? 'dropout'
+            : firstDayAbsent <= suspectedIfAbsentBy
+              ? 'suspected'
+              : 'absent';
+        const computed = caseStanding({ firstDayAbsent, returnedOn: null, stepsDone: {} }, today, calendar);
+        expect(byBounds, `${firstDayAbsent} on ${today}`).toBe(computed.stage);
+      }
+    }
+  });
+
+  it('names the last first day absent that is suspected on 2025-10-09', () => {
+    expect(stageBounds('2025-10-09', calendar).suspectedIfAbsentBy).toBe('2025-09-25');
+    expect(stageBounds('2025-10-08', calendar).suspectedIfAbsentBy < '2025-09-25').toBe(true);
   });
 });

@@ -129,3 +129,25 @@ export function caseStanding(
   // Every step done and the child still out: the township or bureau keeps persuading.
   return { stage, suspectedOn: suspected, dropoutOn: dropout, next: null };
 }
+
+/**
+ * The first days of absence that put an open case at each stage on `today`, as bounds: a case
+ * absent since a date on or before `suspectedIfAbsentBy` is suspected (or worse), on or before
+ * `dropoutIfAbsentBy` a dropout. Both stage dates only grow with the first day absent, so a listing
+ * ordered by that day reads one stage as one key range — the stage is still computed on the day
+ * read, with the calendar in force, and never stored.
+ */
+export function stageBounds(
+  today: string,
+  calendar: WorkingCalendar,
+): { suspectedIfAbsentBy: string; dropoutIfAbsentBy: string } {
+  // Six working days fit in well under a month of days off; a month and a bit more in under three.
+  const latest = (reached: (firstDayAbsent: string) => boolean, maxDays: number) => {
+    let day = today;
+    for (let i = 0; i < maxDays && !reached(day); i++) day = addDays(day, -1);
+    return day;
+  };
+  const suspectedIfAbsentBy = latest((d) => suspectedOn(d, calendar) <= today, 60);
+  const dropoutIfAbsentBy = latest((d) => dropoutOn(suspectedOn(d, calendar)) <= today, 120);
+  return { suspectedIfAbsentBy, dropoutIfAbsentBy };
+}
