@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import {
   addOneMonth,
+  caseEscalations,
   caseStanding,
   DEFAULT_STEP_DEADLINES,
   dropoutOn,
@@ -100,5 +101,37 @@ describe('stage bounds (a stage as a range of first days absent)', () => {
   it('names the last first day absent that is suspected on 2025-10-09', () => {
     expect(stageBounds('2025-10-09', calendar).suspectedIfAbsentBy).toBe('2025-09-25');
     expect(stageBounds('2025-10-08', calendar).suspectedIfAbsentBy < '2025-09-25').toBe(true);
+  });
+});
+
+describe('what a case owes notices for', () => {
+  const absent = { firstDayAbsent: '2025-09-25', returnedOn: null, stepsDone: {} };
+
+  it('owes nothing before the suspicion, and the suspicion on its day, to the school leader', () => {
+    expect(caseEscalations('c1', absent, '2025-10-08', calendar)).toEqual([]);
+    expect(caseEscalations('c1', absent, '2025-10-09', calendar)).toEqual([
+      { id: 'c1-suspected', kind: 'suspected', on: '2025-10-09', step: null, escalateTo: 'school-leader' },
+    ]);
+  });
+
+  it('escalates a late step above its actor, with an id fixed by the step', () => {
+    // Contact due two working days after 9 October (10 and 11 October, a make-up Saturday): late on the 12th.
+    const owed = caseEscalations('c1', absent, '2025-10-13', calendar);
+    expect(owed.map((e) => e.id)).toEqual(['c1-suspected', 'c1-late-contact']);
+    expect(owed[1]).toMatchObject({ on: '2025-10-12', escalateTo: 'township' });
+    // The same day read again gives the same ids: the sweep writes each once.
+    expect(caseEscalations('c1', absent, '2025-10-13', calendar)).toEqual(owed);
+    const contacted = { ...absent, stepsDone: { contact: '2025-10-10' } };
+    expect(caseEscalations('c1', contacted, '2025-10-13', calendar).map((e) => e.id)).toEqual([
+      'c1-suspected',
+    ]);
+  });
+
+  it('owes the dropout to the bureau, and nothing once the child is back', () => {
+    const owed = caseEscalations('c1', absent, '2025-11-10', calendar);
+    expect(owed.at(-1)).toMatchObject({ id: 'c1-dropout', on: '2025-11-10', escalateTo: 'bureau' });
+    expect(caseEscalations('c1', { ...absent, returnedOn: '2025-11-03' }, '2025-11-10', calendar)).toEqual(
+      [],
+    );
   });
 });
