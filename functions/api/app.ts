@@ -4,6 +4,7 @@ import type { AppDeps } from './deps.js';
 import { API_DOCUMENT_SECURITY } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
+import { caseRoutes } from './routes/cases.js';
 import { dutyRoutes } from './routes/duties.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
@@ -76,6 +77,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/sweeps', sweepRoutes(deps));
   app.route('/v1/calendar', calendarRoutes(deps));
   app.route('/v1/audit', auditRoutes(deps));
+  app.route('/v1/cases', caseRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

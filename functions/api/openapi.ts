@@ -48,6 +48,12 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/calendar/{year}': 'getCalendar',
   'PUT /v1/calendar/{year}': 'setCalendar',
   'GET /v1/audit': 'listAuditEvents',
+  'POST /v1/cases': 'createCase',
+  'GET /v1/cases': 'listCases',
+  'GET /v1/cases/{caseId}': 'getCase',
+  'POST /v1/cases/{caseId}/steps': 'createCaseStep',
+  'POST /v1/cases/{caseId}/return': 'recordCaseReturn',
+  'POST /v1/cases/{caseId}/registry-updated': 'confirmCaseRegistryUpdated',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

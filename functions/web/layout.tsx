@@ -16,7 +16,8 @@ export type NavKey =
   | 'reports'
   | 'plans'
   | 'my'
-  | 'confirm';
+  | 'confirm'
+  | 'cases';
 
 export interface Flash {
   kind: 'ok' | 'err';
@@ -100,6 +101,7 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
       {seesAll && item('plans', '/plans', '工作方案')}
       {p.unitId !== undefined && item('my', '/my', '我的任务')}
       {p.unitId !== undefined && item('confirm', '/review', '下级确认')}
+      {item('cases', '/cases', '控辍保学')}
     </nav>
   );
 };

@@ -9,6 +9,7 @@ import { localSignIn } from '../../functions/web/local-sign-in.js';
 import { hs256Verifier } from '../../shared/auth/tokens.js';
 import { createDocumentClient } from '../../shared/db/client.js';
 import { errorField, writeLog } from '../../shared/log.js';
+import { createFieldCipher } from '../../shared/privacy/field-cipher.js';
 import type { SweepResult } from '../../shared/schemas/notices.js';
 import { createEvidenceService, createServices } from '../../shared/services/index.js';
 import { rateLimiter } from '../../shared/services/rate-limiter.js';
@@ -16,6 +17,7 @@ import { ensureTables } from './create-table.js';
 import { seedDemo } from './demo-seed.js';
 import { loadDevSecret, MEMORY } from './dev-secret.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
+import { loadFieldKeys } from './field-key.js';
 import { type FetchHandler, localEvidenceRoutes, withLocalEvidence } from './local-evidence-routes.js';
 import { localEvidenceStore } from './local-evidence-store.js';
 import { startSweepSchedule } from './scheduler.js';
@@ -105,7 +107,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const client = createLocalDynamoDbClient(dynamo);
     await ensureTables(client, options.tableName);
     const table = { doc: createDocumentClient(client), tableName: options.tableName };
-    const services = createServices(table, { evidenceFiles: evidenceStore });
+    const services = createServices(table, {
+      evidenceFiles: evidenceStore,
+      fieldCipher: createFieldCipher(loadFieldKeys(dataDir)),
+    });
 
     // First start: an empty directory of plans gets the demo plan.
     const office = { sub: 'local-runtime', role: 'office' as const };

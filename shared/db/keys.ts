@@ -51,6 +51,13 @@
  * |    |   one per level above, whatever the tree's size) |   what a unit passed on: begins_with <path down to it>#        |
  * |    |   sparse: only submitted duties of a sign-off chain carry them; each confirm moves them,       |
  * |    |   accept or return removes them, in the same conditional write (signOffKeys)                   |
+ * | K1 | a dropout case (控辍保学) by id, with its steps     | GetItem pk=CASE#<caseId> sk=CASE; Query sk begins_with STEP#    |
+ * |    |   (a step's sk: STEP#<the case version it made>)  |                                                                |
+ * | K2 | a school's cases, open by first day absent, then | Query byUnit gsi1pk=CASES#SCHOOL#<schoolUnitId>                 |
+ * |    |   returned; a stage is a range of that day       |   gsi1sk=OPEN#<firstDayAbsent>#<id> | CLOSED#<returnedOn>#<id> |
+ * |    |   (stageBounds, computed on the day read)        |                                                                |
+ * | K3 | a township's cases, the same order               | Query byParent gsi2pk=CASES#TOWNSHIP#<townshipUnitId> (gsi2sk as K2) |
+ * | K4 | the county's cases, the same order               | Query openByDue gsi3pk=CASES  (gsi3sk as K2)                   |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -258,3 +265,45 @@ export const IDEMPOTENCY_SK = 'IDEMPOTENCY';
  * hashed: whatever it holds ('#' included) cannot collide with another entity's prefix.
  */
 export const idempotencyKey = (scopeHash: string) => ({ pk: `IDEMPOTENCY#${scopeHash}`, sk: IDEMPOTENCY_SK });
+
+/** K1: a dropout case and its steps (persuasion records) in one partition. */
+export const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
+export const CASE_STEP_SK_PREFIX = 'STEP#';
+/** A step is filed under the case version it created: unique, and in the order recorded. */
+export const caseStepKey = (caseId: string, caseVersion: number) => ({
+  pk: `CASE#${caseId}`,
+  sk: `${CASE_STEP_SK_PREFIX}${String(caseVersion).padStart(6, '0')}`,
+});
+export const schoolCasesPk = (schoolUnitId: string) => `CASES#SCHOOL#${schoolUnitId}`;
+export const townshipCasesPk = (townshipUnitId: string) => `CASES#TOWNSHIP#${townshipUnitId}`;
+export const COUNTY_CASES_PK = 'CASES';
+export const OPEN_CASE_PREFIX = 'OPEN#';
+export const CLOSED_CASE_PREFIX = 'CLOSED#';
+
+/**
+ * K2–K4's sort key: open cases by first day absent (the earliest absence is furthest up the
+ * ladder), returned ones after them by the day back. The stage itself is never stored.
+ */
+export const caseOrderKey = (c: { id: string; firstDayAbsent: string; returnedOn: string | null }) =>
+  c.returnedOn === null
+    ? `${OPEN_CASE_PREFIX}${c.firstDayAbsent}#${c.id}`
+    : `${CLOSED_CASE_PREFIX}${c.returnedOn}#${c.id}`;
+
+/** K2–K4's keys, rewritten with the case on every change. */
+export function caseIndexKeys(c: {
+  id: string;
+  schoolUnitId: string;
+  townshipUnitId: string;
+  firstDayAbsent: string;
+  returnedOn: string | null;
+}) {
+  const order = caseOrderKey(c);
+  return {
+    gsi1pk: schoolCasesPk(c.schoolUnitId),
+    gsi1sk: order,
+    gsi2pk: townshipCasesPk(c.townshipUnitId),
+    gsi2sk: order,
+    gsi3pk: COUNTY_CASES_PK,
+    gsi3sk: order,
+  };
+}

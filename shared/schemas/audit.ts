@@ -10,7 +10,7 @@ export const AuditEventSchema = z
     actorUnitId: z.string().nullable(),
     requestId: z.string().nullable(),
     action: z.string().openapi({ example: 'duty.submit' }),
-    entityType: z.enum(['unit', 'plan', 'task', 'duty', 'notice', 'calendar', 'report']),
+    entityType: z.enum(['unit', 'plan', 'task', 'duty', 'notice', 'calendar', 'report', 'case']),
     entityId: z.string(),
     planId: z.string().nullable(),
     before: z.record(z.string(), z.unknown()).nullable().openapi({ description: '变更前(仅变更的字段)' }),

@@ -1,5 +1,6 @@
 import { auditRepository } from '../db/audit-repository.js';
 import { calendarRepository } from '../db/calendar-repository.js';
+import { caseRepository } from '../db/case-repository.js';
 import type { TableRef } from '../db/client.js';
 import { counterRepository } from '../db/counter-repository.js';
 import { dutyRepository } from '../db/duty-repository.js';
@@ -10,8 +11,10 @@ import { reportRepository } from '../db/report-repository.js';
 import { sweepClaimRepository } from '../db/sweep-claim-repository.js';
 import { unitRepository } from '../db/unit-repository.js';
 import type { EvidenceStore } from '../evidence/evidence-store.js';
+import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
+import { type CaseService, caseService } from './case-service.js';
 import { type CounterService, counterService } from './counter-service.js';
 import { type DutyService, dutyService } from './duty-service.js';
 import { type EvidenceService, evidenceService } from './evidence-service.js';
@@ -40,6 +43,8 @@ export interface Services {
   counters: CounterService;
   /** Idempotency keys of creates (the API's header, the pages' per-form key). */
   idempotency: IdempotencyService;
+  /** 控辍保学: dropout cases, one per child, with their persuasion steps. */
+  cases: CaseService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -51,6 +56,8 @@ export function createServices(
     evidenceFiles?: Pick<EvidenceStore, 'describe'>;
     /** The wall clock idempotency records expire by (tests move it). @default () => new Date() */
     wallClock?: () => Date;
+    /** The cipher of children's identifying fields (a key file locally, a KMS data key in AWS). */
+    fieldCipher?: FieldCipher;
   } = {},
 ): Services {
   const units = unitRepository(table);
@@ -97,6 +104,7 @@ export function createServices(
       calendars,
     }),
     idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
+    cases: caseService({ cases: caseRepository(table), units, calendars, cipher: options.fieldCipher }),
   };
 }
 

@@ -40,6 +40,10 @@ interface Fixture {
   newPendingExtension(): Promise<{ dutyId: string; requestId: string }>;
   newEmptyPlanId(): Promise<string>;
   reportId(): Promise<string>;
+  /** A 控辍保学 case of the own unit (as a school) in the parent township. */
+  newCase(): Promise<string>;
+  newReturnedCase(): Promise<string>;
+  caseId: string;
 }
 
 interface RouteCase {
@@ -267,6 +271,51 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/findings` }),
     allowed: READ_ALL,
   },
+  'POST /v1/cases': {
+    request: async () => ({ path: '/v1/cases', body: CASE_BODY }),
+    allowed: { office: 201, own: 201 },
+  },
+  // Everyone lists; each sees only its own part (another unit's list is empty: cases.test.ts).
+  'GET /v1/cases': { request: async () => ({ path: '/v1/cases' }), allowed: READ_ALL },
+  'GET /v1/cases/{caseId}': {
+    request: async (fx) => ({ path: `/v1/cases/${fx.caseId}` }),
+    allowed: OWN_TREE_READ,
+  },
+  'POST /v1/cases/{caseId}/steps': {
+    request: async (fx) => ({
+      path: `/v1/cases/${fx.caseId}/steps`,
+      body: { kind: 'contact', date: '2026-05-15', by: '王老师', method: '电话', result: '家长答应送回' },
+    }),
+    allowed: { office: 201, own: 201 },
+  },
+  'POST /v1/cases/{caseId}/return': {
+    request: async (fx, fresh) => ({
+      path: `/v1/cases/${fresh ? await fx.newCase() : fx.caseId}/return`,
+      body: { returnedOn: '2026-05-15', evidence: '返校签到表' },
+    }),
+    allowed: { office: 200, own: 200 },
+  },
+  'POST /v1/cases/{caseId}/registry-updated': {
+    request: async (fx, fresh) => ({
+      path: `/v1/cases/${fresh ? await fx.newReturnedCase() : fx.caseId}/registry-updated`,
+      body: { updatedOn: '2026-05-15' },
+    }),
+    allowed: { office: 200, own: 200 },
+  },
+};
+
+const CASE_BODY = {
+  childName: '张小明',
+  gender: 'male',
+  age: 12,
+  grade: '六年级',
+  className: '1班',
+  schoolUnitId: 'village',
+  townshipUnitId: 'town',
+  guardian: { name: '张大山', phone: '13812345678' },
+  teacher: { name: '王老师', phone: '13900001111' },
+  leader: { name: '李校长', phone: '13900002222' },
+  firstDayAbsent: '2026-05-11',
 };
 
 const PUBLIC = ['GET /health', 'GET /openapi.json', 'GET /docs'];
@@ -308,8 +357,21 @@ describe('the access matrix', () => {
     expect((await api.call('POST', '/v1/units/closed/deactivate')).status).toBe(200);
     let counter = 0;
     let report: string | undefined;
+    const newCase = async () =>
+      (await api.call<{ id: string }>('POST', '/v1/cases', { as: unitUser('village'), body: CASE_BODY })).body
+        .id;
     fx = {
       api,
+      newCase,
+      caseId: await newCase(),
+      async newReturnedCase() {
+        const id = await newCase();
+        await api.call('POST', `/v1/cases/${id}/return`, {
+          as: unitUser('village'),
+          body: { returnedOn: '2026-05-15', evidence: '返校签到表' },
+        });
+        return id;
+      },
       plan,
       openDuty: await newOpenDuty(),
       notice,

@@ -41,6 +41,23 @@ const withField = (body: Body, path: string, value: unknown): Body => {
   return copy;
 };
 
+const CASE_BODY = {
+  childName: '张小明',
+  gender: 'male',
+  birthYearMonth: '2014-03',
+  grade: '六年级',
+  className: '1班',
+  schoolUnitId: 'village',
+  townshipUnitId: 'town',
+  village: '东街村',
+  registryNumber: 'G110101201403150012',
+  guardian: { name: '张大山', phone: '13812345678' },
+  groups: { registeredPoor: true },
+  teacher: { name: '王老师', phone: '13900001111' },
+  leader: { name: '李校长', phone: '13900002222' },
+  firstDayAbsent: '2026-05-11',
+};
+
 describe('bad fields', () => {
   let api: Api;
   let routes: Route[];
@@ -87,6 +104,7 @@ describe('bad fields', () => {
       body: { reason: '需要时间', progress: '过半', proposedDueAt: '2026-06-20' },
     });
     const village = unitUser('village');
+    const openCase = await must<{ id: string }>('POST', '/v1/cases', { as: village, body: CASE_BODY });
     const ext = `/v1/duties/${extending.id}/extension-requests/${extension.id}`;
     routes = [
       {
@@ -284,6 +302,58 @@ describe('bad fields', () => {
         valid: { period: 'week' },
         bad: { period: 'year', asOf: 'yesterday' },
         texts: [],
+      },
+      {
+        method: 'POST',
+        template: '/v1/cases',
+        path: '/v1/cases',
+        as: village,
+        valid: CASE_BODY,
+        bad: {
+          childName: '',
+          gender: 'boy',
+          birthYearMonth: '2012-13',
+          age: 99,
+          grade: '',
+          className: 7,
+          schoolUnitId: 'No School',
+          townshipUnitId: '',
+          village: '',
+          registryNumber: 'g-1',
+          guardian: { name: '张大山', phone: '12345' },
+          groups: { disabled: 'yes' },
+          teacher: { name: '', phone: '13900001111' },
+          leader: { name: '李校长' },
+          firstDayAbsent: '2026-5-11',
+        },
+        texts: ['childName', 'grade', 'className', 'village', 'guardian.name', 'teacher.name', 'leader.name'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/cases/{caseId}/steps',
+        path: `/v1/cases/${openCase.id}/steps`,
+        as: village,
+        valid: { kind: 'contact', date: '2026-05-15', by: '王老师', method: '电话', result: '家长答应送回' },
+        bad: { kind: 'visit', date: 'yesterday', by: '', method: '', result: '', evidence: 'none' },
+        texts: ['by', 'method', 'result'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/cases/{caseId}/return',
+        path: `/v1/cases/${openCase.id}/return`,
+        as: village,
+        valid: { returnedOn: '2026-05-15', evidence: '返校签到表' },
+        bad: { returnedOn: '15/05/2026', evidence: '' },
+        texts: ['evidence'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/cases/{caseId}/registry-updated',
+        path: `/v1/cases/${openCase.id}/registry-updated`,
+        as: village,
+        valid: { updatedOn: '2026-05-15', note: '已更新' },
+        bad: { updatedOn: 'today', note: '' },
+        texts: ['note'],
       },
     ];
   });

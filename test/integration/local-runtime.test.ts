@@ -32,6 +32,8 @@ describe('local runtime', () => {
     try {
       expect(first.seeded?.units).toBeGreaterThan(10);
       expect(statSync(join(dataDir, 'dev-secret')).mode & 0o777).toBe(0o600);
+      // The key of children's identifying fields (控辍保学), made at the first start.
+      expect(statSync(join(dataDir, 'field-key')).mode & 0o777).toBe(0o600);
       // Database files, engine key, secret and evidence: the folder is its owner's alone.
       expect(statSync(dataDir).mode & 0o777).toBe(0o700);
       expect(statSync(join(dataDir, 'dynamodb')).mode & 0o777).toBe(0o700);

@@ -4,7 +4,7 @@ import type { WebOptions } from '../../functions/web/web-options.js';
 import { hs256Verifier } from '../../shared/auth/tokens.js';
 import { createDocumentClient } from '../../shared/db/client.js';
 import { createServices } from '../../shared/services/index.js';
-import { TEST_SECRET } from '../fixtures/app.js';
+import { TEST_FIELD_CIPHER, TEST_SECRET } from '../fixtures/app.js';
 import { freshTable } from '../fixtures/dynamo.js';
 import { testEvidence } from '../fixtures/evidence.js';
 
@@ -28,7 +28,10 @@ export async function webApp(options: { now: Date; web?: WebOptions | 'none' }) 
   const tableRef = { doc: createDocumentClient(table.client), tableName: table.tableName };
   let now = options.now;
   const evidence = testEvidence(tableRef, { clock: () => now });
-  const services = createServices(tableRef, { evidenceFiles: evidence.store });
+  const services = createServices(tableRef, {
+    evidenceFiles: evidence.store,
+    fieldCipher: TEST_FIELD_CIPHER,
+  });
   const errors: Record<string, unknown>[] = [];
   const web =
     options.web === 'none'

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import {
   addOneMonth,
+  caseEscalations,
   caseStanding,
   DEFAULT_STEP_DEADLINES,
   dropoutOn,
+  stageBounds,
   suspectedOn,
 } from '../../shared/domain/dropout/case-ladder.js';
+import { addDays } from '../../shared/domain/time/zoned-time.js';
 
 const calendar = createWorkingCalendar([]);
 
@@ -73,5 +76,62 @@ describe('the dropout ladder on the official calendar', () => {
       { ...DEFAULT_STEP_DEADLINES, contact: 1 },
     );
     expect(office.next?.dueOn).toBe('2025-10-10');
+  });
+});
+
+describe('stage bounds (a stage as a range of first days absent)', () => {
+  it('puts every open case in the stage caseStanding computes, across the National Day break', () => {
+    for (let t = 0; t < 90; t++) {
+      const today = addDays('2025-09-20', t);
+      const { suspectedIfAbsentBy, dropoutIfAbsentBy } = stageBounds(today, calendar);
+      for (let a = 0; a <= t; a++) {
+        const firstDayAbsent = addDays('2025-09-20', a);
+        const byBounds =
+          firstDayAbsent <= dropoutIfAbsentBy
+            ? 'dropout'
+            : firstDayAbsent <= suspectedIfAbsentBy
+              ? 'suspected'
+              : 'absent';
+        const computed = caseStanding({ firstDayAbsent, returnedOn: null, stepsDone: {} }, today, calendar);
+        expect(byBounds, `${firstDayAbsent} on ${today}`).toBe(computed.stage);
+      }
+    }
+  });
+
+  it('names the last first day absent that is suspected on 2025-10-09', () => {
+    expect(stageBounds('2025-10-09', calendar).suspectedIfAbsentBy).toBe('2025-09-25');
+    expect(stageBounds('2025-10-08', calendar).suspectedIfAbsentBy < '2025-09-25').toBe(true);
+  });
+});
+
+describe('what a case owes notices for', () => {
+  const absent = { firstDayAbsent: '2025-09-25', returnedOn: null, stepsDone: {} };
+
+  it('owes nothing before the suspicion, and the suspicion on its day, to the school leader', () => {
+    expect(caseEscalations('c1', absent, '2025-10-08', calendar)).toEqual([]);
+    expect(caseEscalations('c1', absent, '2025-10-09', calendar)).toEqual([
+      { id: 'c1-suspected', kind: 'suspected', on: '2025-10-09', step: null, escalateTo: 'school-leader' },
+    ]);
+  });
+
+  it('escalates a late step above its actor, with an id fixed by the step', () => {
+    // Contact due two working days after 9 October (10 and 11 October, a make-up Saturday): late on the 12th.
+    const owed = caseEscalations('c1', absent, '2025-10-13', calendar);
+    expect(owed.map((e) => e.id)).toEqual(['c1-suspected', 'c1-late-contact']);
+    expect(owed[1]).toMatchObject({ on: '2025-10-12', escalateTo: 'township' });
+    // The same day read again gives the same ids: the sweep writes each once.
+    expect(caseEscalations('c1', absent, '2025-10-13', calendar)).toEqual(owed);
+    const contacted = { ...absent, stepsDone: { contact: '2025-10-10' } };
+    expect(caseEscalations('c1', contacted, '2025-10-13', calendar).map((e) => e.id)).toEqual([
+      'c1-suspected',
+    ]);
+  });
+
+  it('owes the dropout to the bureau, and nothing once the child is back', () => {
+    const owed = caseEscalations('c1', absent, '2025-11-10', calendar);
+    expect(owed.at(-1)).toMatchObject({ id: 'c1-dropout', on: '2025-11-10', escalateTo: 'bureau' });
+    expect(caseEscalations('c1', { ...absent, returnedOn: '2025-11-03' }, '2025-11-10', calendar)).toEqual(
+      [],
+    );
   });
 });

@@ -103,3 +103,37 @@ describe('units above the owner', () => {
     ).toBe(false);
   });
 });
+
+describe('控辍保学 cases', () => {
+  const school: Principal = { sub: 's', role: 'unit', unitId: 'school-a' };
+  const township: Principal = { sub: 't', role: 'unit', unitId: 'town' };
+  const otherSchool: Principal = { sub: 'b', role: 'unit', unitId: 'school-b' };
+  const ofSchoolA = { ownerUnitId: 'school-a', ownerAncestors: ['town', 'county'] };
+  const allowed = (p: Principal, action: Action) => decide(p, action, ofSchoolA).allowed;
+
+  it('lets the school record and act, its township read and arrange, the office everything', () => {
+    expect(['case.create', 'case.read', 'case.act.school'].map((a) => allowed(school, a as Action))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(allowed(school, 'case.act.township')).toBe(false);
+    expect(allowed(school, 'case.act.bureau')).toBe(false);
+    expect(allowed(township, 'case.read')).toBe(true);
+    expect(allowed(township, 'case.act.township')).toBe(true);
+    expect(allowed(township, 'case.create')).toBe(false);
+    expect(allowed(township, 'case.act.school')).toBe(false);
+    for (const a of ['case.create', 'case.read', 'case.act.school', 'case.act.township', 'case.act.bureau']) {
+      expect(allowed(office, a as Action)).toBe(true);
+    }
+  });
+
+  it('lets a leader read a case and do nothing else; another school nothing at all', () => {
+    expect(allowed(leader, 'case.read')).toBe(true);
+    expect(allowed(leader, 'case.create')).toBe(false);
+    expect(allowed(leader, 'case.act.school')).toBe(false);
+    for (const a of ['case.create', 'case.read', 'case.act.school', 'case.act.township', 'case.act.bureau']) {
+      expect(allowed(otherSchool, a as Action)).toBe(false);
+    }
+  });
+});

@@ -36,7 +36,13 @@ export type Action =
   | 'calendar.write'
   | 'report.read'
   | 'report.create'
-  | 'audit.read';
+  | 'audit.read'
+  // 控辍保学 cases: the school records, its chain reads, each actor does its own steps.
+  | 'case.create'
+  | 'case.read'
+  | 'case.act.school'
+  | 'case.act.township'
+  | 'case.act.bureau';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -108,6 +114,19 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'finding.create':
     case 'audit.read':
       return deny('只有领导小组办公室可以执行此操作');
+    case 'case.create':
+    case 'case.act.school':
+      // A child's absence, its contacts, notice, report, return and registry update: the school's.
+      return principal.role === 'unit' && own ? ALLOW : deny('只能办理本校学生的控辍保学事项');
+    case 'case.read':
+      // The school, the township above it, the bureau (office) and leaders; no other school.
+      if (principal.role === 'leader') return ALLOW;
+      return own || above ? ALLOW : deny('只能查看本校(或本乡镇学校)的学生');
+    case 'case.act.township':
+      // 乡镇或教体局安排人员劝返: the township the school sits in (or the office).
+      return principal.role === 'unit' && above ? ALLOW : deny('只有学校所在乡镇或教体局可以办理此步骤');
+    case 'case.act.bureau':
+      return deny('只有县教体局(领导小组办公室)可以办理此步骤');
   }
 }
 

@@ -129,3 +129,86 @@ export function caseStanding(
   // Every step done and the child still out: the township or bureau keeps persuading.
   return { stage, suspectedOn: suspected, dropoutOn: dropout, next: null };
 }
+
+/**
+ * The first days of absence that put an open case at each stage on `today`, as bounds: a case
+ * absent since a date on or before `suspectedIfAbsentBy` is suspected (or worse), on or before
+ * `dropoutIfAbsentBy` a dropout. Both stage dates only grow with the first day absent, so a listing
+ * ordered by that day reads one stage as one key range — the stage is still computed on the day
+ * read, with the calendar in force, and never stored.
+ */
+export function stageBounds(
+  today: string,
+  calendar: WorkingCalendar,
+): { suspectedIfAbsentBy: string; dropoutIfAbsentBy: string } {
+  // Six working days fit in well under a month of days off; a month and a bit more in under three.
+  const latest = (reached: (firstDayAbsent: string) => boolean, maxDays: number) => {
+    let day = today;
+    for (let i = 0; i < maxDays && !reached(day); i++) day = addDays(day, -1);
+    return day;
+  };
+  const suspectedIfAbsentBy = latest((d) => suspectedOn(d, calendar) <= today, 60);
+  const dropoutIfAbsentBy = latest((d) => dropoutOn(suspectedOn(d, calendar)) <= today, 120);
+  return { suspectedIfAbsentBy, dropoutIfAbsentBy };
+}
+
+/** Something on a case's ladder that is owed a notice, once. */
+export interface CaseEscalation {
+  /**
+   * Fixed by the case and what happened (`<caseId>-suspected`, `<caseId>-dropout`,
+   * `<caseId>-late-<step>`): the key of the exactly-once write, whichever sweep finds it first.
+   */
+  id: string;
+  kind: 'suspected' | 'dropout' | 'step-late';
+  /** The day it became due. */
+  on: string;
+  step: PersuasionStepKey | null;
+  /** Who the notice goes up to, along the 包保 chain: the school's leader, the township, the bureau. */
+  escalateTo: 'school-leader' | 'township' | 'bureau';
+}
+
+/**
+ * What a case's ladder owes notices for on `today`, in the order it became due: the suspicion
+ * (to the school leader), the dropout (to the bureau), and the next persuasion step once it is
+ * late (to whoever stands above the step's actor). A closed case owes nothing more. Pure, so the
+ * sweep that writes the notices and the page that shows them agree.
+ */
+export function caseEscalations(
+  caseId: string,
+  dates: CaseDates,
+  today: string,
+  calendar: WorkingCalendar,
+  deadlines: StepDeadlines = DEFAULT_STEP_DEADLINES,
+): CaseEscalation[] {
+  const standing = caseStanding(dates, today, calendar, deadlines);
+  if (standing.stage === 'returned' || standing.stage === 'absent') return [];
+  const due: CaseEscalation[] = [
+    {
+      id: `${caseId}-suspected`,
+      kind: 'suspected',
+      on: standing.suspectedOn,
+      step: null,
+      escalateTo: 'school-leader',
+    },
+  ];
+  if (standing.next?.late) {
+    const actor = PERSUASION_STEPS.find((s) => s.key === standing.next?.step)?.actor;
+    due.push({
+      id: `${caseId}-late-${standing.next.step}`,
+      kind: 'step-late',
+      on: addDays(standing.next.dueOn, 1),
+      step: standing.next.step,
+      escalateTo: actor === 'school' ? 'township' : 'bureau',
+    });
+  }
+  if (standing.stage === 'dropout') {
+    due.push({
+      id: `${caseId}-dropout`,
+      kind: 'dropout',
+      on: standing.dropoutOn,
+      step: null,
+      escalateTo: 'bureau',
+    });
+  }
+  return due.sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0));
+}

@@ -1,0 +1,201 @@
+import { Hono } from 'hono';
+import { CASE_STAGES, type CaseListItem } from '../../../shared/schemas/cases.js';
+import type { AppDeps } from '../../api/deps.js';
+import { chromeOf, pathId, unitDirectory } from '../context.js';
+import { dateTime } from '../format.js';
+import { Page } from '../layout.js';
+import { requireSession, type WebEnv } from '../session.js';
+
+const STAGE_BADGE: Record<CaseListItem['stage'], string> = {
+  absent: '',
+  suspected: 'b-yellow',
+  dropout: 'b-red',
+  returned: 'b-green',
+};
+const GENDER = { male: '男', female: '女' } as const;
+const STAGE_NAMES: Record<(typeof CASE_STAGES)[number], string> = {
+  absent: '缺课',
+  suspected: '疑似辍学',
+  dropout: '辍学',
+  returned: '已复学',
+};
+const PAGE_SIZE = 100;
+
+const groupsOf = (g: CaseListItem['groups']) =>
+  [
+    g.registeredPoor && '建档立卡',
+    g.monitored && '监测对象',
+    g.disabled && '残疾',
+    g.homeTeaching && '送教上门',
+  ].filter((x): x is string => typeof x === 'string');
+
+/**
+ * 控辍保学: the cases the signed-in user may see, masked (张*明, 138****5678), with the stage the
+ * calendar gives today; and one case whole, which the service audits before it is shown.
+ */
+export function casePages(deps: AppDeps) {
+  const app = new Hono<WebEnv>();
+  const signedIn = requireSession(deps);
+
+  app.get('/cases', signedIn, async (c) => {
+    const p = c.get('principal');
+    const asked = c.req.query('stage');
+    const stage = CASE_STAGES.find((s) => s === asked);
+    const [units, page] = await Promise.all([
+      unitDirectory(deps, p),
+      deps.cases.list(p, stage === undefined ? {} : { stage }, { limit: PAGE_SIZE }, deps.clock()),
+    ]);
+    const name = (id: string) => units.get(id)?.name ?? id;
+    return c.html(
+      <Page title="控辍保学" chrome={chromeOf(c, { active: 'cases' })}>
+        <h1>控辍保学</h1>
+        <p class="card row">
+          <a href="/cases">全部</a>
+          {CASE_STAGES.map((s) => (
+            <a href={`/cases?stage=${s}`} class={stage === s ? 'on' : undefined}>
+              {STAGE_NAMES[s]}
+            </a>
+          ))}
+          <small>姓名、电话已脱敏;查看详情会记入审计。</small>
+        </p>
+        {page.items.length === 0 ? (
+          <p class="card">没有案例。</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>学生</th>
+                <th>性别</th>
+                <th>年级班级</th>
+                <th>学校</th>
+                <th>乡镇</th>
+                <th>缺课首日</th>
+                <th>阶段</th>
+                <th>下一步</th>
+                <th>特殊群体</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((k) => (
+                <tr data-case={k.id}>
+                  <td>
+                    <a href={`/cases/${k.id}`}>{k.childNameMasked}</a>
+                  </td>
+                  <td>{GENDER[k.gender]}</td>
+                  <td>
+                    {k.grade}
+                    {k.className}
+                  </td>
+                  <td>{name(k.schoolUnitId)}</td>
+                  <td>{name(k.townshipUnitId)}</td>
+                  <td>{k.firstDayAbsent}</td>
+                  <td>
+                    <span class={`badge ${STAGE_BADGE[k.stage]}`}>{k.stageLabel}</span>
+                  </td>
+                  <td>
+                    {k.next === null
+                      ? '—'
+                      : `${k.next.label}(${k.next.dueOn} 前${k.next.late ? ',已逾期' : ''})`}
+                  </td>
+                  <td>{groupsOf(k.groups).join('、')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {page.nextCursor !== null && <p class="muted">仅显示前 {PAGE_SIZE} 个案例,请按阶段筛选。</p>}
+      </Page>,
+    );
+  });
+
+  app.get('/cases/:caseId', signedIn, async (c) => {
+    const p = c.get('principal');
+    const now = deps.clock();
+    const [units, k] = await Promise.all([
+      unitDirectory(deps, p),
+      deps.cases.view(p, pathId(c, 'caseId', '案例'), now),
+    ]);
+    const name = (id: string) => units.get(id)?.name ?? id;
+    return c.html(
+      <Page title={`控辍保学 · ${k.childName}`} chrome={chromeOf(c, { active: 'cases' })}>
+        <h1>
+          {k.childName} <span class={`badge ${STAGE_BADGE[k.stage]}`}>{k.stageLabel}</span>
+        </h1>
+        <p class="card muted">本页显示未脱敏的个人信息,您的查看已记入审计。</p>
+        <dl class="card" data-case={k.id}>
+          <dt>学校</dt>
+          <dd>
+            {name(k.schoolUnitId)}({name(k.townshipUnitId)}) {k.grade}
+            {k.className}
+          </dd>
+          <dt>性别 / 出生年月</dt>
+          <dd>
+            {GENDER[k.gender]} / {k.birthYearMonth ?? (k.age === null ? '—' : `${k.age} 岁`)}
+          </dd>
+          <dt>居住村</dt>
+          <dd>{k.village ?? '—'}</dd>
+          <dt>学籍号</dt>
+          <dd>{k.registryNumber ?? '—'}</dd>
+          <dt>监护人</dt>
+          <dd>
+            {k.guardian.name} {k.guardian.phone}
+          </dd>
+          <dt>包保教师 / 校领导</dt>
+          <dd>
+            {k.teacher.name} {k.teacher.phone} / {k.leader.name} {k.leader.phone}
+          </dd>
+          <dt>缺课首日 / 疑似辍学 / 认定辍学</dt>
+          <dd>
+            {k.firstDayAbsent} / {k.suspectedOn} / {k.dropoutOn}
+          </dd>
+          <dt>下一步</dt>
+          <dd>
+            {k.next === null ? '—' : `${k.next.label},${k.next.dueOn} 前${k.next.late ? '(已逾期)' : ''}`}
+          </dd>
+          <dt>复学</dt>
+          <dd>
+            {k.returnedOn === null
+              ? '未复学'
+              : `${k.returnedOn}(${k.returnEvidence ?? ''});学籍系统${k.registryUpdatedOn === null ? '待更新' : `已于 ${k.registryUpdatedOn} 更新`}`}
+          </dd>
+        </dl>
+        <h2>劝返记录</h2>
+        {k.steps.length === 0 ? (
+          <p class="card">还没有劝返记录。</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>日期</th>
+                <th>措施</th>
+                <th>办理人</th>
+                <th>方式</th>
+                <th>结果</th>
+                <th>留存材料</th>
+                <th>登记时间</th>
+              </tr>
+            </thead>
+            <tbody>
+              {k.steps.map((s) => (
+                <tr>
+                  <td>{s.date}</td>
+                  <td>{s.label}</td>
+                  <td>{s.by}</td>
+                  <td>{s.method}</td>
+                  <td>{s.result}</td>
+                  <td>{s.evidence.join('、')}</td>
+                  <td>{dateTime(s.recordedAt, 'Asia/Shanghai', now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <p>
+          <a href="/cases">返回控辍保学</a>
+        </p>
+      </Page>,
+    );
+  });
+
+  return app;
+}

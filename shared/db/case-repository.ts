@@ -1,0 +1,257 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { PERSUASION_STEPS } from '../domain/dropout/case-ladder.js';
+import type { AuditEvent } from './audit.js';
+import type { TableRef } from './client.js';
+import {
+  CASE_STEP_SK_PREFIX,
+  COUNTY_CASES_PK,
+  caseIndexKeys,
+  caseKey,
+  caseStepKey,
+  schoolCasesPk,
+  townshipCasesPk,
+} from './keys.js';
+import type { Page, PageRequest } from './pagination.js';
+import { queryAll, queryPage } from './query.js';
+import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE } from './table.js';
+import { writeWithAudit } from './transact.js';
+
+const STEP_KEYS = PERSUASION_STEPS.map((s) => s.key) as [
+  (typeof PERSUASION_STEPS)[number]['key'],
+  ...(typeof PERSUASION_STEPS)[number]['key'][],
+];
+const person = z.object({ name: z.string(), phone: z.string() });
+
+/**
+ * A case as stored. The identifying fields are only in `sealed`, each an AES-256-GCM ciphertext
+ * bound to this case and field (shared/privacy/field-cipher.ts); `masked` holds what lists show.
+ */
+export const CaseRecordSchema = z.object({
+  id: z.string(),
+  schoolUnitId: z.string(),
+  townshipUnitId: z.string(),
+  gender: z.enum(['male', 'female']),
+  age: z.number().int().nullable(),
+  grade: z.string(),
+  className: z.string(),
+  groups: z.object({
+    registeredPoor: z.boolean(),
+    monitored: z.boolean(),
+    disabled: z.boolean(),
+    homeTeaching: z.boolean(),
+  }),
+  teacher: person,
+  leader: person,
+  firstDayAbsent: z.string(),
+  returnedOn: z.string().nullable(),
+  returnEvidence: z.string().nullable(),
+  registryUpdatedOn: z.string().nullable(),
+  /** The date each persuasion step was first done: what the ladder's next step counts from. */
+  stepsDone: z.partialRecord(z.enum(STEP_KEYS), z.string()),
+  sealed: z.object({
+    childName: z.string(),
+    guardianName: z.string(),
+    guardianPhone: z.string(),
+    birthYearMonth: z.string().nullable(),
+    registryNumber: z.string().nullable(),
+    village: z.string().nullable(),
+  }),
+  masked: z.object({
+    childName: z.string(),
+    guardianPhone: z.string(),
+    registryNumber: z.string().nullable(),
+  }),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  version: z.number().int(),
+});
+export type CaseRecord = z.infer<typeof CaseRecordSchema>;
+
+/** A persuasion step as stored; `sealedResult` is the result's ciphertext (it names the family). */
+export const CaseStepRecordSchema = z.object({
+  id: z.string(),
+  caseId: z.string(),
+  kind: z.enum(STEP_KEYS),
+  date: z.string(),
+  by: z.string(),
+  method: z.string(),
+  sealedResult: z.string(),
+  evidence: z.array(z.string()),
+  recordedAt: z.string(),
+  recordedBy: z.string(),
+});
+export type CaseStepRecord = z.infer<typeof CaseStepRecordSchema>;
+
+/** Which listing: a school's (K2), a township's (K3) or the county's (K4). */
+export type CaseScope =
+  | { by: 'school'; unitId: string }
+  | { by: 'township'; unitId: string }
+  | { by: 'county' };
+
+/** A part of the listing's order: a key range (a stage of open cases) or a prefix (returned). */
+export type CaseRange = { between: [string, string] } | { prefix: string } | null;
+
+export interface CaseListFilter {
+  /** Only cases in this township (a school's listing read by a township). */
+  townshipUnitId?: string | undefined;
+  /** Only cases with this special-group flag set. */
+  group?: keyof CaseRecord['groups'] | undefined;
+}
+
+export interface CaseRepository {
+  /** Files a new case with its audit event; false if the id exists. */
+  create(record: CaseRecord, audit: AuditEvent): Promise<boolean>;
+  get(caseId: string): Promise<CaseRecord | undefined>;
+  /** A case's steps, in the order recorded. */
+  steps(caseId: string): Promise<CaseStepRecord[]>;
+  /**
+   * Writes a changed case (and a new step, if any, filed under the case's new version so steps keep
+   * the order they were recorded in) with its audit event, only if the case is still at
+   * `expectedVersion`; false otherwise, nothing written.
+   */
+  update(
+    next: CaseRecord,
+    expectedVersion: number,
+    audit: AuditEvent,
+    step?: CaseStepRecord,
+  ): Promise<boolean>;
+  /** A whole view's audit event, alone (the read changes nothing else). */
+  recordView(audit: AuditEvent): Promise<void>;
+  list(
+    scope: CaseScope,
+    range: CaseRange,
+    filter: CaseListFilter,
+    page: PageRequest,
+  ): Promise<Page<CaseRecord>>;
+}
+
+const INDEX_OF = {
+  school: { index: INDEX_BY_UNIT, pk: 'gsi1pk', sk: 'gsi1sk' },
+  township: { index: INDEX_BY_PARENT, pk: 'gsi2pk', sk: 'gsi2sk' },
+  county: { index: INDEX_OPEN_BY_DUE, pk: 'gsi3pk', sk: 'gsi3sk' },
+} as const;
+
+export function caseRepository(ref: TableRef): CaseRepository {
+  const { doc, tableName } = ref;
+  const item = (r: CaseRecord) => ({ ...caseKey(r.id), ...caseIndexKeys(r), entity: 'Case', ...r });
+  const parse = (i: Record<string, unknown>) => CaseRecordSchema.parse(i);
+
+  return {
+    create(record, audit) {
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Put: {
+              TableName: tableName,
+              Item: item(record),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+        audit,
+      );
+    },
+
+    async get(caseId) {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: caseKey(caseId), ConsistentRead: true }),
+      );
+      return out.Item === undefined ? undefined : parse(out.Item);
+    },
+
+    async steps(caseId) {
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :step)',
+        ExpressionAttributeValues: { ':pk': caseKey(caseId).pk, ':step': CASE_STEP_SK_PREFIX },
+        ConsistentRead: true,
+      });
+      return items.map((i) => CaseStepRecordSchema.parse(i));
+    },
+
+    update(next, expectedVersion, audit, step) {
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Put: {
+              TableName: tableName,
+              Item: item(next),
+              ConditionExpression: 'version = :v',
+              ExpressionAttributeValues: { ':v': expectedVersion },
+            },
+          },
+          ...(step === undefined
+            ? []
+            : [
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: {
+                      ...caseStepKey(step.caseId, next.version),
+                      entity: 'CaseStep',
+                      ...step,
+                    },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+              ]),
+        ],
+        audit,
+      );
+    },
+
+    async recordView(audit) {
+      await writeWithAudit(ref, [], audit);
+    },
+
+    list(scope, range, filter, page) {
+      const at = INDEX_OF[scope.by];
+      const pkValue =
+        scope.by === 'school'
+          ? schoolCasesPk(scope.unitId)
+          : scope.by === 'township'
+            ? townshipCasesPk(scope.unitId)
+            : COUNTY_CASES_PK;
+      const names: Record<string, string> = { '#pk': at.pk };
+      const values: Record<string, unknown> = { ':pk': pkValue };
+      let key = '#pk = :pk';
+      if (range !== null) names['#sk'] = at.sk;
+      if (range !== null && 'between' in range) {
+        key += ' AND #sk BETWEEN :lo AND :hi';
+        values[':lo'] = range.between[0];
+        values[':hi'] = range.between[1];
+      } else if (range !== null) {
+        key += ' AND begins_with(#sk, :prefix)';
+        values[':prefix'] = range.prefix;
+      }
+      const filters: string[] = [];
+      if (filter.townshipUnitId !== undefined) {
+        filters.push('townshipUnitId = :township');
+        values[':township'] = filter.townshipUnitId;
+      }
+      if (filter.group !== undefined) {
+        filters.push('#groups.#group = :yes');
+        names['#groups'] = 'groups';
+        names['#group'] = filter.group;
+        values[':yes'] = true;
+      }
+      return queryPage(
+        doc,
+        {
+          TableName: tableName,
+          IndexName: at.index.name,
+          KeyConditionExpression: key,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+        },
+        page,
+        { attributes: ['pk', 'sk', at.pk, at.sk], partition: { [at.pk]: pkValue } },
+        parse,
+      );
+    },
+  };
+}

@@ -1,0 +1,473 @@
+import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
+import type { CalendarRepository } from '../db/calendar-repository.js';
+import type {
+  CaseRange,
+  CaseRecord,
+  CaseRepository,
+  CaseScope,
+  CaseStepRecord,
+} from '../db/case-repository.js';
+import { CLOSED_CASE_PREFIX, OPEN_CASE_PREFIX } from '../db/keys.js';
+import type { Page, PageRequest } from '../db/pagination.js';
+import type { UnitRepository } from '../db/unit-repository.js';
+import type { Action } from '../domain/access/policy.js';
+import { createWorkingCalendar, type WorkingCalendar } from '../domain/calendar/working-calendar.js';
+import {
+  CASE_STAGE_LABELS,
+  type CaseStanding,
+  caseStanding,
+  DEFAULT_STEP_DEADLINES,
+  PERSUASION_STEPS,
+  type PersuasionStepKey,
+  type StepDeadlines,
+  stageBounds,
+} from '../domain/dropout/case-ladder.js';
+import { maskName, maskPhone, maskRegistryNumber } from '../domain/privacy/mask.js';
+import { addDays, DEFAULT_TIME_ZONE, localDateOf } from '../domain/time/zoned-time.js';
+import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { FieldCipher } from '../privacy/field-cipher.js';
+import type {
+  Case,
+  CaseListItem,
+  CaseStep,
+  CreateCaseInput,
+  CreateStepInput,
+  ListCasesQuery,
+  RegistryUpdatedInput,
+  ReturnInput,
+  SpecialGroup,
+} from '../schemas/cases.js';
+import { authorize } from './access.js';
+import { ownerContext } from './unit-tree.js';
+
+export interface CaseService {
+  /** A school records a child's first unexcused absence; answers the case as lists show it. */
+  create(principal: Principal, input: CreateCaseInput, now: Date): Promise<CaseListItem>;
+  /** Cases the caller may see, masked, each at the stage computed today. */
+  list(
+    principal: Principal,
+    query: Omit<ListCasesQuery, 'limit' | 'cursor'>,
+    page: PageRequest,
+    now: Date,
+  ): Promise<Page<CaseListItem>>;
+  /** The whole case, unmasked; every such view is written to the audit trail first. */
+  view(principal: Principal, caseId: string, now: Date): Promise<Case>;
+  /** A persuasion step (劝返复学) done, by whoever the step belongs to. */
+  addStep(principal: Principal, caseId: string, input: CreateStepInput, now: Date): Promise<CaseStep>;
+  /** 复学: the child is back in class; the ladder closes. */
+  recordReturn(principal: Principal, caseId: string, input: ReturnInput, now: Date): Promise<CaseListItem>;
+  /** The school confirms it updated the national student registry (学籍系统) after the return. */
+  confirmRegistry(
+    principal: Principal,
+    caseId: string,
+    input: RegistryUpdatedInput,
+    now: Date,
+  ): Promise<CaseListItem>;
+}
+
+/** Who does each persuasion step: the school, the bureau (office) or the township above the school. */
+const STEP_ACTION: Record<PersuasionStepKey, Action> = {
+  contact: 'case.act.school',
+  notice: 'case.act.school',
+  'report-bureau': 'case.act.school',
+  'notify-township': 'case.act.bureau',
+  arrange: 'case.act.township',
+};
+
+const GROUP_FLAG: Record<SpecialGroup, keyof CaseRecord['groups']> = {
+  'registered-poor': 'registeredPoor',
+  monitored: 'monitored',
+  disabled: 'disabled',
+  'home-teaching': 'homeTeaching',
+};
+
+const stepLabel = (key: PersuasionStepKey) => PERSUASION_STEPS.find((s) => s.key === key)?.label ?? key;
+
+/** The associated data that binds a ciphertext to its case and field. */
+const fieldOf = (caseId: string, field: string) => `case:${caseId}:${field}`;
+
+export function caseService(deps: {
+  cases: CaseRepository;
+  units: UnitRepository;
+  calendars: CalendarRepository;
+  /** The key of children's data; without it cases cannot be written or shown whole (503). */
+  cipher: FieldCipher | undefined;
+  deadlines?: StepDeadlines;
+  timeZone?: string;
+}): CaseService {
+  const { cases, units, calendars } = deps;
+  const deadlines = deps.deadlines ?? DEFAULT_STEP_DEADLINES;
+  const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
+
+  const cipher = (): FieldCipher => {
+    if (deps.cipher === undefined)
+      throw new UnavailableError('个人信息加密密钥未配置,暂不能办理控辍保学事项');
+    return deps.cipher;
+  };
+  const calendar = async () => createWorkingCalendar(await calendars.list());
+
+  function standingOf(r: CaseRecord, today: string, cal: WorkingCalendar) {
+    const s: CaseStanding = caseStanding(
+      { firstDayAbsent: r.firstDayAbsent, returnedOn: r.returnedOn, stepsDone: r.stepsDone },
+      today,
+      cal,
+      deadlines,
+    );
+    return {
+      stage: s.stage,
+      stageLabel: CASE_STAGE_LABELS[s.stage],
+      suspectedOn: s.suspectedOn,
+      dropoutOn: s.dropoutOn,
+      next: s.next === null ? null : { ...s.next, label: stepLabel(s.next.step) },
+    };
+  }
+
+  function listItem(r: CaseRecord, today: string, cal: WorkingCalendar): CaseListItem {
+    return {
+      id: r.id,
+      childNameMasked: r.masked.childName,
+      guardianPhoneMasked: r.masked.guardianPhone,
+      registryNumberMasked: r.masked.registryNumber,
+      gender: r.gender,
+      grade: r.grade,
+      className: r.className,
+      schoolUnitId: r.schoolUnitId,
+      townshipUnitId: r.townshipUnitId,
+      groups: r.groups,
+      firstDayAbsent: r.firstDayAbsent,
+      returnedOn: r.returnedOn,
+      registryUpdatedOn: r.registryUpdatedOn,
+      ...standingOf(r, today, cal),
+    };
+  }
+
+  async function mustCase(caseId: string): Promise<CaseRecord> {
+    const found = await cases.get(caseId);
+    if (found === undefined) throw new NotFoundError('案例', caseId);
+    return found;
+  }
+
+  async function authorizeOn(principal: Principal, action: Action, r: { schoolUnitId: string }) {
+    authorize(principal, action, await ownerContext(units, principal, r.schoolUnitId));
+  }
+
+  /** Writes `next` over `current`, or 409 when someone changed the case meanwhile. */
+  async function save(
+    principal: Principal,
+    current: CaseRecord,
+    next: CaseRecord,
+    action: string,
+    after: Record<string, unknown>,
+    now: Date,
+    step?: CaseStepRecord,
+  ) {
+    const stored = await cases.update(
+      next,
+      current.version,
+      auditEvent(principal, action, { type: 'case', id: current.id }, { before: null, after }, now),
+      step,
+    );
+    if (!stored) throw new ConflictError('version_conflict', '该案例刚被他人修改,请刷新后重试');
+  }
+
+  return {
+    async create(principal, input, now) {
+      await authorizeOn(principal, 'case.create', input);
+      const today = localDateOf(now, timeZone);
+      const problems: { field: string; message: string }[] = [];
+      const school = await units.get(input.schoolUnitId);
+      if (school === undefined || !school.active) {
+        problems.push({ field: 'schoolUnitId', message: '学校不存在或已停用' });
+      } else {
+        const chain = (await ownerContext(units, { role: 'unit' }, school.id)).ownerAncestors;
+        const township = await units.get(input.townshipUnitId);
+        if (township === undefined || township.kind !== 'township' || !chain.includes(township.id)) {
+          problems.push({ field: 'townshipUnitId', message: '乡镇不存在,或不是该学校所在的乡镇' });
+        }
+      }
+      if (input.firstDayAbsent > today) {
+        problems.push({ field: 'firstDayAbsent', message: '缺课日期不能晚于今天' });
+      }
+      if (problems.length > 0) throw new ValidationError('案例信息有误', problems);
+
+      const id = newId('case', now);
+      const seal = (field: string, value: string) => cipher().encrypt(value, fieldOf(id, field));
+      const sealOrNull = (field: string, value: string | undefined) =>
+        value === undefined ? null : seal(field, value);
+      const record: CaseRecord = {
+        id,
+        schoolUnitId: input.schoolUnitId,
+        townshipUnitId: input.townshipUnitId,
+        gender: input.gender,
+        age: input.age ?? null,
+        grade: input.grade,
+        className: input.className,
+        groups: input.groups,
+        teacher: input.teacher,
+        leader: input.leader,
+        firstDayAbsent: input.firstDayAbsent,
+        returnedOn: null,
+        returnEvidence: null,
+        registryUpdatedOn: null,
+        stepsDone: {},
+        sealed: {
+          childName: seal('childName', input.childName),
+          guardianName: seal('guardianName', input.guardian.name),
+          guardianPhone: seal('guardianPhone', input.guardian.phone),
+          birthYearMonth: sealOrNull('birthYearMonth', input.birthYearMonth),
+          registryNumber: sealOrNull('registryNumber', input.registryNumber),
+          village: sealOrNull('village', input.village),
+        },
+        masked: {
+          childName: maskName(input.childName),
+          guardianPhone: maskPhone(input.guardian.phone),
+          registryNumber:
+            input.registryNumber === undefined ? null : maskRegistryNumber(input.registryNumber),
+        },
+        createdAt: now.toISOString(),
+        createdBy: principal.sub,
+        version: 1,
+      };
+      // The trail says what happened and where, never whom: no identifying field, sealed or not.
+      const stored = await cases.create(
+        record,
+        auditEvent(
+          principal,
+          'case.create',
+          { type: 'case', id },
+          {
+            before: null,
+            after: {
+              schoolUnitId: record.schoolUnitId,
+              townshipUnitId: record.townshipUnitId,
+              grade: record.grade,
+              className: record.className,
+              groups: record.groups,
+              firstDayAbsent: record.firstDayAbsent,
+            },
+          },
+          now,
+        ),
+      );
+      if (!stored) throw new ConflictError('duplicate_id', '案例编号冲突,请重试');
+      return listItem(record, today, await calendar());
+    },
+
+    async list(principal, query, page, now) {
+      const scope = await scopeOf(principal, query);
+      const today = localDateOf(now, timeZone);
+      const cal = await calendar();
+      const range = rangeOf(query.stage, today, cal);
+      if (range === 'empty') return { items: [], nextCursor: null };
+      const found = await cases.list(
+        scope.scope,
+        range,
+        {
+          townshipUnitId: scope.townshipFilter,
+          group: query.group === undefined ? undefined : GROUP_FLAG[query.group],
+        },
+        page,
+      );
+      return { items: found.items.map((r) => listItem(r, today, cal)), nextCursor: found.nextCursor };
+    },
+
+    async view(principal, caseId, now) {
+      const r = await mustCase(caseId);
+      await authorizeOn(principal, 'case.read', r);
+      const open = (field: string, value: string) => cipher().decrypt(value, fieldOf(r.id, field));
+      const openOrNull = (field: string, value: string | null) =>
+        value === null ? null : open(field, value);
+      const steps = await cases.steps(r.id);
+      const whole: Case = {
+        id: r.id,
+        childName: open('childName', r.sealed.childName),
+        gender: r.gender,
+        birthYearMonth: openOrNull('birthYearMonth', r.sealed.birthYearMonth),
+        age: r.age,
+        grade: r.grade,
+        className: r.className,
+        schoolUnitId: r.schoolUnitId,
+        townshipUnitId: r.townshipUnitId,
+        village: openOrNull('village', r.sealed.village),
+        registryNumber: openOrNull('registryNumber', r.sealed.registryNumber),
+        guardian: {
+          name: open('guardianName', r.sealed.guardianName),
+          phone: open('guardianPhone', r.sealed.guardianPhone),
+        },
+        groups: r.groups,
+        teacher: r.teacher,
+        leader: r.leader,
+        firstDayAbsent: r.firstDayAbsent,
+        returnedOn: r.returnedOn,
+        returnEvidence: r.returnEvidence,
+        registryUpdatedOn: r.registryUpdatedOn,
+        steps: steps.map((s) => stepView(s, open(`step:${s.id}:result`, s.sealedResult))),
+        createdAt: r.createdAt,
+        createdBy: r.createdBy,
+        version: r.version,
+        ...standingOf(r, localDateOf(now, timeZone), await calendar()),
+      };
+      // Who saw whom, and when: written before anything is shown, so no view goes unrecorded.
+      await cases.recordView(
+        auditEvent(
+          principal,
+          'case.view',
+          { type: 'case', id: r.id },
+          { before: null, after: { schoolUnitId: r.schoolUnitId } },
+          now,
+        ),
+      );
+      return whole;
+    },
+
+    async addStep(principal, caseId, input, now) {
+      const r = await mustCase(caseId);
+      await authorizeOn(principal, STEP_ACTION[input.kind], r);
+      if (r.returnedOn !== null) throw new ConflictError('case_closed', '该学生已复学,劝返已结束');
+      const today = localDateOf(now, timeZone);
+      if (input.date > today || input.date < r.firstDayAbsent) {
+        throw new ValidationError('办理日期有误', [
+          { field: 'date', message: `办理日期应在缺课首日(${r.firstDayAbsent})与今天之间` },
+        ]);
+      }
+      const id = newId('step', now);
+      const step: CaseStepRecord = {
+        id,
+        caseId: r.id,
+        kind: input.kind,
+        date: input.date,
+        by: input.by,
+        method: input.method,
+        sealedResult: cipher().encrypt(input.result, fieldOf(r.id, `step:${id}:result`)),
+        evidence: input.evidence,
+        recordedAt: now.toISOString(),
+        recordedBy: principal.sub,
+      };
+      const done = r.stepsDone[input.kind];
+      const next: CaseRecord = {
+        ...r,
+        // A step counts from the first time it was done (a second contact does not restart the clock).
+        stepsDone: {
+          ...r.stepsDone,
+          [input.kind]: done === undefined || input.date < done ? input.date : done,
+        },
+        version: r.version + 1,
+      };
+      await save(
+        principal,
+        r,
+        next,
+        'case.step',
+        { stepId: id, kind: input.kind, date: input.date, method: input.method },
+        now,
+        step,
+      );
+      return stepView(step, input.result);
+    },
+
+    async recordReturn(principal, caseId, input, now) {
+      const r = await mustCase(caseId);
+      await authorizeOn(principal, 'case.act.school', r);
+      if (r.returnedOn !== null) throw new ConflictError('case_closed', '该学生已登记复学');
+      const today = localDateOf(now, timeZone);
+      if (input.returnedOn > today || input.returnedOn < r.firstDayAbsent) {
+        throw new ValidationError('复学日期有误', [
+          { field: 'returnedOn', message: `复学日期应在缺课首日(${r.firstDayAbsent})与今天之间` },
+        ]);
+      }
+      const next: CaseRecord = {
+        ...r,
+        returnedOn: input.returnedOn,
+        returnEvidence: input.evidence,
+        version: r.version + 1,
+      };
+      await save(principal, r, next, 'case.return', { returnedOn: input.returnedOn }, now);
+      return listItem(next, today, await calendar());
+    },
+
+    async confirmRegistry(principal, caseId, input, now) {
+      const r = await mustCase(caseId);
+      await authorizeOn(principal, 'case.act.school', r);
+      if (r.returnedOn === null) throw new ConflictError('not_returned', '学生尚未复学,不能确认学籍更新');
+      if (r.registryUpdatedOn !== null) throw new ConflictError('already_confirmed', '已确认学籍系统更新');
+      const today = localDateOf(now, timeZone);
+      if (input.updatedOn > today || input.updatedOn < r.returnedOn) {
+        throw new ValidationError('学籍更新日期有误', [
+          { field: 'updatedOn', message: `学籍更新日期应在复学日期(${r.returnedOn})与今天之间` },
+        ]);
+      }
+      const next: CaseRecord = { ...r, registryUpdatedOn: input.updatedOn, version: r.version + 1 };
+      await save(principal, r, next, 'case.registry-updated', { registryUpdatedOn: input.updatedOn }, now);
+      return listItem(next, today, await calendar());
+    },
+  };
+
+  /**
+   * Which listing a caller reads: the office and leaders any (narrowed by the filters); a township
+   * its own; any other unit its own school's. A filter outside the caller's part is a 403.
+   */
+  async function scopeOf(
+    principal: Principal,
+    query: { township?: string | undefined; school?: string | undefined },
+  ): Promise<{ scope: CaseScope; townshipFilter?: string | undefined }> {
+    if (principal.role !== 'unit') {
+      if (query.school !== undefined) {
+        return { scope: { by: 'school', unitId: query.school }, townshipFilter: query.township };
+      }
+      if (query.township !== undefined) return { scope: { by: 'township', unitId: query.township } };
+      return { scope: { by: 'county' } };
+    }
+    const own = principal.unitId ?? '';
+    const unit = await units.get(own);
+    if (unit?.kind === 'township') {
+      if (query.township !== undefined && query.township !== own) {
+        authorize(principal, 'case.read', { ownerUnitId: query.township });
+      }
+      if (query.school !== undefined) {
+        return { scope: { by: 'school', unitId: query.school }, townshipFilter: own };
+      }
+      return { scope: { by: 'township', unitId: own } };
+    }
+    if (query.school !== undefined && query.school !== own) {
+      authorize(principal, 'case.read', { ownerUnitId: query.school });
+    }
+    return { scope: { by: 'school', unitId: own }, townshipFilter: query.township };
+  }
+}
+
+/** A stage as a part of the listing's order (see keys.ts K2), or 'empty' when no day can be in it. */
+function rangeOf(stage: ListCasesQuery['stage'], today: string, cal: WorkingCalendar): CaseRange | 'empty' {
+  if (stage === undefined) return null;
+  if (stage === 'returned') return { prefix: CLOSED_CASE_PREFIX };
+  const { suspectedIfAbsentBy, dropoutIfAbsentBy } = stageBounds(today, cal);
+  const between = (lo: string, hi: string): CaseRange | 'empty' =>
+    lo > hi ? 'empty' : { between: [lo, hi] };
+  // '#~' sorts after every `<date>#<id>` of that date: the range ends with the day's last case.
+  if (stage === 'absent')
+    return between(`${OPEN_CASE_PREFIX}${addDays(suspectedIfAbsentBy, 1)}`, `${OPEN_CASE_PREFIX}~`);
+  if (stage === 'suspected') {
+    return between(
+      `${OPEN_CASE_PREFIX}${addDays(dropoutIfAbsentBy, 1)}`,
+      `${OPEN_CASE_PREFIX}${suspectedIfAbsentBy}#~`,
+    );
+  }
+  return between(OPEN_CASE_PREFIX, `${OPEN_CASE_PREFIX}${dropoutIfAbsentBy}#~`);
+}
+
+function stepView(s: CaseStepRecord, result: string): CaseStep {
+  return {
+    id: s.id,
+    caseId: s.caseId,
+    kind: s.kind,
+    label: stepLabel(s.kind),
+    date: s.date,
+    by: s.by,
+    method: s.method,
+    result,
+    evidence: s.evidence,
+    recordedAt: s.recordedAt,
+    recordedBy: s.recordedBy,
+  };
+}
