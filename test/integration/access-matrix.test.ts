@@ -263,6 +263,13 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/findings` }),
     allowed: READ_ALL,
   },
+  'PUT /v1/units/{unitId}/aliases': {
+    request: async (fx, fresh) => ({
+      path: `/v1/units/${fresh ? await fx.newUnitId() : 'other'}/aliases`,
+      body: { aliases: ['别名'] },
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
 };
 
 const PUBLIC = ['GET /health', 'GET /openapi.json', 'GET /docs'];

@@ -285,6 +285,15 @@ describe('bad fields', () => {
         bad: { period: 'year', asOf: 'yesterday' },
         texts: [],
       },
+      {
+        method: 'PUT',
+        template: '/v1/units/{unitId}/aliases',
+        path: '/v1/units/town/aliases',
+        as: OFFICE,
+        valid: { aliases: ['城关'] },
+        bad: { aliases: ['城关', '城关'] },
+        texts: ['aliases.0'],
+      },
     ];
   });
 
