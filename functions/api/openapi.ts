@@ -48,6 +48,8 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /v1/calendar/{year}': 'setCalendar',
   'GET /v1/audit': 'listAuditEvents',
   'PUT /v1/units/{unitId}/aliases': 'setUnitAliases',
+  'POST /v1/plans/{planId}/imports': 'importTasks',
+  'GET /v1/imports/template.xlsx': 'getImportTemplate',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -42,6 +42,8 @@
  * | L1 | a caller's request count in one rate window      | UpdateItem pk=RATE#<role>:<sub>   sk=<windowStart> (TTL)      |
  * | I1 | the first answer to a caller's Idempotency-Key   | PutItem (conditional) / UpdateItem / DeleteItem                |
  * |    |   on one route (24 h, TTL)                       |   pk=IDEMPOTENCY#<sha256 of route, caller, key> sk=IDEMPOTENCY |
+ * | M1 | a plan's committed import of one file (导入)      | GetItem / PutItem (conditional) pk=PLAN#<planId>               |
+ * |    |   written once, with its audit event             |   sk=IMPORT#<sha256 of the file>                               |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -66,6 +68,11 @@ export const TASK_SK_PREFIX = 'TASK#';
 export const taskKey = (planId: string, taskId: string) => ({
   pk: `PLAN#${planId}`,
   sk: `${TASK_SK_PREFIX}${taskId}`,
+});
+
+export const importKey = (planId: string, sha256: string) => ({
+  pk: `PLAN#${planId}`,
+  sk: `IMPORT#${sha256}`,
 });
 
 export const dutyKey = (dutyId: string) => ({ pk: `DUTY#${dutyId}`, sk: 'DUTY' });

@@ -4,6 +4,7 @@ import type { TableRef } from '../db/client.js';
 import { counterRepository } from '../db/counter-repository.js';
 import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
+import { importRepository } from '../db/import-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { reportRepository } from '../db/report-repository.js';
@@ -17,6 +18,7 @@ import { type DutyService, dutyService } from './duty-service.js';
 import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
 import { type IdempotencyService, idempotencyService } from './idempotency-service.js';
+import { type ImportService, importService } from './import-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { recurrenceService } from './recurrence-service.js';
@@ -40,6 +42,8 @@ export interface Services {
   counters: CounterService;
   /** Idempotency keys of creates (the API's header, the pages' per-form key). */
   idempotency: IdempotencyService;
+  /** An office's task table (.xlsx, .csv) read, checked and turned into tasks. */
+  imports: ImportService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -97,6 +101,7 @@ export function createServices(
       calendars,
     }),
     idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
+    imports: importService({ plans, units, imports: importRepository(table), planService: planSvc }),
   };
 }
 

@@ -299,15 +299,14 @@ describe('bad fields', () => {
 
   it('covers every route of /openapi.json that takes a JSON body', async () => {
     const doc = (
-      await api.call<{ paths: Record<string, Record<string, { requestBody?: unknown }>> }>(
-        'GET',
-        '/openapi.json',
-        { as: null },
-      )
+      await api.call<{
+        paths: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>;
+      }>('GET', '/openapi.json', { as: null })
     ).body;
     const withBody = Object.entries(doc.paths).flatMap(([template, ops]) =>
       Object.entries(ops)
-        .filter(([, op]) => op.requestBody !== undefined)
+        // A file upload (the task-table import) has no JSON fields to spoil: import.test.ts covers it.
+        .filter(([, op]) => op.requestBody?.content?.['application/json'] !== undefined)
         .map(([method]) => `${method.toUpperCase()} ${template}`),
     );
     expect(routes.map((r) => `${r.method} ${r.template}`).sort()).toEqual(withBody.sort());
