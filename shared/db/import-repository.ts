@@ -1,7 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from './audit.js';
+import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
-import { importKey } from './keys.js';
+import { importKey, taskKey } from './keys.js';
 import { writeWithAudit } from './transact.js';
 
 /** What is kept of a committed import: the file, who committed it, and the tasks it makes. */
@@ -22,6 +23,8 @@ export interface ImportRepository {
    */
   record(record: ImportRecord, audit: AuditEvent): Promise<boolean>;
   get(planId: string, sha256: string): Promise<ImportRecord | undefined>;
+  /** Which of `taskIds` exist in the plan (pattern T1's items by key, BatchGetItem per 100). */
+  existingTasks(planId: string, taskIds: readonly string[]): Promise<Set<string>>;
 }
 
 export function importRepository(ref: TableRef): ImportRepository {
@@ -41,6 +44,14 @@ export function importRepository(ref: TableRef): ImportRepository {
         ],
         audit,
       );
+    },
+
+    async existingTasks(planId, taskIds) {
+      const items = await batchGet(
+        ref,
+        taskIds.map((id) => taskKey(planId, id)),
+      );
+      return new Set(items.map((item) => item.id as string));
     },
 
     async get(planId, sha256) {

@@ -170,8 +170,19 @@ export function importService(deps: {
         ),
       );
       const tasks: ImportResult['tasks'] = [];
+      // A repeat or a resumed import skips, read together, the tasks already there.
+      const existing = preview.committedBefore
+        ? await imports.existingTasks(
+            planId,
+            rows.map((r) => taskIdOf(r.row)),
+          )
+        : new Set<string>();
       for (const { row, task } of rows) {
         const taskId = taskIdOf(row);
+        if (existing.has(taskId)) {
+          tasks.push({ row, taskId, created: false });
+          continue;
+        }
         try {
           await planService.createTask(
             principal,
