@@ -8,6 +8,7 @@ import { caseRoutes } from './routes/cases.js';
 import { dutyRoutes } from './routes/duties.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { importRoutes } from './routes/imports.js';
 import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
 import { planReportRoutes, reportRoutes } from './routes/reports.js';
@@ -78,6 +79,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/calendar', calendarRoutes(deps));
   app.route('/v1/audit', auditRoutes(deps));
   app.route('/v1/cases', caseRoutes(deps));
+  app.route('/v1', importRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

@@ -54,6 +54,9 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/cases/{caseId}/steps': 'createCaseStep',
   'POST /v1/cases/{caseId}/return': 'recordCaseReturn',
   'POST /v1/cases/{caseId}/registry-updated': 'confirmCaseRegistryUpdated',
+  'PUT /v1/units/{unitId}/aliases': 'setUnitAliases',
+  'POST /v1/plans/{planId}/imports': 'importTasks',
+  'GET /v1/imports/template.xlsx': 'getImportTemplate',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { AppError } from '../../shared/errors.js';
+import { IMPORT_MAX_BYTES, isImportPath } from '../../shared/import/read-table.js';
 import { errorField, writeLog } from '../../shared/log.js';
 import type { AppDeps } from '../api/deps.js';
 import { newRouter } from '../api/router.js';
@@ -64,7 +66,20 @@ export function createShell(deps: Pick<AppDeps, 'logError' | 'logRequest'>) {
     c.res.headers.set('x-content-type-options', 'nosniff');
     if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   });
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => toResponse(c, new HTTPException(413)) }));
+  const jsonLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => toResponse(c, new HTTPException(413)),
+  });
+  // An office's task table is a file, not JSON: its routes take up to the import limit (and a form's wrapping).
+  const fileLimit = bodyLimit({
+    maxSize: IMPORT_MAX_BYTES + 64 * 1024,
+    onError: (c) =>
+      toResponse(
+        c,
+        new AppError(413, 'payload_too_large', `文件过大,上限为 ${IMPORT_MAX_BYTES / 1024 / 1024} MB`),
+      ),
+  });
+  app.use('*', (c, next) => (isImportPath(c.req.path) ? fileLimit(c, next) : jsonLimit(c, next)));
 
   app.notFound((c) =>
     // The path is not echoed: an answer never reflects what the caller typed.

@@ -16,6 +16,7 @@ import { reportPages } from './routes/reports.js';
 import { reviewPages } from './routes/review.js';
 import { signInPages } from './routes/sign-in.js';
 import { taskEntryPages } from './routes/task-entry.js';
+import { taskImportPages } from './routes/task-import.js';
 import type { WebEnv } from './session.js';
 
 const TITLES: Record<number, string> = {
@@ -45,6 +46,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', findingPages(deps));
   app.route('/', ledgerPages(deps));
   app.route('/', casePages(deps));
+  app.route('/', taskImportPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {

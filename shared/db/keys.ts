@@ -58,6 +58,8 @@
  * |    |   (stageBounds, computed on the day read)        |                                                                |
  * | K3 | a township's cases, the same order               | Query byParent gsi2pk=CASES#TOWNSHIP#<townshipUnitId> (gsi2sk as K2) |
  * | K4 | the county's cases, the same order               | Query openByDue gsi3pk=CASES  (gsi3sk as K2)                   |
+ * | M1 | a plan's committed import of one file (导入)      | GetItem / PutItem (conditional) pk=PLAN#<planId>               |
+ * |    |   written once, with its audit event             |   sk=IMPORT#<sha256 of the file>                               |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -82,6 +84,11 @@ export const TASK_SK_PREFIX = 'TASK#';
 export const taskKey = (planId: string, taskId: string) => ({
   pk: `PLAN#${planId}`,
   sk: `${TASK_SK_PREFIX}${taskId}`,
+});
+
+export const importKey = (planId: string, sha256: string) => ({
+  pk: `PLAN#${planId}`,
+  sk: `IMPORT#${sha256}`,
 });
 
 export const dutyKey = (dutyId: string) => ({ pk: `DUTY#${dutyId}`, sk: 'DUTY' });

@@ -16,6 +16,8 @@ export interface UnitRepository {
   create(unit: Unit, audit: AuditEvent): Promise<void>;
   /** Marks an active unit inactive if it is still at `expectedVersion`; false if it moved on. */
   deactivate(unit: Unit, at: string, audit: AuditEvent): Promise<boolean>;
+  /** Replaces the unit's aliases if it is still at `unit.version`; false if it moved on. */
+  setAliases(unit: Unit, aliases: readonly string[], audit: AuditEvent): Promise<boolean>;
   get(id: string): Promise<Unit | undefined>;
   /** The units among `ids` that exist, keyed by id. */
   getMany(ids: readonly string[]): Promise<Map<string, Unit>>;
@@ -65,6 +67,29 @@ export function unitRepository(ref: TableRef): UnitRepository {
                 ':false': false,
                 ':true': true,
                 ':at': at,
+                ':expected': unit.version,
+                ':next': unit.version + 1,
+              },
+            },
+          },
+        ],
+        audit,
+      );
+    },
+
+    async setAliases(unit, aliases, audit) {
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Update: {
+              TableName: tableName,
+              Key: unitKey(unit.id),
+              UpdateExpression: 'SET aliases = :aliases, #version = :next',
+              ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: {
+                ':aliases': aliases,
                 ':expected': unit.version,
                 ':next': unit.version + 1,
               },

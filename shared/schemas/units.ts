@@ -1,4 +1,4 @@
-import { acrossFields, isRecord, line, slug, z } from './common.js';
+import { acrossFields, isRecord, line, slug, uniqueItems, z } from './common.js';
 
 export const UNIT_KINDS = ['bureau', 'section', 'township', 'village', 'school', 'other'] as const;
 
@@ -28,6 +28,10 @@ export const UnitSchema = z
     name: z.string(),
     kind: UnitKindSchema,
     parentId: z.string().nullable(),
+    aliases: z
+      .array(z.string())
+      .default([])
+      .openapi({ description: '办公室登记的简称、别名(如 县教体局),导入任务表时按名称或别名匹配单位' }),
     active: z.boolean().openapi({ description: '停用后该单位的令牌立即失效,其任务、通知和记录保留' }),
     deactivatedAt: z.string().nullable().default(null),
     createdAt: z.string(),
@@ -36,6 +40,20 @@ export const UnitSchema = z
   })
   .openapi('Unit');
 
+/** The most aliases one unit keeps. */
+export const MAX_UNIT_ALIASES = 20;
+
+export const SetUnitAliasesSchema = z
+  .strictObject({
+    aliases: z
+      .array(line(1, 100))
+      .max(MAX_UNIT_ALIASES, `别名最多 ${MAX_UNIT_ALIASES} 个`)
+      .check(uniqueItems('别名不能重复'))
+      .openapi({ example: ['县教体局', '教体局'] }),
+  })
+  .openapi('SetUnitAliases');
+
+export type SetUnitAliasesInput = z.infer<typeof SetUnitAliasesSchema>;
 export type CreateUnitInput = z.infer<typeof CreateUnitSchema>;
 export type Unit = z.infer<typeof UnitSchema>;
 export type UnitKind = z.infer<typeof UnitKindSchema>;

@@ -5,6 +5,7 @@ import type { TableRef } from '../db/client.js';
 import { counterRepository } from '../db/counter-repository.js';
 import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
+import { importRepository } from '../db/import-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { reportRepository } from '../db/report-repository.js';
@@ -20,6 +21,7 @@ import { type DutyService, dutyService } from './duty-service.js';
 import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
 import { type IdempotencyService, idempotencyService } from './idempotency-service.js';
+import { type ImportService, importService } from './import-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { recurrenceService } from './recurrence-service.js';
@@ -45,6 +47,8 @@ export interface Services {
   idempotency: IdempotencyService;
   /** 控辍保学: dropout cases, one per child, with their persuasion steps. */
   cases: CaseService;
+  /** An office's task table (.xlsx, .csv) read, checked and turned into tasks. */
+  imports: ImportService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -105,6 +109,7 @@ export function createServices(
     }),
     idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
     cases: caseService({ cases: caseRepository(table), units, calendars, cipher: options.fieldCipher }),
+    imports: importService({ plans, units, imports: importRepository(table), planService: planSvc }),
   };
 }
 

@@ -31,6 +31,11 @@ export interface CreateTaskOptions {
   extra?: (task: Task, duties: DutyRecord[]) => TransactItem[];
   /** The due time must be later than now (a rectification deadline set today). */
   dueAtInFuture?: boolean;
+  /**
+   * The task's id, fixed by the caller (an import row, a 分别交办 unit): a second create with the
+   * same id writes nothing and fails with 409 task_exists, so a retried batch creates each task once.
+   */
+  taskId?: string;
 }
 
 export interface PlanService {
@@ -220,7 +225,7 @@ export function planService(deps: {
       const createdAt = now.toISOString();
       const recurring = input.recurrence !== undefined;
       const task: Task = {
-        id: newId('task', now),
+        id: options.taskId ?? newId('task', now),
         planId,
         title: input.title,
         description: input.description ?? '',

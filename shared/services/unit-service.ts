@@ -4,7 +4,7 @@ import type { Page, PageRequest } from '../db/pagination.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { ConflictError, NotFoundError, UnitInactiveError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { CreateUnitInput, Unit } from '../schemas/units.js';
+import type { CreateUnitInput, SetUnitAliasesInput, Unit } from '../schemas/units.js';
 import { authorize } from './access.js';
 
 export interface UnitService {
@@ -13,6 +13,8 @@ export interface UnitService {
   list(principal: Principal, page: PageRequest): Promise<Page<Unit>>;
   /** Townships merge, schools close: the unit's tokens stop working at once; its record stays. */
   deactivate(principal: Principal, id: string, now: Date): Promise<Unit>;
+  /** Replaces the other names the office keeps for a unit (县教体局 for 县教育体育局), audited. */
+  setAliases(principal: Principal, id: string, input: SetUnitAliasesInput, now: Date): Promise<Unit>;
   /**
    * Throws UnauthorizedError if a unit principal's unit is gone or inactive; otherwise answers that
    * unit (undefined for the office and leaders), so a caller that shows it need not read it again.
@@ -42,6 +44,7 @@ export function unitService(units: UnitRepository): UnitService {
         name: input.name,
         kind: input.kind,
         parentId: input.parentId ?? null,
+        aliases: [],
         active: true,
         deactivatedAt: null,
         createdAt: now.toISOString(),
@@ -85,6 +88,29 @@ export function unitService(units: UnitRepository): UnitService {
         throw new ConflictError('version_conflict', '单位刚被他人修改,请刷新后重试');
       }
       return { ...unit, active: false, deactivatedAt: at, version: unit.version + 1 };
+    },
+
+    async setAliases(principal, id, input, now) {
+      authorize(principal, 'unit.update');
+      const unit = await units.get(id);
+      if (unit === undefined) throw new NotFoundError('单位', id);
+      const aliases = input.aliases.map((a) => a.trim());
+      if (aliases.includes(unit.name)) {
+        throw new ValidationError('别名不能与单位名称相同', [
+          { field: `aliases.${aliases.indexOf(unit.name)}`, message: `别名不能与单位名称相同:${unit.name}` },
+        ]);
+      }
+      const audit = auditEvent(
+        principal,
+        'unit.aliases',
+        { type: 'unit', id },
+        { before: { aliases: unit.aliases }, after: { aliases } },
+        now,
+      );
+      if (!(await units.setAliases(unit, aliases, audit))) {
+        throw new ConflictError('version_conflict', '单位刚被他人修改,请刷新后重试');
+      }
+      return { ...unit, aliases, version: unit.version + 1 };
     },
 
     async assertActive(principal) {

@@ -48,7 +48,10 @@ interface Fixture {
 
 interface RouteCase {
   /** Builds the request; `fresh` is true when the call is expected to succeed (and change things). */
-  request(fx: Fixture, fresh: boolean): Promise<{ path: string; body?: unknown }>;
+  request(
+    fx: Fixture,
+    fresh: boolean,
+  ): Promise<{ path: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }>;
   /** Expected status per caller that holds a valid token; everyone else gets 401. Unlisted: 403. */
   allowed: Allowed;
 }
@@ -302,6 +305,26 @@ const ROUTES: Record<string, RouteCase> = {
     }),
     allowed: { office: 200, own: 200 },
   },
+  'PUT /v1/units/{unitId}/aliases': {
+    request: async (fx, fresh) => ({
+      path: `/v1/units/${fresh ? await fx.newUnitId() : 'other'}/aliases`,
+      body: { aliases: ['别名'] },
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'POST /v1/plans/{planId}/imports': {
+    // A preview: it reads the file and writes nothing, for every caller.
+    request: async (fx) => ({
+      path: `/v1/plans/${fx.plan.id}/imports?mode=preview`,
+      rawBody: '工作任务,责任单位,完成时限\n摸排,东街村,6月30日\n',
+      headers: { 'content-type': 'text/csv' },
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'GET /v1/imports/template.xlsx': {
+    request: async () => ({ path: '/v1/imports/template.xlsx' }),
+    allowed: READ_ALL,
+  },
 };
 
 const CASE_BODY = {
@@ -481,9 +504,14 @@ describe('the access matrix', () => {
           ? 401
           : (spec.allowed[caller as keyof Allowed] ?? 403);
         const success = expected < 300;
-        const { path, body } = await spec.request(fx, success);
+        const { path, body, rawBody, headers } = await spec.request(fx, success);
         const before = success ? '' : await snapshot(fx.api);
-        const res = await fx.api.call(method, path, { as: tokens[caller], body });
+        const res = await fx.api.call(method, path, {
+          as: tokens[caller],
+          body,
+          ...(rawBody === undefined ? {} : { rawBody }),
+          ...(headers === undefined ? {} : { headers }),
+        });
         expect(res.status, `${route} as ${caller}: ${res.text.slice(0, 200)}`).toBe(expected);
         if (!success) expect(await snapshot(fx.api), `${route} as ${caller} wrote something`).toBe(before);
       }

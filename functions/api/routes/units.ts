@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageOf, pageQuery, slug } from '../../../shared/schemas/common.js';
 import { DutySchema, UnitDutyListQuerySchema } from '../../../shared/schemas/duties.js';
-import { CreateUnitSchema, UnitSchema } from '../../../shared/schemas/units.js';
+import { CreateUnitSchema, SetUnitAliasesSchema, UnitSchema } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../deps.js';
 import { idempotent } from '../idempotency.js';
 import { bearer, errorsFor, idempotencyHeaders, jsonBody, jsonResponse, newRouter } from '../router.js';
@@ -101,6 +101,34 @@ export function unitRoutes(deps: AppDeps) {
       );
       return c.json(page, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/{unitId}/aliases',
+      tags: ['units'],
+      summary: '设置单位的简称、别名(导入任务表时按名称或别名匹配单位)',
+      description:
+        '以给出的列表整体替换该单位的别名(如 县教育体育局 的 县教体局)。导入任务表时,责任单位须与单位名称或别名完全一致;' +
+        '一个别名若登记给了多个单位,导入时按“对应多个单位”报错,不会猜测。仅领导小组办公室可设置,记入审计。',
+      security: bearer,
+      request: { params: unitIdParam, body: jsonBody(SetUnitAliasesSchema) },
+      responses: {
+        200: jsonResponse(UnitSchema, '已保存'),
+        ...errorsFor(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.units.setAliases(
+          c.get('principal'),
+          c.req.valid('param').unitId,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
+        200,
+      ),
   );
 
   return app;

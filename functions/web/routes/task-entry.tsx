@@ -5,6 +5,7 @@ import { ForbiddenError } from '../../../shared/errors.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import { type CreateTaskInput, CreateTaskSchema } from '../../../shared/schemas/tasks.js';
 import type { Unit } from '../../../shared/schemas/units.js';
+import { assignEach } from '../../../shared/services/assign-each.js';
 import type { AppDeps } from '../../api/deps.js';
 import { chromeOf, pathId, unitDirectory, type WebContext } from '../context.js';
 import {
@@ -30,6 +31,7 @@ import {
 import { Csrf, Page } from '../layout.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
 import { type PlanFormProps, UnitFilterScript, UnitPicker } from '../unit-tree.js';
+import { ImportForm } from './task-import.js';
 
 const WEEKDAY_NAMES = ['一', '二', '三', '四', '五', '六', '日'];
 
@@ -118,6 +120,7 @@ export function taskEntryPages(deps: AppDeps) {
           </p>
         )}
         <TaskFormView plan={plan} units={units} form={form} errors={errors} csrfToken={c.get('csrfToken')} />
+        <ImportForm planId={plan.id} csrfToken={c.get('csrfToken')} />
       </Page>,
       errors === undefined ? 200 : 400,
     );
@@ -193,6 +196,18 @@ export function taskEntryPages(deps: AppDeps) {
     if (Object.keys(errors).length > 0) return show(c, plan, units, form, errors);
 
     return oncePerForm(deps, c, f, async () => {
+      if (form.bulk) {
+        // One operation with task ids fixed by this form's key: a retry creates only what is missing.
+        const { leadUnitId: _lead, coUnitIds: _co, ...each } = inputs[0] as CreateTaskInput;
+        try {
+          const done = await assignEach(deps.plans, p, plan.id, each, targets, form.formKey, deps.clock());
+          return `/plans/${plan.id}/tasks/new?ok=tasks&n=${done.tasks.length}`;
+        } catch (err) {
+          const fields = fromServiceError(err);
+          if (fields === undefined) throw err;
+          return show(c, plan, units, form, fields);
+        }
+      }
       let duties = 0;
       let taskId = '';
       for (const [i, input] of inputs.entries()) {

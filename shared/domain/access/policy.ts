@@ -42,7 +42,8 @@ export type Action =
   | 'case.read'
   | 'case.act.school'
   | 'case.act.township'
-  | 'case.act.bureau';
+  | 'case.act.bureau'
+  | 'unit.update';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -113,6 +114,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'report.create':
     case 'finding.create':
     case 'audit.read':
+    case 'unit.update':
       return deny('只有领导小组办公室可以执行此操作');
     case 'case.create':
     case 'case.act.school':
