@@ -7,6 +7,7 @@ import { calendarRoutes } from './routes/calendar.js';
 import { dutyRoutes } from './routes/duties.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { indicatorRoutes } from './routes/indicators.js';
 import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
 import { planReportRoutes, reportRoutes } from './routes/reports.js';
@@ -76,6 +77,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/sweeps', sweepRoutes(deps));
   app.route('/v1/calendar', calendarRoutes(deps));
   app.route('/v1/audit', auditRoutes(deps));
+  app.route('/v1/plans', indicatorRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

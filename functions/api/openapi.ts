@@ -47,6 +47,10 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/calendar/{year}': 'getCalendar',
   'PUT /v1/calendar/{year}': 'setCalendar',
   'GET /v1/audit': 'listAuditEvents',
+  'GET /v1/plans/{planId}/indicators': 'listIndicators',
+  'GET /v1/plans/{planId}/indicators/table': 'getIndicatorTable',
+  'PUT /v1/plans/{planId}/indicators/{key}': 'putIndicator',
+  'PUT /v1/plans/{planId}/indicators/{key}/figures/{period}': 'putIndicatorFigure',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

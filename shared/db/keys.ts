@@ -42,6 +42,10 @@
  * | L1 | a caller's request count in one rate window      | UpdateItem pk=RATE#<role>:<sub>   sk=<windowStart> (TTL)      |
  * | I1 | the first answer to a caller's Idempotency-Key   | PutItem (conditional) / UpdateItem / DeleteItem                |
  * |    |   on one route (24 h, TTL)                       |   pk=IDEMPOTENCY#<sha256 of route, caller, key> sk=IDEMPOTENCY |
+ * | X1 | a plan's indicators (指标), by key               | Query    pk=PLAN#<planId>          sk begins_with INDICATOR#   |
+ * | X2 | a plan's figures for one period, every unit,     | Query    pk=FIGURES#<planId>#<period>                          |
+ * |    |   indicator and source (the indicator table);    |   sk=<key>#<unitId>#<source>                                   |
+ * |    |   one unit's sources for one indicator (三一致)    |   sk begins_with <key>#<unitId>#                               |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -190,3 +194,23 @@ export const IDEMPOTENCY_SK = 'IDEMPOTENCY';
  * hashed: whatever it holds ('#' included) cannot collide with another entity's prefix.
  */
 export const idempotencyKey = (scopeHash: string) => ({ pk: `IDEMPOTENCY#${scopeHash}`, sk: IDEMPOTENCY_SK });
+
+export const INDICATOR_SK_PREFIX = 'INDICATOR#';
+export const indicatorKey = (planId: string, key: string) => ({
+  pk: `PLAN#${planId}`,
+  sk: `${INDICATOR_SK_PREFIX}${key}`,
+});
+
+/** X2: a period's figures share a partition, so the indicator table is one Query. */
+export const figuresPk = (planId: string, period: string) => `FIGURES#${planId}#${period}`;
+export const unitFiguresSkPrefix = (key: string, unitId: string) => `${key}#${unitId}#`;
+export const figureKey = (f: {
+  planId: string;
+  period: string;
+  key: string;
+  unitId: string;
+  source: string;
+}) => ({
+  pk: figuresPk(f.planId, f.period),
+  sk: `${unitFiguresSkPrefix(f.key, f.unitId)}${f.source}`,
+});

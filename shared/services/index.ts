@@ -4,6 +4,7 @@ import type { TableRef } from '../db/client.js';
 import { counterRepository } from '../db/counter-repository.js';
 import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
+import { indicatorRepository } from '../db/indicator-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { reportRepository } from '../db/report-repository.js';
@@ -17,6 +18,7 @@ import { type DutyService, dutyService } from './duty-service.js';
 import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
 import { type IdempotencyService, idempotencyService } from './idempotency-service.js';
+import { type IndicatorService, indicatorService } from './indicator-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { recurrenceService } from './recurrence-service.js';
@@ -40,6 +42,8 @@ export interface Services {
   counters: CounterService;
   /** Idempotency keys of creates (the API's header, the pages' per-form key). */
   idempotency: IdempotencyService;
+  /** Indicator targets, figures, the roll-up table and 三一致. */
+  indicators: IndicatorService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -62,6 +66,13 @@ export function createServices(
   const counters = counterRepository(table);
   const planSvc = planService({ plans, units, duties, counters, calendars, recurrences });
   const counterSvc = counterService({ counters, duties, plans });
+  const supervision = supervisionService({
+    plans,
+    duties,
+    planService: planSvc,
+    counters: counterSvc,
+    tableName: table.tableName,
+  });
   return {
     units: unitService(units),
     plans: planSvc,
@@ -82,13 +93,7 @@ export function createServices(
     calendar: calendarService(calendars),
     reports: reportService({ reports: reportRepository(table), plans, units, calendars }),
     audit: auditService({ audit: auditRepository(table), duties, units }),
-    supervision: supervisionService({
-      plans,
-      duties,
-      planService: planSvc,
-      counters: counterSvc,
-      tableName: table.tableName,
-    }),
+    supervision,
     extensions: extensionService({
       extensions: extensionRepository(table, duties),
       duties,
@@ -97,6 +102,13 @@ export function createServices(
       calendars,
     }),
     idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
+    indicators: indicatorService({
+      indicators: indicatorRepository(table),
+      plans,
+      units,
+      supervision,
+      table,
+    }),
   };
 }
 

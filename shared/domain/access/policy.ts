@@ -36,7 +36,10 @@ export type Action =
   | 'calendar.write'
   | 'report.read'
   | 'report.create'
-  | 'audit.read';
+  | 'audit.read'
+  | 'indicator.read'
+  | 'indicator.write'
+  | 'figure.report';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -76,7 +79,12 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'calendar.read':
     // Everyone reads reports; what a unit sees of other units is decided by the report service.
     case 'report.read':
+    // The indicator table is statistics (counts and sums, no child's name): everyone reads it.
+    case 'indicator.read':
       return ALLOW;
+    case 'figure.report':
+      // 填报: a unit reports its own figures; a unit above it and the leaders only read them.
+      return principal.role === 'unit' && own ? ALLOW : deny('只能填报本单位的指标数据');
     case 'duty.read':
       if (principal.role === 'leader') return ALLOW;
       return own || above ? ALLOW : deny('只能查看本单位(及下级单位)的任务');
@@ -107,6 +115,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'report.create':
     case 'finding.create':
     case 'audit.read':
+    case 'indicator.write':
       return deny('只有领导小组办公室可以执行此操作');
   }
 }
