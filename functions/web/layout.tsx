@@ -15,7 +15,8 @@ export type NavKey =
   | 'reports'
   | 'plans'
   | 'my'
-  | 'confirm';
+  | 'confirm'
+  | 'indicators';
 
 export interface Flash {
   kind: 'ok' | 'err';
@@ -98,6 +99,7 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
       {seesAll && item('plans', '/plans', '工作方案')}
       {p.unitId !== undefined && item('my', '/my', '我的任务')}
       {p.unitId !== undefined && item('confirm', '/review', '下级确认')}
+      {plan !== undefined && item('indicators', `/plans/${plan}/indicators`, '指标监测')}
     </nav>
   );
 };

@@ -8,6 +8,7 @@ import { Page } from './layout.js';
 import { evidencePages } from './routes/evidence.js';
 import { extensionPages } from './routes/extensions.js';
 import { findingPages } from './routes/findings.js';
+import { indicatorPages } from './routes/indicators.js';
 import { myDutyPages } from './routes/my-duties.js';
 import { overviewPages } from './routes/overview.js';
 import { reportPages } from './routes/reports.js';
@@ -41,6 +42,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', reportPages(deps));
   app.route('/', extensionPages(deps));
   app.route('/', findingPages(deps));
+  app.route('/', indicatorPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {
