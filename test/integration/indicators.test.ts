@@ -348,6 +348,12 @@ describe('三一致 (report, systems and archive agree)', () => {
     found = await selfChecks();
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ status: 'closed' });
+    // The frozen report says so too.
+    const report = await api.call<{
+      rectifications: { items: { findingId: string; closed: boolean }[] } | null;
+    }>('POST', `/v1/plans/${plan.id}/reports`, { body: { period: 'week' } });
+    expect(report.status, report.text).toBe(201);
+    expect(report.body.rectifications?.items.find((f) => f.findingId === found[0]?.id)?.closed).toBe(true);
     t = await table('2026-05');
     expect(row(t, 'east').cells['junior-net']).toMatchObject({
       consistency: 'agree',
