@@ -30,10 +30,10 @@ export interface IndicatorRepository {
   unitFigures(planId: string, period: string, key: string, unitId: string): Promise<FigureRecord[]>;
   /** Like `put`, for one source's figure. */
   putFigure(figure: FigureRecord, expectedVersion: number | undefined, audit: AuditEvent): Promise<boolean>;
-  /** The current version of a figure, if stored (what a 409 tells the client). */
-  figureVersion(
+  /** One source's stored figure (consistent read): a correction's before, a 409's current version. */
+  getFigure(
     f: Pick<FigureRecord, 'planId' | 'period' | 'key' | 'unitId' | 'source'>,
-  ): Promise<number | undefined>;
+  ): Promise<FigureRecord | undefined>;
   /**
    * Marks a self-check finding as resolved (`at`: the sources agree) or open again (`null`), only
    * if it is not in that state already; false when it was (or the finding does not exist).
@@ -123,11 +123,11 @@ export function indicatorRepository(ref: TableRef): IndicatorRepository {
       );
     },
 
-    async figureVersion(f) {
+    async getFigure(f) {
       const out = await doc.send(
         new GetCommand({ TableName: tableName, Key: figureKey(f), ConsistentRead: true }),
       );
-      return typeof out.Item?.version === 'number' ? out.Item.version : undefined;
+      return out.Item ? parseFigure(out.Item) : undefined;
     },
 
     async setFindingResolved(planId, findingId, at) {

@@ -265,15 +265,17 @@ export function indicatorService(deps: {
         reportedAt: now.toISOString(),
         reportedBy: principal.sub,
       };
+      // A correction keeps what it replaced in the audit trail (a frozen report keeps its own copy).
+      const before = input.expectedVersion === undefined ? undefined : await indicators.getFigure(record);
       const audit = auditEvent(
         principal,
         input.expectedVersion === undefined ? 'figure.report' : 'figure.correct',
         { type: 'plan', id: planId, planId },
-        { before: null, after: record },
+        { before: before ?? null, after: record },
         now,
       );
       if (!(await indicators.putFigure(record, input.expectedVersion, audit))) {
-        const version = (await indicators.figureVersion(record)) ?? null;
+        const version = (await indicators.getFigure(record))?.version ?? null;
         throw input.expectedVersion === undefined
           ? new ConflictError(
               'figure_exists',

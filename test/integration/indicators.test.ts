@@ -218,6 +218,14 @@ describe('figures', () => {
     expect(fixed.status).toBe(200);
     expect(fixed.body).toMatchObject({ version: 2, status: 'met' });
     expect((await put('primary-enrolment', '2026-05', { ...body, expectedVersion: 1 })).status).toBe(409);
+    // The correction is in the plan's audit trail with what it replaced.
+    const audit = await api.call<{ items: { action: string; before: { numerator?: string } | null }[] }>(
+      'GET',
+      `/v1/audit?planId=${plan.id}`,
+    );
+    expect(audit.status, audit.text).toBe(200);
+    const correction = audit.body.items.find((e) => e.action === 'figure.correct');
+    expect(correction?.before?.numerator).toBe('99');
   });
 });
 
