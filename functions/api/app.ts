@@ -9,6 +9,7 @@ import { dutyRoutes } from './routes/duties.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { importRoutes } from './routes/imports.js';
+import { indicatorRoutes } from './routes/indicators.js';
 import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
 import { planReportRoutes, reportRoutes } from './routes/reports.js';
@@ -80,6 +81,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/audit', auditRoutes(deps));
   app.route('/v1/cases', caseRoutes(deps));
   app.route('/v1', importRoutes(deps));
+  app.route('/v1/plans', indicatorRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

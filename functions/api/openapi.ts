@@ -57,6 +57,10 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /v1/units/{unitId}/aliases': 'setUnitAliases',
   'POST /v1/plans/{planId}/imports': 'importTasks',
   'GET /v1/imports/template.xlsx': 'getImportTemplate',
+  'GET /v1/plans/{planId}/indicators': 'listIndicators',
+  'GET /v1/plans/{planId}/indicators/table': 'getIndicatorTable',
+  'PUT /v1/plans/{planId}/indicators/{key}': 'putIndicator',
+  'PUT /v1/plans/{planId}/indicators/{key}/figures/{period}': 'putIndicatorFigure',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -17,7 +17,8 @@ export type NavKey =
   | 'plans'
   | 'my'
   | 'confirm'
-  | 'cases';
+  | 'cases'
+  | 'indicators';
 
 export interface Flash {
   kind: 'ok' | 'err';
@@ -102,6 +103,7 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
       {p.unitId !== undefined && item('my', '/my', '我的任务')}
       {p.unitId !== undefined && item('confirm', '/review', '下级确认')}
       {item('cases', '/cases', '控辍保学')}
+      {plan !== undefined && item('indicators', `/plans/${plan}/indicators`, '指标监测')}
     </nav>
   );
 };

@@ -9,6 +9,7 @@ import { casePages } from './routes/cases.js';
 import { evidencePages } from './routes/evidence.js';
 import { extensionPages } from './routes/extensions.js';
 import { findingPages } from './routes/findings.js';
+import { indicatorPages } from './routes/indicators.js';
 import { ledgerPages } from './routes/ledger.js';
 import { myDutyPages } from './routes/my-duties.js';
 import { overviewPages } from './routes/overview.js';
@@ -47,6 +48,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', ledgerPages(deps));
   app.route('/', casePages(deps));
   app.route('/', taskImportPages(deps));
+  app.route('/', indicatorPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {

@@ -60,6 +60,10 @@
  * | K4 | the county's cases, the same order               | Query openByDue gsi3pk=CASES  (gsi3sk as K2)                   |
  * | M1 | a plan's committed import of one file (导入)      | GetItem / PutItem (conditional) pk=PLAN#<planId>               |
  * |    |   written once, with its audit event             |   sk=IMPORT#<sha256 of the file>                               |
+ * | X1 | a plan's indicators (指标), by key               | Query    pk=PLAN#<planId>          sk begins_with INDICATOR#   |
+ * | X2 | a plan's figures for one period, every unit,     | Query    pk=FIGURES#<planId>#<period>                          |
+ * |    |   indicator and source (the indicator table);    |   sk=<key>#<unitId>#<source>                                   |
+ * |    |   one unit's sources for one indicator (三一致)    |   sk begins_with <key>#<unitId>#                               |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -314,3 +318,22 @@ export function caseIndexKeys(c: {
     gsi3sk: order,
   };
 }
+export const INDICATOR_SK_PREFIX = 'INDICATOR#';
+export const indicatorKey = (planId: string, key: string) => ({
+  pk: `PLAN#${planId}`,
+  sk: `${INDICATOR_SK_PREFIX}${key}`,
+});
+
+/** X2: a period's figures share a partition, so the indicator table is one Query. */
+export const figuresPk = (planId: string, period: string) => `FIGURES#${planId}#${period}`;
+export const unitFiguresSkPrefix = (key: string, unitId: string) => `${key}#${unitId}#`;
+export const figureKey = (f: {
+  planId: string;
+  period: string;
+  key: string;
+  unitId: string;
+  source: string;
+}) => ({
+  pk: figuresPk(f.planId, f.period),
+  sk: `${unitFiguresSkPrefix(f.key, f.unitId)}${f.source}`,
+});

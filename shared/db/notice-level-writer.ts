@@ -284,3 +284,62 @@ export function levelWriter(ref: TableRef): LevelWriter {
     },
   };
 }
+
+/**
+ * A notice about no duty (an indicator's breach, 指标未达标), written exactly once by its fixed id:
+ * the notice item (its unit's inbox entry), then its other recipients' entries and its audit
+ * event, each conditional on its own fixed key, so writers racing on the same id, or one finishing
+ * what another left, write nothing twice. True when this call wrote the notice itself.
+ */
+export async function writeStandaloneNotice(
+  ref: TableRef,
+  notice: Notice,
+  audit: AuditEvent,
+): Promise<boolean> {
+  const { doc, tableName } = ref;
+  const putIfAbsent = async (input: PutCommandInput) => {
+    try {
+      await withRetry(() => doc.send(new PutCommand(input)));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  };
+  const created = await putIfAbsent({
+    TableName: tableName,
+    Item: {
+      ...noticeKey(notice.id),
+      ...noticeDirectoryKeys(notice.planId, notice.createdAt, notice.id),
+      ...inboxKeys(ownRecipient(notice), notice.createdAt, notice.id),
+      entity: 'Notice',
+      ...notice,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  });
+  // The first writer's content is the notice's: a later writer completes its entries, not its own.
+  const stored = created
+    ? notice
+    : NoticeSchema.parse((await getNoticeItems(ref, [notice.id], { consistent: true })).get(notice.id));
+  await Promise.all([
+    ...stored.recipients
+      .filter((recipient) => recipient !== ownRecipient(stored))
+      .map((recipient) =>
+        putIfAbsent({
+          TableName: tableName,
+          Item: {
+            ...noticeRecipientKey(stored.id, recipient),
+            ...inboxKeys(recipient, stored.createdAt, stored.id),
+            entity: 'NoticeRecipient',
+            noticeId: stored.id,
+            planId: stored.planId,
+            level: stored.level,
+            recipient,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    created ? putIfAbsent(auditPut(ref, audit).Put) : Promise.resolve(false),
+  ]);
+  return created;
+}

@@ -36,6 +36,11 @@ export const FindingSchema = z
     dueAt: z.string(),
     createdAt: z.string(),
     createdBy: z.string(),
+    resolvedAt: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: '自查(三一致)问题:各来源数字一致之时,问题随之销号' }),
   })
   .openapi('Finding');
 

@@ -313,6 +313,8 @@ export const ReportFindingFactSchema = z.object({
   dutyIds: z.array(z.string()),
   dueAt: z.string(),
   createdAt: z.string(),
+  /** A self-check (三一致) finding whose sources agreed again: closed from then on. */
+  resolvedAt: z.string().nullable().optional(),
 });
 
 export type CreateReportInput = z.infer<typeof CreateReportSchema>;

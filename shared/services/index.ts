@@ -6,6 +6,7 @@ import { counterRepository } from '../db/counter-repository.js';
 import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
 import { importRepository } from '../db/import-repository.js';
+import { indicatorRepository } from '../db/indicator-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { reportRepository } from '../db/report-repository.js';
@@ -22,6 +23,7 @@ import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
 import { type IdempotencyService, idempotencyService } from './idempotency-service.js';
 import { type ImportService, importService } from './import-service.js';
+import { type IndicatorService, indicatorService } from './indicator-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { recurrenceService } from './recurrence-service.js';
@@ -49,6 +51,8 @@ export interface Services {
   cases: CaseService;
   /** An office's task table (.xlsx, .csv) read, checked and turned into tasks. */
   imports: ImportService;
+  /** Indicator targets, figures, the roll-up table and 三一致. */
+  indicators: IndicatorService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -73,6 +77,13 @@ export function createServices(
   const counters = counterRepository(table);
   const planSvc = planService({ plans, units, duties, counters, calendars, recurrences });
   const counterSvc = counterService({ counters, duties, plans });
+  const supervision = supervisionService({
+    plans,
+    duties,
+    planService: planSvc,
+    counters: counterSvc,
+    tableName: table.tableName,
+  });
   return {
     units: unitService(units),
     plans: planSvc,
@@ -93,13 +104,7 @@ export function createServices(
     calendar: calendarService(calendars),
     reports: reportService({ reports: reportRepository(table), plans, units, calendars }),
     audit: auditService({ audit: auditRepository(table), duties, units }),
-    supervision: supervisionService({
-      plans,
-      duties,
-      planService: planSvc,
-      counters: counterSvc,
-      tableName: table.tableName,
-    }),
+    supervision,
     extensions: extensionService({
       extensions: extensionRepository(table, duties),
       duties,
@@ -110,6 +115,13 @@ export function createServices(
     idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
     cases: caseService({ cases: caseRepository(table), units, calendars, cipher: options.fieldCipher }),
     imports: importService({ plans, units, imports: importRepository(table), planService: planSvc }),
+    indicators: indicatorService({
+      indicators: indicatorRepository(table),
+      plans,
+      units,
+      supervision,
+      table,
+    }),
   };
 }
 

@@ -12,6 +12,7 @@ import type { Duty, DutyRecord } from '../schemas/duties.js';
 import {
   type ClosePhaseInput,
   type CreateFindingInput,
+  FINDING_TITLE_MAX,
   type Finding,
   type FindingView,
   RECTIFICATION_TITLE_PREFIX,
@@ -65,7 +66,20 @@ export interface SupervisionService {
     planId: string,
     now: Date,
   ): Promise<{ findings: FindingView[]; duties: Map<string, Duty> }>;
+  /**
+   * A finding the system raises itself (source `self-check`: 三一致 sources that disagree) under a
+   * fixed id, with a rectification duty to the unit: written once, whoever calls first; 'exists'
+   * when it was already there, 'skipped' when the phase it would go in is closed.
+   */
+  raiseSystemFinding(
+    planId: string,
+    input: { findingId: string; title: string; detail: string; unitId: string; dueInDays: number },
+    now: Date,
+  ): Promise<'created' | 'exists' | 'skipped'>;
 }
+
+/** Who the audit trail names for what the system raises itself. */
+export const SYSTEM_PRINCIPAL: Principal = { sub: 'system:self-check', role: 'office' };
 
 export function supervisionService(deps: {
   plans: PlanRepository;
@@ -91,13 +105,17 @@ export function supervisionService(deps: {
     const found = finding.dutyIds.flatMap((id) => records.get(id) ?? []);
     const ownDuties = findingPartsFor(reader, found, (d) => d.unitId);
     const accepted = found.filter((d) => d.status === 'accepted');
-    const closed = accepted.length === finding.dutyIds.length;
-    const closedAt = closed
-      ? (accepted
-          .map((d) => d.acceptedAt ?? '')
-          .sort()
-          .at(-1) ?? null)
-      : null;
+    // A self-check (三一致) finding also closes when the system sees its sources agree.
+    const resolvedAt = finding.resolvedAt ?? null;
+    const closed = accepted.length === finding.dutyIds.length || resolvedAt !== null;
+    const closedAt =
+      resolvedAt ??
+      (closed
+        ? (accepted
+            .map((d) => d.acceptedAt ?? '')
+            .sort()
+            .at(-1) ?? null)
+        : null);
     return {
       ...finding,
       unitIds: findingPartsFor(reader, finding.unitIds, (id) => id) ?? [],
@@ -275,6 +293,66 @@ export function supervisionService(deps: {
       );
       if (finding === undefined) throw new Error('finding not built');
       return { ...finding, status: 'open', closedAt: null, accepted: 0, total: task.duties.length };
+    },
+
+    async raiseSystemFinding(planId, input, now) {
+      const plan = await mustPlan(planId);
+      if ((await plans.listFindings(planId)).some((f) => f.id === input.findingId)) return 'exists';
+      // The phase under way; between phases or after the last, the latest one that has begun.
+      const phase =
+        currentPhase(plan.phases, now, plan.timezone) ??
+        [...plan.phases].reverse().find((p) => p.start <= now.toISOString().slice(0, 10)) ??
+        plan.phases[0];
+      if (phase === undefined || plan.phaseClosures[phase.key] !== undefined) return 'skipped';
+      const due = new Date(now.getTime() + input.dueInDays * 86_400_000).toISOString().slice(0, 10);
+      try {
+        await planService.createTask(
+          SYSTEM_PRINCIPAL,
+          planId,
+          CreateTaskSchema.parse({
+            title: `${RECTIFICATION_TITLE_PREFIX}${input.title.slice(0, FINDING_TITLE_MAX)}`,
+            description: input.detail,
+            phaseKey: phase.key,
+            leadUnitId: input.unitId,
+            coUnitIds: [],
+            dueAt: due,
+            kind: 'rectification',
+          }),
+          now,
+          {
+            extra: (t, created) => [
+              {
+                Put: {
+                  TableName: deps.tableName,
+                  Item: {
+                    ...findingKey(planId, input.findingId),
+                    entity: 'Finding',
+                    id: input.findingId,
+                    planId,
+                    title: input.title.slice(0, FINDING_TITLE_MAX),
+                    detail: input.detail,
+                    source: 'self-check',
+                    phaseKey: phase.key,
+                    unitIds: [input.unitId],
+                    taskId: t.id,
+                    dutyIds: created.map((d) => d.id),
+                    dueAt: t.dueAt ?? '',
+                    createdAt: now.toISOString(),
+                    createdBy: SYSTEM_PRINCIPAL.sub,
+                  },
+                  // The fixed id: a concurrent caller's whole transaction (task, duty) is refused.
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          },
+        );
+        return 'created';
+      } catch (err) {
+        if (err instanceof ConflictError && err.code === 'task_exists') return 'exists';
+        if (err instanceof ConflictError && err.code === 'phase_closed') return 'skipped';
+        throw err;
+      }
     },
 
     async listFindings(principal, planId) {

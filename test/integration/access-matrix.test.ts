@@ -60,6 +60,25 @@ const READ_ALL: Allowed = { office: 200, leader: 200, own: 200, parent: 200, oth
 const OFFICE_ONLY = (status: number): Allowed => ({ office: status });
 const OWN_TREE_READ: Allowed = { office: 200, leader: 200, own: 200, parent: 200 };
 
+const MATRIX_INDICATOR = {
+  name: '入学率',
+  measure: 'ratio',
+  unitOfMeasure: '%',
+  direction: 'gte',
+  target: '98',
+  period: 'monthly',
+  reportingUnitIds: ['village'],
+};
+let figureMonths = 0;
+/** The indicator the figure and table rows use, created on first need. */
+async function matrixIndicator(fx: Fixture) {
+  const res = await fx.api.call('PUT', `/v1/plans/${fx.plan.id}/indicators/matrix-rate`, {
+    body: MATRIX_INDICATOR,
+  });
+  if (res.status !== 200 && res.status !== 409)
+    throw new Error(`fixture: indicator ${res.status} ${res.text}`);
+}
+
 const ROUTES: Record<string, RouteCase> = {
   'GET /v1/units': { request: async () => ({ path: '/v1/units' }), allowed: READ_ALL },
   'POST /v1/units': {
@@ -324,6 +343,38 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /v1/imports/template.xlsx': {
     request: async () => ({ path: '/v1/imports/template.xlsx' }),
     allowed: READ_ALL,
+  },
+  'GET /v1/plans/{planId}/indicators': {
+    request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/indicators` }),
+    allowed: READ_ALL,
+  },
+  'GET /v1/plans/{planId}/indicators/table': {
+    request: async (fx) => {
+      await matrixIndicator(fx);
+      return { path: `/v1/plans/${fx.plan.id}/indicators/table?period=2026-05` };
+    },
+    allowed: READ_ALL,
+  },
+  'PUT /v1/plans/{planId}/indicators/{key}': {
+    request: async (fx, fresh) => ({
+      path: `/v1/plans/${fx.plan.id}/indicators/${fresh ? `k-${Math.random().toString(36).slice(2, 10)}` : 'refused'}`,
+      body: MATRIX_INDICATOR,
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'PUT /v1/plans/{planId}/indicators/{key}/figures/{period}': {
+    request: async (fx) => {
+      await matrixIndicator(fx);
+      // A month of its own for every request: each success is a first report.
+      figureMonths++;
+      const month = `${2026 + Math.floor((4 + figureMonths) / 12)}-${String(((4 + figureMonths) % 12) + 1).padStart(2, '0')}`;
+      return {
+        path: `/v1/plans/${fx.plan.id}/indicators/matrix-rate/figures/${month}`,
+        body: { unitId: 'village', source: 'report', numerator: '9', denominator: '10' },
+      };
+    },
+    // A unit reports its own figures; the office may report for it; a unit above only reads them.
+    allowed: { office: 200, own: 200 },
   },
 };
 

@@ -144,7 +144,14 @@ const NoticeCard: FC<{
         {notice.levelLabel || levelLabel(notice.level)}
       </span>
       <span>
-        {about === null ? <a href={`/duties/${notice.dutyId}`}>{notice.dutyTitle}</a> : notice.dutyTitle}
+        {about !== null ? (
+          notice.dutyTitle
+        ) : notice.dutyId === '' ? (
+          // A notice about no duty (指标未达标) leads to the plan's indicator table.
+          <a href={`/plans/${notice.planId}/indicators`}>{notice.dutyTitle}</a>
+        ) : (
+          <a href={`/duties/${notice.dutyId}`}>{notice.dutyTitle}</a>
+        )}
         {about !== null && <small>(所辖 {about})</small>}
       </span>
       <small>

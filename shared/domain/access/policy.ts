@@ -43,7 +43,10 @@ export type Action =
   | 'case.act.school'
   | 'case.act.township'
   | 'case.act.bureau'
-  | 'unit.update';
+  | 'unit.update'
+  | 'indicator.read'
+  | 'indicator.write'
+  | 'figure.report';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -83,7 +86,12 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'calendar.read':
     // Everyone reads reports; what a unit sees of other units is decided by the report service.
     case 'report.read':
+    // The indicator table is statistics (counts and sums, no child's name): everyone reads it.
+    case 'indicator.read':
       return ALLOW;
+    case 'figure.report':
+      // 填报: a unit reports its own figures; a unit above it and the leaders only read them.
+      return principal.role === 'unit' && own ? ALLOW : deny('只能填报本单位的指标数据');
     case 'duty.read':
       if (principal.role === 'leader') return ALLOW;
       return own || above ? ALLOW : deny('只能查看本单位(及下级单位)的任务');
@@ -115,6 +123,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'finding.create':
     case 'audit.read':
     case 'unit.update':
+    case 'indicator.write':
       return deny('只有领导小组办公室可以执行此操作');
     case 'case.create':
     case 'case.act.school':

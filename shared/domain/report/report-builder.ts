@@ -254,14 +254,18 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
             ];
       });
       const accepted = units.filter((u) => u.status === 'accepted');
-      // 销号 only when every duty the finding made was accepted by the cut-off.
-      const closed = f.dutyIds.length > 0 && accepted.length === f.dutyIds.length;
-      const closedAt = closed
-        ? (f.dutyIds
-            .map((id) => rectifications.get(id)?.acceptedAt ?? '')
-            .sort()
-            .at(-1) ?? null)
-        : null;
+      // 销号 when every duty the finding made was accepted by the cut-off, or (a self-check finding)
+      // when its sources agreed again by then.
+      const resolvedAt = f.resolvedAt != null && f.resolvedAt <= asOfIso ? f.resolvedAt : null;
+      const closed = resolvedAt !== null || (f.dutyIds.length > 0 && accepted.length === f.dutyIds.length);
+      const closedAt =
+        resolvedAt ??
+        (closed
+          ? (f.dutyIds
+              .map((id) => rectifications.get(id)?.acceptedAt ?? '')
+              .sort()
+              .at(-1) ?? null)
+          : null);
       items.push({
         findingId: f.id,
         title: f.title,

@@ -1,0 +1,164 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type FigureRecord, FigureSchema, type Indicator, IndicatorSchema } from '../schemas/indicators.js';
+import type { AuditEvent } from './audit.js';
+import type { TableRef } from './client.js';
+import { isConditionFailure } from './errors.js';
+import {
+  figureKey,
+  figuresPk,
+  findingKey,
+  INDICATOR_SK_PREFIX,
+  indicatorKey,
+  unitFiguresSkPrefix,
+} from './keys.js';
+import { queryAll, queryPages } from './query.js';
+import { writeWithAudit } from './transact.js';
+
+export interface IndicatorRepository {
+  /** X1: one indicator of a plan. */
+  get(planId: string, key: string): Promise<Indicator | undefined>;
+  /** X1: a plan's indicators, by key. */
+  list(planId: string): Promise<Indicator[]>;
+  /**
+   * Creates the indicator (`expectedVersion` undefined: only if absent) or replaces it (only if
+   * still at that version); false when the condition failed (nothing written).
+   */
+  put(indicator: Indicator, expectedVersion: number | undefined, audit: AuditEvent): Promise<boolean>;
+  /** X2: every figure of a plan's period, every source: O(units × indicators) items, in pages. */
+  figuresOfPeriod(planId: string, period: string): AsyncGenerator<FigureRecord[]>;
+  /** X2: one unit's figures for one indicator and period, every source (consistent read). */
+  unitFigures(planId: string, period: string, key: string, unitId: string): Promise<FigureRecord[]>;
+  /** Like `put`, for one source's figure. */
+  putFigure(figure: FigureRecord, expectedVersion: number | undefined, audit: AuditEvent): Promise<boolean>;
+  /** One source's stored figure (consistent read): a correction's before, a 409's current version. */
+  getFigure(
+    f: Pick<FigureRecord, 'planId' | 'period' | 'key' | 'unitId' | 'source'>,
+  ): Promise<FigureRecord | undefined>;
+  /**
+   * Marks a self-check finding as resolved (`at`: the sources agree) or open again (`null`), only
+   * if it is not in that state already; false when it was (or the finding does not exist).
+   */
+  setFindingResolved(planId: string, findingId: string, at: string | null): Promise<boolean>;
+  /** Whether a finding is stored, and resolved. */
+  findingState(planId: string, findingId: string): Promise<'absent' | 'open' | 'resolved'>;
+}
+
+const parseFigure = (item: Record<string, unknown>) => FigureSchema.parse(item);
+
+export function indicatorRepository(ref: TableRef): IndicatorRepository {
+  const { doc, tableName } = ref;
+
+  const versioned = (expected: number | undefined) =>
+    expected === undefined
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expected } };
+
+  return {
+    async get(planId, key) {
+      const out = await doc.send(new GetCommand({ TableName: tableName, Key: indicatorKey(planId, key) }));
+      return out.Item ? IndicatorSchema.parse(out.Item) : undefined;
+    },
+
+    async list(planId) {
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': indicatorKey(planId, '').pk, ':sk': INDICATOR_SK_PREFIX },
+      });
+      return items.map((i) => IndicatorSchema.parse(i));
+    },
+
+    put(indicator, expectedVersion, audit) {
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...indicatorKey(indicator.planId, indicator.key), entity: 'Indicator', ...indicator },
+              ...versioned(expectedVersion),
+            },
+          },
+        ],
+        audit,
+      );
+    },
+
+    async *figuresOfPeriod(planId, period) {
+      for await (const page of queryPages(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': figuresPk(planId, period) },
+      })) {
+        yield page.map(parseFigure);
+      }
+    },
+
+    async unitFigures(planId, period, key, unitId) {
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: {
+          ':pk': figuresPk(planId, period),
+          ':sk': unitFiguresSkPrefix(key, unitId),
+        },
+        ConsistentRead: true,
+      });
+      return items.map(parseFigure);
+    },
+
+    putFigure(figure, expectedVersion, audit) {
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...figureKey(figure), entity: 'Figure', ...figure },
+              ...versioned(expectedVersion),
+            },
+          },
+        ],
+        audit,
+      );
+    },
+
+    async getFigure(f) {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: figureKey(f), ConsistentRead: true }),
+      );
+      return out.Item ? parseFigure(out.Item) : undefined;
+    },
+
+    async setFindingResolved(planId, findingId, at) {
+      const input =
+        at === null
+          ? {
+              UpdateExpression: 'REMOVE resolvedAt',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_exists(resolvedAt)',
+            }
+          : {
+              UpdateExpression: 'SET resolvedAt = :at',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(resolvedAt)',
+              ExpressionAttributeValues: { ':at': at },
+            };
+      try {
+        await doc.send(
+          new UpdateCommand({ TableName: tableName, Key: findingKey(planId, findingId), ...input }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
+    },
+
+    async findingState(planId, findingId) {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: findingKey(planId, findingId), ConsistentRead: true }),
+      );
+      if (out.Item === undefined) return 'absent';
+      return typeof out.Item.resolvedAt === 'string' ? 'resolved' : 'open';
+    },
+  };
+}
