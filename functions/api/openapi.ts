@@ -47,6 +47,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/calendar/{year}': 'getCalendar',
   'PUT /v1/calendar/{year}': 'setCalendar',
   'GET /v1/audit': 'listAuditEvents',
+  'POST /v1/calendar/{year}/notice': 'readHolidayNotice',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

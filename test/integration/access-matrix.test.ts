@@ -263,6 +263,13 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/findings` }),
     allowed: READ_ALL,
   },
+  'POST /v1/calendar/{year}/notice': {
+    request: async () => ({
+      path: '/v1/calendar/2033/notice',
+      body: { text: '一、元旦：1月1日放假，共1天。', mode: 'commit' },
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
 };
 
 const PUBLIC = ['GET /health', 'GET /openapi.json', 'GET /docs'];

@@ -285,6 +285,15 @@ describe('bad fields', () => {
         bad: { period: 'year', asOf: 'yesterday' },
         texts: [],
       },
+      {
+        method: 'POST',
+        template: '/v1/calendar/{year}/notice',
+        path: '/v1/calendar/2027/notice',
+        as: OFFICE,
+        valid: { text: '一、元旦：1月1日放假，共1天。', mode: 'preview' },
+        bad: { text: '', mode: 'save', expectedVersion: -1 },
+        texts: ['text'],
+      },
     ];
   });
 
