@@ -15,7 +15,8 @@ export type NavKey =
   | 'reports'
   | 'plans'
   | 'my'
-  | 'confirm';
+  | 'confirm'
+  | 'calendar';
 
 export interface Flash {
   kind: 'ok' | 'err';
@@ -48,6 +49,7 @@ const OK_MESSAGES: Record<string, (n: number) => string> = {
   finding: (n) => `督查问题已登记,已向 ${n} 个单位交办整改任务`,
   report: () => '通报已生成并冻结',
   'report-existing': () => '本期通报此前已经生成,以下是冻结的那一份',
+  calendar: () => '工作日历已保存,到期、提醒和逾期按新日历计算',
 };
 /** The one-line message a POST-redirect-GET carries in the query (`?ok=accepted&n=1`). */
 export function flashFrom(c: Context): Flash | undefined {
@@ -98,6 +100,7 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
       {seesAll && item('plans', '/plans', '工作方案')}
       {p.unitId !== undefined && item('my', '/my', '我的任务')}
       {p.unitId !== undefined && item('confirm', '/review', '下级确认')}
+      {decide(p, 'calendar.write').allowed && item('calendar', '/calendar', '工作日历')}
     </nav>
   );
 };

@@ -5,6 +5,7 @@ import { errorField, writeLog } from '../../shared/log.js';
 import type { AppDeps } from '../api/deps.js';
 import { classifyError } from '../http/classify-error.js';
 import { Page } from './layout.js';
+import { calendarPages } from './routes/calendar-page.js';
 import { evidencePages } from './routes/evidence.js';
 import { extensionPages } from './routes/extensions.js';
 import { findingPages } from './routes/findings.js';
@@ -41,6 +42,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', reportPages(deps));
   app.route('/', extensionPages(deps));
   app.route('/', findingPages(deps));
+  app.route('/', calendarPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {

@@ -7,6 +7,7 @@ import type { Plan } from '../../shared/schemas/plans.js';
 import { LEADER, testApp, unitUser } from '../fixtures/app.js';
 import { NOTICE_2026, NOTICE_2027 } from '../fixtures/holiday-notices.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
+import { webApp } from './web-harness.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
 type ErrorBody = {
@@ -161,5 +162,69 @@ describe('the calendar from the State Council’s notice', () => {
     });
     expect(again.status, again.text).toBe(200);
     expect(again.body.version).toBe(3);
+  });
+});
+
+describe('the 工作日历 page', () => {
+  it('previews the notice as a month grid beside its sentences, then saves it', async () => {
+    const web = await webApp({ now: new Date('2026-12-01T02:00:00Z') });
+    const page = web.browser();
+    await page.signIn('office');
+    const start = await page.get('/calendar');
+    expect(start.status).toBe(303);
+    expect(start.location).toBe('/calendar/2027');
+    const empty = await page.get('/calendar/2027');
+    expect(empty.status).toBe(200);
+    expect(empty.html).toContain('无数据,按周一至周五计算');
+    expect(empty.html).toContain('工作日历');
+
+    const preview = await page.post('/calendar/2027', { text: NOTICE_2027, mode: 'preview' });
+    expect(preview.status).toBe(200);
+    expect(preview.html).toContain('预览(尚未保存)');
+    expect(preview.html).toContain('二、春节:2月5日(农历除夕、周五)至13日(周六)放假调休,共9天。');
+    expect(preview.html).toContain('2月5日至2月13日(9天)');
+    expect(preview.html).toMatch(/<td class="on" data-date="2027-02-14"[^>]*>14班<\/td>/);
+    expect(preview.html).toMatch(/<td class="off" data-date="2027-10-07"[^>]*>7休<\/td>/);
+    expect(preview.html).toContain('name="expectedVersion" value="0"');
+    expect(preview.html).toContain('确认保存为2027年工作日历');
+    expect((await web.services.calendar.get({ sub: 'x', role: 'office' }, 2027)).source).toBe('weekdays');
+
+    const bad = await page.post('/calendar/2027', {
+      text: NOTICE_2027.replace('共9天', '共8天'),
+      mode: 'commit',
+      expectedVersion: '0',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.html).toContain('第3行“二、春节”：“共8天”与2月5日至2月13日的9天不符');
+    expect(bad.html).not.toContain('确认保存为');
+    expect((await web.services.calendar.get({ sub: 'x', role: 'office' }, 2027)).source).toBe('weekdays');
+
+    const saved = await page.post('/calendar/2027', {
+      text: NOTICE_2027,
+      mode: 'commit',
+      expectedVersion: '0',
+    });
+    expect(saved.status, saved.html).toBe(303);
+    expect(saved.location).toBe('/calendar/2027?ok=calendar');
+    const after = await page.get('/calendar/2027?ok=calendar');
+    expect(after.html).toContain('工作日历已保存');
+    expect(after.html).toContain('本办公室设置');
+    expect(after.html).toMatch(/<td class="on" data-date="2027-02-14"/);
+
+    const stale = await page.post('/calendar/2027', {
+      text: NOTICE_2027,
+      mode: 'commit',
+      expectedVersion: '0',
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.html).toContain('请重新预览后再保存');
+  });
+
+  it('is not shown to a leader or a unit', async () => {
+    const web = await webApp({ now: new Date('2026-12-01T02:00:00Z') });
+    const leader = web.browser();
+    await leader.signIn('leader');
+    expect((await leader.get('/calendar/2027')).status).toBe(403);
+    expect((await leader.get('/plans')).html).not.toContain('href="/calendar"');
   });
 });
