@@ -9,6 +9,7 @@ import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
+import { progressRoutes } from './routes/progress.js';
 import { planReportRoutes, reportRoutes } from './routes/reports.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { unitRoutes } from './routes/units.js';
@@ -76,6 +77,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/sweeps', sweepRoutes(deps));
   app.route('/v1/calendar', calendarRoutes(deps));
   app.route('/v1/audit', auditRoutes(deps));
+  app.route('/v1/duties', progressRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

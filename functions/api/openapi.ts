@@ -48,6 +48,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /v1/calendar/{year}': 'setCalendar',
   'GET /v1/audit': 'listAuditEvents',
   'POST /v1/calendar/{year}/notice': 'readHolidayNotice',
+  'POST /v1/duties/{dutyId}/progress': 'reportDutyProgress',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -19,6 +19,7 @@ import { type ExtensionService, extensionService } from './extension-service.js'
 import { type IdempotencyService, idempotencyService } from './idempotency-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
+import { type ProgressService, progressService } from './progress-service.js';
 import { recurrenceService } from './recurrence-service.js';
 import { type ReportService, reportService } from './report-service.js';
 import { type SupervisionService, supervisionService } from './supervision-service.js';
@@ -40,6 +41,8 @@ export interface Services {
   counters: CounterService;
   /** Idempotency keys of creates (the API's header, the pages' per-form key). */
   idempotency: IdempotencyService;
+  /** Units' progress reports on open duties (序时进度). */
+  progress: ProgressService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -97,6 +100,7 @@ export function createServices(
       calendars,
     }),
     idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
+    progress: progressService({ duties, units }),
   };
 }
 

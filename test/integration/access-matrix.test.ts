@@ -263,6 +263,10 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/findings` }),
     allowed: READ_ALL,
   },
+  'POST /v1/duties/{dutyId}/progress': {
+    request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}/progress`, body: { percent: 40 } }),
+    allowed: { office: 200, own: 200 },
+  },
   'POST /v1/calendar/{year}/notice': {
     request: async () => ({
       path: '/v1/calendar/2033/notice',

@@ -287,6 +287,15 @@ describe('bad fields', () => {
       },
       {
         method: 'POST',
+        template: '/v1/duties/{dutyId}/progress',
+        path: `/v1/duties/${open.id}/progress`,
+        as: village,
+        valid: { percent: 40, note: '已完成一半' },
+        bad: { percent: 140, note: '', version: 0 },
+        texts: ['note'],
+      },
+      {
+        method: 'POST',
         template: '/v1/calendar/{year}/notice',
         path: '/v1/calendar/2027/notice',
         as: OFFICE,
