@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventView } from '../../shared/schemas/audit.js';
 import type { Duty } from '../../shared/schemas/duties.js';
-import type { Plan } from '../../shared/schemas/plans.js';
-import type { Task } from '../../shared/schemas/tasks.js';
+import { CreatePlanSchema, type Plan } from '../../shared/schemas/plans.js';
+import { CreateTaskSchema, type Task } from '../../shared/schemas/tasks.js';
 import { testApp, unitUser } from '../fixtures/app.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
+import { webApp } from './web-harness.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
 let api: Api;
@@ -93,5 +94,52 @@ describe('progress reports (序时进度)', () => {
     });
     expect(late.status).toBe(409);
     expect(await tableSnapshot(api.table)).toBe(after);
+  });
+});
+
+describe('序时进度 on the duty page', () => {
+  it('shows the light and the plan against the report, and takes the unit’s report', async () => {
+    const now = new Date('2025-09-30T02:00:00Z');
+    const web = await webApp({ now });
+    const office = { sub: 'office-1', role: 'office' as const };
+    await web.services.units.create(office, { id: 'village', name: '东街村', kind: 'village' }, now);
+    const plan = await web.services.plans.create(
+      office,
+      CreatePlanSchema.parse({
+        title: '校舍改造',
+        phases: [{ key: 'work', name: '建设阶段', start: '2025-09-01', end: '2025-12-31' }],
+      }),
+      now,
+    );
+    const task = await web.services.plans.createTask(
+      office,
+      plan.id,
+      CreateTaskSchema.parse({
+        title: '项目建设定期上报进度',
+        phaseKey: 'work',
+        leadUnitId: 'village',
+        dueAt: '2025-10-10T17:00:00+08:00',
+      }),
+      new Date('2025-09-25T01:00:00Z'),
+    );
+    const dutyId = task.duties[0]?.id ?? '';
+    const page = web.browser();
+    await page.signIn('unit:village');
+    const before = await page.get(`/duties/${dutyId}`);
+    expect(before.status).toBe(200);
+    // Tue 09-30 before National Day: 2 working days left (10-09, 10-10), nothing reported → blue.
+    expect(before.html).toContain('data-progress-light="blue"');
+    expect(before.html).toContain('序时进度 <strong>67%</strong>');
+    expect(before.html).toContain('未报告');
+
+    const bad = await page.post(`/duties/${dutyId}/progress`, { percent: '120', note: '' });
+    expect(bad.status).toBe(400);
+    expect(bad.html).toContain('报告进度未成功');
+    const posted = await page.post(`/duties/${dutyId}/progress`, { percent: '40', note: '主体完工' });
+    expect(posted.status, posted.html).toBe(303);
+    const after = await page.get(posted.location ?? '');
+    expect(after.html).toContain('进度已报告');
+    expect(after.html).toContain('data-progress-light="yellow"');
+    expect(after.html).toContain('已报进度 40%,序时进度 67%,落后 27 个百分点');
   });
 });
