@@ -101,10 +101,10 @@ describe('序时进度 on the duty page', () => {
   it('shows the light and the plan against the report, and takes the unit’s report', async () => {
     const now = new Date('2025-09-30T02:00:00Z');
     const web = await webApp({ now });
-    const office = { sub: 'office-1', role: 'office' as const };
-    await web.services.units.create(office, { id: 'village', name: '东街村', kind: 'village' }, now);
+    const officer = { sub: 'office-1', role: 'office' as const };
+    await web.services.units.create(officer, { id: 'village', name: '东街村', kind: 'village' }, now);
     const plan = await web.services.plans.create(
-      office,
+      officer,
       CreatePlanSchema.parse({
         title: '校舍改造',
         phases: [{ key: 'work', name: '建设阶段', start: '2025-09-01', end: '2025-12-31' }],
@@ -112,7 +112,7 @@ describe('序时进度 on the duty page', () => {
       now,
     );
     const task = await web.services.plans.createTask(
-      office,
+      officer,
       plan.id,
       CreateTaskSchema.parse({
         title: '项目建设定期上报进度',
@@ -141,5 +141,12 @@ describe('序时进度 on the duty page', () => {
     expect(after.html).toContain('进度已报告');
     expect(after.html).toContain('data-progress-light="yellow"');
     expect(after.html).toContain('已报进度 40%,序时进度 67%,落后 27 个百分点');
+
+    const office = web.browser();
+    await office.signIn('office');
+    const overview = await office.get(`/plans/${plan.id}?sort=light`);
+    expect(overview.status).toBe(200);
+    expect(overview.html).toContain('<strong>按亮灯</strong>');
+    expect(overview.html).toContain('data-progress-lights="红灯 0 · 黄灯 1 · 蓝灯 0 · 绿灯 0"');
   });
 });

@@ -7,6 +7,11 @@ import {
   workingDaysBetween,
   worstProgressLight,
 } from '../../shared/domain/duty/light.js';
+import {
+  compareByLight,
+  emptyLightCounts,
+  lightCountsByUnit,
+} from '../../shared/domain/duty/light-counts.js';
 
 const official = createWorkingCalendar([]);
 const weekdaysOnly = createWorkingCalendar([], []);
@@ -106,5 +111,31 @@ describe('the light rule', () => {
     expect(worstProgressLight(['green', 'blue', 'yellow'])).toBe('yellow');
     expect(worstProgressLight(['blue', 'red', 'green'])).toBe('red');
     expect(worstProgressLight([])).toBe('green');
+  });
+});
+
+describe('counts by light', () => {
+  it('counts a unit’s open duties by light, and sorts worst first', () => {
+    const now = at('2025-09-30T10:00:00');
+    const { all, byUnit } = lightCountsByUnit(
+      [
+        { ...duty, unitId: 'a', progress: { percent: 10, at: '2025-09-29T01:00:00Z' } },
+        { ...duty, unitId: 'a', dueAt: '2025-09-29T09:00:00.000Z' },
+        {
+          ...duty,
+          unitId: 'b',
+          dueAt: '2025-12-31T09:00:00.000Z',
+          progress: { percent: 50, at: '2025-09-29T01:00:00Z' },
+        },
+      ],
+      now,
+      settings,
+    );
+    expect(byUnit.get('a')).toEqual({ red: 1, yellow: 1, blue: 0, green: 0 });
+    expect(byUnit.get('b')).toEqual({ red: 0, yellow: 0, blue: 0, green: 1 });
+    expect(all).toEqual({ red: 1, yellow: 1, blue: 0, green: 1 });
+    expect(
+      compareByLight(byUnit.get('a') ?? emptyLightCounts(), byUnit.get('b') ?? emptyLightCounts()),
+    ).toBeLessThan(0);
   });
 });
