@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseHolidayNotice } from '../../shared/domain/calendar/holiday-notice.js';
 import { officialYearCalendar, validateYearCalendar } from '../../shared/domain/calendar/working-calendar.js';
@@ -134,5 +135,69 @@ describe('checks, each naming the line', () => {
     expect(parsed.items).toEqual([]);
     expect(parsed.errors).toHaveLength(1);
     expect(parsed.errors[0]?.message).toContain('未找到');
+  });
+});
+
+describe('any text', () => {
+  const fragments = fc.constantFrom(
+    '一、',
+    '二、',
+    '十一、',
+    '元旦',
+    '：',
+    ':',
+    '1月',
+    '12月',
+    '2月',
+    '0月',
+    '13月',
+    '1日',
+    '31日',
+    '30日',
+    '99日',
+    '2027年',
+    '1999年',
+    '至',
+    '、',
+    '（周六）',
+    '(星期日)',
+    '(农历除夕、周二)',
+    '（',
+    ')',
+    '放假',
+    '放假调休',
+    '上班',
+    '共3天',
+    '共0天',
+    '放假1天',
+    '，',
+    '。',
+    ';',
+    '\n',
+    ' ',
+    '７',
+  );
+
+  it('never throws, and whatever it returns is a valid calendar of the year', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.array(fragments, { maxLength: 60 }).map((a) => a.join('')),
+        ),
+        (text) => {
+          const parsed = parseHolidayNotice(text, 2027);
+          for (const date of [...parsed.holidays, ...parsed.workdays])
+            expect(date.startsWith('2027-')).toBe(true);
+          if (parsed.errors.length === 0) {
+            expect(
+              validateYearCalendar({ year: 2027, holidays: parsed.holidays, workdays: parsed.workdays }),
+            ).toEqual([]);
+          }
+          for (const error of parsed.errors) expect(error.message.length).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 3000, seed: 16 },
+    );
   });
 });
