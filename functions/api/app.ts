@@ -12,6 +12,7 @@ import { importRoutes } from './routes/imports.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
+import { progressRoutes } from './routes/progress.js';
 import { planReportRoutes, reportRoutes } from './routes/reports.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { unitRoutes } from './routes/units.js';
@@ -82,6 +83,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/cases', caseRoutes(deps));
   app.route('/v1', importRoutes(deps));
   app.route('/v1/plans', indicatorRoutes(deps));
+  app.route('/v1/duties', progressRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

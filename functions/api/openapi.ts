@@ -61,6 +61,8 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/plans/{planId}/indicators/table': 'getIndicatorTable',
   'PUT /v1/plans/{planId}/indicators/{key}': 'putIndicator',
   'PUT /v1/plans/{planId}/indicators/{key}/figures/{period}': 'putIndicatorFigure',
+  'POST /v1/calendar/{year}/notice': 'readHolidayNotice',
+  'POST /v1/duties/{dutyId}/progress': 'reportDutyProgress',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

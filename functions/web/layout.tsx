@@ -18,7 +18,8 @@ export type NavKey =
   | 'my'
   | 'confirm'
   | 'cases'
-  | 'indicators';
+  | 'indicators'
+  | 'calendar';
 
 export interface Flash {
   kind: 'ok' | 'err';
@@ -51,6 +52,8 @@ const OK_MESSAGES: Record<string, (n: number) => string> = {
   finding: (n) => `督查问题已登记,已向 ${n} 个单位交办整改任务`,
   report: () => '通报已生成并冻结',
   'report-existing': () => '本期通报此前已经生成,以下是冻结的那一份',
+  calendar: () => '工作日历已保存,到期、提醒和逾期按新日历计算',
+  progress: () => '进度已报告',
 };
 /** The one-line message a POST-redirect-GET carries in the query (`?ok=accepted&n=1`). */
 export function flashFrom(c: Context): Flash | undefined {
@@ -104,6 +107,7 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
       {p.unitId !== undefined && item('confirm', '/review', '下级确认')}
       {item('cases', '/cases', '控辍保学')}
       {plan !== undefined && item('indicators', `/plans/${plan}/indicators`, '指标监测')}
+      {decide(p, 'calendar.write').allowed && item('calendar', '/calendar', '工作日历')}
     </nav>
   );
 };

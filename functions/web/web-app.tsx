@@ -5,6 +5,7 @@ import { errorField, writeLog } from '../../shared/log.js';
 import type { AppDeps } from '../api/deps.js';
 import { classifyError } from '../http/classify-error.js';
 import { Page } from './layout.js';
+import { calendarPages } from './routes/calendar-page.js';
 import { casePages } from './routes/cases.js';
 import { evidencePages } from './routes/evidence.js';
 import { extensionPages } from './routes/extensions.js';
@@ -49,6 +50,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', casePages(deps));
   app.route('/', taskImportPages(deps));
   app.route('/', indicatorPages(deps));
+  app.route('/', calendarPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {

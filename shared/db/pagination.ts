@@ -41,7 +41,15 @@ export function decodeCursor(
   if (entries.length !== expect.attributes.length) throw bad();
   const key: Key = {};
   for (const [name, value] of entries) {
-    if (!expect.attributes.includes(name) || typeof value !== 'string' || value.length > 1024) throw bad();
+    // DynamoDB refuses an empty string in a key attribute with an error of its own: refuse it here.
+    if (
+      !expect.attributes.includes(name) ||
+      typeof value !== 'string' ||
+      value === '' ||
+      value.length > 1024
+    ) {
+      throw bad();
+    }
     key[name] = value;
   }
   for (const [name, value] of Object.entries(expect.partition)) {

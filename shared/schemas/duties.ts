@@ -99,6 +99,30 @@ export const SubmissionSchema = z.object({
   submittedBy: z.string(),
 });
 
+export const DutyProgressSchema = z
+  .object({
+    percent: z.number().int().min(0).max(100),
+    note: z.string().nullable(),
+    at: z.string(),
+    by: z.string(),
+  })
+  .openapi('DutyProgress');
+
+export const ReportProgressSchema = z
+  .strictObject({
+    percent: z
+      .number({ error: '进度须为 0 到 100 的整数' })
+      .int('进度须为 0 到 100 的整数')
+      .min(0, '进度须为 0 到 100 的整数')
+      .max(100, '进度须为 0 到 100 的整数')
+      .openapi({ description: '完成进度(百分比)', example: 60 }),
+    note: text(1, 2000).optional().openapi({ example: '已完成 12 所学校的校舍排查,余下 8 所本周内完成。' }),
+    version: z.number().int().min(1).optional().openapi({ description: '乐观锁:给出时必须等于当前版本' }),
+  })
+  .openapi('ReportProgress');
+
+export type ReportProgressInput = z.infer<typeof ReportProgressSchema>;
+
 export const OccurrencePeriodSchema = z
   .object({
     start: z.string().openapi({ description: '本期第一天(方案时区的日期)', example: '2026-11-30' }),
@@ -158,6 +182,9 @@ export const DutySchema = z
       .openapi({ description: '等待哪个上级单位确认;为 null 时由办公室审核' }),
     pendingExtensionId: z.string().nullable().default(null).openapi({ description: '待审批的延期申请' }),
     extensions: z.number().int().default(0).openapi({ description: '已批准的延期次数' }),
+    progress: DutyProgressSchema.nullable()
+      .optional()
+      .openapi({ description: '单位最近一次报告的进度(序时进度对照用);未报告为 null' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     version: z.number().int(),

@@ -26,6 +26,7 @@ import { type ImportService, importService } from './import-service.js';
 import { type IndicatorService, indicatorService } from './indicator-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
+import { type ProgressService, progressService } from './progress-service.js';
 import { recurrenceService } from './recurrence-service.js';
 import { type ReportService, reportService } from './report-service.js';
 import { type SupervisionService, supervisionService } from './supervision-service.js';
@@ -53,6 +54,8 @@ export interface Services {
   imports: ImportService;
   /** Indicator targets, figures, the roll-up table and 三一致. */
   indicators: IndicatorService;
+  /** Units' progress reports on open duties (序时进度). */
+  progress: ProgressService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -122,6 +125,7 @@ export function createServices(
       supervision,
       table,
     }),
+    progress: progressService({ duties, units }),
   };
 }
 

@@ -376,6 +376,17 @@ const ROUTES: Record<string, RouteCase> = {
     // A unit reports its own figures; the office may report for it; a unit above only reads them.
     allowed: { office: 200, own: 200 },
   },
+  'POST /v1/duties/{dutyId}/progress': {
+    request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}/progress`, body: { percent: 40 } }),
+    allowed: { office: 200, own: 200 },
+  },
+  'POST /v1/calendar/{year}/notice': {
+    request: async () => ({
+      path: '/v1/calendar/2033/notice',
+      body: { text: '一、元旦：1月1日放假，共1天。', mode: 'commit' },
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
 };
 
 const CASE_BODY = {

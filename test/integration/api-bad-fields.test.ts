@@ -409,6 +409,24 @@ describe('bad fields', () => {
         },
         texts: ['evidence.0'],
       },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/progress',
+        path: `/v1/duties/${open.id}/progress`,
+        as: village,
+        valid: { percent: 40, note: '已完成一半' },
+        bad: { percent: 140, note: '', version: 0 },
+        texts: ['note'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/calendar/{year}/notice',
+        path: '/v1/calendar/2027/notice',
+        as: OFFICE,
+        valid: { text: '一、元旦：1月1日放假，共1天。', mode: 'preview' },
+        bad: { text: '', mode: 'save', expectedVersion: -1 },
+        texts: ['text'],
+      },
     ];
   });
 

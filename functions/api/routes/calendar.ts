@@ -1,5 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { YearCalendarBodySchema, YearCalendarSchema } from '../../../shared/schemas/calendar.js';
+import {
+  CalendarNoticeBodySchema,
+  CalendarNoticeResultSchema,
+  YearCalendarBodySchema,
+  YearCalendarSchema,
+} from '../../../shared/schemas/calendar.js';
 import type { AppDeps } from '../deps.js';
 import { bearer, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
@@ -44,6 +49,31 @@ export function calendarRoutes(deps: AppDeps) {
     async (c) =>
       c.json(
         await deps.calendar.put(
+          c.get('principal'),
+          c.req.valid('param').year,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{year}/notice',
+      tags: ['calendar'],
+      summary: '粘贴国务院办公厅节假日安排通知:preview 预览解析结果(不保存),commit 保存为该年度日历',
+      security: bearer,
+      request: { params: yearParam, body: jsonBody(CalendarNoticeBodySchema) },
+      responses: {
+        200: jsonResponse(CalendarNoticeResultSchema, '解析结果(commit 时已保存)'),
+        ...errorsFor(400, 401, 403, 409),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.calendar.notice(
           c.get('principal'),
           c.req.valid('param').year,
           c.req.valid('json'),

@@ -17,6 +17,7 @@ import { EvidenceFileInput, EvidenceUploadScript, fieldHelpers, InlineText, Text
 import { dateTime, timeLeft } from '../format.js';
 import type { FieldErrors } from '../forms.js';
 import { type Chrome, Csrf, Page } from '../layout.js';
+import { ProgressSection } from '../progress-parts.js';
 import type { DutyPageData } from './my-duties-load.js';
 
 /** Evidence rows on the submit form. */
@@ -111,6 +112,19 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
           </p>
         )}
       </div>
+      {duty.status === 'open' && (
+        <>
+          <h2>序时进度</h2>
+          <ProgressSection
+            duty={duty}
+            now={now}
+            timeZone={tz}
+            calendar={calendar}
+            mayReport={data.mayReportProgress}
+            csrfToken={csrfToken}
+          />
+        </>
+      )}
       {duty.submission !== null && (
         <>
           <h2>{duty.status === 'open' ? '上次提交' : '提交情况'}</h2>

@@ -109,6 +109,8 @@ export interface DutyPageData {
   canRequest: boolean;
   /** May decide the pending extension request. */
   canDecideExtension: boolean;
+  /** May report progress (序时进度) on this duty while it is open. */
+  mayReportProgress: boolean;
 }
 
 export async function loadDutyPage(deps: AppDeps, p: Principal, dutyId: string): Promise<DutyPageData> {
@@ -127,7 +129,9 @@ export async function loadDutyPage(deps: AppDeps, p: Principal, dutyId: string):
   const calendar = await workingCalendar(
     deps,
     p,
-    [now, new Date(duty.dueAt)].map((d) => Number(localDateOf(d, timeZone).slice(0, 4))),
+    [now, new Date(duty.dueAt), new Date(duty.roundStartedAt)].map((d) =>
+      Number(localDateOf(d, timeZone).slice(0, 4)),
+    ),
   );
   const notYetOpen = duty.status === 'open' && duty.period ? periodRefusal(duty.period, now, timeZone) : null;
   return {
@@ -152,5 +156,6 @@ export async function loadDutyPage(deps: AppDeps, p: Principal, dutyId: string):
     // 延期申请: before the due time, while open, one pending request at a time.
     canRequest: mayRequest && duty.status === 'open' && !duty.overdue && duty.pendingExtensionId === null,
     canDecideExtension: decide(p, 'extension.decide').allowed,
+    mayReportProgress: duty.status === 'open' && decide(p, 'duty.submit', owner).allowed,
   };
 }

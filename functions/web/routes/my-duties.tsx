@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { SubmitDutySchema } from '../../../shared/schemas/duties.js';
+import { ReportProgressSchema, SubmitDutySchema } from '../../../shared/schemas/duties.js';
 import { CreateExtensionSchema } from '../../../shared/schemas/extensions.js';
 import type { AppDeps } from '../../api/deps.js';
 import { chromeOf, pathId, type WebContext } from '../context.js';
@@ -60,6 +60,31 @@ export function myDutyPages(deps: AppDeps) {
 
   app.get('/my', signedIn, async (c) => showMine(c));
   app.get('/duties/:dutyId', signedIn, async (c) => showDuty(c, pathId(c, 'dutyId', '任务')));
+
+  app.post('/duties/:dutyId/progress', signedIn, checkForm, async (c) => {
+    const dutyId = pathId(c, 'dutyId', '任务');
+    const form = await readForm(c);
+    const raw = one(form, 'percent').trim();
+    const parsed = ReportProgressSchema.safeParse({
+      percent: /^\d{1,3}$/.test(raw) ? Number(raw) : raw,
+      note: optional(one(form, 'note')),
+      version: versionOf(one(form, 'version')),
+    });
+    if (!parsed.success) {
+      const errors = fromZod(parsed.error);
+      const text = errors.percent ?? errors.note ?? Object.values(errors)[0] ?? '进度有误';
+      return showDuty(c, dutyId, undefined, { status: 400, text: `报告进度未成功:${text}` });
+    }
+    try {
+      await deps.progress.report(c.get('principal'), dutyId, parsed.data, deps.clock());
+    } catch (err) {
+      const refusal = refusalOf(err);
+      const text =
+        'conflict' in refusal ? refusal.conflict : (Object.values(refusal.errors)[0] ?? '进度有误');
+      return showDuty(c, dutyId, undefined, { status: 'conflict' in refusal ? 409 : 400, text });
+    }
+    return c.redirect(`/duties/${dutyId}?ok=progress#progress`, 303);
+  });
 
   app.post('/duties/:dutyId/submit', signedIn, checkForm, async (c) => {
     const p = c.get('principal');

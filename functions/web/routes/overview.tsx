@@ -2,6 +2,12 @@ import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
 import { workingDaysLate } from '../../../shared/domain/calendar/working-calendar.js';
+import {
+  compareByLight,
+  emptyLightCounts,
+  type LightCounts,
+  lightCountsByUnit,
+} from '../../../shared/domain/duty/light-counts.js';
 import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
 import { localDateOf } from '../../../shared/domain/time/zoned-time.js';
 import { ForbiddenError } from '../../../shared/errors.js';
@@ -20,7 +26,7 @@ import { RankingTable } from './reports.js';
 /** The plan list shows this many, newest first (a county runs a handful at a time). */
 const PLANS_SHOWN = 1000;
 
-const SORTS = { overdue: '按逾期', name: '按单位', progress: '按完成率' } as const;
+const SORTS = { overdue: '按逾期', name: '按单位', progress: '按完成率', light: '按亮灯' } as const;
 type Sort = keyof typeof SORTS;
 
 interface UnitRow {
@@ -28,6 +34,8 @@ interface UnitRow {
   name: string;
   counts: StatusCounts;
   light: Light;
+  /** Open duties by the 序时进度 light rule (shared/domain/duty/light.ts). */
+  lights: LightCounts;
 }
 
 interface OverdueRow {
@@ -44,9 +52,12 @@ function sortRows(rows: UnitRow[], sort: Sort): UnitRow[] {
     overdue: (a, b) => b.counts.overdue - a.counts.overdue || b.counts.open - a.counts.open || byName(a, b),
     name: byName,
     progress: (a, b) => doneRate(a.counts) - doneRate(b.counts) || byName(a, b),
+    light: (a, b) => compareByLight(a.lights, b.lights) || byName(a, b),
   };
   return [...rows].sort(order[sort]);
 }
+
+const lightText = (c: LightCounts) => `红灯 ${c.red} · 黄灯 ${c.yellow} · 蓝灯 ${c.blue} · 绿灯 ${c.green}`;
 
 /** Pages for those who see every unit: the home redirect, the plan list and 督办总览. */
 export function overviewPages(deps: AppDeps) {
@@ -118,12 +129,24 @@ export function overviewPages(deps: AppDeps) {
     const report = newest === undefined ? null : await deps.reports.get(p, newest.id);
     const tz = view.timezone;
     const overdue = open.items.filter((d) => d.overdue);
-    const years = [now, ...overdue.map((d) => new Date(d.dueAt))].map((d) =>
-      Number(localDateOf(d, tz).slice(0, 4)),
+    // The lights need the years each open duty runs through: a handful, one calendar read each.
+    const years = [now, ...open.items.flatMap((d) => [new Date(d.dueAt), new Date(d.roundStartedAt)])].map(
+      (d) => Number(localDateOf(d, tz).slice(0, 4)),
     );
     const calendar = await workingCalendar(deps, p, years);
     const nameOf = (id: string) => units.get(id)?.name ?? id;
 
+    const progressLights = lightCountsByUnit(
+      open.items.map((d) => ({
+        unitId: d.unitId,
+        status: d.status,
+        startedAt: d.roundStartedAt,
+        dueAt: d.dueAt,
+        progress: d.progress ?? null,
+      })),
+      now,
+      { timeZone: tz, calendar },
+    );
     const lights = new Map<string, Light[]>();
     for (const d of open.items) lights.set(d.unitId, [...(lights.get(d.unitId) ?? []), dutyLight(d, now)]);
     const rows = sortRows(
@@ -132,6 +155,7 @@ export function overviewPages(deps: AppDeps) {
         name: nameOf(id),
         counts,
         light: worstLight(lights.get(id) ?? []),
+        lights: progressLights.byUnit.get(id) ?? emptyLightCounts(),
       })),
       sort,
     );
@@ -164,6 +188,10 @@ export function overviewPages(deps: AppDeps) {
           )}
         </div>
         <Legend />
+        <p class="muted" data-progress-lights={lightText(progressLights.all)}>
+          待办任务按序时进度亮灯:{lightText(progressLights.all)}(红灯逾期,黄灯滞后于序时进度,蓝灯 2
+          个工作日内截止)
+        </p>
         {rows.length === 0 ? (
           <p class="card">还没有交办任务。</p>
         ) : (
@@ -175,6 +203,9 @@ export function overviewPages(deps: AppDeps) {
                 <StackedBar counts={row.counts} />
                 <span class="nums">
                   <small>{summary(row.counts)}</small>
+                  {row.counts.open > 0 && (
+                    <small data-progress-lights={lightText(row.lights)}> · {lightText(row.lights)}</small>
+                  )}
                 </span>
               </li>
             ))}
