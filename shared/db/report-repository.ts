@@ -102,6 +102,8 @@ const DUTY_FACT_ATTRIBUTES = [
   'reviews',
   'acceptedAt',
   'createdAt',
+  'extensions',
+  'roundStartedAt',
 ] as const;
 /** The projection a report reads duties with (exported so the report benchmark's baseline reads the same). */
 export const DUTY_FACT_NAMES: Record<string, string> = Object.fromEntries([
@@ -139,6 +141,8 @@ const toFact = (item: Record<string, unknown>): DutyFact => {
     submittedAt: d.submission?.submittedAt ?? null,
     acceptedAt: d.acceptedAt,
     createdAt: d.createdAt,
+    extensions: d.extensions,
+    ...(d.roundStartedAt === undefined ? {} : { roundStartedAt: d.roundStartedAt }),
   };
 };
 

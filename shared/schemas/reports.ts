@@ -291,6 +291,8 @@ export const ReportDutyFactSchema = z.object({
   submission: z.object({ submittedAt: z.string() }).nullable().default(null),
   acceptedAt: z.string().nullable().default(null),
   createdAt: z.string(),
+  extensions: z.number().int().default(0),
+  roundStartedAt: z.string().optional(),
 });
 
 export const ReportNoticeFactSchema = z.object({ unitId: z.string(), level: z.string() });
