@@ -134,6 +134,7 @@ export function reportComputer(deps: {
       ];
       let method: ReportMethod = 'replay';
       let cellsRead = 0;
+      const knownNames = new Map<string, string>();
       const duties = async () => {
         const cells = wanted === 'counters' ? await countedCells(plan.id) : undefined;
         if (cells === undefined) {
@@ -149,6 +150,7 @@ export function reportComputer(deps: {
         }
         method = 'counters';
         cellsRead = cells.length;
+        for (const cell of cells) if (cell.unitName !== null) knownNames.set(cell.unitId, cell.unitName);
         builder.addCounts(cells);
         await Promise.all([
           (async () => {
@@ -166,8 +168,11 @@ export function reportComputer(deps: {
         ]);
       };
       await Promise.all([...common, duties()]);
-      const found = await units.getMany(builder.unitIds());
-      const built = builder.finish(new Map([...found].map(([unitId, unit]) => [unitId, unit.name])));
+      // Counter items carry their unit's name (names never change): only the others are looked up.
+      const names = new Map(knownNames);
+      const missing = builder.unitIds().filter((id) => !names.has(id));
+      for (const [unitId, unit] of await units.getMany(missing)) names.set(unitId, unit.name);
+      const built = builder.finish(names);
       return { built, method, cellsRead };
     },
   };
