@@ -250,9 +250,10 @@ function planItems(
         };
       } else if (m < 55 && submittedAt.getTime() < AS_OF.getTime()) {
         duty = { ...base, status: 'submitted', submission, nextActionAt: null, version: 2 };
-      } else if (m < 60 && past) {
+      } else if (m < 60 && past && submittedAt.getTime() < AS_OF.getTime()) {
         const newDueAt = new Date(AS_OF.getTime() + 3 * DAY_MS).toISOString();
-        const returnedAt = new Date(dueAt.getTime() + 2 * DAY_MS).toISOString();
+        // Nothing after the cut-off: the bench's "now" is the cut-off, as for a scheduled report.
+        const returnedAt = new Date(Math.min(dueAt.getTime() + 2 * DAY_MS, AS_OF.getTime())).toISOString();
         duty = {
           ...base,
           round: 2,
