@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import type { DutyFact } from '../domain/report/duty-at.js';
+import type { PastDueFact } from '../domain/report/report-builder.js';
 import { z } from '../schemas/common.js';
 import {
   type ReportContent,
@@ -18,11 +19,14 @@ import {
   ReportSummarySchema,
 } from '../schemas/reports.js';
 import { type AuditEvent, auditPut } from './audit.js';
+import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
 import { cancellationReasons } from './errors.js';
 import {
   ALL_NOTICES_PK,
+  dutyKey,
   FINDING_SK_PREFIX,
+  openDutiesPk,
   planDutiesPk,
   planDutiesSkPrefix,
   planExtensionsPk,
@@ -35,7 +39,7 @@ import {
 } from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
 import { parentPage, queryPages } from './query.js';
-import { INDEX_BY_PARENT, INDEX_BY_UNIT } from './table.js';
+import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE } from './table.js';
 
 /**
  * A report's content is gzipped JSON cut into parts of this many bytes: far under DynamoDB's
@@ -58,6 +62,19 @@ export interface ReportRepository {
    * reads. One stream per status lets a report read the three at once.
    */
   dutyFacts(planId: string, status: DutyStatus): AsyncGenerator<DutyFact[]>;
+  /**
+   * Pattern D4 up to `upTo` (inclusive): the plan's open duties due by then, projected to what the
+   * counters' way of a report needs of them.
+   */
+  pastDueFacts(planId: string, upTo: string): AsyncGenerator<PastDueFact[]>;
+  /**
+   * Pattern D3 as two key ranges (submitted, accepted) from `after` (exclusive) on: the plan's
+   * periodic reports (`kind: report`) filed before they are due. Only those come back; the other
+   * kinds in the ranges are read and filtered out.
+   */
+  filedNotDueReports(planId: string, after: string): AsyncGenerator<{ unitId: string }[]>;
+  /** Pattern D1 for many ids (BatchGetItem): those duties as a report reads them. */
+  dutyFactsByIds(ids: readonly string[]): Promise<DutyFact[]>;
   /** Pattern N3 as a key range: the plan's notices written up to `upTo` (inclusive), unit and level only. */
   noticeFacts(planId: string, upTo: string): AsyncGenerator<ReportNoticeFact[]>;
   /** Pattern E3 as a key range: the plan's extension requests filed up to `upTo` (inclusive). */
@@ -102,6 +119,8 @@ const DUTY_FACT_ATTRIBUTES = [
   'reviews',
   'acceptedAt',
   'createdAt',
+  'extensions',
+  'roundStartedAt',
 ] as const;
 /** The projection a report reads duties with (exported so the report benchmark's baseline reads the same). */
 export const DUTY_FACT_NAMES: Record<string, string> = Object.fromEntries([
@@ -122,6 +141,17 @@ const MAX_CONFLICT_RETRIES = 5;
  */
 export const REPORT_PAGE_LIMIT = 1_000;
 
+const PastDueFactSchema = z.object({
+  id: z.string(),
+  taskId: z.string(),
+  unitId: z.string(),
+  phaseKey: z.string(),
+  title: z.string(),
+  kind: ReportDutyFactSchema.shape.kind,
+  dueAt: z.string(),
+  round: z.number().int(),
+});
+
 const toFact = (item: Record<string, unknown>): DutyFact => {
   const d = ReportDutyFactSchema.parse(item);
   return {
@@ -139,6 +169,8 @@ const toFact = (item: Record<string, unknown>): DutyFact => {
     submittedAt: d.submission?.submittedAt ?? null,
     acceptedAt: d.acceptedAt,
     createdAt: d.createdAt,
+    extensions: d.extensions,
+    ...(d.roundStartedAt === undefined ? {} : { roundStartedAt: d.roundStartedAt }),
   };
 };
 
@@ -164,6 +196,59 @@ export function reportRepository(ref: TableRef): ReportRepository {
       })) {
         yield items.map(toFact);
       }
+    },
+
+    async *pastDueFacts(planId, upTo) {
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_OPEN_BY_DUE.name,
+        // D4's sort key is <dueAt>#<dutyId>; '~' sorts after every id character.
+        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk <= :to',
+        ExpressionAttributeValues: { ':pk': openDutiesPk(planId), ':to': `${upTo}#~` },
+        ProjectionExpression: '#id, #task, #unit, #phase, #title, #kind, #due, #round',
+        ExpressionAttributeNames: {
+          '#id': 'id',
+          '#task': 'taskId',
+          '#unit': 'unitId',
+          '#phase': 'phaseKey',
+          '#title': 'title',
+          '#kind': 'kind',
+          '#due': 'dueAt',
+          '#round': 'round',
+        },
+        Limit: REPORT_PAGE_LIMIT,
+      })) {
+        yield items.map((i) => PastDueFactSchema.parse(i));
+      }
+    },
+
+    async *filedNotDueReports(planId, after) {
+      for (const status of ['submitted', 'accepted'] as const) {
+        const prefix = planDutiesSkPrefix(status);
+        for await (const items of queryPages(doc, {
+          TableName: tableName,
+          IndexName: INDEX_BY_PARENT.name,
+          // D3's sort key is STATUS#<status>#<dueAt>#<dutyId>: due after `after`, to the end of the status.
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+          FilterExpression: '#kind = :report',
+          ExpressionAttributeValues: {
+            ':pk': planDutiesPk(planId),
+            ':from': `${prefix}${after}#~`,
+            ':to': `${prefix}~`,
+            ':report': 'report',
+          },
+          ProjectionExpression: '#unit',
+          ExpressionAttributeNames: { '#unit': 'unitId', '#kind': 'kind' },
+          Limit: REPORT_PAGE_LIMIT,
+        })) {
+          yield items.map((i) => ({ unitId: String(i.unitId) }));
+        }
+      }
+    },
+
+    async dutyFactsByIds(ids) {
+      const items = await batchGet(ref, ids.map(dutyKey));
+      return items.map(toFact);
     },
 
     async *noticeFacts(planId, upTo) {

@@ -223,7 +223,15 @@ export const ReportSummarySchema = z
       completionRate: rate('办结率'),
       onTimeRate: rate('按时办结率'),
     }),
-    source: z.object({ duties: count('读取的任务条数'), notices: count('读取的通知条数') }),
+    source: z.object({
+      method: z.enum(['counters', 'replay']).default('replay').openapi({
+        description:
+          'counters:截止时间为当前时刻,按统计数字加已到期未办任务计算;replay:逐条任务还原到截止时刻',
+      }),
+      duties: count('读取的任务条数'),
+      notices: count('读取的通知条数'),
+      cells: count('读取的统计格数(单位 × 阶段)').default(0),
+    }),
     approximated: count(
       '截止时间早于生成时间时,有几条任务在截止后又被退回,其截止时的提交时间或截止时间只能近似还原',
     ),
@@ -291,6 +299,8 @@ export const ReportDutyFactSchema = z.object({
   submission: z.object({ submittedAt: z.string() }).nullable().default(null),
   acceptedAt: z.string().nullable().default(null),
   createdAt: z.string(),
+  extensions: z.number().int().default(0),
+  roundStartedAt: z.string().optional(),
 });
 
 export const ReportNoticeFactSchema = z.object({ unitId: z.string(), level: z.string() });

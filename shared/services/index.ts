@@ -105,7 +105,7 @@ export function createServices(
       ...(options.onSweepItemError ? { onItemError: options.onSweepItemError } : {}),
     }),
     calendar: calendarService(calendars),
-    reports: reportService({ reports: reportRepository(table), plans, units, calendars }),
+    reports: reportService({ reports: reportRepository(table), plans, units, calendars, counters }),
     audit: auditService({ audit: auditRepository(table), duties, units }),
     supervision,
     extensions: extensionService({

@@ -1,14 +1,20 @@
 import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
+import type { CounterRepository } from '../db/counter-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { ReportRepository, StoredReport } from '../db/report-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
-import { createWorkingCalendar, type YearCalendar } from '../domain/calendar/working-calendar.js';
+import {
+  createWorkingCalendar,
+  type WorkingCalendar,
+  type YearCalendar,
+} from '../domain/calendar/working-calendar.js';
 import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
+import { applyDeltas, countsMap, type UnitPhaseCounts } from '../domain/plan/counters.js';
 import { periodOf, type ReportPeriod, reportIdFor } from '../domain/report/period.js';
-import { createReportBuilder } from '../domain/report/report-builder.js';
+import { createReportBuilder, type ReportBuilt } from '../domain/report/report-builder.js';
 import { type ReportScope, reportView } from '../domain/report/report-view.js';
 import { monthlyReportDecision } from '../domain/report/schedule.js';
 import { localDateOf } from '../domain/time/zoned-time.js';
@@ -51,14 +57,137 @@ function scopeOf(principal: Principal): ReportScope {
   return { scope: 'unit', unitId: principal.unitId };
 }
 
+/**
+ * How close to "now" a cut-off must be for the counters' way: a scheduled report's cut-off is its
+ * scheduled time, a few seconds to minutes before it runs.
+ */
+export const COUNTERS_WINDOW_MS = 10 * 60_000;
+
+export type ReportMethod = 'counters' | 'replay';
+
+export interface ReportComputer {
+  /**
+   * The plan's report content at `asOf`. From the counters (units × phases items, the open duties
+   * due by the cut-off, the reports filed before they are due, the findings' duties by id) when
+   * the cut-off is within COUNTERS_WINDOW_MS of `now` and the plan is counted; otherwise, or when
+   * `method` says so, by replaying every duty of the plan back to the cut-off. Notices, extension
+   * requests and findings are read the same way by both.
+   */
+  compute(
+    plan: Plan,
+    input: {
+      asOf: Date;
+      now: Date;
+      calendar: WorkingCalendar;
+      periodStart?: string;
+      method?: ReportMethod;
+    },
+  ): Promise<{ built: ReportBuilt; method: ReportMethod; cellsRead: number }>;
+}
+
+export function reportComputer(deps: {
+  reports: ReportRepository;
+  units: UnitRepository;
+  counters: CounterRepository;
+}): ReportComputer {
+  const { reports, units, counters } = deps;
+
+  /** The counters as they stand (stored items plus creations still parked on the plan), if whole. */
+  async function countedCells(planId: string): Promise<UnitPhaseCounts[] | undefined> {
+    const [{ cells }, { pending, counted }] = await Promise.all([
+      counters.read(planId),
+      counters.planState(planId),
+    ]);
+    if (!counted) return undefined;
+    return [
+      ...applyDeltas(
+        countsMap(cells),
+        pending.flatMap((p) => p.deltas),
+      ).values(),
+    ];
+  }
+
+  return {
+    async compute(plan, input) {
+      const { asOf } = input;
+      const asOfIso = asOf.toISOString();
+      const builder = createReportBuilder({
+        asOf,
+        timezone: plan.timezone,
+        phases: plan.phases,
+        levels: plan.escalation.map((l) => l.level),
+        calendar: input.calendar,
+        ...(input.periodStart === undefined ? {} : { periodStart: input.periodStart }),
+      });
+      const near = Math.abs(input.now.getTime() - asOf.getTime()) <= COUNTERS_WINDOW_MS;
+      const wanted = input.method ?? (near ? 'counters' : 'replay');
+      // What both ways read alike: notices, extension requests and findings up to the cut-off.
+      const findingsRead = reports.findingFacts(plan.id);
+      const common = [
+        (async () => {
+          for await (const page of reports.noticeFacts(plan.id, asOfIso)) builder.addNotices(page);
+        })(),
+        (async () => {
+          for await (const page of reports.extensionFacts(plan.id, asOfIso)) builder.addExtensions(page);
+        })(),
+        (async () => builder.addFindings(await findingsRead))(),
+      ];
+      let method: ReportMethod = 'replay';
+      let cellsRead = 0;
+      const knownNames = new Map<string, string>();
+      const duties = async () => {
+        const cells = wanted === 'counters' ? await countedCells(plan.id) : undefined;
+        if (cells === undefined) {
+          // The three statuses are three key ranges of the plan's partition, read at once. Pages
+          // are folded in as they arrive (the builder does not depend on their order), so memory
+          // stays flat.
+          await Promise.all(
+            DUTY_STATUSES.map(async (status) => {
+              for await (const page of reports.dutyFacts(plan.id, status)) builder.addDuties(page);
+            }),
+          );
+          return;
+        }
+        method = 'counters';
+        cellsRead = cells.length;
+        for (const cell of cells) if (cell.unitName !== null) knownNames.set(cell.unitId, cell.unitName);
+        builder.addCounts(cells);
+        await Promise.all([
+          (async () => {
+            for await (const page of reports.pastDueFacts(plan.id, asOfIso)) builder.addPastDue(page);
+          })(),
+          (async () => {
+            for await (const page of reports.filedNotDueReports(plan.id, asOfIso))
+              builder.addFiledNotDue(page);
+          })(),
+          (async () => {
+            // The findings' duties are few (a finding's units): read by id for the per-finding rows.
+            const dutyIds = (await findingsRead).flatMap((f) => f.dutyIds);
+            builder.addRectificationDuties(await reports.dutyFactsByIds(dutyIds));
+          })(),
+        ]);
+      };
+      await Promise.all([...common, duties()]);
+      // Counter items carry their unit's name (names never change): only the others are looked up.
+      const names = new Map(knownNames);
+      const missing = builder.unitIds().filter((id) => !names.has(id));
+      for (const [unitId, unit] of await units.getMany(missing)) names.set(unitId, unit.name);
+      const built = builder.finish(names);
+      return { built, method, cellsRead };
+    },
+  };
+}
+
 export function reportService(deps: {
   reports: ReportRepository;
   plans: PlanRepository;
   units: UnitRepository;
   calendars: CalendarRepository;
+  counters: CounterRepository;
   onPlanError?: (err: unknown, planId: string) => void;
 }): ReportService {
-  const { reports, plans, units, calendars } = deps;
+  const { reports, plans, calendars } = deps;
+  const computer = reportComputer(deps);
   const onPlanError =
     deps.onPlanError ??
     ((err: unknown, planId: string) =>
@@ -91,32 +220,12 @@ export function reportService(deps: {
 
     // One calendar per report, so its fallback years are this report's.
     const calendar = createWorkingCalendar(args.overrides ?? (await calendars.list()));
-    const builder = createReportBuilder({
+    const { built, method, cellsRead } = await computer.compute(plan, {
       asOf,
-      timezone: plan.timezone,
-      phases: plan.phases,
-      levels: plan.escalation.map((l) => l.level),
+      now: args.now,
       calendar,
       periodStart: period.start,
     });
-    // The three statuses are three key ranges of the plan's partition; the notices, the extension
-    // requests and the findings are three more reads: all at once. Pages are folded in as they
-    // arrive (the builder does not depend on their order), so memory stays flat.
-    await Promise.all([
-      ...DUTY_STATUSES.map(async (status) => {
-        for await (const page of reports.dutyFacts(plan.id, status)) builder.addDuties(page);
-      }),
-      (async () => {
-        for await (const page of reports.noticeFacts(plan.id, asOf.toISOString())) builder.addNotices(page);
-      })(),
-      (async () => {
-        for await (const page of reports.extensionFacts(plan.id, asOf.toISOString()))
-          builder.addExtensions(page);
-      })(),
-      (async () => builder.addFindings(await reports.findingFacts(plan.id)))(),
-    ]);
-    const found = await units.getMany(builder.unitIds());
-    const built = builder.finish(new Map([...found].map(([unitId, unit]) => [unitId, unit.name])));
     const { totals } = built.content;
     const summary: ReportSummary = {
       id,
@@ -138,7 +247,7 @@ export function reportService(deps: {
         completionRate: totals.completionRate,
         onTimeRate: totals.onTimeRate,
       },
-      source: { duties: built.dutiesRead, notices: built.noticesRead },
+      source: { method, duties: built.dutiesRead, notices: built.noticesRead, cells: cellsRead },
       approximated: built.approximated,
       calendarFallbackYears: calendar.fallbackYearsUsed(),
     };

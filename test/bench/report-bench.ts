@@ -1,12 +1,15 @@
 /**
- * Report generation at scale: `npx tsx test/bench/report-bench.ts` (add `--expose-gc` through
- * `node --expose-gc --import tsx test/bench/report-bench.ts` for heap figures without the seeding's
- * garbage). Against an in-memory DynamoDB Local, two plans of 1,000 units each — 10 and 100 duties
- * per unit (10,000 and 100,000 duties, mixed statuses, with notices) — and for each: the time to
- * generate and store a report, the items read, peak RSS and heap while it runs, and a baseline
- * measured in the same run: a bare paginated Query over the plan's duties with the same
- * projection. The heap of the two sizes side by side shows whether memory stays flat. Prints
- * figures only; timing is never asserted. DynamoDB Local is stopped at the end, whatever happens.
+ * Report generation at scale: `node --expose-gc --import tsx test/bench/report-bench.ts` (heap
+ * figures after a forced GC; plain `npx tsx` works too). Against an in-memory DynamoDB Local, plans
+ * of 1,000 units with 10 and 50 duties each (`REPORT_BENCH_SIZES=10,100` for other sizes; mixed
+ * statuses, returns, weekly reports, notices), counted as the product counts them. For each:
+ * - the counters' way (a cut-off at now: counter items, open duties past due, reports filed before
+ *   they are due, notices, extension requests, findings) against a bare Query of the plan's counter
+ *   items, alternating, medians of 3; and each of its reads alone, to say what bounds it;
+ * - the replay (a historical cut-off) against a bare Query of every duty with the same projection;
+ * - that both give the same content; peak RSS and heap while each runs (flat or not across sizes);
+ * - the whole request (computed, stored, audited), asking again, CSV and xlsx.
+ * Prints figures only; timing is never asserted. DynamoDB Local is stopped at the end, whatever happens.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -16,10 +19,12 @@ import {
   GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ensureTable } from '../../infra/local/create-table.js';
+import { ensureTables } from '../../infra/local/create-table.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import type { Principal } from '../../shared/auth/principal.js';
+import { auditEvent } from '../../shared/db/audit.js';
 import { createDocumentClient } from '../../shared/db/client.js';
+import { COUNTED_SINCE, counterRepository, countsPk } from '../../shared/db/counter-repository.js';
 import {
   noticeDirectoryKeys,
   noticeKey,
@@ -36,11 +41,19 @@ import {
   DUTY_FACT_NAMES,
   DUTY_FACT_PROJECTION,
   REPORT_PAGE_LIMIT,
+  reportRepository,
 } from '../../shared/db/report-repository.js';
 import { INDEX_BY_PARENT } from '../../shared/db/table.js';
+import { unitRepository } from '../../shared/db/unit-repository.js';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import { DUTY_STATUSES } from '../../shared/domain/duty/duty-status.js';
 import { DEFAULT_ESCALATION_POLICY } from '../../shared/domain/escalation/ladder.js';
+import {
+  applyDeltas,
+  type CounterDelta,
+  contributionOf,
+  type UnitPhaseCounts,
+} from '../../shared/domain/plan/counters.js';
 import { reportCsv } from '../../shared/export/report-csv.js';
 import { reportXlsx } from '../../shared/export/report-xlsx.js';
 import { type DutyRecord, SubmissionSchema } from '../../shared/schemas/duties.js';
@@ -50,15 +63,18 @@ import { TaskSchema } from '../../shared/schemas/tasks.js';
 import { type Unit, UnitSchema } from '../../shared/schemas/units.js';
 import { newDuty } from '../../shared/services/duty-factory.js';
 import { createServices } from '../../shared/services/index.js';
+import { reportComputer } from '../../shared/services/report-service.js';
 import { writeAll } from './seed.js';
 import { table } from './stats.js';
 
 const TABLE_NAME = 'duban-report-bench';
 const UNITS = 1_000;
 /** Duties per unit; `REPORT_BENCH_SIZES=100` runs one size. */
-const SIZES = (process.env.REPORT_BENCH_SIZES ?? '10,100').split(',').map(Number);
+const SIZES = (process.env.REPORT_BENCH_SIZES ?? '10,50').split(',').map(Number);
 const WRITERS = 8;
 const SAMPLE_EVERY_MS = 5;
+/** Alternating runs of the counters' way and its baseline; medians count. */
+const RUNS = 3;
 const TARGET_SECONDS = 10;
 const OFFICE: Principal = { sub: 'bench-office', role: 'office' };
 /** The report's cut-off: Friday 2026-05-22 17:00 Shanghai, inside the second phase. */
@@ -123,12 +139,14 @@ function countingClient(real: DynamoDBDocumentClient): { doc: DynamoDBDocumentCl
 const writeAllOf = (doc: DynamoDBDocumentClient, items: readonly Record<string, unknown>[]) =>
   writeAll(doc, TABLE_NAME, items[Symbol.iterator]());
 
+const unitNameOf = (i: number) => `${UNIT_NAMES[i % UNIT_NAMES.length] ?? '单位'}${i}`;
+
 function unitItems(): Record<string, unknown>[] {
   return Array.from({ length: UNITS }, (_, i) => {
     // Parsed, so fields added to the schema later get their defaults.
     const unit: Unit = UnitSchema.parse({
       id: `unit-${String(i).padStart(4, '0')}`,
-      name: `${UNIT_NAMES[i % UNIT_NAMES.length] ?? '单位'}${i}`,
+      name: unitNameOf(i),
       kind: 'school',
       parentId: null,
       active: true,
@@ -158,8 +176,9 @@ function planItems(
   plan: Plan,
   perUnit: number,
   units: { from: number; to: number },
-): { duties: Record<string, unknown>[]; items: Record<string, unknown>[] } {
+): { duties: Record<string, unknown>[]; items: Record<string, unknown>[]; deltas: CounterDelta[] } {
   const calendar = createWorkingCalendar([]);
+  const deltas: CounterDelta[] = [];
   const items: Record<string, unknown>[] = [];
   const duties: Record<string, unknown>[] = [];
   let n = units.from * perUnit;
@@ -231,9 +250,10 @@ function planItems(
         };
       } else if (m < 55 && submittedAt.getTime() < AS_OF.getTime()) {
         duty = { ...base, status: 'submitted', submission, nextActionAt: null, version: 2 };
-      } else if (m < 60 && past) {
+      } else if (m < 60 && past && submittedAt.getTime() < AS_OF.getTime()) {
         const newDueAt = new Date(AS_OF.getTime() + 3 * DAY_MS).toISOString();
-        const returnedAt = new Date(dueAt.getTime() + 2 * DAY_MS).toISOString();
+        // Nothing after the cut-off: the bench's "now" is the cut-off, as for a scheduled report.
+        const returnedAt = new Date(Math.min(dueAt.getTime() + 2 * DAY_MS, AS_OF.getTime())).toISOString();
         duty = {
           ...base,
           round: 2,
@@ -248,6 +268,7 @@ function planItems(
         };
       }
       const item = dutyItem(duty);
+      deltas.push(contributionOf(duty));
       duties.push(item);
       items.push(item);
       if (duty.status === 'open' && past && duty.round === 1) {
@@ -284,7 +305,7 @@ function planItems(
       }
     }
   }
-  return { duties, items };
+  return { duties, items, deltas };
 }
 
 /** Peak RSS and heap sampled while `run` runs. */
@@ -374,41 +395,157 @@ async function bareQueryByStatus(doc: DynamoDBDocumentClient, planId: string) {
   return { items: parts.reduce((n, p) => n + p.items, 0), pages: parts.reduce((n, p) => n + p.pages, 0) };
 }
 
+/** The baseline of the counters' way: a bare Query of the plan's counter items (consistent, as read). */
+async function bareCounterQuery(doc: DynamoDBDocumentClient, planId: string): Promise<number> {
+  let items = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(
+      new QueryCommand({
+        TableName: TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': countsPk(planId) },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items += out.Items?.length ?? 0;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
+}
+
 async function benchPlan(
-  ctx: { real: DynamoDBDocumentClient; reads: ReadCounter; services: ReturnType<typeof createServices> },
+  ctx: {
+    real: DynamoDBDocumentClient;
+    /** The same client, counting what it reads. */
+    doc: DynamoDBDocumentClient;
+    reads: ReadCounter;
+    services: ReturnType<typeof createServices>;
+    tables: { tableName: string; auditTableName: string };
+  },
   perUnit: number,
-): Promise<string[]> {
+): Promise<{ replay: string[]; counters: string[] }> {
   const { real, reads, services } = ctx;
   const plan = planOf(`plan-bench-${perUnit}`, perUnit);
   await writeAllOf(real, [
-    { ...planKey(plan.id), ...planDirectoryKeys(plan.id, plan.createdAt), entity: 'Plan', ...plan },
+    {
+      ...planKey(plan.id),
+      ...planDirectoryKeys(plan.id, plan.createdAt),
+      entity: 'Plan',
+      ...plan,
+      // Counted from its creation on, as a plan created through the API is.
+      [COUNTED_SINCE]: plan.createdAt,
+    },
   ]);
   // Made and written 50 units at a time, so the seed is not in memory while the report runs.
   const seed = { duties: 0, notices: 0 };
   const t0 = performance.now();
+  // The counters, made from the same duties with the product's own functions (units × phases cells).
+  const counts = new Map<string, UnitPhaseCounts>();
   for (let from = 0; from < UNITS; from += 50) {
     const chunk = planItems(plan, perUnit, { from, to: Math.min(UNITS, from + 50) });
     await writeAllOf(real, chunk.items);
+    applyDeltas(counts, chunk.deltas);
     seed.duties += chunk.duties.length;
     seed.notices += chunk.items.length - chunk.duties.length;
   }
+  const cells: CounterDelta[] = [...counts.values()].map((c) => ({
+    unitId: c.unitId,
+    phaseKey: c.phaseKey,
+    add: Object.fromEntries(Object.entries(c.fields).filter(([, n]) => n !== 0)),
+    // As a task's creation writes them: the unit's name with its cells.
+    unitName: unitNameOf(Number(c.unitId.slice('unit-'.length))),
+  }));
+  await counterRepository({ doc: real, ...ctx.tables }).add(
+    plan.id,
+    cells,
+    auditEvent(
+      OFFICE,
+      'plan.recount',
+      { type: 'plan', id: plan.id, planId: plan.id },
+      { before: null, after: {} },
+      CREATED,
+    ),
+  );
   print(
     `\nplan ${plan.id}: seeded ${seed.duties} duties and ${seed.notices} ` +
       `notices (${WRITERS} BatchWriteItem writers) in ${seconds(performance.now() - t0)}`,
   );
 
-  // Baselines before and after the report (DynamoDB Local warms up); the faster of each counts.
+  const { doc } = ctx;
+  const computer = reportComputer({
+    reports: reportRepository({ doc, ...ctx.tables }),
+    units: unitRepository({ doc, ...ctx.tables }),
+    counters: counterRepository({ doc, ...ctx.tables }),
+  });
+  const calendar = createWorkingCalendar([]);
+  const compute = (method: 'counters' | 'replay') =>
+    computer.compute(plan, { asOf: AS_OF, now: AS_OF, calendar, method });
+  const counted = async <T>(run: () => Promise<T>) => {
+    reads.reset();
+    const value = await run();
+    return { value, items: reads.items, requests: reads.queries };
+  };
+
+  // The counters' way against its bare read, alternating (DynamoDB Local warms up); medians count.
+  await bareCounterQuery(real, plan.id);
+  await compute('counters');
+  const bareMs: number[] = [];
+  const countersMs: number[] = [];
+  const runCounters = () => sampled(() => counted(() => compute('counters')));
+  let countersRun: Awaited<ReturnType<typeof runCounters>> | undefined;
+  let bareItems = 0;
+  for (let r = 0; r < RUNS; r++) {
+    const b = await sampled(() => bareCounterQuery(real, plan.id));
+    bareMs.push(b.ms);
+    bareItems = b.value;
+    const c = await runCounters();
+    countersMs.push(c.ms);
+    if (
+      countersRun === undefined ||
+      c.peakHeap - c.startHeap > countersRun.peakHeap - countersRun.startHeap
+    ) {
+      countersRun = c;
+    }
+  }
+  if (countersRun === undefined) throw new Error('no run');
+  const bareMedian = median(bareMs);
+  const countersMedian = median(countersMs);
+  // Where the counters' way spends its time: each of its reads alone.
+  const direct = reportRepository({ doc: real, ...ctx.tables });
+  const drain = async (pages: AsyncGenerator<unknown[]>) => {
+    let n = 0;
+    for await (const page of pages) n += page.length;
+    return n;
+  };
+  const alone = {
+    cells: await sampled(
+      async () => (await counterRepository({ doc: real, ...ctx.tables }).read(plan.id)).cells.length,
+    ),
+    pastDue: await sampled(() => drain(direct.pastDueFacts(plan.id, AS_OF.toISOString()))),
+    notices: await sampled(() => drain(direct.noticeFacts(plan.id, AS_OF.toISOString()))),
+    filedNotDue: await sampled(() => drain(direct.filedNotDueReports(plan.id, AS_OF.toISOString()))),
+  };
+
+  // The replay, against the bare Query of every duty with the same projection, before and after.
   const seq1 = await sampled(() => bareQuery(real, plan.id));
   const par1 = await sampled(() => bareQueryByStatus(real, plan.id));
+  const replay = await sampled(() => counted(() => compute('replay')));
+  const seq2 = await sampled(() => bareQuery(real, plan.id));
+  const par2 = await sampled(() => bareQueryByStatus(real, plan.id));
+  const seqMs = Math.min(seq1.ms, seq2.ms);
+  const parMs = Math.min(par1.ms, par2.ms);
+  const same =
+    JSON.stringify(replay.value.value.built.content) ===
+    JSON.stringify(countersRun.value.value.built.content);
+
+  // The whole request (computed the counters' way, stored, audited), then asked again.
   reads.reset();
   const create = () =>
     services.reports.create(OFFICE, plan.id, { period: 'week', asOf: AS_OF.toISOString() }, AS_OF);
   const run = await sampled(create);
   const reportReads = { items: reads.items, queries: reads.queries };
-  const seq2 = await sampled(() => bareQuery(real, plan.id));
-  const par2 = await sampled(() => bareQueryByStatus(real, plan.id));
-  const seqMs = Math.min(seq1.ms, seq2.ms);
-  const parMs = Math.min(par1.ms, par2.ms);
   reads.reset();
   const again = await sampled(create);
   const againReads = reads.items;
@@ -420,18 +557,34 @@ async function benchPlan(
   const csv = await sampled(async () => reportCsv(report));
   const xlsx = await sampled(() => reportXlsx(report));
 
+  const c = countersRun;
   print(
-    `  generate + store ${seconds(run.ms)} (this process's CPU ${seconds(run.cpuMs)}, the rest is DynamoDB Local); read ${reportReads.items} items in ${reportReads.queries} requests; ` +
-      `peak RSS ${mib(run.peakRss)}, peak heap ${mib(run.peakHeap)} (+${mib(run.peakHeap - run.startHeap)} over the start, ` +
-      `garbage not yet collected included; ${mib(run.retained)} retained after it, the report itself)`,
+    `  counters' way (compute only), median of ${RUNS}: ${ms(countersMedian)}; read ${c.value.items} items in ${c.value.requests} requests ` +
+      `(${bareItems} counter items + past due + reports filed early + notices + extensions + findings + units); ` +
+      `peak heap +${mib(c.peakHeap - c.startHeap)}, peak RSS ${mib(c.peakRss)}`,
   );
   print(
-    `  baseline, bare Query with the same projection: one range ${seconds(seqMs)} ` +
+    `  baseline, bare Query of the ${bareItems} counter items, median of ${RUNS}: ${ms(bareMedian)}; ` +
+      `counters' way / baseline = ${(countersMedian / bareMedian).toFixed(2)}x`,
+  );
+  print(
+    `  its reads, each alone: counter items ${ms(alone.cells.ms)} (${alone.cells.value}), open past due ${ms(alone.pastDue.ms)} ` +
+      `(${alone.pastDue.value}), notices ${ms(alone.notices.ms)} (${alone.notices.value}), reports filed early ` +
+      `${ms(alone.filedNotDue.ms)} (${alone.filedNotDue.value})`,
+  );
+  print(
+    `  replay (compute only): ${seconds(replay.ms)} (this process's CPU ${seconds(replay.cpuMs)}); read ${replay.value.items} items in ` +
+      `${replay.value.requests} requests; peak heap +${mib(replay.peakHeap - replay.startHeap)}, peak RSS ${mib(replay.peakRss)}; ` +
+      `same content as the counters' way: ${same ? 'yes' : 'NO'}`,
+  );
+  print(
+    `  baseline, bare Query of every duty with the same projection: one range ${seconds(seqMs)} ` +
       `(${seq1.value.items} items, ${seq1.value.pages} pages), the three status ranges at once ${seconds(parMs)}; ` +
-      `report / baseline = ${(run.ms / seqMs).toFixed(2)}x (one range), ${(run.ms / parMs).toFixed(2)}x (same reads)`,
+      `replay / baseline = ${(replay.ms / seqMs).toFixed(2)}x (one range), ${(replay.ms / parMs).toFixed(2)}x (same reads)`,
   );
   print(
-    `  ${report.summary.units} units, ${report.summary.duties} duties, ${report.overdue.total} overdue ` +
+    `  the request (counters' way, stored, audited): ${seconds(run.ms)}, ${reportReads.items} items read in ${reportReads.queries} requests, ` +
+      `source.method ${report.source.method}; ${report.summary.units} units, ${report.summary.duties} duties, ${report.overdue.total} overdue ` +
       `(${report.overdue.items.length} stored), ${report.source.notices} notices counted; stored as ` +
       `${storage?.parts ?? '?'} part(s), ${((storage?.storedBytes ?? 0) / 1024).toFixed(0)} KiB gzip of ` +
       `${((storage?.bytes ?? 0) / 1024).toFixed(0)} KiB JSON`,
@@ -441,17 +594,32 @@ async function benchPlan(
       `${csv.ms.toFixed(0)} ms (${(Buffer.byteLength(csv.value) / 1024).toFixed(0)} KiB); xlsx ${xlsx.ms.toFixed(0)} ms ` +
       `(${(xlsx.value.byteLength / 1024).toFixed(0)} KiB, peak heap ${mib(xlsx.peakHeap)})`,
   );
-  return [
-    `${UNITS} x ${perUnit}`,
-    String(seed.duties),
-    seconds(run.ms),
-    String(reportReads.items),
-    seconds(seqMs),
-    `${(run.ms / seqMs).toFixed(2)}x`,
-    mib(run.peakRss),
-    `+${mib(run.peakHeap - run.startHeap)}`,
-  ];
+  return {
+    counters: [
+      `${UNITS} x ${perUnit}`,
+      String(seed.duties),
+      ms(countersMedian),
+      String(c.value.items),
+      ms(bareMedian),
+      `${(countersMedian / bareMedian).toFixed(2)}x`,
+      mib(c.peakRss),
+      `+${mib(c.peakHeap - c.startHeap)}`,
+    ],
+    replay: [
+      `${UNITS} x ${perUnit}`,
+      String(seed.duties),
+      seconds(replay.ms),
+      String(replay.value.items),
+      seconds(parMs),
+      `${(replay.ms / parMs).toFixed(2)}x`,
+      mib(replay.peakRss),
+      `+${mib(replay.peakHeap - replay.startHeap)}`,
+    ],
+  };
 }
+
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 async function main() {
   const [load1 = 0] = loadavg();
@@ -462,37 +630,42 @@ async function main() {
   const dynamo = await startDynamoDbLocal({});
   try {
     const client = createLocalDynamoDbClient(dynamo);
-    await ensureTable(client, TABLE_NAME);
+    // The report's audit event goes to the audit table: both tables, as the local runtime makes them.
+    const tables = await ensureTables(client, TABLE_NAME);
     const real = createDocumentClient(client);
     const { doc, reads } = countingClient(real);
-    const services = createServices({ doc, tableName: TABLE_NAME });
+    const services = createServices({ doc, ...tables });
 
     const t0 = performance.now();
     await writeAllOf(real, unitItems());
     print(`seeded ${UNITS} units in ${seconds(performance.now() - t0)}`);
 
-    const rows: string[][] = [];
-    for (const perUnit of SIZES) rows.push(await benchPlan({ real, reads, services }, perUnit));
-    print('');
+    const rows = { counters: [] as string[][], replay: [] as string[][] };
+    for (const perUnit of SIZES) {
+      const row = await benchPlan({ real, doc, reads, services, tables }, perUnit);
+      rows.counters.push(row.counters);
+      rows.replay.push(row.replay);
+    }
+    const head = [
+      'plan',
+      'duties',
+      'compute',
+      'items read',
+      'baseline',
+      'ratio',
+      'peak RSS',
+      'peak heap growth',
+    ];
+    print("\ncounters' way (cut-off at now, counted plan); baseline: a bare Query of the counter items");
+    print(table(head, rows.counters));
     print(
-      table(
-        [
-          'plan',
-          'duties',
-          'generate + store',
-          'items read',
-          'baseline',
-          'ratio',
-          'peak RSS',
-          'peak heap growth',
-        ],
-        rows,
-      ),
+      '\nreplay (historical cut-off, or a plan not counted); baseline: a bare Query of every duty, same projection',
     );
+    print(table(head, rows.replay));
     const [l1 = 0] = loadavg();
     print(
-      `\ntarget: under ${TARGET_SECONDS} s for 100,000 duties, memory flat (compare the heap growth of the ` +
-        'sizes); items read = duties + notices up to the cut-off + units + the existing-report check. ' +
+      `\ntargets: the counters' way at most 2x its bare read, memory flat (compare the heap growth of the sizes); ` +
+        `the replay under ${TARGET_SECONDS} s for 100,000 duties. ` +
         `Load average (1 min) at the end ${l1.toFixed(2)}.`,
     );
   } finally {

@@ -351,7 +351,7 @@ describe('storage', () => {
     generatedBy,
     trigger: 'manual',
     summary: { units: 0, duties: 0, accepted: 0, overdue: 0, completionRate: null, onTimeRate: null },
-    source: { duties: 0, notices: 0 },
+    source: { method: 'replay', duties: 0, notices: 0, cells: 0 },
     approximated: 0,
     calendarFallbackYears: [],
   });

@@ -72,7 +72,7 @@ function sample(scope: ReportScope = { scope: 'all' }): Report {
     generatedBy: 'office-1',
     trigger: 'manual',
     summary: { units: 3, duties: 5, accepted: 3, overdue: 2, completionRate: 0.6, onTimeRate: 0.6 },
-    source: { duties: built.dutiesRead, notices: built.noticesRead },
+    source: { method: 'replay', duties: built.dutiesRead, notices: built.noticesRead, cells: 0 },
     approximated: 0,
     calendarFallbackYears: [],
   };

@@ -126,6 +126,61 @@ describe('a duty at the cut-off', () => {
       exact: false,
     });
   });
+  it('counts an approved extension as a round of its own (it records no review)', () => {
+    // Submitted 09-29, returned 09-30 (rework by 10-15), extension approved 10-12 to 10-31.
+    const d = fact({
+      status: 'open',
+      round: 3,
+      returns: 1,
+      extensions: 1,
+      roundStartedAt: '2025-10-12T02:00:00.000Z',
+      dueAt: '2025-10-31T15:59:59.999Z',
+      submittedAt: '2025-09-29T02:00:00.000Z',
+      reviews: [
+        {
+          decision: 'returned',
+          round: 1,
+          at: '2025-09-30T02:00:00.000Z',
+          newDueAt: '2025-10-15T15:59:59.999Z',
+        },
+      ],
+    });
+    // After everything: open (the return sent the submission back), due at the extended time.
+    expect(dutyAt(d, '2025-10-20T00:00:00.000Z')).toEqual({
+      status: 'open',
+      round: 3,
+      dueAt: '2025-10-31T15:59:59.999Z',
+      submittedAt: null,
+      returns: 1,
+      exact: true,
+    });
+    // Between the return and the extension: round 2, due at the rework deadline.
+    expect(dutyAt(d, '2025-10-10T00:00:00.000Z')).toMatchObject({
+      status: 'open',
+      round: 2,
+      dueAt: '2025-10-15T15:59:59.999Z',
+      exact: true,
+    });
+    // Extended, then submitted: submitted in the extended round, on time.
+    const submitted = fact({
+      status: 'submitted',
+      round: 2,
+      extensions: 1,
+      roundStartedAt: '2025-09-25T02:00:00.000Z',
+      dueAt: '2025-10-20T15:59:59.999Z',
+      submittedAt: '2025-10-10T02:00:00.000Z',
+    });
+    expect(dutyAt(submitted, '2025-10-11T00:00:00.000Z')).toEqual({
+      status: 'submitted',
+      round: 2,
+      dueAt: '2025-10-20T15:59:59.999Z',
+      submittedAt: '2025-10-10T02:00:00.000Z',
+      returns: 0,
+      exact: true,
+    });
+    // Before the extension the first due time is not kept: open and said to be approximate.
+    expect(dutyAt(submitted, '2025-09-24T00:00:00.000Z')).toMatchObject({ status: 'open', exact: false });
+  });
 });
 
 describe('on time and late', () => {

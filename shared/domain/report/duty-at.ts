@@ -25,6 +25,13 @@ export interface DutyFact {
   submittedAt: string | null;
   acceptedAt: string | null;
   createdAt: string;
+  /**
+   * Approved extensions (延期): each starts a new round with a new due time but records no review,
+   * so rounds are not 1 + returns. Absent (0) on facts that do not say.
+   */
+  extensions?: number;
+  /** When the current round started (assignment, a return or an approved extension). */
+  roundStartedAt?: string;
 }
 
 /** A duty as it stood at a cut-off. */
@@ -57,7 +64,8 @@ export interface DutyAt {
 export function dutyAt(d: DutyFact, asOf: string): DutyAt | undefined {
   // ISO-8601 UTC instants compare as strings.
   if (d.createdAt > asOf) return undefined;
-  const returned = d.reviews.filter((r) => r.decision === 'returned' && r.at <= asOf);
+  const allReturned = d.reviews.filter((r) => r.decision === 'returned');
+  const returned = allReturned.filter((r) => r.at <= asOf);
   const returns = returned.length;
   if (d.status === 'accepted' && d.acceptedAt !== null && d.acceptedAt <= asOf) {
     // Accepted is final: the round, due time and submission on record are the accepted round's.
@@ -70,23 +78,39 @@ export function dutyAt(d: DutyFact, asOf: string): DutyAt | undefined {
       exact: true,
     };
   }
-  const round = Math.min(1 + returns, d.round);
-  let dueKnown = true;
+  // Rounds are counted here by the returns before them ("segments"), not by round number: an
+  // approved extension starts a round too, without a review to place it in time.
+  const extensions = d.extensions ?? 0;
+  const last = returned.at(-1);
+  const lastReturn = allReturned.at(-1);
+  // The current round began with an extension (not with the last return) after the cut-off.
+  const extendedAfter =
+    d.roundStartedAt !== undefined &&
+    d.roundStartedAt > asOf &&
+    extensions > 0 &&
+    (lastReturn === undefined || lastReturn.at < d.roundStartedAt);
+  const inCurrentRound =
+    returns === allReturned.length && (d.roundStartedAt === undefined || d.roundStartedAt <= asOf);
+  let round = d.round;
   let dueAt = d.dueAt;
-  if (round < d.round) {
-    const last = returned.at(-1);
+  let dueKnown = true;
+  if (!inCurrentRound) {
+    round = last === undefined ? 1 : last.round + 1;
     if (last?.newDueAt) dueAt = last.newDueAt;
-    else dueKnown = false;
+    // The round's due time is the last return's deadline, unless an extension whose time the duty
+    // does not keep moved it; the first round's is not kept once a return or extension replaced it.
+    dueKnown = last?.newDueAt != null && extensions - (extendedAfter ? 1 : 0) === 0;
   }
-  // The stored submission belongs to the current round unless the duty was returned after it.
-  const submissionRound = d.submittedAt === null ? 0 : d.status === 'open' ? d.round - 1 : d.round;
+  // The stored submission is the current round's, or, on an open duty, the one its last return sent back.
+  const submissionSegment =
+    d.submittedAt === null ? -1 : d.status === 'open' ? allReturned.length - 1 : allReturned.length;
   let submittedAt: string | null = null;
   let status: DutyStatus = 'open';
   let exact = true;
-  if (round === submissionRound && d.submittedAt !== null && d.submittedAt <= asOf) {
+  if (returns === submissionSegment && d.submittedAt !== null && d.submittedAt <= asOf) {
     submittedAt = d.submittedAt;
     status = 'submitted';
-  } else if (round < submissionRound) {
+  } else if (returns < submissionSegment) {
     status = 'submitted';
     exact = false;
   }

@@ -12,6 +12,7 @@ import type {
 import { type WorkingCalendar, workingDaysLate } from '../calendar/working-calendar.js';
 import type { DutyStatus } from '../duty/duty-status.js';
 import { levelLabel } from '../escalation/ladder.js';
+import { kindField, type UnitPhaseCounts } from '../plan/counters.js';
 import { type Phase, phaseState } from '../plan/phases.js';
 import { startOfLocalDay } from '../time/zoned-time.js';
 import { type DutyFact, dutyAt } from './duty-at.js';
@@ -54,6 +55,18 @@ export interface ReportBuilderInput {
   periodStart?: string;
 }
 
+/** An open duty due by the cut-off, as the report reads it from the due-time index. */
+export interface PastDueFact {
+  id: string;
+  taskId: string;
+  unitId: string;
+  phaseKey: string;
+  title: string;
+  kind: DutyFact['kind'];
+  dueAt: string;
+  round: number;
+}
+
 export interface ReportBuilt {
   content: ReportContent;
   dutiesRead: number;
@@ -76,6 +89,19 @@ export interface ReportBuilder {
   addExtensions(batch: readonly ReportExtensionFact[]): void;
   /** The plan's supervision findings, any order; those made after the cut-off are ignored. */
   addFindings(batch: readonly ReportFindingFact[]): void;
+  /**
+   * The counters' way, for a cut-off at "now" on a counted plan (instead of `addDuties`): the plan's
+   * counter items (one per unit and phase) as they stand, then `addPastDue` and `addFiledNotDue`
+   * for what depends on the clock, and `addRectificationDuties` for the findings' duties. In any
+   * order; the figures come out the same as `addDuties` over every duty would give.
+   */
+  addCounts(cells: readonly UnitPhaseCounts[]): void;
+  /** The open duties due by the cut-off (pattern D4 up to it, the due instant included). */
+  addPastDue(batch: readonly PastDueFact[]): void;
+  /** Periodic reports (`kind: report`) already submitted or accepted but not yet due at the cut-off. */
+  addFiledNotDue(batch: readonly { unitId: string }[]): void;
+  /** The rectification duties of the plan's findings, as they stand (for the per-finding section only). */
+  addRectificationDuties(batch: readonly DutyFact[]): void;
   /** The units seen so far, for looking up their names. */
   unitIds(): string[];
   finish(unitNames: ReadonlyMap<string, string>): ReportBuilt;
@@ -228,9 +254,31 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
       workingDaysLate(new Date(dueAt), input.asOf, input.timezone, input.calendar),
     );
 
+  function keepRectification(fact: DutyFact, at: NonNullable<ReturnType<typeof dutyAt>>) {
+    rectifications.set(fact.id, {
+      unitId: fact.unitId,
+      status: at.status,
+      dueAt: at.dueAt,
+      overdue: at.status === 'open' && at.dueAt < asOfIso,
+      acceptedAt: at.status === 'accepted' ? fact.acceptedAt : null,
+    });
+  }
+
   function trimOverdue() {
     overdue.sort(compareOverdue);
     overdue = overdue.slice(0, cap);
+  }
+
+  function keepOverdue(candidate: OverdueCandidate) {
+    overdue.push(candidate);
+    if (overdue.length >= 2 * cap) trimOverdue();
+  }
+
+  /** A unit's tally and its phase's, as `addDuties` makes them. */
+  function tallies(unitId: string, phaseKey: string) {
+    const unit = getOrAdd(units, unitId, tally);
+    const phase = getOrAdd(phases, phaseKey, () => ({ all: phaseTally(), units: new Map() }));
+    return { unit, phase: phase.all, phaseUnit: getOrAdd(phase.units, unitId, phaseTally) };
   }
 
   function rectificationSection(
@@ -338,15 +386,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
             else r.openNotDue++;
           }
         }
-        if (fact.kind === 'rectification') {
-          rectifications.set(fact.id, {
-            unitId: fact.unitId,
-            status: at.status,
-            dueAt: at.dueAt,
-            overdue: isOverdue,
-            acceptedAt: at.status === 'accepted' ? fact.acceptedAt : null,
-          });
-        }
+        if (fact.kind === 'rectification') keepRectification(fact, at);
         for (const p of [phase.all, phaseUnit]) {
           p.duties++;
           if (at.status === 'accepted') p.accepted++;
@@ -355,7 +395,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
           if (isOverdue) p.overdue++;
         }
         if (isOverdue) {
-          overdue.push({
+          keepOverdue({
             dutyId: fact.id,
             taskId: fact.taskId,
             title: fact.title,
@@ -365,8 +405,96 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
             workingDaysLate: late,
             round: at.round,
           });
-          if (overdue.length >= 2 * cap) trimOverdue();
         }
+      }
+    },
+
+    addCounts(cells) {
+      for (const cell of cells) {
+        const f = cell.fields;
+        const duties = f.open + f.submitted + f.accepted;
+        // A cell whose duties all moved elsewhere is no unit's row, as in the replay.
+        if (duties === 0) continue;
+        const { unit, phase, phaseUnit } = tallies(cell.unitId, cell.phaseKey);
+        const reportsFiled = f[kindField('report', 'submitted')] + f[kindField('report', 'accepted')];
+        for (const t of [totals, unit]) {
+          t.assigned += duties;
+          t.returns += f.returns;
+          t.doneOnTime += f.acceptedOnTime;
+          t.doneLate += f.acceptedLate;
+          t.submitted += f.submitted;
+          // Open ones past due move to `overdue` as `addPastDue` reads them.
+          t.openNotDue += f.open;
+          // Filed ones not yet due come off as `addFiledNotDue` reads them; open due ones are added there.
+          t.reportsDue += reportsFiled;
+          t.reportsFiled += reportsFiled;
+          const r = t.rectification;
+          r.assigned +=
+            f[kindField('rectification', 'open')] +
+            f[kindField('rectification', 'submitted')] +
+            f[kindField('rectification', 'accepted')];
+          r.accepted += f[kindField('rectification', 'accepted')];
+          r.submitted += f[kindField('rectification', 'submitted')];
+          r.openNotDue += f[kindField('rectification', 'open')];
+        }
+        for (const p of [phase, phaseUnit]) {
+          p.duties += duties;
+          p.accepted += f.accepted;
+          p.submitted += f.submitted;
+          p.open += f.open;
+        }
+      }
+    },
+
+    addPastDue(batch) {
+      for (const d of batch) {
+        dutiesRead++;
+        const { unit, phase, phaseUnit } = tallies(d.unitId, d.phaseKey);
+        const isOverdue = d.dueAt < asOfIso;
+        const late = isOverdue ? lateOf(d.dueAt) : 0;
+        for (const t of [totals, unit]) {
+          if (d.kind === 'report') t.reportsDue++;
+          if (!isOverdue) continue;
+          t.openNotDue--;
+          t.overdue++;
+          t.worstWorkingDaysLate = Math.max(t.worstWorkingDaysLate, late);
+          if (d.kind === 'rectification') {
+            t.rectification.openNotDue--;
+            t.rectification.overdue++;
+          }
+        }
+        if (!isOverdue) continue;
+        phase.overdue++;
+        phaseUnit.overdue++;
+        keepOverdue({
+          dutyId: d.id,
+          taskId: d.taskId,
+          title: d.title,
+          unitId: d.unitId,
+          phaseKey: d.phaseKey,
+          dueAt: d.dueAt,
+          workingDaysLate: late,
+          round: d.round,
+        });
+      }
+    },
+
+    addFiledNotDue(batch) {
+      for (const d of batch) {
+        dutiesRead++;
+        const unit = getOrAdd(units, d.unitId, tally);
+        for (const t of [totals, unit]) {
+          t.reportsDue--;
+          t.reportsFiled--;
+        }
+      }
+    },
+
+    addRectificationDuties(batch) {
+      for (const fact of batch) {
+        dutiesRead++;
+        const at = dutyAt(fact, asOfIso);
+        if (at !== undefined && fact.kind === 'rectification') keepRectification(fact, at);
       }
     },
 
