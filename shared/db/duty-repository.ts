@@ -37,6 +37,7 @@ export interface DutyTally {
   returns?: number;
   submission?: { submittedAt: string } | null;
   acceptedAt?: string | null;
+  receipt?: DutyRecord['receipt'] | undefined;
 }
 
 export type UpdateOutcome = { ok: true; duty: DutyRecord } | { ok: false; reason: 'stale' };
@@ -115,7 +116,7 @@ export type ExpectedDuty = CountedDuty & {
 export type SweepItem = { entity: 'Duty'; duty: DutyRecord } | { entity: 'Task'; task: Task };
 
 /** Fields only the sweep writes (besides a ladder reset on a new round). */
-const LADDER_FIELDS = ['nextLevelIndex', 'nextActionAt', 'lastNoticeLevel'] as const;
+const LADDER_FIELDS = ['nextLevelIndex', 'nextActionAt', 'lastNoticeLevel', 'receiptNoticedAt'] as const;
 /** What the sweep moves without a new version: never left out of a write for matching a read copy. */
 const SWEEP_MOVES = new Set<string>([...LADDER_FIELDS, 'gsi4pk', 'gsi4sk']);
 
@@ -313,7 +314,7 @@ export function dutyRepository(ref: TableRef): DutyRepository {
         KeyConditionExpression: 'gsi2pk = :pk',
         ExpressionAttributeValues: { ':pk': planDutiesPk(planId) },
         ProjectionExpression:
-          'id, unitId, phaseKey, #status, dueAt, #kind, #returns, submission.submittedAt, acceptedAt',
+          'id, unitId, phaseKey, #status, dueAt, #kind, #returns, submission.submittedAt, acceptedAt, receipt',
         ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind', '#returns': 'returns' },
       })) {
         yield items as DutyTally[];

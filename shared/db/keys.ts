@@ -20,6 +20,7 @@
  * |    |   sparse: only duties with status open carry gsi3*; submitting removes them                    |
  * | D5 | duties whose next escalation level is due        | Query sweepByNextAction gsi4pk=SWEEP#<planId>                  |
  * |    |   (the sweep)                                    |   gsi4sk <= <now>~  sparse: open and a level still to come     |
+ * |    |   or whose 签收 deadline passed unsigned: gsi4sk is the earlier of the two (sweepWakeAt)        |
  * | N1 | a notice by id, with its recipients' entries     | Query    pk=NOTICE#<noticeId>  (sk NOTICE, TO#<recipient>)     |
  * | N2 | a recipient's notices, newest first              | Query byUnit gsi1pk=INBOX#<recipient> gsi1sk=<createdAt>#<id> |
  * |    |   recipients: unit:<unitId>, role:leaders, role:office; a duty's unit is always one, and   |
@@ -50,6 +51,7 @@
  * Ids never contain '#', so prefixes cannot collide.
  */
 import type { DutyStatus } from '../domain/duty/duty-status.js';
+import { type Receipt, sweepWakeAt } from '../domain/duty/receipt.js';
 
 export const unitKey = (unitId: string) => ({ pk: `UNIT#${unitId}`, sk: 'UNIT' });
 export const UNIT_DIRECTORY_PK = 'UNITS';
@@ -78,6 +80,9 @@ export interface DutyIndexInput {
   dueAt: string;
   /** When the next escalation level fires; null once none is left. */
   nextActionAt: string | null;
+  /** 签收: an unsigned receipt whose notice is not written yet wakes the sweep at its deadline. */
+  receipt?: Receipt | null | undefined;
+  receiptNoticedAt?: string | null | undefined;
 }
 
 export const unitDutiesPk = (unitId: string) => `UNIT#${unitId}`;
@@ -137,8 +142,14 @@ export function dutyIndexKeys(d: DutyIndexInput) {
   const byPlan = { gsi2pk: planDutiesPk(d.planId), gsi2sk: `STATUS#${d.status}#${d.dueAt}#${d.id}` };
   if (d.status !== 'open') return { ...byUnit, ...byPlan };
   const open = { gsi3pk: openDutiesPk(d.planId), gsi3sk: `${d.dueAt}#${d.id}` };
-  if (d.nextActionAt === null) return { ...byUnit, ...byPlan, ...open };
-  return { ...byUnit, ...byPlan, ...open, gsi4pk: sweepPk(d.planId), gsi4sk: `${d.nextActionAt}#${d.id}` };
+  const wake = sweepWakeAt(d);
+  if (wake === null) return { ...byUnit, ...byPlan, ...open };
+  return { ...byUnit, ...byPlan, ...open, ...sweepKeys(d.planId, wake, d.id) };
+}
+
+/** D5's keys of a duty the sweep must look at by `wakeAt`. */
+export function sweepKeys(planId: string, wakeAt: string, dutyId: string) {
+  return { gsi4pk: sweepPk(planId), gsi4sk: `${wakeAt}#${dutyId}` };
 }
 
 export const REPORT_HEAD_SK = 'HEAD';

@@ -90,6 +90,8 @@ export function planService(deps: {
         timezone: input.timezone,
         phases: input.phases,
         escalation: input.escalation,
+        receiptRequired: input.receiptRequired ?? false,
+        receiptWorkingHours: input.receiptWorkingHours ?? null,
         phaseClosures: {},
         createdAt: now.toISOString(),
         createdBy: principal.sub,
