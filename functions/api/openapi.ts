@@ -47,6 +47,8 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/calendar/{year}': 'getCalendar',
   'PUT /v1/calendar/{year}': 'setCalendar',
   'GET /v1/audit': 'listAuditEvents',
+  'POST /v1/duties/{dutyId}/receive': 'receiveDuty',
+  'POST /v1/duties/{dutyId}/reminders': 'remindDuty',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

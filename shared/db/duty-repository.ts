@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import { type CountedDuty, changeDelta } from '../domain/plan/counters.js';
 import { type DutyRecord, DutyRecordSchema } from '../schemas/duties.js';
@@ -8,6 +8,7 @@ import type { AuditEvent } from './audit.js';
 import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
 import { counterUpdate } from './counter-repository.js';
+import { isConditionFailure } from './errors.js';
 import {
   dutyIndexKeys,
   dutyKey,
@@ -92,6 +93,12 @@ export interface DutyRepository {
     /** Other writes that must happen with this one or not at all (conditions included). */
     extra?: TransactItem[],
   ): Promise<UpdateOutcome>;
+  /**
+   * Puts a duty's D5 keys where `duty` (as read) says the sweep must next look (its ladder, or an
+   * unsigned 签收's deadline), if it is still open at that version, round and level: the sweep's
+   * repair of a wake-up left early by a signature. False when the duty has moved (left as it is).
+   */
+  resweep(duty: DutyRecord): Promise<boolean>;
   /** Pattern D5: what the sweep must act on by `now` (duties and recurring tasks), a page at a time. */
   dueForSweep(planId: string, now: string): AsyncGenerator<SweepItem[]>;
   /** Pattern D1 for many ids at once (BatchGetItem): the duties that exist, keyed by id. */
@@ -353,6 +360,34 @@ export function dutyRepository(ref: TableRef): DutyRepository {
         ok: true,
         duty: ladder === 'keep' && next.status !== 'open' ? { ...next, nextActionAt: null } : next,
       };
+    },
+
+    async resweep(duty) {
+      const keys = dutyIndexKeys(duty);
+      const set = 'gsi4pk' in keys;
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: dutyKey(duty.id),
+            UpdateExpression: set ? 'SET gsi4pk = :g4pk, gsi4sk = :g4sk' : 'REMOVE gsi4pk, gsi4sk',
+            ConditionExpression:
+              '#status = :open AND #version = :version AND #round = :round AND nextLevelIndex = :index',
+            ExpressionAttributeNames: { '#status': 'status', '#version': 'version', '#round': 'round' },
+            ExpressionAttributeValues: {
+              ':open': 'open',
+              ':version': duty.version,
+              ':round': duty.round,
+              ':index': duty.nextLevelIndex,
+              ...(set ? { ':g4pk': keys.gsi4pk, ':g4sk': keys.gsi4sk } : {}),
+            },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
     },
 
     async *dueForSweep(planId, now) {

@@ -20,6 +20,7 @@ import { type IdempotencyService, idempotencyService } from './idempotency-servi
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { recurrenceService } from './recurrence-service.js';
+import { type ReminderService, reminderService } from './reminder-service.js';
 import { type ReportService, reportService } from './report-service.js';
 import { type SupervisionService, supervisionService } from './supervision-service.js';
 import { type SweepService, sweepService } from './sweep-service.js';
@@ -40,6 +41,8 @@ export interface Services {
   counters: CounterService;
   /** Idempotency keys of creates (the API's header, the pages' per-form key). */
   idempotency: IdempotencyService;
+  /** 催办 by hand. */
+  reminders: ReminderService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -97,6 +100,7 @@ export function createServices(
       calendars,
     }),
     idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
+    reminders: reminderService({ duties, plans, units, calendars, notices }),
   };
 }
 

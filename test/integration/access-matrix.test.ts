@@ -40,6 +40,7 @@ interface Fixture {
   newPendingExtension(): Promise<{ dutyId: string; requestId: string }>;
   newEmptyPlanId(): Promise<string>;
   reportId(): Promise<string>;
+  newReceiptDuty(): Promise<Duty>;
 }
 
 interface RouteCase {
@@ -263,6 +264,18 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/findings` }),
     allowed: READ_ALL,
   },
+  'POST /v1/duties/{dutyId}/receive': {
+    // Only the owning unit signs; a fresh duty of a plan that requires 签收 each time it succeeds.
+    request: async (fx, fresh) => ({
+      path: `/v1/duties/${fresh ? (await fx.newReceiptDuty()).id : fx.openDuty.id}/receive`,
+    }),
+    allowed: { own: 200 },
+  },
+  'POST /v1/duties/{dutyId}/reminders': {
+    request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}/reminders`, body: { text: '请尽快办理' } }),
+    // 催办: the office, and a unit over the owner.
+    allowed: { office: 201, parent: 201 },
+  },
 };
 
 const PUBLIC = ['GET /health', 'GET /openapi.json', 'GET /docs'];
@@ -304,6 +317,7 @@ describe('the access matrix', () => {
     expect((await api.call('POST', '/v1/units/closed/deactivate')).status).toBe(200);
     let counter = 0;
     let report: string | undefined;
+    let receiptPlan: string | undefined;
     fx = {
       api,
       plan,
@@ -362,6 +376,22 @@ describe('the access matrix', () => {
         const id = `fresh-${++counter}`;
         await api.call('POST', '/v1/units', { body: { id, name: `新单位${counter}`, kind: 'other' } });
         return id;
+      },
+      async newReceiptDuty() {
+        receiptPlan ??= (
+          await api.call<Plan>('POST', '/v1/plans', {
+            body: {
+              title: '须签收的方案',
+              phases: [{ key: 'work', name: '整改', start: '2026-05-01' }],
+              receiptRequired: true,
+            },
+          })
+        ).body.id;
+        return (
+          await api.call<Task & { duties: Duty[] }>('POST', `/v1/plans/${receiptPlan}/tasks`, {
+            body: { title: '签收', phaseKey: 'work', leadUnitId: 'village', dueAt: '2026-06-30' },
+          })
+        ).body.duties[0] as Duty;
       },
     };
     const sign = (p: Principal) => issueHs256Token(TEST_SECRET, p);

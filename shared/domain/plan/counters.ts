@@ -225,3 +225,45 @@ export function countDifferences(
   }
   return out;
 }
+
+/** One unit's 签收 figures (or the plan's): who has not signed, and how fast it signs. */
+export interface ReceiptFigures {
+  unsigned: number;
+  signed: number;
+  signedLate: number;
+  /** Working minutes a signature took on average, rounded; null before any signature. */
+  averageWorkingMinutes: number | null;
+}
+
+/** The plan's 签收 figures, in all and per unit, from its counter cells. */
+export function receiptFigures(cells: Iterable<UnitPhaseCounts>): {
+  all: ReceiptFigures;
+  byUnit: Record<string, ReceiptFigures>;
+} {
+  const sums = new Map<string, { unsigned: number; signed: number; signedLate: number; minutes: number }>();
+  const add = (key: string, c: UnitPhaseCounts) => {
+    const s = sums.get(key) ?? { unsigned: 0, signed: 0, signedLate: 0, minutes: 0 };
+    s.unsigned += c.fields.receiptPending;
+    s.signed += c.fields.receiptSigned;
+    s.signedLate += c.fields.receiptSignedLate;
+    s.minutes += c.fields.receiptMinutes;
+    sums.set(key, s);
+  };
+  for (const c of cells) {
+    if (c.fields.receiptPending === 0 && c.fields.receiptSigned === 0) continue;
+    add(`unit:${c.unitId}`, c);
+    add('all', c);
+  }
+  const figures = (key: string): ReceiptFigures => {
+    const s = sums.get(key) ?? { unsigned: 0, signed: 0, signedLate: 0, minutes: 0 };
+    return {
+      unsigned: s.unsigned,
+      signed: s.signed,
+      signedLate: s.signedLate,
+      averageWorkingMinutes: s.signed === 0 ? null : Math.round(s.minutes / s.signed),
+    };
+  };
+  const byUnit: Record<string, ReceiptFigures> = {};
+  for (const key of sums.keys()) if (key.startsWith('unit:')) byUnit[key.slice(5)] = figures(key);
+  return { all: figures('all'), byUnit };
+}
