@@ -48,6 +48,8 @@ const OK_MESSAGES: Record<string, (n: number) => string> = {
   finding: (n) => `督查问题已登记,已向 ${n} 个单位交办整改任务`,
   report: () => '通报已生成并冻结',
   'report-existing': () => '本期通报此前已经生成,以下是冻结的那一份',
+  received: () => '已签收任务',
+  reminded: () => '已催办,责任单位将收到催办通知',
 };
 /** The one-line message a POST-redirect-GET carries in the query (`?ok=accepted&n=1`). */
 export function flashFrom(c: Context): Flash | undefined {
