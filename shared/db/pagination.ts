@@ -41,7 +41,14 @@ export function decodeCursor(
   if (entries.length !== expect.attributes.length) throw bad();
   const key: Key = {};
   for (const [name, value] of entries) {
-    if (!expect.attributes.includes(name) || typeof value !== 'string' || value.length > 1024) throw bad();
+    // DynamoDB refuses an empty key value with an error of its own: it is the client's cursor at fault.
+    if (
+      !expect.attributes.includes(name) ||
+      typeof value !== 'string' ||
+      value.length === 0 ||
+      value.length > 1024
+    )
+      throw bad();
     key[name] = value;
   }
   for (const [name, value] of Object.entries(expect.partition)) {
