@@ -226,6 +226,29 @@ describe('签收 and 催办', () => {
       expect(inbox.filter((n) => n.dutyId === duty.id)).toHaveLength(3);
     });
 
+    it('counts 催办 and receipt notices by level in the reports', async () => {
+      api.setNow(new Date('2026-05-20T02:00:00Z'));
+      const made = ok(
+        await api.call<{ id: string }>('POST', `/v1/plans/${plan.id}/reports`, { body: { period: 'week' } }),
+        201,
+      );
+      const report = ok(
+        await api.call<{
+          levels: { level: string; label: string }[];
+          totals: { notices: Record<string, number> };
+        }>('GET', `/v1/reports/${made.id}`),
+      );
+      expect(report.levels).toEqual(
+        expect.arrayContaining([
+          { level: 'manual', label: '催办' },
+          { level: 'receipt', label: '超时未签收' },
+        ]),
+      );
+      expect(report.totals.notices.manual).toBe((await notices('manual')).length);
+      expect(report.totals.notices.receipt).toBe((await notices('receipt')).length);
+      api.setNow(MONDAY);
+    });
+
     it('refuses bad text naming the field, other units, missing and finished duties', async () => {
       const duty = await newDuty();
       const before = (await notices('manual')).length;
