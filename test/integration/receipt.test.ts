@@ -151,6 +151,40 @@ describe('签收 and 催办', () => {
     api.setNow(MONDAY);
   });
 
+  it('keeps the receipt deadline when a ladder level fires first', async () => {
+    const hours = ok(
+      await api.call<Plan>('POST', '/v1/plans', {
+        body: {
+          title: '两小时签收',
+          phases: [{ key: 'work', name: '整改', start: '2026-05-01' }],
+          receiptRequired: true,
+          receiptWorkingHours: 2,
+        },
+      }),
+      201,
+    );
+    // Due today: the reminder fires at once, the receipt is due at 12:00 local, overdue at midnight.
+    const duty = await newDuty(hours.id, '2026-05-18');
+    expect(duty.receipt?.dueAt).toBe('2026-05-18T04:00:00.000Z');
+    const sweep = async (at: string) => {
+      api.setNow(new Date(at));
+      return ok(await api.call<SweepResult>('POST', '/v1/sweeps', { body: { planId: hours.id } }));
+    };
+    expect((await sweep('2026-05-18T02:30:00Z')).written).toBe(1);
+    const ofDuty = async (level: string) =>
+      ok(
+        await api.call<{ items: Notice[] }>('GET', `/v1/notices?planId=${hours.id}&level=${level}&limit=100`),
+      ).items.filter((n) => n.dutyId === duty.id);
+    expect(await ofDuty('remind')).toHaveLength(1);
+    expect(await ofDuty('receipt')).toHaveLength(0);
+    // 12:30 local: the receipt deadline has passed, the overdue level has not.
+    const noon = await sweep('2026-05-18T04:30:00Z');
+    expect(noon.written).toBe(1);
+    expect(await ofDuty('receipt')).toHaveLength(1);
+    expect(await ofDuty('overdue')).toHaveLength(0);
+    api.setNow(MONDAY);
+  });
+
   it('signs with the submit, and a returned duty must be signed again', async () => {
     const duty = await newDuty();
     const submitted = ok(
