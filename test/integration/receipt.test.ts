@@ -185,6 +185,31 @@ describe('签收 and 催办', () => {
     api.setNow(MONDAY);
   });
 
+  it('takes a signed duty off the sweep once its moot receipt wake-up has passed', async () => {
+    const hours = ok(
+      await api.call<Plan>('POST', '/v1/plans', {
+        body: {
+          title: '签收后不再巡检',
+          phases: [{ key: 'work', name: '整改', start: '2026-05-01' }],
+          receiptRequired: true,
+          receiptWorkingHours: 2,
+        },
+      }),
+      201,
+    );
+    const duty = await newDuty(hours.id, '2026-06-30');
+    ok(await receive(duty.id));
+    const sweep = async () =>
+      ok(await api.call<SweepResult>('POST', '/v1/sweeps', { body: { planId: hours.id } }));
+    api.setNow(new Date('2026-05-18T04:30:00Z'));
+    const first = await sweep();
+    expect(first).toMatchObject({ written: 0, failed: 0 });
+    expect(first.itemsRead).toBeGreaterThan(0);
+    // The first sweep past the old deadline put the duty back at its ladder's next level.
+    expect((await sweep()).itemsRead).toBe(0);
+    api.setNow(MONDAY);
+  });
+
   it('signs with the submit, and a returned duty must be signed again', async () => {
     const duty = await newDuty();
     const submitted = ok(
