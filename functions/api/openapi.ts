@@ -63,6 +63,8 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /v1/plans/{planId}/indicators/{key}/figures/{period}': 'putIndicatorFigure',
   'POST /v1/calendar/{year}/notice': 'readHolidayNotice',
   'POST /v1/duties/{dutyId}/progress': 'reportDutyProgress',
+  'POST /v1/duties/{dutyId}/receive': 'receiveDuty',
+  'POST /v1/duties/{dutyId}/reminders': 'remindDuty',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

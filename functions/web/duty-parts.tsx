@@ -1,5 +1,6 @@
 import type { FC, PropsWithChildren } from 'hono/jsx';
 import { DUTY_STATUS_LABELS } from '../../shared/domain/duty/duty-status.js';
+import { awaitingReceipt } from '../../shared/domain/duty/receipt.js';
 import { classifyEvidenceRef, extensionOf, typeOfExtension } from '../../shared/domain/evidence/file-key.js';
 import { EVIDENCE_CONTENT_TYPES } from '../../shared/domain/evidence/limits.js';
 import type { Duty, Evidence } from '../../shared/schemas/duties.js';
@@ -15,9 +16,12 @@ const STATUS_BADGE = { open: '', submitted: 'b-blue', accepted: 'b-green' } as c
 
 /** 待办 / 已提交 / 已办结, or 逾期未办 in red. */
 export const StatusBadge: FC<{ duty: Duty }> = ({ duty }) => (
-  <span class={`badge ${duty.overdue ? 'b-red' : STATUS_BADGE[duty.status]}`}>
-    {duty.overdue ? '逾期未办' : DUTY_STATUS_LABELS[duty.status]}
-  </span>
+  <>
+    <span class={`badge ${duty.overdue ? 'b-red' : STATUS_BADGE[duty.status]}`}>
+      {duty.overdue ? '逾期未办' : DUTY_STATUS_LABELS[duty.status]}
+    </span>
+    {awaitingReceipt(duty) && <span class="badge b-yellow">待签收</span>}
+  </>
 );
 
 /** 牵头 (lead unit) or 配合 (co-unit). */

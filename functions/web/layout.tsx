@@ -54,6 +54,8 @@ const OK_MESSAGES: Record<string, (n: number) => string> = {
   'report-existing': () => '本期通报此前已经生成,以下是冻结的那一份',
   calendar: () => '工作日历已保存,到期、提醒和逾期按新日历计算',
   progress: () => '进度已报告',
+  received: () => '已签收任务',
+  reminded: () => '已催办,责任单位将收到催办通知',
 };
 /** The one-line message a POST-redirect-GET carries in the query (`?ok=accepted&n=1`). */
 export function flashFrom(c: Context): Flash | undefined {

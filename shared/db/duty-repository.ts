@@ -46,6 +46,7 @@ export interface DutyTally {
   returns?: number;
   submission?: { submittedAt: string } | null;
   acceptedAt?: string | null;
+  receipt?: DutyRecord['receipt'] | undefined;
 }
 
 export type UpdateOutcome = { ok: true; duty: DutyRecord } | { ok: false; reason: 'stale' };
@@ -105,6 +106,12 @@ export interface DutyRepository {
     /** Other writes that must happen with this one or not at all (conditions included). */
     extra?: TransactItem[],
   ): Promise<UpdateOutcome>;
+  /**
+   * Puts a duty's D5 keys where `duty` (as read) says the sweep must next look (its ladder, or an
+   * unsigned 签收's deadline), if it is still open at that version, round and level: the sweep's
+   * repair of a wake-up left early by a signature. False when the duty has moved (left as it is).
+   */
+  resweep(duty: DutyRecord): Promise<boolean>;
   /** Pattern D5: what the sweep must act on by `now` (duties and recurring tasks), a page at a time. */
   dueForSweep(planId: string, now: string): AsyncGenerator<SweepItem[]>;
   /** Pattern D1 for many ids at once (BatchGetItem): the duties that exist, keyed by id. */
@@ -144,7 +151,7 @@ export type ExpectedDuty = CountedDuty & {
 export type SweepItem = { entity: 'Duty'; duty: DutyRecord } | { entity: 'Task'; task: Task };
 
 /** Fields only the sweep writes (besides a ladder reset on a new round). */
-const LADDER_FIELDS = ['nextLevelIndex', 'nextActionAt', 'lastNoticeLevel'] as const;
+const LADDER_FIELDS = ['nextLevelIndex', 'nextActionAt', 'lastNoticeLevel', 'receiptNoticedAt'] as const;
 /** What the sweep moves without a new version: never left out of a write for matching a read copy. */
 const SWEEP_MOVES = new Set<string>([...LADDER_FIELDS, 'gsi4pk', 'gsi4sk']);
 
@@ -354,7 +361,7 @@ export function dutyRepository(ref: TableRef): DutyRepository {
         KeyConditionExpression: 'gsi2pk = :pk',
         ExpressionAttributeValues: { ':pk': planDutiesPk(planId) },
         ProjectionExpression:
-          'id, unitId, phaseKey, #status, dueAt, #kind, #returns, submission.submittedAt, acceptedAt',
+          'id, unitId, phaseKey, #status, dueAt, #kind, #returns, submission.submittedAt, acceptedAt, receipt',
         ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind', '#returns': 'returns' },
       })) {
         yield items as DutyTally[];
@@ -393,6 +400,34 @@ export function dutyRepository(ref: TableRef): DutyRepository {
         ok: true,
         duty: ladder === 'keep' && next.status !== 'open' ? { ...next, nextActionAt: null } : next,
       };
+    },
+
+    async resweep(duty) {
+      const keys = dutyIndexKeys(duty);
+      const set = 'gsi4pk' in keys;
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: dutyKey(duty.id),
+            UpdateExpression: set ? 'SET gsi4pk = :g4pk, gsi4sk = :g4sk' : 'REMOVE gsi4pk, gsi4sk',
+            ConditionExpression:
+              '#status = :open AND #version = :version AND #round = :round AND nextLevelIndex = :index',
+            ExpressionAttributeNames: { '#status': 'status', '#version': 'version', '#round': 'round' },
+            ExpressionAttributeValues: {
+              ':open': 'open',
+              ':version': duty.version,
+              ':round': duty.round,
+              ':index': duty.nextLevelIndex,
+              ...(set ? { ':g4pk': keys.gsi4pk, ':g4sk': keys.gsi4sk } : {}),
+            },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
     },
 
     async *dueForSweep(planId, now) {

@@ -21,6 +21,7 @@
  * |    |   duty then carries D6's keys in the same attributes instead)                                |
  * | D5 | duties whose next escalation level is due        | Query sweepByNextAction gsi4pk=SWEEP#<planId>                  |
  * |    |   (the sweep)                                    |   gsi4sk <= <now>~  sparse: open and a level still to come     |
+ * |    |   or whose 签收 deadline passed unsigned: gsi4sk is the earlier of the two (sweepWakeAt)        |
  * | D7 | a task's duties, every unit and occurrence      | Query byTask taskId=<taskId>  (sort key: role, lead/co)        |
  * |    |   on attributes duties always had: no rewrite of old items when the index is added          |
  * | N1 | a notice by id, with its recipients' entries     | Query    pk=NOTICE#<noticeId>  (sk NOTICE, TO#<recipient>)     |
@@ -72,6 +73,7 @@
  * Ids never contain '#', so prefixes cannot collide.
  */
 import type { DutyStatus } from '../domain/duty/duty-status.js';
+import { type Receipt, sweepWakeAt } from '../domain/duty/receipt.js';
 
 export const unitKey = (unitId: string) => ({ pk: `UNIT#${unitId}`, sk: 'UNIT' });
 export const UNIT_DIRECTORY_PK = 'UNITS';
@@ -103,6 +105,9 @@ export interface DutyIndexInput extends SignOffInput {
   dueAt: string;
   /** When the next escalation level fires; null once none is left. */
   nextActionAt: string | null;
+  /** 签收: an unsigned receipt whose notice is not written yet wakes the sweep at its deadline. */
+  receipt?: Receipt | null | undefined;
+  receiptNoticedAt?: string | null | undefined;
 }
 
 /** What places a duty in a sign-off queue (D6). Absent fields are those of a duty stored before chains. */
@@ -173,8 +178,14 @@ export function dutyIndexKeys(d: DutyIndexInput) {
   const byPlan = { gsi2pk: planDutiesPk(d.planId), gsi2sk: `STATUS#${d.status}#${d.dueAt}#${d.id}` };
   if (d.status !== 'open') return { ...byUnit, ...byPlan, ...signOffKeys(d) };
   const open = { gsi3pk: openDutiesPk(d.planId), gsi3sk: `${d.dueAt}#${d.id}` };
-  if (d.nextActionAt === null) return { ...byUnit, ...byPlan, ...open };
-  return { ...byUnit, ...byPlan, ...open, gsi4pk: sweepPk(d.planId), gsi4sk: `${d.nextActionAt}#${d.id}` };
+  const wake = sweepWakeAt(d);
+  if (wake === null) return { ...byUnit, ...byPlan, ...open };
+  return { ...byUnit, ...byPlan, ...open, ...sweepKeys(d.planId, wake, d.id) };
+}
+
+/** D5's keys of a duty the sweep must look at by `wakeAt`. */
+export function sweepKeys(planId: string, wakeAt: string, dutyId: string) {
+  return { gsi4pk: sweepPk(planId), gsi4sk: `${wakeAt}#${dutyId}` };
 }
 
 /** D6: the partition of what waits for `unitId`'s confirmation. */

@@ -20,6 +20,21 @@ export interface LadderStep {
   toIndex: number;
   /** When the level after this one fires; null when this was the last. */
   nextActionAt: string | null;
+  /**
+   * When the sweep must look at the duty again, if earlier than `nextActionAt`: an unsigned 签收's
+   * deadline (see sweepWakeAt). Absent: at `nextActionAt`.
+   */
+  sweepAt?: string | null | undefined;
+}
+
+/**
+ * A notice outside the ladder (签收 overdue, 催办 by hand) and the audit event recording it. The
+ * notice item keeps the event (`noticeEvent`), so whoever finds the notice written writes the
+ * first writer's event, never a second version of it.
+ */
+export interface SingleNotice {
+  notice: Notice;
+  audit: AuditEvent;
 }
 
 /**
@@ -68,6 +83,18 @@ export interface LevelWriter {
    * at that level): the recovery of a sweep that stopped half-way. Returns how many were stored.
    */
   finishStored(ids: readonly string[]): Promise<number>;
+  /**
+   * Writes one notice outside the ladder the same way (steps 1 and 2 of `writeLevels`: the notice
+   * on its fixed id, then its other recipients' inbox entries and its audit event, each
+   * conditional), so it is written once however many writers race, and one that stopped half-way
+   * is finished by the next. True when this call wrote the notice.
+   */
+  writeNotice(single: SingleNotice): Promise<boolean>;
+  /**
+   * Marks a duty's receipt notice written (`receiptNoticedAt`) if the duty is still in that round
+   * of 签收 and not marked; false when it is not (left as it is).
+   */
+  markReceiptNoticed(dutyId: string, receiptRound: number, at: string): Promise<boolean>;
 }
 
 /** The recipient whose inbox entry is the notice item itself: the duty's own unit, always one. */
@@ -79,6 +106,7 @@ const StoredEscalationSchema = z.object({
     fromIndex: z.number().int(),
     toIndex: z.number().int(),
     nextActionAt: z.string().nullable(),
+    sweepAt: z.string().nullable().optional(),
   }),
   event: AuditEventSchema,
 });
@@ -135,7 +163,10 @@ export function levelWriter(ref: TableRef): LevelWriter {
   }
 
   /** Step 1: the notice, carrying its decision; false when its id is already stored. */
-  function putNotice({ notice, ladder, audit }: LevelDecision): Promise<boolean> {
+  function putNotice(
+    notice: Notice,
+    decision: { escalation: { ladder: LadderStep; event: AuditEvent } } | { noticeEvent: AuditEvent },
+  ): Promise<boolean> {
     return putIfAbsent({
       TableName: tableName,
       Item: {
@@ -145,7 +176,7 @@ export function levelWriter(ref: TableRef): LevelWriter {
         ...inboxKeys(ownRecipient(notice), notice.createdAt, notice.id),
         entity: 'Notice',
         ...notice,
-        escalation: { ladder, event: audit },
+        ...decision,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
@@ -155,7 +186,7 @@ export function levelWriter(ref: TableRef): LevelWriter {
    * Step 2, side by side, each conditional on its fixed key: an entry or event already written by
    * an earlier writer is kept as it is (an inbox entry may carry an acknowledgement by now).
    */
-  async function writeEntries({ notice, audit }: LevelDecision): Promise<void> {
+  async function writeEntries({ notice, audit }: SingleNotice): Promise<void> {
     await Promise.all([
       ...notice.recipients
         .filter((recipient) => recipient !== ownRecipient(notice))
@@ -184,8 +215,9 @@ export function levelWriter(ref: TableRef): LevelWriter {
    */
   async function advance(fromIndex: number, last: LevelDecision): Promise<boolean> {
     const { notice, ladder } = last;
+    const wake = ladder.sweepAt ?? ladder.nextActionAt;
     const next =
-      ladder.nextActionAt === null
+      wake === null
         ? {
             update:
               'SET nextLevelIndex = :to, lastNoticeLevel = :level, nextActionAt = :none REMOVE gsi4pk, gsi4sk',
@@ -197,7 +229,7 @@ export function levelWriter(ref: TableRef): LevelWriter {
             values: {
               ':next': ladder.nextActionAt,
               ':g4pk': sweepPk(notice.planId),
-              ':g4sk': `${ladder.nextActionAt}#${notice.dutyId}`,
+              ':g4sk': `${wake}#${notice.dutyId}`,
             },
           };
     const input = {
@@ -240,7 +272,7 @@ export function levelWriter(ref: TableRef): LevelWriter {
           previous === undefined || level.audit.at > previous
             ? level
             : { ...level, audit: { ...level.audit, at: new Date(Date.parse(previous) + 1).toISOString() } };
-        if (await putNotice(ours)) {
+        if (await putNotice(ours.notice, { escalation: { ladder: ours.ladder, event: ours.audit } })) {
           created++;
           decisions.push(ours);
           continue;
@@ -258,6 +290,44 @@ export function levelWriter(ref: TableRef): LevelWriter {
         existed: levels.length - created,
         advanced: await advance(first.ladder.fromIndex, decisions.at(-1) ?? first),
       };
+    },
+
+    async writeNotice(single) {
+      if (await putNotice(single.notice, { noticeEvent: single.audit })) {
+        await writeEntries(single);
+        return true;
+      }
+      // Someone wrote it first: its recipients and event are the notice's, not ours.
+      const item = (await getItems([single.notice.id])).get(single.notice.id);
+      if (item === undefined) throw new Error(`notice ${single.notice.id} refused its Put but is not stored`);
+      const event =
+        item.noticeEvent === undefined
+          ? single.audit
+          : (AuditEventSchema.parse(item.noticeEvent) as AuditEvent);
+      await writeEntries({ notice: NoticeSchema.parse(item), audit: event });
+      return false;
+    },
+
+    async markReceiptNoticed(dutyId, receiptRound, at) {
+      try {
+        await withRetry(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: dutyKey(dutyId),
+              UpdateExpression: 'SET receiptNoticedAt = :at',
+              ConditionExpression:
+                'attribute_exists(pk) AND #receipt.#round = :round AND (attribute_not_exists(receiptNoticedAt) OR receiptNoticedAt = :none)',
+              ExpressionAttributeNames: { '#receipt': 'receipt', '#round': 'round' },
+              ExpressionAttributeValues: { ':at': at, ':round': receiptRound, ':none': null },
+            }),
+          ),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
     },
 
     async finishStored(ids) {

@@ -135,6 +135,17 @@ export const OccurrencePeriodSchema = z
   })
   .openapi('OccurrencePeriod');
 
+export const ReceiptSchema = z
+  .object({
+    round: z.number().int().openapi({ description: '本次签收开始时的轮次(交办为 1,退回后重新签收)' }),
+    since: z.string().openapi({ description: '交办或退回的时间:签收用时从此计算' }),
+    dueAt: z.string().openapi({ description: '签收期限:过期未签收将发出“超时未签收”通知' }),
+    at: z.string().nullable().openapi({ description: '签收时间;null 为待签收' }),
+    by: z.string().nullable().openapi({ description: '签收人' }),
+    workingMinutes: z.number().int().nullable().openapi({ description: '签收用时(工作分钟)' }),
+  })
+  .openapi('Receipt');
+
 export const DutySchema = z
   .object({
     id: z.string(),
@@ -181,6 +192,14 @@ export const DutySchema = z
       .default(null)
       .openapi({ description: '等待哪个上级单位确认;为 null 时由办公室审核' }),
     pendingExtensionId: z.string().nullable().default(null).openapi({ description: '待审批的延期申请' }),
+    receipt: ReceiptSchema.nullable()
+      .default(null)
+      .openapi({ description: '签收(方案要求签收时);at 为 null 表示待签收' }),
+    receiptNoticedAt: z
+      .string()
+      .nullable()
+      .default(null)
+      .openapi({ description: '超时未签收的通知写出时间(本轮签收)' }),
     extensions: z.number().int().default(0).openapi({ description: '已批准的延期次数' }),
     progress: DutyProgressSchema.nullable()
       .optional()

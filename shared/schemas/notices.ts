@@ -1,4 +1,4 @@
-import { pageQuery, slug, z } from './common.js';
+import { line, pageQuery, slug, z } from './common.js';
 import { EscalationLevelSchema } from './escalation.js';
 
 export const RecipientSchema = z.string().openapi({
@@ -28,8 +28,20 @@ export const NoticeSchema = z
     workingDaysLate: z.number().int().openapi({ description: '写出时已逾期的工作日数' }),
     calendarFallback: z.boolean().openapi({ description: '计算时有年份缺少官方节假日数据,按周一至周五计' }),
     acks: z.record(z.string(), AckSchema).openapi({ description: '各接收方的签收时间' }),
+    text: z.string().nullable().optional().openapi({ description: '催办(level 为 manual)时附言' }),
+    pressedBy: z.string().optional().openapi({ description: '催办(level 为 manual)的发起人' }),
   })
   .openapi('Notice');
+
+export const RemindSchema = z
+  .strictObject({
+    text: line(1, 200)
+      .optional()
+      .openapi({ description: '催办附言(最多 200 字)', example: '请于今天下班前报送。' }),
+  })
+  .openapi('Remind');
+
+export type RemindInput = z.infer<typeof RemindSchema>;
 
 export const NoticeListQuerySchema = z.strictObject({
   unitId: slug('单位编号').optional(),

@@ -1,3 +1,4 @@
+import { MAX_RECEIPT_WORKING_HOURS } from '../domain/duty/receipt.js';
 import { DEFAULT_ESCALATION_POLICY } from '../domain/escalation/ladder.js';
 import { type Phase, validatePhases } from '../domain/plan/phases.js';
 import { isValidTimeZone } from '../domain/time/zoned-time.js';
@@ -36,6 +37,20 @@ export const CreatePlanSchema = z
       .openapi({ example: DEFAULT_TIMEZONE }),
     phases: z.array(PhaseSchema).min(1).max(10),
     escalation: EscalationPolicySchema.default(DEFAULT_ESCALATION_POLICY),
+    receiptRequired: z
+      .boolean()
+      .optional()
+      .openapi({ description: '交办和退回的任务是否须由责任单位签收(签收后再办理);默认 false' }),
+    receiptWorkingHours: z
+      .number()
+      .int('签收期限须为整数小时')
+      .min(1, '签收期限至少 1 个工作小时')
+      .max(MAX_RECEIPT_WORKING_HOURS, `签收期限最多 ${MAX_RECEIPT_WORKING_HOURS} 个工作小时`)
+      .nullable()
+      .optional()
+      .openapi({
+        description: '签收期限(工作小时,只计工作日 8:30–12:00、14:00–17:30);null 为交办后下一个工作日结束前',
+      }),
   })
   // Order and overlap of the phases, also when another field (or another phase's name) failed.
   .check(acrossFields(hasPhases, (plan) => validatePhases(plan.phases)))
@@ -56,6 +71,13 @@ export const PlanSchema = z
     timezone: z.string(),
     phases: z.array(PhaseSchema),
     escalation: EscalationPolicySchema.default(DEFAULT_ESCALATION_POLICY),
+    receiptRequired: z.boolean().optional().openapi({ description: '任务须由责任单位签收;缺省为 false' }),
+    receiptWorkingHours: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .openapi({ description: '签收期限(工作小时);null 为下一个工作日结束前' }),
     phaseClosures: z
       .record(
         z.string(),
@@ -98,6 +120,17 @@ export const SelfCheckPhaseSchema = z
   })
   .openapi('SelfCheckPhase');
 
+const receiptFiguresSchema = z.object({
+  unsigned: z.number().int().openapi({ description: '待签收的任务数' }),
+  signed: z.number().int().openapi({ description: '已签收的任务数(按本轮签收计)' }),
+  signedLate: z.number().int().openapi({ description: '超过签收期限才签收的任务数' }),
+  averageWorkingMinutes: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: '平均签收用时(工作分钟);尚无签收时为 null' }),
+});
+
 export const PlanViewSchema = PlanSchema.extend({
   asOf: z.string().openapi({ description: '计算当前阶段和逾期所用的时间' }),
   currentPhase: PhaseSchema.nullable(),
@@ -117,6 +150,9 @@ export const PlanViewSchema = PlanSchema.extend({
     description:
       '自查报告(kind 为 self-check 的任务)报送情况:每个有自查报告任务的阶段,哪些单位已报送、哪些未报送',
   }),
+  receipts: z
+    .object({ all: receiptFiguresSchema, byUnit: z.record(z.string(), receiptFiguresSchema) })
+    .openapi({ description: '签收情况(方案要求签收时):各单位待签收数和平均签收用时' }),
 }).openapi('PlanView');
 
 export const RecountResultSchema = z

@@ -75,6 +75,7 @@ export async function countDuties(
           returns: d.returns ?? 0,
           submission: d.submission ?? null,
           acceptedAt: d.acceptedAt ?? null,
+          receipt: d.receipt ?? null,
         }),
       ),
     );

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { occurrencePeriod } from '../domain/duty/occurrence-period.js';
+import { startReceipt } from '../domain/duty/receipt.js';
 import { type EscalationPolicy, startLadder } from '../domain/escalation/ladder.js';
 import type { DutyRecord } from '../schemas/duties.js';
 import type { Plan } from '../schemas/plans.js';
@@ -70,6 +71,11 @@ export function newDuty(args: {
     awaitingConfirmationFrom: null,
     pendingExtensionId: null,
     extensions: 0,
+    // 签收: a plan that requires it puts every new duty in 待签收 until its unit signs.
+    receipt: plan.receiptRequired
+      ? startReceipt(1, now, plan.receiptWorkingHours ?? null, plan.timezone, calendar)
+      : null,
+    receiptNoticedAt: null,
     createdAt,
     updatedAt: createdAt,
     version: 1,

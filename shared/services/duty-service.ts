@@ -14,6 +14,7 @@ import {
   transition,
 } from '../domain/duty/duty-status.js';
 import { occurrencePeriod, periodRefusal } from '../domain/duty/occurrence-period.js';
+import { awaitingReceipt, signReceipt, startReceipt } from '../domain/duty/receipt.js';
 import { startLadder } from '../domain/escalation/ladder.js';
 import { classifyEvidenceRef } from '../domain/evidence/file-key.js';
 import { endOfLocalDay, localDateOf } from '../domain/time/zoned-time.js';
@@ -80,6 +81,11 @@ export interface DutyService {
   accept(principal: Principal, id: string, input: AcceptDutyInput, now: Date): Promise<Duty>;
   /** The office returns a submitted duty for rework (退回整改): open again, new deadline, new round. */
   returnForRework(principal: Principal, id: string, input: ReturnDutyInput, now: Date): Promise<Duty>;
+  /**
+   * 签收: the duty's own unit signs for it (who and when go into the duty and its history). Signing
+   * what is already signed answers the duty as it is; a duty whose plan needs no 签收 is a 409.
+   */
+  receive(principal: Principal, id: string, now: Date): Promise<Duty>;
   /** A unit in the duty's sign-off chain confirms the submission and passes it up. */
   confirm(principal: Principal, id: string, input: ConfirmDutyInput, now: Date): Promise<Duty>;
   /**
@@ -140,6 +146,12 @@ export function dutyService(deps: {
     const duty = await duties.get(id);
     if (duty === undefined) throw new NotFoundError('任务', id);
     return duty;
+  }
+
+  /** The plan's zone and the working calendar, which a signature's working minutes are counted in. */
+  async function receiptContext(planId: string) {
+    const [plan, overrides] = await Promise.all([plans.get(planId), calendars.list()]);
+    return { timezone: plan?.timezone ?? DEFAULT_TIMEZONE, calendar: createWorkingCalendar(overrides) };
   }
 
   /**
@@ -331,6 +343,12 @@ export function dutyService(deps: {
       // office reviews it.
       const chain =
         duty.signOffLevels > 0 ? (await ancestorsOf(units, duty.unitId)).slice(0, duty.signOffLevels) : [];
+      // Submitting is the unit's word that it has the duty: an unsigned one is signed with it.
+      let receipt = duty.receipt;
+      if (receipt !== null && receipt.at === null) {
+        const { timezone, calendar } = await receiptContext(duty.planId);
+        receipt = signReceipt(receipt, now, principal.sub, timezone, calendar);
+      }
       return applyTransition(
         duty,
         'submit',
@@ -349,6 +367,7 @@ export function dutyService(deps: {
           },
           confirmations: [],
           awaitingConfirmationFrom: chain[0] ?? null,
+          receipt,
           updatedAt: nowIso,
           version: duty.version + 1,
         }),
@@ -356,6 +375,43 @@ export function dutyService(deps: {
         'keep',
         { admitted, activeUnitId: principal.role === 'unit' ? principal.unitId : undefined },
       );
+    },
+
+    async receive(principal, id, now) {
+      let duty = await mustGet(id);
+      authorize(principal, 'duty.receive', duty.unitId);
+      if (duty.receipt === null) {
+        throw new ConflictError('receipt_not_required', '该任务所在方案不要求签收', { status: duty.status });
+      }
+      const { timezone, calendar } = await receiptContext(duty.planId);
+      // A lost race with another writer (a sweep's level, an extension) is read again and retried;
+      // a signature that got there first is the answer.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (!awaitingReceipt(duty)) return toDutyView(duty, now);
+        const receipt = duty.receipt;
+        if (receipt === null) return toDutyView(duty, now);
+        const next: DutyRecord = {
+          ...duty,
+          receipt: signReceipt(receipt, now, principal.sub, timezone, calendar),
+          updatedAt: now.toISOString(),
+          version: duty.version + 1,
+        };
+        const audit = auditEvent(
+          principal,
+          'duty.receive',
+          { type: 'duty', id: duty.id, planId: duty.planId },
+          changedFields(duty, next),
+          now,
+        );
+        const outcome = await duties.replace(next, { ...duty, read: duty }, audit, 'keep', [
+          units.activeCheck(principal.unitId ?? ''),
+        ]);
+        if (outcome.ok) return toDutyView(outcome.duty, now);
+        const unit = await units.get(principal.unitId ?? '');
+        if (unit?.active !== true) throw new UnitInactiveError();
+        duty = await mustGet(id);
+      }
+      throw versionConflict(duty);
     },
 
     async confirm(principal, id, input, now) {
@@ -478,6 +534,19 @@ export function dutyService(deps: {
           confirmations: [],
           awaitingConfirmationFrom: null,
           ...startLadder(duty.escalation, round, plan.timezone, calendar),
+          // A returned duty is given anew: its unit signs for it again (重新签收).
+          ...(duty.receipt === null
+            ? {}
+            : {
+                receipt: startReceipt(
+                  duty.round + 1,
+                  now,
+                  plan.receiptWorkingHours ?? null,
+                  plan.timezone,
+                  calendar,
+                ),
+                receiptNoticedAt: null,
+              }),
           reviews: [
             ...duty.reviews,
             {

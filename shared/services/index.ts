@@ -28,6 +28,7 @@ import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { type ProgressService, progressService } from './progress-service.js';
 import { recurrenceService } from './recurrence-service.js';
+import { type ReminderService, reminderService } from './reminder-service.js';
 import { type ReportService, reportService } from './report-service.js';
 import { type SupervisionService, supervisionService } from './supervision-service.js';
 import { type SweepService, sweepService } from './sweep-service.js';
@@ -56,6 +57,8 @@ export interface Services {
   indicators: IndicatorService;
   /** Units' progress reports on open duties (序时进度). */
   progress: ProgressService;
+  /** 催办 by hand. */
+  reminders: ReminderService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -126,6 +129,7 @@ export function createServices(
       table,
     }),
     progress: progressService({ duties, units }),
+    reminders: reminderService({ duties, plans, units, calendars, notices }),
   };
 }
 

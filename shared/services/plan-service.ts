@@ -10,7 +10,7 @@ import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { parseDueAt } from '../domain/duty/due-time.js';
 import { validateRecurrence } from '../domain/duty/recurrence.js';
-import { applyDeltas, cellKey, countsMap } from '../domain/plan/counters.js';
+import { applyDeltas, cellKey, countsMap, receiptFigures } from '../domain/plan/counters.js';
 import { PHASE_GATE_LABELS, phaseGateState } from '../domain/plan/phase-gate.js';
 import { currentPhase } from '../domain/plan/phases.js';
 import { progressFromCounts } from '../domain/plan/progress.js';
@@ -110,6 +110,8 @@ export function planService(deps: {
         timezone: input.timezone,
         phases: input.phases,
         escalation: input.escalation,
+        receiptRequired: input.receiptRequired ?? false,
+        receiptWorkingHours: input.receiptWorkingHours ?? null,
         phaseClosures: {},
         createdAt: now.toISOString(),
         createdBy: principal.sub,
@@ -176,6 +178,7 @@ export function planService(deps: {
           overdue,
         ),
         selfChecks: selfChecks.finish(plan.phases, known, now),
+        receipts: receiptFigures(counts.values()),
       };
     },
 

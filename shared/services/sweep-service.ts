@@ -12,6 +12,7 @@ import {
   type WorkingCalendar,
   workingDaysLate,
 } from '../domain/calendar/working-calendar.js';
+import { awaitingReceipt, RECEIPT_LEVEL, sweepWakeAt } from '../domain/duty/receipt.js';
 import { type Addressee, levelLabel, levelsDue, type ScheduledLevel } from '../domain/escalation/ladder.js';
 import { NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -134,6 +135,7 @@ export function sweepService(deps: {
         for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_DUTY && duty !== undefined; attempt++) {
           // A new round's notices are not in this page's claim: the next sweep writes them.
           if (duty.status !== 'open' || duty.round !== first.round) return;
+          duty = await sweepReceipt(plan, duty, cal);
           const round = { dueAt: new Date(duty.dueAt), startedAt: new Date(duty.roundStartedAt) };
           const { due, next } = levelsDue(
             duty.escalation,
@@ -143,7 +145,12 @@ export function sweepService(deps: {
             plan.timezone,
             cal,
           );
-          if (due.length === 0) return;
+          if (due.length === 0) {
+            // Woken with nothing due: the wake-up was a 签收 deadline that a signature (or the
+            // notice) made moot; the duty's key goes back to its ladder.
+            if (attempt === 0) await withRetry(() => duties.resweep(duty as DutyRecord));
+            return;
+          }
           // Every level due now (several after an outage), then one ladder step past them all.
           const levels: LevelDecision[] = [];
           let fromIndex = duty.nextLevelIndex;
@@ -151,10 +158,14 @@ export function sweepService(deps: {
           for (const [i, scheduled] of due.entries()) {
             const following: ScheduledLevel | null = due[i + 1] ?? next;
             const notice = await buildNotice(plan, duty, scheduled, cal);
+            const nextActionAt = following === null ? null : following.fireAt.toISOString();
+            // An unsigned 签收 whose deadline comes first keeps the duty's wake-up there.
+            const wake = sweepWakeAt({ ...duty, nextActionAt });
             const ladder = {
               fromIndex,
               toIndex: scheduled.index + 1,
-              nextActionAt: following === null ? null : following.fireAt.toISOString(),
+              nextActionAt,
+              ...(wake === nextActionAt ? {} : { sweepAt: wake }),
             };
             const audit = auditEvent(
               principal,
@@ -186,6 +197,52 @@ export function sweepService(deps: {
           // Someone else moved this duty on (a concurrent sweep, a submit): start from what is stored.
           duty = await withRetry(() => duties.get(first.id));
         }
+      }
+
+      /**
+       * 签收: a duty still unsigned after its deadline gets one `receipt` notice (to its unit and the
+       * office), written like the ladder's on a fixed id, then marked on the duty. Returns the duty
+       * as it then stands.
+       */
+      async function sweepReceipt(plan: Plan, duty: DutyRecord, cal: WorkingCalendar): Promise<DutyRecord> {
+        const receipt = duty.receipt;
+        if (!awaitingReceipt(duty) || receipt === null || duty.receiptNoticedAt !== null) return duty;
+        if (receipt.dueAt > nowIso) return duty;
+        const own = cal.view();
+        const id = noticeIdFor(duty.id, receipt.round, RECEIPT_LEVEL);
+        const addressees: Addressee[] = ['unit', 'office'];
+        const notice: Notice = {
+          id,
+          planId: plan.id,
+          taskId: duty.taskId,
+          dutyId: duty.id,
+          unitId: duty.unitId,
+          dutyTitle: duty.title,
+          round: receipt.round,
+          level: RECEIPT_LEVEL,
+          levelLabel: levelLabel(RECEIPT_LEVEL),
+          offsetWorkingDays: 0,
+          addressees,
+          recipients: await recipientsFor(duty, addressees),
+          dueAt: duty.dueAt,
+          scheduledAt: receipt.dueAt,
+          createdAt: nowIso,
+          workingDaysLate: workingDaysLate(new Date(receipt.dueAt), now, plan.timezone, own),
+          calendarFallback: own.fallbackYearsUsed().length > 0,
+          acks: {},
+        };
+        const audit = auditEvent(
+          principal,
+          'duty.receipt-overdue',
+          { type: 'duty', id: duty.id, planId: plan.id },
+          { before: { receiptNoticedAt: null }, after: { noticeId: id, recipients: notice.recipients } },
+          now,
+          { id: escalationEventIdFor(id) },
+        );
+        if (await notices.writeNotice({ notice, audit })) result.written++;
+        else result.alreadyWritten++;
+        await notices.markReceiptNoticed(duty.id, receipt.round, nowIso);
+        return { ...duty, receiptNoticedAt: nowIso };
       }
 
       /**

@@ -44,6 +44,7 @@ interface Fixture {
   newCase(): Promise<string>;
   newReturnedCase(): Promise<string>;
   caseId: string;
+  newReceiptDuty(): Promise<Duty>;
 }
 
 interface RouteCase {
@@ -387,6 +388,18 @@ const ROUTES: Record<string, RouteCase> = {
     }),
     allowed: OFFICE_ONLY(200),
   },
+  'POST /v1/duties/{dutyId}/receive': {
+    // Only the owning unit signs; a fresh duty of a plan that requires 签收 each time it succeeds.
+    request: async (fx, fresh) => ({
+      path: `/v1/duties/${fresh ? (await fx.newReceiptDuty()).id : fx.openDuty.id}/receive`,
+    }),
+    allowed: { own: 200 },
+  },
+  'POST /v1/duties/{dutyId}/reminders': {
+    request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}/reminders`, body: { text: '请尽快办理' } }),
+    // 催办: the office, and a unit over the owner.
+    allowed: { office: 201, parent: 201 },
+  },
 };
 
 const CASE_BODY = {
@@ -445,6 +458,7 @@ describe('the access matrix', () => {
     const newCase = async () =>
       (await api.call<{ id: string }>('POST', '/v1/cases', { as: unitUser('village'), body: CASE_BODY })).body
         .id;
+    let receiptPlan: string | undefined;
     fx = {
       api,
       newCase,
@@ -513,6 +527,22 @@ describe('the access matrix', () => {
         const id = `fresh-${++counter}`;
         await api.call('POST', '/v1/units', { body: { id, name: `新单位${counter}`, kind: 'other' } });
         return id;
+      },
+      async newReceiptDuty() {
+        receiptPlan ??= (
+          await api.call<Plan>('POST', '/v1/plans', {
+            body: {
+              title: '须签收的方案',
+              phases: [{ key: 'work', name: '整改', start: '2026-05-01' }],
+              receiptRequired: true,
+            },
+          })
+        ).body.id;
+        return (
+          await api.call<Task & { duties: Duty[] }>('POST', `/v1/plans/${receiptPlan}/tasks`, {
+            body: { title: '签收', phaseKey: 'work', leadUnitId: 'village', dueAt: '2026-06-30' },
+          })
+        ).body.duties[0] as Duty;
       },
     };
     const sign = (p: Principal) => issueHs256Token(TEST_SECRET, p);

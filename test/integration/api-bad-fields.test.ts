@@ -427,6 +427,15 @@ describe('bad fields', () => {
         bad: { text: '', mode: 'save', expectedVersion: -1 },
         texts: ['text'],
       },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/reminders',
+        path: `/v1/duties/${open.id}/reminders`,
+        as: OFFICE,
+        valid: { text: '请今天下班前报送' },
+        bad: { text: '催'.repeat(201) },
+        texts: ['text'],
+      },
     ];
   });
 

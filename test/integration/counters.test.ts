@@ -38,13 +38,13 @@ const ok = <T>(res: TestResponse<T>, status = 200): T => {
   return res.body;
 };
 
-async function setup() {
+async function setup(options: { receiptRequired?: boolean } = {}) {
   const api = await testApp({ now: NOW });
   for (const id of UNITS) {
     ok(await api.call('POST', '/v1/units', { body: { id, name: `单位${id}`, kind: 'village' } }), 201);
   }
   const plan = ok(
-    await api.call<Plan>('POST', '/v1/plans', { body: { title: '迎国检', phases: PHASES } }),
+    await api.call<Plan>('POST', '/v1/plans', { body: { title: '迎国检', phases: PHASES, ...options } }),
     201,
   );
   const duties = async (): Promise<Duty[]> => {
@@ -87,10 +87,13 @@ function countedFrom(duties: Duty[]) {
 
 describe('plan counters', () => {
   it('stay equal to a recount from the duties through 120 random steps, and the plan view agrees with the duties', async () => {
-    const { api, plan, duties, recount, view } = await setup();
+    // The plan requires 签收, and the clock moves 45 minutes a step (about four days in all), so
+    // signatures land on time and late and take working minutes.
+    const { api, plan, duties, recount, view } = await setup({ receiptRequired: true });
     const rnd = random(20261206);
     let steps = 0;
     for (let i = 0; i < 120; i++) {
+      api.setNow(new Date(NOW.getTime() + i * 45 * 60_000));
       const all = await duties();
       const roll = rnd.next();
       if (all.length === 0 || roll < 0.15) {
@@ -122,7 +125,9 @@ describe('plan counters', () => {
       } else {
         const duty = rnd.pick(all);
         const as = unitUser(duty.unitId);
-        if (duty.status === 'open' && roll < 0.3) {
+        if (duty.status === 'open' && duty.receipt?.at === null && roll < 0.55) {
+          ok(await api.call('POST', `/v1/duties/${duty.id}/receive`, { as }));
+        } else if (duty.status === 'open' && roll < 0.3) {
           const req = await api.call<ExtensionRequest>('POST', `/v1/duties/${duty.id}/extension-requests`, {
             as,
             body: { reason: '需要协调', progress: '已完成一半', proposedDueAt: '2026-06-30' },
@@ -165,6 +170,23 @@ describe('plan counters', () => {
     const expected = countedFrom(all);
     expect(shown.counts.byUnit).toEqual(expected);
     expect(shown.counts.all.total).toBe(all.length);
+    // 签收: who has not signed, and how fast each unit signs, as the duties say.
+    const signed = all.filter((d) => d.receipt?.at);
+    expect(signed.some((d) => (d.receipt?.at ?? '') > (d.receipt?.dueAt ?? ''))).toBe(true);
+    expect(signed.some((d) => (d.receipt?.workingMinutes ?? 0) > 0)).toBe(true);
+    expect(all.some((d) => d.receipt?.at === null)).toBe(true);
+    for (const unitId of UNITS) {
+      const mine = all.filter((d) => d.unitId === unitId);
+      const ofUnit = signed.filter((d) => d.unitId === unitId);
+      const minutes = ofUnit.reduce((n, d) => n + (d.receipt?.workingMinutes ?? 0), 0);
+      const none = { unsigned: 0, signed: 0, signedLate: 0, averageWorkingMinutes: null };
+      expect(shown.receipts.byUnit[unitId] ?? none, unitId).toEqual({
+        unsigned: mine.filter((d) => d.receipt?.at === null).length,
+        signed: ofUnit.length,
+        signedLate: ofUnit.filter((d) => (d.receipt?.at ?? '') > (d.receipt?.dueAt ?? '')).length,
+        averageWorkingMinutes: ofUnit.length === 0 ? null : Math.round(minutes / ofUnit.length),
+      });
+    }
     expect((await recount()).corrections).toEqual([]);
     // Some 400 requests on a shared machine: a minute is ample, 30 s (the default) is not always.
   }, 120_000);

@@ -27,6 +27,7 @@ describe('cursors', () => {
     ],
     ['a number value', encodeCursor({ pk: 1, sk: 'y', gsi1pk: 'UNIT#a', gsi1sk: 'z' }) ?? ''],
     ['an empty key value', encodeCursor({ pk: 'x', sk: '', gsi1pk: 'UNIT#a', gsi1sk: 'z' }) ?? ''],
+    ['empty key values', encodeCursor({ pk: '', sk: '', gsi1pk: 'UNIT#a', gsi1sk: '' }) ?? ''],
   ])('refuses %s as a 400 on the cursor field', (_name, cursor) => {
     try {
       decodeCursor(cursor, expectShape);

@@ -8,8 +8,18 @@ import {
   ReturnDutySchema,
   SubmitDutySchema,
 } from '../../../shared/schemas/duties.js';
+import { NoticeSchema, RemindSchema } from '../../../shared/schemas/notices.js';
 import type { AppDeps } from '../deps.js';
-import { bearer, dutyIdParam, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
+import { idempotent } from '../idempotency.js';
+import {
+  bearer,
+  dutyIdParam,
+  errorsFor,
+  idempotencyHeaders,
+  jsonBody,
+  jsonResponse,
+  newRouter,
+} from '../router.js';
 
 export function dutyRoutes(deps: AppDeps) {
   const app = newRouter();
@@ -152,6 +162,55 @@ export function dutyRoutes(deps: AppDeps) {
           deps.clock(),
         ),
         200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{dutyId}/receive',
+      tags: ['duties'],
+      summary: '签收(责任单位确认收到交办或退回的任务)',
+      description:
+        '方案要求签收时,交办和退回的任务在责任单位签收前为待签收;只有责任单位可以签收,已签收的再次签收返回原任务。' +
+        '提交即视为签收。方案不要求签收时返回 409 receipt_not_required。',
+      security: bearer,
+      request: { params: dutyIdParam },
+      responses: {
+        200: jsonResponse(DutySchema, '已签收'),
+        ...errorsFor(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(await deps.duties.receive(c.get('principal'), c.req.valid('param').dutyId, deps.clock()), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{dutyId}/reminders',
+      tags: ['notices'],
+      summary: '催办(办公室或上级单位对待办任务人工催办,可附一句话)',
+      description:
+        '每按一次写出一条级别为 manual 的通知,发给责任单位,计入报表的各级通知数。重试时带同一个 Idempotency-Key 不会重复催办。' +
+        '只有待办(含退回整改)的任务可以催办,其他状态返回 409 duty_not_open。',
+      security: bearer,
+      request: { headers: idempotencyHeaders, params: dutyIdParam, body: jsonBody(RemindSchema) },
+      middleware: [idempotent(deps.idempotency)] as const,
+      responses: {
+        201: jsonResponse(NoticeSchema, '已催办'),
+        ...errorsFor(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.reminders.remind(
+          c.get('principal'),
+          c.req.valid('param').dutyId,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
+        201,
       ),
   );
 

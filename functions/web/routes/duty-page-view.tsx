@@ -14,6 +14,7 @@ import {
   SubmissionView,
 } from '../duty-parts.js';
 import { EvidenceFileInput, EvidenceUploadScript, fieldHelpers, InlineText, TextArea } from '../fields.js';
+import { FormKey, newFormKey } from '../form-key.js';
 import { dateTime, timeLeft } from '../format.js';
 import type { FieldErrors } from '../forms.js';
 import { type Chrome, Csrf, Page } from '../layout.js';
@@ -46,7 +47,8 @@ const emptyExtension = (): ExtensionValues => ({ reason: '', progress: '', propo
 /** A form that came back with problems: which one, what was typed, and the problems by field. */
 export type Failed =
   | { form: 'submit'; errors: FieldErrors; values: SubmitValues }
-  | { form: 'extension'; errors: FieldErrors; values: ExtensionValues };
+  | { form: 'extension'; errors: FieldErrors; values: ExtensionValues }
+  | { form: 'remind'; errors: FieldErrors; values: { text: string } };
 
 /** One duty: its facts, submission, reviews, extension requests, and the forms the reader may use. */
 export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: string; failed?: Failed }> = ({
@@ -123,6 +125,54 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
             mayReport={data.mayReportProgress}
             csrfToken={csrfToken}
           />
+        </>
+      )}
+      {duty.receipt !== null && (
+        <>
+          <h2 id="receipt">签收</h2>
+          <div class="card">
+            {duty.receipt.at === null ? (
+              <p>
+                <span class="badge b-yellow">待签收</span> 请于 {dateTime(duty.receipt.dueAt, tz, now)} 前签收
+                {duty.status === 'open' ? '' : '(提交即视为签收)'}
+                {duty.receiptNoticedAt !== null && <span class="badge b-red">已超时未签收</span>}
+              </p>
+            ) : (
+              <p>
+                <span class="badge b-green">已签收</span> {dateTime(duty.receipt.at, tz, now)}
+                {duty.receipt.by !== null && <> · {duty.receipt.by}</>}
+                {duty.receipt.workingMinutes !== null && <> · 用时 {duty.receipt.workingMinutes} 工作分钟</>}
+                {duty.receipt.at > duty.receipt.dueAt && <span class="badge b-red">超时签收</span>}
+              </p>
+            )}
+            {data.canReceive && (
+              <form method="post" action={`/duties/${duty.id}/receive`}>
+                <Csrf token={csrfToken} />
+                <button type="submit">签收</button>
+              </form>
+            )}
+          </div>
+        </>
+      )}
+      {data.canRemind && (
+        <>
+          <h2 id="remind">催办</h2>
+          <form method="post" action={`/duties/${duty.id}/reminders`} class="card" novalidate>
+            <Csrf token={csrfToken} />
+            <FormKey value={newFormKey()} />
+            <InlineText
+              name="text"
+              value={failed?.form === 'remind' ? failed.values.text : ''}
+              placeholder="可附一句话,如:请于今天下班前报送"
+              label="催办附言(可选,最多 200 字)"
+              errors={failed?.form === 'remind' ? failed.errors : undefined}
+            />
+            <p>
+              <button type="submit" class="light">
+                催办
+              </button>
+            </p>
+          </form>
         </>
       )}
       {duty.submission !== null && (

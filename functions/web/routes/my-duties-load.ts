@@ -2,6 +2,7 @@ import type { Principal } from '../../../shared/auth/principal.js';
 import { decide, recipientOf } from '../../../shared/domain/access/policy.js';
 import type { WorkingCalendar } from '../../../shared/domain/calendar/working-calendar.js';
 import { periodRefusal } from '../../../shared/domain/duty/occurrence-period.js';
+import { awaitingReceipt } from '../../../shared/domain/duty/receipt.js';
 import { localDateOf } from '../../../shared/domain/time/zoned-time.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import type { ExtensionRequest } from '../../../shared/schemas/extensions.js';
@@ -103,6 +104,10 @@ export interface DutyPageData {
   notYetOpen: string | null;
   canReview: boolean;
   canConfirm: boolean;
+  /** 签收: the duty waits for the reader's own unit to sign. */
+  canReceive: boolean;
+  /** 催办: the duty is overdue and the reader is the office or a unit above. */
+  canRemind: boolean;
   /** May file extension requests for this duty at all. */
   mayRequest: boolean;
   /** May file one now: open, not yet due, none pending. */
@@ -157,5 +162,10 @@ export async function loadDutyPage(deps: AppDeps, p: Principal, dutyId: string):
     canRequest: mayRequest && duty.status === 'open' && !duty.overdue && duty.pendingExtensionId === null,
     canDecideExtension: decide(p, 'extension.decide').allowed,
     mayReportProgress: duty.status === 'open' && decide(p, 'duty.submit', owner).allowed,
+    canReceive: awaitingReceipt(duty) && decide(p, 'duty.receive', owner).allowed,
+    canRemind:
+      duty.status === 'open' &&
+      duty.overdue &&
+      decide(p, 'duty.remind', { ...owner, ownerAncestors: ancestorsIn(units, duty.unitId) }).allowed,
   };
 }

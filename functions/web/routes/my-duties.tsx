@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { ReportProgressSchema, SubmitDutySchema } from '../../../shared/schemas/duties.js';
 import { CreateExtensionSchema } from '../../../shared/schemas/extensions.js';
+import { RemindSchema } from '../../../shared/schemas/notices.js';
 import type { AppDeps } from '../../api/deps.js';
 import { chromeOf, pathId, type WebContext } from '../context.js';
+import { oncePerForm } from '../form-key.js';
 import { type FieldErrors, fromZod, one, optional, readForm, refusalOf, versionOf } from '../forms.js';
 import { type Problem, problemFlash } from '../layout.js';
 import { pageCsp } from '../page-headers.js';
@@ -169,6 +171,26 @@ export function myDutyPages(deps: AppDeps) {
       }
     }
     return showDuty(c, dutyId, { form: 'extension', errors, values });
+  });
+
+  app.post('/duties/:dutyId/receive', signedIn, checkForm, async (c) => {
+    const dutyId = pathId(c, 'dutyId', '任务');
+    await deps.duties.receive(c.get('principal'), dutyId, deps.clock());
+    return c.redirect(`/duties/${dutyId}?ok=received#receipt`, 303);
+  });
+
+  app.post('/duties/:dutyId/reminders', signedIn, checkForm, async (c) => {
+    const dutyId = pathId(c, 'dutyId', '任务');
+    const form = await readForm(c);
+    const values = { text: one(form, 'text') };
+    const parsed = RemindSchema.safeParse({ text: optional(values.text) });
+    if (!parsed.success)
+      return showDuty(c, dutyId, { form: 'remind', errors: fromZod(parsed.error), values });
+    // Once per rendered form: a double click or a resent page is one 催办.
+    return oncePerForm(deps, c, form, async () => {
+      await deps.reminders.remind(c.get('principal'), dutyId, parsed.data, deps.clock());
+      return `/duties/${dutyId}?ok=reminded#remind`;
+    });
   });
 
   app.post('/notices/:noticeId/ack', signedIn, checkForm, async (c) => {

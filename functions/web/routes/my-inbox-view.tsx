@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import { workingDaysLate } from '../../../shared/domain/calendar/working-calendar.js';
 import { periodRefusal } from '../../../shared/domain/duty/occurrence-period.js';
+import { awaitingReceipt } from '../../../shared/domain/duty/receipt.js';
 import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
 import type { Notice } from '../../../shared/schemas/notices.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
@@ -62,6 +63,7 @@ export const InboxPage: FC<{ inbox: Inbox; chrome: Chrome; csrfToken: string }> 
               {duty.kind === 'report' && <span class="badge">定期报告</span>}
               {duty.kind === 'rectification' && <span class="badge">督查整改</span>}
               {duty.pendingExtensionId !== null && <span class="badge b-blue">延期审批中</span>}
+              {awaitingReceipt(duty) && <span class="badge b-yellow">待签收</span>}
               {duty.lastNoticeLevel !== null && (
                 <span class="badge b-yellow">已收{levelLabel(duty.lastNoticeLevel)}</span>
               )}
@@ -73,6 +75,12 @@ export const InboxPage: FC<{ inbox: Inbox; chrome: Chrome; csrfToken: string }> 
               </p>
             )}
             <div class="row">
+              {awaitingReceipt(duty) && (
+                <form method="post" action={`/duties/${duty.id}/receive`}>
+                  <Csrf token={csrfToken} />
+                  <button type="submit">签收</button>
+                </form>
+              )}
               <a href={`/duties/${duty.id}`}>办理 / 提交办结 →</a>
               {duty.kind === 'report' && notYet !== null && <span class="muted">{notYet}</span>}
               {duty.kind === 'report' && notYet === null && (

@@ -176,6 +176,7 @@ export function overviewPages(deps: AppDeps) {
           <PhaseTimeline plan={view} now={now} />
         </div>
         <SelfChecks view={view} now={now} />
+        <Receipts view={view} nameOf={nameOf} />
         <h2 id="units">各单位进度</h2>
         <div class="row">
           <span class="muted">排序:</span>
@@ -225,6 +226,7 @@ export function overviewPages(deps: AppDeps) {
                   <th>截止时间</th>
                   <th>逾期</th>
                   <th>已发督办</th>
+                  <th></th>
                 </tr>
               </thead>
               <tbody>
@@ -240,6 +242,9 @@ export function overviewPages(deps: AppDeps) {
                       <span class="badge b-red">{row.late} 个工作日</span>
                     </td>
                     <td>{row.duty.lastNoticeLevel === null ? '—' : levelLabel(row.duty.lastNoticeLevel)}</td>
+                    <td>
+                      <a href={`/duties/${row.duty.id}#remind`}>催办</a>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -262,6 +267,48 @@ export function overviewPages(deps: AppDeps) {
 
   return app;
 }
+
+/** 签收: who has not signed (most unsigned first), and how fast each unit signs. */
+const Receipts: FC<{ view: PlanView; nameOf: (id: string) => string }> = ({ view, nameOf }) => {
+  const rows = Object.entries(view.receipts.byUnit).sort(
+    ([a, x], [b, y]) => y.unsigned - x.unsigned || a.localeCompare(b),
+  );
+  if (rows.length === 0) return null;
+  const { all } = view.receipts;
+  return (
+    <>
+      <h2 id="receipts">签收情况</h2>
+      <p class="muted">
+        待签收 {all.unsigned} 条,已签收 {all.signed} 条(超时签收 {all.signedLate} 条)
+        {all.averageWorkingMinutes !== null && <>,平均用时 {all.averageWorkingMinutes} 工作分钟</>}
+      </p>
+      <div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>单位</th>
+              <th>待签收</th>
+              <th>已签收</th>
+              <th>超时签收</th>
+              <th>平均签收用时(工作分钟)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(([id, r]) => (
+              <tr data-receipt-unit={id}>
+                <td>{nameOf(id)}</td>
+                <td>{r.unsigned > 0 ? <span class="badge b-yellow">{r.unsigned}</span> : '0'}</td>
+                <td>{r.signed}</td>
+                <td>{r.signedLate}</td>
+                <td>{r.averageWorkingMinutes ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+};
 
 /** 自查报告: per phase with self-check duties, who has filed (已报送) and who has not (未报送). */
 const SelfChecks: FC<{ view: PlanView; now: Date }> = ({ view, now }) => {

@@ -23,6 +23,8 @@ export type Action =
   | 'duty.submit'
   | 'duty.review'
   | 'duty.confirm'
+  | 'duty.receive'
+  | 'duty.remind'
   | 'extension.request'
   | 'extension.decide'
   | 'phase.close'
@@ -76,6 +78,14 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
       ? ALLOW
       : deny('只能签收发给本单位(或本角色)的通知');
   }
+  // 签收 is the unit's own word that it has the duty: nobody signs for it, the office included.
+  if (action === 'duty.receive') {
+    return principal.role === 'unit' &&
+      context.ownerUnitId !== undefined &&
+      context.ownerUnitId === principal.unitId
+      ? ALLOW
+      : deny('只能由责任单位签收本单位的任务');
+  }
   if (principal.role === 'office') return ALLOW;
   const own = context.ownerUnitId !== undefined && context.ownerUnitId === principal.unitId;
   const above = principal.unitId !== undefined && (context.ownerAncestors ?? []).includes(principal.unitId);
@@ -101,6 +111,9 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'duty.confirm':
       // Confirming is the upper levels' word on a lower unit's work (村→乡镇→局), never the unit's own.
       return above ? ALLOW : deny('只有上级单位可以确认');
+    case 'duty.remind':
+      // 催办 is the supervisors' press: the office, or a unit over the owner (a township over its villages).
+      return principal.role === 'unit' && above ? ALLOW : deny('只有办公室或上级单位可以催办');
     case 'extension.decide':
     case 'phase.close':
       // 延期 and 阶段关闭 are the supervisors' decisions: the office or a leader.

@@ -29,6 +29,8 @@ export const LEVEL_LABELS: Record<string, string> = {
   overdue: '逾期催办',
   escalate: '督办',
   accountability: '通报问责',
+  receipt: '超时未签收',
+  manual: '催办',
 };
 
 export const levelLabel = (level: string) => LEVEL_LABELS[level] ?? level;

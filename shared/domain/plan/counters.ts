@@ -13,6 +13,7 @@
  */
 import { DUTY_KINDS, type DutyRecord } from '../../schemas/duties.js';
 import { DUTY_STATUSES, type DutyStatus } from '../duty/duty-status.js';
+import { type Receipt, signedLate } from '../duty/receipt.js';
 
 type CountedKind = (typeof DUTY_KINDS)[number];
 
@@ -22,7 +23,21 @@ export type CounterField =
   | 'returns'
   | 'acceptedOnTime'
   | 'acceptedLate'
+  | ReceiptField
   | `kind#${CountedKind}#${DutyStatus}`;
+
+/**
+ * 签收: duties waiting for their unit to sign, duties signed (of them, after the deadline), and the
+ * working minutes all signed duties took (÷ signed = the unit's average signing time). Each duty
+ * counts by its current round of 签收: a returned duty waits again and its earlier signing leaves.
+ */
+export const RECEIPT_FIELDS = [
+  'receiptPending',
+  'receiptSigned',
+  'receiptSignedLate',
+  'receiptMinutes',
+] as const;
+export type ReceiptField = (typeof RECEIPT_FIELDS)[number];
 
 export const kindField = (kind: CountedKind, status: DutyStatus): CounterField => `kind#${kind}#${status}`;
 
@@ -32,6 +47,7 @@ export const COUNTER_FIELDS: readonly CounterField[] = [
   'returns',
   'acceptedOnTime',
   'acceptedLate',
+  ...RECEIPT_FIELDS,
   ...DUTY_KINDS.flatMap((k) => DUTY_STATUSES.map((s) => kindField(k, s))),
 ];
 
@@ -59,7 +75,22 @@ export interface UnitPhaseCounts {
 export type CountedDuty = Pick<
   DutyRecord,
   'unitId' | 'phaseKey' | 'status' | 'kind' | 'returns' | 'dueAt' | 'acceptedAt'
-> & { submission: { submittedAt: string } | null };
+> & {
+  submission: { submittedAt: string } | null;
+  /** Absent on duties stored before 签收 existed: those need none. */
+  receipt?: Receipt | null | undefined;
+};
+
+/** What a duty's 签收 contributes to its cell. */
+function receiptPart(r: Receipt | null | undefined): Partial<Record<ReceiptField, number>> {
+  if (r === null || r === undefined) return {};
+  if (r.at === null) return { receiptPending: 1 };
+  return {
+    receiptSigned: 1,
+    ...(signedLate(r) ? { receiptSignedLate: 1 } : {}),
+    ...(r.workingMinutes ? { receiptMinutes: r.workingMinutes } : {}),
+  };
+}
 
 /** Accepted on time: the accepted round was submitted no later than its due time (as the report rules say). */
 export function acceptedOnTime(d: Pick<CountedDuty, 'dueAt' | 'submission' | 'acceptedAt'>): boolean {
@@ -83,6 +114,7 @@ export function contributionOf(d: CountedDuty): CounterDelta {
   const add: Partial<Record<CounterField, number>> = { [d.status]: 1, [kindField(d.kind, d.status)]: 1 };
   if (d.returns > 0) add.returns = d.returns;
   if (d.status === 'accepted') add[acceptedOnTime(d) ? 'acceptedOnTime' : 'acceptedLate'] = 1;
+  Object.assign(add, receiptPart(d.receipt));
   return {
     unitId: d.unitId,
     phaseKey: d.phaseKey,
@@ -110,6 +142,8 @@ export function changeDelta(from: CountedDuty, next: CountedDuty): CounterDelta 
     if (next.status === 'accepted') bump(acceptedOnTime(next) ? 'acceptedOnTime' : 'acceptedLate', 1);
   }
   if (next.returns !== from.returns) bump('returns', next.returns - from.returns);
+  for (const [f, n] of Object.entries(receiptPart(from.receipt)) as [ReceiptField, number][]) bump(f, -n);
+  for (const [f, n] of Object.entries(receiptPart(next.receipt)) as [ReceiptField, number][]) bump(f, n);
   for (const f of Object.keys(add) as CounterField[]) if (add[f] === 0) delete add[f];
   const dueMoved = next.kind === 'self-check' && next.dueAt !== from.dueAt;
   if (Object.keys(add).length === 0 && !dueMoved) return null;
@@ -190,4 +224,46 @@ export function countDifferences(
     if (Object.keys(add).length > 0) out.push({ unitId: cell.unitId, phaseKey: cell.phaseKey, add });
   }
   return out;
+}
+
+/** One unit's 签收 figures (or the plan's): who has not signed, and how fast it signs. */
+export interface ReceiptFigures {
+  unsigned: number;
+  signed: number;
+  signedLate: number;
+  /** Working minutes a signature took on average, rounded; null before any signature. */
+  averageWorkingMinutes: number | null;
+}
+
+/** The plan's 签收 figures, in all and per unit, from its counter cells. */
+export function receiptFigures(cells: Iterable<UnitPhaseCounts>): {
+  all: ReceiptFigures;
+  byUnit: Record<string, ReceiptFigures>;
+} {
+  const sums = new Map<string, { unsigned: number; signed: number; signedLate: number; minutes: number }>();
+  const add = (key: string, c: UnitPhaseCounts) => {
+    const s = sums.get(key) ?? { unsigned: 0, signed: 0, signedLate: 0, minutes: 0 };
+    s.unsigned += c.fields.receiptPending;
+    s.signed += c.fields.receiptSigned;
+    s.signedLate += c.fields.receiptSignedLate;
+    s.minutes += c.fields.receiptMinutes;
+    sums.set(key, s);
+  };
+  for (const c of cells) {
+    if (c.fields.receiptPending === 0 && c.fields.receiptSigned === 0) continue;
+    add(`unit:${c.unitId}`, c);
+    add('all', c);
+  }
+  const figures = (key: string): ReceiptFigures => {
+    const s = sums.get(key) ?? { unsigned: 0, signed: 0, signedLate: 0, minutes: 0 };
+    return {
+      unsigned: s.unsigned,
+      signed: s.signed,
+      signedLate: s.signedLate,
+      averageWorkingMinutes: s.signed === 0 ? null : Math.round(s.minutes / s.signed),
+    };
+  };
+  const byUnit: Record<string, ReceiptFigures> = {};
+  for (const key of sums.keys()) if (key.startsWith('unit:')) byUnit[key.slice(5)] = figures(key);
+  return { all: figures('all'), byUnit };
 }
