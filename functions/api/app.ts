@@ -4,6 +4,7 @@ import type { AppDeps } from './deps.js';
 import { API_DOCUMENT_SECURITY } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
+import { channelRoutes, deliverySettingsRoutes, noticeDeliveryRoutes } from './routes/channels.js';
 import { dutyRoutes } from './routes/duties.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
@@ -76,6 +77,9 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/sweeps', sweepRoutes(deps));
   app.route('/v1/calendar', calendarRoutes(deps));
   app.route('/v1/audit', auditRoutes(deps));
+  app.route('/v1/channels', channelRoutes(deps));
+  app.route('/v1/delivery-settings', deliverySettingsRoutes(deps));
+  app.route('/v1/notices', noticeDeliveryRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

@@ -47,6 +47,13 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/calendar/{year}': 'getCalendar',
   'PUT /v1/calendar/{year}': 'setCalendar',
   'GET /v1/audit': 'listAuditEvents',
+  'GET /v1/channels': 'listChannels',
+  'PUT /v1/channels/{channelId}': 'putChannel',
+  'DELETE /v1/channels/{channelId}': 'deleteChannel',
+  'POST /v1/channels/{channelId}/test': 'testChannel',
+  'GET /v1/delivery-settings': 'getDeliverySettings',
+  'PUT /v1/delivery-settings': 'setDeliverySettings',
+  'GET /v1/notices/{noticeId}/deliveries': 'listNoticeDeliveries',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

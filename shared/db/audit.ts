@@ -14,7 +14,7 @@ export interface AuditEvent {
   actorUnitId: string | null;
   requestId: string | null;
   action: string;
-  entityType: 'unit' | 'plan' | 'task' | 'duty' | 'notice' | 'calendar' | 'report';
+  entityType: 'unit' | 'plan' | 'task' | 'duty' | 'notice' | 'calendar' | 'report' | 'channel' | 'settings';
   entityId: string;
   planId: string | null;
   before: Record<string, unknown> | null;

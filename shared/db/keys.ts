@@ -42,6 +42,17 @@
  * | L1 | a caller's request count in one rate window      | UpdateItem pk=RATE#<role>:<sub>   sk=<windowStart> (TTL)      |
  * | I1 | the first answer to a caller's Idempotency-Key   | PutItem (conditional) / UpdateItem / DeleteItem                |
  * |    |   on one route (24 h, TTL)                       |   pk=IDEMPOTENCY#<sha256 of route, caller, key> sk=IDEMPOTENCY |
+ * | H1 | a notice channel by id (credentials are not here: | GetItem  pk=CHANNEL#<channelId>      sk=CHANNEL                |
+ * |    |   they live in the secret store)                 |                                                                |
+ * | H2 | every channel, or one inbox's, by owner          | Query byParent gsi2pk=CHANNELS gsi2sk begins_with <owner>#     |
+ * | H4 | a delivery run's hold on one channel (so one     | UpdateItem/DeleteItem pk=CHANNEL#<channelId> sk=LEASE (TTL)    |
+ * |    |   run gathers what is due for the group)         |                                                                |
+ * | H3 | the delivery settings (quiet hours, urgent)      | GetItem  pk=SETTINGS                 sk=DELIVERY               |
+ * | O1 | notices still to be pushed (the outbox), oldest  | Query sweepByNextAction gsi4pk=OUTBOX                          |
+ * |    |   first; sparse: a notice carries gsi4* from its |   gsi4sk <= <now>#~  (gsi4sk=<createdAt>#<noticeId>)           |
+ * |    |   write until each of its channels is 已推送/失败 |                                                                |
+ * | N4 | a notice's deliveries, one per channel           | Query    pk=NOTICE#<noticeId>  sk begins_with DELIVERY#         |
+ * | L2 | a channel's posts in one minute (robot limit)    | UpdateItem pk=RATE#channel:<channelId> sk=<minuteStart> (TTL)  |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -190,3 +201,27 @@ export const IDEMPOTENCY_SK = 'IDEMPOTENCY';
  * hashed: whatever it holds ('#' included) cannot collide with another entity's prefix.
  */
 export const idempotencyKey = (scopeHash: string) => ({ pk: `IDEMPOTENCY#${scopeHash}`, sk: IDEMPOTENCY_SK });
+
+export const CHANNEL_SK = 'CHANNEL';
+export const channelKey = (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: CHANNEL_SK });
+export const ALL_CHANNELS_PK = 'CHANNELS';
+/** H2: owners (unit:<id>, role:leaders, role:office) hold no '#', so `<owner>#` is a clean prefix. */
+export const channelDirectoryKeys = (owner: string, channelId: string) => ({
+  gsi2pk: ALL_CHANNELS_PK,
+  gsi2sk: `${owner}#${channelId}`,
+});
+export const deliverySettingsKey = () => ({ pk: 'SETTINGS', sk: 'DELIVERY' });
+
+/** O1: written with every notice (shared/db/notice-level-writer.ts), removed once it is delivered. */
+export const OUTBOX_PK = 'OUTBOX';
+export const outboxKeys = (createdAt: string, noticeId: string) => ({
+  gsi4pk: OUTBOX_PK,
+  gsi4sk: `${createdAt}#${noticeId}`,
+});
+export const DELIVERY_SK_PREFIX = 'DELIVERY#';
+export const deliveryKey = (noticeId: string, channelId: string) => ({
+  pk: `NOTICE#${noticeId}`,
+  sk: `${DELIVERY_SK_PREFIX}${channelId}`,
+});
+/** H4: one delivery run at a time per channel, so what is due for a group goes out together. */
+export const channelLeaseKey = (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: 'LEASE' });

@@ -1,7 +1,9 @@
 import { auditRepository } from '../db/audit-repository.js';
 import { calendarRepository } from '../db/calendar-repository.js';
+import { channelRepository } from '../db/channel-repository.js';
 import type { TableRef } from '../db/client.js';
 import { counterRepository } from '../db/counter-repository.js';
+import { deliveryRepository } from '../db/delivery-repository.js';
 import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
@@ -10,9 +12,13 @@ import { reportRepository } from '../db/report-repository.js';
 import { sweepClaimRepository } from '../db/sweep-claim-repository.js';
 import { unitRepository } from '../db/unit-repository.js';
 import type { EvidenceStore } from '../evidence/evidence-store.js';
+import { memorySecretStore, type SecretStore } from '../notify/secret-store.js';
+import { httpPoster, type Poster } from '../notify/senders.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
+import { type ChannelService, channelService } from './channel-service.js';
 import { type CounterService, counterService } from './counter-service.js';
+import { type DeliveryService, deliveryService } from './delivery-service.js';
 import { type DutyService, dutyService } from './duty-service.js';
 import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
@@ -40,6 +46,10 @@ export interface Services {
   counters: CounterService;
   /** Idempotency keys of creates (the API's header, the pages' per-form key). */
   idempotency: IdempotencyService;
+  /** Where notices are pushed (robots, webhooks): the office's channels and quiet hours. */
+  channels: ChannelService;
+  /** The delivery loop over the outbox (run by its own schedule, never by a request). */
+  deliveries: DeliveryService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -51,6 +61,14 @@ export function createServices(
     evidenceFiles?: Pick<EvidenceStore, 'describe'>;
     /** The wall clock idempotency records expire by (tests move it). @default () => new Date() */
     wallClock?: () => Date;
+    /** Channel credentials: Secrets Manager in AWS, the data folder locally. @default in memory */
+    secrets?: SecretStore;
+    /** How posts reach a channel. @default HTTP through global fetch */
+    post?: Poster;
+    /** The site the duty pages are on, for the links in pushed messages. */
+    siteUrl?: string;
+    /** Where the delivery loop reports failures (never a URL, key or secret). */
+    deliveryLog?: (entry: Record<string, unknown>) => void;
   } = {},
 ): Services {
   const units = unitRepository(table);
@@ -62,6 +80,10 @@ export function createServices(
   const counters = counterRepository(table);
   const planSvc = planService({ plans, units, duties, counters, calendars, recurrences });
   const counterSvc = counterService({ counters, duties, plans });
+  const channels = channelRepository(table);
+  const deliveries = deliveryRepository(table);
+  const secrets = options.secrets ?? memorySecretStore();
+  const post = options.post ?? httpPoster();
   return {
     units: unitService(units),
     plans: planSvc,
@@ -97,6 +119,14 @@ export function createServices(
       calendars,
     }),
     idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
+    channels: channelService({ channels, deliveries, notices, units, secrets, post }),
+    deliveries: deliveryService(
+      { channels, deliveries, units, secrets, post },
+      {
+        siteUrl: options.siteUrl ?? 'http://127.0.0.1:3000',
+        ...(options.deliveryLog ? { log: options.deliveryLog } : {}),
+      },
+    ),
   };
 }
 

@@ -36,7 +36,8 @@ export type Action =
   | 'calendar.write'
   | 'report.read'
   | 'report.create'
-  | 'audit.read';
+  | 'audit.read'
+  | 'channel.manage';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -107,6 +108,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'report.create':
     case 'finding.create':
     case 'audit.read':
+    case 'channel.manage':
       return deny('只有领导小组办公室可以执行此操作');
   }
 }
