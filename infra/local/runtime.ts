@@ -18,7 +18,8 @@ import { loadDevSecret, MEMORY } from './dev-secret.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
 import { type FetchHandler, localEvidenceRoutes, withLocalEvidence } from './local-evidence-routes.js';
 import { localEvidenceStore } from './local-evidence-store.js';
-import { startSweepSchedule } from './scheduler.js';
+import { localSecretStore } from './local-secret-store.js';
+import { startDeliveryLoop, startSweepSchedule } from './scheduler.js';
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -105,7 +106,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const client = createLocalDynamoDbClient(dynamo);
     await ensureTables(client, options.tableName);
     const table = { doc: createDocumentClient(client), tableName: options.tableName };
-    const services = createServices(table, { evidenceFiles: evidenceStore });
+    const services = createServices(table, {
+      evidenceFiles: evidenceStore,
+      // Channel credentials in the data folder (0600), beside the dev secret; never in the table.
+      secrets: localSecretStore(dataDir),
+      siteUrl: () => publicUrl,
+      deliveryLog: (entry) => writeLog(entry),
+    });
 
     // First start: an empty directory of plans gets the demo plan.
     const office = { sub: 'local-runtime', role: 'office' as const };
@@ -146,6 +153,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             clock,
             onError: (err) => writeLog({ level: 'error', message: 'reports failed', error: errorField(err) }),
           });
+    // Pushing notices to the channels: its own loop, never on a request's or the sweep's path.
+    const deliverer =
+      options.schedule === false
+        ? undefined
+        : startDeliveryLoop({
+            deliveries: services.deliveries,
+            clock,
+            onError: (err) =>
+              writeLog({ level: 'error', message: 'delivery failed', error: errorField(err) }),
+          });
     const listening = await new Promise<ServerType>((ok, fail) => {
       const s = serve({ fetch, port: options.port, hostname: options.host }, () => ok(s));
       s.once('error', fail);
@@ -162,6 +179,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       async stop() {
         await sweeper?.stop();
         await reporter?.stop();
+        await deliverer?.stop();
         await new Promise<void>((ok) => listening.close(() => ok()));
         await dynamo.stop();
         dropEvidence();

@@ -33,8 +33,8 @@ export interface DeliveryService {
 }
 
 export interface DeliveryOptions {
-  /** The site the duty pages are served from, for the link in each message. */
-  siteUrl: string;
+  /** The site the duty pages are served from, for the link in each message (read at each run). */
+  siteUrl: string | (() => string);
   /** Notices read per run. @default 1000 */
   batchSize?: number;
   /** How long a claim holds before another run may take it over. @default 60 s */
@@ -122,7 +122,7 @@ export function deliveryService(
       }
       const message = composeMessage(batch, {
         unitNames,
-        baseUrl: options.siteUrl,
+        baseUrl: typeof options.siteUrl === 'string' ? options.siteUrl : options.siteUrl(),
         mentionMobiles: channel.mentionMobiles,
       });
       const outcome = await deps.post({

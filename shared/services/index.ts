@@ -66,7 +66,7 @@ export function createServices(
     /** How posts reach a channel. @default HTTP through global fetch */
     post?: Poster;
     /** The site the duty pages are on, for the links in pushed messages. */
-    siteUrl?: string;
+    siteUrl?: string | (() => string);
     /** Where the delivery loop reports failures (never a URL, key or secret). */
     deliveryLog?: (entry: Record<string, unknown>) => void;
   } = {},
