@@ -41,6 +41,8 @@ const lambdaEnvSchema = sweepEnvSchema
       )
       .pipe(z.array(z.string()).min(1, 'DUBAN_OIDC_AUDIENCE names no audience')),
     DUBAN_OIDC_JWKS_URI: z.url({ protocol: /^https$/ }).optional(),
+    /** Where the API keeps channel credentials (Secrets Manager); absent: channels cannot be saved. */
+    DUBAN_CHANNEL_CREDENTIALS_PREFIX: z.string().min(1).optional(),
     DUBAN_ROLE_CLAIM: z.string().min(1).default('role'),
     DUBAN_UNIT_CLAIM: z.string().min(1).default('unitId'),
     /** The evidence bucket the API presigns uploads to (infra/cloud/constructs/evidence-bucket.ts). */
@@ -82,6 +84,14 @@ const lambdaEnvSchema = sweepEnvSchema
     path: ['DUBAN_OIDC_AUDIENCE'],
   });
 
+/** The delivery function: the table, where channel credentials are, and the site the links point to. */
+const deliveryEnvSchema = sweepEnvSchema.extend({
+  /** Secrets Manager names of channel credentials start with this (`<prefix>/channel/<id>`). */
+  DUBAN_CHANNEL_CREDENTIALS_PREFIX: z.string().min(1, 'DUBAN_CHANNEL_CREDENTIALS_PREFIX is required'),
+  /** The site's origin: pushed messages link to `<site>/duties/<id>`. */
+  DUBAN_SITE_URL: z.url({ protocol: /^https$/, error: 'DUBAN_SITE_URL must be an https URL' }),
+});
+
 export type LambdaConfig = z.infer<typeof lambdaEnvSchema>;
 export type SweepConfig = z.infer<typeof sweepEnvSchema>;
 
@@ -96,6 +106,10 @@ function parseOrThrow<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
 
 export const parseLambdaConfig = (env: NodeJS.ProcessEnv = process.env): LambdaConfig =>
   parseOrThrow(lambdaEnvSchema, env);
+
+export type DeliveryConfig = z.infer<typeof deliveryEnvSchema>;
+export const parseDeliveryConfig = (env: NodeJS.ProcessEnv = process.env): DeliveryConfig =>
+  parseOrThrow(deliveryEnvSchema, env);
 
 export const parseSweepConfig = (env: NodeJS.ProcessEnv = process.env): SweepConfig =>
   parseOrThrow(sweepEnvSchema, env);

@@ -5,6 +5,7 @@ import { API_DOCUMENT_SECURITY } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { caseRoutes } from './routes/cases.js';
+import { channelRoutes, deliverySettingsRoutes, noticeDeliveryRoutes } from './routes/channels.js';
 import { dutyRoutes } from './routes/duties.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
@@ -84,6 +85,9 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1', importRoutes(deps));
   app.route('/v1/plans', indicatorRoutes(deps));
   app.route('/v1/duties', progressRoutes(deps));
+  app.route('/v1/channels', channelRoutes(deps));
+  app.route('/v1/delivery-settings', deliverySettingsRoutes(deps));
+  app.route('/v1/notices', noticeDeliveryRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

@@ -1,8 +1,11 @@
 import { oidcVerifier } from '../../shared/auth/oidc.js';
 import { type LambdaConfig, parseLambdaConfig } from '../../shared/config.js';
 import { createDocumentClient } from '../../shared/db/client.js';
+import { AppError } from '../../shared/errors.js';
 import { lazyEvidenceS3Client, s3EvidenceStore } from '../../shared/evidence/s3-evidence-store.js';
 import { errorField, writeLog } from '../../shared/log.js';
+import { awsSecretStore } from '../../shared/notify/aws-secret-store.js';
+import type { SecretStore } from '../../shared/notify/secret-store.js';
 import { createEvidenceService, createServices } from '../../shared/services/index.js';
 import { rateLimiter } from '../../shared/services/rate-limiter.js';
 import type { AppDeps } from './deps.js';
@@ -28,7 +31,13 @@ export function apiDeps(config: LambdaConfig): AppDeps {
     bucket: config.EVIDENCE_BUCKET,
   });
   return {
-    ...createServices(table, { evidenceFiles: evidenceStore }),
+    ...createServices(table, {
+      evidenceFiles: evidenceStore,
+      secrets:
+        config.DUBAN_CHANNEL_CREDENTIALS_PREFIX === undefined
+          ? noSecretStore
+          : awsSecretStore({ prefix: config.DUBAN_CHANNEL_CREDENTIALS_PREFIX }),
+    }),
     evidence: createEvidenceService(table, evidenceStore),
     rateLimit: rateLimiter(table, {
       limit: config.DUBAN_RATE_LIMIT_PER_MINUTE,
@@ -45,3 +54,13 @@ export function apiDeps(config: LambdaConfig): AppDeps {
     clock: () => new Date(),
   };
 }
+
+const unconfigured = async (): Promise<never> => {
+  throw new AppError(
+    503,
+    'channels_unconfigured',
+    '未配置推送通道的密钥库(DUBAN_CHANNEL_CREDENTIALS_PREFIX)',
+  );
+};
+/** Without a secret prefix channels cannot be saved or tested: a clear 503, never a silent loss. */
+const noSecretStore: SecretStore = { put: unconfigured, get: unconfigured, delete: unconfigured };

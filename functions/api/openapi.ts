@@ -65,6 +65,13 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/duties/{dutyId}/progress': 'reportDutyProgress',
   'POST /v1/duties/{dutyId}/receive': 'receiveDuty',
   'POST /v1/duties/{dutyId}/reminders': 'remindDuty',
+  'GET /v1/channels': 'listChannels',
+  'PUT /v1/channels/{channelId}': 'putChannel',
+  'DELETE /v1/channels/{channelId}': 'deleteChannel',
+  'POST /v1/channels/{channelId}/test': 'testChannel',
+  'GET /v1/delivery-settings': 'getDeliverySettings',
+  'PUT /v1/delivery-settings': 'setDeliverySettings',
+  'GET /v1/notices/{noticeId}/deliveries': 'listNoticeDeliveries',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

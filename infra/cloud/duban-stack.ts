@@ -1,4 +1,4 @@
-import { CfnElement, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -9,6 +9,7 @@ import { AUDIT_TABLE } from '../../shared/db/table.js';
 import { Alarms } from './constructs/alarms.js';
 import { AppFunction } from './constructs/app-function.js';
 import { DataTable } from './constructs/data-table.js';
+import { Delivery } from './constructs/delivery.js';
 import { EvidenceBucket } from './constructs/evidence-bucket.js';
 import { HttpApi } from './constructs/http-api.js';
 import {
@@ -49,11 +50,14 @@ export class DubanStack extends Stack {
   readonly weeklyReportJob: ScheduledJob;
   readonly monthlyReportJob: ScheduledJob;
   readonly alarms: Alarms;
+  /** Pushing notices to robots and webhooks: stream + minute schedule, DLQ, its own secrets. */
+  readonly delivery: Delivery;
 
   constructor(scope: Construct, id: string, props: DubanStackProps = {}) {
     super(scope, id, props);
 
-    this.table = new DataTable(this, 'Data');
+    // NEW_IMAGE: the delivery function is woken by each new notice (filtered at the event source).
+    this.table = new DataTable(this, 'Data', { stream: dynamodb.StreamViewType.NEW_IMAGE });
     this.auditTable = new DataTable(this, 'Audit', { definition: AUDIT_TABLE });
     this.evidence = new EvidenceBucket(this, 'Evidence');
 
@@ -67,9 +71,15 @@ export class DubanStack extends Stack {
     // With siteUrl the URL is known before deploying, which the office needs to register it at an
     // external issuer in advance (otherwise it reads it from the SignInCallbackUrl output).
     const siteUrl = props.siteUrl === undefined ? undefined : siteBaseUrl(props.siteUrl);
+    const publicSiteUrl = siteUrl ?? siteUrlFromContext(this.node) ?? this.httpApi.url;
     this.identity = new Identity(this, 'Identity', {
       config: props.identity ?? identityConfigFromContext(this.node),
-      siteUrl: siteUrl ?? siteUrlFromContext(this.node) ?? this.httpApi.url,
+      siteUrl: publicSiteUrl,
+    });
+    this.delivery = new Delivery(this, 'Delivery', {
+      table: this.table.table,
+      auditTable: this.auditTable.table,
+      siteUrl: publicSiteUrl,
     });
 
     // Both halves of the app get the same environment: the same config is checked at their cold
@@ -81,6 +91,8 @@ export class DubanStack extends Stack {
       ...this.identity.functionEnvironment,
       // The pages sign people in at that issuer (authorization code + PKCE).
       ...this.identity.signInEnvironment,
+      // Where the office's notice channels keep their credentials (Secrets Manager).
+      DUBAN_CHANNEL_CREDENTIALS_PREFIX: this.delivery.secretPrefix,
     };
     // What a unit's phone calls: the JSON API alone, so its cold start loads no pages, no sign-in
     // flow, no Swagger UI and no OpenAPI generator (test/bench/bundle.ts measures it).
@@ -96,6 +108,8 @@ export class DubanStack extends Stack {
       environment: httpEnvironment,
     });
     this.apiFunction = api.function;
+    // The office saves and tests channels through the API: their secrets only.
+    this.delivery.grantManageSecrets(api.function);
     // The pages (which also export Excel), their sign-in, /openapi.json and /docs.
     const site = new AppFunction(this, 'SiteFunction', {
       entry: 'functions/site/handler.ts',
@@ -109,6 +123,7 @@ export class DubanStack extends Stack {
       environment: httpEnvironment,
     });
     this.siteFunction = site.function;
+    this.delivery.grantManageSecrets(site.function);
     const { clientSecretArn } = this.identity;
     if (clientSecretArn !== undefined) {
       // Only for an issuer that insists on a confidential client: the sign-in reads it at cold
@@ -187,6 +202,8 @@ export class DubanStack extends Stack {
       if (construct instanceof AppFunction) this.alarms.watchFunction(name, construct.function);
       if (construct instanceof ScheduledJob)
         this.alarms.watchDeadLetterQueue(name, construct.deadLetterQueue);
+      if (construct instanceof Delivery)
+        this.alarms.watchDeadLetterQueue(`${name}Stream`, construct.streamDeadLetterQueue);
     }
   }
 
@@ -239,6 +256,25 @@ export class DubanStack extends Stack {
         });
       }
     }
+
+    // The delivery: its secrets prefix, the stream grant and the stream's own dead-letter queue.
+    const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${this.delivery.secretPrefix}/*]`,
+      reason:
+        "One secret per notice channel, created when the office saves a channel: the API may write and the delivery function may read (GetSecretValue only) exactly the secrets under this stack's channels/ prefix, nothing else in Secrets Manager.",
+    });
+    Validations.of(this.delivery.function).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams, which the DynamoDB event source mapping grants, takes no resource ARN; every other action of the function names the table, its stream or its secrets.',
+    });
+    Validations.of(this.delivery.streamDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the on-failure destination of the stream event source (cdk-nag only recognises redrive policies); its depth is alarmed.',
+    });
 
     for (const route of this.httpApi.publicRoutes) {
       Validations.of(route).acknowledge({

@@ -20,7 +20,8 @@ import { createLocalDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.
 import { loadFieldKeys } from './field-key.js';
 import { type FetchHandler, localEvidenceRoutes, withLocalEvidence } from './local-evidence-routes.js';
 import { localEvidenceStore } from './local-evidence-store.js';
-import { startSweepSchedule } from './scheduler.js';
+import { localSecretStore } from './local-secret-store.js';
+import { startDeliveryLoop, startSweepSchedule } from './scheduler.js';
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -110,6 +111,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const services = createServices(table, {
       evidenceFiles: evidenceStore,
       fieldCipher: createFieldCipher(loadFieldKeys(dataDir)),
+      // Channel credentials in the data folder (0600), beside the dev secret; never in the table.
+      secrets: localSecretStore(dataDir),
+      siteUrl: () => publicUrl,
+      deliveryLog: (entry) => writeLog(entry),
     });
 
     // First start: an empty directory of plans gets the demo plan.
@@ -151,6 +156,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             clock,
             onError: (err) => writeLog({ level: 'error', message: 'reports failed', error: errorField(err) }),
           });
+    // Pushing notices to the channels: its own loop, never on a request's or the sweep's path.
+    const deliverer =
+      options.schedule === false
+        ? undefined
+        : startDeliveryLoop({
+            deliveries: services.deliveries,
+            clock,
+            onError: (err) =>
+              writeLog({ level: 'error', message: 'delivery failed', error: errorField(err) }),
+          });
     const listening = await new Promise<ServerType>((ok, fail) => {
       const s = serve({ fetch, port: options.port, hostname: options.host }, () => ok(s));
       s.once('error', fail);
@@ -167,6 +182,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       async stop() {
         await sweeper?.stop();
         await reporter?.stop();
+        await deliverer?.stop();
         await new Promise<void>((ok) => listening.close(() => ok()));
         await dynamo.stop();
         dropEvidence();

@@ -1,6 +1,7 @@
 import { runScheduledSweep } from '../../functions/sweep/sweep.js';
 import { errorField, writeLog } from '../../shared/log.js';
 import type { SweepResult } from '../../shared/schemas/notices.js';
+import type { DeliveryService } from '../../shared/services/delivery-service.js';
 import type { SweepService } from '../../shared/services/sweep-service.js';
 
 /** The same cadence as the EventBridge schedule in AWS. */
@@ -65,4 +66,42 @@ export function rehearsalClock(start: string | undefined, realNow: () => number 
   if (start === undefined) return () => new Date(realNow());
   const offset = Date.parse(start) - realNow();
   return () => new Date(realNow() + offset);
+}
+
+/** How often the local runtime reads the outbox (in AWS: the table's stream, and a minute schedule). */
+export const DELIVERY_EVERY_MS = 10_000;
+
+/**
+ * The local twin of the delivery function: reads the outbox every 10 s, one run at a time in this
+ * process (runs at once elsewhere are safe: every post is claimed first).
+ */
+export function startDeliveryLoop(options: {
+  deliveries: DeliveryService;
+  clock: () => Date;
+  onError?: (err: unknown) => void;
+  everyMs?: number;
+}): { stop(): Promise<void>; runNow(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const runNow = () => {
+    running ??= options.deliveries
+      .run(options.clock())
+      .then(
+        () => {},
+        options.onError ??
+          ((err) => writeLog({ level: 'error', message: 'delivery failed', error: errorField(err) })),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  const timer = setInterval(() => void runNow(), options.everyMs ?? DELIVERY_EVERY_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+    runNow,
+  };
 }

@@ -14,7 +14,17 @@ export interface AuditEvent {
   actorUnitId: string | null;
   requestId: string | null;
   action: string;
-  entityType: 'unit' | 'plan' | 'task' | 'duty' | 'notice' | 'calendar' | 'report' | 'case';
+  entityType:
+    | 'unit'
+    | 'plan'
+    | 'task'
+    | 'duty'
+    | 'notice'
+    | 'calendar'
+    | 'report'
+    | 'case'
+    | 'channel'
+    | 'settings';
   entityId: string;
   planId: string | null;
   before: Record<string, unknown> | null;

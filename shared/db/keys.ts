@@ -65,6 +65,17 @@
  * | X2 | a plan's figures for one period, every unit,     | Query    pk=FIGURES#<planId>#<period>                          |
  * |    |   indicator and source (the indicator table);    |   sk=<key>#<unitId>#<source>                                   |
  * |    |   one unit's sources for one indicator (三一致)    |   sk begins_with <key>#<unitId>#                               |
+ * | H1 | a notice channel by id (credentials are not here: | GetItem  pk=CHANNEL#<channelId>      sk=CHANNEL                |
+ * |    |   they live in the secret store)                 |                                                                |
+ * | H2 | every channel, or one inbox's, by owner          | Query byParent gsi2pk=CHANNELS gsi2sk begins_with <owner>#     |
+ * | H4 | a delivery run's hold on one channel (so one     | UpdateItem/DeleteItem pk=CHANNEL#<channelId> sk=LEASE (TTL)    |
+ * |    |   run gathers what is due for the group)         |                                                                |
+ * | H3 | the delivery settings (quiet hours, urgent)      | GetItem  pk=SETTINGS                 sk=DELIVERY               |
+ * | O1 | notices still to be pushed (the outbox), oldest  | Query sweepByNextAction gsi4pk=OUTBOX                          |
+ * |    |   first; sparse: a notice carries gsi4* from its |   gsi4sk <= <now>#~  (gsi4sk=<createdAt>#<noticeId>)           |
+ * |    |   write until each of its channels is 已推送/失败 |                                                                |
+ * | N4 | a notice's deliveries, one per channel           | Query    pk=NOTICE#<noticeId>  sk begins_with DELIVERY#         |
+ * | L2 | a channel's posts in one minute (robot limit)    | UpdateItem pk=RATE#channel:<channelId> sk=<minuteStart> (TTL)  |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -348,3 +359,26 @@ export const figureKey = (f: {
   pk: figuresPk(f.planId, f.period),
   sk: `${unitFiguresSkPrefix(f.key, f.unitId)}${f.source}`,
 });
+export const CHANNEL_SK = 'CHANNEL';
+export const channelKey = (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: CHANNEL_SK });
+export const ALL_CHANNELS_PK = 'CHANNELS';
+/** H2: owners (unit:<id>, role:leaders, role:office) hold no '#', so `<owner>#` is a clean prefix. */
+export const channelDirectoryKeys = (owner: string, channelId: string) => ({
+  gsi2pk: ALL_CHANNELS_PK,
+  gsi2sk: `${owner}#${channelId}`,
+});
+export const deliverySettingsKey = () => ({ pk: 'SETTINGS', sk: 'DELIVERY' });
+
+/** O1: written with every notice (shared/db/notice-level-writer.ts), removed once it is delivered. */
+export const OUTBOX_PK = 'OUTBOX';
+export const outboxKeys = (createdAt: string, noticeId: string) => ({
+  gsi4pk: OUTBOX_PK,
+  gsi4sk: `${createdAt}#${noticeId}`,
+});
+export const DELIVERY_SK_PREFIX = 'DELIVERY#';
+export const deliveryKey = (noticeId: string, channelId: string) => ({
+  pk: `NOTICE#${noticeId}`,
+  sk: `${DELIVERY_SK_PREFIX}${channelId}`,
+});
+/** H4: one delivery run at a time per channel, so what is due for a group goes out together. */
+export const channelLeaseKey = (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: 'LEASE' });

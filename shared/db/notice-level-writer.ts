@@ -10,7 +10,15 @@ import { type Notice, NoticeSchema } from '../schemas/notices.js';
 import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
 import { isConditionFailure } from './errors.js';
-import { dutyKey, inboxKeys, noticeDirectoryKeys, noticeKey, noticeRecipientKey, sweepPk } from './keys.js';
+import {
+  dutyKey,
+  inboxKeys,
+  noticeDirectoryKeys,
+  noticeKey,
+  noticeRecipientKey,
+  outboxKeys,
+  sweepPk,
+} from './keys.js';
 import { withRetry } from './retry.js';
 
 /** How the duty's ladder moves on once a level's notice is written. */
@@ -174,6 +182,8 @@ export function levelWriter(ref: TableRef): LevelWriter {
         ...noticeDirectoryKeys(notice.planId, notice.createdAt, notice.id),
         // The notice item is its own unit's inbox entry: one write fewer for every notice.
         ...inboxKeys(ownRecipient(notice), notice.createdAt, notice.id),
+        // Every notice is deliverable: the delivery loop reads the outbox (O1), never the sweep.
+        ...outboxKeys(notice.createdAt, notice.id),
         entity: 'Notice',
         ...notice,
         ...decision,

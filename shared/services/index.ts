@@ -1,8 +1,10 @@
 import { auditRepository } from '../db/audit-repository.js';
 import { calendarRepository } from '../db/calendar-repository.js';
 import { caseRepository } from '../db/case-repository.js';
+import { channelRepository } from '../db/channel-repository.js';
 import type { TableRef } from '../db/client.js';
 import { counterRepository } from '../db/counter-repository.js';
+import { deliveryRepository } from '../db/delivery-repository.js';
 import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
 import { importRepository } from '../db/import-repository.js';
@@ -13,11 +15,15 @@ import { reportRepository } from '../db/report-repository.js';
 import { sweepClaimRepository } from '../db/sweep-claim-repository.js';
 import { unitRepository } from '../db/unit-repository.js';
 import type { EvidenceStore } from '../evidence/evidence-store.js';
+import { memorySecretStore, type SecretStore } from '../notify/secret-store.js';
+import { httpPoster, type Poster } from '../notify/senders.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type CaseService, caseService } from './case-service.js';
+import { type ChannelService, channelService } from './channel-service.js';
 import { type CounterService, counterService } from './counter-service.js';
+import { type DeliveryService, deliveryService } from './delivery-service.js';
 import { type DutyService, dutyService } from './duty-service.js';
 import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
@@ -59,6 +65,10 @@ export interface Services {
   progress: ProgressService;
   /** 催办 by hand. */
   reminders: ReminderService;
+  /** Where notices are pushed (robots, webhooks): the office's channels and quiet hours. */
+  channels: ChannelService;
+  /** The delivery loop over the outbox (run by its own schedule, never by a request). */
+  deliveries: DeliveryService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -72,6 +82,14 @@ export function createServices(
     wallClock?: () => Date;
     /** The cipher of children's identifying fields (a key file locally, a KMS data key in AWS). */
     fieldCipher?: FieldCipher;
+    /** Channel credentials: Secrets Manager in AWS, the data folder locally. @default in memory */
+    secrets?: SecretStore;
+    /** How posts reach a channel. @default HTTP through global fetch */
+    post?: Poster;
+    /** The site the duty pages are on, for the links in pushed messages. */
+    siteUrl?: string | (() => string);
+    /** Where the delivery loop reports failures (never a URL, key or secret). */
+    deliveryLog?: (entry: Record<string, unknown>) => void;
   } = {},
 ): Services {
   const units = unitRepository(table);
@@ -90,6 +108,10 @@ export function createServices(
     counters: counterSvc,
     tableName: table.tableName,
   });
+  const channels = channelRepository(table);
+  const deliveries = deliveryRepository(table);
+  const secrets = options.secrets ?? memorySecretStore();
+  const post = options.post ?? httpPoster();
   return {
     units: unitService(units),
     plans: planSvc,
@@ -130,6 +152,14 @@ export function createServices(
     }),
     progress: progressService({ duties, units }),
     reminders: reminderService({ duties, plans, units, calendars, notices }),
+    channels: channelService({ channels, deliveries, notices, units, secrets, post }),
+    deliveries: deliveryService(
+      { channels, deliveries, units, secrets, post },
+      {
+        siteUrl: options.siteUrl ?? 'http://127.0.0.1:3000',
+        ...(options.deliveryLog ? { log: options.deliveryLog } : {}),
+      },
+    ),
   };
 }
 

@@ -80,6 +80,22 @@ async function matrixIndicator(fx: Fixture) {
     throw new Error(`fixture: indicator ${res.status} ${res.text}`);
 }
 
+/** A channel to a closed loopback port: tests of it answer 200 with ok false, and post nowhere. */
+async function matrixChannel(fx: Fixture, id: string): Promise<void> {
+  if ((await fx.api.services.channels.list(OFFICE, 'unit:village')).some((c) => c.id === id)) return;
+  await fx.api.services.channels.put(
+    OFFICE,
+    id,
+    {
+      owner: 'unit:village',
+      kind: 'wecom',
+      name: '矩阵测试群',
+      webhookUrl: 'http://127.0.0.1:9/cgi-bin/webhook/send?key=m',
+    },
+    new Date(),
+  );
+}
+
 const ROUTES: Record<string, RouteCase> = {
   'GET /v1/units': { request: async () => ({ path: '/v1/units' }), allowed: READ_ALL },
   'POST /v1/units': {
@@ -399,6 +415,49 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}/reminders`, body: { text: '请尽快办理' } }),
     // 催办: the office, and a unit over the owner.
     allowed: { office: 201, parent: 201 },
+  },
+  'GET /v1/channels': { request: async () => ({ path: '/v1/channels' }), allowed: OFFICE_ONLY(200) },
+  'PUT /v1/channels/{channelId}': {
+    request: async () => ({
+      path: '/v1/channels/matrix-put',
+      body: {
+        owner: 'unit:village',
+        kind: 'wecom',
+        name: '东街村工作群',
+        webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=matrix',
+      },
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'DELETE /v1/channels/{channelId}': {
+    request: async (fx, fresh) => {
+      const id = fresh ? `del-${Math.random().toString(36).slice(2, 10)}` : 'matrix-kept';
+      await matrixChannel(fx, id);
+      return { path: `/v1/channels/${id}` };
+    },
+    allowed: OFFICE_ONLY(200),
+  },
+  'POST /v1/channels/{channelId}/test': {
+    request: async (fx) => {
+      await matrixChannel(fx, 'matrix-test');
+      return { path: '/v1/channels/matrix-test/test' };
+    },
+    allowed: OFFICE_ONLY(200),
+  },
+  'GET /v1/delivery-settings': {
+    request: async () => ({ path: '/v1/delivery-settings' }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'PUT /v1/delivery-settings': {
+    request: async () => ({
+      path: '/v1/delivery-settings',
+      body: { quietStart: '22:00', quietEnd: '07:30', urgentLevels: ['accountability'] },
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'GET /v1/notices/{noticeId}/deliveries': {
+    request: async (fx) => ({ path: `/v1/notices/${fx.notice.id}/deliveries` }),
+    allowed: OWN_TREE_READ,
   },
 };
 

@@ -436,6 +436,36 @@ describe('bad fields', () => {
         bad: { text: '催'.repeat(201) },
         texts: ['text'],
       },
+      {
+        method: 'PUT',
+        template: '/v1/channels/{channelId}',
+        path: '/v1/channels/bad-fields',
+        as: OFFICE,
+        valid: {
+          owner: 'unit:village',
+          kind: 'wecom',
+          name: '工作群',
+          webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k',
+        },
+        bad: {
+          owner: 'nobody',
+          kind: 'fax',
+          name: '',
+          webhookUrl: 'not a url',
+          secret: 'short',
+          mentionMobiles: ['123'],
+        },
+        texts: ['name'],
+      },
+      {
+        method: 'PUT',
+        template: '/v1/delivery-settings',
+        path: '/v1/delivery-settings',
+        as: OFFICE,
+        valid: { quietStart: '22:00', quietEnd: '07:30', urgentLevels: [] },
+        bad: { quietStart: '25:00', quietEnd: '7:30', urgentLevels: 'all' },
+        texts: [],
+      },
     ];
   });
 

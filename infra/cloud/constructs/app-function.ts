@@ -40,7 +40,14 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * its TransactWriteItems; it never deletes, scans or batch-writes. `report` is the report job's:
  * it reads (never scans) and may put only report items (partition key `REPORT#…`).
  */
-export type TableAccess = 'read' | 'readWrite' | 'sweep' | 'report';
+export type TableAccess = 'read' | 'readWrite' | 'sweep' | 'report' | 'delivery';
+
+/** The delivery function reads notices, channels and settings (no Scan, no PutItem). */
+export const DELIVERY_READ_ACTIONS = ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'] as const;
+/** It claims deliveries, counts robot posts, holds and releases channels, and clears the outbox. */
+export const DELIVERY_WRITE_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+/** ...and only on these partitions (shared/db/keys.ts O1, N4, H4, L2). */
+export const DELIVERY_ITEM_KEYS = ['NOTICE#*', 'CHANNEL#*', 'RATE#channel:*'] as const;
 
 export const SWEEP_TABLE_ACTIONS = [
   'dynamodb:Query',
@@ -197,6 +204,21 @@ export class AppFunction extends Construct {
           new iam.PolicyStatement({
             actions: [...SWEEP_TABLE_ACTIONS],
             resources: [props.table.tableArn, `${props.table.tableArn}/index/*`],
+          }),
+        );
+        break;
+      case 'delivery':
+        this.function.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: [...DELIVERY_READ_ACTIONS],
+            resources: [props.table.tableArn, `${props.table.tableArn}/index/*`],
+          }),
+        );
+        this.function.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: [...DELIVERY_WRITE_ACTIONS],
+            resources: [props.table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...DELIVERY_ITEM_KEYS] } },
           }),
         );
         break;

@@ -8,6 +8,8 @@ export interface DataTableProps {
   readonly definition?: TableDefinition;
   /** Days of continuous backups kept for point-in-time recovery (1–35). */
   readonly pitrRecoveryPeriodDays?: number;
+  /** The table's change stream (the delivery function reads new notices from it). @default none */
+  readonly stream?: dynamodb.StreamViewType;
 }
 
 /**
@@ -35,6 +37,7 @@ export class DataTable extends Construct {
       // The audit trail has none: nothing in it may ever expire.
       ...(definition.ttlAttribute === null ? {} : { timeToLiveAttribute: definition.ttlAttribute }),
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...(props.stream === undefined ? {} : { stream: props.stream }),
     });
 
     for (const index of definition.indexes) {

@@ -48,7 +48,8 @@ export type Action =
   | 'unit.update'
   | 'indicator.read'
   | 'indicator.write'
-  | 'figure.report';
+  | 'figure.report'
+  | 'channel.manage';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -137,6 +138,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'audit.read':
     case 'unit.update':
     case 'indicator.write':
+    case 'channel.manage':
       return deny('只有领导小组办公室可以执行此操作');
     case 'case.create':
     case 'case.act.school':
