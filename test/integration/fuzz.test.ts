@@ -1624,6 +1624,9 @@ async function buildFixture(): Promise<Fixture> {
     level: ['remind', 'overdue', 'escalate', 'accountability'],
     actor: ['office-1', 'village-clerk', 'leader-1'],
     format: ['json', 'csv', 'xlsx'],
+    taskId: [open.id, weekly.id, 'no-such-task'],
+    caseId: ['no-such-case'],
+    period: ['2026-05', '2026-spring', 'once', '2026-13'],
   };
   const allIds = [...new Set(Object.values(ids).flat())];
 
