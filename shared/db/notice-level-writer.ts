@@ -371,6 +371,16 @@ export function levelWriter(ref: TableRef): LevelWriter {
  * event, each conditional on its own fixed key, so writers racing on the same id, or one finishing
  * what another left, write nothing twice. True when this call wrote the notice itself.
  */
+/**
+ * A notice about no task (an indicator's breach) is stored without `taskId`: that attribute keys
+ * the byTask index, which takes no empty string. It reads back as ''.
+ */
+function withoutEmptyTask(notice: Notice): Omit<Notice, 'taskId'> & { taskId?: string } {
+  if (notice.taskId !== '') return notice;
+  const { taskId: _none, ...rest } = notice;
+  return rest;
+}
+
 export async function writeStandaloneNotice(
   ref: TableRef,
   notice: Notice,
@@ -392,8 +402,10 @@ export async function writeStandaloneNotice(
       ...noticeKey(notice.id),
       ...noticeDirectoryKeys(notice.planId, notice.createdAt, notice.id),
       ...inboxKeys(ownRecipient(notice), notice.createdAt, notice.id),
+      // Deliverable like every notice (O1).
+      ...outboxKeys(notice.createdAt, notice.id),
       entity: 'Notice',
-      ...notice,
+      ...withoutEmptyTask(notice),
     },
     ConditionExpression: 'attribute_not_exists(pk)',
   });

@@ -12,7 +12,8 @@ export const NoticeSchema = z
   .object({
     id: z.string(),
     planId: z.string(),
-    taskId: z.string(),
+    // Absent from a notice about no task (an indicator's breach): read as ''.
+    taskId: z.string().default(''),
     dutyId: z.string(),
     unitId: z.string().openapi({ description: '所督办任务的责任单位' }),
     dutyTitle: z.string(),
