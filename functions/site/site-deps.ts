@@ -1,12 +1,12 @@
 import { parseLambdaConfig } from '../../shared/config.js';
 import { s3UploadOrigin } from '../../shared/evidence/s3-evidence-store.js';
 import type { AppDeps } from '../api/deps.js';
-import { apiDeps } from '../api/lambda-deps.js';
+import { apiDeps, type LambdaDepsOverrides, loadParts } from '../api/lambda-deps.js';
 import { oidcSignIn } from '../web/oidc-sign-in.js';
 import { type SecretReader, secretsManagerReader } from './oidc-client-secret.js';
 
 /** What a test may put in place of the outside world; the deployed function passes nothing. */
-export interface SiteDepsOverrides {
+export interface SiteDepsOverrides extends LambdaDepsOverrides {
   /** How the client secret is read, if one is configured. @default Secrets Manager */
   readSecret?: SecretReader;
 }
@@ -27,7 +27,8 @@ export async function loadSiteDeps(
   const readSecret = overrides.readSecret ?? secretsManagerReader({ region: config.AWS_REGION });
   const clientSecret = secretArn === undefined ? undefined : await readSecret(secretArn);
   return {
-    ...apiDeps(config),
+    // The case pages seal and open children's fields with the same KMS-unwrapped key as the API.
+    ...apiDeps(config, await loadParts(config, overrides)),
     web: {
       oidc: oidcSignIn({
         issuer: config.DUBAN_OIDC_ISSUER,

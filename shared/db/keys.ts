@@ -65,6 +65,8 @@
  * | X2 | a plan's figures for one period, every unit,     | Query    pk=FIGURES#<planId>#<period>                          |
  * |    |   indicator and source (the indicator table);    |   sk=<key>#<unitId>#<source>                                   |
  * |    |   one unit's sources for one indicator (三一致)    |   sk begins_with <key>#<unitId>#                               |
+ * | FK1| the wrapped data key of children's identifying | GetItem / PutItem (conditional, once) pk=FIELDKEY sk=CURRENT  |
+ * |    |   fields (KMS ciphertext; read at cold start)    |   (shared/privacy/kms-field-keys.ts)                           |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -348,3 +350,6 @@ export const figureKey = (f: {
   pk: figuresPk(f.planId, f.period),
   sk: `${unitFiguresSkPrefix(f.key, f.unitId)}${f.source}`,
 });
+
+/** FK1: the one wrapped data key of children's identifying fields (shared/privacy/kms-field-keys.ts). */
+export const FIELD_KEY_KEY = { pk: 'FIELDKEY', sk: 'CURRENT' } as const;

@@ -1,0 +1,159 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFieldCipher } from '../../functions/api/lambda-deps.js';
+import { parseLambdaConfig } from '../../shared/config.js';
+import type { TableRef } from '../../shared/db/client.js';
+import { fieldKeyRepository } from '../../shared/db/field-key-repository.js';
+import { FIELD_KEY_KEY } from '../../shared/db/keys.js';
+import { createFieldCipher, type FieldKeys } from '../../shared/privacy/field-cipher.js';
+import {
+  FIELD_KEY_ENCRYPTION_CONTEXT,
+  kmsFieldKeyId,
+  loadKmsFieldKeys,
+} from '../../shared/privacy/kms-field-keys.js';
+import { freshTable } from '../fixtures/dynamo.js';
+import { type FakeKms, startFakeKms } from '../fixtures/kms.js';
+
+const running: FakeKms[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((kms) => kms.close()));
+});
+
+async function kmsServer(options: { holdGenerateUntil?: number } = {}) {
+  const kms = await startFakeKms(options);
+  running.push(kms);
+  return kms;
+}
+
+/** One cold start: a new KMS client, as a new Lambda container has. */
+const start = (kms: FakeKms, table: TableRef, kmsKeyId = kms.keyArn) =>
+  loadKmsFieldKeys({ kms: kms.client(), kmsKeyId, store: fieldKeyRepository(table) });
+
+const FIELD = 'case:c-001:childName';
+
+describe('the KMS-wrapped field key across cold starts', () => {
+  let kms: FakeKms;
+  let table: TableRef;
+  let firstStart: FieldKeys;
+
+  beforeAll(async () => {
+    kms = await kmsServer();
+    table = await freshTable();
+  });
+
+  it('first start: generates a data key with KMS and stores only the wrapped blob', async () => {
+    const keys = await start(kms, table);
+    firstStart = keys;
+
+    expect(kms.calls.map((c) => c.operation)).toEqual(['GenerateDataKey']);
+    expect(kms.calls[0]?.body).toMatchObject({
+      KeyId: kms.keyArn,
+      KeySpec: 'AES_256',
+      EncryptionContext: FIELD_KEY_ENCRYPTION_CONTEXT,
+    });
+    const { Item } = await table.doc.send(
+      new GetCommand({ TableName: table.tableName, Key: FIELD_KEY_KEY, ConsistentRead: true }),
+    );
+    expect(Item).toMatchObject({ entity: 'FieldKey', kmsKeyId: kms.keyArn });
+    const wrapped = Buffer.from(Item?.wrapped as Uint8Array);
+    expect(wrapped.length).toBeGreaterThan(32);
+    // The plaintext key is nowhere in the stored item.
+    expect(wrapped.includes(Buffer.from(keys.current.key))).toBe(false);
+    expect(JSON.stringify(Item)).not.toContain(Buffer.from(keys.current.key).toString('base64'));
+    expect(keys.current.id).toMatch(/^kms-[0-9a-f]{12}$/);
+    expect(keys.current.id).toBe(kmsFieldKeyId(wrapped));
+  });
+
+  it('second start: reads the stored key and unwraps it with Decrypt; what the first sealed opens', async () => {
+    const before = kms.calls.length;
+    const sealed = createFieldCipher(firstStart).encrypt('张小明', FIELD);
+
+    const second = await start(kms, table);
+    const opened = createFieldCipher(second).decrypt(sealed, FIELD);
+
+    expect(opened).toBe('张小明');
+    expect(kms.calls.slice(before).map((c) => c.operation)).toEqual(['Decrypt']);
+    expect(kms.calls.at(-1)?.body).toMatchObject({
+      KeyId: kms.keyArn,
+      EncryptionContext: FIELD_KEY_ENCRYPTION_CONTEXT,
+    });
+    expect(sealed.split(':')[1]).toBe(second.current.id);
+  });
+
+  it('a stored key that the configured KMS key did not wrap stops the start, naming both', async () => {
+    const other = await kmsServer();
+    await expect(start(other, table)).rejects.toThrow(
+      new RegExp(`FIELDKEY/CURRENT.*${other.keyArn}.*InvalidCiphertextException`),
+    );
+    // Decrypt names the key: a blob of another key is refused, not opened by whatever key made it.
+    await expect(start(kms, table, `${kms.keyArn.slice(0, -4)}0000`)).rejects.toThrow(
+      /IncorrectKeyException/,
+    );
+    const { Items } = await table.doc.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': FIELD_KEY_KEY.pk },
+      }),
+    );
+    expect(Items).toHaveLength(1);
+  });
+});
+
+describe('two first starts at once', () => {
+  it('both generate, one stores, and both seal with the stored key', async () => {
+    // Neither GenerateDataKey is answered before both arrived: both starts found no stored key.
+    const kms = await kmsServer({ holdGenerateUntil: 2 });
+    const table = await freshTable();
+
+    const [a, b] = await Promise.all([start(kms, table), start(kms, table)]);
+
+    const operations = kms.calls.map((c) => c.operation).sort();
+    expect(operations).toEqual(['Decrypt', 'GenerateDataKey', 'GenerateDataKey']);
+    expect(a.current.id).toBe(b.current.id);
+    expect(Buffer.from(a.current.key).equals(Buffer.from(b.current.key))).toBe(true);
+    const stored = await fieldKeyRepository(table).get();
+    expect(kmsFieldKeyId(stored?.wrapped ?? new Uint8Array())).toBe(a.current.id);
+    const sealedByA = createFieldCipher(a).encrypt('13812345678', 'case:c-002:guardianPhone');
+    expect(createFieldCipher(b).decrypt(sealedByA, 'case:c-002:guardianPhone')).toBe('13812345678');
+  });
+});
+
+describe('the Lambda wiring (functions/api/lambda-deps.ts)', () => {
+  const env = {
+    TABLE_NAME: 'duban',
+    AUDIT_TABLE_NAME: 'duban-audit',
+    AWS_REGION: 'cn-northwest-1',
+    EVIDENCE_BUCKET: 'duban-evidence-bucket',
+    DUBAN_OIDC_ISSUER: 'https://cognito-idp.cn-northwest-1.amazonaws.com.cn/cn-northwest-1_Duban0001',
+    DUBAN_OIDC_AUDIENCE: 'client',
+    DUBAN_OIDC_CLIENT_ID: 'client',
+    DUBAN_OIDC_REDIRECT_URI: 'https://duban.example.gov.cn/signin/callback',
+  };
+
+  it('builds no cipher without DUBAN_FIELD_KMS_KEY_ID, and asks KMS nothing', async () => {
+    const kms = await kmsServer();
+    const table = await freshTable();
+    const cipher = await loadFieldCipher(parseLambdaConfig(env), table, { kms: kms.client() });
+    expect(cipher).toBeUndefined();
+    expect(kms.calls).toEqual([]);
+  });
+
+  it('builds the cipher from the KMS key DUBAN_FIELD_KMS_KEY_ID names', async () => {
+    const kms = await kmsServer();
+    const table = await freshTable();
+    const config = parseLambdaConfig({ ...env, DUBAN_FIELD_KMS_KEY_ID: kms.keyArn });
+
+    const cold = await loadFieldCipher(config, table, { kms: kms.client() });
+    const warm = await loadFieldCipher(config, table, { kms: kms.client() });
+
+    const sealed = cold?.encrypt('李四', FIELD) ?? '';
+    expect(sealed).toMatch(/^v1:kms-[0-9a-f]{12}:/);
+    expect(warm?.decrypt(sealed, FIELD)).toBe('李四');
+    expect(kms.calls.map((c) => c.operation)).toEqual(['GenerateDataKey', 'Decrypt']);
+  });
+
+  it('refuses an empty DUBAN_FIELD_KMS_KEY_ID', () => {
+    expect(() => parseLambdaConfig({ ...env, DUBAN_FIELD_KMS_KEY_ID: '' })).toThrow(/DUBAN_FIELD_KMS_KEY_ID/);
+  });
+});
