@@ -13,7 +13,8 @@ export interface SiteDepsOverrides extends LambdaDepsOverrides {
 
 /**
  * Builds the site function's dependencies at cold start: the API function's (same config, same
- * table, same verifier: a page acts through the same services and policy), plus the pages' sign-in
+ * table, same field key unwrapped by KMS, same verifier: a page acts through the same services and
+ * policy), plus the pages' sign-in
  * at the deployment's issuer (authorization code + PKCE; a client secret, only if the issuer
  * insists on one, comes from Secrets Manager now, never from the environment) and the evidence
  * bucket's origin for the duty page's CSP.
