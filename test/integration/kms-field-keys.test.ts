@@ -11,6 +11,7 @@ import {
   kmsFieldKeyId,
   loadKmsFieldKeys,
 } from '../../shared/privacy/kms-field-keys.js';
+import { testApp, unitUser } from '../fixtures/app.js';
 import { freshTable } from '../fixtures/dynamo.js';
 import { type FakeKms, startFakeKms } from '../fixtures/kms.js';
 
@@ -30,6 +31,18 @@ const start = (kms: FakeKms, table: TableRef, kmsKeyId = kms.keyArn) =>
   loadKmsFieldKeys({ kms: kms.client(), kmsKeyId, store: fieldKeyRepository(table) });
 
 const FIELD = 'case:c-001:childName';
+
+/** What the stack gives the API function (test/infra/field-key.test.ts adds the KMS key). */
+const LAMBDA_ENV = {
+  TABLE_NAME: 'duban',
+  AUDIT_TABLE_NAME: 'duban-audit',
+  AWS_REGION: 'cn-northwest-1',
+  EVIDENCE_BUCKET: 'duban-evidence-bucket',
+  DUBAN_OIDC_ISSUER: 'https://cognito-idp.cn-northwest-1.amazonaws.com.cn/cn-northwest-1_Duban0001',
+  DUBAN_OIDC_AUDIENCE: 'client',
+  DUBAN_OIDC_CLIENT_ID: 'client',
+  DUBAN_OIDC_REDIRECT_URI: 'https://duban.example.gov.cn/signin/callback',
+};
 
 describe('the KMS-wrapped field key across cold starts', () => {
   let kms: FakeKms;
@@ -120,21 +133,10 @@ describe('two first starts at once', () => {
 });
 
 describe('the Lambda wiring (functions/api/lambda-deps.ts)', () => {
-  const env = {
-    TABLE_NAME: 'duban',
-    AUDIT_TABLE_NAME: 'duban-audit',
-    AWS_REGION: 'cn-northwest-1',
-    EVIDENCE_BUCKET: 'duban-evidence-bucket',
-    DUBAN_OIDC_ISSUER: 'https://cognito-idp.cn-northwest-1.amazonaws.com.cn/cn-northwest-1_Duban0001',
-    DUBAN_OIDC_AUDIENCE: 'client',
-    DUBAN_OIDC_CLIENT_ID: 'client',
-    DUBAN_OIDC_REDIRECT_URI: 'https://duban.example.gov.cn/signin/callback',
-  };
-
   it('builds no cipher without DUBAN_FIELD_KMS_KEY_ID, and asks KMS nothing', async () => {
     const kms = await kmsServer();
     const table = await freshTable();
-    const cipher = await loadFieldCipher(parseLambdaConfig(env), table, { kms: kms.client() });
+    const cipher = await loadFieldCipher(parseLambdaConfig(LAMBDA_ENV), table, { kms: kms.client() });
     expect(cipher).toBeUndefined();
     expect(kms.calls).toEqual([]);
   });
@@ -142,7 +144,7 @@ describe('the Lambda wiring (functions/api/lambda-deps.ts)', () => {
   it('builds the cipher from the KMS key DUBAN_FIELD_KMS_KEY_ID names', async () => {
     const kms = await kmsServer();
     const table = await freshTable();
-    const config = parseLambdaConfig({ ...env, DUBAN_FIELD_KMS_KEY_ID: kms.keyArn });
+    const config = parseLambdaConfig({ ...LAMBDA_ENV, DUBAN_FIELD_KMS_KEY_ID: kms.keyArn });
 
     const cold = await loadFieldCipher(config, table, { kms: kms.client() });
     const warm = await loadFieldCipher(config, table, { kms: kms.client() });
@@ -154,6 +156,59 @@ describe('the Lambda wiring (functions/api/lambda-deps.ts)', () => {
   });
 
   it('refuses an empty DUBAN_FIELD_KMS_KEY_ID', () => {
-    expect(() => parseLambdaConfig({ ...env, DUBAN_FIELD_KMS_KEY_ID: '' })).toThrow(/DUBAN_FIELD_KMS_KEY_ID/);
+    expect(() => parseLambdaConfig({ ...LAMBDA_ENV, DUBAN_FIELD_KMS_KEY_ID: '' })).toThrow(
+      /DUBAN_FIELD_KMS_KEY_ID/,
+    );
+  });
+});
+
+describe('the case routes on the KMS-unwrapped key', () => {
+  it('seal a child through the real app under the kms- key, and a later cold start opens it', async () => {
+    const kms = await kmsServer();
+    const config = parseLambdaConfig({ ...LAMBDA_ENV, DUBAN_FIELD_KMS_KEY_ID: kms.keyArn });
+    const api = await testApp({
+      now: new Date('2025-10-09T02:00:00Z'),
+      fieldCipherFor: (table) => loadFieldCipher(config, table, { kms: kms.client() }),
+    });
+    for (const body of [
+      { id: 'county', name: '县教育体育局', kind: 'bureau' },
+      { id: 'town', name: '城关镇', kind: 'township', parentId: 'county' },
+      { id: 'school-a', name: '城关中学', kind: 'school', parentId: 'town' },
+    ]) {
+      expect((await api.call('POST', '/v1/units', { body })).status).toBe(201);
+    }
+    const school = unitUser('school-a');
+    const created = await api.call<{ id: string }>('POST', '/v1/cases', {
+      as: school,
+      body: {
+        childName: '张小明',
+        gender: 'male',
+        birthYearMonth: '2012-03',
+        grade: '七年级',
+        className: '2班',
+        schoolUnitId: 'school-a',
+        townshipUnitId: 'town',
+        village: '东街村',
+        guardian: { name: '张大山', phone: '13812345678' },
+        teacher: { name: '王老师', phone: '13900001111' },
+        leader: { name: '李校长', phone: '13900002222' },
+        firstDayAbsent: '2025-09-25',
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+
+    const whole = await api.call<{ childName: string }>('GET', `/v1/cases/${created.body.id}`, {
+      as: school,
+    });
+    expect(whole.status, whole.text).toBe(200);
+    expect(whole.body.childName).toBe('张小明');
+
+    const raw = await api.doc.send(
+      new GetCommand({ TableName: api.table.tableName, Key: { pk: `CASE#${created.body.id}`, sk: 'CASE' } }),
+    );
+    const sealed = (raw.Item as { sealed: { childName: string } }).sealed.childName;
+    const later = await start(kms, api.table);
+    expect(sealed.startsWith(`v1:${later.current.id}:`)).toBe(true);
+    expect(createFieldCipher(later).decrypt(sealed, `case:${created.body.id}:childName`)).toBe('张小明');
   });
 });
