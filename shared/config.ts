@@ -78,6 +78,11 @@ const lambdaEnvSchema = sweepEnvSchema
       })
       .optional(),
     DUBAN_RATE_LIMIT_PER_MINUTE: rateLimitPerMinute,
+    /**
+     * The KMS key that wraps the data key of children's identifying fields
+     * (shared/privacy/kms-field-keys.ts); absent: no field cipher, and the case routes answer 503.
+     */
+    DUBAN_FIELD_KMS_KEY_ID: z.string().min(1, 'DUBAN_FIELD_KMS_KEY_ID must name a KMS key').optional(),
   })
   .refine((env) => env.DUBAN_OIDC_AUDIENCE.includes(env.DUBAN_OIDC_CLIENT_ID), {
     error: "DUBAN_OIDC_AUDIENCE must include DUBAN_OIDC_CLIENT_ID: the pages' ID tokens name it in aud",

@@ -1,31 +1,87 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import { oidcVerifier } from '../../shared/auth/oidc.js';
 import { type LambdaConfig, parseLambdaConfig } from '../../shared/config.js';
-import { createDocumentClient } from '../../shared/db/client.js';
+import { createDocumentClient, type TableRef } from '../../shared/db/client.js';
+import { fieldKeyRepository } from '../../shared/db/field-key-repository.js';
 import { AppError } from '../../shared/errors.js';
 import { lazyEvidenceS3Client, s3EvidenceStore } from '../../shared/evidence/s3-evidence-store.js';
 import { errorField, writeLog } from '../../shared/log.js';
 import { awsSecretStore } from '../../shared/notify/aws-secret-store.js';
 import type { SecretStore } from '../../shared/notify/secret-store.js';
+import { createFieldCipher, type FieldCipher } from '../../shared/privacy/field-cipher.js';
+import { loadKmsFieldKeys } from '../../shared/privacy/kms-field-keys.js';
 import { createEvidenceService, createServices } from '../../shared/services/index.js';
 import { rateLimiter } from '../../shared/services/rate-limiter.js';
 import type { AppDeps } from './deps.js';
+
+/** What a test may put in place of the outside world; the deployed function passes nothing. */
+export interface LambdaDepsOverrides {
+  /** The KMS client that unwraps the field key. @default a client for the function's region */
+  kms?: KMSClient;
+}
+
+/** What the cold start loads before the services are built. */
+export interface LoadedParts {
+  table?: TableRef;
+  /** The cipher of children's identifying fields; absent, the case routes answer 503. */
+  fieldCipher?: FieldCipher;
+}
 
 /**
  * Builds the API function's dependencies at cold start: config from the environment (failing
  * fast), an OIDC verifier for the deployment's issuer (the HTTP API's JWT authorizer checked the
  * token already; the app checks it again, so a route that ever bypassed the authorizer stays
- * closed), the table, the evidence bucket (uploads are presigned for it; the S3 SDK loads at the
- * first evidence call, not now), the per-caller budget and the real clock. No pages: the site
- * function adds those (functions/site/site-deps.ts).
+ * closed), the table, the field cipher (its data key unwrapped by KMS now, once per cold start),
+ * the evidence bucket (uploads are presigned for it; the S3 SDK loads at the first evidence call,
+ * not now), the per-caller budget and the real clock. No pages: the site function adds those
+ * (functions/site/site-deps.ts).
  */
-export function loadApiDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
-  return apiDeps(parseLambdaConfig(env));
+export async function loadApiDeps(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: LambdaDepsOverrides = {},
+): Promise<AppDeps> {
+  const config = parseLambdaConfig(env);
+  return apiDeps(config, await loadParts(config, overrides));
+}
+
+/** The table and, when DUBAN_FIELD_KMS_KEY_ID names a KMS key, the field cipher. */
+export async function loadParts(
+  config: LambdaConfig,
+  overrides: LambdaDepsOverrides = {},
+): Promise<LoadedParts> {
+  const table = tableOf(config);
+  return { table, fieldCipher: await loadFieldCipher(config, table, overrides) };
+}
+
+/**
+ * The field cipher of a deployment whose config names a KMS key (undefined otherwise). A key that
+ * cannot be unwrapped fails the cold start, loudly, rather than serving cases that cannot be opened;
+ * Lambda tries the start again with the next request.
+ */
+export async function loadFieldCipher(
+  config: LambdaConfig,
+  table: TableRef,
+  overrides: LambdaDepsOverrides = {},
+): Promise<FieldCipher | undefined> {
+  const kmsKeyId = config.DUBAN_FIELD_KMS_KEY_ID;
+  if (kmsKeyId === undefined) return undefined;
+  const keys = await loadKmsFieldKeys({
+    kms: overrides.kms ?? new KMSClient({ region: config.AWS_REGION }),
+    kmsKeyId,
+    store: fieldKeyRepository(table),
+  });
+  writeLog({ level: 'info', message: 'field key unwrapped', fieldKeyId: keys.current.id });
+  return createFieldCipher(keys);
+}
+
+function tableOf(config: LambdaConfig): TableRef {
+  const doc = createDocumentClient({ region: config.AWS_REGION });
+  return { doc, tableName: config.TABLE_NAME, auditTableName: config.AUDIT_TABLE_NAME };
 }
 
 /** The API function's dependencies from its parsed config; the site function builds on these. */
-export function apiDeps(config: LambdaConfig): AppDeps {
-  const doc = createDocumentClient({ region: config.AWS_REGION });
-  const table = { doc, tableName: config.TABLE_NAME, auditTableName: config.AUDIT_TABLE_NAME };
+export function apiDeps(config: LambdaConfig, parts: LoadedParts = {}): AppDeps {
+  const table = parts.table ?? tableOf(config);
   const evidenceStore = s3EvidenceStore({
     client: lazyEvidenceS3Client({ region: config.AWS_REGION }),
     bucket: config.EVIDENCE_BUCKET,
@@ -33,6 +89,7 @@ export function apiDeps(config: LambdaConfig): AppDeps {
   return {
     ...createServices(table, {
       evidenceFiles: evidenceStore,
+      fieldCipher: parts.fieldCipher,
       secrets:
         config.DUBAN_CHANNEL_CREDENTIALS_PREFIX === undefined
           ? noSecretStore

@@ -1,19 +1,20 @@
 import { parseLambdaConfig } from '../../shared/config.js';
 import { s3UploadOrigin } from '../../shared/evidence/s3-evidence-store.js';
 import type { AppDeps } from '../api/deps.js';
-import { apiDeps } from '../api/lambda-deps.js';
+import { apiDeps, type LambdaDepsOverrides, loadParts } from '../api/lambda-deps.js';
 import { oidcSignIn } from '../web/oidc-sign-in.js';
 import { type SecretReader, secretsManagerReader } from './oidc-client-secret.js';
 
 /** What a test may put in place of the outside world; the deployed function passes nothing. */
-export interface SiteDepsOverrides {
+export interface SiteDepsOverrides extends LambdaDepsOverrides {
   /** How the client secret is read, if one is configured. @default Secrets Manager */
   readSecret?: SecretReader;
 }
 
 /**
  * Builds the site function's dependencies at cold start: the API function's (same config, same
- * table, same verifier: a page acts through the same services and policy), plus the pages' sign-in
+ * table, same field key unwrapped by KMS, same verifier: a page acts through the same services and
+ * policy), plus the pages' sign-in
  * at the deployment's issuer (authorization code + PKCE; a client secret, only if the issuer
  * insists on one, comes from Secrets Manager now, never from the environment) and the evidence
  * bucket's origin for the duty page's CSP.
@@ -27,7 +28,8 @@ export async function loadSiteDeps(
   const readSecret = overrides.readSecret ?? secretsManagerReader({ region: config.AWS_REGION });
   const clientSecret = secretArn === undefined ? undefined : await readSecret(secretArn);
   return {
-    ...apiDeps(config),
+    // The case pages seal and open children's fields with the same KMS-unwrapped key as the API.
+    ...apiDeps(config, await loadParts(config, overrides)),
     web: {
       oidc: oidcSignIn({
         issuer: config.DUBAN_OIDC_ISSUER,

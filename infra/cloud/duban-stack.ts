@@ -1,6 +1,7 @@
-import { CfnElement, Duration, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { ContextAttribute } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct, IConstruct } from 'constructs';
@@ -38,6 +39,11 @@ export class DubanStack extends Stack {
   readonly table: DataTable;
   readonly auditTable: DataTable;
   readonly evidence: EvidenceBucket;
+  /**
+   * Wraps the data key of children's identifying fields (控辍保学 cases): the key itself is stored
+   * wrapped in the table and unwrapped at cold start (shared/privacy/kms-field-keys.ts).
+   */
+  readonly fieldKey: kms.Key;
   readonly identity: Identity;
   /** `/v1/*` and `/health`: the JSON API. */
   readonly apiFunction: NodejsFunction;
@@ -60,6 +66,12 @@ export class DubanStack extends Stack {
     this.table = new DataTable(this, 'Data', { stream: dynamodb.StreamViewType.NEW_IMAGE });
     this.auditTable = new DataTable(this, 'Audit', { definition: AUDIT_TABLE });
     this.evidence = new EvidenceBucket(this, 'Evidence');
+    this.fieldKey = new kms.Key(this, 'FieldKey', {
+      description: "duban: wraps the data key of children's identifying fields (控辍保学 cases)",
+      enableKeyRotation: true,
+      // Without it no sealed field opens again, not even from a restored backup of the table.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     // The API first (no routes yet): the sign-in client's callback is on its URL.
     this.httpApi = new HttpApi(this, 'Http');
@@ -87,6 +99,8 @@ export class DubanStack extends Stack {
     const httpEnvironment = {
       DUBAN_RUNTIME: 'aws',
       EVIDENCE_BUCKET: this.evidence.bucket.bucketName,
+      // The case routes and pages seal and open children's fields with the data key it wraps.
+      DUBAN_FIELD_KMS_KEY_ID: this.fieldKey.keyArn,
       // The app verifies each token again against the same issuer (defense in depth).
       ...this.identity.functionEnvironment,
       // The pages sign people in at that issuer (authorization code + PKCE).
@@ -136,6 +150,10 @@ export class DubanStack extends Stack {
     // s3:GetObject under duties/ only.
     this.evidence.grantUpload(api.function);
     this.evidence.grantUpload(site.function);
+    // Both serve cases: at the very first start make the data key (GenerateDataKey), at every
+    // start unwrap it (Decrypt); on this key only, and nothing else (no Encrypt, no key admin).
+    for (const fn of [api.function, site.function])
+      this.fieldKey.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
 
     this.httpApi.serve({ api: api.function, site: site.function, authorizer: this.identity.authorizer });
 

@@ -76,6 +76,8 @@
  * |    |   write until each of its channels is 已推送/失败 |                                                                |
  * | N4 | a notice's deliveries, one per channel           | Query    pk=NOTICE#<noticeId>  sk begins_with DELIVERY#         |
  * | L2 | a channel's posts in one minute (robot limit)    | UpdateItem pk=RATE#channel:<channelId> sk=<minuteStart> (TTL)  |
+ * | FK1| the wrapped data key of children's identifying | GetItem / PutItem (conditional, once) pk=FIELDKEY sk=CURRENT  |
+ * |    |   fields (KMS ciphertext; read at cold start)    |   (shared/privacy/kms-field-keys.ts)                           |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -382,3 +384,6 @@ export const deliveryKey = (noticeId: string, channelId: string) => ({
 });
 /** H4: one delivery run at a time per channel, so what is due for a group goes out together. */
 export const channelLeaseKey = (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: 'LEASE' });
+
+/** FK1: the one wrapped data key of children's identifying fields (shared/privacy/kms-field-keys.ts). */
+export const FIELD_KEY_KEY = { pk: 'FIELDKEY', sk: 'CURRENT' } as const;
