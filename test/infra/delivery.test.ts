@@ -29,12 +29,18 @@ const logicalIdOf = (construct: IConstruct) => {
 };
 const asArray = (a: string | string[]) => (Array.isArray(a) ? a : [a]);
 
+/** A resource's properties; a test that looks for a resource that is not there fails here. */
+function propsOf(resource: { Properties?: Record<string, unknown> } | undefined): Record<string, unknown> {
+  if (resource?.Properties === undefined) throw new Error('no such resource, or it has no properties');
+  return resource.Properties;
+}
+
 function statementsOf(fn: IConstruct): Statement[] {
-  const role = (resources[logicalIdOf(fn)]?.Properties?.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+  const role = (propsOf(resources[logicalIdOf(fn)]).Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
   return Object.values(resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy')
     .filter((r) => JSON.stringify(r.Properties?.Roles) === JSON.stringify([{ Ref: role }]))
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    .flatMap((r) => (propsOf(r).PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
 beforeAll(() => {
@@ -101,7 +107,7 @@ describe('delivery', () => {
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['NOTICE#*', 'CHANNEL#*', 'RATE#channel:*'] },
     });
     const env = (
-      resources[logicalIdOf(stack.delivery.function)]?.Properties?.Environment as {
+      propsOf(resources[logicalIdOf(stack.delivery.function)]).Environment as {
         Variables: Record<string, unknown>;
       }
     ).Variables;
