@@ -1627,6 +1627,7 @@ async function buildFixture(): Promise<Fixture> {
     taskId: [open.id, weekly.id, 'no-such-task'],
     caseId: ['no-such-case'],
     period: ['2026-05', '2026-spring', 'once', '2026-13'],
+    channelId: ['no-such-channel', 'village-robot'],
   };
   const allIds = [...new Set(Object.values(ids).flat())];
 
