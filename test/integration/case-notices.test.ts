@@ -3,9 +3,10 @@
  * suspicion once however many sweeps run at once, a late persuasion step up to the township, a
  * return ends them; no notice nor audit event carries the child's name or any phone.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditTableOf } from '../../shared/db/client.js';
+import { caseKey, caseSweepKeys, noticeRecipientKey } from '../../shared/db/keys.js';
 import type { Notice, SweepResult } from '../../shared/schemas/notices.js';
 import { OFFICE, unitUser } from '../fixtures/app.js';
 import { webApp } from './web-harness.js';
@@ -109,6 +110,41 @@ describe('控辍保学 notices from the sweep', () => {
     expect(my.status).toBe(200);
     expect(my.html).toContain(`href="/cases/${caseId}"`);
     expect(my.html).not.toContain(NAME);
+  });
+
+  it('finishes a notice whose writer stopped before its township entry and audit event', async () => {
+    const id = `${caseId}-late-contact`;
+    const audit = auditTableOf(web.tableRef);
+    const event = (await scan(audit)).find((e) => e.id === `escalate-${id}`);
+    expect(event).toBeDefined();
+    // What a sweep that died right after the notice item leaves: no other entry, no event, the
+    // case still due on the day of the late step.
+    await web.tableRef.doc.send(
+      new DeleteCommand({ TableName: web.tableRef.tableName, Key: noticeRecipientKey(id, 'unit:town') }),
+    );
+    await web.tableRef.doc.send(
+      new DeleteCommand({ TableName: audit, Key: { pk: event?.pk, sk: event?.sk } }),
+    );
+    await web.tableRef.doc.send(
+      new UpdateCommand({
+        TableName: web.tableRef.tableName,
+        Key: caseKey(caseId),
+        UpdateExpression: 'SET nextEscalationOn = :day, gsi4pk = :pk, gsi4sk = :sk',
+        ExpressionAttributeValues: {
+          ':day': '2025-10-12',
+          ':pk': caseSweepKeys('2025-10-12', caseId).gsi4pk,
+          ':sk': caseSweepKeys('2025-10-12', caseId).gsi4sk,
+        },
+      }),
+    );
+    const results = await Promise.all([sweep('2025-10-13'), sweep('2025-10-13')]);
+    expect(results.reduce((n, r) => n + r.written, 0)).toBe(0);
+    const inbox = await web.services.notices.list(unitUser('town'), { unitId: 'town' }, { limit: 50 });
+    expect(inbox.items.filter((n) => n.id === id)).toHaveLength(1);
+    // The first writer's event, once: same id, same instant.
+    const events = (await scan(audit)).filter((e) => e.id === `escalate-${id}`);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.at).toBe(event?.at);
   });
 
   it('writes nothing more once the child is back, not even the dropout a month on', async () => {
