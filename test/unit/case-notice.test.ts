@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseEscalation } from '../../shared/domain/dropout/case-ladder.js';
 import { caseNoticeRecipients, caseNoticeText } from '../../shared/domain/dropout/case-notice.js';
+import { composeMessage } from '../../shared/domain/notify/message.js';
 
 const subject = {
   schoolUnitId: 'school-a',
@@ -40,5 +41,30 @@ describe('case notices along the 包保 chain', () => {
     expect(late).toContain('联系家长和学生劝返');
     expect(late).toContain('2025-10-12');
     expect(caseNoticeText(escalation({ kind: 'dropout', on: '2025-11-10' }), subject)).toContain('认定辍学');
+  });
+
+  it('link to the case, not to a duty, when pushed to a group robot', () => {
+    const { markdown } = composeMessage(
+      [
+        {
+          id: 'c1-suspected',
+          dutyId: '',
+          caseId: 'c1',
+          dutyTitle: caseNoticeText(escalation({}), subject),
+          unitId: 'school-a',
+          level: 'case-suspected',
+          levelLabel: '疑似辍学',
+          dueAt: '2025-10-08T16:00:00.000Z',
+          workingDaysLate: 0,
+        },
+      ],
+      {
+        unitNames: new Map([['school-a', '城关中学']]),
+        baseUrl: 'https://duban.example/',
+        mentionMobiles: [],
+      },
+    );
+    expect(markdown).toContain('(https://duban.example/cases/c1)');
+    expect(markdown).not.toContain('/duties/');
   });
 });
