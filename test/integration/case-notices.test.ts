@@ -174,3 +174,41 @@ describe('控辍保学 notices from the sweep', () => {
     }
   });
 });
+
+describe('the case walk reads what is due, not what is open', () => {
+  it('reads the one due case among many open ones', async () => {
+    const web = await webApp({ now: at('2025-10-09') });
+    for (const u of [
+      { id: 'town', name: '城关镇', kind: 'township' as const },
+      { id: 'school-a', name: '城关中学', kind: 'school' as const, parentId: 'town' },
+    ]) {
+      await web.services.units.create(OFFICE, u, at('2025-10-09'));
+    }
+    const open = (firstDayAbsent: string, i: number) =>
+      web.services.cases.create(
+        SCHOOL,
+        {
+          childName: `李${i}`,
+          gender: 'female',
+          age: 12,
+          grade: '六年级',
+          className: '1班',
+          schoolUnitId: 'school-a',
+          townshipUnitId: 'town',
+          guardian: { name: '李家长', phone: '13700000000' },
+          groups: { registeredPoor: false, monitored: false, disabled: false, homeTeaching: false },
+          teacher: { name: '赵老师', phone: '13900003333' },
+          leader: { name: '钱校长', phone: '13900004444' },
+          firstDayAbsent,
+        },
+        at('2025-10-09'),
+      );
+    // 20 children absent since today (suspected only from 15 October), one since 25 September.
+    for (let i = 0; i < 20; i++) await open('2025-10-09', i);
+    const due = await open('2025-09-25', 99);
+    const result = await web.services.sweeps.sweep(OFFICE, {}, at('2025-10-09'));
+    expect(result).toMatchObject({ casesExamined: 1, itemsRead: 1, written: 1, failed: 0 });
+    const notices = (await web.services.notices.list(OFFICE, {}, { limit: 100 })).items;
+    expect(notices.map((n) => n.id)).toEqual([`${due.id}-suspected`]);
+  });
+});
