@@ -1,20 +1,24 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { PERSUASION_STEPS } from '../domain/dropout/case-ladder.js';
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
+import { isConditionFailure } from './errors.js';
 import {
   CASE_STEP_SK_PREFIX,
+  CASE_SWEEP_PK,
   COUNTY_CASES_PK,
   caseIndexKeys,
   caseKey,
   caseStepKey,
+  caseSweepKeys,
   schoolCasesPk,
   townshipCasesPk,
 } from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
-import { queryAll, queryPage } from './query.js';
-import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE } from './table.js';
+import { queryAll, queryPage, queryPages } from './query.js';
+import { withRetry } from './retry.js';
+import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE, INDEX_SWEEP_BY_NEXT_ACTION } from './table.js';
 import { writeWithAudit } from './transact.js';
 
 const STEP_KEYS = PERSUASION_STEPS.map((s) => s.key) as [
@@ -65,6 +69,11 @@ export const CaseRecordSchema = z.object({
   createdAt: z.string(),
   createdBy: z.string(),
   version: z.number().int(),
+  /**
+   * The day the sweep reads the case next (K5), computed with every write of the case; null once
+   * nothing is left to come. Absent on a case stored before the sweep walked cases: never read.
+   */
+  nextEscalationOn: z.string().nullable().optional(),
 });
 export type CaseRecord = z.infer<typeof CaseRecordSchema>;
 
@@ -124,6 +133,14 @@ export interface CaseRepository {
     filter: CaseListFilter,
     page: PageRequest,
   ): Promise<Page<CaseRecord>>;
+  /** K5: open cases whose next escalation day is `today` or before, a page at a time. */
+  dueForSweep(today: string): AsyncGenerator<CaseRecord[]>;
+  /**
+   * Moves a case's K5 day from `from` to `to` (null: off the index), only if the case is still at
+   * `version` with that day; false otherwise (a change of the case wrote its own day). Index upkeep,
+   * not a change of the case: no new version, no audit event.
+   */
+  moveEscalationDay(caseId: string, version: number, from: string, to: string | null): Promise<boolean>;
 }
 
 const INDEX_OF = {
@@ -205,6 +222,49 @@ export function caseRepository(ref: TableRef): CaseRepository {
 
     async recordView(audit) {
       await writeWithAudit(ref, [], audit);
+    },
+
+    async *dueForSweep(today) {
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_SWEEP_BY_NEXT_ACTION.name,
+        KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk <= :upTo',
+        ExpressionAttributeValues: { ':pk': CASE_SWEEP_PK, ':upTo': `${today}#~` },
+        Limit: 200,
+      })) {
+        yield items.map(parse);
+      }
+    },
+
+    async moveEscalationDay(caseId, version, from, to) {
+      const move =
+        to === null
+          ? { update: 'SET nextEscalationOn = :to REMOVE gsi4pk, gsi4sk', values: { ':to': null } }
+          : {
+              update: 'SET nextEscalationOn = :to, gsi4pk = :g4pk, gsi4sk = :g4sk',
+              values: {
+                ':to': to,
+                ':g4pk': caseSweepKeys(to, caseId).gsi4pk,
+                ':g4sk': caseSweepKeys(to, caseId).gsi4sk,
+              },
+            };
+      try {
+        await withRetry(() =>
+          doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: caseKey(caseId),
+              UpdateExpression: move.update,
+              ConditionExpression: 'version = :v AND nextEscalationOn = :from',
+              ExpressionAttributeValues: { ':v': version, ':from': from, ...move.values },
+            }),
+          ),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
     },
 
     list(scope, range, filter, page) {

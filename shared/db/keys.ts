@@ -78,6 +78,11 @@
  * | L2 | a channel's posts in one minute (robot limit)    | UpdateItem pk=RATE#channel:<channelId> sk=<minuteStart> (TTL)  |
  * | FK1| the wrapped data key of children's identifying | GetItem / PutItem (conditional, once) pk=FIELDKEY sk=CURRENT  |
  * |    |   fields (KMS ciphertext; read at cold start)    |   (shared/privacy/kms-field-keys.ts)                           |
+ * | K5 | open cases whose next escalation is due (the     | Query sweepByNextAction gsi4pk=CASESWEEP                       |
+ * |    |   sweep's case walk): sparse, gsi4sk=<next      |   gsi4sk <= <today>#~                                          |
+ * |    |   escalation day>#<caseId>, set or moved in the  |                                                                |
+ * |    |   same conditional write as the case; a return   |                                                                |
+ * |    |   removes it                                     |                                                                |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -331,8 +336,11 @@ export function caseIndexKeys(c: {
   townshipUnitId: string;
   firstDayAbsent: string;
   returnedOn: string | null;
+  /** K5: the day the sweep must read the case next; null or absent: never (returned, or nothing to come). */
+  nextEscalationOn?: string | null | undefined;
 }) {
   const order = caseOrderKey(c);
+  const wake = c.returnedOn === null ? (c.nextEscalationOn ?? null) : null;
   return {
     gsi1pk: schoolCasesPk(c.schoolUnitId),
     gsi1sk: order,
@@ -340,8 +348,17 @@ export function caseIndexKeys(c: {
     gsi2sk: order,
     gsi3pk: COUNTY_CASES_PK,
     gsi3sk: order,
+    ...(wake === null ? {} : caseSweepKeys(wake, c.id)),
   };
 }
+
+/** K5: the partition of cases the sweep reads on their next escalation day. */
+export const CASE_SWEEP_PK = 'CASESWEEP';
+/** K5's keys of a case the sweep must read on `day` (a local date, YYYY-MM-DD). */
+export const caseSweepKeys = (day: string, caseId: string) => ({
+  gsi4pk: CASE_SWEEP_PK,
+  gsi4sk: `${day}#${caseId}`,
+});
 export const INDICATOR_SK_PREFIX = 'INDICATOR#';
 export const indicatorKey = (planId: string, key: string) => ({
   pk: `PLAN#${planId}`,

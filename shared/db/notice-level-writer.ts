@@ -366,12 +366,6 @@ export function levelWriter(ref: TableRef): LevelWriter {
 }
 
 /**
- * A notice about no duty (an indicator's breach, 指标未达标), written exactly once by its fixed id:
- * the notice item (its unit's inbox entry), then its other recipients' entries and its audit
- * event, each conditional on its own fixed key, so writers racing on the same id, or one finishing
- * what another left, write nothing twice. True when this call wrote the notice itself.
- */
-/**
  * A notice about no task (an indicator's breach) is stored without `taskId`: that attribute keys
  * the byTask index, which takes no empty string. It reads back as ''.
  */
@@ -381,6 +375,12 @@ function withoutEmptyTask(notice: Notice): Omit<Notice, 'taskId'> & { taskId?: s
   return rest;
 }
 
+/**
+ * A notice about no duty (an indicator's breach, 指标未达标; a 控辍保学 case's notice), written exactly once by its fixed id:
+ * the notice item (its unit's inbox entry), then its other recipients' entries and its audit
+ * event, each conditional on its own fixed key, so writers racing on the same id, or one finishing
+ * what another left, write nothing twice. True when this call wrote the notice itself.
+ */
 export async function writeStandaloneNotice(
   ref: TableRef,
   notice: Notice,
@@ -406,13 +406,22 @@ export async function writeStandaloneNotice(
       ...outboxKeys(notice.createdAt, notice.id),
       entity: 'Notice',
       ...withoutEmptyTask(notice),
+      // Kept with the notice, so a writer that stopped before its audit event is finished by the next.
+      noticeEvent: audit,
     },
     ConditionExpression: 'attribute_not_exists(pk)',
   });
   // The first writer's content is the notice's: a later writer completes its entries, not its own.
-  const stored = created
-    ? notice
-    : NoticeSchema.parse((await getNoticeItems(ref, [notice.id], { consistent: true })).get(notice.id));
+  const item = created
+    ? undefined
+    : (await getNoticeItems(ref, [notice.id], { consistent: true })).get(notice.id);
+  const stored = item === undefined ? notice : NoticeSchema.parse(item);
+  const event =
+    item?.noticeEvent === undefined
+      ? created
+        ? audit
+        : undefined
+      : (AuditEventSchema.parse(item.noticeEvent) as AuditEvent);
   await Promise.all([
     ...stored.recipients
       .filter((recipient) => recipient !== ownRecipient(stored))
@@ -431,7 +440,8 @@ export async function writeStandaloneNotice(
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
-    created ? putIfAbsent(auditPut(ref, audit).Put) : Promise.resolve(false),
+    // A notice stored before it kept its event was written with it, by its first writer.
+    event === undefined ? Promise.resolve(false) : putIfAbsent(auditPut(ref, event).Put),
   ]);
   return created;
 }

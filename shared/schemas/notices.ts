@@ -31,6 +31,10 @@ export const NoticeSchema = z
     acks: z.record(z.string(), AckSchema).openapi({ description: '各接收方的签收时间' }),
     text: z.string().nullable().optional().openapi({ description: '催办(level 为 manual)时附言' }),
     pressedBy: z.string().optional().openapi({ description: '催办(level 为 manual)的发起人' }),
+    caseId: z
+      .string()
+      .optional()
+      .openapi({ description: '控辍保学案例的通知(level 以 case- 开头):所涉案例;正文不含学生姓名、电话' }),
   })
   .openapi('Notice');
 
@@ -79,6 +83,10 @@ export const SweepResultSchema = z
       .number()
       .int()
       .openapi({ description: '从巡检索引读到的条目数(到期任务、周期任务及未写完的通知),不随方案总量增长' }),
+    casesExamined: z
+      .number()
+      .int()
+      .openapi({ description: '读到的到期控辍保学案例数(只读下一级通知已到期的案例)' }),
     calendarFallbackYears: z
       .array(z.number().int())
       .openapi({ description: '缺少官方节假日数据、按周一至周五计算的年份' }),

@@ -18,6 +18,7 @@ import {
   type CaseStanding,
   caseStanding,
   DEFAULT_STEP_DEADLINES,
+  nextEscalationOn,
   PERSUASION_STEPS,
   type PersuasionStepKey,
   type StepDeadlines,
@@ -153,6 +154,15 @@ export function caseService(deps: {
     authorize(principal, action, await ownerContext(units, principal, r.schoolUnitId));
   }
 
+  /**
+   * K5's day of a case as it is written: its earliest escalation, even one already past, so the
+   * next sweep reads every change once (what it owes is written once by fixed ids) and moves it on.
+   */
+  async function escalationDayOf(r: CaseRecord): Promise<string | null> {
+    const dates = { firstDayAbsent: r.firstDayAbsent, returnedOn: r.returnedOn, stepsDone: r.stepsDone };
+    return nextEscalationOn(dates, null, await calendar(), deadlines);
+  }
+
   /** Writes `next` over `current`, or 409 when someone changed the case meanwhile. */
   async function save(
     principal: Principal,
@@ -164,7 +174,7 @@ export function caseService(deps: {
     step?: CaseStepRecord,
   ) {
     const stored = await cases.update(
-      next,
+      { ...next, nextEscalationOn: await escalationDayOf(next) },
       current.version,
       auditEvent(principal, action, { type: 'case', id: current.id }, { before: null, after }, now),
       step,
@@ -230,6 +240,7 @@ export function caseService(deps: {
         createdBy: principal.sub,
         version: 1,
       };
+      record.nextEscalationOn = await escalationDayOf(record);
       // The trail says what happened and where, never whom: no identifying field, sealed or not.
       const stored = await cases.create(
         record,

@@ -21,6 +21,7 @@ import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type CaseService, caseService } from './case-service.js';
+import { caseSweeper } from './case-sweep.js';
 import { type ChannelService, channelService } from './channel-service.js';
 import { type CounterService, counterService } from './counter-service.js';
 import { type DeliveryService, deliveryService } from './delivery-service.js';
@@ -127,6 +128,7 @@ export function createServices(
       calendars,
       recurrences,
       counters: counterSvc,
+      cases: caseSweeper({ cases: caseRepository(table), table }),
       ...(options.onSweepItemError ? { onItemError: options.onSweepItemError } : {}),
     }),
     calendar: calendarService(calendars),

@@ -21,6 +21,7 @@ import type { DutyRecord } from '../schemas/duties.js';
 import type { Notice, SweepResult } from '../schemas/notices.js';
 import type { Plan } from '../schemas/plans.js';
 import { authorize } from './access.js';
+import type { CaseSweeper } from './case-sweep.js';
 import type { CounterService } from './counter-service.js';
 import type { RecurrenceService } from './recurrence-service.js';
 
@@ -68,6 +69,8 @@ export function sweepService(deps: {
   calendars: CalendarRepository;
   recurrences: RecurrenceService;
   counters: Pick<CounterService, 'upkeep'>;
+  /** 控辍保学: the cases whose escalation day has come, walked by every sweep of all plans. */
+  cases?: CaseSweeper;
   onItemError?: (err: unknown, itemId: string) => void;
 }): SweepService {
   const { plans, duties, notices, claims, units, calendars, recurrences, counters } = deps;
@@ -103,6 +106,7 @@ export function sweepService(deps: {
         occurrencesCreated: 0,
         failed: 0,
         itemsRead: 0,
+        casesExamined: 0,
         calendarFallbackYears: [],
       };
 
@@ -369,6 +373,15 @@ export function sweepService(deps: {
           result.itemsRead += page.length;
           await sweepPage(plan, page);
         }
+      }
+      // Cases belong to no plan: a sweep of every plan walks them too, a sweep of one plan does not.
+      if (request.planId === undefined && deps.cases !== undefined) {
+        const cases = await deps.cases.sweep(principal, now, calendar, onItemError);
+        result.casesExamined += cases.examined;
+        result.itemsRead += cases.itemsRead;
+        result.written += cases.written;
+        result.alreadyWritten += cases.alreadyWritten;
+        result.failed += cases.failed;
       }
       result.calendarFallbackYears = calendar.fallbackYearsUsed();
       return result;

@@ -6,6 +6,7 @@ import {
   caseStanding,
   DEFAULT_STEP_DEADLINES,
   dropoutOn,
+  nextEscalationOn,
   stageBounds,
   suspectedOn,
 } from '../../shared/domain/dropout/case-ladder.js';
@@ -133,5 +134,29 @@ describe('what a case owes notices for', () => {
     expect(caseEscalations('c1', { ...absent, returnedOn: '2025-11-03' }, '2025-11-10', calendar)).toEqual(
       [],
     );
+  });
+});
+
+describe('when the sweep must read a case next', () => {
+  const absent = { firstDayAbsent: '2025-09-25', returnedOn: null, stepsDone: {} };
+
+  it('is the suspicion first, then the next step late, then the dropout, then nothing', () => {
+    expect(nextEscalationOn(absent, null, calendar)).toBe('2025-10-09');
+    expect(nextEscalationOn(absent, '2025-10-09', calendar)).toBe('2025-10-12');
+    expect(nextEscalationOn(absent, '2025-10-12', calendar)).toBe('2025-11-10');
+    expect(nextEscalationOn(absent, '2025-11-10', calendar)).toBeNull();
+  });
+
+  it('agrees with what the case owes on each of those days', () => {
+    for (const day of ['2025-10-09', '2025-10-12', '2025-11-10']) {
+      const before = caseEscalations('c1', absent, addDays(day, -1), calendar).length;
+      expect(caseEscalations('c1', absent, day, calendar).length).toBe(before + 1);
+    }
+  });
+
+  it('moves with a recorded step, and is null once the child is back', () => {
+    const contacted = { ...absent, stepsDone: { contact: '2025-10-10' } };
+    expect(nextEscalationOn(contacted, '2025-10-09', calendar)).not.toBe('2025-10-12');
+    expect(nextEscalationOn({ ...absent, returnedOn: '2025-10-10' }, null, calendar)).toBeNull();
   });
 });

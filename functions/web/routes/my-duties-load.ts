@@ -63,7 +63,11 @@ export async function loadInbox(deps: AppDeps, p: Principal, unitId: string): Pr
   const submitted = mine.items.filter((d) => d.status === 'submitted');
   // Titles and time zones of the plans shown, read together by id.
   const plans = await deps.plans.getMany(p, [
-    ...new Set([...mine.items.map((d) => d.planId), ...notices.items.map((n) => n.planId)]),
+    ...new Set([
+      ...mine.items.map((d) => d.planId),
+      // A 控辍保学 notice belongs to no plan.
+      ...notices.items.flatMap((n) => (n.planId === '' ? [] : [n.planId])),
+    ]),
   ]);
   const duties = open.slice(0, OPEN_SHOWN);
   const late = duties.filter((d) => d.overdue);

@@ -152,7 +152,10 @@ const NoticeCard: FC<{
         {notice.levelLabel || levelLabel(notice.level)}
       </span>
       <span>
-        {about !== null ? (
+        {notice.caseId !== undefined ? (
+          // A 控辍保学 notice leads to its case, for every unit of the chain it went to.
+          <a href={`/cases/${notice.caseId}`}>{notice.dutyTitle}</a>
+        ) : about !== null ? (
           notice.dutyTitle
         ) : notice.dutyId === '' ? (
           // A notice about no duty (指标未达标) leads to the plan's indicator table.

@@ -212,3 +212,29 @@ export function caseEscalations(
   }
   return due.sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0));
 }
+
+/**
+ * The next day on which what a case owes (caseEscalations) can grow: the earliest of its
+ * suspicion, its next step's first day late and its dropout that falls after `after` (any of them
+ * when `after` is null: a case just written may owe something today). Null once the child is back
+ * or nothing is left to come — a recorded step, which changes the case, asks again. The sweep
+ * reads a case on this day and not before.
+ */
+export function nextEscalationOn(
+  dates: CaseDates,
+  after: string | null,
+  calendar: WorkingCalendar,
+  deadlines: StepDeadlines = DEFAULT_STEP_DEADLINES,
+): string | null {
+  if (dates.returnedOn !== null) return null;
+  // Read on the day of the dropout, the ladder's next step no longer depends on the day read.
+  const suspected = suspectedOn(dates.firstDayAbsent, calendar);
+  const standing = caseStanding(dates, dropoutOn(suspected), calendar, deadlines);
+  const milestones = [
+    standing.suspectedOn,
+    standing.dropoutOn,
+    ...(standing.next === null ? [] : [addDays(standing.next.dueOn, 1)]),
+  ].filter((d) => after === null || d > after);
+  // ISO dates sort as strings.
+  return milestones.sort()[0] ?? null;
+}

@@ -9,6 +9,8 @@ import { localDateOf } from '../time/zoned-time.js';
 export interface MessageNotice {
   id: string;
   dutyId: string;
+  /** A 控辍保学 case's notice: the link goes to the case, not to a duty. */
+  caseId?: string | undefined;
   dutyTitle: string;
   unitId: string;
   level: string;
@@ -59,8 +61,12 @@ export function composeMessage(
   const lines = notices.map((n) => {
     const unit = context.unitNames.get(n.unitId) ?? n.unitId;
     const late = n.workingDaysLate > 0 ? `,已逾期 ${n.workingDaysLate} 个工作日` : '';
-    const link = `${context.baseUrl.replace(/\/$/, '')}/duties/${n.dutyId}`;
-    return `- **${label(n)}** ${plain(n.dutyTitle)}\n  责任单位:${plain(unit)};截止:${dueWords(n.dueAt)}${late}\n  [查看任务](${link})`;
+    const base = context.baseUrl.replace(/\/$/, '');
+    const link =
+      n.caseId === undefined
+        ? `[查看任务](${base}/duties/${n.dutyId})`
+        : `[查看案例](${base}/cases/${n.caseId})`;
+    return `- **${label(n)}** ${plain(n.dutyTitle)}\n  责任单位:${plain(unit)};截止:${dueWords(n.dueAt)}${late}\n  ${link}`;
   });
   const mentions = context.mentionMobiles.map((m) => `@${m}`).join(' ');
   const markdown = [`### ${plain(title)}`, ...lines, ...(mentions ? [mentions] : [])].join('\n');
