@@ -5,7 +5,8 @@ import type { Report, ReportPhase } from '../schemas/reports.js';
 
 /** A cell as both exports write it: text, a whole number, a 0–1 rate, or empty. */
 export type Cell = string | number | null;
-export type ColumnKind = 'text' | 'int' | 'percent';
+/** `points`: a score to one decimal (88.5), never rounded to a whole number. */
+export type ColumnKind = 'text' | 'int' | 'percent' | 'points';
 
 export interface Column {
   header: string;
@@ -238,7 +239,7 @@ export function scoreTable(report: Report): Table | null {
       col('得分排名', 8),
       col('单位', 28, 'text'),
       col('单位编号', 18, 'text'),
-      col('总分', 8, 'text'),
+      col('总分', 8, 'points'),
       col('一票否决', 24, 'text'),
       col('得分明细', 70, 'text'),
       col('按时办结率排名', 10),
@@ -250,8 +251,7 @@ export function scoreTable(report: Report): Table | null {
         u.rank,
         u.unitName,
         u.unitId,
-        // Text, so 88.5 prints as written and never as a rounded whole number.
-        String(u.total),
+        u.total,
         u.vetoed ? `否决${u.vetoReasons.length > 0 ? `:${u.vetoReasons.join('、')}未达标` : ''}` : '',
         scoreLinesWords(u.lines),
         byRate?.rank ?? null,

@@ -49,7 +49,14 @@ function writeTable(sheet: SheetWriter, table: Table): void {
   sheet.columns = table.columns.map((c) => ({
     header: c.header,
     width: c.width,
-    style: c.kind === 'percent' ? { numFmt: '0.0%' } : c.kind === 'int' ? { numFmt: '0' } : {},
+    style:
+      c.kind === 'percent'
+        ? { numFmt: '0.0%' }
+        : c.kind === 'int'
+          ? { numFmt: '0' }
+          : c.kind === 'points'
+            ? { numFmt: '0.0' }
+            : {},
   }));
   const header = sheet.getRow(1);
   header.font = { bold: true };

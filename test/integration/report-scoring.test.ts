@@ -172,7 +172,7 @@ describe('量化考评 in a frozen report', () => {
     expect(sheet).toBeDefined();
     const values = (n: number) => ((sheet?.getRow(n).values ?? []) as unknown[]).slice(1);
     expect(values(1).slice(0, 4)).toEqual(['得分排名', '单位', '单位编号', '总分']);
-    expect(values(2).slice(0, 4)).toEqual([1, '西街村', 'west', String(report.scoring?.units[0]?.total)]);
+    expect(values(2).slice(0, 4)).toEqual([1, '西街村', 'west', report.scoring?.units[0]?.total]);
     expect(values(3)[4]).toBe('否决:校园安全隐患未达标');
     expect(values(3)[5]).toBe('按时办结 1 项 +5');
     const texts: string[] = [];
