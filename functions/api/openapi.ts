@@ -72,6 +72,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/delivery-settings': 'getDeliverySettings',
   'PUT /v1/delivery-settings': 'setDeliverySettings',
   'GET /v1/notices/{noticeId}/deliveries': 'listNoticeDeliveries',
+  'PUT /v1/plans/{planId}/scoring-rules': 'putScoringRules',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -81,6 +81,16 @@ export interface PlanRepository {
     expected: { version: number; work: number },
     audit: AuditEvent,
   ): Promise<boolean>;
+  /**
+   * Sets the plan's scoring rules (量化考评规则) if it is still at `expectedVersion`, with its audit
+   * event; false if the plan moved on (nothing written).
+   */
+  setScoringRules(
+    planId: string,
+    rules: NonNullable<Plan['scoringRules']>,
+    expectedVersion: number,
+    audit: AuditEvent,
+  ): Promise<boolean>;
   /** Pattern F1: a plan's findings, oldest first. */
   listFindings(planId: string): Promise<Finding[]>;
   /**
@@ -436,6 +446,29 @@ export function planRepository(ref: TableRef): PlanRepository {
       return writeWithAudit(
         ref,
         [{ Update: { TableName: tableName, Key: planKey(planId), ...update } }],
+        audit,
+      );
+    },
+
+    async setScoringRules(planId, rules, expectedVersion, audit) {
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Update: {
+              TableName: tableName,
+              Key: planKey(planId),
+              UpdateExpression: 'SET #rules = :rules, #version = :next',
+              ConditionExpression: '#version = :expected',
+              ExpressionAttributeNames: { '#rules': 'scoringRules', '#version': 'version' },
+              ExpressionAttributeValues: {
+                ':rules': rules,
+                ':expected': expectedVersion,
+                ':next': expectedVersion + 1,
+              },
+            },
+          },
+        ],
         audit,
       );
     },

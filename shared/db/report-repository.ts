@@ -277,8 +277,9 @@ export function reportRepository(ref: TableRef): ReportRepository {
         // E3's sort key is <requestedAt>#<requestId>; '~' sorts after every id character.
         KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :to',
         ExpressionAttributeValues: { ':pk': planExtensionsPk(planId), ':to': `${upTo}#~` },
-        ProjectionExpression: '#unit, #status, #requestedAt, #decidedAt',
+        ProjectionExpression: '#unit, #status, #requestedAt, #decidedAt, #dueAtWhenRequested',
         ExpressionAttributeNames: {
+          '#dueAtWhenRequested': 'dueAtWhenRequested',
           '#unit': 'unitId',
           '#status': 'status',
           '#requestedAt': 'requestedAt',

@@ -1,5 +1,13 @@
 import type { Report } from '../schemas/reports.js';
-import { type Cell, type Column, rectificationTable, summaryTable, type Table } from './report-table.js';
+import {
+  type Cell,
+  type Column,
+  rectificationTable,
+  scoreRulesLines,
+  scoreTable,
+  summaryTable,
+  type Table,
+} from './report-table.js';
 
 /** Excel reads a CSV as the local ANSI code page unless it starts with a UTF-8 byte order mark. */
 export const BOM = '\uFEFF';
@@ -28,7 +36,8 @@ const lines = (table: Table) => [
  * The report's summary table (the ranking with each unit's figures) as CSV for Excel: UTF-8 with
  * a byte order mark, Chinese headers, CRLF line ends (RFC 4180), rates as percentages. Below it,
  * after an empty line and a title line, the rectification section (督查整改), one finding a row,
- * so the findings are never mixed into the ranking's rows.
+ * so the findings are never mixed into the ranking's rows; then 量化考评 (the units by score, each
+ * with its breakdown) and the scoring rules.
  */
 export function reportCsv(report: Report): string {
   const out = lines(summaryTable(report));
@@ -37,6 +46,12 @@ export function reportCsv(report: Report): string {
     const section = report.rectifications;
     const title = `督查整改:问题 ${section?.findings ?? 0} 个,已销号 ${section?.closed ?? 0} 个`;
     out.push('', field(title, TEXT), ...lines(rectification));
+  }
+  // 量化考评 after that: the units by score, then the rules every score was given by.
+  const scores = scoreTable(report);
+  if (scores !== null) {
+    out.push('', field('量化考评(按得分排名)', TEXT), ...lines(scores), '', field('考评规则', TEXT));
+    for (const rule of scoreRulesLines(report)) out.push(field(rule, TEXT));
   }
   return `${BOM}${out.join('\r\n')}\r\n`;
 }

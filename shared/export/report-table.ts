@@ -5,7 +5,8 @@ import type { Report, ReportPhase } from '../schemas/reports.js';
 
 /** A cell as both exports write it: text, a whole number, a 0–1 rate, or empty. */
 export type Cell = string | number | null;
-export type ColumnKind = 'text' | 'int' | 'percent';
+/** `points`: a score to one decimal (88.5), never rounded to a whole number. */
+export type ColumnKind = 'text' | 'int' | 'percent' | 'points';
 
 export interface Column {
   header: string;
@@ -218,6 +219,55 @@ export function rectificationTable(report: Report): Table | null {
   };
 }
 
+/** A unit's breakdown in one cell: `按时办结 12 项 +12;逾期(工作日) 3 项 -1.5`. */
+export function scoreLinesWords(lines: readonly { label: string; count: number; points: number }[]): string {
+  return lines.map((l) => `${l.label} ${l.count} 项 ${l.points > 0 ? '+' : ''}${l.points}`).join(';');
+}
+
+/**
+ * 量化考评: every unit in score order, with its total, veto, breakdown and its rank by on-time rate
+ * beside; null for a report frozen before units were scored. A unit reading the report sees every
+ * unit's score and only its own breakdown.
+ */
+export function scoreTable(report: Report): Table | null {
+  const scoring = report.scoring;
+  if (scoring === null) return null;
+  const onTimeRank = new Map(report.ranking.map((r) => [r.unitId, r]));
+  return {
+    title: '量化考评',
+    columns: [
+      col('得分排名', 8),
+      col('单位', 28, 'text'),
+      col('单位编号', 18, 'text'),
+      col('总分', 8, 'points'),
+      col('一票否决', 24, 'text'),
+      col('得分明细', 70, 'text'),
+      col('按时办结率排名', 10),
+      col('按时办结率', 10, 'percent'),
+    ],
+    rows: scoring.units.map((u) => {
+      const byRate = onTimeRank.get(u.unitId);
+      return [
+        u.rank,
+        u.unitName,
+        u.unitId,
+        u.total,
+        u.vetoed ? `否决${u.vetoReasons.length > 0 ? `:${u.vetoReasons.join('、')}未达标` : ''}` : '',
+        scoreLinesWords(u.lines),
+        byRate?.rank ?? null,
+        byRate?.onTimeRate ?? null,
+      ];
+    }),
+  };
+}
+
+/** The scoring rules and how indicator results were taken, as lines to print beside the scores. */
+export function scoreRulesLines(report: Report): string[] {
+  const scoring = report.scoring;
+  if (scoring === null) return [];
+  return [...scoring.rulesWords, `指标:${scoring.indicators.note}`];
+}
+
 /** What the report is and how it was computed, as label–text pairs. */
 export function notesOf(report: Report): [string, string][] {
   // The period's days in words: a person reads 10月6日—10月12日, never the code 2025-W41.
@@ -241,6 +291,7 @@ export function notesOf(report: Report): [string, string][] {
     ['延期', report.rules.extensions],
     ['整改', report.rules.rectification],
     ['说明', '通报在截止时间生成后保存,不随之后任务的变化而改变'],
+    ...scoreRulesLines(report).map((text): [string, string] => ['量化考评', text]),
   ];
   if (report.overdue.truncated) {
     notes.push([

@@ -2,10 +2,13 @@ import { PassThrough } from 'node:stream';
 import type { stream } from 'exceljs';
 import type { Report } from '../schemas/reports.js';
 import {
+  type Cell,
   notesOf,
   overdueTable,
   phaseTable,
   rectificationTable,
+  scoreRulesLines,
+  scoreTable,
   summaryTable,
   type Table,
 } from './report-table.js';
@@ -46,7 +49,14 @@ function writeTable(sheet: SheetWriter, table: Table): void {
   sheet.columns = table.columns.map((c) => ({
     header: c.header,
     width: c.width,
-    style: c.kind === 'percent' ? { numFmt: '0.0%' } : c.kind === 'int' ? { numFmt: '0' } : {},
+    style:
+      c.kind === 'percent'
+        ? { numFmt: '0.0%' }
+        : c.kind === 'int'
+          ? { numFmt: '0' }
+          : c.kind === 'points'
+            ? { numFmt: '0.0' }
+            : {},
   }));
   const header = sheet.getRow(1);
   header.font = { bold: true };
@@ -63,7 +73,7 @@ function writeTable(sheet: SheetWriter, table: Table): void {
 /**
  * The report as an Excel workbook: 排名汇总 (the ranking with every figure, extensions and
  * rectifications included), one sheet per phase, 逾期未办 (the overdue duties), 督查整改 (one row
- * per finding) and 说明 (cut-off, rules). Each table sheet has Chinese headers,
+ * per finding), 量化考评 (units by score, each breakdown, the scoring rules) and 说明 (cut-off, rules). Each table sheet has Chinese headers,
  * column widths, an autofilter and a frozen header row. What a unit may not see is absent.
  */
 export async function reportXlsx(report: Report): Promise<Uint8Array<ArrayBuffer>> {
@@ -96,6 +106,16 @@ export async function reportXlsx(report: Report): Promise<Uint8Array<ArrayBuffer
   ];
   for (const table of tables) {
     writeTable(workbook.addWorksheet(sheetName(table.title, taken), { views: frozen }), table);
+  }
+
+  // 量化考评: the units by score, then (after an empty row) the rules every score was given by.
+  const scores = scoreTable(report);
+  if (scores !== null) {
+    const rules = scoreRulesLines(report).map((text): Cell[] => [null, text]);
+    writeTable(workbook.addWorksheet(sheetName(scores.title, taken), { views: frozen }), {
+      ...scores,
+      rows: [...scores.rows, [], [null, '考评规则'], ...rules],
+    });
   }
 
   const notes = workbook.addWorksheet(sheetName('说明', taken));

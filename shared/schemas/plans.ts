@@ -4,6 +4,7 @@ import { type Phase, validatePhases } from '../domain/plan/phases.js';
 import { isValidTimeZone } from '../domain/time/zoned-time.js';
 import { acrossFields, isoDateString, isRecord, line, slug, z } from './common.js';
 import { EscalationPolicySchema } from './escalation.js';
+import { ScoringRulesSchema } from './scoring.js';
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 
@@ -92,6 +93,9 @@ export const PlanSchema = z
     createdAt: z.string(),
     createdBy: z.string(),
     version: z.number().int(),
+    scoringRules: ScoringRulesSchema.optional().openapi({
+      description: '量化考评规则(PUT /v1/plans/{planId}/scoring-rules 设置);缺省按默认规则',
+    }),
   })
   .openapi('Plan');
 

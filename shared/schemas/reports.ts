@@ -2,6 +2,7 @@ import { REPORT_PERIODS } from '../domain/report/period.js';
 import { pageQuery, z } from './common.js';
 import { DutyKindSchema, DutyStatusSchema, ReviewSchema } from './duties.js';
 import { FINDING_SOURCES } from './findings.js';
+import { ScoringRulesSchema } from './scoring.js';
 
 export const ReportPeriodSchema = z.enum(REPORT_PERIODS).openapi({
   description: 'week 周报(截止时间所在的 ISO 周), month 月报(截止时间所在的自然月)',
@@ -39,6 +40,7 @@ export const ReportExtensionCountsSchema = z
     approved: count('截止时已批准'),
     refused: count('截止时已驳回'),
     pending: count('截止时尚待审批'),
+    late: count('其中临期申请(距截止时间不足考评规则所定小时数才提出)').default(0),
   })
   .openapi('ReportExtensionCounts');
 
@@ -60,6 +62,7 @@ export const ReportUnitStatsSchema = z.object({
   openNotDue: count('待办且未到截止时间'),
   overdue: count('逾期未办:待办且已过截止时间'),
   worstWorkingDaysLate: count('逾期未办中最长的逾期工作日数'),
+  overdueWorkingDays: count('逾期未办各项的逾期工作日数之和(量化考评按此扣分)').default(0),
   notices: z
     .record(z.string(), z.number().int().min(0))
     .openapi({ description: '截止时间前发出的督办通知数,按级别' }),
@@ -185,6 +188,43 @@ export const ReportRectificationsSchema = z
   })
   .openapi('ReportRectifications');
 
+export const ReportScoreLineSchema = z
+  .object({
+    label: z.string().openapi({ example: '逾期(工作日)' }),
+    count: count('次数(项数、天数)'),
+    points: z.number().openapi({ description: '本行得分(负数为扣分),一位小数' }),
+  })
+  .openapi('ReportScoreLine');
+
+export const ReportUnitScoreSchema = z
+  .object({
+    rank: z.number().int().min(1).openapi({
+      description: '按得分排名:一票否决的单位排在所有未被否决的单位之后;同分并列(如 1、2、2、4)',
+    }),
+    unitId: z.string(),
+    unitName: z.string(),
+    total: z.number().openapi({ description: '总分 = 基础分 + 各行得分,一位小数' }),
+    vetoed: z.boolean().openapi({ description: '一票否决:有一票否决指标未达标,总评不合格,不论得分多少' }),
+    vetoReasons: z.array(z.string()).openapi({ description: '未达标的一票否决指标' }),
+    lines: z.array(ReportScoreLineSchema).openapi({ description: '得分明细,逐行说明每一分的来由' }),
+  })
+  .openapi('ReportUnitScore');
+
+export const ReportScoringSchema = z
+  .object({
+    rules: ScoringRulesSchema.openapi({ description: '本通报考评所用的规则(全部写明)' }),
+    rulesWords: z.array(z.string()).openapi({ description: '考评规则的文字说明,与得分一并印出' }),
+    indicators: z.object({
+      included: z.boolean().openapi({ description: '是否计入了指标结果' }),
+      periods: z
+        .array(z.string())
+        .openapi({ description: '计入的指标填报周期,如 2026-05、2026-spring、once' }),
+      note: z.string().openapi({ description: '指标结果的取法或未计入的原因' }),
+    }),
+    units: z.array(ReportUnitScoreSchema).openapi({ description: '按得分排名' }),
+  })
+  .openapi('ReportScoring');
+
 /** What a report stores besides its head: compressed, in parts (see report-repository.ts). */
 export const ReportContentSchema = z.object({
   levels: z.array(ReportLevelSchema),
@@ -200,6 +240,9 @@ export const ReportContentSchema = z.object({
   rectifications: ReportRectificationsSchema.nullable()
     .default(null)
     .openapi({ description: '督查整改单列;null 表示该通报生成时尚未单列' }),
+  scoring: ReportScoringSchema.nullable()
+    .default(null)
+    .openapi({ description: '量化考评(截止时计算,生成后不再改变);null 表示该通报生成时尚未考评' }),
 });
 
 export const ReportSummarySchema = z
@@ -259,6 +302,7 @@ export const ReportSchema = ReportSummarySchema.extend({
   phases: z.array(ReportPhaseSchema),
   overdue: ReportContentSchema.shape.overdue,
   rectifications: ReportContentSchema.shape.rectifications,
+  scoring: ReportContentSchema.shape.scoring,
 }).openapi('Report');
 
 export const ReportListQuerySchema = z.strictObject(pageQuery);
@@ -311,6 +355,8 @@ export const ReportExtensionFactSchema = z.object({
   status: z.enum(['pending', 'approved', 'refused']),
   requestedAt: z.string(),
   decidedAt: z.string().nullable(),
+  /** The duty's deadline when the request was filed (a 临期申请 is filed close to it). */
+  dueAtWhenRequested: z.string().nullable().optional(),
 });
 
 /** A supervision finding as the report reads it (pattern F1). */
@@ -348,3 +394,5 @@ export type ReportExtensionCounts = z.infer<typeof ReportExtensionCountsSchema>;
 export type ReportRectificationCounts = z.infer<typeof ReportRectificationCountsSchema>;
 export type ReportFinding = z.infer<typeof ReportFindingSchema>;
 export type ReportRectifications = z.infer<typeof ReportRectificationsSchema>;
+export type ReportScoring = z.infer<typeof ReportScoringSchema>;
+export type ReportUnitScore = z.infer<typeof ReportUnitScoreSchema>;

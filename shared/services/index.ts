@@ -113,6 +113,13 @@ export function createServices(
   const deliveries = deliveryRepository(table);
   const secrets = options.secrets ?? memorySecretStore();
   const post = options.post ?? httpPoster();
+  const indicatorSvc = indicatorService({
+    indicators: indicatorRepository(table),
+    plans,
+    units,
+    supervision,
+    table,
+  });
   return {
     units: unitService(units),
     plans: planSvc,
@@ -132,7 +139,14 @@ export function createServices(
       ...(options.onSweepItemError ? { onItemError: options.onSweepItemError } : {}),
     }),
     calendar: calendarService(calendars),
-    reports: reportService({ reports: reportRepository(table), plans, units, calendars, counters }),
+    reports: reportService({
+      reports: reportRepository(table),
+      plans,
+      units,
+      calendars,
+      counters,
+      indicators: indicatorSvc,
+    }),
     audit: auditService({ audit: auditRepository(table), duties, units }),
     supervision,
     extensions: extensionService({
@@ -145,13 +159,7 @@ export function createServices(
     idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
     cases: caseService({ cases: caseRepository(table), units, calendars, cipher: options.fieldCipher }),
     imports: importService({ plans, units, imports: importRepository(table), planService: planSvc }),
-    indicators: indicatorService({
-      indicators: indicatorRepository(table),
-      plans,
-      units,
-      supervision,
-      table,
-    }),
+    indicators: indicatorSvc,
     progress: progressService({ duties, units }),
     reminders: reminderService({ duties, plans, units, calendars, notices }),
     channels: channelService({ channels, deliveries, notices, units, secrets, post }),

@@ -15,10 +15,17 @@ import { PHASE_GATE_LABELS, phaseGateState } from '../domain/plan/phase-gate.js'
 import { currentPhase } from '../domain/plan/phases.js';
 import { progressFromCounts } from '../domain/plan/progress.js';
 import { createSelfCheckTally } from '../domain/plan/self-checks.js';
-import { type FieldProblem, NotFoundError, PhaseClosedError, ValidationError } from '../errors.js';
+import {
+  ConflictError,
+  type FieldProblem,
+  NotFoundError,
+  PhaseClosedError,
+  ValidationError,
+} from '../errors.js';
 import { newId } from '../ids.js';
 import type { Duty, DutyRecord } from '../schemas/duties.js';
 import type { CreatePlanInput, Plan, PlanView } from '../schemas/plans.js';
+import type { PutScoringRulesInput } from '../schemas/scoring.js';
 import type { CreateTaskInput, Task } from '../schemas/tasks.js';
 import { authorize } from './access.js';
 import { countDuties } from './counter-service.js';
@@ -45,6 +52,16 @@ export interface PlanService {
   list(principal: Principal, page: PageRequest): Promise<Page<Plan>>;
   /** One plan by id, as stored (no counts): what a page needs for its title and time zone. */
   get(principal: Principal, id: string): Promise<Plan>;
+  /**
+   * Sets the plan's scoring rules (量化考评) if it is still at `input.expectedVersion`; the office
+   * only, audited. Later reports score by them; frozen reports keep the rules they were scored by.
+   */
+  setScoringRules(
+    principal: Principal,
+    planId: string,
+    input: PutScoringRulesInput,
+    now: Date,
+  ): Promise<Plan>;
   createTask(
     principal: Principal,
     planId: string,
@@ -190,6 +207,37 @@ export function planService(deps: {
     async get(principal, id) {
       authorize(principal, 'plan.read');
       return mustGet(id);
+    },
+
+    async setScoringRules(principal, planId, input, now) {
+      authorize(principal, 'plan.create');
+      const plan = await mustGet(planId);
+      const { expectedVersion, ...rules } = input;
+      const levels = new Set(plan.escalation.map((l) => l.level));
+      const problems: FieldProblem[] = Object.keys(rules.perNotice)
+        .filter((level) => !levels.has(level))
+        .map((level) => ({
+          field: `perNotice.${level}`,
+          message: `本方案的督办级别中没有 ${level}(有:${[...levels].join('、')})`,
+        }));
+      if (problems.length > 0) throw new ValidationError('考评规则有误', problems);
+      if (plan.version !== expectedVersion) {
+        throw new ConflictError(
+          'version_conflict',
+          `工作方案已被修改(当前版本 ${plan.version}),请刷新后重试`,
+        );
+      }
+      const audit = auditEvent(
+        principal,
+        'plan.scoring-rules',
+        { type: 'plan', id: planId, planId },
+        { before: { scoringRules: plan.scoringRules ?? null }, after: { scoringRules: rules } },
+        now,
+      );
+      if (!(await plans.setScoringRules(planId, rules, expectedVersion, audit))) {
+        throw new ConflictError('version_conflict', '工作方案刚被他人修改,请刷新后重试');
+      }
+      return { ...plan, scoringRules: rules, version: expectedVersion + 1 };
     },
 
     async createTask(principal, planId, input, now, options = {}) {

@@ -15,6 +15,7 @@ import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
 import { applyDeltas, countsMap, type UnitPhaseCounts } from '../domain/plan/counters.js';
 import { periodOf, type ReportPeriod, reportIdFor } from '../domain/report/period.js';
 import { createReportBuilder, type ReportBuilt } from '../domain/report/report-builder.js';
+import type { ScoringInput } from '../domain/report/report-scores.js';
 import { type ReportScope, reportView } from '../domain/report/report-view.js';
 import { monthlyReportDecision } from '../domain/report/schedule.js';
 import { localDateOf } from '../domain/time/zoned-time.js';
@@ -23,6 +24,7 @@ import { errorField, writeLog } from '../log.js';
 import type { Plan } from '../schemas/plans.js';
 import type { CreateReportInput, Report, ReportSummary, ScheduledReportResult } from '../schemas/reports.js';
 import { authorize } from './access.js';
+import { type IndicatorReader, scoringInputFor } from './report-scoring.js';
 
 export interface ReportService {
   /**
@@ -81,6 +83,8 @@ export interface ReportComputer {
       calendar: WorkingCalendar;
       periodStart?: string;
       method?: ReportMethod;
+      /** 量化考评: every unit scored at the cut-off from the figures both ways compute alike. */
+      scoring?: ScoringInput;
     },
   ): Promise<{ built: ReportBuilt; method: ReportMethod; cellsRead: number }>;
 }
@@ -118,6 +122,9 @@ export function reportComputer(deps: {
         levels: plan.escalation.map((l) => l.level),
         calendar: input.calendar,
         ...(input.periodStart === undefined ? {} : { periodStart: input.periodStart }),
+        ...(input.scoring === undefined
+          ? {}
+          : { scoring: input.scoring, lateExtensionHours: input.scoring.rules.lateExtensionHours }),
       });
       const near = Math.abs(input.now.getTime() - asOf.getTime()) <= COUNTERS_WINDOW_MS;
       const wanted = input.method ?? (near ? 'counters' : 'replay');
@@ -184,6 +191,8 @@ export function reportService(deps: {
   units: UnitRepository;
   calendars: CalendarRepository;
   counters: CounterRepository;
+  /** The indicators, for the indicator lines of 量化考评 (absent: scored on duties only). */
+  indicators?: IndicatorReader;
   onPlanError?: (err: unknown, planId: string) => void;
 }): ReportService {
   const { reports, plans, calendars } = deps;
@@ -220,11 +229,13 @@ export function reportService(deps: {
 
     // One calendar per report, so its fallback years are this report's.
     const calendar = createWorkingCalendar(args.overrides ?? (await calendars.list()));
+    const scoring = await scoringInputFor(plan, asOf, args.principal, deps.indicators);
     const { built, method, cellsRead } = await computer.compute(plan, {
       asOf,
       now: args.now,
       calendar,
       periodStart: period.start,
+      scoring,
     });
     const { totals } = built.content;
     const summary: ReportSummary = {

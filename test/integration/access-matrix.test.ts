@@ -459,6 +459,27 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (fx) => ({ path: `/v1/notices/${fx.notice.id}/deliveries` }),
     allowed: OWN_TREE_READ,
   },
+  'PUT /v1/plans/{planId}/scoring-rules': {
+    request: async (fx) => {
+      // The plan's version as it stands (other rows close and reopen its phases).
+      const plan = await fx.api.call<{ version: number }>('GET', `/v1/plans/${fx.plan.id}`);
+      return {
+        path: `/v1/plans/${fx.plan.id}/scoring-rules`,
+        body: { ...SCORING_RULES, expectedVersion: plan.body.version },
+      };
+    },
+    allowed: OFFICE_ONLY(200),
+  },
+};
+
+const SCORING_RULES = {
+  base: 100,
+  perOnTime: 1,
+  perOverdueDay: 0.5,
+  perReturn: 2,
+  perNotice: { overdue: 1 },
+  perMissedReport: 2,
+  perLateExtension: 1,
 };
 
 const CASE_BODY = {

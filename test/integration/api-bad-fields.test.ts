@@ -466,6 +466,36 @@ describe('bad fields', () => {
         bad: { quietStart: '25:00', quietEnd: '7:30', urgentLevels: 'all' },
         texts: [],
       },
+      {
+        method: 'PUT',
+        template: '/v1/plans/{planId}/scoring-rules',
+        path: `/v1/plans/${plan.id}/scoring-rules`,
+        as: OFFICE,
+        valid: {
+          base: 100,
+          perOnTime: 1,
+          perOverdueDay: 0.5,
+          perReturn: 2,
+          perNotice: { overdue: 1 },
+          perMissedReport: 2,
+          perLateExtension: 1,
+          expectedVersion: 1,
+        },
+        bad: {
+          base: -1,
+          perOnTime: 0.25,
+          perOverdueDay: 'half',
+          overdueCap: -5,
+          perReturn: -2,
+          perNotice: { Overdue: 1 },
+          perMissedReport: 1001,
+          perLateExtension: null,
+          lateExtensionHours: 0,
+          indicators: { coverage: { weight: { met: 1 } } },
+          expectedVersion: 0,
+        },
+        texts: [],
+      },
     ];
   });
 

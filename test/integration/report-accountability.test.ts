@@ -40,6 +40,7 @@ describe('a report with extension requests and supervision findings', () => {
       approved: 1,
       refused: 0,
       pending: 0,
+      late: 0,
     });
     expect(unit('town').extensions).toEqual({
       requested: 1,
@@ -47,6 +48,7 @@ describe('a report with extension requests and supervision findings', () => {
       approved: 0,
       refused: 1,
       pending: 0,
+      late: 0,
     });
     expect(unit('school').extensions).toEqual({
       requested: 1,
@@ -54,6 +56,7 @@ describe('a report with extension requests and supervision findings', () => {
       approved: 0,
       refused: 0,
       pending: 1,
+      late: 0,
     });
     expect(report.totals.extensions).toEqual({
       requested: 3,
@@ -61,6 +64,7 @@ describe('a report with extension requests and supervision findings', () => {
       approved: 1,
       refused: 1,
       pending: 1,
+      late: 0,
     });
     expect(report.rules.extensions).toContain('延期');
   });
@@ -178,7 +182,9 @@ describe('a report with extension requests and supervision findings', () => {
     expect(rows[gap + 1]).toEqual(['督查整改:问题 2 个,已销号 1 个']);
     const findingHeader = rows[gap + 2] ?? [];
     expect(findingHeader.slice(0, 5)).toEqual(['问题', '来源', '阶段', '责任单位及整改情况', '整改期限']);
-    const findings = rows.slice(gap + 3);
+    // Up to the next empty line: the 量化考评 section follows.
+    const end = rows.findIndex((r, i) => i > gap && r.length === 1 && r[0] === '');
+    const findings = rows.slice(gap + 3, end === -1 ? undefined : end);
     expect(findings.map((r) => [r[0], r[findingHeader.indexOf('销号')]])).toEqual([
       [FINDING_A, '未销号'],
       [FINDING_B, '已销号'],
@@ -211,6 +217,7 @@ describe('a report with extension requests and supervision findings', () => {
       approved: 1,
       refused: 0,
       pending: 0,
+      late: 0,
     });
   });
 });

@@ -12,6 +12,7 @@ import { counterRepository } from '../../shared/db/counter-repository.js';
 import { reportRepository } from '../../shared/db/report-repository.js';
 import { unitRepository } from '../../shared/db/unit-repository.js';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
+import { DEFAULT_SCORING_RULES, resolveScoringRules } from '../../shared/domain/indicator/scoring.js';
 import { AppError } from '../../shared/errors.js';
 import {
   AcceptDutySchema,
@@ -118,7 +119,18 @@ describe('a report from the counters', () => {
     };
     const compare = async (label: string) => {
       const calendar = createWorkingCalendar([]);
-      const input = { asOf: now, now, calendar, periodStart: localDate(now, -6) };
+      // Scored too: 量化考评 reads the same per-unit figures, so both ways must score alike.
+      const scoring = {
+        rules: resolveScoringRules(
+          DEFAULT_SCORING_RULES,
+          plan.escalation.map((l) => l.level),
+          [],
+        ),
+        indicators: new Map(),
+        periods: [],
+        note: '',
+      };
+      const input = { asOf: now, now, calendar, periodStart: localDate(now, -6), scoring };
       const [counted, replayed] = await Promise.all([
         computer.compute(plan, { ...input, method: 'counters' }),
         computer.compute(plan, { ...input, method: 'replay' }),
@@ -128,6 +140,7 @@ describe('a report from the counters', () => {
       expect(replayed.built.approximated, label).toBe(0);
       expect(counted.built.content, label).toEqual(replayed.built.content);
       expect(counted.built.noticesRead, label).toBe(replayed.built.noticesRead);
+      expect(counted.built.content.scoring?.units.length, label).toBe(counted.built.content.units.length);
       const { totals } = counted.built.content;
       seen.notices = Math.max(seen.notices, counted.built.noticesRead);
       seen.reportsDue = Math.max(seen.reportsDue, totals.reports.due);

@@ -309,6 +309,7 @@ describe('a weekly report', () => {
         '阶段2-自查整改阶段',
         '逾期未办',
         '督查整改',
+        '量化考评',
         '说明',
       ]);
       const summary = workbook.getWorksheet('排名汇总');

@@ -265,7 +265,7 @@ describe('量化考评: scoring as data', () => {
       { label: '催办', count: 2, points: -2 },
       { label: '督办', count: 1, points: -3 },
       { label: '漏报零报告', count: 1, points: -2 },
-      { label: '到期后申请延期', count: 1, points: -0.5 },
+      { label: '临期申请延期', count: 1, points: -0.5 },
       { label: '15周岁人口初等教育完成率:达标', count: 1, points: 2 },
     ]);
     expect(score.total).toBe(88.5);

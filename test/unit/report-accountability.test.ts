@@ -84,15 +84,46 @@ describe('extension requests in the report', () => {
     const { content } = b.finish(NAMES);
     const town = content.units.find((u) => u.unitId === 'town');
     // 10-06 00:00 Shanghai is 10-05 16:00 UTC: the third request is this period's.
-    expect(town?.extensions).toEqual({ requested: 3, inPeriod: 1, approved: 1, refused: 1, pending: 1 });
+    expect(town?.extensions).toEqual({
+      requested: 3,
+      inPeriod: 1,
+      approved: 1,
+      refused: 1,
+      pending: 1,
+      late: 0,
+    });
     expect(content.units.find((u) => u.unitId === 'village')?.extensions).toEqual({
       requested: 0,
       inPeriod: 0,
       approved: 0,
       refused: 0,
       pending: 0,
+      late: 0,
     });
     expect(content.totals.extensions).toEqual(town?.extensions);
+  });
+
+  it('counts a request filed less than a day before its deadline as late (临期申请)', () => {
+    const b = builder('2025-10-06');
+    b.addDuties([duty('d1', 'town')]);
+    b.addExtensions([
+      ext('town', {
+        requestedAt: '2025-09-10T02:00:00.000Z',
+        dueAtWhenRequested: '2025-09-11T01:59:59.999Z',
+      }),
+      // Exactly a day ahead is in time.
+      ext('town', {
+        requestedAt: '2025-09-10T02:00:00.000Z',
+        dueAtWhenRequested: '2025-09-11T02:00:00.000Z',
+      }),
+      // Requests stored before the deadline was kept with them are not judged.
+      ext('town', { requestedAt: '2025-09-10T02:00:00.000Z' }),
+    ]);
+    const { content } = b.finish(NAMES);
+    expect(content.units.find((u) => u.unitId === 'town')?.extensions).toMatchObject({
+      requested: 3,
+      late: 1,
+    });
   });
 
   it('starts the period at local midnight of its first day', () => {

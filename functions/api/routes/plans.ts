@@ -13,6 +13,7 @@ import {
   PlanViewSchema,
   RecountResultSchema,
 } from '../../../shared/schemas/plans.js';
+import { PutScoringRulesSchema } from '../../../shared/schemas/scoring.js';
 import { CreateTaskSchema, TaskSchema, TaskWithDutiesSchema } from '../../../shared/schemas/tasks.js';
 import type { AppDeps } from '../deps.js';
 import { idempotent } from '../idempotency.js';
@@ -360,6 +361,34 @@ export function planRoutes(deps: AppDeps) {
     async (c) =>
       c.json(
         { items: await deps.supervision.listFindings(c.get('principal'), c.req.valid('param').planId) },
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/{planId}/scoring-rules',
+      tags: ['plans'],
+      summary: '设置量化考评规则',
+      description:
+        '按时办结加分,逾期工作日、退回整改、各级督办通知、漏报零报告、临期申请延期扣分,各指标达标、预警、未达标的得分;一票否决指标未达标的总评不合格。' +
+        '须带方案当前版本号(已被修改时 409);只有领导小组办公室可以设置;记入审计。此后生成的通报按新规则考评,已生成的通报不变。',
+      security: bearer,
+      request: { params: planIdParam, body: jsonBody(PutScoringRulesSchema) },
+      responses: {
+        200: jsonResponse(PlanSchema, '已设置'),
+        ...errorsFor(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.plans.setScoringRules(
+          c.get('principal'),
+          c.req.valid('param').planId,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
         200,
       ),
   );

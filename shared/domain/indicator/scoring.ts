@@ -20,8 +20,13 @@ export interface ScoringRules {
   perNotice: Record<string, number>;
   /** Deducted per zero report (零报告) missed. */
   perMissedReport: number;
-  /** Deducted per extension request filed after its duty was already due. */
+  /**
+   * Deducted per late extension request (临期申请): one filed less than `lateExtensionHours` before
+   * its duty's deadline (after the deadline none can be filed).
+   */
   perLateExtension: number;
+  /** How close to the deadline a request counts as late, in hours (absent: 24). */
+  lateExtensionHours?: number;
   /** Per indicator key: points for met, warning, breached (a breached one usually negative). */
   indicators: Record<string, { weight: Record<IndicatorStatus, number> }>;
 }
@@ -72,7 +77,7 @@ export function rulesWords(rules: ScoringRules, levelLabel: (level: string) => s
     `退回整改每次扣 ${rules.perReturn} 分`,
     ...Object.entries(rules.perNotice).map(([level, p]) => `${levelLabel(level)}每次扣 ${p} 分`),
     `漏报零报告每次扣 ${rules.perMissedReport} 分`,
-    `到期后才申请延期每次扣 ${rules.perLateExtension} 分`,
+    `距截止不足 ${rules.lateExtensionHours ?? DEFAULT_LATE_EXTENSION_HOURS} 小时才申请延期(临期申请)每次扣 ${rules.perLateExtension} 分`,
     '指标:达标、预警、未达标按各指标权重计分;一票否决指标未达标的,总评不合格,不论得分多少',
   ];
   return lines;
@@ -98,7 +103,7 @@ export function scoreUnit(
     line(levelLabel(level), count, -(rules.perNotice[level] ?? 0));
   }
   line('漏报零报告', p.missedReports, -rules.perMissedReport);
-  line('到期后申请延期', p.lateExtensions, -rules.perLateExtension);
+  line('临期申请延期', p.lateExtensions, -rules.perLateExtension);
   const vetoReasons: string[] = [];
   for (const ind of p.indicators) {
     const weight = rules.indicators[ind.key]?.weight[ind.status];
@@ -136,4 +141,63 @@ export function rankByScore<T extends { score: UnitScore }>(
       rank = i + 1;
     return { ...u, rank };
   });
+}
+
+/** A request this close to its deadline, in hours, is late (临期申请) unless the plan says otherwise. */
+export const DEFAULT_LATE_EXTENSION_HOURS = 24;
+
+/** What an indicator scores when the plan's rules do not name it. */
+export const DEFAULT_INDICATOR_WEIGHT: Record<IndicatorStatus, number> = { met: 2, warning: 0, breached: -5 };
+
+/** Deductions per notice of the default ladder's levels; a level the rules do not name costs nothing. */
+export const DEFAULT_SCORING_RULES: ScoringRules = {
+  base: 100,
+  perOnTime: 1,
+  perOverdueDay: 0.5,
+  overdueCap: 30,
+  perReturn: 2,
+  perNotice: { remind: 0, overdue: 1, escalate: 3, accountability: 5 },
+  perMissedReport: 2,
+  perLateExtension: 1,
+  lateExtensionHours: DEFAULT_LATE_EXTENSION_HOURS,
+  indicators: {},
+};
+
+/** The rules as stored on a plan: the same, with the indicators' weights optional. */
+export type StoredScoringRules = Omit<ScoringRules, 'indicators'> & {
+  indicators?: ScoringRules['indicators'] | undefined;
+  overdueCap?: number | undefined;
+  lateExtensionHours?: number | undefined;
+};
+
+/**
+ * The rules a report scores by, spelled out in full so they can be printed beside every score: the
+ * plan's own (or the defaults), a deduction for each of the plan's notice levels (0 where the rules
+ * name none), and a weight for each of the plan's indicators (the default where the rules name none).
+ */
+export function resolveScoringRules(
+  stored: StoredScoringRules | undefined,
+  levels: readonly string[],
+  indicatorKeys: readonly string[],
+): ScoringRules {
+  const from = stored ?? DEFAULT_SCORING_RULES;
+  const perNotice: Record<string, number> = {};
+  for (const level of levels) perNotice[level] = from.perNotice[level] ?? 0;
+  for (const [level, p] of Object.entries(from.perNotice)) perNotice[level] ??= p;
+  const indicators: ScoringRules['indicators'] = {};
+  for (const key of indicatorKeys) {
+    indicators[key] = from.indicators?.[key] ?? { weight: { ...DEFAULT_INDICATOR_WEIGHT } };
+  }
+  return {
+    base: from.base,
+    perOnTime: from.perOnTime,
+    perOverdueDay: from.perOverdueDay,
+    ...(from.overdueCap === undefined ? {} : { overdueCap: from.overdueCap }),
+    perReturn: from.perReturn,
+    perNotice,
+    perMissedReport: from.perMissedReport,
+    perLateExtension: from.perLateExtension,
+    lateExtensionHours: from.lateExtensionHours ?? DEFAULT_LATE_EXTENSION_HOURS,
+    indicators,
+  };
 }

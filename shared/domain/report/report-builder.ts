@@ -12,11 +12,13 @@ import type {
 import { type WorkingCalendar, workingDaysLate } from '../calendar/working-calendar.js';
 import type { DutyStatus } from '../duty/duty-status.js';
 import { levelLabel } from '../escalation/ladder.js';
+import { DEFAULT_LATE_EXTENSION_HOURS } from '../indicator/scoring.js';
 import { kindField, type UnitPhaseCounts } from '../plan/counters.js';
 import { type Phase, phaseState } from '../plan/phases.js';
 import { startOfLocalDay } from '../time/zoned-time.js';
 import { type DutyFact, dutyAt } from './duty-at.js';
 import { PINYIN, RANKING_RULE, rankUnits, rateOf } from './ranking.js';
+import { type ScoringInput, scoreReport } from './report-scores.js';
 
 /** At most this many overdue duties are stored with a report: the longest overdue first. */
 export const OVERDUE_CAP = 5_000;
@@ -53,6 +55,10 @@ export interface ReportBuilderInput {
   overdueCap?: number;
   /** First local date (`YYYY-MM-DD`) of the report's period: extension requests since then are "this period's". */
   periodStart?: string;
+  /** An extension request filed less than this many hours before its deadline is late (临期申请); default 24. */
+  lateExtensionHours?: number;
+  /** 量化考评: the rules and each unit's indicator results, to score every unit at the cut-off. */
+  scoring?: ScoringInput;
 }
 
 /** An open duty due by the cut-off, as the report reads it from the due-time index. */
@@ -115,6 +121,7 @@ interface Tally {
   openNotDue: number;
   overdue: number;
   worstWorkingDaysLate: number;
+  overdueWorkingDays: number;
   returns: number;
   reportsDue: number;
   reportsFiled: number;
@@ -134,6 +141,7 @@ interface ExtensionTally {
   approved: number;
   refused: number;
   pending: number;
+  late: number;
 }
 
 /** A rectification duty as it stood at the cut-off, kept to join with its finding. */
@@ -163,6 +171,7 @@ const tally = (): Tally => ({
   openNotDue: 0,
   overdue: 0,
   worstWorkingDaysLate: 0,
+  overdueWorkingDays: 0,
   returns: 0,
   reportsDue: 0,
   reportsFiled: 0,
@@ -176,6 +185,7 @@ const extensionTally = (): ExtensionTally => ({
   approved: 0,
   refused: 0,
   pending: 0,
+  late: 0,
 });
 
 const phaseTally = (): PhaseTally => ({ duties: 0, accepted: 0, submitted: 0, open: 0, overdue: 0 });
@@ -191,6 +201,7 @@ function stats(t: Tally, levels: readonly ReportLevel[], extensions: ExtensionTa
     openNotDue: t.openNotDue,
     overdue: t.overdue,
     worstWorkingDaysLate: t.worstWorkingDaysLate,
+    overdueWorkingDays: t.overdueWorkingDays,
     notices: Object.fromEntries(levels.map((l) => [l.level, t.notices.get(l.level) ?? 0])),
     returns: t.returns,
     reports: { due: t.reportsDue, filed: t.reportsFiled },
@@ -240,6 +251,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
     input.periodStart === undefined
       ? undefined
       : startOfLocalDay(input.periodStart, input.timezone).toISOString();
+  const lateExtensionMs = (input.lateExtensionHours ?? DEFAULT_LATE_EXTENSION_HOURS) * 3_600_000;
   // Rectification duties are few (a finding's units), so each is kept until its finding is seen.
   const rectifications = new Map<string, RectificationAt>();
   const findings = new Map<string, ReportFindingFact>();
@@ -371,6 +383,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
           else if (isOverdue) {
             t.overdue++;
             t.worstWorkingDaysLate = Math.max(t.worstWorkingDaysLate, late);
+            t.overdueWorkingDays += late;
           } else t.openNotDue++;
           // Zero-report rule: every period that has come due counts, filed when submitted by then.
           if (fact.kind === 'report' && at.dueAt <= asOfIso) {
@@ -458,6 +471,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
           t.openNotDue--;
           t.overdue++;
           t.worstWorkingDaysLate = Math.max(t.worstWorkingDaysLate, late);
+          t.overdueWorkingDays += late;
           if (d.kind === 'rectification') {
             t.rectification.openNotDue--;
             t.rectification.overdue++;
@@ -514,8 +528,12 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
         const unit = getOrAdd(extensionsByUnit, e.unitId, extensionTally);
         // Decided after the cut-off is still pending at it.
         const decided = e.decidedAt !== null && e.decidedAt <= asOfIso ? e.status : 'pending';
+        const late =
+          e.dueAtWhenRequested != null &&
+          Date.parse(e.dueAtWhenRequested) - Date.parse(e.requestedAt) < lateExtensionMs;
         for (const t of [extensionTotals, unit]) {
           t.requested++;
+          if (late) t.late++;
           if (periodStartIso !== undefined && e.requestedAt >= periodStartIso) t.inPeriod++;
           t[decided]++;
         }
@@ -579,16 +597,18 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
       const overdueTotal = totals.overdue;
       trimOverdue();
       const totalsStats = stats(totals, levels, extensionTotals);
+      const unitRows = ranked.map((r) => ({
+        rank: r.rank,
+        unitId: r.unitId,
+        unitName: r.unitName,
+        ...stats(r.tally, levels, extensionsByUnit.get(r.unitId) ?? extensionTally()),
+      }));
       return {
         content: {
           levels,
           totals: totalsStats,
-          units: ranked.map((r) => ({
-            rank: r.rank,
-            unitId: r.unitId,
-            unitName: r.unitName,
-            ...stats(r.tally, levels, extensionsByUnit.get(r.unitId) ?? extensionTally()),
-          })),
+          units: unitRows,
+          scoring: input.scoring === undefined ? null : scoreReport(unitRows, input.scoring),
           phases: phaseRows,
           overdue: {
             total: overdueTotal,

@@ -84,6 +84,7 @@ export function reportView(summary: ReportSummary, content: ReportContent, viewe
       phases: content.phases,
       overdue: content.overdue,
       rectifications: content.rectifications,
+      scoring: content.scoring,
     };
   }
   const ownRow = units.find((u) => u.unitId === viewer.unitId);
@@ -119,6 +120,16 @@ export function reportView(summary: ReportSummary, content: ReportContent, viewe
       truncated: items.length < totals.overdue,
       items,
     },
+    // Every unit's score and rank, as a published 通报 shows them; the line-by-line breakdown its own only.
+    scoring:
+      content.scoring === null
+        ? null
+        : {
+            ...content.scoring,
+            units: content.scoring.units.map((u) =>
+              u.unitId === viewer.unitId ? u : { ...u, lines: [], vetoReasons: [] },
+            ),
+          },
     // Each finding's own facts (its counts, 销号) stay; the section's counts are what the unit sees.
     rectifications:
       section === null
