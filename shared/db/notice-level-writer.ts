@@ -134,6 +134,23 @@ const RECOVERY_CONCURRENCY = 8;
  * The stored notice items among `ids`, raw, by id; asks again for what a BatchGet left unprocessed.
  * Consistent reads where the caller must see a write that just refused its Put.
  */
+/** One recipient's inbox entry of a notice, written once (an existing one may carry its 签收). */
+function recipientEntry(tableName: string, notice: Notice, recipient: string): PutCommandInput {
+  return {
+    TableName: tableName,
+    Item: {
+      ...noticeRecipientKey(notice.id, recipient),
+      ...inboxKeys(recipient, notice.createdAt, notice.id),
+      entity: 'NoticeRecipient',
+      noticeId: notice.id,
+      planId: notice.planId,
+      level: notice.level,
+      recipient,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+}
+
 export async function getNoticeItems(
   ref: TableRef,
   ids: readonly string[],
@@ -200,21 +217,7 @@ export function levelWriter(ref: TableRef): LevelWriter {
     await Promise.all([
       ...notice.recipients
         .filter((recipient) => recipient !== ownRecipient(notice))
-        .map((recipient) =>
-          putIfAbsent({
-            TableName: tableName,
-            Item: {
-              ...noticeRecipientKey(notice.id, recipient),
-              ...inboxKeys(recipient, notice.createdAt, notice.id),
-              entity: 'NoticeRecipient',
-              noticeId: notice.id,
-              planId: notice.planId,
-              level: notice.level,
-              recipient,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
+        .map((recipient) => putIfAbsent(recipientEntry(tableName, notice, recipient))),
       putIfAbsent(auditPut(ref, audit).Put),
     ]);
   }
@@ -425,21 +428,7 @@ export async function writeStandaloneNotice(
   await Promise.all([
     ...stored.recipients
       .filter((recipient) => recipient !== ownRecipient(stored))
-      .map((recipient) =>
-        putIfAbsent({
-          TableName: tableName,
-          Item: {
-            ...noticeRecipientKey(stored.id, recipient),
-            ...inboxKeys(recipient, stored.createdAt, stored.id),
-            entity: 'NoticeRecipient',
-            noticeId: stored.id,
-            planId: stored.planId,
-            level: stored.level,
-            recipient,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
+      .map((recipient) => putIfAbsent(recipientEntry(tableName, stored, recipient))),
     // A notice stored before it kept its event was written with it, by its first writer.
     event === undefined ? Promise.resolve(false) : putIfAbsent(auditPut(ref, event).Put),
   ]);
