@@ -11,7 +11,7 @@ import {
   OUTBOX_PK,
   rateCounterKey,
 } from './keys.js';
-import { withRetry } from './retry.js';
+import { withRetry, writeIfCondition } from './retry.js';
 import { INDEX_SWEEP_BY_NEXT_ACTION, TTL_ATTRIBUTE } from './table.js';
 
 /** One (notice, channel) delivery record as stored. */
@@ -79,15 +79,8 @@ const toRecord = (item: Record<string, unknown>): DeliveryRecord => ({
 export function deliveryRepository(ref: TableRef): DeliveryRepository {
   const { doc, tableName } = ref;
 
-  async function conditional(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
-    try {
-      await withRetry(() => doc.send(new UpdateCommand(input)));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  }
+  const conditional = (input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> =>
+    writeIfCondition(() => doc.send(new UpdateCommand(input)));
 
   return {
     async outboxDue(now, limit) {

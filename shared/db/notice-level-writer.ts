@@ -19,7 +19,7 @@ import {
   outboxKeys,
   sweepPk,
 } from './keys.js';
-import { withRetry } from './retry.js';
+import { withRetry, writeIfCondition } from './retry.js';
 
 /** How the duty's ladder moves on once a level's notice is written. */
 export interface LadderStep {
@@ -177,15 +177,8 @@ export function levelWriter(ref: TableRef): LevelWriter {
   const getItems = (ids: readonly string[]) => getNoticeItems(ref, ids, { consistent: true });
 
   /** A conditional Put; false when an item with that key is already there (left as it is). */
-  async function putIfAbsent(input: PutCommandInput): Promise<boolean> {
-    try {
-      await withRetry(() => doc.send(new PutCommand(input)));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  }
+  const putIfAbsent = (input: PutCommandInput): Promise<boolean> =>
+    writeIfCondition(() => doc.send(new PutCommand(input)));
 
   /** Step 1: the notice, carrying its decision; false when its id is already stored. */
   function putNotice(
@@ -261,13 +254,7 @@ export function levelWriter(ref: TableRef): LevelWriter {
         ...next.values,
       },
     };
-    try {
-      await withRetry(() => doc.send(new UpdateCommand(input)));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return writeIfCondition(() => doc.send(new UpdateCommand(input)));
   }
 
   return {
@@ -390,15 +377,7 @@ export async function writeStandaloneNotice(
   audit: AuditEvent,
 ): Promise<boolean> {
   const { doc, tableName } = ref;
-  const putIfAbsent = async (input: PutCommandInput) => {
-    try {
-      await withRetry(() => doc.send(new PutCommand(input)));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  };
+  const putIfAbsent = (input: PutCommandInput) => writeIfCondition(() => doc.send(new PutCommand(input)));
   const created = await putIfAbsent({
     TableName: tableName,
     Item: {

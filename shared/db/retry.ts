@@ -1,4 +1,4 @@
-import { isTransientStorageError } from './errors.js';
+import { isConditionFailure, isTransientStorageError } from './errors.js';
 
 /**
  * Runs `fn`, trying again with jittered exponential backoff while it fails with a transient storage
@@ -19,5 +19,19 @@ export async function withRetry<T>(
       if (attempt >= attempts || !isTransientStorageError(err)) throw err;
       await sleep(baseMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
     }
+  }
+}
+
+/**
+ * A conditional write, retried like any step: true when it was made, false when its condition
+ * failed (the item is left as it is). Any other error passes through.
+ */
+export async function writeIfCondition(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await withRetry(write);
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
   }
 }
