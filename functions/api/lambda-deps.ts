@@ -18,20 +18,26 @@ import type { AppDeps } from './deps.js';
 export interface LambdaDepsOverrides {
   /** The KMS client that unwraps the field key. @default a client for the function's region */
   kms?: KMSClient;
+  /** The table (DynamoDB Local in tests). @default the function's table in its region */
+  table?: TableRef;
 }
 
 /** What the cold start loads before the services are built. */
 export interface LoadedParts {
   table?: TableRef;
-  /** The cipher of children's identifying fields; absent, the case routes answer 503. */
-  fieldCipher?: FieldCipher;
+  /**
+   * How to load the cipher of children's identifying fields, at the first case request (a KMS
+   * unwrap no duty request should wait for); absent, the case routes answer 503.
+   */
+  fieldCipher?: () => Promise<FieldCipher>;
 }
 
 /**
  * Builds the API function's dependencies at cold start: config from the environment (failing
  * fast), an OIDC verifier for the deployment's issuer (the HTTP API's JWT authorizer checked the
  * token already; the app checks it again, so a route that ever bypassed the authorizer stays
- * closed), the table, the field cipher (its data key unwrapped by KMS now, once per cold start),
+ * closed), the table, the field cipher (its data key unwrapped by KMS at the first case request,
+ * once per instance),
  * the evidence bucket (uploads are presigned for it; the S3 SDK loads at the first evidence call,
  * not now), the per-caller budget and the real clock. No pages: the site function adds those
  * (functions/site/site-deps.ts).
@@ -44,19 +50,28 @@ export async function loadApiDeps(
   return apiDeps(config, await loadParts(config, overrides));
 }
 
-/** The table and, when DUBAN_FIELD_KMS_KEY_ID names a KMS key, the field cipher. */
+/** The table and, when DUBAN_FIELD_KMS_KEY_ID names a KMS key, how to load the field cipher. */
 export async function loadParts(
   config: LambdaConfig,
   overrides: LambdaDepsOverrides = {},
 ): Promise<LoadedParts> {
-  const table = tableOf(config);
-  return { table, fieldCipher: await loadFieldCipher(config, table, overrides) };
+  const table = overrides.table ?? tableOf(config);
+  if (config.DUBAN_FIELD_KMS_KEY_ID === undefined) return { table };
+  return {
+    table,
+    fieldCipher: async () => {
+      const cipher = await loadFieldCipher(config, table, overrides);
+      if (cipher === undefined)
+        throw new Error('DUBAN_FIELD_KMS_KEY_ID is set but no field cipher was built');
+      return cipher;
+    },
+  };
 }
 
 /**
  * The field cipher of a deployment whose config names a KMS key (undefined otherwise). A key that
- * cannot be unwrapped fails the cold start, loudly, rather than serving cases that cannot be opened;
- * Lambda tries the start again with the next request.
+ * cannot be unwrapped fails the case request that asked for it, loudly (a 500, logged), rather than
+ * sealing with a new key; the next case request tries again. Duty routes never wait for it.
  */
 export async function loadFieldCipher(
   config: LambdaConfig,

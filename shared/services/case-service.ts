@@ -93,8 +93,11 @@ export function caseService(deps: {
   cases: CaseRepository;
   units: UnitRepository;
   calendars: CalendarRepository;
-  /** The key of children's data; without it cases cannot be written or shown whole (503). */
-  cipher: FieldCipher | undefined;
+  /**
+   * The key of children's data, or how to load it at the first case that needs it (in AWS a KMS
+   * unwrap: no duty request pays for it); without one cases cannot be written or shown whole (503).
+   */
+  cipher: FieldCipher | (() => Promise<FieldCipher>) | undefined;
   deadlines?: StepDeadlines;
   timeZone?: string;
 }): CaseService {
@@ -102,10 +105,17 @@ export function caseService(deps: {
   const deadlines = deps.deadlines ?? DEFAULT_STEP_DEADLINES;
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
 
-  const cipher = (): FieldCipher => {
-    if (deps.cipher === undefined)
-      throw new UnavailableError('个人信息加密密钥未配置,暂不能办理控辍保学事项');
-    return deps.cipher;
+  let loading: Promise<FieldCipher> | undefined;
+  const cipher = async (): Promise<FieldCipher> => {
+    const given = deps.cipher;
+    if (given === undefined) throw new UnavailableError('个人信息加密密钥未配置,暂不能办理控辍保学事项');
+    if (typeof given !== 'function') return given;
+    // Loaded once per process; a failed load is tried again by the next case request.
+    loading ??= given().catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    });
+    return loading;
   };
   const calendar = async () => createWorkingCalendar(await calendars.list());
 
@@ -203,7 +213,8 @@ export function caseService(deps: {
       if (problems.length > 0) throw new ValidationError('案例信息有误', problems);
 
       const id = newId('case', now);
-      const seal = (field: string, value: string) => cipher().encrypt(value, fieldOf(id, field));
+      const sealer = await cipher();
+      const seal = (field: string, value: string) => sealer.encrypt(value, fieldOf(id, field));
       const sealOrNull = (field: string, value: string | undefined) =>
         value === undefined ? null : seal(field, value);
       const record: CaseRecord = {
@@ -287,7 +298,8 @@ export function caseService(deps: {
     async view(principal, caseId, now) {
       const r = await mustCase(caseId);
       await authorizeOn(principal, 'case.read', r);
-      const open = (field: string, value: string) => cipher().decrypt(value, fieldOf(r.id, field));
+      const opener = await cipher();
+      const open = (field: string, value: string) => opener.decrypt(value, fieldOf(r.id, field));
       const openOrNull = (field: string, value: string | null) =>
         value === null ? null : open(field, value);
       const steps = await cases.steps(r.id);
@@ -351,7 +363,7 @@ export function caseService(deps: {
         date: input.date,
         by: input.by,
         method: input.method,
-        sealedResult: cipher().encrypt(input.result, fieldOf(r.id, `step:${id}:result`)),
+        sealedResult: (await cipher()).encrypt(input.result, fieldOf(r.id, `step:${id}:result`)),
         evidence: input.evidence,
         recordedAt: now.toISOString(),
         recordedBy: principal.sub,

@@ -82,7 +82,7 @@ export function createServices(
     /** The wall clock idempotency records expire by (tests move it). @default () => new Date() */
     wallClock?: () => Date;
     /** The cipher of children's identifying fields (a key file locally, a KMS data key in AWS). */
-    fieldCipher?: FieldCipher;
+    fieldCipher?: FieldCipher | (() => Promise<FieldCipher>);
     /** Channel credentials: Secrets Manager in AWS, the data folder locally. @default in memory */
     secrets?: SecretStore;
     /** How posts reach a channel. @default HTTP through global fetch */

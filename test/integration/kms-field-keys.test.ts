@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFieldCipher } from '../../functions/api/lambda-deps.js';
+import { loadFieldCipher, loadParts } from '../../functions/api/lambda-deps.js';
 import { parseLambdaConfig } from '../../shared/config.js';
 import type { TableRef } from '../../shared/db/client.js';
 import { fieldKeyRepository } from '../../shared/db/field-key-repository.js';
@@ -153,6 +153,19 @@ describe('the Lambda wiring (functions/api/lambda-deps.ts)', () => {
     expect(sealed).toMatch(/^v1:kms-[0-9a-f]{12}:/);
     expect(warm?.decrypt(sealed, FIELD)).toBe('李四');
     expect(kms.calls.map((c) => c.operation)).toEqual(['GenerateDataKey', 'Decrypt']);
+  });
+
+  it('asks KMS nothing at cold start: the key is unwrapped when the first case needs it', async () => {
+    const kms = await kmsServer();
+    const config = parseLambdaConfig({ ...LAMBDA_ENV, DUBAN_FIELD_KMS_KEY_ID: kms.keyArn });
+    const table = await freshTable();
+    const parts = await loadParts(config, { kms: kms.client(), table });
+    expect(kms.calls).toEqual([]);
+    const cipher = await parts.fieldCipher?.();
+    expect(cipher?.decrypt(cipher.encrypt('王五', FIELD), FIELD)).toBe('王五');
+    expect(kms.calls.map((c) => c.operation)).toEqual(['GenerateDataKey']);
+    // Without the variable there is nothing to load.
+    expect((await loadParts(parseLambdaConfig(LAMBDA_ENV), { table })).fieldCipher).toBeUndefined();
   });
 
   it('refuses an empty DUBAN_FIELD_KMS_KEY_ID', () => {
