@@ -195,7 +195,7 @@ export function levelWriter(ref: TableRef): LevelWriter {
         // Every notice is deliverable: the delivery loop reads the outbox (O1), never the sweep.
         ...outboxKeys(notice.createdAt, notice.id),
         entity: 'Notice',
-        ...notice,
+        ...withoutEmptyTask(notice),
         ...decision,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -366,50 +366,11 @@ function withoutEmptyTask(notice: Notice): Omit<Notice, 'taskId'> & { taskId?: s
 }
 
 /**
- * A notice about no duty (an indicator's breach, 指标未达标; a 控辍保学 case's notice), written exactly once by its fixed id:
- * the notice item (its unit's inbox entry), then its other recipients' entries and its audit
- * event, each conditional on its own fixed key, so writers racing on the same id, or one finishing
- * what another left, write nothing twice. True when this call wrote the notice itself.
+ * A notice about no duty (an indicator's breach, 指标未达标; a 控辍保学 case's notice), written exactly
+ * once by its fixed id, the same way as any single notice (`LevelWriter.writeNotice`): the notice
+ * item with its audit event kept on it, then its other recipients' entries and that event, each
+ * conditional on its own key. True when this call wrote the notice itself.
  */
-export async function writeStandaloneNotice(
-  ref: TableRef,
-  notice: Notice,
-  audit: AuditEvent,
-): Promise<boolean> {
-  const { doc, tableName } = ref;
-  const putIfAbsent = (input: PutCommandInput) => writeIfCondition(() => doc.send(new PutCommand(input)));
-  const created = await putIfAbsent({
-    TableName: tableName,
-    Item: {
-      ...noticeKey(notice.id),
-      ...noticeDirectoryKeys(notice.planId, notice.createdAt, notice.id),
-      ...inboxKeys(ownRecipient(notice), notice.createdAt, notice.id),
-      // Deliverable like every notice (O1).
-      ...outboxKeys(notice.createdAt, notice.id),
-      entity: 'Notice',
-      ...withoutEmptyTask(notice),
-      // Kept with the notice, so a writer that stopped before its audit event is finished by the next.
-      noticeEvent: audit,
-    },
-    ConditionExpression: 'attribute_not_exists(pk)',
-  });
-  // The first writer's content is the notice's: a later writer completes its entries, not its own.
-  const item = created
-    ? undefined
-    : (await getNoticeItems(ref, [notice.id], { consistent: true })).get(notice.id);
-  const stored = item === undefined ? notice : NoticeSchema.parse(item);
-  const event =
-    item?.noticeEvent === undefined
-      ? created
-        ? audit
-        : undefined
-      : (AuditEventSchema.parse(item.noticeEvent) as AuditEvent);
-  await Promise.all([
-    ...stored.recipients
-      .filter((recipient) => recipient !== ownRecipient(stored))
-      .map((recipient) => putIfAbsent(recipientEntry(tableName, stored, recipient))),
-    // A notice stored before it kept its event was written with it, by its first writer.
-    event === undefined ? Promise.resolve(false) : putIfAbsent(auditPut(ref, event).Put),
-  ]);
-  return created;
+export function writeStandaloneNotice(ref: TableRef, notice: Notice, audit: AuditEvent): Promise<boolean> {
+  return levelWriter(ref).writeNotice({ notice, audit });
 }
