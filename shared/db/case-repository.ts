@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { PERSUASION_STEPS } from '../domain/dropout/case-ladder.js';
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
-import { isConditionFailure } from './errors.js';
 import {
   CASE_STEP_SK_PREFIX,
   CASE_SWEEP_PK,
@@ -17,7 +16,7 @@ import {
 } from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
 import { queryAll, queryPage, queryPages } from './query.js';
-import { withRetry } from './retry.js';
+import { writeIfCondition } from './retry.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE, INDEX_SWEEP_BY_NEXT_ACTION } from './table.js';
 import { writeWithAudit } from './transact.js';
 
@@ -248,23 +247,17 @@ export function caseRepository(ref: TableRef): CaseRepository {
                 ':g4sk': caseSweepKeys(to, caseId).gsi4sk,
               },
             };
-      try {
-        await withRetry(() =>
-          doc.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: caseKey(caseId),
-              UpdateExpression: move.update,
-              ConditionExpression: 'version = :v AND nextEscalationOn = :from',
-              ExpressionAttributeValues: { ':v': version, ':from': from, ...move.values },
-            }),
-          ),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
+      return writeIfCondition(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: caseKey(caseId),
+            UpdateExpression: move.update,
+            ConditionExpression: 'version = :v AND nextEscalationOn = :from',
+            ExpressionAttributeValues: { ':v': version, ':from': from, ...move.values },
+          }),
+        ),
+      );
     },
 
     list(scope, range, filter, page) {

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client.js';
-import { isConditionFailure } from './errors.js';
 import { FIELD_KEY_KEY } from './keys.js';
+import { writeIfCondition } from './retry.js';
 
 /** Pattern FK1's item: the data key of children's identifying fields, wrapped by a KMS key. */
 export interface StoredFieldKey {
@@ -37,19 +37,15 @@ export function fieldKeyRepository(table: TableRef): FieldKeyRepository {
     },
 
     async putIfAbsent(key) {
-      try {
-        await table.doc.send(
+      return writeIfCondition(() =>
+        table.doc.send(
           new PutCommand({
             TableName: table.tableName,
             Item: { ...FIELD_KEY_KEY, entity: 'FieldKey', ...key },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
+        ),
+      );
     },
   };
 }

@@ -2,7 +2,6 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type FigureRecord, FigureSchema, type Indicator, IndicatorSchema } from '../schemas/indicators.js';
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
-import { isConditionFailure } from './errors.js';
 import {
   figureKey,
   figuresPk,
@@ -12,6 +11,7 @@ import {
   unitFiguresSkPrefix,
 } from './keys.js';
 import { queryAll, queryPages } from './query.js';
+import { writeIfCondition } from './retry.js';
 import { writeWithAudit } from './transact.js';
 
 export interface IndicatorRepository {
@@ -142,15 +142,9 @@ export function indicatorRepository(ref: TableRef): IndicatorRepository {
               ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(resolvedAt)',
               ExpressionAttributeValues: { ':at': at },
             };
-      try {
-        await doc.send(
-          new UpdateCommand({ TableName: tableName, Key: findingKey(planId, findingId), ...input }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
+      return writeIfCondition(() =>
+        doc.send(new UpdateCommand({ TableName: tableName, Key: findingKey(planId, findingId), ...input })),
+      );
     },
 
     async findingState(planId, findingId) {

@@ -9,7 +9,6 @@ import { AuditEventSchema } from '../schemas/audit.js';
 import { type Notice, NoticeSchema } from '../schemas/notices.js';
 import { type AuditEvent, auditPut } from './audit.js';
 import type { TableRef } from './client.js';
-import { isConditionFailure } from './errors.js';
 import {
   dutyKey,
   inboxKeys,
@@ -309,25 +308,19 @@ export function levelWriter(ref: TableRef): LevelWriter {
     },
 
     async markReceiptNoticed(dutyId, receiptRound, at) {
-      try {
-        await withRetry(() =>
-          doc.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: dutyKey(dutyId),
-              UpdateExpression: 'SET receiptNoticedAt = :at',
-              ConditionExpression:
-                'attribute_exists(pk) AND #receipt.#round = :round AND (attribute_not_exists(receiptNoticedAt) OR receiptNoticedAt = :none)',
-              ExpressionAttributeNames: { '#receipt': 'receipt', '#round': 'round' },
-              ExpressionAttributeValues: { ':at': at, ':round': receiptRound, ':none': null },
-            }),
-          ),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
+      return writeIfCondition(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: dutyKey(dutyId),
+            UpdateExpression: 'SET receiptNoticedAt = :at',
+            ConditionExpression:
+              'attribute_exists(pk) AND #receipt.#round = :round AND (attribute_not_exists(receiptNoticedAt) OR receiptNoticedAt = :none)',
+            ExpressionAttributeNames: { '#receipt': 'receipt', '#round': 'round' },
+            ExpressionAttributeValues: { ':at': at, ':round': receiptRound, ':none': null },
+          }),
+        ),
+      );
     },
 
     async finishStored(ids) {
