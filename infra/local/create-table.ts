@@ -95,9 +95,10 @@ async function addMissingIndexes(
   tableName: string,
   definition: TableDefinition,
 ): Promise<void> {
-  for (const index of definition.indexes) {
-    const table = await describe(client, tableName);
-    if ((table?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.name)) continue;
+  const present = new Set(
+    ((await describe(client, tableName))?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName),
+  );
+  for (const index of definition.indexes.filter((i) => !present.has(i.name))) {
     await client.send(
       new UpdateTableCommand({
         TableName: tableName,
