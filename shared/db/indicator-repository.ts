@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type FigureRecord, FigureSchema, type Indicator, IndicatorSchema } from '../schemas/indicators.js';
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
@@ -28,6 +28,8 @@ export interface IndicatorRepository {
   figuresOfPeriod(planId: string, period: string): AsyncGenerator<FigureRecord[]>;
   /** X2: one unit's figures for one indicator and period, every source (consistent read). */
   unitFigures(planId: string, period: string, key: string, unitId: string): Promise<FigureRecord[]>;
+  /** X2: whether the unit has a figure (from any source) for one indicator and period (consistent read). */
+  hasFigure(planId: string, period: string, key: string, unitId: string): Promise<boolean>;
   /** Like `put`, for one source's figure. */
   putFigure(figure: FigureRecord, expectedVersion: number | undefined, audit: AuditEvent): Promise<boolean>;
   /** One source's stored figure (consistent read): a correction's before, a 409's current version. */
@@ -105,6 +107,23 @@ export function indicatorRepository(ref: TableRef): IndicatorRepository {
         ConsistentRead: true,
       });
       return items.map(parseFigure);
+    },
+
+    async hasFigure(planId, period, key, unitId) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: {
+            ':pk': figuresPk(planId, period),
+            ':sk': unitFiguresSkPrefix(key, unitId),
+          },
+          ProjectionExpression: 'pk',
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items?.length ?? 0) > 0;
     },
 
     putFigure(figure, expectedVersion, audit) {

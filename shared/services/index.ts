@@ -30,6 +30,7 @@ import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
 import { type IdempotencyService, idempotencyService } from './idempotency-service.js';
 import { type ImportService, importService } from './import-service.js';
+import { indicatorDuties } from './indicator-duties.js';
 import { type IndicatorService, indicatorService } from './indicator-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
@@ -113,12 +114,14 @@ export function createServices(
   const deliveries = deliveryRepository(table);
   const secrets = options.secrets ?? memorySecretStore();
   const post = options.post ?? httpPoster();
+  const indicatorRepo = indicatorRepository(table);
   const indicatorSvc = indicatorService({
-    indicators: indicatorRepository(table),
+    indicators: indicatorRepo,
     plans,
     units,
     supervision,
     table,
+    reportDuties: indicatorDuties({ plans, duties, calendars, indicators: indicatorRepo }),
   });
   return {
     units: unitService(units),

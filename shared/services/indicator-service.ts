@@ -28,6 +28,7 @@ import type {
 import type { Notice } from '../schemas/notices.js';
 import type { Plan } from '../schemas/plans.js';
 import { authorize } from './access.js';
+import type { IndicatorDuties } from './indicator-duties.js';
 import type { SupervisionService } from './supervision-service.js';
 
 export interface IndicatorService {
@@ -98,6 +99,8 @@ export function indicatorService(deps: {
   units: UnitRepository;
   supervision: Pick<SupervisionService, 'raiseSystemFinding'>;
   table: TableRef;
+  /** Each (unit, period) report as a duty on the ladder (absent: figures are not duties). */
+  reportDuties?: IndicatorDuties;
 }): IndicatorService {
   const { indicators, plans, units } = deps;
 
@@ -222,6 +225,8 @@ export function indicatorService(deps: {
               version: before.version,
             });
       }
+      // Every report the indicators now call for is a duty (fixed ids: a redefinition adds only the new ones).
+      await deps.reportDuties?.ensure(plan, await indicators.list(planId), now);
       return indicator;
     },
 
@@ -283,6 +288,18 @@ export function indicatorService(deps: {
               { version },
             )
           : new ConflictError('version_conflict', '该数字刚被更正过,请刷新后重试', { version });
+      }
+
+      // The unit's report duty for the period closes once every indicator it owes has a figure.
+      if (deps.reportDuties !== undefined && input.expectedVersion === undefined) {
+        await deps.reportDuties.closeIfComplete(
+          plan,
+          await indicators.list(planId),
+          unitId,
+          period,
+          principal,
+          now,
+        );
       }
 
       const status = statusOf(def, record) ?? null;

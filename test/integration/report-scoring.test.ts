@@ -120,8 +120,9 @@ describe('量化考评 in a frozen report', () => {
     expect(scoring?.rulesWords).toContain('按时办结每项加 5 分');
     expect(scoring?.indicators).toMatchObject({ included: true, periods: ['2026-05'] });
     const east = scoring?.units.find((u) => u.unitId === 'east');
-    expect(east).toMatchObject({ total: 105, vetoed: true, vetoReasons: ['校园安全隐患'] });
-    expect(east?.lines).toEqual([{ label: '按时办结', count: 1, points: 5 }]);
+    // On time: its task, and its May indicator report (a duty closed when its figure came in).
+    expect(east).toMatchObject({ total: 110, vetoed: true, vetoReasons: ['校园安全隐患'] });
+    expect(east?.lines).toEqual([{ label: '按时办结', count: 2, points: 10 }]);
     const west = scoring?.units.find((u) => u.unitId === 'west');
     const rows = report.units.find((u) => u.unitId === 'west');
     const late = rows?.overdueWorkingDays ?? 0;
@@ -174,7 +175,7 @@ describe('量化考评 in a frozen report', () => {
     expect(values(1).slice(0, 4)).toEqual(['得分排名', '单位', '单位编号', '总分']);
     expect(values(2).slice(0, 4)).toEqual([1, '西街村', 'west', report.scoring?.units[0]?.total]);
     expect(values(3)[4]).toBe('否决:校园安全隐患未达标');
-    expect(values(3)[5]).toBe('按时办结 1 项 +5');
+    expect(values(3)[5]).toBe('按时办结 2 项 +10');
     const texts: string[] = [];
     sheet?.eachRow((row) => {
       texts.push(...(row.values as unknown[]).filter((v): v is string => typeof v === 'string'));
