@@ -4,10 +4,10 @@ import { writeLog } from '../../shared/log.js';
 import { awsSecretStore } from '../../shared/notify/aws-secret-store.js';
 import { createServices } from '../../shared/services/index.js';
 
-/** The table, the channel secrets (read only) and the site the messages link to. */
+/** The table, the channel secrets (read only) and the site the messages link to: the outbox and the digest. */
 export function loadDeliveryDeps(env: NodeJS.ProcessEnv = process.env) {
   const config = parseDeliveryConfig(env);
-  const { deliveries } = createServices(
+  const { deliveries, digests } = createServices(
     {
       doc: createDocumentClient({ region: config.AWS_REGION }),
       tableName: config.TABLE_NAME,
@@ -19,5 +19,5 @@ export function loadDeliveryDeps(env: NodeJS.ProcessEnv = process.env) {
       deliveryLog: (entry) => writeLog(entry),
     },
   );
-  return { deliveries };
+  return { deliveries, digests };
 }

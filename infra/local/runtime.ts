@@ -21,7 +21,7 @@ import { loadFieldKeys } from './field-key.js';
 import { type FetchHandler, localEvidenceRoutes, withLocalEvidence } from './local-evidence-routes.js';
 import { localEvidenceStore } from './local-evidence-store.js';
 import { localSecretStore } from './local-secret-store.js';
-import { startDeliveryLoop, startSweepSchedule } from './scheduler.js';
+import { startDeliveryLoop, startDigestLoop, startSweepSchedule } from './scheduler.js';
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -166,6 +166,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             onError: (err) =>
               writeLog({ level: 'error', message: 'delivery failed', error: errorField(err) }),
           });
+    // The morning digest: its own timer, like the delivery loop's (it acts from 08:30 on working days).
+    const digester =
+      options.schedule === false
+        ? undefined
+        : startDigestLoop({
+            digests: services.digests,
+            clock,
+            onError: (err) => writeLog({ level: 'error', message: 'digest failed', error: errorField(err) }),
+          });
     const listening = await new Promise<ServerType>((ok, fail) => {
       const s = serve({ fetch, port: options.port, hostname: options.host }, () => ok(s));
       s.once('error', fail);
@@ -183,6 +192,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         await sweeper?.stop();
         await reporter?.stop();
         await deliverer?.stop();
+        await digester?.stop();
         await new Promise<void>((ok) => listening.close(() => ok()));
         await dynamo.stop();
         dropEvidence();

@@ -2,6 +2,7 @@ import { runScheduledSweep } from '../../functions/sweep/sweep.js';
 import { errorField, writeLog } from '../../shared/log.js';
 import type { SweepResult } from '../../shared/schemas/notices.js';
 import type { DeliveryService } from '../../shared/services/delivery-service.js';
+import type { DigestService } from '../../shared/services/digest-service.js';
 import type { SweepService } from '../../shared/services/sweep-service.js';
 
 /** The same cadence as the EventBridge schedule in AWS. */
@@ -71,6 +72,34 @@ export function rehearsalClock(start: string | undefined, realNow: () => number 
 /** How often the local runtime reads the outbox (in AWS: the table's stream, and a minute schedule). */
 export const DELIVERY_EVERY_MS = 10_000;
 
+/** A job run on a fixed interval, one run at a time in this process. */
+function everyInterval(options: {
+  run: (now: Date) => Promise<unknown>;
+  clock: () => Date;
+  everyMs: number;
+  onError: (err: unknown) => void;
+}): { stop(): Promise<void>; runNow(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const runNow = () => {
+    running ??= options
+      .run(options.clock())
+      .then(() => {}, options.onError)
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  const timer = setInterval(() => void runNow(), options.everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+    runNow,
+  };
+}
+
 /**
  * The local twin of the delivery function: reads the outbox every 10 s, one run at a time in this
  * process (runs at once elsewhere are safe: every post is claimed first).
@@ -81,27 +110,36 @@ export function startDeliveryLoop(options: {
   onError?: (err: unknown) => void;
   everyMs?: number;
 }): { stop(): Promise<void>; runNow(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  const runNow = () => {
-    running ??= options.deliveries
-      .run(options.clock())
-      .then(
-        () => {},
-        options.onError ??
-          ((err) => writeLog({ level: 'error', message: 'delivery failed', error: errorField(err) })),
-      )
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-  const timer = setInterval(() => void runNow(), options.everyMs ?? DELIVERY_EVERY_MS);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-    runNow,
-  };
+  return everyInterval({
+    run: (now) => options.deliveries.run(now),
+    clock: options.clock,
+    everyMs: options.everyMs ?? DELIVERY_EVERY_MS,
+    onError:
+      options.onError ??
+      ((err) => writeLog({ level: 'error', message: 'delivery failed', error: errorField(err) })),
+  });
+}
+
+/** How often the local runtime looks whether the morning digest is due (as the AWS schedule). */
+export const DIGEST_EVERY_MS = 15 * 60_000;
+
+/**
+ * The local twin of the digest schedule: every quarter hour it asks the digest to run; the digest
+ * acts only on working days from 08:30, writes each unit's message once a day and retries what
+ * failed, so the extra runs cost a read of the day's digest records and nothing more.
+ */
+export function startDigestLoop(options: {
+  digests: DigestService;
+  clock: () => Date;
+  onError?: (err: unknown) => void;
+  everyMs?: number;
+}): { stop(): Promise<void>; runNow(): Promise<void> } {
+  return everyInterval({
+    run: (now) => options.digests.run(now),
+    clock: options.clock,
+    everyMs: options.everyMs ?? DIGEST_EVERY_MS,
+    onError:
+      options.onError ??
+      ((err) => writeLog({ level: 'error', message: 'digest failed', error: errorField(err) })),
+  });
 }

@@ -83,6 +83,9 @@
  * |    |   escalation day>#<caseId>, set or moved in the  |                                                                |
  * |    |   same conditional write as the case; a return   |                                                                |
  * |    |   removes it                                     |                                                                |
+ * | G1 | a unit's morning digest of one day (早间提醒):    | UpdateItem (conditional, once) / BatchGetItem                  |
+ * |    |   written once, before it is posted; its         |   pk=NOTICE#DIGEST~<unitId>~<date> sk=DIGEST                   |
+ * |    |   deliveries are N4's items under the same pk    |   (upper-case DIGEST: never a notice id, which are slugs)      |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -398,6 +401,12 @@ export const DELIVERY_SK_PREFIX = 'DELIVERY#';
 export const deliveryKey = (noticeId: string, channelId: string) => ({
   pk: `NOTICE#${noticeId}`,
   sk: `${DELIVERY_SK_PREFIX}${channelId}`,
+});
+/** G1: the id of a unit's digest of one local date; its deliveries are keyed by it as a notice's. */
+export const digestId = (unitId: string, date: string) => `DIGEST~${unitId}~${date}`;
+export const digestKey = (unitId: string, date: string) => ({
+  pk: `NOTICE#${digestId(unitId, date)}`,
+  sk: 'DIGEST',
 });
 /** H4: one delivery run at a time per channel, so what is due for a group goes out together. */
 export const channelLeaseKey = (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: 'LEASE' });

@@ -5,6 +5,7 @@ import { channelRepository } from '../db/channel-repository.js';
 import type { TableRef } from '../db/client.js';
 import { counterRepository } from '../db/counter-repository.js';
 import { deliveryRepository } from '../db/delivery-repository.js';
+import { digestRepository } from '../db/digest-repository.js';
 import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
 import { importRepository } from '../db/import-repository.js';
@@ -25,6 +26,7 @@ import { caseSweeper } from './case-sweep.js';
 import { type ChannelService, channelService } from './channel-service.js';
 import { type CounterService, counterService } from './counter-service.js';
 import { type DeliveryService, deliveryService } from './delivery-service.js';
+import { type DigestService, digestService } from './digest-service.js';
 import { type DutyService, dutyService } from './duty-service.js';
 import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
@@ -71,6 +73,8 @@ export interface Services {
   channels: ChannelService;
   /** The delivery loop over the outbox (run by its own schedule, never by a request). */
   deliveries: DeliveryService;
+  /** The morning digest (早间提醒) per unit with a channel, on working days at 08:30 (its own schedule). */
+  digests: DigestService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -168,6 +172,13 @@ export function createServices(
     channels: channelService({ channels, deliveries, notices, units, secrets, post }),
     deliveries: deliveryService(
       { channels, deliveries, units, secrets, post },
+      {
+        siteUrl: options.siteUrl ?? 'http://127.0.0.1:3000',
+        ...(options.deliveryLog ? { log: options.deliveryLog } : {}),
+      },
+    ),
+    digests: digestService(
+      { channels, deliveries, digests: digestRepository(table), duties, units, calendars, secrets, post },
       {
         siteUrl: options.siteUrl ?? 'http://127.0.0.1:3000',
         ...(options.deliveryLog ? { log: options.deliveryLog } : {}),

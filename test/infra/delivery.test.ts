@@ -128,6 +128,24 @@ describe('delivery', () => {
     ]);
   });
 
+  it('sends the morning digest from 08:30 Asia/Shanghai every day to the delivery function, the calendar deciding', () => {
+    const job = stack.delivery.digestJob;
+    const schedule = propsOf(resources[logicalIdOf(job.schedule)]);
+    // 08:30, then hourly retries until 11:30; every day, since 调休 Saturdays are working days.
+    expect(schedule.ScheduleExpression).toBe('cron(30 8-11 * * ? *)');
+    expect(schedule.ScheduleExpressionTimezone).toBe('Asia/Shanghai');
+    const target = schedule.Target as { Arn: unknown; Input: string; DeadLetterConfig: { Arn: unknown } };
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [logicalIdOf(stack.delivery.function), 'Arn'] });
+    expect(JSON.parse(target.Input)).toEqual({ job: 'digest' });
+    expect(target.DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [logicalIdOf(job.deadLetterQueue), 'Arn'] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(job.deadLetterQueue), 'QueueName'] } },
+      ],
+      Threshold: 0,
+    });
+  });
+
   it('passes cdk-nag AwsSolutions on the delivery constructs', () => {
     const report = new AwsSolutionsChecks().validateScope(stack.delivery);
     expect(report.violations.map((v) => `${v.ruleName} ${JSON.stringify(v)}`.slice(0, 400))).toEqual([]);

@@ -37,6 +37,8 @@ export class Delivery extends Construct {
   /** Stream batches that failed after their retries. */
   readonly streamDeadLetterQueue: sqs.Queue;
   readonly job: ScheduledJob;
+  /** The morning digest (早间提醒): `{ job: 'digest' }` to the same function. */
+  readonly digestJob: ScheduledJob;
   /** Channel secret names start with this. */
   readonly secretPrefix: string;
   /** `arn:<partition>:secretsmanager:<region>:<account>:secret:<prefix>/*` */
@@ -100,6 +102,20 @@ export class Delivery extends Construct {
       description: 'duban delivery every minute: retries, the end of quiet hours, missed stream batches',
       maxEventAge: Duration.minutes(5),
       retryAttempts: 1,
+    });
+
+    // 08:30 every day, then hourly until 11:30 for posts that failed: the official calendar (调休
+    // Saturdays work, holidays do not) is data the function reads, which MON-FRI cannot express.
+    // Each unit's digest is written once a day and each post claimed, so the later runs only retry.
+    this.digestJob = new ScheduledJob(this, 'DigestSchedule', {
+      function: this.function,
+      cron: { minute: '30', hour: '8-11' },
+      description:
+        'duban morning digest 08:30 Asia/Shanghai on working days (the function reads the calendar)',
+      input: { job: 'digest' },
+      maxEventAge: Duration.minutes(30),
+      retryAttempts: 2,
+      asyncFailuresGoTo: this.job,
     });
   }
 
