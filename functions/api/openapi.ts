@@ -73,6 +73,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /v1/delivery-settings': 'setDeliverySettings',
   'GET /v1/notices/{noticeId}/deliveries': 'listNoticeDeliveries',
   'PUT /v1/plans/{planId}/scoring-rules': 'putScoringRules',
+  'PUT /v1/plans/{planId}/light-settings': 'putLightSettings',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

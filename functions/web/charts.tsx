@@ -1,8 +1,8 @@
 import type { FC } from 'hono/jsx';
+import { PROGRESS_LIGHT_LABELS, type ProgressLight } from '../../shared/domain/duty/light.js';
 import { type PhaseState, phaseState } from '../../shared/domain/plan/phases.js';
 import { localDateOf } from '../../shared/domain/time/zoned-time.js';
 import type { PlanView, StatusCounts } from '../../shared/schemas/plans.js';
-import type { Light } from '../../shared/web/traffic-light.js';
 import { shortDate } from './format.js';
 
 export const COLORS = {
@@ -183,28 +183,32 @@ export const StackedBar: FC<{ counts: StatusCounts }> = ({ counts }) => {
 export const summary = (c: StatusCounts) =>
   `办结 ${c.accepted} · 待审核 ${c.submitted} · 待办 ${c.open - c.overdue} · 逾期 ${c.overdue} / 共 ${c.total}`;
 
-const LIGHT_LABELS: Record<Light, string> = {
-  red: '红灯:有逾期',
-  yellow: '黄灯:临近截止',
-  green: '绿灯:正常',
-};
-const LIGHT_FILL: Record<Light, string> = {
+const LIGHT_FILL: Record<ProgressLight, string> = {
   red: COLORS.overdue,
   yellow: COLORS.yellow,
+  blue: COLORS.submitted,
   green: COLORS.accepted,
 };
 
-/** The traffic light (亮灯) of a unit or a duty, with its meaning as text for screen readers and print. */
-export const TrafficLight: FC<{ light: Light }> = ({ light }) => (
+/**
+ * The light (亮灯) of a unit or a duty by the one rule (shared/domain/duty/light.ts), with its
+ * meaning as text for screen readers and print.
+ */
+export const TrafficLight: FC<{ light: ProgressLight; reason?: string | undefined }> = ({
+  light,
+  reason,
+}) => (
   <svg
     width="16"
     height="16"
     viewBox="0 0 16 16"
     role="img"
-    aria-label={LIGHT_LABELS[light]}
+    aria-label={PROGRESS_LIGHT_LABELS[light]}
     data-light={light}
   >
-    <title>{LIGHT_LABELS[light]}</title>
+    <title>
+      {reason === undefined ? PROGRESS_LIGHT_LABELS[light] : `${PROGRESS_LIGHT_LABELS[light]}:${reason}`}
+    </title>
     <circle cx="8" cy="8" r="7" fill={LIGHT_FILL[light]} stroke="#0003" />
   </svg>
 );
@@ -228,6 +232,6 @@ export const Legend: FC = () => (
       <i class="sw" style={`background:${COLORS.overdue}`} />
       逾期
     </span>
-    <span class="muted">亮灯:红 有逾期 · 黄 24 小时内到期或已发提醒 · 绿 正常</span>
+    <span class="muted">亮灯:红 逾期 · 黄 落后于序时进度或应报未报 · 蓝 临近截止 · 绿 正常推进</span>
   </div>
 );

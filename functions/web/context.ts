@@ -6,6 +6,7 @@ import {
   type WorkingCalendar,
   type YearCalendar,
 } from '../../shared/domain/calendar/working-calendar.js';
+import { localDateOf } from '../../shared/domain/time/zoned-time.js';
 import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import type { Unit } from '../../shared/schemas/units.js';
@@ -90,4 +91,23 @@ export async function workingCalendar(
     }
   }
   return createWorkingCalendar(overrides);
+}
+
+/**
+ * The calendar the lights need: the years of today and of each duty's round start and due date
+ * (a handful, one calendar read each).
+ */
+export function lightCalendar(
+  deps: AppDeps,
+  principal: Principal,
+  timeZone: string,
+  now: Date,
+  duties: Iterable<{ dueAt: string; roundStartedAt: string }>,
+): Promise<WorkingCalendar> {
+  const years = [Number(localDateOf(now, timeZone).slice(0, 4))];
+  for (const d of duties) {
+    for (const at of [d.dueAt, d.roundStartedAt])
+      years.push(Number(localDateOf(new Date(at), timeZone).slice(0, 4)));
+  }
+  return workingCalendar(deps, principal, years);
 }

@@ -1,6 +1,9 @@
 import type { FC } from 'hono/jsx';
-import type { WorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
-import { PROGRESS_LIGHT_LABELS, type ProgressLight, progressLight } from '../../shared/domain/duty/light.js';
+import {
+  type LightResult,
+  PROGRESS_LIGHT_LABELS,
+  type ProgressLight,
+} from '../../shared/domain/duty/light.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import { dateTime } from './format.js';
 import { Csrf } from './layout.js';
@@ -18,23 +21,14 @@ const BADGE: Record<ProgressLight, string> = {
  */
 export const ProgressSection: FC<{
   duty: Duty;
+  /** The duty's light by the plan's settings, as the page's header shows it. */
+  light: LightResult;
   now: Date;
   timeZone: string;
-  calendar: WorkingCalendar;
   mayReport: boolean;
   csrfToken: string;
   error?: string | undefined;
-}> = ({ duty, now, timeZone, calendar, mayReport, csrfToken, error }) => {
-  const result = progressLight(
-    {
-      status: duty.status,
-      startedAt: duty.roundStartedAt,
-      dueAt: duty.dueAt,
-      progress: duty.progress ?? null,
-    },
-    now,
-    { timeZone, calendar },
-  );
+}> = ({ duty, light: result, now, timeZone, mayReport, csrfToken, error }) => {
   return (
     <section class="card" id="progress" data-progress-light={result.light}>
       <p class="row">

@@ -35,6 +35,9 @@ import { parentPage, queryAll, queryPage } from './query.js';
 import type { TransactItem } from './transact.js';
 import { writeWithAudit } from './transact.js';
 
+/** The plan's settings an office changes after creating it, each under optimistic locking. */
+export type PlanSettingField = 'scoringRules' | 'lightSettings';
+
 export interface PlanRepository {
   create(plan: Plan, audit: AuditEvent): Promise<void>;
   get(id: string): Promise<Plan | undefined>;
@@ -82,12 +85,13 @@ export interface PlanRepository {
     audit: AuditEvent,
   ): Promise<boolean>;
   /**
-   * Sets the plan's scoring rules (量化考评规则) if it is still at `expectedVersion`, with its audit
-   * event; false if the plan moved on (nothing written).
+   * Sets one of the plan's settings (量化考评规则, 亮灯设置) if it is still at `expectedVersion`, with
+   * its audit event; false if the plan moved on (nothing written).
    */
-  setScoringRules(
+  setSetting<K extends PlanSettingField>(
     planId: string,
-    rules: NonNullable<Plan['scoringRules']>,
+    field: K,
+    value: NonNullable<Plan[K]>,
     expectedVersion: number,
     audit: AuditEvent,
   ): Promise<boolean>;
@@ -450,7 +454,7 @@ export function planRepository(ref: TableRef): PlanRepository {
       );
     },
 
-    async setScoringRules(planId, rules, expectedVersion, audit) {
+    async setSetting(planId, field, value, expectedVersion, audit) {
       return writeWithAudit(
         ref,
         [
@@ -460,9 +464,9 @@ export function planRepository(ref: TableRef): PlanRepository {
               Key: planKey(planId),
               UpdateExpression: 'SET #rules = :rules, #version = :next',
               ConditionExpression: '#version = :expected',
-              ExpressionAttributeNames: { '#rules': 'scoringRules', '#version': 'version' },
+              ExpressionAttributeNames: { '#rules': field, '#version': 'version' },
               ExpressionAttributeValues: {
-                ':rules': rules,
+                ':rules': value,
                 ':expected': expectedVersion,
                 ':next': expectedVersion + 1,
               },

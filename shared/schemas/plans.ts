@@ -27,6 +27,35 @@ const isPhase = (p: unknown): p is Phase =>
 const hasPhases = (plan: unknown): plan is { phases: Phase[] } =>
   isRecord(plan) && Array.isArray(plan.phases) && plan.phases.every(isPhase);
 
+/** 亮灯设置: the yellow tolerance and the blue working days of the one light rule. */
+export const LightSettingsSchema = z
+  .strictObject({
+    tolerancePoints: z
+      .number({ error: '容差须为 0 到 100 的整数(百分点)' })
+      .int('容差须为 0 到 100 的整数(百分点)')
+      .min(0, '容差须为 0 到 100 的整数(百分点)')
+      .max(100, '容差须为 0 到 100 的整数(百分点)')
+      .openapi({ description: '黄灯容差:已报进度低于序时进度超过这么多个百分点亮黄灯;默认 10', example: 10 }),
+    nearWorkingDays: z
+      .number({ error: '临近截止天数须为 0 到 30 的整数(工作日)' })
+      .int('临近截止天数须为 0 到 30 的整数(工作日)')
+      .min(0, '临近截止天数须为 0 到 30 的整数(工作日)')
+      .max(30, '临近截止天数须为 0 到 30 的整数(工作日)')
+      .openapi({ description: '蓝灯:这么多个工作日内截止(不含当天);默认 2', example: 2 }),
+  })
+  .openapi('LightSettings');
+
+export const PutLightSettingsSchema = LightSettingsSchema.extend({
+  expectedVersion: z
+    .number({ error: '须提供方案当前版本号 expectedVersion' })
+    .int()
+    .min(1)
+    .openapi({ description: '方案当前版本号;方案已被修改时返回 409' }),
+}).openapi('PutLightSettings');
+
+export type LightSettingsInput = z.infer<typeof LightSettingsSchema>;
+export type PutLightSettingsInput = z.infer<typeof PutLightSettingsSchema>;
+
 export const CreatePlanSchema = z
   .strictObject({
     title: line(1, 200).openapi({ example: '教育扶贫迎国检工作方案' }),
@@ -93,6 +122,9 @@ export const PlanSchema = z
     createdAt: z.string(),
     createdBy: z.string(),
     version: z.number().int(),
+    lightSettings: LightSettingsSchema.optional().openapi({
+      description: '亮灯设置(PUT /v1/plans/{planId}/light-settings 设置);缺省容差 10 个百分点、2 个工作日',
+    }),
     scoringRules: ScoringRulesSchema.optional().openapi({
       description: '量化考评规则(PUT /v1/plans/{planId}/scoring-rules 设置);缺省按默认规则',
     }),

@@ -4,7 +4,7 @@ import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { CounterRepository } from '../db/counter-repository.js';
 import type { DutyRepository, DutyTally } from '../db/duty-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
-import type { PlanRepository, TaskFilter } from '../db/plan-repository.js';
+import type { PlanRepository, PlanSettingField, TaskFilter } from '../db/plan-repository.js';
 import type { TransactItem } from '../db/transact.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
@@ -24,7 +24,7 @@ import {
 } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Duty, DutyRecord } from '../schemas/duties.js';
-import type { CreatePlanInput, Plan, PlanView } from '../schemas/plans.js';
+import type { CreatePlanInput, Plan, PlanView, PutLightSettingsInput } from '../schemas/plans.js';
 import type { PutScoringRulesInput } from '../schemas/scoring.js';
 import type { CreateTaskInput, Task } from '../schemas/tasks.js';
 import { authorize } from './access.js';
@@ -60,6 +60,16 @@ export interface PlanService {
     principal: Principal,
     planId: string,
     input: PutScoringRulesInput,
+    now: Date,
+  ): Promise<Plan>;
+  /**
+   * Sets the plan's light settings (yellow tolerance in percentage points, blue working days) if it
+   * is still at `input.expectedVersion`; the office only, audited. Every light reads them at once.
+   */
+  setLightSettings(
+    principal: Principal,
+    planId: string,
+    input: PutLightSettingsInput,
     now: Date,
   ): Promise<Plan>;
   createTask(
@@ -110,6 +120,32 @@ export function planService(deps: {
       })(),
     ]);
     return { counts: countsMap(cells), overdue };
+  }
+
+  /** One setting of the plan at the version the office saw, audited as `plan.<kebab-field>`. */
+  async function setSetting<K extends PlanSettingField>(
+    principal: Principal,
+    plan: Plan,
+    field: K,
+    value: NonNullable<Plan[K]>,
+    expectedVersion: number,
+    now: Date,
+  ): Promise<Plan> {
+    if (plan.version !== expectedVersion) {
+      throw new ConflictError('version_conflict', `工作方案已被修改(当前版本 ${plan.version}),请刷新后重试`);
+    }
+    const action = field === 'scoringRules' ? 'plan.scoring-rules' : 'plan.light-settings';
+    const audit = auditEvent(
+      principal,
+      action,
+      { type: 'plan', id: plan.id, planId: plan.id },
+      { before: { [field]: plan[field] ?? null }, after: { [field]: value } },
+      now,
+    );
+    if (!(await plans.setSetting(plan.id, field, value, expectedVersion, audit))) {
+      throw new ConflictError('version_conflict', '工作方案刚被他人修改,请刷新后重试');
+    }
+    return { ...plan, [field]: value, version: expectedVersion + 1 };
   }
 
   async function mustGet(id: string): Promise<Plan> {
@@ -221,23 +257,14 @@ export function planService(deps: {
           message: `本方案的督办级别中没有 ${level}(有:${[...levels].join('、')})`,
         }));
       if (problems.length > 0) throw new ValidationError('考评规则有误', problems);
-      if (plan.version !== expectedVersion) {
-        throw new ConflictError(
-          'version_conflict',
-          `工作方案已被修改(当前版本 ${plan.version}),请刷新后重试`,
-        );
-      }
-      const audit = auditEvent(
-        principal,
-        'plan.scoring-rules',
-        { type: 'plan', id: planId, planId },
-        { before: { scoringRules: plan.scoringRules ?? null }, after: { scoringRules: rules } },
-        now,
-      );
-      if (!(await plans.setScoringRules(planId, rules, expectedVersion, audit))) {
-        throw new ConflictError('version_conflict', '工作方案刚被他人修改,请刷新后重试');
-      }
-      return { ...plan, scoringRules: rules, version: expectedVersion + 1 };
+      return setSetting(principal, plan, 'scoringRules', rules, expectedVersion, now);
+    },
+
+    async setLightSettings(principal, planId, input, now) {
+      authorize(principal, 'plan.create');
+      const plan = await mustGet(planId);
+      const { expectedVersion, ...settings } = input;
+      return setSetting(principal, plan, 'lightSettings', settings, expectedVersion, now);
     },
 
     async createTask(principal, planId, input, now, options = {}) {

@@ -470,6 +470,16 @@ const ROUTES: Record<string, RouteCase> = {
     },
     allowed: OFFICE_ONLY(200),
   },
+  'PUT /v1/plans/{planId}/light-settings': {
+    request: async (fx) => {
+      const plan = await fx.api.call<{ version: number }>('GET', `/v1/plans/${fx.plan.id}`);
+      return {
+        path: `/v1/plans/${fx.plan.id}/light-settings`,
+        body: { tolerancePoints: 15, nearWorkingDays: 3, expectedVersion: plan.body.version },
+      };
+    },
+    allowed: OFFICE_ONLY(200),
+  },
 };
 
 const SCORING_RULES = {

@@ -496,6 +496,15 @@ describe('bad fields', () => {
         },
         texts: [],
       },
+      {
+        method: 'PUT',
+        template: '/v1/plans/{planId}/light-settings',
+        path: `/v1/plans/${plan.id}/light-settings`,
+        as: OFFICE,
+        valid: { tolerancePoints: 10, nearWorkingDays: 2, expectedVersion: 1 },
+        bad: { tolerancePoints: 10.5, nearWorkingDays: -1, expectedVersion: 'one' },
+        texts: [],
+      },
     ];
   });
 

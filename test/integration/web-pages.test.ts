@@ -365,7 +365,7 @@ describe('pages: task entry, my duties, review, notices, overview, reports', () 
       expect((await other.post(`/notices/${notice}/ack`, {})).status).toBe(403);
     });
 
-    it('draws each unit’s bar and light (red overdue, yellow within 24 h, green), worst first', async () => {
+    it('draws each unit’s bar and light (red overdue, blue due within 2 working days, green), worst first', async () => {
       await newTask('明天到期', 'finance-bureau', '2026-11-26T09:00:00+08:00');
       const page = web.browser();
       await page.signIn('office');
@@ -379,7 +379,7 @@ describe('pages: task entry, my duties, review, notices, overview, reports', () 
       );
       const light = (unit: string) => rows.find((r) => r.unit === unit)?.light;
       expect(light('poverty-alleviation-office')).toBe('red');
-      expect(light('finance-bureau')).toBe('yellow');
+      expect(light('finance-bureau')).toBe('blue');
       expect(light('staffing-office')).toBe('green');
       expect(rows[0]?.light).toBe('red');
       expect(res.html).toMatch(

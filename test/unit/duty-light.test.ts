@@ -117,12 +117,13 @@ describe('the light rule', () => {
 describe('counts by light', () => {
   it('counts a unit’s open duties by light, and sorts worst first', () => {
     const now = at('2025-09-30T10:00:00');
+    const stored = { status: 'open' as const, roundStartedAt: duty.startedAt, dueAt: duty.dueAt };
     const { all, byUnit } = lightCountsByUnit(
       [
-        { ...duty, unitId: 'a', progress: { percent: 10, at: '2025-09-29T01:00:00Z' } },
-        { ...duty, unitId: 'a', dueAt: '2025-09-29T09:00:00.000Z' },
+        { ...stored, unitId: 'a', progress: { percent: 10, at: '2025-09-29T01:00:00Z' } },
+        { ...stored, unitId: 'a', dueAt: '2025-09-29T09:00:00.000Z' },
         {
-          ...duty,
+          ...stored,
           unitId: 'b',
           dueAt: '2025-12-31T09:00:00.000Z',
           progress: { percent: 50, at: '2025-09-29T01:00:00Z' },

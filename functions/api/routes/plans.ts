@@ -11,6 +11,7 @@ import {
   CreatePlanSchema,
   PlanSchema,
   PlanViewSchema,
+  PutLightSettingsSchema,
   RecountResultSchema,
 } from '../../../shared/schemas/plans.js';
 import { PutScoringRulesSchema } from '../../../shared/schemas/scoring.js';
@@ -384,6 +385,34 @@ export function planRoutes(deps: AppDeps) {
     async (c) =>
       c.json(
         await deps.plans.setScoringRules(
+          c.get('principal'),
+          c.req.valid('param').planId,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/{planId}/light-settings',
+      tags: ['plans'],
+      summary: '设置亮灯规则的容差和临近截止天数',
+      description:
+        '黄灯容差(已报进度低于序时进度超过多少个百分点)和蓝灯天数(多少个工作日内截止);各列表、页面和通报都按此亮灯。' +
+        '须带方案当前版本号(已被修改时 409);只有领导小组办公室可以设置;记入审计。',
+      security: bearer,
+      request: { params: planIdParam, body: jsonBody(PutLightSettingsSchema) },
+      responses: {
+        200: jsonResponse(PlanSchema, '已设置'),
+        ...errorsFor(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.plans.setLightSettings(
           c.get('principal'),
           c.req.valid('param').planId,
           c.req.valid('json'),

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import { workingDaysLate } from '../../../shared/domain/calendar/working-calendar.js';
+import { dutyLight, lightSettingsOf } from '../../../shared/domain/duty/light.js';
 import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
-import { dutyLight } from '../../../shared/web/traffic-light.js';
 import { TrafficLight } from '../charts.js';
 import {
   ConfirmActions,
@@ -59,6 +59,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
 }) => {
   const { duty, now, plan, units, task, requests, calendar, mayRequest } = data;
   const tz = data.timeZone;
+  const light = dutyLight(duty, now, lightSettingsOf(plan, calendar, tz));
   const phase = plan?.phases.find((ph) => ph.key === duty.phaseKey);
   const values = failed?.form === 'submit' ? failed.values : emptySubmit();
   const errors = failed?.form === 'submit' ? failed.errors : undefined;
@@ -69,7 +70,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
   return (
     <Page title={duty.title} chrome={chrome}>
       <h1 class="row">
-        <TrafficLight light={dutyLight(duty, now)} />
+        <TrafficLight light={light.light} reason={light.reason} />
         {duty.title}
       </h1>
       <div class="card">
@@ -119,9 +120,9 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
           <h2>序时进度</h2>
           <ProgressSection
             duty={duty}
+            light={light}
             now={now}
             timeZone={tz}
-            calendar={calendar}
             mayReport={data.mayReportProgress}
             csrfToken={csrfToken}
           />

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
+import { dutyLight, lightSettingsOf } from '../../../shared/domain/duty/light.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import type { Task } from '../../../shared/schemas/tasks.js';
 import type { Unit } from '../../../shared/schemas/units.js';
-import { dutyLight } from '../../../shared/web/traffic-light.js';
 import type { AppDeps } from '../../api/deps.js';
 import { Legend, TrafficLight } from '../charts.js';
-import { chromeOf, pathId, planForReaders } from '../context.js';
+import { chromeOf, lightCalendar, pathId, planForReaders } from '../context.js';
 import { RoleBadge, StatusBadge } from '../duty-parts.js';
 import { dateTime } from '../format.js';
 import { Page } from '../layout.js';
@@ -213,6 +213,7 @@ export function ledgerPages(deps: AppDeps) {
       deps.plans.taskWithDuties(p, planId, taskId, now),
     );
     const tz = plan.timezone;
+    const lightSettings = lightSettingsOf(plan, await lightCalendar(deps, p, tz, now, task.duties));
     const phaseName = plan.phases.find((ph) => ph.key === task.phaseKey)?.name ?? task.phaseKey;
     const accepted = task.duties.filter((d) => d.status === 'accepted').length;
     const overdue = task.duties.filter((d) => d.overdue).length;
@@ -262,10 +263,11 @@ export function ledgerPages(deps: AppDeps) {
               <tbody>
                 {task.duties.map((d) => {
                   const last = lastAction(d);
+                  const light = dutyLight(d, now, lightSettings);
                   return (
                     <tr data-duty={d.id}>
                       <td>
-                        <TrafficLight light={dutyLight(d, now)} />
+                        <TrafficLight light={light.light} reason={light.reason} />
                       </td>
                       <td>
                         <a href={`/duties/${d.id}`}>{unitName(units, d.unitId)}</a> <RoleBadge duty={d} />

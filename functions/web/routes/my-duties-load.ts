@@ -70,12 +70,14 @@ export async function loadInbox(deps: AppDeps, p: Principal, unitId: string): Pr
     ]),
   ]);
   const duties = open.slice(0, OPEN_SHOWN);
-  const late = duties.filter((d) => d.overdue);
   const yearOf = (instant: Date, tz: string) => Number(localDateOf(instant, tz).slice(0, 4));
   const calendar = await workingCalendar(deps, p, [
     yearOf(now, DEFAULT_TIMEZONE),
     ...[...plans.values()].map((plan) => yearOf(now, plan.timezone)),
-    ...late.map((d) => yearOf(new Date(d.dueAt), timeZoneOf(plans, d.planId))),
+    // The lights count working days from each shown duty's round start to its due date.
+    ...duties.flatMap((d) =>
+      [d.dueAt, d.roundStartedAt].map((at) => yearOf(new Date(at), timeZoneOf(plans, d.planId))),
+    ),
   ]);
   return {
     unitId,

@@ -1,12 +1,12 @@
 import type { FC } from 'hono/jsx';
 import { workingDaysLate } from '../../../shared/domain/calendar/working-calendar.js';
+import { dutyLight, lightSettingsOf } from '../../../shared/domain/duty/light.js';
 import { periodRefusal } from '../../../shared/domain/duty/occurrence-period.js';
 import { awaitingReceipt } from '../../../shared/domain/duty/receipt.js';
 import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
 import type { Notice } from '../../../shared/schemas/notices.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
-import { dutyLight } from '../../../shared/web/traffic-light.js';
 import { TrafficLight } from '../charts.js';
 import { lastReturn, RoleBadge } from '../duty-parts.js';
 import { dateTime, timeLeft } from '../format.js';
@@ -41,13 +41,14 @@ export const InboxPage: FC<{ inbox: Inbox; chrome: Chrome; csrfToken: string }> 
         const reason = lastReturn(duty);
         // A later period's report is listed ahead of time but taken only once that period opens.
         const notYet = duty.period ? periodRefusal(duty.period, now, tz) : null;
+        const light = dutyLight(duty, now, lightSettingsOf(plans.get(duty.planId), calendar, tz));
         return (
           <article
-            class={`card duty ${duty.overdue ? 'overdue' : dutyLight(duty, now) === 'yellow' ? 'near' : ''}`}
+            class={`card duty ${duty.overdue ? 'overdue' : light.light === 'yellow' || light.light === 'blue' ? 'near' : ''}`}
             data-duty={duty.id}
           >
             <h3 class="row">
-              <TrafficLight light={dutyLight(duty, now)} />
+              <TrafficLight light={light.light} reason={light.reason} />
               <a href={`/duties/${duty.id}`}>{duty.title}</a>
             </h3>
             <p class="row">

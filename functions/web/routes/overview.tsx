@@ -2,22 +2,22 @@ import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
 import { workingDaysLate } from '../../../shared/domain/calendar/working-calendar.js';
+import { lightRuleText, lightSettingsOf } from '../../../shared/domain/duty/light.js';
 import {
   compareByLight,
   emptyLightCounts,
   type LightCounts,
   lightCountsByUnit,
+  lightOfCounts,
 } from '../../../shared/domain/duty/light-counts.js';
 import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
-import { localDateOf } from '../../../shared/domain/time/zoned-time.js';
 import { ForbiddenError } from '../../../shared/errors.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import type { PlanView, StatusCounts } from '../../../shared/schemas/plans.js';
-import { dutyLight, type Light, worstLight } from '../../../shared/web/traffic-light.js';
 import type { AppDeps } from '../../api/deps.js';
 import { Legend, PhaseTimeline, StackedBar, summary, TrafficLight } from '../charts.js';
 import { collect } from '../collect.js';
-import { chromeOf, pathId, unitDirectory, workingCalendar } from '../context.js';
+import { chromeOf, lightCalendar, pathId, unitDirectory } from '../context.js';
 import { dateTime } from '../format.js';
 import { Page } from '../layout.js';
 import { requireSession, type WebEnv } from '../session.js';
@@ -33,7 +33,6 @@ interface UnitRow {
   id: string;
   name: string;
   counts: StatusCounts;
-  light: Light;
   /** Open duties by the 序时进度 light rule (shared/domain/duty/light.ts). */
   lights: LightCounts;
 }
@@ -129,32 +128,16 @@ export function overviewPages(deps: AppDeps) {
     const report = newest === undefined ? null : await deps.reports.get(p, newest.id);
     const tz = view.timezone;
     const overdue = open.items.filter((d) => d.overdue);
-    // The lights need the years each open duty runs through: a handful, one calendar read each.
-    const years = [now, ...open.items.flatMap((d) => [new Date(d.dueAt), new Date(d.roundStartedAt)])].map(
-      (d) => Number(localDateOf(d, tz).slice(0, 4)),
-    );
-    const calendar = await workingCalendar(deps, p, years);
+    const calendar = await lightCalendar(deps, p, tz, now, open.items);
     const nameOf = (id: string) => units.get(id)?.name ?? id;
 
-    const progressLights = lightCountsByUnit(
-      open.items.map((d) => ({
-        unitId: d.unitId,
-        status: d.status,
-        startedAt: d.roundStartedAt,
-        dueAt: d.dueAt,
-        progress: d.progress ?? null,
-      })),
-      now,
-      { timeZone: tz, calendar },
-    );
-    const lights = new Map<string, Light[]>();
-    for (const d of open.items) lights.set(d.unitId, [...(lights.get(d.unitId) ?? []), dutyLight(d, now)]);
+    const lightSettings = lightSettingsOf(view, calendar);
+    const progressLights = lightCountsByUnit(open.items, now, lightSettings);
     const rows = sortRows(
       Object.entries(view.counts.byUnit).map(([id, counts]) => ({
         id,
         name: nameOf(id),
         counts,
-        light: worstLight(lights.get(id) ?? []),
         lights: progressLights.byUnit.get(id) ?? emptyLightCounts(),
       })),
       sort,
@@ -190,8 +173,10 @@ export function overviewPages(deps: AppDeps) {
         </div>
         <Legend />
         <p class="muted" data-progress-lights={lightText(progressLights.all)}>
-          待办任务按序时进度亮灯:{lightText(progressLights.all)}(红灯逾期,黄灯滞后于序时进度,蓝灯 2
-          个工作日内截止)
+          待办任务按序时进度亮灯:{lightText(progressLights.all)}
+        </p>
+        <p class="muted" data-light-rule>
+          {lightRuleText(lightSettings)}
         </p>
         {rows.length === 0 ? (
           <p class="card">还没有交办任务。</p>
@@ -199,7 +184,7 @@ export function overviewPages(deps: AppDeps) {
           <ul class="units">
             {rows.map((row) => (
               <li data-unit={row.id}>
-                <TrafficLight light={row.light} />
+                <TrafficLight light={lightOfCounts(row.lights)} />
                 <span>{row.name}</span>
                 <StackedBar counts={row.counts} />
                 <span class="nums">

@@ -1,5 +1,4 @@
-import type { WorkingCalendar } from '../calendar/working-calendar.js';
-import { type LightInput, type ProgressLight, progressLight } from './light.js';
+import { type DutyLightFields, dutyLight, type LightSettings, type ProgressLight } from './light.js';
 
 export type LightCounts = Record<ProgressLight, number>;
 
@@ -10,14 +9,14 @@ export const emptyLightCounts = (): LightCounts => ({ red: 0, yellow: 0, blue: 0
  * reads, so the counts cost no read of their own.
  */
 export function lightCountsByUnit(
-  duties: Iterable<LightInput & { unitId: string }>,
+  duties: Iterable<DutyLightFields & { unitId: string }>,
   now: Date,
-  settings: { timeZone: string; calendar: WorkingCalendar },
+  settings: LightSettings,
 ): { all: LightCounts; byUnit: Map<string, LightCounts> } {
   const all = emptyLightCounts();
   const byUnit = new Map<string, LightCounts>();
   for (const duty of duties) {
-    const { light } = progressLight(duty, now, settings);
+    const { light } = dutyLight(duty, now, settings);
     const unit = byUnit.get(duty.unitId) ?? emptyLightCounts();
     unit[light] += 1;
     all[light] += 1;
@@ -29,4 +28,12 @@ export function lightCountsByUnit(
 /** Worst first: more red, then more yellow, then more blue. */
 export function compareByLight(a: LightCounts, b: LightCounts): number {
   return b.red - a.red || b.yellow - a.yellow || b.blue - a.blue;
+}
+
+/** A unit's (or a phase's) light: the worst among its counted duties, green with none. */
+export function lightOfCounts(c: LightCounts): ProgressLight {
+  if (c.red > 0) return 'red';
+  if (c.yellow > 0) return 'yellow';
+  if (c.blue > 0) return 'blue';
+  return 'green';
 }

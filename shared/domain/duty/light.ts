@@ -20,13 +20,68 @@ export interface Milestone {
   percent: number;
 }
 
-export interface LightSettings {
+/** A plan's light settings: the tolerance in percentage points and N, the working days of blue. */
+export interface LightPolicy {
+  /** Yellow when the last report is more than this many percentage points below plan. */
+  tolerancePoints: number;
+  /** Blue when due within this many working days (today not counted). */
+  nearWorkingDays: number;
+}
+
+export const DEFAULT_LIGHT_POLICY: LightPolicy = { tolerancePoints: 10, nearWorkingDays: 2 };
+
+export interface LightSettings extends Partial<LightPolicy> {
   timeZone: string;
   calendar: WorkingCalendar;
-  /** Yellow when the last report is more than this many percentage points below plan. Default 10. */
-  tolerancePoints?: number;
-  /** Blue when due within this many working days (today not counted). Default 2. */
-  nearWorkingDays?: number;
+}
+
+/** The rule in words, with a plan's figures: the README's and every report's rules text. */
+export function lightRuleText(policy: LightPolicy = DEFAULT_LIGHT_POLICY): string {
+  return (
+    `红灯 = 已超过截止时间;黄灯 = 落后于序时进度:最近一次报告的进度低于今天的里程碑进度线超过 ${policy.tolerancePoints} 个百分点,` +
+    `或应报进度而未报;蓝灯 = ${policy.nearWorkingDays} 个工作日内截止(不含当天,按法定节假日与调休);绿灯 = 正常推进(或已提交、已办结)。` +
+    '序时进度取单位任务上已生效的里程碑(计划进度或带日期的步骤),没有里程碑时按交办至截止的工作日平均推进'
+  );
+}
+
+/** A plan's light settings with its time zone and calendar, defaults where the plan sets none. */
+export function lightSettingsOf(
+  plan: { timezone: string; lightSettings?: Partial<LightPolicy> | undefined } | undefined,
+  calendar: WorkingCalendar,
+  fallbackTimeZone = 'Asia/Shanghai',
+): LightSettings & LightPolicy {
+  return {
+    ...DEFAULT_LIGHT_POLICY,
+    ...plan?.lightSettings,
+    timeZone: plan?.timezone ?? fallbackTimeZone,
+    calendar,
+  };
+}
+
+/** A stored duty as the light reads it (the fields of the Duty record it needs). */
+export interface DutyLightFields {
+  status: LightInput['status'];
+  roundStartedAt: string;
+  dueAt: string;
+  progress?: { percent: number; at: string } | null | undefined;
+  milestones?: readonly Milestone[] | null | undefined;
+  progressRequired?: boolean | undefined;
+}
+
+/** The light of a stored duty: the one rule below, fed from the duty record. */
+export function dutyLight(duty: DutyLightFields, now: Date, settings: LightSettings): LightResult {
+  return progressLight(lightInputOf(duty), now, settings);
+}
+
+export function lightInputOf(duty: DutyLightFields): LightInput {
+  return {
+    status: duty.status,
+    startedAt: duty.roundStartedAt,
+    dueAt: duty.dueAt,
+    progress: duty.progress ?? null,
+    milestones: duty.milestones ?? undefined,
+    progressRequired: duty.progressRequired,
+  };
 }
 
 export interface LightInput {
@@ -91,8 +146,8 @@ export function plannedPercent(input: LightInput, now: Date, settings: LightSett
  * exceeds the tolerance) → yellow; due within `nearWorkingDays` working days → blue; else green.
  */
 export function progressLight(input: LightInput, now: Date, settings: LightSettings): LightResult {
-  const tolerance = settings.tolerancePoints ?? 10;
-  const near = settings.nearWorkingDays ?? 2;
+  const tolerance = settings.tolerancePoints ?? DEFAULT_LIGHT_POLICY.tolerancePoints;
+  const near = settings.nearWorkingDays ?? DEFAULT_LIGHT_POLICY.nearWorkingDays;
   const reported = input.progress?.percent ?? null;
   if (input.status !== 'open') {
     return {
