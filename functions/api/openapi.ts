@@ -73,6 +73,12 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /v1/delivery-settings': 'setDeliverySettings',
   'GET /v1/notices/{noticeId}/deliveries': 'listNoticeDeliveries',
   'PUT /v1/plans/{planId}/scoring-rules': 'putScoringRules',
+  'POST /v1/semesters': 'createSemester',
+  'GET /v1/semesters': 'listSemesters',
+  'GET /v1/semesters/{semesterId}': 'getSemester',
+  'POST /v1/rosters/imports': 'importRosters',
+  'GET /v1/rosters/ledger': 'getRosterLedger',
+  'GET /v1/rosters/ledger/export': 'exportRosterLedger',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -12,6 +12,7 @@ import { indicatorRepository } from '../db/indicator-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { reportRepository } from '../db/report-repository.js';
+import { rosterRepository } from '../db/roster-repository.js';
 import { sweepClaimRepository } from '../db/sweep-claim-repository.js';
 import { unitRepository } from '../db/unit-repository.js';
 import type { EvidenceStore } from '../evidence/evidence-store.js';
@@ -37,6 +38,8 @@ import { type ProgressService, progressService } from './progress-service.js';
 import { recurrenceService } from './recurrence-service.js';
 import { type ReminderService, reminderService } from './reminder-service.js';
 import { type ReportService, reportService } from './report-service.js';
+import { type RosterService, rosterService } from './roster-service.js';
+import { type SemesterService, semesterService } from './semester-service.js';
 import { type SupervisionService, supervisionService } from './supervision-service.js';
 import { type SweepService, sweepService } from './sweep-service.js';
 import { type UnitService, unitService } from './unit-service.js';
@@ -70,6 +73,10 @@ export interface Services {
   channels: ChannelService;
   /** The delivery loop over the outbox (run by its own schedule, never by a request). */
   deliveries: DeliveryService;
+  /** 学期: each sets every school's 报送三类花名册 duty. */
+  semesters: SemesterService;
+  /** 三类花名册 and the county ledger of suspected out-of-school children. */
+  rosters: RosterService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -120,11 +127,13 @@ export function createServices(
     supervision,
     table,
   });
+  const dutySvc = dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles });
+  const rosters = rosterRepository(table);
   return {
     units: unitService(units),
     plans: planSvc,
     counters: counterSvc,
-    duties: dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles }),
+    duties: dutySvc,
     notices: noticeService(notices, units),
     sweeps: sweepService({
       plans,
@@ -170,6 +179,8 @@ export function createServices(
         ...(options.deliveryLog ? { log: options.deliveryLog } : {}),
       },
     ),
+    semesters: semesterService({ rosters, plans, units, planService: planSvc }),
+    rosters: rosterService({ rosters, units, duties, dutyService: dutySvc, cipher: options.fieldCipher }),
   };
 }
 
