@@ -15,6 +15,7 @@ import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
 import { progressRoutes } from './routes/progress.js';
 import { planReportRoutes, reportRoutes } from './routes/reports.js';
+import { rosterRoutes, semesterRoutes } from './routes/rosters.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { unitRoutes } from './routes/units.js';
 
@@ -88,6 +89,8 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/channels', channelRoutes(deps));
   app.route('/v1/delivery-settings', deliverySettingsRoutes(deps));
   app.route('/v1/notices', noticeDeliveryRoutes(deps));
+  app.route('/v1/semesters', semesterRoutes(deps));
+  app.route('/v1/rosters', rosterRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

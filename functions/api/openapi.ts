@@ -74,6 +74,12 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/notices/{noticeId}/deliveries': 'listNoticeDeliveries',
   'PUT /v1/plans/{planId}/scoring-rules': 'putScoringRules',
   'PUT /v1/plans/{planId}/light-settings': 'putLightSettings',
+  'POST /v1/semesters': 'createSemester',
+  'GET /v1/semesters': 'listSemesters',
+  'GET /v1/semesters/{semesterId}': 'getSemester',
+  'POST /v1/rosters/imports': 'importRosters',
+  'GET /v1/rosters/ledger': 'getRosterLedger',
+  'GET /v1/rosters/ledger/export': 'exportRosterLedger',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -24,7 +24,9 @@ export interface AuditEvent {
     | 'report'
     | 'case'
     | 'channel'
-    | 'settings';
+    | 'settings'
+    | 'semester'
+    | 'roster';
   entityId: string;
   planId: string | null;
   before: Record<string, unknown> | null;

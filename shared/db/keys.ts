@@ -86,6 +86,18 @@
  * | G1 | a unit's morning digest of one day (早间提醒):    | UpdateItem (conditional, once) / BatchGetItem                  |
  * |    |   written once, before it is posted; its         |   pk=NOTICE#DIGEST~<unitId>~<date> sk=DIGEST                   |
  * |    |   deliveries are N4's items under the same pk    |   (upper-case DIGEST: never a notice id, which are slugs)      |
+ * | SM1| a semester (学期) by id                          | GetItem  pk=SEMESTER#<semesterId>     sk=SEMESTER            |
+ * | SM2| every semester, by start date                   | Query byParent gsi2pk=SEMESTERS gsi2sk=<startDate>#<id>       |
+ * | RS1| a school's rosters (三类花名册) of one semester,  | Query    pk=ROSTER#<semesterId>#<schoolUnitId>                 |
+ * |    |   every child (the verified-elsewhere too), and  |   sk begins_with ENTRY# (sk=ENTRY#<kind>#<entryId>);         |
+ * |    |   its committed imports, once per file           |   GetItem/PutItem (conditional) sk=IMPORT#<sha256>           |
+ * | RS2| one school's part of the ledger (疑似失学辍学台账) | Query byUnit gsi1pk=LEDGER#<semesterId>#SCHOOL#<schoolUnitId>  |
+ * |    |   sparse: a child verified studying elsewhere    |   gsi1sk=<kind>#<entryId>                                    |
+ * |    |   carries no ledger keys (RS2–RS4)               |                                                              |
+ * | RS3| one township's schools' part of the ledger       | Query byParent gsi2pk=LEDGER#<semesterId>#TOWNSHIP#<townshipId> |
+ * |    |   by school                                      |   gsi2sk=<schoolUnitId>#<kind>#<entryId>                     |
+ * | RS4| the county ledger, by township and school        | Query openByDue gsi3pk=LEDGER#<semesterId>                     |
+ * |    |   (a school under no township sorts under '~')   |   gsi3sk=<townshipId>#<schoolUnitId>#<kind>#<entryId>        |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -413,3 +425,61 @@ export const channelLeaseKey = (channelId: string) => ({ pk: `CHANNEL#${channelI
 
 /** FK1: the one wrapped data key of children's identifying fields (shared/privacy/kms-field-keys.ts). */
 export const FIELD_KEY_KEY = { pk: 'FIELDKEY', sk: 'CURRENT' } as const;
+
+/** SM1/SM2: a semester, and its place in the directory of semesters. */
+export const semesterKey = (semesterId: string) => ({ pk: `SEMESTER#${semesterId}`, sk: 'SEMESTER' });
+export const SEMESTER_DIRECTORY_PK = 'SEMESTERS';
+export const semesterDirectoryKeys = (semesterId: string, startDate: string) => ({
+  gsi2pk: SEMESTER_DIRECTORY_PK,
+  gsi2sk: `${startDate}#${semesterId}`,
+});
+
+/** RS1: a school's rosters of one semester, and its imports of them. */
+export const rosterPk = (semesterId: string, schoolUnitId: string) => `ROSTER#${semesterId}#${schoolUnitId}`;
+export const ROSTER_ENTRY_SK_PREFIX = 'ENTRY#';
+export const rosterEntryKey = (e: {
+  semesterId: string;
+  schoolUnitId: string;
+  kind: string;
+  id: string;
+}) => ({
+  pk: rosterPk(e.semesterId, e.schoolUnitId),
+  sk: `${ROSTER_ENTRY_SK_PREFIX}${e.kind}#${e.id}`,
+});
+export const rosterImportKey = (semesterId: string, schoolUnitId: string, sha256: string) => ({
+  pk: rosterPk(semesterId, schoolUnitId),
+  sk: `IMPORT#${sha256}`,
+});
+
+/** The township a school under none is filed under in the county ledger (sorts last). */
+export const NO_TOWNSHIP = '~';
+export const schoolLedgerPk = (semesterId: string, schoolUnitId: string) =>
+  `LEDGER#${semesterId}#SCHOOL#${schoolUnitId}`;
+export const townshipLedgerPk = (semesterId: string, townshipUnitId: string) =>
+  `LEDGER#${semesterId}#TOWNSHIP#${townshipUnitId}`;
+export const countyLedgerPk = (semesterId: string) => `LEDGER#${semesterId}`;
+
+/** RS2–RS4's keys: only on a child in the ledger (not verified as studying elsewhere). */
+export function rosterLedgerKeys(e: {
+  semesterId: string;
+  schoolUnitId: string;
+  townshipUnitId: string | null;
+  kind: string;
+  id: string;
+  verifiedElsewhere: boolean;
+}) {
+  if (e.verifiedElsewhere) return {};
+  const inSchool = `${e.kind}#${e.id}`;
+  return {
+    gsi1pk: schoolLedgerPk(e.semesterId, e.schoolUnitId),
+    gsi1sk: inSchool,
+    ...(e.townshipUnitId === null
+      ? {}
+      : {
+          gsi2pk: townshipLedgerPk(e.semesterId, e.townshipUnitId),
+          gsi2sk: `${e.schoolUnitId}#${inSchool}`,
+        }),
+    gsi3pk: countyLedgerPk(e.semesterId),
+    gsi3sk: `${e.townshipUnitId ?? NO_TOWNSHIP}#${e.schoolUnitId}#${inSchool}`,
+  };
+}

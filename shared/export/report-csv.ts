@@ -55,3 +55,8 @@ export function reportCsv(report: Report): string {
   }
   return `${BOM}${out.join('\r\n')}\r\n`;
 }
+
+/** Any one table (a ledger) as CSV for Excel, the same way: BOM, Chinese headers, CRLF. */
+export function tableCsv(table: Table): string {
+  return `${BOM}${lines(table).join('\r\n')}\r\n`;
+}

@@ -8,8 +8,9 @@ export const IMPORT_MAX_BYTES = 4 * 1024 * 1024;
 /** The most task rows one import takes (the header and the lines above it not counted). */
 export const IMPORT_MAX_ROWS = 2000;
 
-/** The routes that take a task table (the API's and the page's): they get the import's body limit. */
-export const isImportPath = (path: string) => /^(\/v1)?\/plans\/[^/]+\/imports$/.test(path);
+/** The routes that take a table (a task table, a school's rosters): they get the import's body limit. */
+export const isImportPath = (path: string) =>
+  /^(\/v1)?\/plans\/[^/]+\/imports$/.test(path) || /^(\/v1)?\/rosters\/imports$/.test(path);
 
 /** A sheet as text: rows of cells, one-based row numbers as the spreadsheet shows them. */
 export interface ReadTable {

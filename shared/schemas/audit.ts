@@ -21,6 +21,8 @@ export const AuditEventSchema = z
       'case',
       'channel',
       'settings',
+      'semester',
+      'roster',
     ]),
     entityId: z.string(),
     planId: z.string().nullable(),

@@ -13,6 +13,7 @@ import { indicatorRepository } from '../db/indicator-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { reportRepository } from '../db/report-repository.js';
+import { rosterRepository } from '../db/roster-repository.js';
 import { sweepClaimRepository } from '../db/sweep-claim-repository.js';
 import { unitRepository } from '../db/unit-repository.js';
 import type { EvidenceStore } from '../evidence/evidence-store.js';
@@ -40,6 +41,8 @@ import { type ProgressService, progressService } from './progress-service.js';
 import { recurrenceService } from './recurrence-service.js';
 import { type ReminderService, reminderService } from './reminder-service.js';
 import { type ReportService, reportService } from './report-service.js';
+import { type RosterService, rosterService } from './roster-service.js';
+import { type SemesterService, semesterService } from './semester-service.js';
 import { type SupervisionService, supervisionService } from './supervision-service.js';
 import { type SweepService, sweepService } from './sweep-service.js';
 import { type UnitService, unitService } from './unit-service.js';
@@ -75,6 +78,10 @@ export interface Services {
   deliveries: DeliveryService;
   /** The morning digest (早间提醒) per unit with a channel, on working days at 08:30 (its own schedule). */
   digests: DigestService;
+  /** 学期: each sets every school's 报送三类花名册 duty. */
+  semesters: SemesterService;
+  /** 三类花名册 and the county ledger of suspected out-of-school children. */
+  rosters: RosterService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -127,11 +134,13 @@ export function createServices(
     table,
     reportDuties: indicatorDuties({ plans, duties, calendars, indicators: indicatorRepo }),
   });
+  const dutySvc = dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles });
+  const rosters = rosterRepository(table);
   return {
     units: unitService(units),
     plans: planSvc,
     counters: counterSvc,
-    duties: dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles }),
+    duties: dutySvc,
     notices: noticeService(notices, units),
     sweeps: sweepService({
       plans,
@@ -184,6 +193,8 @@ export function createServices(
         ...(options.deliveryLog ? { log: options.deliveryLog } : {}),
       },
     ),
+    semesters: semesterService({ rosters, plans, units, planService: planSvc }),
+    rosters: rosterService({ rosters, units, duties, dutyService: dutySvc, cipher: options.fieldCipher }),
   };
 }
 

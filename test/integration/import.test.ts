@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
 import type { ImportPreview, ImportResult } from '../../shared/services/import-service.js';
 import { OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
+import { gbk } from '../fixtures/gbk.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
@@ -74,30 +75,6 @@ async function workbook(
   // 县教育体育局 leads rows 1 and 2: one cell merged down, as offices do.
   if (options.mergeLead === true) ws.mergeCells('D4:D5');
   return new Uint8Array(await wb.xlsx.writeBuffer());
-}
-
-/** A GBK encoder built from Node's own GBK decoder (Node ships no encoder). */
-function gbk(text: string): Uint8Array {
-  const table = new Map<string, number[]>();
-  const decoder = new TextDecoder('gbk');
-  for (let a = 0x81; a <= 0xfe; a++) {
-    for (let b = 0x40; b <= 0xfe; b++) {
-      if (b === 0x7f) continue;
-      const ch = decoder.decode(new Uint8Array([a, b]));
-      if (ch.length === 1 && ch !== '\ufffd' && !table.has(ch)) table.set(ch, [a, b]);
-    }
-  }
-  const out: number[] = [];
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (code < 0x80) out.push(code);
-    else {
-      const bytes = table.get(ch);
-      if (bytes === undefined) throw new Error(`not in GBK: ${ch}`);
-      out.push(...bytes);
-    }
-  }
-  return new Uint8Array(out);
 }
 
 describe('importing an office task table', () => {

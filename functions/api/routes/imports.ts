@@ -24,7 +24,7 @@ const fileBody = {
 };
 
 /** The file of a request: the body itself, or a form's `file` field. */
-async function fileOf(req: Request): Promise<Uint8Array> {
+export async function fileOf(req: Request): Promise<Uint8Array> {
   const type = req.headers.get('content-type') ?? '';
   if (type.startsWith('multipart/form-data')) {
     const form = await req.formData().catch(() => undefined);
