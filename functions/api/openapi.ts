@@ -73,6 +73,9 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /v1/delivery-settings': 'setDeliverySettings',
   'GET /v1/notices/{noticeId}/deliveries': 'listNoticeDeliveries',
   'PUT /v1/plans/{planId}/scoring-rules': 'putScoringRules',
+  'POST /v1/case-weekly-forms/setup': 'setUpCaseWeeklyForms',
+  'GET /v1/case-weekly-forms/{dutyId}': 'previewCaseWeeklyForm',
+  'POST /v1/case-weekly-forms/{dutyId}': 'fileCaseWeeklyForm',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -22,6 +22,7 @@ import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type CaseService, caseService } from './case-service.js';
 import { caseSweeper } from './case-sweep.js';
+import { type WeeklyFormService, weeklyFormService } from './case-weekly-form.js';
 import { type ChannelService, channelService } from './channel-service.js';
 import { type CounterService, counterService } from './counter-service.js';
 import { type DeliveryService, deliveryService } from './delivery-service.js';
@@ -70,6 +71,8 @@ export interface Services {
   channels: ChannelService;
   /** The delivery loop over the outbox (run by its own schedule, never by a request). */
   deliveries: DeliveryService;
+  /** 控辍保学周报表: each school's weekly duty, filed with the form generated from its cases. */
+  caseWeeklyForms: WeeklyFormService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -109,6 +112,8 @@ export function createServices(
     counters: counterSvc,
     tableName: table.tableName,
   });
+  const dutySvc = dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles });
+  const caseRecords = caseRepository(table);
   const channels = channelRepository(table);
   const deliveries = deliveryRepository(table);
   const secrets = options.secrets ?? memorySecretStore();
@@ -124,7 +129,7 @@ export function createServices(
     units: unitService(units),
     plans: planSvc,
     counters: counterSvc,
-    duties: dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles }),
+    duties: dutySvc,
     notices: noticeService(notices, units),
     sweeps: sweepService({
       plans,
@@ -170,6 +175,13 @@ export function createServices(
         ...(options.deliveryLog ? { log: options.deliveryLog } : {}),
       },
     ),
+    caseWeeklyForms: weeklyFormService({
+      cases: caseRecords,
+      calendars,
+      duties: dutySvc,
+      plans: planSvc,
+      units,
+    }),
   };
 }
 

@@ -496,6 +496,30 @@ describe('bad fields', () => {
         },
         texts: [],
       },
+      {
+        method: 'POST',
+        template: '/v1/case-weekly-forms/setup',
+        path: '/v1/case-weekly-forms/setup',
+        as: OFFICE,
+        valid: {
+          planId: plan.id,
+          phaseKey: 'self-check',
+          schoolUnitIds: ['school'],
+          weekday: 5,
+          time: '12:00',
+        },
+        bad: { planId: 'No Plan', phaseKey: '', schoolUnitIds: [], weekday: 8, time: '24:00' },
+        texts: [],
+      },
+      {
+        method: 'POST',
+        template: '/v1/case-weekly-forms/{dutyId}',
+        path: `/v1/case-weekly-forms/${open.id}`,
+        as: village,
+        valid: { zeroReport: true },
+        bad: { zeroReport: 'yes', version: 0 },
+        texts: [],
+      },
     ];
   });
 
