@@ -4,6 +4,7 @@ import type { AppDeps } from './deps.js';
 import { API_DOCUMENT_SECURITY } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
+import { caseWeeklyFormRoutes } from './routes/case-weekly-forms.js';
 import { caseRoutes } from './routes/cases.js';
 import { channelRoutes, deliverySettingsRoutes, noticeDeliveryRoutes } from './routes/channels.js';
 import { dutyRoutes } from './routes/duties.js';
@@ -91,6 +92,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/notices', noticeDeliveryRoutes(deps));
   app.route('/v1/semesters', semesterRoutes(deps));
   app.route('/v1/rosters', rosterRoutes(deps));
+  app.route('/v1/case-weekly-forms', caseWeeklyFormRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

@@ -80,6 +80,9 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/rosters/imports': 'importRosters',
   'GET /v1/rosters/ledger': 'getRosterLedger',
   'GET /v1/rosters/ledger/export': 'exportRosterLedger',
+  'POST /v1/case-weekly-forms/setup': 'setUpCaseWeeklyForms',
+  'GET /v1/case-weekly-forms/{dutyId}': 'previewCaseWeeklyForm',
+  'POST /v1/case-weekly-forms/{dutyId}': 'fileCaseWeeklyForm',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

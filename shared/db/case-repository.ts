@@ -132,6 +132,8 @@ export interface CaseRepository {
     filter: CaseListFilter,
     page: PageRequest,
   ): Promise<Page<CaseRecord>>;
+  /** Every case of one part of a listing (K2–K4), in its order: a Query by key, never a scan. */
+  listAll(scope: CaseScope, range: CaseRange): Promise<CaseRecord[]>;
   /** K5: open cases whose next escalation day is `today` or before, a page at a time. */
   dueForSweep(today: string): AsyncGenerator<CaseRecord[]>;
   /**
@@ -150,6 +152,49 @@ const INDEX_OF = {
 
 export function caseRepository(ref: TableRef): CaseRepository {
   const { doc, tableName } = ref;
+
+  /** K2–K4: one listing's Query, a stage as a key range, the filters after it. */
+  function listingQuery(scope: CaseScope, range: CaseRange, filter: CaseListFilter) {
+    const at = INDEX_OF[scope.by];
+    const pkValue =
+      scope.by === 'school'
+        ? schoolCasesPk(scope.unitId)
+        : scope.by === 'township'
+          ? townshipCasesPk(scope.unitId)
+          : COUNTY_CASES_PK;
+    const names: Record<string, string> = { '#pk': at.pk };
+    const values: Record<string, unknown> = { ':pk': pkValue };
+    let key = '#pk = :pk';
+    if (range !== null) names['#sk'] = at.sk;
+    if (range !== null && 'between' in range) {
+      key += ' AND #sk BETWEEN :lo AND :hi';
+      values[':lo'] = range.between[0];
+      values[':hi'] = range.between[1];
+    } else if (range !== null) {
+      key += ' AND begins_with(#sk, :prefix)';
+      values[':prefix'] = range.prefix;
+    }
+    const filters: string[] = [];
+    if (filter.townshipUnitId !== undefined) {
+      filters.push('townshipUnitId = :township');
+      values[':township'] = filter.townshipUnitId;
+    }
+    if (filter.group !== undefined) {
+      filters.push('#groups.#group = :yes');
+      names['#groups'] = 'groups';
+      names['#group'] = filter.group;
+      values[':yes'] = true;
+    }
+    const input = {
+      TableName: tableName,
+      IndexName: at.index.name,
+      KeyConditionExpression: key,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+    };
+    return { input, at, pkValue };
+  }
   const item = (r: CaseRecord) => ({ ...caseKey(r.id), ...caseIndexKeys(r), entity: 'Case', ...r });
   const parse = (i: Record<string, unknown>) => CaseRecordSchema.parse(i);
 
@@ -261,50 +306,18 @@ export function caseRepository(ref: TableRef): CaseRepository {
     },
 
     list(scope, range, filter, page) {
-      const at = INDEX_OF[scope.by];
-      const pkValue =
-        scope.by === 'school'
-          ? schoolCasesPk(scope.unitId)
-          : scope.by === 'township'
-            ? townshipCasesPk(scope.unitId)
-            : COUNTY_CASES_PK;
-      const names: Record<string, string> = { '#pk': at.pk };
-      const values: Record<string, unknown> = { ':pk': pkValue };
-      let key = '#pk = :pk';
-      if (range !== null) names['#sk'] = at.sk;
-      if (range !== null && 'between' in range) {
-        key += ' AND #sk BETWEEN :lo AND :hi';
-        values[':lo'] = range.between[0];
-        values[':hi'] = range.between[1];
-      } else if (range !== null) {
-        key += ' AND begins_with(#sk, :prefix)';
-        values[':prefix'] = range.prefix;
-      }
-      const filters: string[] = [];
-      if (filter.townshipUnitId !== undefined) {
-        filters.push('townshipUnitId = :township');
-        values[':township'] = filter.townshipUnitId;
-      }
-      if (filter.group !== undefined) {
-        filters.push('#groups.#group = :yes');
-        names['#groups'] = 'groups';
-        names['#group'] = filter.group;
-        values[':yes'] = true;
-      }
+      const { input, at, pkValue } = listingQuery(scope, range, filter);
       return queryPage(
         doc,
-        {
-          TableName: tableName,
-          IndexName: at.index.name,
-          KeyConditionExpression: key,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-        },
+        input,
         page,
         { attributes: ['pk', 'sk', at.pk, at.sk], partition: { [at.pk]: pkValue } },
         parse,
       );
+    },
+
+    async listAll(scope, range) {
+      return (await queryAll(doc, listingQuery(scope, range, {}).input)).map(parse);
     },
   };
 }

@@ -24,10 +24,12 @@ export async function assignEach(
   unitIds: readonly string[],
   key: string,
   now: Date,
+  /** Each unit's fixed task id, when the caller names them (by default from the caller and `key`). */
+  taskIdOf: (unitId: string) => string = (unitId) => fixedTaskId('each', planId, principal.sub, key, unitId),
 ): Promise<AssignEachResult> {
   const tasks: AssignEachResult['tasks'] = [];
   for (const unitId of new Set(unitIds)) {
-    const taskId = fixedTaskId('each', planId, principal.sub, key, unitId);
+    const taskId = taskIdOf(unitId);
     try {
       const task = await plans.createTask(
         principal,

@@ -24,6 +24,7 @@ import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type CaseService, caseService } from './case-service.js';
 import { caseSweeper } from './case-sweep.js';
+import { type WeeklyFormService, weeklyFormService } from './case-weekly-form.js';
 import { type ChannelService, channelService } from './channel-service.js';
 import { type CounterService, counterService } from './counter-service.js';
 import { type DeliveryService, deliveryService } from './delivery-service.js';
@@ -82,6 +83,8 @@ export interface Services {
   semesters: SemesterService;
   /** 三类花名册 and the county ledger of suspected out-of-school children. */
   rosters: RosterService;
+  /** 控辍保学周报表: each school's weekly duty, filed with the form generated from its cases. */
+  caseWeeklyForms: WeeklyFormService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -121,6 +124,8 @@ export function createServices(
     counters: counterSvc,
     tableName: table.tableName,
   });
+  const dutySvc = dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles });
+  const caseRecords = caseRepository(table);
   const channels = channelRepository(table);
   const deliveries = deliveryRepository(table);
   const secrets = options.secrets ?? memorySecretStore();
@@ -134,7 +139,6 @@ export function createServices(
     table,
     reportDuties: indicatorDuties({ plans, duties, calendars, indicators: indicatorRepo }),
   });
-  const dutySvc = dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles });
   const rosters = rosterRepository(table);
   return {
     units: unitService(units),
@@ -195,6 +199,13 @@ export function createServices(
     ),
     semesters: semesterService({ rosters, plans, units, planService: planSvc }),
     rosters: rosterService({ rosters, units, duties, dutyService: dutySvc, cipher: options.fieldCipher }),
+    caseWeeklyForms: weeklyFormService({
+      cases: caseRecords,
+      calendars,
+      duties: dutySvc,
+      plans: planSvc,
+      units,
+    }),
   };
 }
 

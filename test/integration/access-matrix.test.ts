@@ -10,6 +10,7 @@ import type { Duty } from '../../shared/schemas/duties.js';
 import type { Notice } from '../../shared/schemas/notices.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import type { Task } from '../../shared/schemas/tasks.js';
+import { weeklyFormTaskId } from '../../shared/services/case-weekly-form.js';
 import { LEADER, OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
@@ -480,7 +481,56 @@ const ROUTES: Record<string, RouteCase> = {
     },
     allowed: OFFICE_ONLY(200),
   },
+  'POST /v1/case-weekly-forms/setup': {
+    request: async (fx) => {
+      await fx.api.call('POST', '/v1/units', {
+        body: { id: 'matrix-school', name: '矩阵中心校', kind: 'school', parentId: 'town' },
+      });
+      return {
+        path: '/v1/case-weekly-forms/setup',
+        body: { planId: fx.plan.id, phaseKey: 'work', schoolUnitIds: ['matrix-school'] },
+      };
+    },
+    allowed: OFFICE_ONLY(200),
+  },
+  'GET /v1/case-weekly-forms/{dutyId}': {
+    request: async (fx) => ({ path: `/v1/case-weekly-forms/${await weeklyFormDuty(fx, false)}` }),
+    allowed: OWN_TREE_READ,
+  },
+  'POST /v1/case-weekly-forms/{dutyId}': {
+    request: async (fx, fresh) => ({
+      path: `/v1/case-weekly-forms/${await weeklyFormDuty(fx, fresh)}`,
+      body: {},
+    }),
+    allowed: { office: 200, own: 200 },
+  },
 };
+
+let sharedWeeklyFormDuty: string | undefined;
+/** An open weekly-form duty of the own unit: a new plan's (one form task per plan and unit) when fresh. */
+async function weeklyFormDuty(fx: Fixture, fresh: boolean): Promise<string> {
+  if (!fresh && sharedWeeklyFormDuty !== undefined) return sharedWeeklyFormDuty;
+  const planId = await fx.newEmptyPlanId();
+  const task = await fx.api.services.plans.createTask(
+    OFFICE,
+    planId,
+    {
+      title: '控辍保学周报表',
+      phaseKey: 'work',
+      coUnitIds: [],
+      leadUnitId: 'village',
+      kind: 'report',
+      recurrence: { freq: 'weekly', weekdays: [5], time: '12:00' },
+      signOffLevels: 0,
+    },
+    new Date('2026-05-16T02:00:00Z'),
+    { taskId: weeklyFormTaskId(planId, 'village') },
+  );
+  const duty = task.duties.find((d) => d.occurrenceKey === '2026-W20');
+  if (duty === undefined) throw new Error('fixture: no weekly form duty');
+  if (!fresh) sharedWeeklyFormDuty = duty.id;
+  return duty.id;
+}
 
 const SCORING_RULES = {
   base: 100,

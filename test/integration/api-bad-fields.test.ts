@@ -505,6 +505,30 @@ describe('bad fields', () => {
         bad: { tolerancePoints: 10.5, nearWorkingDays: -1, expectedVersion: 'one' },
         texts: [],
       },
+      {
+        method: 'POST',
+        template: '/v1/case-weekly-forms/setup',
+        path: '/v1/case-weekly-forms/setup',
+        as: OFFICE,
+        valid: {
+          planId: plan.id,
+          phaseKey: 'self-check',
+          schoolUnitIds: ['school'],
+          weekday: 5,
+          time: '12:00',
+        },
+        bad: { planId: 'No Plan', phaseKey: '', schoolUnitIds: [], weekday: 8, time: '24:00' },
+        texts: [],
+      },
+      {
+        method: 'POST',
+        template: '/v1/case-weekly-forms/{dutyId}',
+        path: `/v1/case-weekly-forms/${open.id}`,
+        as: village,
+        valid: { zeroReport: true },
+        bad: { zeroReport: 'yes', version: 0 },
+        texts: [],
+      },
     ];
   });
 
