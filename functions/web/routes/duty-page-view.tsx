@@ -1,12 +1,16 @@
 import type { FC } from 'hono/jsx';
 import { workingDaysLate } from '../../../shared/domain/calendar/working-calendar.js';
 import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
+import type { Duty } from '../../../shared/schemas/duties.js';
 import { dutyLight } from '../../../shared/web/traffic-light.js';
 import { TrafficLight } from '../charts.js';
 import {
   ConfirmActions,
   Confirmations,
+  EvidenceFacts,
   ExtensionHistory,
+  evidenceFileLabel,
+  ReturnedBanner,
   ReviewActions,
   ReviewHistory,
   RoleBadge,
@@ -16,25 +20,47 @@ import {
 import { EvidenceFileInput, EvidenceUploadScript, fieldHelpers, InlineText, TextArea } from '../fields.js';
 import { FormKey, newFormKey } from '../form-key.js';
 import { dateTime, timeLeft } from '../format.js';
-import type { FieldErrors } from '../forms.js';
-import { type Chrome, Csrf, Page } from '../layout.js';
+import { errorsUnder, type FieldErrors } from '../forms.js';
+import { type Chrome, Csrf, FieldError, Page } from '../layout.js';
 import { ProgressSection } from '../progress-parts.js';
 import type { DutyPageData } from './my-duties-load.js';
 
-/** Evidence rows on the submit form. */
+/** Blank evidence rows on the submit form, after those kept from the last submission. */
 export const EVIDENCE_ROWS = 3;
+
+/** One evidence row of the submit form: typed, uploaded, or kept from the last submission (removable). */
+export interface EvidenceRow {
+  title: string;
+  ref: string;
+  /** Carried from the last submission: listed with its file name, kept unless `drop`. */
+  kept: boolean;
+  drop: boolean;
+  size?: number | undefined;
+}
 
 export interface SubmitValues {
   note: string;
-  evidence: { title: string; ref: string }[];
+  evidence: EvidenceRow[];
   nothingToReport: boolean;
 }
 
-const emptySubmit = (): SubmitValues => ({
-  note: '',
-  evidence: Array.from({ length: EVIDENCE_ROWS }, () => ({ title: '', ref: '' })),
-  nothingToReport: false,
-});
+const blankRow = (): EvidenceRow => ({ title: '', ref: '', kept: false, drop: false });
+
+/**
+ * What the submit form starts from: for a duty submitted before (returned for rework), the last
+ * submission's note and every evidence item, to be amended rather than typed again; then blank rows.
+ */
+export function submitStart(duty: Duty): SubmitValues {
+  const last = duty.submission;
+  const kept = (last?.evidence ?? []).map(
+    (e): EvidenceRow => ({ title: e.title, ref: e.ref, kept: true, drop: false, size: e.size }),
+  );
+  return {
+    note: last?.note ?? '',
+    evidence: [...kept, ...Array.from({ length: EVIDENCE_ROWS }, blankRow)],
+    nothingToReport: false,
+  };
+}
 
 export interface ExtensionValues {
   reason: string;
@@ -60,7 +86,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
   const { duty, now, plan, units, task, requests, calendar, mayRequest } = data;
   const tz = data.timeZone;
   const phase = plan?.phases.find((ph) => ph.key === duty.phaseKey);
-  const values = failed?.form === 'submit' ? failed.values : emptySubmit();
+  const values = failed?.form === 'submit' ? failed.values : submitStart(duty);
   const errors = failed?.form === 'submit' ? failed.errors : undefined;
   const ext = failed?.form === 'extension' ? failed.values : emptyExtension();
   const extErrors = failed?.form === 'extension' ? failed.errors : undefined;
@@ -72,13 +98,14 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
         <TrafficLight light={dutyLight(duty, now)} />
         {duty.title}
       </h1>
+      <ReturnedBanner duty={duty} timeZone={tz} now={now} />
       <div class="card">
         <p class="row">
           <StatusBadge duty={duty} />
           <RoleBadge duty={duty} />
           {duty.kind === 'report' && <span class="badge">定期报告</span>}
           {duty.kind === 'rectification' && <span class="badge">督查整改</span>}
-          {duty.round > 1 && <span class="badge b-yellow">第 {duty.round} 轮</span>}
+          {duty.round > 1 && duty.status !== 'open' && <span class="badge b-yellow">第 {duty.round} 轮</span>}
           {duty.extensions > 0 && <span class="badge">已延期 {duty.extensions} 次</span>}
         </p>
         <p>
@@ -301,26 +328,41 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
                 {err('nothingToReport')}
               </p>
             )}
-            <span class="f">佐证资料(可选:上传文件,或填写文件名称和存放位置、链接)</span>
-            {values.evidence.map((e, i) => (
-              <div class="grid2">
-                <InlineText
-                  name={`evidence.${i}.title`}
-                  value={e.title}
-                  placeholder="名称,如 花名册(签字版)"
-                  label={`佐证资料 ${i + 1} 名称`}
-                  errors={errors}
-                />
-                <InlineText
-                  name={`evidence.${i}.ref`}
-                  value={e.ref}
-                  placeholder="位置或链接"
-                  label={`佐证资料 ${i + 1} 位置`}
-                  errors={errors}
-                />
-                <EvidenceFileInput row={i} />
-              </div>
-            ))}
+            {values.evidence.some((e) => e.kept) && (
+              <>
+                <span class="f">上次提交的佐证资料(保留;不需要的勾选“移除”)</span>
+                <ul class="plain kept">
+                  {values.evidence.map((e, i) =>
+                    e.kept ? <KeptEvidence row={e} i={i} errors={errors} /> : null,
+                  )}
+                </ul>
+              </>
+            )}
+            <span class="f">
+              {values.evidence.some((e) => e.kept) ? '补充' : ''}
+              佐证资料(可选:上传文件,或填写文件名称和存放位置、链接)
+            </span>
+            {values.evidence.map((e, i) =>
+              e.kept ? null : (
+                <div class="grid2">
+                  <InlineText
+                    name={`evidence.${i}.title`}
+                    value={e.title}
+                    placeholder="名称,如 花名册(签字版)"
+                    label={`佐证资料 ${i + 1} 名称`}
+                    errors={errors}
+                  />
+                  <InlineText
+                    name={`evidence.${i}.ref`}
+                    value={e.ref}
+                    placeholder="位置或链接"
+                    label={`佐证资料 ${i + 1} 位置`}
+                    errors={errors}
+                  />
+                  <EvidenceFileInput row={i} />
+                </div>
+              ),
+            )}
             <p>
               <button type="submit">提交办结</button>
             </p>
@@ -331,3 +373,28 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
     </Page>
   );
 };
+
+/** An evidence item kept from the last submission: its title (editable), file name and size, and 移除. */
+const KeptEvidence: FC<{ row: EvidenceRow; i: number; errors: FieldErrors | undefined }> = ({
+  row,
+  i,
+  errors,
+}) => (
+  <li class="row" data-kept={String(i)}>
+    <input type="hidden" name={`evidence.${i}.kept`} value="1" />
+    <input type="hidden" name={`evidence.${i}.ref`} value={row.ref} />
+    {row.size !== undefined && <input type="hidden" name={`evidence.${i}.size`} value={String(row.size)} />}
+    <InlineText
+      name={`evidence.${i}.title`}
+      value={row.title}
+      placeholder="名称"
+      label={`佐证资料 ${i + 1} 名称`}
+      errors={errors}
+    />
+    {evidenceFileLabel(row.ref) === null ? <small>{row.ref}</small> : <EvidenceFacts item={row} />}
+    <label>
+      <input type="checkbox" name={`evidence.${i}.drop`} value="1" checked={row.drop} /> 移除
+    </label>
+    <FieldError messages={errorsUnder(errors, `evidence.${i}.ref`)} />
+  </li>
+);

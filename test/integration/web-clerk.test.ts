@@ -1,0 +1,144 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../infra/local/demo-seed.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Duty } from '../../shared/schemas/duties.js';
+import { CreateTaskSchema } from '../../shared/schemas/tasks.js';
+import { webApp } from './web-harness.js';
+
+// The fourth day of 自查补短 in the demo plan.
+const NOW = new Date('2026-11-25T10:00:00+08:00');
+const OFFICE: Principal = { sub: 'test-office', role: 'office' };
+
+type Web = Awaited<ReturnType<typeof webApp>>;
+
+/** The text of the textarea (else the value of the input) named `name` on the page, or undefined. */
+function fieldValue(html: string, name: string): string | undefined {
+  const escaped = name.replace(/\./g, '\\.');
+  const area = new RegExp(`<textarea[^>]*name="${escaped}"[^>]*>([^<]*)</textarea>`).exec(html)?.[1];
+  if (area !== undefined) return area;
+  const input = new RegExp(`<input[^>]*name="${escaped}"[^>]*>`).exec(html)?.[0];
+  return input === undefined ? undefined : (/value="([^"]*)"/.exec(input)?.[1] ?? '');
+}
+
+describe('pages a clerk can use without training (issue 17)', () => {
+  let web: Web;
+  let planId: string;
+
+  const newTask = async (title: string, leadUnitId: string, dueAt: string, coUnitIds: string[] = []) =>
+    (
+      await web.services.plans.createTask(
+        OFFICE,
+        planId,
+        CreateTaskSchema.parse({ title, phaseKey: 'self-check', leadUnitId, coUnitIds, dueAt }),
+        NOW,
+      )
+    ).duties;
+
+  beforeAll(async () => {
+    web = await webApp({ now: NOW });
+    planId = (await seedDemo(web.services, NOW)).planId;
+  });
+
+  describe('returned work looks returned', () => {
+    let duty: Duty;
+    const clerk: Principal = { sub: 'clerk', role: 'unit', unitId: 'finance-section' };
+
+    beforeAll(async () => {
+      duty = (await newTask('核对资助资金发放台账', 'finance-section', '2026-12-04'))[0] as Duty;
+      await web.services.duties.submit(
+        clerk,
+        duty.id,
+        {
+          note: '已核对 2026 年秋季学期资助资金。',
+          evidence: [
+            { title: '发放花名册', ref: 'files/demo/finance/roster.xlsx' },
+            { title: '银行回单', ref: '档案柜 3-12' },
+            { title: '公示照片', ref: 'https://files.example/gongshi.jpg' },
+            { title: '签字表', ref: 'files/demo/finance/qianzi.pdf' },
+          ],
+          nothingToReport: false,
+        },
+        NOW,
+      );
+      duty = await web.services.duties.returnForRework(
+        OFFICE,
+        duty.id,
+        { reason: '缺少学校盖章的确认表', newDueAt: '2026-12-10', version: 2 },
+        NOW,
+      );
+    });
+
+    it('says 退回整改 in red at the top, with the reason and the new deadline', async () => {
+      const page = web.browser();
+      await page.signIn('unit:finance-section');
+      const res = await page.get(`/duties/${duty.id}`);
+      expect(res.status).toBe(200);
+      const banner = res.html.slice(
+        res.html.indexOf('data-returned'),
+        res.html.indexOf('</div>', res.html.indexOf('data-returned')),
+      );
+      expect(banner).toContain('<span class="badge b-red">退回整改</span>');
+      expect(banner).toContain('第 2 轮');
+      expect(banner).toContain('退回原因:</strong>缺少学校盖章的确认表');
+      expect(banner).toContain('整改期限:</strong>12月10日(周四)23:59');
+      // Above everything else about the duty: right under the title.
+      expect(res.html.indexOf('data-returned')).toBeLessThan(res.html.indexOf('责任单位'));
+      // The status says it too, in red, not 待办.
+      expect(res.html).not.toContain('>待办</span>');
+      const mine = await page.get('/my');
+      expect(mine.html).toContain('<span class="badge b-red">退回整改</span>');
+    });
+
+    it('prefills the form with the last note and every evidence item, each removable', async () => {
+      const page = web.browser();
+      await page.signIn('unit:finance-section');
+      const res = await page.get(`/duties/${duty.id}`);
+      expect(fieldValue(res.html, 'note')).toBe('已核对 2026 年秋季学期资助资金。');
+      const titles = [0, 1, 2, 3].map((i) => fieldValue(res.html, `evidence.${i}.title`));
+      expect(titles).toEqual(['发放花名册', '银行回单', '公示照片', '签字表']);
+      expect(fieldValue(res.html, 'evidence.0.ref')).toBe('files/demo/finance/roster.xlsx');
+      expect([...res.html.matchAll(/name="evidence\.\d+\.drop"/g)]).toHaveLength(4);
+      // The kept file shows its name, not its path; then three blank rows for more.
+      expect(res.html).toContain('<small>roster.xlsx</small>');
+      expect(fieldValue(res.html, 'evidence.4.title')).toBe('');
+      expect(fieldValue(res.html, 'evidence.6.title')).toBe('');
+    });
+
+    it('resubmits what was kept and added, without what was removed: nothing silently lost', async () => {
+      const page = web.browser();
+      await page.signIn('unit:finance-section');
+      const fields: Record<string, string> = {
+        version: String(duty.version),
+        back: 'duty',
+        note: '已核对,补充学校盖章确认表。',
+        'evidence.0.title': '发放花名册',
+        'evidence.0.ref': 'files/demo/finance/roster.xlsx',
+        'evidence.0.kept': '1',
+        'evidence.1.title': '银行回单',
+        'evidence.1.ref': '档案柜 3-12',
+        'evidence.1.kept': '1',
+        'evidence.1.drop': '1',
+        'evidence.2.title': '公示照片',
+        'evidence.2.ref': 'https://files.example/gongshi.jpg',
+        'evidence.2.kept': '1',
+        'evidence.3.title': '签字表',
+        'evidence.3.ref': 'files/demo/finance/qianzi.pdf',
+        'evidence.3.kept': '1',
+        'evidence.4.title': '学校盖章确认表',
+        'evidence.4.ref': '档案柜 3-13',
+        'evidence.5.title': '',
+        'evidence.5.ref': '',
+      };
+      const res = await page.post(`/duties/${duty.id}/submit`, fields);
+      expect(res.status).toBe(303);
+      const stored = await web.services.duties.get(OFFICE, duty.id, NOW);
+      expect(stored.status).toBe('submitted');
+      expect(stored.submission?.evidence.map((e) => e.title)).toEqual([
+        '发放花名册',
+        '公示照片',
+        '签字表',
+        '学校盖章确认表',
+      ]);
+    });
+  });
+});
