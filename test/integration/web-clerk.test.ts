@@ -141,4 +141,66 @@ describe('pages a clerk can use without training (issue 17)', () => {
       ]);
     });
   });
+
+  describe('a failed submit says so at the top', () => {
+    it('puts a focused summary linking to each field above everything, and keeps each error by its field', async () => {
+      const duty = (await newTask('提交失败的任务', 'admissions-office', '2026-12-04'))[0] as Duty;
+      const page = web.browser();
+      await page.signIn('unit:admissions-office');
+      const res = await page.post(`/duties/${duty.id}/submit`, {
+        version: String(duty.version),
+        back: 'duty',
+        note: '',
+        'evidence.1.title': '招生计划表',
+        'evidence.1.ref': '',
+      });
+      expect(res.status).toBe(400);
+      const start = res.html.indexOf('id="error-summary"');
+      expect(start).toBeGreaterThan(0);
+      const summary = res.html.slice(res.html.lastIndexOf('<div', start), res.html.indexOf('</div>', start));
+      expect(summary).toContain('role="alert"');
+      expect(summary).toContain('tabindex="-1"');
+      expect(summary).toContain('autofocus');
+      expect(summary).toContain('提交未成功');
+      expect(summary).toContain(
+        '<a href="#note">办理情况:请填写办理情况说明(定期报告没有情况时可选择“零报告”)</a>',
+      );
+      expect(summary).toContain('<a href="#evidence.1.ref">佐证资料 2 位置:此项必须填写</a>');
+      // First on the page, before the duty's facts; the fields it links to exist.
+      expect(start).toBeLessThan(res.html.indexOf('责任单位'));
+      expect(res.html).toContain('id="note"');
+      expect(res.html).toContain('id="evidence.1.ref"');
+      // Each error is still under its field.
+      const row1 = res.html.slice(res.html.indexOf('name="evidence.1.ref"'));
+      expect(row1.slice(0, 400)).toContain('此项必须填写');
+    });
+
+    it('does not outline an optional time field red when the problem is elsewhere', async () => {
+      const page = web.browser();
+      await page.signIn('office');
+      const res = await page.post(`/plans/${planId}/tasks`, {
+        title: '',
+        phaseKey: 'self-check',
+        kind: 'task',
+        dueDate: '',
+        dueTime: '',
+        leadUnitId: 'edu-section',
+      });
+      expect(res.status).toBe(400);
+      expect(res.html).toContain('id="error-summary"');
+      expect(res.html).toContain('<a href="#title">任务名称:');
+      expect(res.html).toMatch(/<input type="date" name="dueDate" value="" class="invalid"/);
+      expect(res.html).toMatch(/<input type="time" name="dueTime" value=""\/?>/);
+      const badTime = await page.post(`/plans/${planId}/tasks`, {
+        title: '时间写错',
+        phaseKey: 'self-check',
+        kind: 'task',
+        dueDate: '2026-12-04',
+        dueTime: '25:00',
+        leadUnitId: 'edu-section',
+      });
+      expect(badTime.status).toBe(400);
+      expect(badTime.html).toMatch(/<input type="time" name="dueTime" value="25:00" class="invalid"/);
+    });
+  });
 });

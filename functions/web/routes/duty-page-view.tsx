@@ -17,7 +17,15 @@ import {
   StatusBadge,
   SubmissionView,
 } from '../duty-parts.js';
-import { EvidenceFileInput, EvidenceUploadScript, fieldHelpers, InlineText, TextArea } from '../fields.js';
+import {
+  ErrorSummary,
+  EvidenceFileInput,
+  EvidenceUploadScript,
+  fieldHelpers,
+  InlineText,
+  type SummaryField,
+  TextArea,
+} from '../fields.js';
 import { FormKey, newFormKey } from '../form-key.js';
 import { dateTime, timeLeft } from '../format.js';
 import { errorsUnder, type FieldErrors } from '../forms.js';
@@ -70,6 +78,23 @@ export interface ExtensionValues {
 
 const emptyExtension = (): ExtensionValues => ({ reason: '', progress: '', proposedDueAt: '' });
 
+/** Where each field of the submit form is, for the error summary's links. */
+function submitField(field: string): SummaryField | undefined {
+  if (field === 'note') return { label: '办理情况', id: 'note' };
+  if (field === 'nothingToReport') return { label: '零报告', id: 'nothingToReport' };
+  const m = /^evidence\.(\d+)\.(title|ref)$/.exec(field);
+  if (m === null) return undefined;
+  return { label: `佐证资料 ${Number(m[1]) + 1} ${m[2] === 'title' ? '名称' : '位置'}`, id: field };
+}
+
+const EXTENSION_FIELDS: Record<string, SummaryField> = {
+  reason: { label: '延期理由', id: 'ext-reason' },
+  progress: { label: '目前进展', id: 'ext-progress' },
+  proposedDueAt: { label: '建议延至', id: 'ext-due' },
+};
+const extensionField = (field: string): SummaryField | undefined =>
+  Object.hasOwn(EXTENSION_FIELDS, field) ? EXTENSION_FIELDS[field] : undefined;
+
 /** A form that came back with problems: which one, what was typed, and the problems by field. */
 export type Failed =
   | { form: 'submit'; errors: FieldErrors; values: SubmitValues }
@@ -99,6 +124,8 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
         {duty.title}
       </h1>
       <ReturnedBanner duty={duty} timeZone={tz} now={now} />
+      <ErrorSummary errors={errors} title="提交未成功,请修改以下问题后重新提交" fieldOf={submitField} />
+      <ErrorSummary errors={extErrors} title="延期申请未提交,请修改以下问题" fieldOf={extensionField} />
       <div class="card">
         <p class="row">
           <StatusBadge duty={duty} />
@@ -322,7 +349,13 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
             {duty.kind === 'report' && (
               <p>
                 <label>
-                  <input type="checkbox" name="nothingToReport" value="1" checked={values.nothingToReport} />{' '}
+                  <input
+                    type="checkbox"
+                    id="nothingToReport"
+                    name="nothingToReport"
+                    value="1"
+                    checked={values.nothingToReport}
+                  />{' '}
                   零报告:本期没有需要报告的情况
                 </label>
                 {err('nothingToReport')}
@@ -346,6 +379,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
               e.kept ? null : (
                 <div class="grid2">
                   <InlineText
+                    id={`evidence.${i}.title`}
                     name={`evidence.${i}.title`}
                     value={e.title}
                     placeholder="名称,如 花名册(签字版)"
@@ -353,6 +387,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
                     errors={errors}
                   />
                   <InlineText
+                    id={`evidence.${i}.ref`}
                     name={`evidence.${i}.ref`}
                     value={e.ref}
                     placeholder="位置或链接"
@@ -380,11 +415,12 @@ const KeptEvidence: FC<{ row: EvidenceRow; i: number; errors: FieldErrors | unde
   i,
   errors,
 }) => (
-  <li class="row" data-kept={String(i)}>
+  <li class="row" data-kept={String(i)} id={`evidence.${i}.ref`}>
     <input type="hidden" name={`evidence.${i}.kept`} value="1" />
     <input type="hidden" name={`evidence.${i}.ref`} value={row.ref} />
     {row.size !== undefined && <input type="hidden" name={`evidence.${i}.size`} value={String(row.size)} />}
     <InlineText
+      id={`evidence.${i}.title`}
       name={`evidence.${i}.title`}
       value={row.title}
       placeholder="名称"
