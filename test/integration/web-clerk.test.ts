@@ -203,4 +203,29 @@ describe('pages a clerk can use without training (issue 17)', () => {
       expect(badTime.html).toMatch(/<input type="time" name="dueTime" value="25:00" class="invalid"/);
     });
   });
+
+  describe('the main action first', () => {
+    it('puts 提交办结 before 延期申请, the request folded behind a button that opens when it failed', async () => {
+      const duty = (await newTask('主要操作在前', 'staffing-office', '2026-12-04'))[0] as Duty;
+      const page = web.browser();
+      await page.signIn('unit:staffing-office');
+      const res = await page.get(`/duties/${duty.id}`);
+      const submit = res.html.indexOf('<h2>提交办结</h2>');
+      expect(submit).toBeGreaterThan(0);
+      expect(submit).toBeLessThan(res.html.indexOf('<h2 id="extension">延期申请</h2>'));
+      expect(submit).toBeLessThan(res.html.indexOf('<h2>序时进度</h2>'));
+      const fold = res.html.slice(res.html.indexOf('<details class="fold"'));
+      expect(fold.startsWith('<details class="fold"><summary>申请延期</summary>')).toBe(true);
+      expect(fold.indexOf('action="/duties/')).toBeLessThan(fold.indexOf('</details>'));
+      expect(fold).toContain('extension-requests');
+      const failed = await page.post(`/duties/${duty.id}/extension-requests`, {
+        reason: '',
+        progress: '进行中',
+        proposedDueAt: '',
+      });
+      expect(failed.status).toBe(400);
+      expect(failed.html).toContain('<details class="fold" open=""><summary>申请延期</summary>');
+      expect(failed.html).toContain('<a href="#ext-due">建议延至:请选择建议延至的日期</a>');
+    });
+  });
 });

@@ -168,19 +168,6 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
           </p>
         )}
       </div>
-      {duty.status === 'open' && (
-        <>
-          <h2>序时进度</h2>
-          <ProgressSection
-            duty={duty}
-            now={now}
-            timeZone={tz}
-            calendar={calendar}
-            mayReport={data.mayReportProgress}
-            csrfToken={csrfToken}
-          />
-        </>
-      )}
       {duty.receipt !== null && (
         <>
           <h2 id="receipt">签收</h2>
@@ -206,115 +193,6 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
               </form>
             )}
           </div>
-        </>
-      )}
-      {data.canRemind && (
-        <>
-          <h2 id="remind">催办</h2>
-          <form method="post" action={`/duties/${duty.id}/reminders`} class="card" novalidate>
-            <Csrf token={csrfToken} />
-            <FormKey value={newFormKey()} />
-            <InlineText
-              name="text"
-              value={failed?.form === 'remind' ? failed.values.text : ''}
-              placeholder="可附一句话,如:请于今天下班前报送"
-              label="催办附言(可选,最多 200 字)"
-              errors={failed?.form === 'remind' ? failed.errors : undefined}
-            />
-            <p>
-              <button type="submit" class="light">
-                催办
-              </button>
-            </p>
-          </form>
-        </>
-      )}
-      {duty.submission !== null && (
-        <>
-          <h2>{duty.status === 'open' ? '上次提交' : '提交情况'}</h2>
-          <div class="card">
-            <SubmissionView duty={duty} timeZone={tz} now={now} />
-            <Confirmations duty={duty} units={units} timeZone={tz} now={now} />
-          </div>
-        </>
-      )}
-      {data.canConfirm && (
-        <>
-          <h2>本单位确认</h2>
-          <ConfirmActions duty={duty} csrfToken={csrfToken} />
-        </>
-      )}
-      {duty.reviews.length > 0 && (
-        <>
-          <h2>审核记录</h2>
-          <ReviewHistory duty={duty} timeZone={tz} now={now} />
-        </>
-      )}
-      {data.canReview && (
-        <>
-          <h2>审核</h2>
-          <ReviewActions duty={duty} csrfToken={csrfToken} />
-        </>
-      )}
-      {(requests.length > 0 || (mayRequest && duty.status === 'open')) && (
-        <>
-          <h2 id="extension">延期申请</h2>
-          <ExtensionHistory requests={requests} timeZone={tz} now={now} />
-          {duty.pendingExtensionId !== null && data.canDecideExtension && (
-            <p>
-              <a href={`/plans/${duty.planId}/extensions#x-${duty.pendingExtensionId}`}>去审批 →</a>
-            </p>
-          )}
-          {mayRequest && duty.status === 'open' && duty.overdue && (
-            <p class="muted">已过截止时间,不能再申请延期,请尽快办理。</p>
-          )}
-          {data.canRequest && (
-            <form
-              method="post"
-              action={`/duties/${duty.id}/extension-requests`}
-              class="card"
-              novalidate
-              data-form="extension"
-            >
-              <Csrf token={csrfToken} />
-              <p class="muted">
-                须在截止时间之前申请,写明理由、目前进展和建议的新截止日期,由办公室或领导审批。
-              </p>
-              {extErr('(root)')}
-              <TextArea
-                id="ext-reason"
-                name="reason"
-                label="延期理由"
-                value={ext.reason}
-                maxlength={2000}
-                errors={extErrors}
-              />
-              <TextArea
-                id="ext-progress"
-                name="progress"
-                label="目前进展"
-                value={ext.progress}
-                maxlength={2000}
-                errors={extErrors}
-              />
-              <label class="f" for="ext-due">
-                建议延至(当天 24 时前)
-              </label>
-              <input
-                type="date"
-                id="ext-due"
-                name="proposedDueAt"
-                value={ext.proposedDueAt}
-                class={extInvalid('proposedDueAt')}
-              />
-              {extErr('proposedDueAt')}
-              <p>
-                <button type="submit" class="light">
-                  提交延期申请
-                </button>
-              </p>
-            </form>
-          )}
         </>
       )}
       {data.notYetOpen !== null && (
@@ -403,6 +281,131 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
             </p>
             {EvidenceUploadScript}
           </form>
+        </>
+      )}
+      {duty.status === 'open' && (
+        <>
+          <h2>序时进度</h2>
+          <ProgressSection
+            duty={duty}
+            now={now}
+            timeZone={tz}
+            calendar={calendar}
+            mayReport={data.mayReportProgress}
+            csrfToken={csrfToken}
+          />
+        </>
+      )}
+      {data.canRemind && (
+        <>
+          <h2 id="remind">催办</h2>
+          <form method="post" action={`/duties/${duty.id}/reminders`} class="card" novalidate>
+            <Csrf token={csrfToken} />
+            <FormKey value={newFormKey()} />
+            <InlineText
+              name="text"
+              value={failed?.form === 'remind' ? failed.values.text : ''}
+              placeholder="可附一句话,如:请于今天下班前报送"
+              label="催办附言(可选,最多 200 字)"
+              errors={failed?.form === 'remind' ? failed.errors : undefined}
+            />
+            <p>
+              <button type="submit" class="light">
+                催办
+              </button>
+            </p>
+          </form>
+        </>
+      )}
+      {duty.submission !== null && (
+        <>
+          <h2>{duty.status === 'open' ? '上次提交' : '提交情况'}</h2>
+          <div class="card">
+            <SubmissionView duty={duty} timeZone={tz} now={now} />
+            <Confirmations duty={duty} units={units} timeZone={tz} now={now} />
+          </div>
+        </>
+      )}
+      {data.canConfirm && (
+        <>
+          <h2>本单位确认</h2>
+          <ConfirmActions duty={duty} csrfToken={csrfToken} />
+        </>
+      )}
+      {duty.reviews.length > 0 && (
+        <>
+          <h2>审核记录</h2>
+          <ReviewHistory duty={duty} timeZone={tz} now={now} />
+        </>
+      )}
+      {data.canReview && (
+        <>
+          <h2>审核</h2>
+          <ReviewActions duty={duty} csrfToken={csrfToken} />
+        </>
+      )}
+      {(requests.length > 0 || (mayRequest && duty.status === 'open')) && (
+        <>
+          <h2 id="extension">延期申请</h2>
+          <ExtensionHistory requests={requests} timeZone={tz} now={now} />
+          {duty.pendingExtensionId !== null && data.canDecideExtension && (
+            <p>
+              <a href={`/plans/${duty.planId}/extensions#x-${duty.pendingExtensionId}`}>去审批 →</a>
+            </p>
+          )}
+          {mayRequest && duty.status === 'open' && duty.overdue && (
+            <p class="muted">已过截止时间,不能再申请延期,请尽快办理。</p>
+          )}
+          {data.canRequest && (
+            <details class="fold" open={failed?.form === 'extension'}>
+              <summary>申请延期</summary>
+              <form
+                method="post"
+                action={`/duties/${duty.id}/extension-requests`}
+                class="card"
+                novalidate
+                data-form="extension"
+              >
+                <Csrf token={csrfToken} />
+                <p class="muted">
+                  须在截止时间之前申请,写明理由、目前进展和建议的新截止日期,由办公室或领导审批。
+                </p>
+                {extErr('(root)')}
+                <TextArea
+                  id="ext-reason"
+                  name="reason"
+                  label="延期理由"
+                  value={ext.reason}
+                  maxlength={2000}
+                  errors={extErrors}
+                />
+                <TextArea
+                  id="ext-progress"
+                  name="progress"
+                  label="目前进展"
+                  value={ext.progress}
+                  maxlength={2000}
+                  errors={extErrors}
+                />
+                <label class="f" for="ext-due">
+                  建议延至(当天 24 时前)
+                </label>
+                <input
+                  type="date"
+                  id="ext-due"
+                  name="proposedDueAt"
+                  value={ext.proposedDueAt}
+                  class={extInvalid('proposedDueAt')}
+                />
+                {extErr('proposedDueAt')}
+                <p>
+                  <button type="submit" class="light">
+                    提交延期申请
+                  </button>
+                </p>
+              </form>
+            </details>
+          )}
         </>
       )}
     </Page>
