@@ -3,22 +3,22 @@ import { DUTY_STATUS_LABELS } from '../../shared/domain/duty/duty-status.js';
 import { awaitingReceipt } from '../../shared/domain/duty/receipt.js';
 import { classifyEvidenceRef, extensionOf, typeOfExtension } from '../../shared/domain/evidence/file-key.js';
 import { EVIDENCE_CONTENT_TYPES } from '../../shared/domain/evidence/limits.js';
-import type { Duty, Evidence } from '../../shared/schemas/duties.js';
+import type { Duty, SubmittedEvidence } from '../../shared/schemas/duties.js';
 import type { ExtensionRequest } from '../../shared/schemas/extensions.js';
 import type { Unit } from '../../shared/schemas/units.js';
 import { evidenceFileName } from '../../shared/services/evidence-service.js';
 import { InlineText, invalidClass } from './fields.js';
-import { dateTime } from './format.js';
+import { dateTime, fileSize } from './format.js';
 import { errorsUnder, type FieldErrors } from './forms.js';
 import { Csrf, FieldError } from './layout.js';
 
 const STATUS_BADGE = { open: '', submitted: 'b-blue', accepted: 'b-green' } as const;
 
-/** 待办 / 已提交 / 已办结, or 逾期未办 in red. */
+/** 待办 / 已提交 / 已办结, or in red 逾期未办 or 退回整改 (open again after a return). */
 export const StatusBadge: FC<{ duty: Duty }> = ({ duty }) => (
   <>
-    <span class={`badge ${duty.overdue ? 'b-red' : STATUS_BADGE[duty.status]}`}>
-      {duty.overdue ? '逾期未办' : DUTY_STATUS_LABELS[duty.status]}
+    <span class={`badge ${duty.overdue || returnedBy(duty) !== null ? 'b-red' : STATUS_BADGE[duty.status]}`}>
+      {duty.overdue ? '逾期未办' : returnedBy(duty) !== null ? '退回整改' : DUTY_STATUS_LABELS[duty.status]}
     </span>
     {awaitingReceipt(duty) && <span class="badge b-yellow">待签收</span>}
   </>
@@ -56,15 +56,41 @@ const EvidenceRef: FC<{ reference: string; dutyId: string }> = ({ reference, dut
   );
 };
 
-/** The evidence (佐证资料) a unit gave for a duty: a title and where to find it. */
-export const EvidenceList: FC<{ evidence: Evidence[]; dutyId: string }> = ({ evidence, dutyId }) =>
+/** An uploaded file's random id in front of its name (`f-<20 chars>-`), which means nothing to a reader. */
+const FILE_ID_PREFIX = /^f-[0-9a-z]{20}-/;
+
+/**
+ * The file name a reader recognises in an evidence reference: the last part of a file path
+ * (without an upload's random id), or null for a link or an archive number, which are shown as given.
+ */
+export function evidenceFileLabel(ref: string): string | null {
+  if (/^https?:\/\//i.test(ref) || !ref.includes('/')) return null;
+  return ref.slice(ref.lastIndexOf('/') + 1).replace(FILE_ID_PREFIX, '');
+}
+
+/** The file name and size of an evidence item, in small print after its title (nothing for a link). */
+export const EvidenceFacts: FC<{ item: Pick<SubmittedEvidence, 'ref' | 'size'> }> = ({ item }) => {
+  const name = evidenceFileLabel(item.ref);
+  if (name === null) return null;
+  return (
+    <small>
+      {name}
+      {item.size !== undefined && ` · ${fileSize(item.size)}`}
+    </small>
+  );
+};
+
+/** The evidence (佐证资料) a unit gave for a duty: its title, the file's name and size, and how to open it. */
+export const EvidenceList: FC<{ evidence: SubmittedEvidence[]; dutyId: string }> = ({ evidence, dutyId }) =>
   evidence.length === 0 ? (
     <p class="muted">(未附佐证资料)</p>
   ) : (
     <ul class="evidence">
       {evidence.map((e) => (
-        <li>
-          {e.title}:<EvidenceRef reference={e.ref} dutyId={dutyId} />
+        <li class="row">
+          <strong>{e.title}</strong>
+          <EvidenceFacts item={e} />
+          <EvidenceRef reference={e.ref} dutyId={dutyId} />
         </li>
       ))}
     </ul>
@@ -109,11 +135,40 @@ export const ReviewHistory: FC<{ duty: Duty; timeZone: string; now: Date }> = ({
     </ul>
   );
 
+/** The return (退回整改) that made this duty open again, or null when it is not open after a return. */
+export function returnedBy(duty: Duty): Duty['reviews'][number] | null {
+  const last = duty.reviews.at(-1);
+  return duty.status === 'open' && last?.decision === 'returned' ? last : null;
+}
+
 /** The latest return's reason, for a duty that is open again in a new round. */
 export function lastReturn(duty: Duty): string | null {
-  const last = duty.reviews.at(-1);
-  return last?.decision === 'returned' ? last.note : null;
+  return returnedBy(duty)?.note ?? null;
 }
+
+/** 退回整改 in red at the top of a returned duty's page: the round, why, and the new deadline. */
+export const ReturnedBanner: FC<{ duty: Duty; timeZone: string; now: Date }> = ({ duty, timeZone, now }) => {
+  const review = returnedBy(duty);
+  if (review === null) return null;
+  return (
+    <div class="card returned" data-returned>
+      <p class="row">
+        <span class="badge b-red">退回整改</span>
+        <strong>第 {duty.round} 轮</strong>
+        <small>退回于 {dateTime(review.at, timeZone, now)}</small>
+      </p>
+      <p style="white-space:pre-wrap">
+        <strong>退回原因:</strong>
+        {review.note ?? '(未写原因)'}
+      </p>
+      <p>
+        <strong>整改期限:</strong>
+        {dateTime(duty.dueAt, timeZone, now)}
+      </p>
+      <p class="muted">下方表单已带入上次提交的办理情况和佐证资料,请修改补充后重新提交。</p>
+    </div>
+  );
+};
 
 /** A one-row form posted to `/duties/:id/<action>`, carrying the version the page showed. */
 const DutyRowForm: FC<PropsWithChildren<{ duty: Duty; action: string; csrfToken: string }>> = ({

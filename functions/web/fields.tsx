@@ -4,7 +4,7 @@ import { EVIDENCE_CONTENT_TYPES, EVIDENCE_MAX_BYTES } from '../../shared/domain/
 import { currentPhase } from '../../shared/domain/plan/phases.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import { shortDate } from './format.js';
-import { errorsUnder, type FieldErrors } from './forms.js';
+import { errorsUnder, type FieldErrors, TIME_FORMAT_PROBLEM } from './forms.js';
 import { FieldError } from './layout.js';
 import { EVIDENCE_UPLOAD_JS } from './page-headers.js';
 
@@ -27,6 +27,49 @@ export const RetryAlert: FC<PropsWithChildren> = ({ children }) => (
   </p>
 );
 
+/** Where a field of a form is on the page: its name in words, and the id the summary links to. */
+export interface SummaryField {
+  label: string;
+  id: string;
+}
+
+/**
+ * The problems of a form that came back, at the top of the page where it is seen at once: an alert
+ * that takes the focus on load (no script), each problem linking to its field, which also says it
+ * under itself. `fieldOf` places a field (undefined: a problem of the whole form, said without a link).
+ */
+export const ErrorSummary: FC<{
+  errors: FieldErrors | undefined;
+  title: string;
+  fieldOf: (field: string) => SummaryField | undefined;
+}> = ({ errors, title, fieldOf }) => {
+  const entries = Object.entries(errors ?? {});
+  if (entries.length === 0) return null;
+  return (
+    <div class="flash err summary" role="alert" tabindex={-1} autofocus id="error-summary">
+      <strong>
+        {title}(共 {entries.length} 处)
+      </strong>
+      <ul>
+        {entries.map(([field, message]) => {
+          const place = fieldOf(field);
+          return (
+            <li>
+              {place === undefined ? (
+                message
+              ) : (
+                <a href={`#${place.id}`}>
+                  {place.label}:{message}
+                </a>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+};
+
 interface TextProps {
   name: string;
   value: string;
@@ -35,17 +78,19 @@ interface TextProps {
 }
 
 /** A one-line text input inside a row of controls, named by its aria-label, its problems under it. */
-export const InlineText: FC<TextProps & { placeholder: string; label: string }> = ({
+export const InlineText: FC<TextProps & { placeholder: string; label: string; id?: string }> = ({
   name,
   value,
   placeholder,
   label,
   maxlength,
   errors,
+  id,
 }) => (
   <span>
     <input
       type="text"
+      id={id}
       name={name}
       value={value}
       placeholder={placeholder}
@@ -103,7 +148,10 @@ export const TextArea: FC<TextProps & { id: string; label: string }> = ({
   </>
 );
 
-/** A due date and an optional time (`dueDate`, `dueTime`), both marked by the problems of `dueAt`. */
+/**
+ * A due date and an optional time (`dueDate`, `dueTime`): the date is marked by any problem of
+ * `dueAt`, the optional time only when the time itself is malformed.
+ */
 export const DueInputs: FC<{
   dateLabel: string;
   timeLabel: string;
@@ -116,7 +164,13 @@ export const DueInputs: FC<{
       {dateLabel} <input type="date" name="dueDate" value={date} class={invalidClass(errors, 'dueAt')} />
     </label>
     <label>
-      {timeLabel} <input type="time" name="dueTime" value={time} class={invalidClass(errors, 'dueAt')} />
+      {timeLabel}{' '}
+      <input
+        type="time"
+        name="dueTime"
+        value={time}
+        class={errors?.dueAt === TIME_FORMAT_PROBLEM ? 'invalid' : undefined}
+      />
     </label>
   </>
 );

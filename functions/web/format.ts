@@ -57,3 +57,10 @@ export function localTime(iso: string, timeZone = DEFAULT_TIME_ZONE): string {
   const p = partsIn(new Date(iso), timeZone);
   return `${p.hour.padStart(2, '0')}:${p.minute.padStart(2, '0')}`;
 }
+
+/** "820 B", "12.5 KB", "3.2 MB": a file's size as a clerk reads it. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

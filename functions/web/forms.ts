@@ -108,6 +108,9 @@ export const versionOf = (value: string): number | undefined =>
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
+/** What a malformed optional time input is told (the only problem that marks the time field itself). */
+export const TIME_FORMAT_PROBLEM = '时间格式应为 HH:MM';
+
 /**
  * A due time from a date input and an optional time input, as the services read it: a date alone
  * is the end of that day in the plan's zone; with a time, that minute there. A malformed date is
@@ -127,7 +130,7 @@ export function dueAtFrom(
   }
   if (time === '' || !isValidIsoDate(date)) return date;
   if (!HH_MM.test(time)) {
-    errors[field] = '时间格式应为 HH:MM';
+    errors[field] = TIME_FORMAT_PROBLEM;
     return undefined;
   }
   return zonedToInstant(

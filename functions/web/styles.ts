@@ -55,6 +55,11 @@ th{background:#eef1f4;font-weight:600;white-space:nowrap}
 .duty.overdue{border-left-color:#c62828}.duty.near{border-left-color:#f9a825}
 .duty h3{font-size:1rem;margin:0 0 .2rem}
 .evidence{margin:.3rem 0;padding-left:1.2rem}
+.fold>summary{display:inline-block;cursor:pointer;border:1px solid #8b1a1a;color:#8b1a1a;background:#fff;border-radius:4px;padding:.3rem .9rem}
+.fold[open]>summary{margin-bottom:.3rem}
+.returned{border:2px solid #c62828;background:#fdecea}
+.kept>li{border-bottom:1px dashed #dde3e8;padding:.2rem 0}
+.kept>li>span{flex:1 1 14rem}
 fieldset{min-width:0}
 .plain{list-style:none;margin:.3rem 0;padding:0}
 .plain>li.row{padding:.15rem 0}

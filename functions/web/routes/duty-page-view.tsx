@@ -2,39 +2,73 @@ import type { FC } from 'hono/jsx';
 import { workingDaysLate } from '../../../shared/domain/calendar/working-calendar.js';
 import { dutyLight, lightSettingsOf } from '../../../shared/domain/duty/light.js';
 import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
+import type { Duty } from '../../../shared/schemas/duties.js';
 import { TrafficLight } from '../charts.js';
 import {
   ConfirmActions,
   Confirmations,
+  EvidenceFacts,
   ExtensionHistory,
+  evidenceFileLabel,
+  ReturnedBanner,
   ReviewActions,
   ReviewHistory,
   RoleBadge,
   StatusBadge,
   SubmissionView,
 } from '../duty-parts.js';
-import { EvidenceFileInput, EvidenceUploadScript, fieldHelpers, InlineText, TextArea } from '../fields.js';
+import {
+  ErrorSummary,
+  EvidenceFileInput,
+  EvidenceUploadScript,
+  fieldHelpers,
+  InlineText,
+  type SummaryField,
+  TextArea,
+} from '../fields.js';
 import { FormKey, newFormKey } from '../form-key.js';
 import { dateTime, timeLeft } from '../format.js';
-import type { FieldErrors } from '../forms.js';
-import { type Chrome, Csrf, Page } from '../layout.js';
+import { errorsUnder, type FieldErrors } from '../forms.js';
+import { type Chrome, Csrf, FieldError, Page } from '../layout.js';
 import { ProgressSection } from '../progress-parts.js';
 import type { DutyPageData } from './my-duties-load.js';
 
-/** Evidence rows on the submit form. */
+/** Blank evidence rows on the submit form, after those kept from the last submission. */
 export const EVIDENCE_ROWS = 3;
+
+/** One evidence row of the submit form: typed, uploaded, or kept from the last submission (removable). */
+export interface EvidenceRow {
+  title: string;
+  ref: string;
+  /** Carried from the last submission: listed with its file name, kept unless `drop`. */
+  kept: boolean;
+  drop: boolean;
+  size?: number | undefined;
+}
 
 export interface SubmitValues {
   note: string;
-  evidence: { title: string; ref: string }[];
+  evidence: EvidenceRow[];
   nothingToReport: boolean;
 }
 
-const emptySubmit = (): SubmitValues => ({
-  note: '',
-  evidence: Array.from({ length: EVIDENCE_ROWS }, () => ({ title: '', ref: '' })),
-  nothingToReport: false,
-});
+const blankRow = (): EvidenceRow => ({ title: '', ref: '', kept: false, drop: false });
+
+/**
+ * What the submit form starts from: for a duty submitted before (returned for rework), the last
+ * submission's note and every evidence item, to be amended rather than typed again; then blank rows.
+ */
+export function submitStart(duty: Duty): SubmitValues {
+  const last = duty.submission;
+  const kept = (last?.evidence ?? []).map(
+    (e): EvidenceRow => ({ title: e.title, ref: e.ref, kept: true, drop: false, size: e.size }),
+  );
+  return {
+    note: last?.note ?? '',
+    evidence: [...kept, ...Array.from({ length: EVIDENCE_ROWS }, blankRow)],
+    nothingToReport: false,
+  };
+}
 
 export interface ExtensionValues {
   reason: string;
@@ -43,6 +77,23 @@ export interface ExtensionValues {
 }
 
 const emptyExtension = (): ExtensionValues => ({ reason: '', progress: '', proposedDueAt: '' });
+
+/** Where each field of the submit form is, for the error summary's links. */
+function submitField(field: string): SummaryField | undefined {
+  if (field === 'note') return { label: '办理情况', id: 'note' };
+  if (field === 'nothingToReport') return { label: '零报告', id: 'nothingToReport' };
+  const m = /^evidence\.(\d+)\.(title|ref)$/.exec(field);
+  if (m === null) return undefined;
+  return { label: `佐证资料 ${Number(m[1]) + 1} ${m[2] === 'title' ? '名称' : '位置'}`, id: field };
+}
+
+const EXTENSION_FIELDS: Record<string, SummaryField> = {
+  reason: { label: '延期理由', id: 'ext-reason' },
+  progress: { label: '目前进展', id: 'ext-progress' },
+  proposedDueAt: { label: '建议延至', id: 'ext-due' },
+};
+const extensionField = (field: string): SummaryField | undefined =>
+  Object.hasOwn(EXTENSION_FIELDS, field) ? EXTENSION_FIELDS[field] : undefined;
 
 /** A form that came back with problems: which one, what was typed, and the problems by field. */
 export type Failed =
@@ -61,7 +112,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
   const tz = data.timeZone;
   const light = dutyLight(duty, now, lightSettingsOf(plan, calendar, tz));
   const phase = plan?.phases.find((ph) => ph.key === duty.phaseKey);
-  const values = failed?.form === 'submit' ? failed.values : emptySubmit();
+  const values = failed?.form === 'submit' ? failed.values : submitStart(duty);
   const errors = failed?.form === 'submit' ? failed.errors : undefined;
   const ext = failed?.form === 'extension' ? failed.values : emptyExtension();
   const extErrors = failed?.form === 'extension' ? failed.errors : undefined;
@@ -73,13 +124,16 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
         <TrafficLight light={light.light} reason={light.reason} />
         {duty.title}
       </h1>
+      <ReturnedBanner duty={duty} timeZone={tz} now={now} />
+      <ErrorSummary errors={errors} title="提交未成功,请修改以下问题后重新提交" fieldOf={submitField} />
+      <ErrorSummary errors={extErrors} title="延期申请未提交,请修改以下问题" fieldOf={extensionField} />
       <div class="card">
         <p class="row">
           <StatusBadge duty={duty} />
           <RoleBadge duty={duty} />
           {duty.kind === 'report' && <span class="badge">定期报告</span>}
           {duty.kind === 'rectification' && <span class="badge">督查整改</span>}
-          {duty.round > 1 && <span class="badge b-yellow">第 {duty.round} 轮</span>}
+          {duty.round > 1 && duty.status !== 'open' && <span class="badge b-yellow">第 {duty.round} 轮</span>}
           {duty.extensions > 0 && <span class="badge">已延期 {duty.extensions} 次</span>}
         </p>
         <p>
@@ -115,19 +169,6 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
           </p>
         )}
       </div>
-      {duty.status === 'open' && (
-        <>
-          <h2>序时进度</h2>
-          <ProgressSection
-            duty={duty}
-            light={light}
-            now={now}
-            timeZone={tz}
-            mayReport={data.mayReportProgress}
-            csrfToken={csrfToken}
-          />
-        </>
-      )}
       {duty.receipt !== null && (
         <>
           <h2 id="receipt">签收</h2>
@@ -153,6 +194,107 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
               </form>
             )}
           </div>
+        </>
+      )}
+      {data.notYetOpen !== null && (
+        <>
+          <h2>提交办结</h2>
+          <p class="card muted">{data.notYetOpen}</p>
+        </>
+      )}
+      {data.canSubmit && (
+        <>
+          <h2>提交办结</h2>
+          <form
+            method="post"
+            action={`/duties/${duty.id}/submit`}
+            class="card"
+            novalidate
+            data-uploads={`/duties/${duty.id}/evidence-uploads`}
+          >
+            <Csrf token={csrfToken} />
+            <input type="hidden" name="version" value={String(duty.version)} />
+            <input type="hidden" name="back" value="duty" />
+            {err('(root)')}
+            {err('version')}
+            <TextArea
+              id="note"
+              name="note"
+              label="办理情况"
+              value={values.note}
+              maxlength={5000}
+              errors={errors}
+            />
+            {duty.kind === 'report' && (
+              <p>
+                <label>
+                  <input
+                    type="checkbox"
+                    id="nothingToReport"
+                    name="nothingToReport"
+                    value="1"
+                    checked={values.nothingToReport}
+                  />{' '}
+                  零报告:本期没有需要报告的情况
+                </label>
+                {err('nothingToReport')}
+              </p>
+            )}
+            {values.evidence.some((e) => e.kept) && (
+              <>
+                <span class="f">上次提交的佐证资料(保留;不需要的勾选“移除”)</span>
+                <ul class="plain kept">
+                  {values.evidence.map((e, i) =>
+                    e.kept ? <KeptEvidence row={e} i={i} errors={errors} /> : null,
+                  )}
+                </ul>
+              </>
+            )}
+            <span class="f">
+              {values.evidence.some((e) => e.kept) ? '补充' : ''}
+              佐证资料(可选:上传文件,或填写文件名称和存放位置、链接)
+            </span>
+            {values.evidence.map((e, i) =>
+              e.kept ? null : (
+                <div class="grid2">
+                  <InlineText
+                    id={`evidence.${i}.title`}
+                    name={`evidence.${i}.title`}
+                    value={e.title}
+                    placeholder="名称,如 花名册(签字版)"
+                    label={`佐证资料 ${i + 1} 名称`}
+                    errors={errors}
+                  />
+                  <InlineText
+                    id={`evidence.${i}.ref`}
+                    name={`evidence.${i}.ref`}
+                    value={e.ref}
+                    placeholder="位置或链接"
+                    label={`佐证资料 ${i + 1} 位置`}
+                    errors={errors}
+                  />
+                  <EvidenceFileInput row={i} />
+                </div>
+              ),
+            )}
+            <p>
+              <button type="submit">提交办结</button>
+            </p>
+            {EvidenceUploadScript}
+          </form>
+        </>
+      )}
+      {duty.status === 'open' && (
+        <>
+          <h2>序时进度</h2>
+          <ProgressSection
+            duty={duty}
+            light={light}
+            now={now}
+            timeZone={tz}
+            mayReport={data.mayReportProgress}
+            csrfToken={csrfToken}
+          />
         </>
       )}
       {data.canRemind && (
@@ -216,119 +358,83 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
             <p class="muted">已过截止时间,不能再申请延期,请尽快办理。</p>
           )}
           {data.canRequest && (
-            <form
-              method="post"
-              action={`/duties/${duty.id}/extension-requests`}
-              class="card"
-              novalidate
-              data-form="extension"
-            >
-              <Csrf token={csrfToken} />
-              <p class="muted">
-                须在截止时间之前申请,写明理由、目前进展和建议的新截止日期,由办公室或领导审批。
-              </p>
-              {extErr('(root)')}
-              <TextArea
-                id="ext-reason"
-                name="reason"
-                label="延期理由"
-                value={ext.reason}
-                maxlength={2000}
-                errors={extErrors}
-              />
-              <TextArea
-                id="ext-progress"
-                name="progress"
-                label="目前进展"
-                value={ext.progress}
-                maxlength={2000}
-                errors={extErrors}
-              />
-              <label class="f" for="ext-due">
-                建议延至(当天 24 时前)
-              </label>
-              <input
-                type="date"
-                id="ext-due"
-                name="proposedDueAt"
-                value={ext.proposedDueAt}
-                class={extInvalid('proposedDueAt')}
-              />
-              {extErr('proposedDueAt')}
-              <p>
-                <button type="submit" class="light">
-                  提交延期申请
-                </button>
-              </p>
-            </form>
-          )}
-        </>
-      )}
-      {data.notYetOpen !== null && (
-        <>
-          <h2>提交办结</h2>
-          <p class="card muted">{data.notYetOpen}</p>
-        </>
-      )}
-      {data.canSubmit && (
-        <>
-          <h2>提交办结</h2>
-          <form
-            method="post"
-            action={`/duties/${duty.id}/submit`}
-            class="card"
-            novalidate
-            data-uploads={`/duties/${duty.id}/evidence-uploads`}
-          >
-            <Csrf token={csrfToken} />
-            <input type="hidden" name="version" value={String(duty.version)} />
-            <input type="hidden" name="back" value="duty" />
-            {err('(root)')}
-            {err('version')}
-            <TextArea
-              id="note"
-              name="note"
-              label="办理情况"
-              value={values.note}
-              maxlength={5000}
-              errors={errors}
-            />
-            {duty.kind === 'report' && (
-              <p>
-                <label>
-                  <input type="checkbox" name="nothingToReport" value="1" checked={values.nothingToReport} />{' '}
-                  零报告:本期没有需要报告的情况
+            <details class="fold" open={failed?.form === 'extension'}>
+              <summary>申请延期</summary>
+              <form
+                method="post"
+                action={`/duties/${duty.id}/extension-requests`}
+                class="card"
+                novalidate
+                data-form="extension"
+              >
+                <Csrf token={csrfToken} />
+                <p class="muted">
+                  须在截止时间之前申请,写明理由、目前进展和建议的新截止日期,由办公室或领导审批。
+                </p>
+                {extErr('(root)')}
+                <TextArea
+                  id="ext-reason"
+                  name="reason"
+                  label="延期理由"
+                  value={ext.reason}
+                  maxlength={2000}
+                  errors={extErrors}
+                />
+                <TextArea
+                  id="ext-progress"
+                  name="progress"
+                  label="目前进展"
+                  value={ext.progress}
+                  maxlength={2000}
+                  errors={extErrors}
+                />
+                <label class="f" for="ext-due">
+                  建议延至(当天 24 时前)
                 </label>
-                {err('nothingToReport')}
-              </p>
-            )}
-            <span class="f">佐证资料(可选:上传文件,或填写文件名称和存放位置、链接)</span>
-            {values.evidence.map((e, i) => (
-              <div class="grid2">
-                <InlineText
-                  name={`evidence.${i}.title`}
-                  value={e.title}
-                  placeholder="名称,如 花名册(签字版)"
-                  label={`佐证资料 ${i + 1} 名称`}
-                  errors={errors}
+                <input
+                  type="date"
+                  id="ext-due"
+                  name="proposedDueAt"
+                  value={ext.proposedDueAt}
+                  class={extInvalid('proposedDueAt')}
                 />
-                <InlineText
-                  name={`evidence.${i}.ref`}
-                  value={e.ref}
-                  placeholder="位置或链接"
-                  label={`佐证资料 ${i + 1} 位置`}
-                  errors={errors}
-                />
-                <EvidenceFileInput row={i} />
-              </div>
-            ))}
-            <p>
-              <button type="submit">提交办结</button>
-            </p>
-            {EvidenceUploadScript}
-          </form>
+                {extErr('proposedDueAt')}
+                <p>
+                  <button type="submit" class="light">
+                    提交延期申请
+                  </button>
+                </p>
+              </form>
+            </details>
+          )}
         </>
       )}
     </Page>
   );
 };
+
+/** An evidence item kept from the last submission: its title (editable), file name and size, and 移除. */
+const KeptEvidence: FC<{ row: EvidenceRow; i: number; errors: FieldErrors | undefined }> = ({
+  row,
+  i,
+  errors,
+}) => (
+  <li class="row" data-kept={String(i)} id={`evidence.${i}.ref`}>
+    <input type="hidden" name={`evidence.${i}.kept`} value="1" />
+    <input type="hidden" name={`evidence.${i}.ref`} value={row.ref} />
+    {row.size !== undefined && <input type="hidden" name={`evidence.${i}.size`} value={String(row.size)} />}
+    <InlineText
+      id={`evidence.${i}.title`}
+      name={`evidence.${i}.title`}
+      value={row.title}
+      placeholder="名称"
+      label={`佐证资料 ${i + 1} 名称`}
+      errors={errors}
+    />
+    {evidenceFileLabel(row.ref) === null ? <small>{row.ref}</small> : <EvidenceFacts item={row} />}
+    <label>
+      <input type="checkbox" name={`evidence.${i}.drop`} value="1" checked={row.drop} /> 移除
+    </label>
+    <FieldError messages={errorsUnder(errors, `evidence.${i}.ref`)} />
+  </li>
+);

@@ -5,13 +5,23 @@ import { RemindSchema } from '../../../shared/schemas/notices.js';
 import type { AppDeps } from '../../api/deps.js';
 import { chromeOf, pathId, type WebContext } from '../context.js';
 import { oncePerForm } from '../form-key.js';
-import { type FieldErrors, fromZod, one, optional, readForm, refusalOf, versionOf } from '../forms.js';
+import {
+  type FieldErrors,
+  type FormFields,
+  fromZod,
+  one,
+  optional,
+  readForm,
+  refusalOf,
+  versionOf,
+} from '../forms.js';
 import { type Problem, problemFlash } from '../layout.js';
 import { pageCsp } from '../page-headers.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
 import {
   DutyPage,
   EVIDENCE_ROWS,
+  type EvidenceRow,
   type ExtensionValues,
   type Failed,
   type SubmitValues,
@@ -93,21 +103,15 @@ export function myDutyPages(deps: AppDeps) {
     const dutyId = pathId(c, 'dutyId', '任务');
     const form = await readForm(c);
     const fromList = one(form, 'back') === 'my';
-    const values: SubmitValues = {
-      note: one(form, 'note'),
-      evidence: Array.from({ length: EVIDENCE_ROWS }, (_, i) => ({
-        title: one(form, `evidence.${i}.title`),
-        ref: one(form, `evidence.${i}.ref`),
-      })),
-      nothingToReport: one(form, 'nothingToReport') === '1',
-    };
-    // Blank rows are not evidence; the rows given keep their on-screen number for error messages.
+    const values = submitValuesFrom(form);
+    // Blank rows and removed ones are not evidence; the rows given keep their on-screen number for
+    // error messages.
     const given = values.evidence
       .map((e, row) => ({ e, row }))
-      .filter(({ e }) => e.title.trim() !== '' || e.ref.trim() !== '');
+      .filter(({ e }) => !e.drop && (e.title.trim() !== '' || e.ref.trim() !== ''));
     const parsed = SubmitDutySchema.safeParse({
       note: optional(values.note),
-      evidence: given.map(({ e }) => e),
+      evidence: given.map(({ e }) => ({ title: e.title, ref: e.ref })),
       nothingToReport: values.nothingToReport,
       version: versionOf(one(form, 'version')),
     });
@@ -199,4 +203,27 @@ export function myDutyPages(deps: AppDeps) {
   });
 
   return app;
+}
+
+/** The most evidence rows a form may post: the schema's 50 items plus the blank rows. */
+const MAX_EVIDENCE_ROWS = 50 + EVIDENCE_ROWS;
+
+/** The submit form as posted: the note, and every evidence row (kept ones, removed or not, and new ones). */
+function submitValuesFrom(form: FormFields): SubmitValues {
+  const indexes = [...form.keys()].flatMap((name) => {
+    const m = /^evidence\.(\d{1,3})\./.exec(name);
+    return m === null ? [] : [Number(m[1])];
+  });
+  const rows = Math.min(Math.max(EVIDENCE_ROWS, ...indexes.map((i) => i + 1)), MAX_EVIDENCE_ROWS);
+  const evidence = Array.from({ length: rows }, (_, i): EvidenceRow => {
+    const size = Number(one(form, `evidence.${i}.size`));
+    return {
+      title: one(form, `evidence.${i}.title`),
+      ref: one(form, `evidence.${i}.ref`),
+      kept: one(form, `evidence.${i}.kept`) === '1',
+      drop: one(form, `evidence.${i}.drop`) === '1',
+      size: Number.isSafeInteger(size) && size > 0 ? size : undefined,
+    };
+  });
+  return { note: one(form, 'note'), evidence, nothingToReport: one(form, 'nothingToReport') === '1' };
 }

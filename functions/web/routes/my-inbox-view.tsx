@@ -60,6 +60,7 @@ export const InboxPage: FC<{ inbox: Inbox; chrome: Chrome; csrfToken: string }> 
               ) : (
                 <span class="muted">{timeLeft(duty.dueAt, now)}</span>
               )}
+              {reason !== null && <span class="badge b-red">退回整改</span>}
               <RoleBadge duty={duty} />
               {duty.kind === 'report' && <span class="badge">定期报告</span>}
               {duty.kind === 'rectification' && <span class="badge">督查整改</span>}

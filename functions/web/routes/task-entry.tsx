@@ -11,9 +11,10 @@ import { chromeOf, pathId, unitDirectory, type WebContext } from '../context.js'
 import {
   DueInputs,
   defaultPhaseKey,
+  ErrorSummary,
   fieldHelpers,
   PhaseSelect,
-  RetryAlert,
+  type SummaryField,
   TextArea,
   TextLine,
 } from '../fields.js';
@@ -230,6 +231,22 @@ export function taskEntryPages(deps: AppDeps) {
   return app;
 }
 
+/** Where each field of the task form is, for the error summary's links. */
+function taskField(field: string): SummaryField | undefined {
+  const head = field.split('.')[0] ?? field;
+  const places: Record<string, SummaryField> = {
+    title: { label: '任务名称', id: 'title' },
+    description: { label: '工作要求', id: 'description' },
+    phaseKey: { label: '所属阶段', id: 'phaseKey' },
+    kind: { label: '任务类型', id: 'title' },
+    dueAt: { label: '截止时间', id: 'due' },
+    recurrence: { label: '每周重复', id: 'due' },
+    leadUnitId: { label: '牵头单位', id: 'units' },
+    coUnitIds: { label: '配合单位', id: 'units' },
+  };
+  return Object.hasOwn(places, head) ? places[head] : undefined;
+}
+
 const TaskFormView: FC<PlanFormProps<TaskForm>> = ({ plan, units, form, errors, csrfToken }) => {
   const co = new Set(form.coUnitIds);
   const { err, invalid } = fieldHelpers(errors);
@@ -238,7 +255,7 @@ const TaskFormView: FC<PlanFormProps<TaskForm>> = ({ plan, units, form, errors, 
       <Csrf token={csrfToken} />
       <FormKey value={form.formKey} />
       {err('(root)')}
-      {errors !== undefined && <RetryAlert>请按提示修改后重新提交。</RetryAlert>}
+      <ErrorSummary errors={errors} title="未能创建,请按提示修改后重新提交" fieldOf={taskField} />
       <TextLine name="title" label="任务名称" value={form.title} maxlength={200} errors={errors} />
       <TextArea
         id="description"
@@ -263,7 +280,7 @@ const TaskFormView: FC<PlanFormProps<TaskForm>> = ({ plan, units, form, errors, 
           {err('kind')}
         </div>
       </div>
-      <fieldset class="card">
+      <fieldset class="card" id="due">
         <legend>截止时间</legend>
         <div class="row">
           <DueInputs
@@ -319,7 +336,7 @@ const TaskFormView: FC<PlanFormProps<TaskForm>> = ({ plan, units, form, errors, 
         {err('recurrence.leadDays')}
         {err('recurrence')}
       </fieldset>
-      <fieldset class="card">
+      <fieldset class="card" id="units">
         <legend>责任单位</legend>
         <p class="muted">
           选一个“牵头”单位,再勾选“配合”单位:每个单位各生成一条任务。勾选“分别交办”则为每个所选单位各建一条同样的任务(各自牵头)。

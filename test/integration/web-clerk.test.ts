@@ -1,0 +1,231 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../infra/local/demo-seed.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Duty } from '../../shared/schemas/duties.js';
+import { CreateTaskSchema } from '../../shared/schemas/tasks.js';
+import { webApp } from './web-harness.js';
+
+// The fourth day of 自查补短 in the demo plan.
+const NOW = new Date('2026-11-25T10:00:00+08:00');
+const OFFICE: Principal = { sub: 'test-office', role: 'office' };
+
+type Web = Awaited<ReturnType<typeof webApp>>;
+
+/** The text of the textarea (else the value of the input) named `name` on the page, or undefined. */
+function fieldValue(html: string, name: string): string | undefined {
+  const escaped = name.replace(/\./g, '\\.');
+  const area = new RegExp(`<textarea[^>]*name="${escaped}"[^>]*>([^<]*)</textarea>`).exec(html)?.[1];
+  if (area !== undefined) return area;
+  const input = new RegExp(`<input[^>]*name="${escaped}"[^>]*>`).exec(html)?.[0];
+  return input === undefined ? undefined : (/value="([^"]*)"/.exec(input)?.[1] ?? '');
+}
+
+describe('pages a clerk can use without training (issue 17)', () => {
+  let web: Web;
+  let planId: string;
+
+  const newTask = async (title: string, leadUnitId: string, dueAt: string, coUnitIds: string[] = []) =>
+    (
+      await web.services.plans.createTask(
+        OFFICE,
+        planId,
+        CreateTaskSchema.parse({ title, phaseKey: 'self-check', leadUnitId, coUnitIds, dueAt }),
+        NOW,
+      )
+    ).duties;
+
+  beforeAll(async () => {
+    web = await webApp({ now: NOW });
+    planId = (await seedDemo(web.services, NOW)).planId;
+  });
+
+  describe('returned work looks returned', () => {
+    let duty: Duty;
+    const clerk: Principal = { sub: 'clerk', role: 'unit', unitId: 'finance-section' };
+
+    beforeAll(async () => {
+      duty = (await newTask('核对资助资金发放台账', 'finance-section', '2026-12-04'))[0] as Duty;
+      await web.services.duties.submit(
+        clerk,
+        duty.id,
+        {
+          note: '已核对 2026 年秋季学期资助资金。',
+          evidence: [
+            { title: '发放花名册', ref: 'files/demo/finance/roster.xlsx' },
+            { title: '银行回单', ref: '档案柜 3-12' },
+            { title: '公示照片', ref: 'https://files.example/gongshi.jpg' },
+            { title: '签字表', ref: 'files/demo/finance/qianzi.pdf' },
+          ],
+          nothingToReport: false,
+        },
+        NOW,
+      );
+      duty = await web.services.duties.returnForRework(
+        OFFICE,
+        duty.id,
+        { reason: '缺少学校盖章的确认表', newDueAt: '2026-12-10', version: 2 },
+        NOW,
+      );
+    });
+
+    it('says 退回整改 in red at the top, with the reason and the new deadline', async () => {
+      const page = web.browser();
+      await page.signIn('unit:finance-section');
+      const res = await page.get(`/duties/${duty.id}`);
+      expect(res.status).toBe(200);
+      const banner = res.html.slice(
+        res.html.indexOf('data-returned'),
+        res.html.indexOf('</div>', res.html.indexOf('data-returned')),
+      );
+      expect(banner).toContain('<span class="badge b-red">退回整改</span>');
+      expect(banner).toContain('第 2 轮');
+      expect(banner).toContain('退回原因:</strong>缺少学校盖章的确认表');
+      expect(banner).toContain('整改期限:</strong>12月10日(周四)23:59');
+      // Above everything else about the duty: right under the title.
+      expect(res.html.indexOf('data-returned')).toBeLessThan(res.html.indexOf('责任单位'));
+      // The status says it too, in red, not 待办.
+      expect(res.html).not.toContain('>待办</span>');
+      const mine = await page.get('/my');
+      expect(mine.html).toContain('<span class="badge b-red">退回整改</span>');
+    });
+
+    it('prefills the form with the last note and every evidence item, each removable', async () => {
+      const page = web.browser();
+      await page.signIn('unit:finance-section');
+      const res = await page.get(`/duties/${duty.id}`);
+      expect(fieldValue(res.html, 'note')).toBe('已核对 2026 年秋季学期资助资金。');
+      const titles = [0, 1, 2, 3].map((i) => fieldValue(res.html, `evidence.${i}.title`));
+      expect(titles).toEqual(['发放花名册', '银行回单', '公示照片', '签字表']);
+      expect(fieldValue(res.html, 'evidence.0.ref')).toBe('files/demo/finance/roster.xlsx');
+      expect([...res.html.matchAll(/name="evidence\.\d+\.drop"/g)]).toHaveLength(4);
+      // The kept file shows its name, not its path; then three blank rows for more.
+      expect(res.html).toContain('<small>roster.xlsx</small>');
+      expect(fieldValue(res.html, 'evidence.4.title')).toBe('');
+      expect(fieldValue(res.html, 'evidence.6.title')).toBe('');
+    });
+
+    it('resubmits what was kept and added, without what was removed: nothing silently lost', async () => {
+      const page = web.browser();
+      await page.signIn('unit:finance-section');
+      const fields: Record<string, string> = {
+        version: String(duty.version),
+        back: 'duty',
+        note: '已核对,补充学校盖章确认表。',
+        'evidence.0.title': '发放花名册',
+        'evidence.0.ref': 'files/demo/finance/roster.xlsx',
+        'evidence.0.kept': '1',
+        'evidence.1.title': '银行回单',
+        'evidence.1.ref': '档案柜 3-12',
+        'evidence.1.kept': '1',
+        'evidence.1.drop': '1',
+        'evidence.2.title': '公示照片',
+        'evidence.2.ref': 'https://files.example/gongshi.jpg',
+        'evidence.2.kept': '1',
+        'evidence.3.title': '签字表',
+        'evidence.3.ref': 'files/demo/finance/qianzi.pdf',
+        'evidence.3.kept': '1',
+        'evidence.4.title': '学校盖章确认表',
+        'evidence.4.ref': '档案柜 3-13',
+        'evidence.5.title': '',
+        'evidence.5.ref': '',
+      };
+      const res = await page.post(`/duties/${duty.id}/submit`, fields);
+      expect(res.status).toBe(303);
+      const stored = await web.services.duties.get(OFFICE, duty.id, NOW);
+      expect(stored.status).toBe('submitted');
+      expect(stored.submission?.evidence.map((e) => e.title)).toEqual([
+        '发放花名册',
+        '公示照片',
+        '签字表',
+        '学校盖章确认表',
+      ]);
+    });
+  });
+
+  describe('a failed submit says so at the top', () => {
+    it('puts a focused summary linking to each field above everything, and keeps each error by its field', async () => {
+      const duty = (await newTask('提交失败的任务', 'admissions-office', '2026-12-04'))[0] as Duty;
+      const page = web.browser();
+      await page.signIn('unit:admissions-office');
+      const res = await page.post(`/duties/${duty.id}/submit`, {
+        version: String(duty.version),
+        back: 'duty',
+        note: '',
+        'evidence.1.title': '招生计划表',
+        'evidence.1.ref': '',
+      });
+      expect(res.status).toBe(400);
+      const start = res.html.indexOf('id="error-summary"');
+      expect(start).toBeGreaterThan(0);
+      const summary = res.html.slice(res.html.lastIndexOf('<div', start), res.html.indexOf('</div>', start));
+      expect(summary).toContain('role="alert"');
+      expect(summary).toContain('tabindex="-1"');
+      expect(summary).toContain('autofocus');
+      expect(summary).toContain('提交未成功');
+      expect(summary).toContain(
+        '<a href="#note">办理情况:请填写办理情况说明(定期报告没有情况时可选择“零报告”)</a>',
+      );
+      expect(summary).toContain('<a href="#evidence.1.ref">佐证资料 2 位置:此项必须填写</a>');
+      // First on the page, before the duty's facts; the fields it links to exist.
+      expect(start).toBeLessThan(res.html.indexOf('责任单位'));
+      expect(res.html).toContain('id="note"');
+      expect(res.html).toContain('id="evidence.1.ref"');
+      // Each error is still under its field.
+      const row1 = res.html.slice(res.html.indexOf('name="evidence.1.ref"'));
+      expect(row1.slice(0, 400)).toContain('此项必须填写');
+    });
+
+    it('does not outline an optional time field red when the problem is elsewhere', async () => {
+      const page = web.browser();
+      await page.signIn('office');
+      const res = await page.post(`/plans/${planId}/tasks`, {
+        title: '',
+        phaseKey: 'self-check',
+        kind: 'task',
+        dueDate: '',
+        dueTime: '',
+        leadUnitId: 'edu-section',
+      });
+      expect(res.status).toBe(400);
+      expect(res.html).toContain('id="error-summary"');
+      expect(res.html).toContain('<a href="#title">任务名称:');
+      expect(res.html).toMatch(/<input type="date" name="dueDate" value="" class="invalid"/);
+      expect(res.html).toMatch(/<input type="time" name="dueTime" value=""\/?>/);
+      const badTime = await page.post(`/plans/${planId}/tasks`, {
+        title: '时间写错',
+        phaseKey: 'self-check',
+        kind: 'task',
+        dueDate: '2026-12-04',
+        dueTime: '25:00',
+        leadUnitId: 'edu-section',
+      });
+      expect(badTime.status).toBe(400);
+      expect(badTime.html).toMatch(/<input type="time" name="dueTime" value="25:00" class="invalid"/);
+    });
+  });
+
+  describe('the main action first', () => {
+    it('puts 提交办结 before 延期申请, the request folded behind a button that opens when it failed', async () => {
+      const duty = (await newTask('主要操作在前', 'staffing-office', '2026-12-04'))[0] as Duty;
+      const page = web.browser();
+      await page.signIn('unit:staffing-office');
+      const res = await page.get(`/duties/${duty.id}`);
+      const submit = res.html.indexOf('<h2>提交办结</h2>');
+      expect(submit).toBeGreaterThan(0);
+      expect(submit).toBeLessThan(res.html.indexOf('<h2 id="extension">延期申请</h2>'));
+      expect(submit).toBeLessThan(res.html.indexOf('<h2>序时进度</h2>'));
+      const fold = res.html.slice(res.html.indexOf('<details class="fold"'));
+      expect(fold.startsWith('<details class="fold"><summary>申请延期</summary>')).toBe(true);
+      expect(fold.indexOf('action="/duties/')).toBeLessThan(fold.indexOf('</details>'));
+      expect(fold).toContain('extension-requests');
+      const failed = await page.post(`/duties/${duty.id}/extension-requests`, {
+        reason: '',
+        progress: '进行中',
+        proposedDueAt: '',
+      });
+      expect(failed.status).toBe(400);
+      expect(failed.html).toContain('<details class="fold" open=""><summary>申请延期</summary>');
+      expect(failed.html).toContain('<a href="#ext-due">建议延至:请选择建议延至的日期</a>');
+    });
+  });
+});
