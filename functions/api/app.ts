@@ -11,6 +11,7 @@ import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { importRoutes } from './routes/imports.js';
 import { indicatorRoutes } from './routes/indicators.js';
+import { instructionRoutes } from './routes/instructions.js';
 import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
 import { progressRoutes } from './routes/progress.js';
@@ -88,6 +89,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/channels', channelRoutes(deps));
   app.route('/v1/delivery-settings', deliverySettingsRoutes(deps));
   app.route('/v1/notices', noticeDeliveryRoutes(deps));
+  app.route('/v1', instructionRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

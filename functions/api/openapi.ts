@@ -73,6 +73,10 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /v1/delivery-settings': 'setDeliverySettings',
   'GET /v1/notices/{noticeId}/deliveries': 'listNoticeDeliveries',
   'PUT /v1/plans/{planId}/scoring-rules': 'putScoringRules',
+  'POST /v1/plans/{planId}/tasks/{taskId}/instructions': 'createTaskInstruction',
+  'GET /v1/plans/{planId}/tasks/{taskId}/instructions': 'listTaskInstructions',
+  'POST /v1/duties/{dutyId}/instructions': 'createDutyInstruction',
+  'GET /v1/duties/{dutyId}/instructions': 'listDutyInstructions',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

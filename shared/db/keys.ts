@@ -83,6 +83,11 @@
  * |    |   escalation day>#<caseId>, set or moved in the  |                                                                |
  * |    |   same conditional write as the case; a return   |                                                                |
  * |    |   removes it                                     |                                                                |
+ * | B1 | a task's 领导批示 (instructions): those on the    | Query    pk=INSTRUCTIONS#<taskId>  sk=INSTR#<instructionId>    |
+ * |    |   whole task and on each of its duties; a duty's | (a duty's: FilterExpression dutyId = <dutyId> OR null); the   |
+ * |    |   page reads the task's and its own              |   notices they write are N1–N3's, level `instruction`          |
+ * | D8 | 转办: the duties a unit passed down (a parent    | GetItem D1 of each id in the parent's `handedTo` (BatchGet);   |
+ * |    |   duty's children), each a duty of the same task | child ids fixed by (task, unit, parent duty): occurrenceDutyId |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -404,3 +409,10 @@ export const channelLeaseKey = (channelId: string) => ({ pk: `CHANNEL#${channelI
 
 /** FK1: the one wrapped data key of children's identifying fields (shared/privacy/kms-field-keys.ts). */
 export const FIELD_KEY_KEY = { pk: 'FIELDKEY', sk: 'CURRENT' } as const;
+
+/** B1: a task's instructions (领导批示) share one partition; the id is fixed per press (a retry's key). */
+export const taskInstructionsPk = (taskId: string) => `INSTRUCTIONS#${taskId}`;
+export const instructionKey = (taskId: string, instructionId: string) => ({
+  pk: taskInstructionsPk(taskId),
+  sk: `INSTR#${instructionId}`,
+});

@@ -9,6 +9,7 @@ import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
 import { importRepository } from '../db/import-repository.js';
 import { indicatorRepository } from '../db/indicator-repository.js';
+import { instructionRepository } from '../db/instruction-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { reportRepository } from '../db/report-repository.js';
@@ -31,6 +32,7 @@ import { type ExtensionService, extensionService } from './extension-service.js'
 import { type IdempotencyService, idempotencyService } from './idempotency-service.js';
 import { type ImportService, importService } from './import-service.js';
 import { type IndicatorService, indicatorService } from './indicator-service.js';
+import { type InstructionService, instructionService } from './instruction-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { type ProgressService, progressService } from './progress-service.js';
@@ -70,6 +72,8 @@ export interface Services {
   channels: ChannelService;
   /** The delivery loop over the outbox (run by its own schedule, never by a request). */
   deliveries: DeliveryService;
+  /** 领导批示 on tasks and duties, each written once and pushed as a notice. */
+  instructions: InstructionService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -170,6 +174,14 @@ export function createServices(
         ...(options.deliveryLog ? { log: options.deliveryLog } : {}),
       },
     ),
+    instructions: instructionService({
+      instructions: instructionRepository(table),
+      duties,
+      plans,
+      units,
+      calendars,
+      notices,
+    }),
   };
 }
 
