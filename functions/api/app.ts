@@ -12,6 +12,7 @@ import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { importRoutes } from './routes/imports.js';
 import { indicatorRoutes } from './routes/indicators.js';
+import { instructionRoutes } from './routes/instructions.js';
 import { noticeRoutes } from './routes/notices.js';
 import { planRoutes } from './routes/plans.js';
 import { progressRoutes } from './routes/progress.js';
@@ -93,6 +94,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/semesters', semesterRoutes(deps));
   app.route('/v1/rosters', rosterRoutes(deps));
   app.route('/v1/case-weekly-forms', caseWeeklyFormRoutes(deps));
+  app.route('/v1', instructionRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

@@ -83,6 +83,10 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/case-weekly-forms/setup': 'setUpCaseWeeklyForms',
   'GET /v1/case-weekly-forms/{dutyId}': 'previewCaseWeeklyForm',
   'POST /v1/case-weekly-forms/{dutyId}': 'fileCaseWeeklyForm',
+  'POST /v1/plans/{planId}/tasks/{taskId}/instructions': 'createTaskInstruction',
+  'GET /v1/plans/{planId}/tasks/{taskId}/instructions': 'listTaskInstructions',
+  'POST /v1/duties/{dutyId}/instructions': 'createDutyInstruction',
+  'GET /v1/duties/{dutyId}/instructions': 'listDutyInstructions',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -98,6 +98,11 @@
  * |    |   by school                                      |   gsi2sk=<schoolUnitId>#<kind>#<entryId>                     |
  * | RS4| the county ledger, by township and school        | Query openByDue gsi3pk=LEDGER#<semesterId>                     |
  * |    |   (a school under no township sorts under '~')   |   gsi3sk=<townshipId>#<schoolUnitId>#<kind>#<entryId>        |
+ * | B1 | a task's 领导批示 (instructions): those on the    | Query    pk=INSTRUCTIONS#<taskId>  sk=INSTR#<instructionId>    |
+ * |    |   whole task and on each of its duties; a duty's | (a duty's: FilterExpression dutyId = <dutyId> OR null); the   |
+ * |    |   page reads the task's and its own              |   notices they write are N1–N3's, level `instruction`          |
+ * | D8 | 转办: the duties a unit passed down (a parent    | GetItem D1 of each id in the parent's `handedTo` (BatchGet);   |
+ * |    |   duty's children), each a duty of the same task | child ids fixed by (task, unit, parent duty): occurrenceDutyId |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -483,3 +488,9 @@ export function rosterLedgerKeys(e: {
     gsi3sk: `${e.townshipUnitId ?? NO_TOWNSHIP}#${e.schoolUnitId}#${inSchool}`,
   };
 }
+/** B1: a task's instructions (领导批示) share one partition; the id is fixed per press (a retry's key). */
+export const taskInstructionsPk = (taskId: string) => `INSTRUCTIONS#${taskId}`;
+export const instructionKey = (taskId: string, instructionId: string) => ({
+  pk: taskInstructionsPk(taskId),
+  sk: `INSTR#${instructionId}`,
+});

@@ -1,6 +1,7 @@
 import { acrossFields, dueTime, isRecord, line, slug, text, uniqueItems, z } from './common.js';
 import { DutyKindSchema, DutySchema } from './duties.js';
 import { EscalationPolicySchema } from './escalation.js';
+import { TaskOriginSchema } from './instructions.js';
 import { RecurrenceSchema } from './recurrence.js';
 
 // One task and its duties are written in one transaction (at most 100 items): the plan check, the
@@ -39,6 +40,9 @@ export const CreateTaskSchema = z
       .max(MAX_SIGN_OFF_LEVELS)
       .default(0)
       .openapi({ description: '提交后需逐级确认的上级层数,如 2:村提交→乡镇确认→局确认→办公室审核' }),
+    fromInstruction: TaskOriginSchema.optional().openapi({
+      description: '本任务来自领导批示(可选):批示人、日期和内容',
+    }),
   })
   // Checked whatever else failed, so one 400 names these with every other bad field.
   .check(
@@ -78,6 +82,9 @@ export const TaskSchema = z
       .default(null)
       .openapi({ description: '周期任务:已生成到此时间之前到期的各期任务' }),
     nextMaterializeAt: z.string().nullable().default(null),
+    fromInstruction: TaskOriginSchema.nullable()
+      .optional()
+      .openapi({ description: '本任务来自领导批示:批示人、日期和内容' }),
     createdAt: z.string(),
     createdBy: z.string(),
   })

@@ -10,6 +10,7 @@ import { dutyRepository } from '../db/duty-repository.js';
 import { extensionRepository } from '../db/extension-repository.js';
 import { importRepository } from '../db/import-repository.js';
 import { indicatorRepository } from '../db/indicator-repository.js';
+import { instructionRepository } from '../db/instruction-repository.js';
 import { noticeRepository } from '../db/notice-repository.js';
 import { planRepository } from '../db/plan-repository.js';
 import { reportRepository } from '../db/report-repository.js';
@@ -36,6 +37,7 @@ import { type IdempotencyService, idempotencyService } from './idempotency-servi
 import { type ImportService, importService } from './import-service.js';
 import { indicatorDuties } from './indicator-duties.js';
 import { type IndicatorService, indicatorService } from './indicator-service.js';
+import { type InstructionService, instructionService } from './instruction-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
 import { type PlanService, planService } from './plan-service.js';
 import { type ProgressService, progressService } from './progress-service.js';
@@ -85,6 +87,8 @@ export interface Services {
   rosters: RosterService;
   /** 控辍保学周报表: each school's weekly duty, filed with the form generated from its cases. */
   caseWeeklyForms: WeeklyFormService;
+  /** 领导批示 on tasks and duties, each written once and pushed as a notice. */
+  instructions: InstructionService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -205,6 +209,14 @@ export function createServices(
       duties: dutySvc,
       plans: planSvc,
       units,
+    }),
+    instructions: instructionService({
+      instructions: instructionRepository(table),
+      duties,
+      plans,
+      units,
+      calendars,
+      notices,
     }),
   };
 }

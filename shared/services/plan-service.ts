@@ -319,6 +319,7 @@ export function planService(deps: {
         // A recurring task waits in the sweep index until its occurrences are created; if this
         // request dies after writing it, the next sweep creates them.
         nextMaterializeAt: recurring ? createdAt : null,
+        ...(input.fromInstruction === undefined ? {} : { fromInstruction: input.fromInstruction }),
         createdAt,
         createdBy: principal.sub,
       };

@@ -12,6 +12,7 @@ import {
   type YearCalendar,
 } from '../domain/calendar/working-calendar.js';
 import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
+import { INSTRUCTION_LEVEL } from '../domain/escalation/ladder.js';
 import { applyDeltas, countsMap, type UnitPhaseCounts } from '../domain/plan/counters.js';
 import { periodOf, type ReportPeriod, reportIdFor } from '../domain/report/period.js';
 import { createReportBuilder, type ReportBuilt } from '../domain/report/report-builder.js';
@@ -132,7 +133,9 @@ export function reportComputer(deps: {
       const findingsRead = reports.findingFacts(plan.id);
       const common = [
         (async () => {
-          for await (const page of reports.noticeFacts(plan.id, asOfIso)) builder.addNotices(page);
+          // A leader's 批示 is pushed like a notice but is no pressure on the unit: not counted.
+          for await (const page of reports.noticeFacts(plan.id, asOfIso))
+            builder.addNotices(page.filter((n) => n.level !== INSTRUCTION_LEVEL));
         })(),
         (async () => {
           for await (const page of reports.extensionFacts(plan.id, asOfIso)) builder.addExtensions(page);

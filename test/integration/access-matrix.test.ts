@@ -504,6 +504,29 @@ const ROUTES: Record<string, RouteCase> = {
     }),
     allowed: { office: 200, own: 200 },
   },
+  'POST /v1/plans/{planId}/tasks/{taskId}/instructions': {
+    request: async (fx) => ({
+      path: `/v1/plans/${fx.plan.id}/tasks/${fx.openDuty.taskId}/instructions`,
+      body: { text: '请抓紧办理' },
+    }),
+    // 领导批示: leaders and the office; no unit.
+    allowed: { office: 201, leader: 201 },
+  },
+  'GET /v1/plans/{planId}/tasks/{taskId}/instructions': {
+    request: async (fx) => ({ path: `/v1/plans/${fx.plan.id}/tasks/${fx.openDuty.taskId}/instructions` }),
+    allowed: { office: 200, leader: 200 },
+  },
+  'POST /v1/duties/{dutyId}/instructions': {
+    request: async (fx) => ({
+      path: `/v1/duties/${fx.openDuty.id}/instructions`,
+      body: { text: '请抓紧办理' },
+    }),
+    allowed: { office: 201, leader: 201 },
+  },
+  'GET /v1/duties/{dutyId}/instructions': {
+    request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}/instructions` }),
+    allowed: OWN_TREE_READ,
+  },
 };
 
 let sharedWeeklyFormDuty: string | undefined;

@@ -529,6 +529,24 @@ describe('bad fields', () => {
         bad: { zeroReport: 'yes', version: 0 },
         texts: [],
       },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/instructions',
+        path: `/v1/duties/${open.id}/instructions`,
+        as: OFFICE,
+        valid: { text: '请抓紧办理', signedBy: '王县长', signedOn: '2026-05-15' },
+        bad: { text: '', signedBy: '长'.repeat(41), signedOn: '2026-13-40' },
+        texts: ['text', 'signedBy'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/plans/{planId}/tasks/{taskId}/instructions',
+        path: `/v1/plans/${plan.id}/tasks/${open.taskId}/instructions`,
+        as: OFFICE,
+        valid: { text: '请抓紧办理', signedBy: '王县长', signedOn: '2026-05-15' },
+        bad: { text: '批'.repeat(1001), signedBy: 7, signedOn: '5月15日' },
+        texts: ['text', 'signedBy'],
+      },
     ];
   });
 

@@ -49,7 +49,11 @@ export type Action =
   | 'indicator.read'
   | 'indicator.write'
   | 'figure.report'
-  | 'channel.manage';
+  | 'channel.manage'
+  // 领导批示: a leader (or the office) writes an instruction on a task or a duty.
+  | 'instruction.write'
+  // 转办: the unit holding a duty passes it down to units below it.
+  | 'duty.handoff';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -87,6 +91,14 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
       ? ALLOW
       : deny('只能由责任单位签收本单位的任务');
   }
+  // 转办 is the holding unit's own act (it answers for its units' parts): nobody passes it for it.
+  if (action === 'duty.handoff') {
+    return principal.role === 'unit' &&
+      context.ownerUnitId !== undefined &&
+      context.ownerUnitId === principal.unitId
+      ? ALLOW
+      : deny('只能由责任单位转办本单位的任务');
+  }
   if (principal.role === 'office') return ALLOW;
   const own = context.ownerUnitId !== undefined && context.ownerUnitId === principal.unitId;
   const above = principal.unitId !== undefined && (context.ownerAncestors ?? []).includes(principal.unitId);
@@ -115,6 +127,8 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'duty.remind':
       // 催办 is the supervisors' press: the office, or a unit over the owner (a township over its villages).
       return principal.role === 'unit' && above ? ALLOW : deny('只有办公室或上级单位可以催办');
+    case 'instruction.write':
+      return principal.role === 'leader' ? ALLOW : deny('只有领导或领导小组办公室可以批示');
     case 'extension.decide':
     case 'phase.close':
       // 延期 and 阶段关闭 are the supervisors' decisions: the office or a leader.

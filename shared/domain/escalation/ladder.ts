@@ -31,7 +31,11 @@ export const LEVEL_LABELS: Record<string, string> = {
   accountability: '通报问责',
   receipt: '超时未签收',
   manual: '催办',
+  instruction: '领导批示',
 };
+
+/** The level of a notice carrying a leader's 批示 (not a step of the ladder; reports leave it out). */
+export const INSTRUCTION_LEVEL = 'instruction';
 
 export const levelLabel = (level: string) => LEVEL_LABELS[level] ?? level;
 
