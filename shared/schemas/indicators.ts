@@ -156,6 +156,13 @@ export const TableQuerySchema = z.strictObject({
     .string()
     .regex(/^[0-9a-z-]{1,20}$/, '周期应写作 2026-05、2026-spring、2026-autumn 或 once')
     .openapi({ example: '2026-05' }),
+  asOf: z.iso
+    .datetime({
+      offset: true,
+      message: '截止时间应为带时区偏移的 ISO 8601 时间,如 2026-06-19T17:00:00+08:00',
+    })
+    .optional()
+    .openapi({ description: '按此时的数字(其后的更正不计入);省略为当前数字' }),
 });
 
 export type PutIndicatorInput = z.infer<typeof PutIndicatorSchema>;

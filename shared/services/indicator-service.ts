@@ -15,7 +15,12 @@ import {
   targetWords,
 } from '../domain/indicator/indicator.js';
 import { periodProblem, periodWords } from '../domain/indicator/period.js';
-import { buildIndicatorTable, type TableIndicator, type TableUnit } from '../domain/indicator/table.js';
+import {
+  buildIndicatorTable,
+  figuresAsOf,
+  type TableIndicator,
+  type TableUnit,
+} from '../domain/indicator/table.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from '../errors.js';
 import type {
   FigureRecord,
@@ -54,8 +59,11 @@ export interface IndicatorService {
     input: PutFigureInput,
     now: Date,
   ): Promise<FigureResult>;
-  /** The period's table: every unit's figures rolled up village → township → county. */
-  table(principal: Principal, planId: string, period: string): Promise<IndicatorTableView>;
+  /**
+   * The period's table: every unit's figures rolled up village → township → county; with `asOf`,
+   * the figures as they stood then (a correction made later is not in it).
+   */
+  table(principal: Principal, planId: string, period: string, asOf?: Date): Promise<IndicatorTableView>;
 }
 
 /** The level breach notices carry, beside the escalation ladder's own levels. */
@@ -279,7 +287,7 @@ export function indicatorService(deps: {
         { before: before ?? null, after: record },
         now,
       );
-      if (!(await indicators.putFigure(record, input.expectedVersion, audit))) {
+      if (!(await indicators.putFigure(record, input.expectedVersion, audit, before))) {
         const version = (await indicators.getFigure(record))?.version ?? null;
         throw input.expectedVersion === undefined
           ? new ConflictError(
@@ -338,7 +346,7 @@ export function indicatorService(deps: {
       return { ...record, status, consistency: consistency.state, breachNoticeId, findingId: raised };
     },
 
-    async table(principal, planId, period) {
+    async table(principal, planId, period, asOf) {
       authorize(principal, 'indicator.read');
       const [plan, defs] = await Promise.all([mustPlan(planId), indicators.list(planId)]);
       // The period must be one some indicator of the plan is reported in.
@@ -352,8 +360,15 @@ export function indicatorService(deps: {
           { field: 'period', message: periodProblem(period, first.period, dates.first, dates.last) ?? '' },
         ]);
       }
-      const figures: FigureRecord[] = [];
+      let figures: FigureRecord[] = [];
       for await (const page of indicators.figuresOfPeriod(planId, period)) figures.push(...page);
+      // As of a past cut-off: what was reported later is taken back to the version that stood then.
+      const cutOff = asOf?.toISOString();
+      if (cutOff !== undefined && figures.some((f) => f.reportedAt > cutOff)) {
+        const replaced: FigureRecord[] = [];
+        for await (const page of indicators.replacedFigures(planId, period)) replaced.push(...page);
+        figures = figuresAsOf(figures, replaced, cutOff);
+      }
       // The units shown and the ones above them, a tree level at a time (one BatchGet per level).
       const tree = new Map<string, TableUnit>();
       let level = [...new Set([...defs.flatMap((d) => d.reportingUnitIds), ...figures.map((f) => f.unitId)])];
