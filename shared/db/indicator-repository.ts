@@ -28,6 +28,8 @@ export interface IndicatorRepository {
   put(indicator: Indicator, expectedVersion: number | undefined, audit: AuditEvent): Promise<boolean>;
   /** X2: every figure of a plan's period, every source: O(units × indicators) items, in pages. */
   figuresOfPeriod(planId: string, period: string): AsyncGenerator<FigureRecord[]>;
+  /** X2: one indicator's figures for one period, every unit and source. */
+  figuresOfIndicator(planId: string, period: string, key: string): Promise<FigureRecord[]>;
   /** X2: one unit's figures for one indicator and period, every source (consistent read). */
   unitFigures(planId: string, period: string, key: string, unitId: string): Promise<FigureRecord[]>;
   /** X2: whether the unit has a figure (from any source) for one indicator and period (consistent read). */
@@ -106,6 +108,15 @@ export function indicatorRepository(ref: TableRef): IndicatorRepository {
       })) {
         yield page.map(parseFigure);
       }
+    },
+
+    async figuresOfIndicator(planId, period, key) {
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': figuresPk(planId, period), ':sk': `${key}#` },
+      });
+      return items.map(parseFigure);
     },
 
     async unitFigures(planId, period, key, unitId) {

@@ -65,6 +65,7 @@
  * | X2 | a plan's figures for one period, every unit,     | Query    pk=FIGURES#<planId>#<period>                          |
  * |    |   indicator and source (the indicator table);    |   sk=<key>#<unitId>#<source>                                   |
  * |    |   one unit's sources for one indicator (三一致)    |   sk begins_with <key>#<unitId>#                               |
+ * |    |   one indicator's figures, every unit (趋势)       |   sk begins_with <key>#                                        |
  * | X3 | a period's replaced figures (each correction's    | Query    pk=FIGHIST#<planId>#<period>                          |
  * |    |   before), for the table as of a past cut-off    |   sk=<key>#<unitId>#<source>#<version, 6 digits>               |
  * | H1 | a notice channel by id (credentials are not here: | GetItem  pk=CHANNEL#<channelId>      sk=CHANNEL                |

@@ -151,6 +151,23 @@ export const IndicatorTableSchema = z
   })
   .openapi('IndicatorTable');
 
+export const IndicatorTrendSchema = z
+  .object({
+    indicator: IndicatorSchema.extend({ targetWords: z.string() }),
+    unitId: z.string().nullable().openapi({ description: '单位用户:其本单位的数字一并给出' }),
+    points: z.array(
+      z.object({
+        period: z.string(),
+        label: z.string(),
+        value: z.string().nullable().openapi({ description: '全县汇总值(按计量单位,两位小数)' }),
+        status: StatusSchema.nullable(),
+        unitValue: z.string().nullable(),
+        unitStatus: StatusSchema.nullable(),
+      }),
+    ),
+  })
+  .openapi('IndicatorTrend');
+
 export const TableQuerySchema = z.strictObject({
   period: z
     .string()
@@ -171,3 +188,4 @@ export type PutFigureInput = z.infer<typeof PutFigureSchema>;
 export type FigureRecord = z.infer<typeof FigureSchema>;
 export type FigureResult = z.infer<typeof FigureResultSchema>;
 export type IndicatorTableView = z.infer<typeof IndicatorTableSchema>;
+export type IndicatorTrend = z.infer<typeof IndicatorTrendSchema>;
