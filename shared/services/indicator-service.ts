@@ -88,6 +88,9 @@ export const consistencyFindingId = (planId: string, key: string, unitId: string
 
 const sourced = (f: FigureRecord) => ({ key: f.key, unitId: f.unitId, source: f.source, figure: f });
 
+/** Periods a trend shows at most: the latest two years of months. */
+const TREND_PERIODS = 24;
+
 /** Days a unit has to put its sources right (三一致整改). */
 const RECTIFY_DAYS = 7;
 
@@ -215,11 +218,17 @@ export function indicatorService(deps: {
       const [plan, ind] = await Promise.all([mustPlan(planId), mustIndicator(planId, key)]);
       const span = planSpan(plan.phases);
       const today = localDateOf(now, plan.timezone);
-      // The periods begun by today (a one-off figure: its one period).
+      // The periods begun by today, the latest TREND_PERIODS of them (a one-off figure: its one period).
       const periods =
         span === undefined
           ? []
-          : periodsWithin(ind.period, span).filter((p) => (periodDates(p)?.first ?? '') <= today);
+          : periodsWithin(
+              ind.period,
+              { first: span.first, last: [today, span.last].sort()[0] ?? today },
+              Infinity,
+            )
+              .filter((p) => (periodDates(p)?.first ?? '') <= today)
+              .slice(-TREND_PERIODS);
       // One Query per period, of this indicator's figures only: O(units × periods) items.
       const perPeriod = await Promise.all(periods.map((p) => indicators.figuresOfIndicator(planId, p, key)));
       const tree = await treeOf([...ind.reportingUnitIds, ...perPeriod.flat().map((f) => f.unitId)]);

@@ -110,3 +110,11 @@ describe('figures as of a cut-off', () => {
     expect(figuresAsOf(current, replaced, '2026-07-01T00:00:00.000Z')).toEqual(current);
   });
 });
+
+describe('a plan dated over decades', () => {
+  it('makes at most three years of monthly report periods per indicator', () => {
+    const periods = periodsWithin('monthly', { first: '2026-05-01', last: '9999-12-31' });
+    expect(periods).toHaveLength(36);
+    expect(periods.at(-1)).toBe('2029-04');
+  });
+});
