@@ -3,6 +3,8 @@ import { type FigureRecord, FigureSchema, type Indicator, IndicatorSchema } from
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
 import {
+  figureHistoryKey,
+  figureHistoryPk,
   figureKey,
   figuresPk,
   findingKey,
@@ -26,12 +28,24 @@ export interface IndicatorRepository {
   put(indicator: Indicator, expectedVersion: number | undefined, audit: AuditEvent): Promise<boolean>;
   /** X2: every figure of a plan's period, every source: O(units × indicators) items, in pages. */
   figuresOfPeriod(planId: string, period: string): AsyncGenerator<FigureRecord[]>;
+  /** X2: one indicator's figures for one period, every unit and source. */
+  figuresOfIndicator(planId: string, period: string, key: string): Promise<FigureRecord[]>;
   /** X2: one unit's figures for one indicator and period, every source (consistent read). */
   unitFigures(planId: string, period: string, key: string, unitId: string): Promise<FigureRecord[]>;
   /** X2: whether the unit has a figure (from any source) for one indicator and period (consistent read). */
   hasFigure(planId: string, period: string, key: string, unitId: string): Promise<boolean>;
-  /** Like `put`, for one source's figure. */
-  putFigure(figure: FigureRecord, expectedVersion: number | undefined, audit: AuditEvent): Promise<boolean>;
+  /**
+   * Like `put`, for one source's figure. A correction passes `replaced` (the stored version it
+   * replaces), kept under X3 in the same transaction so the table can be read as of a past cut-off.
+   */
+  putFigure(
+    figure: FigureRecord,
+    expectedVersion: number | undefined,
+    audit: AuditEvent,
+    replaced?: FigureRecord,
+  ): Promise<boolean>;
+  /** X3: every replaced version of a period's figures, in pages. */
+  replacedFigures(planId: string, period: string): AsyncGenerator<FigureRecord[]>;
   /** One source's stored figure (consistent read): a correction's before, a 409's current version. */
   getFigure(
     f: Pick<FigureRecord, 'planId' | 'period' | 'key' | 'unitId' | 'source'>,
@@ -96,6 +110,15 @@ export function indicatorRepository(ref: TableRef): IndicatorRepository {
       }
     },
 
+    async figuresOfIndicator(planId, period, key) {
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': figuresPk(planId, period), ':sk': `${key}#` },
+      });
+      return items.map(parseFigure);
+    },
+
     async unitFigures(planId, period, key, unitId) {
       const items = await queryAll(doc, {
         TableName: tableName,
@@ -126,7 +149,7 @@ export function indicatorRepository(ref: TableRef): IndicatorRepository {
       return (out.Items?.length ?? 0) > 0;
     },
 
-    putFigure(figure, expectedVersion, audit) {
+    putFigure(figure, expectedVersion, audit, replaced) {
       return writeWithAudit(
         ref,
         [
@@ -137,9 +160,30 @@ export function indicatorRepository(ref: TableRef): IndicatorRepository {
               ...versioned(expectedVersion),
             },
           },
+          ...(replaced === undefined || replaced.version !== expectedVersion
+            ? []
+            : [
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: { ...figureHistoryKey(replaced), entity: 'FigureVersion', ...replaced },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+              ]),
         ],
         audit,
       );
+    },
+
+    async *replacedFigures(planId, period) {
+      for await (const page of queryPages(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': figureHistoryPk(planId, period) },
+      })) {
+        yield page.map(parseFigure);
+      }
     },
 
     async getFigure(f) {

@@ -65,6 +65,9 @@
  * | X2 | a plan's figures for one period, every unit,     | Query    pk=FIGURES#<planId>#<period>                          |
  * |    |   indicator and source (the indicator table);    |   sk=<key>#<unitId>#<source>                                   |
  * |    |   one unit's sources for one indicator (三一致)    |   sk begins_with <key>#<unitId>#                               |
+ * |    |   one indicator's figures, every unit (趋势)       |   sk begins_with <key>#                                        |
+ * | X3 | a period's replaced figures (each correction's    | Query    pk=FIGHIST#<planId>#<period>                          |
+ * |    |   before), for the table as of a past cut-off    |   sk=<key>#<unitId>#<source>#<version, 6 digits>               |
  * | H1 | a notice channel by id (credentials are not here: | GetItem  pk=CHANNEL#<channelId>      sk=CHANNEL                |
  * |    |   they live in the secret store)                 |                                                                |
  * | H2 | every channel, or one inbox's, by owner          | Query byParent gsi2pk=CHANNELS gsi2sk begins_with <owner>#     |
@@ -388,6 +391,19 @@ export const indicatorKey = (planId: string, key: string) => ({
 /** X2: a period's figures share a partition, so the indicator table is one Query. */
 export const figuresPk = (planId: string, period: string) => `FIGURES#${planId}#${period}`;
 export const unitFiguresSkPrefix = (key: string, unitId: string) => `${key}#${unitId}#`;
+/** X3: the versions corrections replaced, one partition per period, read only for a past cut-off. */
+export const figureHistoryPk = (planId: string, period: string) => `FIGHIST#${planId}#${period}`;
+export const figureHistoryKey = (f: {
+  planId: string;
+  period: string;
+  key: string;
+  unitId: string;
+  source: string;
+  version: number;
+}) => ({
+  pk: figureHistoryPk(f.planId, f.period),
+  sk: `${unitFiguresSkPrefix(f.key, f.unitId)}${f.source}#${String(f.version).padStart(6, '0')}`,
+});
 export const figureKey = (f: {
   planId: string;
   period: string;

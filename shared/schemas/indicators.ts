@@ -151,11 +151,35 @@ export const IndicatorTableSchema = z
   })
   .openapi('IndicatorTable');
 
+export const IndicatorTrendSchema = z
+  .object({
+    indicator: IndicatorSchema.extend({ targetWords: z.string() }),
+    unitId: z.string().nullable().openapi({ description: '单位用户:其本单位的数字一并给出' }),
+    points: z.array(
+      z.object({
+        period: z.string(),
+        label: z.string(),
+        value: z.string().nullable().openapi({ description: '全县汇总值(按计量单位,两位小数)' }),
+        status: StatusSchema.nullable(),
+        unitValue: z.string().nullable(),
+        unitStatus: StatusSchema.nullable(),
+      }),
+    ),
+  })
+  .openapi('IndicatorTrend');
+
 export const TableQuerySchema = z.strictObject({
   period: z
     .string()
     .regex(/^[0-9a-z-]{1,20}$/, '周期应写作 2026-05、2026-spring、2026-autumn 或 once')
     .openapi({ example: '2026-05' }),
+  asOf: z.iso
+    .datetime({
+      offset: true,
+      message: '截止时间应为带时区偏移的 ISO 8601 时间,如 2026-06-19T17:00:00+08:00',
+    })
+    .optional()
+    .openapi({ description: '按此时的数字(其后的更正不计入);省略为当前数字' }),
 });
 
 export type PutIndicatorInput = z.infer<typeof PutIndicatorSchema>;
@@ -164,3 +188,4 @@ export type PutFigureInput = z.infer<typeof PutFigureSchema>;
 export type FigureRecord = z.infer<typeof FigureSchema>;
 export type FigureResult = z.infer<typeof FigureResultSchema>;
 export type IndicatorTableView = z.infer<typeof IndicatorTableSchema>;
+export type IndicatorTrend = z.infer<typeof IndicatorTrendSchema>;

@@ -10,6 +10,7 @@ import { type DutyStatus, transition } from '../domain/duty/duty-status.js';
 import { periodWords } from '../domain/indicator/period.js';
 import {
   keysOwed,
+  type PlanSpan,
   phaseOnDate,
   planSpan,
   REPORT_DUTY_TITLE,
@@ -148,28 +149,27 @@ export function indicatorDuties(deps: {
 
   async function ensurePeriod(
     plan: Plan,
+    span: PlanSpan,
     period: string,
     units: string[],
     now: Date,
     calendar: WorkingCalendar,
   ): Promise<number> {
-    const span = planSpan(plan.phases);
-    if (span === undefined) return 0;
     const dueDate = reportDueDate(period, span, calendar);
     const phaseKey = phaseOnDate(plan.phases, dueDate);
     if (phaseKey === undefined || plan.phaseClosures[phaseKey] !== undefined) return 0;
     const dueAt = endOfLocalDay(dueDate, plan.timezone).toISOString();
     const task = await taskFor(plan, period, units, dueAt, phaseKey, now);
     if (task === undefined) return 0;
-    const ids = units.map((u) => reportDutyId(plan.id, u, period));
-    const existing = await duties.getMany(ids);
+    const idOf = (unitId: string) => reportDutyId(plan.id, unitId, period);
+    const existing = await duties.getMany(units.map(idOf));
     const dates = reportPeriodDates(period, span);
     const records = units
-      .filter((_, i) => !existing.has(ids[i] ?? ''))
+      .filter((unitId) => !existing.has(idOf(unitId)))
       .map(
         (unitId): DutyRecord => ({
           ...newDuty({
-            id: reportDutyId(plan.id, unitId, period),
+            id: idOf(unitId),
             plan,
             task,
             unitId,
@@ -201,7 +201,7 @@ export function indicatorDuties(deps: {
       const calendar = createWorkingCalendar(await deps.calendars.list());
       let created = 0;
       for (const [period, units] of reportsOwed(defs, span)) {
-        created += await ensurePeriod(plan, period, units, now, calendar);
+        created += await ensurePeriod(plan, span, period, units, now, calendar);
       }
       return created;
     },

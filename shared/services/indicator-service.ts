@@ -14,14 +14,22 @@ import {
   statusOf,
   targetWords,
 } from '../domain/indicator/indicator.js';
-import { periodProblem, periodWords } from '../domain/indicator/period.js';
-import { buildIndicatorTable, type TableIndicator, type TableUnit } from '../domain/indicator/table.js';
+import { periodDates, periodProblem, periodWords } from '../domain/indicator/period.js';
+import { periodsWithin, planSpan } from '../domain/indicator/report-duty.js';
+import {
+  buildIndicatorTable,
+  figuresAsOf,
+  type TableIndicator,
+  type TableUnit,
+} from '../domain/indicator/table.js';
+import { localDateOf } from '../domain/time/zoned-time.js';
 import { ConflictError, type FieldProblem, NotFoundError, ValidationError } from '../errors.js';
 import type {
   FigureRecord,
   FigureResult,
   Indicator,
   IndicatorTableView,
+  IndicatorTrend,
   PutFigureInput,
   PutIndicatorInput,
 } from '../schemas/indicators.js';
@@ -54,8 +62,16 @@ export interface IndicatorService {
     input: PutFigureInput,
     now: Date,
   ): Promise<FigureResult>;
-  /** The period's table: every unit's figures rolled up village → township → county. */
-  table(principal: Principal, planId: string, period: string): Promise<IndicatorTableView>;
+  /**
+   * One indicator over the periods begun so far (趋势): the county's rolled-up value and status in
+   * each, and a unit reader's own beside it. Reads that indicator's figures only.
+   */
+  trend(principal: Principal, planId: string, key: string, now: Date): Promise<IndicatorTrend>;
+  /**
+   * The period's table: every unit's figures rolled up village → township → county; with `asOf`,
+   * the figures as they stood then (a correction made later is not in it).
+   */
+  table(principal: Principal, planId: string, period: string, asOf?: Date): Promise<IndicatorTableView>;
 }
 
 /** The level breach notices carry, beside the escalation ladder's own levels. */
@@ -69,6 +85,11 @@ export const breachNoticeId = (planId: string, key: string, unitId: string, peri
   `indicator-breach-${digest(planId, key, unitId, period)}`;
 export const consistencyFindingId = (planId: string, key: string, unitId: string, period: string) =>
   `finding-ck-${digest(planId, key, unitId, period)}`;
+
+const sourced = (f: FigureRecord) => ({ key: f.key, unitId: f.unitId, source: f.source, figure: f });
+
+/** Periods a trend shows at most: the latest two years of months. */
+const TREND_PERIODS = 24;
 
 /** Days a unit has to put its sources right (三一致整改). */
 const RECTIFY_DAYS = 7;
@@ -174,7 +195,64 @@ export function indicatorService(deps: {
     return id;
   }
 
+  /** The units shown and the ones above them, a tree level at a time (one BatchGet per level). */
+  async function treeOf(unitIds: readonly string[]): Promise<TableUnit[]> {
+    const tree = new Map<string, TableUnit>();
+    let level = [...new Set(unitIds)];
+    for (let depth = 0; level.length > 0 && depth < 8; depth++) {
+      const found = await units.getMany(level);
+      for (const id of level) {
+        const u = found.get(id);
+        tree.set(id, { id, name: u?.name ?? id, parentId: u?.parentId ?? null });
+      }
+      level = [...new Set([...found.values()].map((u) => u.parentId))].filter(
+        (p): p is string => p !== null && !tree.has(p),
+      );
+    }
+    return [...tree.values()];
+  }
+
   return {
+    async trend(principal, planId, key, now) {
+      authorize(principal, 'indicator.read');
+      const [plan, ind] = await Promise.all([mustPlan(planId), mustIndicator(planId, key)]);
+      const span = planSpan(plan.phases);
+      const today = localDateOf(now, plan.timezone);
+      // The periods begun by today, the latest TREND_PERIODS of them (a one-off figure: its one period).
+      const periods =
+        span === undefined
+          ? []
+          : periodsWithin(
+              ind.period,
+              { first: span.first, last: [today, span.last].sort()[0] ?? today },
+              Infinity,
+            )
+              .filter((p) => (periodDates(p)?.first ?? '') <= today)
+              .slice(-TREND_PERIODS);
+      // One Query per period, of this indicator's figures only: O(units × periods) items.
+      const perPeriod = await Promise.all(periods.map((p) => indicators.figuresOfIndicator(planId, p, key)));
+      const tree = await treeOf([...ind.reportingUnitIds, ...perPeriod.flat().map((f) => f.unitId)]);
+      const def = definitionOf(ind);
+      const own = principal.role === 'unit' ? principal.unitId : undefined;
+      return {
+        indicator: { ...ind, targetWords: targetWords(def) },
+        unitId: own ?? null,
+        points: periods.map((period, i) => {
+          const built = buildIndicatorTable([def], (perPeriod[i] ?? []).map(sourced), tree);
+          const county = built.total.cells[key];
+          const mine = own === undefined ? undefined : built.rows.find((r) => r.unitId === own)?.cells[key];
+          return {
+            period,
+            label: periodWords(period),
+            value: county?.value ?? null,
+            status: county?.status ?? null,
+            unitValue: mine?.value ?? null,
+            unitStatus: mine?.status ?? null,
+          };
+        }),
+      };
+    },
+
     async put(principal, planId, key, input, now) {
       authorize(principal, 'indicator.write');
       const plan = await mustPlan(planId);
@@ -279,7 +357,7 @@ export function indicatorService(deps: {
         { before: before ?? null, after: record },
         now,
       );
-      if (!(await indicators.putFigure(record, input.expectedVersion, audit))) {
+      if (!(await indicators.putFigure(record, input.expectedVersion, audit, before))) {
         const version = (await indicators.getFigure(record))?.version ?? null;
         throw input.expectedVersion === undefined
           ? new ConflictError(
@@ -338,7 +416,7 @@ export function indicatorService(deps: {
       return { ...record, status, consistency: consistency.state, breachNoticeId, findingId: raised };
     },
 
-    async table(principal, planId, period) {
+    async table(principal, planId, period, asOf) {
       authorize(principal, 'indicator.read');
       const [plan, defs] = await Promise.all([mustPlan(planId), indicators.list(planId)]);
       // The period must be one some indicator of the plan is reported in.
@@ -352,27 +430,21 @@ export function indicatorService(deps: {
           { field: 'period', message: periodProblem(period, first.period, dates.first, dates.last) ?? '' },
         ]);
       }
-      const figures: FigureRecord[] = [];
+      let figures: FigureRecord[] = [];
       for await (const page of indicators.figuresOfPeriod(planId, period)) figures.push(...page);
-      // The units shown and the ones above them, a tree level at a time (one BatchGet per level).
-      const tree = new Map<string, TableUnit>();
-      let level = [...new Set([...defs.flatMap((d) => d.reportingUnitIds), ...figures.map((f) => f.unitId)])];
-      for (let depth = 0; level.length > 0 && depth < 8; depth++) {
-        const found = await units.getMany(level);
-        for (const id of level) {
-          const u = found.get(id);
-          tree.set(id, { id, name: u?.name ?? id, parentId: u?.parentId ?? null });
-        }
-        level = [...new Set([...found.values()].map((u) => u.parentId))].filter(
-          (p): p is string => p !== null && !tree.has(p),
-        );
+      // As of a past cut-off: what was reported later is taken back to the version that stood then.
+      const cutOff = asOf?.toISOString();
+      if (cutOff !== undefined && figures.some((f) => f.reportedAt > cutOff)) {
+        const replaced: FigureRecord[] = [];
+        for await (const page of indicators.replacedFigures(planId, period)) replaced.push(...page);
+        figures = figuresAsOf(figures, replaced, cutOff);
       }
+      const tree = await treeOf([
+        ...defs.flatMap((d) => d.reportingUnitIds),
+        ...figures.map((f) => f.unitId),
+      ]);
       const tableDefs = defs.map(definitionOf);
-      const built = buildIndicatorTable(
-        tableDefs,
-        figures.map((f) => ({ key: f.key, unitId: f.unitId, source: f.source, figure: f })),
-        [...tree.values()],
-      );
+      const built = buildIndicatorTable(tableDefs, figures.map(sourced), tree);
       const strip = (cell: (typeof built.total.cells)[string]) => ({
         ...cell,
         figure:

@@ -24,8 +24,8 @@ export function indicatorPeriodsAt(
 /**
  * The rules and indicator results a report is scored by: the plan's rules (or the defaults), and
  * each unit's status in the indicator table of the period the cut-off falls in (the month, the
- * semester, or once, by the indicator's own reporting period). Figures are read as they stand when
- * the report is made; the report then keeps them, frozen.
+ * semester, or once, by the indicator's own reporting period). Figures are read as they stood at
+ * the cut-off (a correction made after it is not counted); the report then keeps them, frozen.
  */
 export async function scoringInputFor(
   plan: Plan,
@@ -61,7 +61,7 @@ export async function scoringInputFor(
     const period = periodOf[periodicity];
     let table: Awaited<ReturnType<IndicatorReader['table']>>;
     try {
-      table = await indicators.table(principal, plan.id, period);
+      table = await indicators.table(principal, plan.id, period, asOf);
     } catch (err) {
       // The cut-off's period lies outside the plan for these indicators: they are not scored.
       if (err instanceof ValidationError) {
@@ -82,7 +82,7 @@ export async function scoringInputFor(
     }
   }
   const note =
-    `指标结果取截止时间所在周期(${periods.join('、') || '无'})的指标监测表(按生成通报时已填报的数据,生成后不再改变);` +
+    `指标结果取截止时间所在周期(${periods.join('、') || '无'})的指标监测表(按截止时间已填报的数据,其后的更正不计入,生成后不再改变);` +
     '单位未填报也无下级汇总的指标不计分' +
     (outside.length > 0 ? `;周期 ${outside.join('、')} 不在方案期内,未计入` : '');
   return { rules, indicators: results, periods, note };

@@ -8,9 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { endOfLocalDay } from '../../shared/domain/time/zoned-time.js';
 import type { AuditEventView } from '../../shared/schemas/audit.js';
 import type { Duty } from '../../shared/schemas/duties.js';
-import type { Indicator } from '../../shared/schemas/indicators.js';
+import type { Indicator, IndicatorTableView } from '../../shared/schemas/indicators.js';
 import type { Notice, SweepResult } from '../../shared/schemas/notices.js';
 import type { Plan, RecountResult } from '../../shared/schemas/plans.js';
+import type { Report } from '../../shared/schemas/reports.js';
 import type { Task } from '../../shared/schemas/tasks.js';
 import { reportDutyId, reportTaskId } from '../../shared/services/indicator-duties.js';
 import { testApp, unitUser } from '../fixtures/app.js';
@@ -94,11 +95,16 @@ const defineIndicator = async (key: string, body: Record<string, unknown>) => {
   return res.body;
 };
 const report = async (key: string, period: string, unitId: string, body: Record<string, unknown>) => {
-  const res = await api.call('PUT', `/v1/plans/${plan.id}/indicators/${key}/figures/${period}`, {
-    as: unitUser(unitId),
-    body: { source: 'report', evidence: [], ...body },
-  });
+  const res = await api.call<{ version: number }>(
+    'PUT',
+    `/v1/plans/${plan.id}/indicators/${key}/figures/${period}`,
+    {
+      as: unitUser(unitId),
+      body: { source: 'report', evidence: [], ...body },
+    },
+  );
   expect(res.status, res.text).toBe(200);
+  return res.body;
 };
 const sweep = async () => {
   const res = await api.call<SweepResult>('POST', '/v1/sweeps', { body: { planId: plan.id } });
@@ -242,5 +248,74 @@ describe('indicator reports as duties', () => {
     await report('hazards', '2026-05', 'west', { numerator: '1' });
     expect((await duty(west)).status).toBe('accepted');
     expect((await recount()).corrections).toEqual([]);
+  });
+});
+
+describe('figures as of a past cut-off', () => {
+  const CUT_OFF = '2026-06-19T17:00:00+08:00';
+  const tableAt = async (asOf?: string) => {
+    const q = `/v1/plans/${plan.id}/indicators/table?period=2026-06${asOf ? `&asOf=${encodeURIComponent(asOf)}` : ''}`;
+    const res = await api.call<IndicatorTableView>('GET', q);
+    expect(res.status, res.text).toBe(200);
+    return res.body;
+  };
+  const cell = (t: IndicatorTableView, unitId: string, key: string) =>
+    t.rows.find((r) => r.unitId === unitId)?.cells[key];
+
+  it('a frozen report scores the figures as they stood at its cut-off; corrections after it change neither it nor the past table, and are audited', async () => {
+    // West reported June's hazards as 0 on 3 June; on the 22nd it corrects them to 3 (a veto breach).
+    api.setNow(new Date('2026-06-22T02:00:00Z'));
+    const corrected = await report('hazards', '2026-06', 'west', { numerator: '3', expectedVersion: 1 });
+    expect(corrected.version).toBe(2);
+    // North's first June figure also comes in after the cut-off.
+    await report('enrol', '2026-06', 'north', { numerator: '50', denominator: '50' });
+
+    expect(cell(await tableAt(), 'west', 'hazards')).toMatchObject({ value: '3.00', status: 'breached' });
+    const past = await tableAt(CUT_OFF);
+    expect(cell(past, 'west', 'hazards')).toMatchObject({ value: '0.00', status: 'met' });
+    expect(cell(past, 'north', 'enrol')).toMatchObject({ basis: 'missing', figure: null });
+    expect(past.rows.find((r) => r.unitId === 'west')?.vetoed).toBe(false);
+
+    // The week's report, cut off on Friday the 19th and made on Monday the 22nd.
+    const made = await api.call<Report>('POST', `/v1/plans/${plan.id}/reports`, {
+      body: { period: 'week', asOf: CUT_OFF },
+    });
+    expect(made.status, made.text).toBe(201);
+    const west = made.body.scoring?.units.find((u) => u.unitId === 'west');
+    expect(west).toMatchObject({ vetoed: false, vetoReasons: [] });
+    expect(west?.lines).toContainEqual(expect.objectContaining({ label: '校园安全隐患:达标' }));
+
+    // Corrected again the next day, after the report is frozen: the report stays as it was.
+    api.setNow(new Date('2026-06-23T02:00:00Z'));
+    await report('hazards', '2026-06', 'west', { numerator: '5', expectedVersion: 2 });
+    const again = await api.call<Report>('GET', `/v1/reports/${made.body.id}`);
+    expect(again.body.scoring).toEqual(made.body.scoring);
+    expect(cell(await tableAt(CUT_OFF), 'west', 'hazards')).toMatchObject({ value: '0.00' });
+    expect(cell(await tableAt('2026-06-22T10:30:00+08:00'), 'west', 'hazards')).toMatchObject({
+      value: '3.00',
+    });
+
+    // Each correction is in the audit trail with what it replaced.
+    const audit = await api.call<Page<AuditEventView>>(
+      'GET',
+      `/v1/audit?planId=${plan.id}&actor=west-clerk&limit=100`,
+    );
+    expect(audit.status, audit.text).toBe(200);
+    const corrections = audit.body.items.filter(
+      (e) => e.action === 'figure.correct' && e.after?.key === 'hazards' && e.after?.unitId === 'west',
+    );
+    expect(corrections.map((e) => [e.before?.numerator, e.after?.numerator]).sort()).toEqual([
+      ['0', '3'],
+      ['3', '5'],
+    ]);
+  });
+
+  it('refuses a cut-off that is not a time with its offset, naming the field', async () => {
+    const res = await api.call<{ error: { details?: { fields?: { field: string }[] } } }>(
+      'GET',
+      `/v1/plans/${plan.id}/indicators/table?period=2026-06&asOf=yesterday`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.details?.fields?.map((f) => f.field)).toContain('asOf');
   });
 });

@@ -187,6 +187,7 @@ describe('figures', () => {
       ['completion-15', '2027-04', { source: 'report', numerator: '98', denominator: '100' }, 'period'],
       ['completion-15', '2026-spring', { source: 'report', numerator: '98', denominator: '100' }, 'period'],
       ['hazards', '2026-04', { source: 'report', numerator: '2', denominator: '3' }, 'denominator'],
+      ['hazards', '2026-04', { source: 'report', numerator: '-1' }, 'numerator'],
       ['funding', 'once', { source: 'report', numerator: '100' }, 'unitId'],
       ['completion-15', '2026-04', { source: 'rumour', numerator: '98', denominator: '100' }, 'source'],
     ];

@@ -93,4 +93,43 @@ describe('page: 指标监测', () => {
     expect(wrong.status).toBe(400);
     expect(wrong.html).toContain('不在工作方案的时间范围内');
   });
+
+  it('draws each indicator’s trend over the periods begun as an SVG line, the unit’s own beside the county’s', async () => {
+    const s = web.services;
+    const may = (u: string, numerator: string, denominator: string) =>
+      s.indicators.putFigure(
+        unit(u),
+        planId,
+        'junior-net',
+        '2026-05',
+        PutFigureSchema.parse({ source: 'report', numerator, denominator }),
+        NOW,
+      );
+    await may('east', '950', '1000');
+    await may('west', '100', '100');
+    const office = web.browser();
+    await office.signIn('office');
+    const table = await office.get(`/plans/${planId}/indicators?period=2026-06`);
+    expect(table.html).toContain(`href="/plans/${planId}/indicators/junior-net/trend"`);
+    const res = await office.get(`/plans/${planId}/indicators/junior-net/trend`);
+    expect(res.status).toBe(200);
+    expect(res.html).toContain('<svg');
+    expect(res.html).toContain('data-trend="junior-net"');
+    expect(res.html).toContain('data-target="98"');
+    // March to June have begun; the county's May is 1050/1100 (95.45%, breached), June 1089/1100 (met).
+    expect(block(res.html, 'period', '2026-05', 'tr')).toContain('95.45%');
+    expect(res.html).toMatch(/data-point="2026-05"[^>]*data-status="breached"/);
+    expect(res.html).toMatch(/data-point="2026-06"[^>]*data-status="met"/);
+    expect(block(res.html, 'period', '2026-03', 'tr')).toContain('未报');
+    expect(res.html).not.toContain('data-period="2026-07"');
+    expect(res.html).not.toContain('data-line="unit"');
+
+    const east = web.browser();
+    await east.signIn('unit:east');
+    const own = await east.get(`/plans/${planId}/indicators/junior-net/trend`);
+    expect(own.status).toBe(200);
+    expect(own.html).toContain('data-line="unit"');
+    expect(block(own.html, 'period', '2026-05', 'tr')).toContain('95.00%');
+    expect((await office.get(`/plans/${planId}/indicators/no-such/trend`)).status).toBe(404);
+  });
 });

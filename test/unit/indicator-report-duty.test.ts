@@ -10,6 +10,7 @@ import {
   reportDutyTitle,
   reportsOwed,
 } from '../../shared/domain/indicator/report-duty.js';
+import { figuresAsOf } from '../../shared/domain/indicator/table.js';
 
 const calendar = createWorkingCalendar([]);
 const PHASES = [
@@ -77,5 +78,43 @@ describe('indicator report duties', () => {
     expect(keysOwed(defs, 'east', '2026-spring')).toEqual(['c']);
     expect(keysOwed(defs, 'west', 'once')).toEqual([]);
     expect(reportDutyTitle('2026-03')).toBe('报送指标数据(2026年3月)');
+  });
+});
+
+describe('figures as of a cut-off', () => {
+  const f = (unitId: string, version: number, reportedAt: string, numerator: string) => ({
+    key: 'k',
+    unitId,
+    source: 'report',
+    version,
+    reportedAt,
+    numerator,
+  });
+  it('keeps what was reported by then, takes a later correction back to the version that stood, drops what came later', () => {
+    const current = [
+      f('a', 1, '2026-06-01T00:00:00Z', '1'),
+      f('b', 3, '2026-06-25T00:00:00Z', '30'),
+      f('c', 1, '2026-06-25T00:00:00Z', '5'),
+    ];
+    const replaced = [f('b', 1, '2026-06-02T00:00:00Z', '10'), f('b', 2, '2026-06-10T00:00:00Z', '20')];
+    expect(
+      figuresAsOf(current, replaced, '2026-06-19T09:00:00.000Z').map((x) => [x.unitId, x.numerator]),
+    ).toEqual([
+      ['a', '1'],
+      ['b', '20'],
+    ]);
+    expect(figuresAsOf(current, replaced, '2026-06-05T00:00:00.000Z').map((x) => x.numerator)).toEqual([
+      '1',
+      '10',
+    ]);
+    expect(figuresAsOf(current, replaced, '2026-07-01T00:00:00.000Z')).toEqual(current);
+  });
+});
+
+describe('a plan dated over decades', () => {
+  it('makes at most three years of monthly report periods per indicator', () => {
+    const periods = periodsWithin('monthly', { first: '2026-05-01', last: '9999-12-31' });
+    expect(periods).toHaveLength(36);
+    expect(periods.at(-1)).toBe('2029-04');
   });
 });

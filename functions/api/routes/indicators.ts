@@ -20,6 +20,8 @@ const figureParams = indicatorParams.extend({
 });
 
 /** 指标监测: a plan's indicators (as data), the units' figures and the rolled-up table. */
+const asOfDate = (asOf: string | undefined) => (asOf === undefined ? undefined : new Date(asOf));
+
 export function indicatorRoutes(deps: AppDeps) {
   const app = newRouter();
 
@@ -59,6 +61,7 @@ export function indicatorRoutes(deps: AppDeps) {
           c.get('principal'),
           c.req.valid('param').planId,
           c.req.valid('query').period,
+          asOfDate(c.req.valid('query').asOf),
         ),
         200,
       ),

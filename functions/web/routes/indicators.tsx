@@ -8,6 +8,7 @@ import type { AppDeps } from '../../api/deps.js';
 import { chromeOf, pathId } from '../context.js';
 import { Page } from '../layout.js';
 import { requireSession, type WebEnv } from '../session.js';
+import { TrendChart } from '../trend-chart.js';
 
 type Cell = IndicatorTableView['total']['cells'][string];
 type RowFields = IndicatorTableView['total'];
@@ -118,6 +119,7 @@ export function indicatorPages(deps: AppDeps) {
                 <span class="badge b-red">一票否决:{table.total.vetoReasons.join('、')}</span>
               )}
               <small>数字逐级汇总分子、分母(村→乡镇→县),不对比率取平均。</small>
+              <a href={`/plans/${planId}/reports`}>各单位得分卡(量化考评)见各期通报</a>
             </p>
             <div class="scroll">
               <table>
@@ -126,7 +128,9 @@ export function indicatorPages(deps: AppDeps) {
                     <th>单位</th>
                     {table.indicators.map((i) => (
                       <th>
-                        {i.name}
+                        <a href={`/plans/${planId}/indicators/${i.key}/trend`} title="查看各周期趋势">
+                          {i.name}
+                        </a>
                         {i.veto && <span class="badge b-red">否决</span>}
                         <br />
                         <small>
@@ -165,5 +169,76 @@ export function indicatorPages(deps: AppDeps) {
     );
   });
 
+  app.get('/plans/:planId/indicators/:key/trend', signedIn, async (c) => {
+    const p = c.get('principal');
+    const planId = pathId(c, 'planId', '工作方案');
+    const key = pathId(c, 'key', '指标');
+    const [plan, trend] = await Promise.all([
+      deps.plans.get(p, planId),
+      deps.indicators.trend(p, planId, key, deps.clock()),
+    ]);
+    const { indicator } = trend;
+    return c.html(
+      <Page title={`${indicator.name}趋势`} chrome={chromeOf(c, { active: 'indicators', planId })}>
+        <h1>
+          {indicator.name} · 趋势 · {plan.title}
+        </h1>
+        <p class="card row">
+          <span>
+            目标 {indicator.targetWords} · {PERIODICITY_LABELS[indicator.period]}
+          </span>
+          {indicator.veto && <span class="badge b-red">一票否决</span>}
+          <a href={`/plans/${planId}/indicators`}>返回指标监测表</a>
+        </p>
+        {trend.points.length === 0 ? (
+          <p class="card">还没有开始的填报周期。</p>
+        ) : (
+          <>
+            <div class="card scroll">
+              <TrendChart trend={trend} />
+            </div>
+            <table>
+              <thead>
+                <tr>
+                  <th>周期</th>
+                  <th>全县</th>
+                  {trend.unitId !== null && <th>本单位</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {trend.points.map((pt) => (
+                  <tr data-period={pt.period}>
+                    <th>
+                      <a href={`/plans/${planId}/indicators?period=${pt.period}`}>{pt.label}</a>
+                    </th>
+                    <TrendCell value={pt.value} status={pt.status} unit={indicator.unitOfMeasure} />
+                    {trend.unitId !== null && (
+                      <TrendCell value={pt.unitValue} status={pt.unitStatus} unit={indicator.unitOfMeasure} />
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </Page>,
+    );
+  });
+
   return app;
 }
+
+const TrendCell: FC<{ value: string | null; status: Cell['status']; unit: string }> = ({
+  value,
+  status,
+  unit,
+}) => {
+  if (value === null) return <td class="muted">未报</td>;
+  const s = status === null ? undefined : STATUS[status];
+  return (
+    <td data-status={status ?? ''}>
+      {s !== undefined && <span class={`badge ${s.cls}`}>{s.word}</span>} {value}
+      {unit}
+    </td>
+  );
+};

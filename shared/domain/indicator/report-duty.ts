@@ -44,13 +44,23 @@ export function periodicityOf(period: string): IndicatorPeriodicity | undefined 
   return undefined;
 }
 
-/** Every period of `periodicity` that has a day within the span, in order. */
-export function periodsWithin(periodicity: IndicatorPeriodicity, span: PlanSpan): string[] {
+/**
+ * Report duties a plan's indicators create at most per indicator: three years of monthly reports.
+ * A campaign runs for months; a plan dated over decades (a typo) must not make thousands of duties.
+ */
+export const MAX_REPORT_PERIODS = 36;
+
+/** Every period of `periodicity` that has a day within the span, in order, at most `limit` of them. */
+export function periodsWithin(
+  periodicity: IndicatorPeriodicity,
+  span: PlanSpan,
+  limit = MAX_REPORT_PERIODS,
+): string[] {
   if (periodicity === 'once') return ['once'];
   const periods: string[] = [];
   const firstYear = Number(span.first.slice(0, 4)) - 1;
   const lastYear = Number(span.last.slice(0, 4));
-  for (let year = firstYear; year <= lastYear; year++) {
+  for (let year = firstYear; year <= lastYear && periods.length < limit; year++) {
     const candidates =
       periodicity === 'monthly'
         ? Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`)
@@ -60,7 +70,7 @@ export function periodsWithin(periodicity: IndicatorPeriodicity, span: PlanSpan)
       if (dates !== undefined && dates.last >= span.first && dates.first <= span.last) periods.push(p);
     }
   }
-  return periods;
+  return periods.slice(0, limit);
 }
 
 /** The first and last days a period's report covers (`once`: the whole plan). */

@@ -210,3 +210,36 @@ export function buildIndicatorTable(
     },
   };
 }
+
+/** What identifies a stored figure and when that version was reported. */
+interface VersionedFigure {
+  key: string;
+  unitId: string;
+  source: string;
+  version: number;
+  reportedAt: string;
+}
+
+/**
+ * The figures as they stood at `asOf`: each current figure reported by then, else the latest of
+ * the versions it replaced that was (none: the figure was not there yet). `replaced` are the
+ * versions corrections replaced (read only when some current figure is later than the cut-off).
+ */
+export function figuresAsOf<F extends VersionedFigure>(
+  current: readonly F[],
+  replaced: readonly F[],
+  asOf: string,
+): F[] {
+  const id = (f: VersionedFigure) => `${f.key}\u0000${f.unitId}\u0000${f.source}`;
+  const earlier = new Map<string, F>();
+  for (const f of replaced) {
+    if (f.reportedAt > asOf) continue;
+    const found = earlier.get(id(f));
+    if (found === undefined || found.version < f.version) earlier.set(id(f), f);
+  }
+  return current.flatMap((f) => {
+    if (f.reportedAt <= asOf) return [f];
+    const before = earlier.get(id(f));
+    return before === undefined ? [] : [before];
+  });
+}
