@@ -19,7 +19,8 @@ export type NavKey =
   | 'confirm'
   | 'cases'
   | 'indicators'
-  | 'calendar';
+  | 'calendar'
+  | 'channels';
 
 export interface Flash {
   kind: 'ok' | 'err';
@@ -56,6 +57,7 @@ const OK_MESSAGES: Record<string, (n: number) => string> = {
   progress: () => '进度已报告',
   received: () => '已签收任务',
   reminded: () => '已催办,责任单位将收到催办通知',
+  channel: () => '通道已保存;地址和密钥不再显示',
 };
 /** The one-line message a POST-redirect-GET carries in the query (`?ok=accepted&n=1`). */
 export function flashFrom(c: Context): Flash | undefined {
@@ -110,6 +112,7 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
       {item('cases', '/cases', '控辍保学')}
       {plan !== undefined && item('indicators', `/plans/${plan}/indicators`, '指标监测')}
       {decide(p, 'calendar.write').allowed && item('calendar', '/calendar', '工作日历')}
+      {decide(p, 'channel.manage').allowed && item('channels', '/channels', '通知通道')}
     </nav>
   );
 };

@@ -7,6 +7,7 @@ import { classifyError } from '../http/classify-error.js';
 import { Page } from './layout.js';
 import { calendarPages } from './routes/calendar-page.js';
 import { casePages } from './routes/cases.js';
+import { channelPages } from './routes/channels.js';
 import { evidencePages } from './routes/evidence.js';
 import { extensionPages } from './routes/extensions.js';
 import { findingPages } from './routes/findings.js';
@@ -51,6 +52,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', taskImportPages(deps));
   app.route('/', indicatorPages(deps));
   app.route('/', calendarPages(deps));
+  app.route('/', channelPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {

@@ -121,6 +121,7 @@ const DUTY_FACT_ATTRIBUTES = [
   'createdAt',
   'extensions',
   'roundStartedAt',
+  'receipt',
 ] as const;
 /** The projection a report reads duties with (exported so the report benchmark's baseline reads the same). */
 export const DUTY_FACT_NAMES: Record<string, string> = Object.fromEntries([
@@ -171,6 +172,7 @@ const toFact = (item: Record<string, unknown>): DutyFact => {
     createdAt: d.createdAt,
     extensions: d.extensions,
     ...(d.roundStartedAt === undefined ? {} : { roundStartedAt: d.roundStartedAt }),
+    ...(d.receipt == null ? {} : { receipt: d.receipt }),
   };
 };
 

@@ -2,6 +2,8 @@ import type { Report } from '../schemas/reports.js';
 import {
   type Cell,
   type Column,
+  receiptTable,
+  receiptWords,
   rectificationTable,
   scoreRulesLines,
   scoreTable,
@@ -36,7 +38,8 @@ const lines = (table: Table) => [
  * The report's summary table (the ranking with each unit's figures) as CSV for Excel: UTF-8 with
  * a byte order mark, Chinese headers, CRLF line ends (RFC 4180), rates as percentages. Below it,
  * after an empty line and a title line, the rectification section (督查整改), one finding a row,
- * so the findings are never mixed into the ranking's rows; then 量化考评 (the units by score, each
+ * so the findings are never mixed into the ranking's rows; then 签收情况 (who had not signed by the
+ * cut-off, and how fast each unit signs); then 量化考评 (the units by score, each
  * with its breakdown) and the scoring rules.
  */
 export function reportCsv(report: Report): string {
@@ -46,6 +49,11 @@ export function reportCsv(report: Report): string {
     const section = report.rectifications;
     const title = `督查整改:问题 ${section?.findings ?? 0} 个,已销号 ${section?.closed ?? 0} 个`;
     out.push('', field(title, TEXT), ...lines(rectification));
+  }
+  // 签收情况: who had not signed by the cut-off, and how fast each unit signs.
+  const receipts = receiptTable(report);
+  if (receipts !== null && receipts.rows.length > 0) {
+    out.push('', field(receiptWords(report), TEXT), ...lines(receipts));
   }
   // 量化考评 after that: the units by score, then the rules every score was given by.
   const scores = scoreTable(report);

@@ -219,6 +219,43 @@ export function rectificationTable(report: Report): Table | null {
   };
 }
 
+/**
+ * 签收情况: each unit with duties to sign for, most unsigned first — who had not signed by the
+ * cut-off, who signed after the deadline, and how long a signature took on average (working
+ * minutes, counted in office hours only). Null for a report frozen before the section existed.
+ */
+export function receiptTable(report: Report): Table | null {
+  const section = report.receipts;
+  if (section === null) return null;
+  return {
+    title: '签收情况',
+    columns: [
+      col('单位', 28, 'text'),
+      col('单位编号', 18, 'text'),
+      col('未签收', 8),
+      col('已签收', 8),
+      col('超时签收', 10),
+      col('平均签收用时(工作分钟)', 22),
+    ],
+    rows: section.units.map((u) => [
+      u.unitName,
+      u.unitId,
+      u.unsigned,
+      u.signed,
+      u.signedLate,
+      u.averageWorkingMinutes,
+    ]),
+  };
+}
+
+/** The 签收 section's one-line summary, printed above its table. */
+export function receiptWords(report: Report): string {
+  const all = report.receipts?.all;
+  if (all === undefined) return '签收情况';
+  const average = all.averageWorkingMinutes === null ? '' : `,平均用时 ${all.averageWorkingMinutes} 工作分钟`;
+  return `签收情况:未签收 ${all.unsigned} 条,已签收 ${all.signed} 条(超时 ${all.signedLate} 条)${average}`;
+}
+
 /** A unit's breakdown in one cell: `按时办结 12 项 +12;逾期(工作日) 3 项 -1.5`. */
 export function scoreLinesWords(lines: readonly { label: string; count: number; points: number }[]): string {
   return lines.map((l) => `${l.label} ${l.count} 项 ${l.points > 0 ? '+' : ''}${l.points}`).join(';');

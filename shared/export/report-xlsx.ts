@@ -6,6 +6,7 @@ import {
   notesOf,
   overdueTable,
   phaseTable,
+  receiptTable,
   rectificationTable,
   scoreRulesLines,
   scoreTable,
@@ -88,7 +89,9 @@ export async function reportXlsx(report: Report): Promise<Uint8Array<ArrayBuffer
     summaryTable(report),
     ...report.phases.map((p, i) => ({ ...phaseTable(p), title: `阶段${i + 1}-${p.name}` })),
     overdueTable(report),
-    ...[rectificationTable(report)].filter((t): t is Table => t !== null),
+    ...[rectificationTable(report), receiptTable(report)].filter(
+      (t): t is Table => t !== null && (t.title !== '签收情况' || t.rows.length > 0),
+    ),
   ];
   for (const table of tables) {
     writeTable(workbook.addWorksheet(sheetName(table.title, taken), { views: frozen }), table);

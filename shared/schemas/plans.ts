@@ -156,7 +156,7 @@ export const SelfCheckPhaseSchema = z
   })
   .openapi('SelfCheckPhase');
 
-const receiptFiguresSchema = z.object({
+export const ReceiptFiguresSchema = z.object({
   unsigned: z.number().int().openapi({ description: '待签收的任务数' }),
   signed: z.number().int().openapi({ description: '已签收的任务数(按本轮签收计)' }),
   signedLate: z.number().int().openapi({ description: '超过签收期限才签收的任务数' }),
@@ -187,7 +187,7 @@ export const PlanViewSchema = PlanSchema.extend({
       '自查报告(kind 为 self-check 的任务)报送情况:每个有自查报告任务的阶段,哪些单位已报送、哪些未报送',
   }),
   receipts: z
-    .object({ all: receiptFiguresSchema, byUnit: z.record(z.string(), receiptFiguresSchema) })
+    .object({ all: ReceiptFiguresSchema, byUnit: z.record(z.string(), ReceiptFiguresSchema) })
     .openapi({ description: '签收情况(方案要求签收时):各单位待签收数和平均签收用时' }),
 }).openapi('PlanView');
 

@@ -1,7 +1,8 @@
 import { REPORT_PERIODS } from '../domain/report/period.js';
 import { pageQuery, z } from './common.js';
-import { DutyKindSchema, DutyStatusSchema, ReviewSchema } from './duties.js';
+import { DutyKindSchema, DutyStatusSchema, ReceiptSchema, ReviewSchema } from './duties.js';
 import { FINDING_SOURCES } from './findings.js';
+import { ReceiptFiguresSchema } from './plans.js';
 import { ScoringRulesSchema } from './scoring.js';
 
 export const ReportPeriodSchema = z.enum(REPORT_PERIODS).openapi({
@@ -225,6 +226,15 @@ export const ReportScoringSchema = z
   })
   .openapi('ReportScoring');
 
+export const ReportReceiptsSchema = z
+  .object({
+    all: ReceiptFiguresSchema,
+    units: z
+      .array(ReceiptFiguresSchema.extend({ unitId: z.string(), unitName: z.string() }))
+      .openapi({ description: '有签收要求的单位,未签收多的在前' }),
+  })
+  .openapi('ReportReceipts');
+
 /** What a report stores besides its head: compressed, in parts (see report-repository.ts). */
 export const ReportContentSchema = z.object({
   levels: z.array(ReportLevelSchema),
@@ -243,6 +253,9 @@ export const ReportContentSchema = z.object({
   scoring: ReportScoringSchema.nullable()
     .default(null)
     .openapi({ description: '量化考评(截止时计算,生成后不再改变);null 表示该通报生成时尚未考评' }),
+  receipts: ReportReceiptsSchema.nullable().default(null).openapi({
+    description: '签收情况(截止时):未签收、超时签收和平均签收用时;null 表示该通报生成时尚未统计',
+  }),
 });
 
 export const ReportSummarySchema = z
@@ -303,6 +316,7 @@ export const ReportSchema = ReportSummarySchema.extend({
   overdue: ReportContentSchema.shape.overdue,
   rectifications: ReportContentSchema.shape.rectifications,
   scoring: ReportContentSchema.shape.scoring,
+  receipts: ReportContentSchema.shape.receipts,
 }).openapi('Report');
 
 export const ReportListQuerySchema = z.strictObject(pageQuery);
@@ -345,6 +359,7 @@ export const ReportDutyFactSchema = z.object({
   createdAt: z.string(),
   extensions: z.number().int().default(0),
   roundStartedAt: z.string().optional(),
+  receipt: ReceiptSchema.nullable().optional(),
 });
 
 export const ReportNoticeFactSchema = z.object({ unitId: z.string(), level: z.string() });

@@ -2,9 +2,10 @@ import { httpsOrLoopback } from '../auth/issuer-url.js';
 import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
 import type { ChannelRepository, StoredChannel } from '../db/channel-repository.js';
-import type { DeliveryRepository } from '../db/delivery-repository.js';
+import type { DeliveryRecord, DeliveryRepository } from '../db/delivery-repository.js';
 import type { NoticeRepository } from '../db/notice-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
+import { decide } from '../domain/access/policy.js';
 import { AppError, NotFoundError, ValidationError } from '../errors.js';
 import { type ChannelCredentials, channelSecretName, type SecretStore } from '../notify/secret-store.js';
 import type { Poster } from '../notify/senders.js';
@@ -17,14 +18,17 @@ import {
   type DeliverySettings,
   type PutChannel,
 } from '../schemas/channels.js';
+import type { Notice } from '../schemas/notices.js';
 import { authorize } from './access.js';
-import { ownerContext } from './unit-tree.js';
+import { ownerContext, ownerContexts } from './unit-tree.js';
 
 /** Posts per robot per minute: both WeCom and DingTalk allow about 20. */
 export const ROBOT_POSTS_PER_MINUTE = 20;
 
 export interface ChannelService {
   list(principal: Principal, owner?: string): Promise<Channel[]>;
+  /** One channel by id (H1), as shown: its address masked, no secret. */
+  get(principal: Principal, id: string): Promise<Channel>;
   put(principal: Principal, id: string, input: PutChannel, now: Date): Promise<Channel>;
   remove(principal: Principal, id: string, now: Date): Promise<Channel>;
   /** Posts a test message now; the outcome is also the channel's latest result. */
@@ -33,7 +37,19 @@ export interface ChannelService {
   putSettings(principal: Principal, input: DeliverySettings, now: Date): Promise<DeliverySettings>;
   /** A notice's deliveries (已推送 / 失败 and why), for whoever may read the notice. */
   deliveries(principal: Principal, noticeId: string): Promise<Delivery[]>;
+  /**
+   * The deliveries of notices a page already shows (read through the notice service), by notice
+   * id: one Query each (N4), a few at a time; a notice the reader may not read is left out.
+   */
+  deliveriesFor(principal: Principal, notices: readonly Notice[]): Promise<Map<string, Delivery[]>>;
 }
+
+const DELIVERY_READS_IN_FLIGHT = 10;
+
+const deliveryView = (d: DeliveryRecord): Delivery => ({
+  ...d,
+  statusLabel: DELIVERY_STATUS_LABELS[d.status],
+});
 
 /** Only these hosts take each robot's posts (and loopback, for a local receiver). */
 const ROBOT_HOSTS: Partial<Record<ChannelKind, string>> = {
@@ -101,6 +117,11 @@ export function channelService(deps: {
     async list(principal, owner) {
       authorize(principal, 'channel.manage');
       return (await channels.list(owner)).map(channelView);
+    },
+
+    async get(principal, id) {
+      authorize(principal, 'channel.manage');
+      return channelView(await mustGet(id));
     },
 
     async put(principal, id, input, now) {
@@ -225,10 +246,25 @@ export function channelService(deps: {
       const notice = await deps.notices.get(noticeId);
       if (notice === undefined) throw new NotFoundError('通知', noticeId);
       authorize(principal, 'notice.read', await ownerContext(units, principal, notice.unitId));
-      return (await deps.deliveries.list(noticeId)).map((d) => ({
-        ...d,
-        statusLabel: DELIVERY_STATUS_LABELS[d.status],
-      }));
+      return (await deps.deliveries.list(noticeId)).map(deliveryView);
+    },
+
+    async deliveriesFor(principal, notices) {
+      const contextOf = await ownerContexts(
+        units,
+        principal,
+        notices.map((n) => n.unitId),
+      );
+      const readable = notices.filter((n) => decide(principal, 'notice.read', contextOf(n.unitId)).allowed);
+      const out = new Map<string, Delivery[]>();
+      for (let i = 0; i < readable.length; i += DELIVERY_READS_IN_FLIGHT) {
+        await Promise.all(
+          readable.slice(i, i + DELIVERY_READS_IN_FLIGHT).map(async (n) => {
+            out.set(n.id, (await deps.deliveries.list(n.id)).map(deliveryView));
+          }),
+        );
+      }
+      return out;
     },
   };
 }

@@ -3,13 +3,21 @@
  * their unit signs; unsigned after the deadline, one `receipt` notice however many sweeps run; the
  * office (or a unit above) presses 催办, one notice a press, idempotent on retry.
  */
+import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { issueHs256Token } from '../../shared/auth/tokens.js';
+import { counterRepository } from '../../shared/db/counter-repository.js';
+import { reportRepository } from '../../shared/db/report-repository.js';
+import { unitRepository } from '../../shared/db/unit-repository.js';
+import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import type { AuditEventView as AuditEvent } from '../../shared/schemas/audit.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import type { Notice, SweepResult } from '../../shared/schemas/notices.js';
 import type { Plan, PlanView } from '../../shared/schemas/plans.js';
+import type { Report } from '../../shared/schemas/reports.js';
 import type { Task } from '../../shared/schemas/tasks.js';
-import { type TestResponse, testApp, unitUser } from '../fixtures/app.js';
+import { reportComputer } from '../../shared/services/report-service.js';
+import { OFFICE, TEST_SECRET, type TestResponse, testApp, unitUser } from '../fixtures/app.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
 // Monday 2026-05-18 10:00 in Asia/Shanghai.
@@ -244,6 +252,65 @@ describe('签收 and 催办', () => {
     expect(village?.averageWorkingMinutes).toBe(
       signed.length === 0 ? null : Math.round(minutes / signed.length),
     );
+  });
+
+  it('freezes who has not signed and how fast each unit signs in the reports: JSON, CSV and xlsx', async () => {
+    const view = ok(await api.call<PlanView>('GET', `/v1/plans/${plan.id}`));
+    // Both ways of computing a report (the counters now, the replay of every duty) agree.
+    const ref = { doc: api.doc, tableName: api.table.tableName };
+    const computer = reportComputer({
+      reports: reportRepository(ref),
+      units: unitRepository(ref),
+      counters: counterRepository(ref),
+    });
+    // After every step of the tests above (some signed on later days than MONDAY).
+    const later = new Date('2026-06-01T00:00:00Z');
+    const input = { asOf: later, now: later, calendar: createWorkingCalendar([]) };
+    const [counted, replayed] = await Promise.all([
+      computer.compute(plan, { ...input, method: 'counters' }),
+      computer.compute(plan, { ...input, method: 'replay' }),
+    ]);
+    expect(counted.method).toBe('counters');
+    expect(counted.built.content.receipts).toEqual(replayed.built.content.receipts);
+
+    const report = ok(
+      await api.call<Report>('POST', `/v1/plans/${plan.id}/reports`, { body: { period: 'month' } }),
+      201,
+    );
+    const village = report.receipts?.units.find((u) => u.unitId === 'village');
+    expect(village).toEqual({ unitId: 'village', unitName: '东街村', ...view.receipts.byUnit.village });
+    expect(report.receipts?.all).toEqual(view.receipts.all);
+    expect(village?.unsigned).toBeGreaterThan(0);
+    // Most unsigned first.
+    const unsigned = report.receipts?.units.map((u) => u.unsigned) ?? [];
+    expect(unsigned).toEqual([...unsigned].sort((a, b) => b - a));
+
+    const { text } = await api.call('GET', `/v1/reports/${report.id}?format=csv`);
+    expect(text).toContain(`签收情况:未签收 ${report.receipts?.all.unsigned} 条`);
+    expect(text).toContain('单位,单位编号,未签收,已签收,超时签收,平均签收用时(工作分钟)');
+    expect(text).toContain(`东街村,village,${village?.unsigned},${village?.signed},${village?.signedLate},`);
+    const xlsx = await api.app.request(`/v1/reports/${report.id}?format=xlsx`, {
+      headers: { authorization: `Bearer ${await issueHs256Token(TEST_SECRET, OFFICE)}` },
+    });
+    expect(xlsx.status).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(await xlsx.arrayBuffer());
+    const sheet = book.getWorksheet('签收情况');
+    expect(sheet?.getRow(1).getCell(3).value).toBe('未签收');
+    const rows: unknown[][] = [];
+    sheet?.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    expect(rows).toContainEqual([
+      '东街村',
+      'village',
+      village?.unsigned,
+      village?.signed,
+      village?.signedLate,
+      ...(village?.averageWorkingMinutes == null ? [] : [village.averageWorkingMinutes]),
+    ]);
+
+    // A unit sees its own figures only.
+    const own = ok(await api.call<Report>('GET', `/v1/reports/${report.id}`, { as: unitUser('other') }));
+    expect(own.receipts?.units.every((u) => u.unitId === 'other')).toBe(true);
   });
 
   describe('催办', () => {

@@ -4,6 +4,7 @@ import type { WorkingCalendar } from '../../../shared/domain/calendar/working-ca
 import { periodRefusal } from '../../../shared/domain/duty/occurrence-period.js';
 import { awaitingReceipt } from '../../../shared/domain/duty/receipt.js';
 import { localDateOf } from '../../../shared/domain/time/zoned-time.js';
+import type { Delivery } from '../../../shared/schemas/channels.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import type { ExtensionRequest } from '../../../shared/schemas/extensions.js';
 import type { Notice } from '../../../shared/schemas/notices.js';
@@ -38,6 +39,8 @@ export interface Inbox {
   openTruncated: boolean;
   submitted: Duty[];
   notices: Notice[];
+  /** Each shown notice's deliveries to the channels (已推送 / 失败 and why), by notice id. */
+  deliveries: Map<string, Delivery[]>;
   /** The principal's key in a notice's acknowledgements. */
   me: string;
   calendar: WorkingCalendar;
@@ -62,12 +65,15 @@ export async function loadInbox(deps: AppDeps, p: Principal, unitId: string): Pr
   const open = mine.items.filter((d) => d.status === 'open').sort(byUrgency);
   const submitted = mine.items.filter((d) => d.status === 'submitted');
   // Titles and time zones of the plans shown, read together by id.
-  const plans = await deps.plans.getMany(p, [
-    ...new Set([
-      ...mine.items.map((d) => d.planId),
-      // A 控辍保学 notice belongs to no plan.
-      ...notices.items.flatMap((n) => (n.planId === '' ? [] : [n.planId])),
+  const [plans, deliveries] = await Promise.all([
+    deps.plans.getMany(p, [
+      ...new Set([
+        ...mine.items.map((d) => d.planId),
+        // A 控辍保学 notice belongs to no plan.
+        ...notices.items.flatMap((n) => (n.planId === '' ? [] : [n.planId])),
+      ]),
     ]),
+    deps.channels.deliveriesFor(p, notices.items),
   ]);
   const duties = open.slice(0, OPEN_SHOWN);
   const yearOf = (instant: Date, tz: string) => Number(localDateOf(instant, tz).slice(0, 4));
@@ -89,6 +95,7 @@ export async function loadInbox(deps: AppDeps, p: Principal, unitId: string): Pr
     openTruncated: mine.truncated || open.length > duties.length,
     submitted: submitted.slice(0, SUBMITTED_SHOWN),
     notices: notices.items,
+    deliveries,
     me: recipientOf(p),
     calendar,
     hasBelow: descendantsIn(units, unitId).length > 0,

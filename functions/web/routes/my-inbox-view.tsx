@@ -4,10 +4,12 @@ import { dutyLight, lightSettingsOf } from '../../../shared/domain/duty/light.js
 import { periodRefusal } from '../../../shared/domain/duty/occurrence-period.js';
 import { awaitingReceipt } from '../../../shared/domain/duty/receipt.js';
 import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
+import type { Delivery } from '../../../shared/schemas/channels.js';
 import type { Notice } from '../../../shared/schemas/notices.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
 import { TrafficLight } from '../charts.js';
+import { DeliveryBadges } from '../delivery-parts.js';
 import { lastReturn, RoleBadge } from '../duty-parts.js';
 import { dateTime, timeLeft } from '../format.js';
 import { type Chrome, Csrf, Page } from '../layout.js';
@@ -19,7 +21,7 @@ export const InboxPage: FC<{ inbox: Inbox; chrome: Chrome; csrfToken: string }> 
   chrome,
   csrfToken,
 }) => {
-  const { now, plans, units, duties, submitted, notices, me, calendar, unitId } = inbox;
+  const { now, plans, units, duties, submitted, notices, deliveries, me, calendar, unitId } = inbox;
   const late = duties.filter((d) => d.overdue);
   const unacked = notices.filter((n) => n.acks[me] === undefined).length;
   return (
@@ -131,6 +133,7 @@ export const InboxPage: FC<{ inbox: Inbox; chrome: Chrome; csrfToken: string }> 
           plan={plans.get(n.planId)}
           now={now}
           csrfToken={csrfToken}
+          deliveries={deliveries.get(n.id)}
         />
       ))}
     </Page>
@@ -144,7 +147,8 @@ const NoticeCard: FC<{
   plan: Plan | undefined;
   now: Date;
   csrfToken: string;
-}> = ({ notice, acked, about, plan, now, csrfToken }) => {
+  deliveries: readonly Delivery[] | undefined;
+}> = ({ notice, acked, about, plan, now, csrfToken, deliveries }) => {
   const tz = plan?.timezone ?? DEFAULT_TIMEZONE;
   return (
     <div class="card row" data-notice={notice.id}>
@@ -171,6 +175,7 @@ const NoticeCard: FC<{
         {dateTime(notice.createdAt, tz, now)}
         {notice.workingDaysLate > 0 && ` · 已逾期 ${notice.workingDaysLate} 个工作日`}
       </small>
+      <DeliveryBadges deliveries={deliveries} />
       {acked ? (
         <span class="badge b-green">已签收</span>
       ) : (

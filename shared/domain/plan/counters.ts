@@ -236,12 +236,23 @@ export interface ReceiptFigures {
 }
 
 /** The plan's 签收 figures, in all and per unit, from its counter cells. */
-export function receiptFigures(cells: Iterable<UnitPhaseCounts>): {
+export type ReceiptCell = { unitId: string; fields: Pick<UnitPhaseCounts['fields'], ReceiptField> };
+
+/** The receipt fields one duty's current 签收 adds to its unit's counters (none without one). */
+export const receiptCounts = (r: Receipt | null | undefined): ReceiptCell['fields'] => ({
+  receiptPending: 0,
+  receiptSigned: 0,
+  receiptSignedLate: 0,
+  receiptMinutes: 0,
+  ...receiptPart(r),
+});
+
+export function receiptFigures(cells: Iterable<ReceiptCell>): {
   all: ReceiptFigures;
   byUnit: Record<string, ReceiptFigures>;
 } {
   const sums = new Map<string, { unsigned: number; signed: number; signedLate: number; minutes: number }>();
-  const add = (key: string, c: UnitPhaseCounts) => {
+  const add = (key: string, c: ReceiptCell) => {
     const s = sums.get(key) ?? { unsigned: 0, signed: 0, signedLate: 0, minutes: 0 };
     s.unsigned += c.fields.receiptPending;
     s.signed += c.fields.receiptSigned;

@@ -1,5 +1,6 @@
 import type { DutyRecord } from '../../schemas/duties.js';
 import type { DutyStatus } from '../duty/duty-status.js';
+import type { Receipt } from '../duty/receipt.js';
 
 /** What a report needs of a duty; everything else it stores is left unread. */
 export interface DutyFact {
@@ -32,6 +33,8 @@ export interface DutyFact {
   extensions?: number;
   /** When the current round started (assignment, a return or an approved extension). */
   roundStartedAt?: string;
+  /** The current 签收 (the plan requires it), for who had not signed by the cut-off and how fast. */
+  receipt?: Receipt | null;
 }
 
 /** A duty as it stood at a cut-off. */

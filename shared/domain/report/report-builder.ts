@@ -13,7 +13,13 @@ import { type WorkingCalendar, workingDaysLate } from '../calendar/working-calen
 import type { DutyStatus } from '../duty/duty-status.js';
 import { levelLabel } from '../escalation/ladder.js';
 import { DEFAULT_LATE_EXTENSION_HOURS } from '../indicator/scoring.js';
-import { kindField, type UnitPhaseCounts } from '../plan/counters.js';
+import {
+  kindField,
+  type ReceiptCell,
+  receiptCounts,
+  receiptFigures,
+  type UnitPhaseCounts,
+} from '../plan/counters.js';
 import { type Phase, phaseState } from '../plan/phases.js';
 import { startOfLocalDay } from '../time/zoned-time.js';
 import { type DutyFact, dutyAt } from './duty-at.js';
@@ -254,6 +260,24 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
   const lateExtensionMs = (input.lateExtensionHours ?? DEFAULT_LATE_EXTENSION_HOURS) * 3_600_000;
   // Rectification duties are few (a finding's units), so each is kept until its finding is seen.
   const rectifications = new Map<string, RectificationAt>();
+  // 签收 per unit, as the counters keep it: the same figures from either way of reading.
+  const receipts = new Map<string, ReceiptCell['fields']>();
+  const addReceipt = (unitId: string, f: ReceiptCell['fields']) => {
+    const sum = getOrAdd(receipts, unitId, () => receiptCounts(null));
+    sum.receiptPending += f.receiptPending;
+    sum.receiptSigned += f.receiptSigned;
+    sum.receiptSignedLate += f.receiptSignedLate;
+    sum.receiptMinutes += f.receiptMinutes;
+  };
+  const receiptSection = (nameOf: (id: string) => string): NonNullable<ReportContent['receipts']> => {
+    const { all, byUnit } = receiptFigures([...receipts].map(([unitId, fields]) => ({ unitId, fields })));
+    return {
+      all,
+      units: Object.entries(byUnit)
+        .map(([unitId, f]) => ({ unitId, unitName: nameOf(unitId), ...f }))
+        .sort((a, b) => b.unsigned - a.unsigned || a.unitId.localeCompare(b.unitId)),
+    };
+  };
   const findings = new Map<string, ReportFindingFact>();
   let overdue: OverdueCandidate[] = [];
   let dutiesRead = 0;
@@ -367,6 +391,10 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
         const at = dutyAt(fact, asOfIso);
         if (at === undefined) continue;
         if (!at.exact) approximated++;
+        const r = fact.receipt;
+        // As of the cut-off: given by then, and signed only if signed by then.
+        if (r != null && r.since <= asOfIso)
+          addReceipt(fact.unitId, receiptCounts(r.at !== null && r.at > asOfIso ? { ...r, at: null } : r));
         const unit = getOrAdd(units, fact.unitId, tally);
         const phase = getOrAdd(phases, fact.phaseKey, () => ({ all: phaseTally(), units: new Map() }));
         const phaseUnit = getOrAdd(phase.units, fact.unitId, phaseTally);
@@ -425,6 +453,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
     addCounts(cells) {
       for (const cell of cells) {
         const f = cell.fields;
+        addReceipt(cell.unitId, f);
         const duties = f.open + f.submitted + f.accepted;
         // A cell whose duties all moved elsewhere is no unit's row, as in the replay.
         if (duties === 0) continue;
@@ -617,6 +646,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
             items: overdue.map((o) => ({ ...o, unitName: nameOf(o.unitId) })),
           },
           rectifications: rectificationSection(nameOf),
+          receipts: receiptSection(nameOf),
         },
         dutiesRead,
         noticesRead,

@@ -85,6 +85,7 @@ export function reportView(summary: ReportSummary, content: ReportContent, viewe
       overdue: content.overdue,
       rectifications: content.rectifications,
       scoring: content.scoring,
+      receipts: content.receipts,
     };
   }
   const ownRow = units.find((u) => u.unitId === viewer.unitId);
@@ -99,6 +100,8 @@ export function reportView(summary: ReportSummary, content: ReportContent, viewe
           return mine === undefined ? [] : [{ ...f, units: mine }];
         });
   const ownFindingDuties = findings.flatMap((f) => f.units);
+  const ownReceipts = content.receipts?.units.filter((u) => u.unitId === viewer.unitId) ?? [];
+  const noReceipts = { unsigned: 0, signed: 0, signedLate: 0, averageWorkingMinutes: null };
   return {
     ...base,
     summary: {
@@ -142,5 +145,20 @@ export function reportView(summary: ReportSummary, content: ReportContent, viewe
             overdue: ownFindingDuties.filter((u) => u.overdue).length,
             items: findings,
           },
+    // 签收: the unit's own figures only.
+    receipts:
+      content.receipts === null
+        ? null
+        : {
+            all: ownReceipts[0] === undefined ? noReceipts : figuresOnly(ownReceipts[0]),
+            units: ownReceipts,
+          },
   };
 }
+
+const figuresOnly = (r: NonNullable<ReportContent['receipts']>['units'][number]) => ({
+  unsigned: r.unsigned,
+  signed: r.signed,
+  signedLate: r.signedLate,
+  averageWorkingMinutes: r.averageWorkingMinutes,
+});
