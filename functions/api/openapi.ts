@@ -74,6 +74,9 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/notices/{noticeId}/deliveries': 'listNoticeDeliveries',
   'PUT /v1/plans/{planId}/scoring-rules': 'putScoringRules',
   'PUT /v1/plans/{planId}/light-settings': 'putLightSettings',
+  'PUT /v1/duties/{dutyId}/milestones': 'putDutyMilestones',
+  'POST /v1/duties/{dutyId}/milestones/approve': 'approveDutyMilestones',
+  'PUT /v1/plans/{planId}/tasks/{taskId}/milestones': 'putTaskMilestones',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
