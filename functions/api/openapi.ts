@@ -87,6 +87,9 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/plans/{planId}/tasks/{taskId}/instructions': 'listTaskInstructions',
   'POST /v1/duties/{dutyId}/instructions': 'createDutyInstruction',
   'GET /v1/duties/{dutyId}/instructions': 'listDutyInstructions',
+  'PUT /v1/duties/{dutyId}/milestones': 'putDutyMilestones',
+  'POST /v1/duties/{dutyId}/milestones/approve': 'approveDutyMilestones',
+  'PUT /v1/plans/{planId}/tasks/{taskId}/milestones': 'putTaskMilestones',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -4,6 +4,7 @@ import {
   PROGRESS_LIGHT_LABELS,
   type ProgressLight,
 } from '../../shared/domain/duty/light.js';
+import { milestoneText } from '../../shared/domain/duty/milestones.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import { dateTime } from './format.js';
 import { Csrf } from './layout.js';
@@ -29,6 +30,7 @@ export const ProgressSection: FC<{
   csrfToken: string;
   error?: string | undefined;
 }> = ({ duty, light: result, now, timeZone, mayReport, csrfToken, error }) => {
+  const milestones = duty.milestones ?? [];
   return (
     <section class="card" id="progress" data-progress-light={result.light}>
       <p class="row">
@@ -37,7 +39,11 @@ export const ProgressSection: FC<{
       </p>
       {result.plannedPercent !== null && (
         <p>
-          序时进度 <strong>{result.plannedPercent}%</strong>(交办至截止按工作日平均推进) · 已报进度{' '}
+          序时进度 <strong>{result.plannedPercent}%</strong>
+          {milestones.length > 0
+            ? `(按里程碑:${milestones.map(milestoneText).join(';')})`
+            : '(交办至截止按工作日平均推进)'}{' '}
+          · 已报进度{' '}
           <strong>{result.reportedPercent === null ? '未报告' : `${result.reportedPercent}%`}</strong>
           {duty.progress != null && (
             <small>
@@ -46,6 +52,12 @@ export const ProgressSection: FC<{
               {duty.progress.note !== null ? `:${duty.progress.note}` : ''})
             </small>
           )}
+        </p>
+      )}
+      {duty.milestoneProposal != null && (
+        <p data-milestone-proposal>
+          <span class="badge b-yellow">里程碑待批准</span>{' '}
+          {duty.milestoneProposal.milestones.map(milestoneText).join(';')}
         </p>
       )}
       {mayReport && duty.status === 'open' && (

@@ -1,5 +1,6 @@
 import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
-import { acrossFields, dueTime, isRecord, line, pageQuery, slug, text, z } from './common.js';
+import { MAX_MILESTONES, type MilestoneDraft, milestoneProblems } from '../domain/duty/milestones.js';
+import { acrossFields, dueTime, isoDateString, isRecord, line, pageQuery, slug, text, z } from './common.js';
 import { EscalationLevelSchema } from './escalation.js';
 
 export const DUTY_KINDS = ['task', 'report', 'rectification', 'self-check'] as const;
@@ -123,6 +124,61 @@ export const ReportProgressSchema = z
 
 export type ReportProgressInput = z.infer<typeof ReportProgressSchema>;
 
+export const MilestoneInputSchema = z
+  .strictObject({
+    date: isoDateString.openapi({ description: '到这一天(方案时区)结束时应达到的进度' }),
+    percent: z
+      .number({ error: '计划进度须为 0 到 100 的整数' })
+      .int('计划进度须为 0 到 100 的整数')
+      .min(0, '计划进度须为 0 到 100 的整数')
+      .max(100, '计划进度须为 0 到 100 的整数')
+      .optional()
+      .openapi({ description: '计划进度(百分比);都不填时按步骤平均(第 k 步 = k/n)' }),
+    name: line(1, 100).optional().openapi({ description: '步骤名称', example: '完成校舍排查' }),
+  })
+  .openapi('MilestoneInput');
+
+const hasMilestones = (v: unknown): v is { milestones: MilestoneDraft[] } =>
+  isRecord(v) &&
+  Array.isArray(v.milestones) &&
+  v.milestones.every((m) => isRecord(m) && typeof m.date === 'string');
+
+const milestoneList = z
+  .array(MilestoneInputSchema)
+  .min(1, '至少一个里程碑')
+  .max(MAX_MILESTONES, `里程碑最多 ${MAX_MILESTONES} 个`);
+const inOrder = acrossFields(hasMilestones, (v) => milestoneProblems(v.milestones));
+
+export const SetMilestonesSchema = z
+  .strictObject({
+    milestones: milestoneList,
+    version: z.number().int().min(1).optional().openapi({ description: '乐观锁:给出时必须等于当前版本' }),
+  })
+  .check(inOrder)
+  .openapi('SetMilestones');
+
+export const SetTaskMilestonesSchema = z
+  .strictObject({ milestones: milestoneList })
+  .check(inOrder)
+  .openapi('SetTaskMilestones');
+
+export const ApproveMilestonesSchema = z
+  .strictObject({
+    version: z.number().int().min(1).optional().openapi({ description: '乐观锁:给出时必须等于当前版本' }),
+  })
+  .openapi('ApproveMilestones');
+
+export const StoredMilestoneSchema = z
+  .object({ date: z.string(), percent: z.number().int(), name: z.string().nullable() })
+  .openapi('Milestone');
+
+export const MilestoneProposalSchema = z
+  .object({ milestones: z.array(StoredMilestoneSchema), at: z.string(), by: z.string() })
+  .openapi('MilestoneProposal');
+
+export type SetMilestonesInput = z.infer<typeof SetMilestonesSchema>;
+export type ApproveMilestonesInput = z.infer<typeof ApproveMilestonesSchema>;
+
 export const OccurrencePeriodSchema = z
   .object({
     start: z.string().openapi({ description: '本期第一天(方案时区的日期)', example: '2026-11-30' }),
@@ -204,6 +260,14 @@ export const DutySchema = z
     progress: DutyProgressSchema.nullable()
       .optional()
       .openapi({ description: '单位最近一次报告的进度(序时进度对照用);未报告为 null' }),
+    milestones: z
+      .array(StoredMilestoneSchema)
+      .nullable()
+      .optional()
+      .openapi({ description: '已生效的里程碑(办公室设置,或单位提出经办公室批准);序时进度按此计算' }),
+    milestoneProposal: MilestoneProposalSchema.nullable()
+      .optional()
+      .openapi({ description: '单位提出、待办公室批准的里程碑' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     version: z.number().int(),

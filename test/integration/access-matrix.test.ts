@@ -527,6 +527,38 @@ const ROUTES: Record<string, RouteCase> = {
     request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}/instructions` }),
     allowed: OWN_TREE_READ,
   },
+  'PUT /v1/duties/{dutyId}/milestones': {
+    request: async (fx) => ({ path: `/v1/duties/${fx.openDuty.id}/milestones`, body: MILESTONES }),
+    // The office sets them; the owning unit proposes; nobody else.
+    allowed: { office: 200, own: 200 },
+  },
+  'POST /v1/duties/{dutyId}/milestones/approve': {
+    request: async (fx, fresh) => {
+      const duty = fresh ? await fx.newOpenDuty() : fx.openDuty;
+      const proposed = await fx.api.call('PUT', `/v1/duties/${duty.id}/milestones`, {
+        as: unitUser('village'),
+        body: MILESTONES,
+      });
+      if (proposed.status !== 200) throw new Error(`fixture: milestones ${proposed.status} ${proposed.text}`);
+      return { path: `/v1/duties/${duty.id}/milestones/approve`, body: {} };
+    },
+    // Only the office approves: never the unit that proposed them.
+    allowed: OFFICE_ONLY(200),
+  },
+  'PUT /v1/plans/{planId}/tasks/{taskId}/milestones': {
+    request: async (fx) => ({
+      path: `/v1/plans/${fx.plan.id}/tasks/${fx.openDuty.taskId}/milestones`,
+      body: MILESTONES,
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
+};
+
+const MILESTONES = {
+  milestones: [
+    { date: '2026-06-10', percent: 30 },
+    { date: '2026-06-20', percent: 70, name: '完成排查' },
+  ],
 };
 
 let sharedWeeklyFormDuty: string | undefined;

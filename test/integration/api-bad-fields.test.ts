@@ -547,6 +547,33 @@ describe('bad fields', () => {
         bad: { text: '批'.repeat(1001), signedBy: 7, signedOn: '5月15日' },
         texts: ['text', 'signedBy'],
       },
+      {
+        method: 'PUT',
+        template: '/v1/duties/{dutyId}/milestones',
+        path: `/v1/duties/${open.id}/milestones`,
+        as: village,
+        valid: { milestones: [{ date: '2026-05-20', percent: 50, name: '完成排查' }] },
+        bad: { milestones: [{ date: '2026-05-32', percent: 101, name: '' }], version: 0 },
+        texts: ['milestones.0.name'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/milestones/approve',
+        path: `/v1/duties/${open.id}/milestones/approve`,
+        as: OFFICE,
+        valid: {},
+        bad: { version: 'latest' },
+        texts: [],
+      },
+      {
+        method: 'PUT',
+        template: '/v1/plans/{planId}/tasks/{taskId}/milestones',
+        path: `/v1/plans/${plan.id}/tasks/${open.taskId}/milestones`,
+        as: OFFICE,
+        valid: { milestones: [{ date: '2026-05-20', name: '完成排查' }] },
+        bad: { milestones: 'soon' },
+        texts: ['milestones.0.name'],
+      },
     ];
   });
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageOf, pageQuery, slug } from '../../../shared/schemas/common.js';
-import { DutyListQuerySchema, DutySchema } from '../../../shared/schemas/duties.js';
+import { DutyListQuerySchema, DutySchema, SetTaskMilestonesSchema } from '../../../shared/schemas/duties.js';
 import {
   ClosePhaseSchema,
   CreateFindingSchema,
@@ -420,6 +420,35 @@ export function planRoutes(deps: AppDeps) {
         ),
         200,
       ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/{planId}/tasks/{taskId}/milestones',
+      tags: ['tasks'],
+      summary: '为一项任务的各单位任务设置里程碑(序时进度)',
+      description:
+        '计划进度按日期(如 5月20日 30%),或带日期的步骤(不填进度时按步骤平均);日期递增、不晚于截止日期。' +
+        '只有领导小组办公室可以设置;各待办的单位任务立即生效(取代单位待批准的提议),已提交或已办结的不变;逐项记入审计。',
+      security: bearer,
+      request: { params: taskParams, body: jsonBody(SetTaskMilestonesSchema) },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(DutySchema) }), '各单位任务'),
+        ...errorsFor(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { planId, taskId } = c.req.valid('param');
+      const items = await deps.progress.setTaskMilestones(
+        c.get('principal'),
+        planId,
+        taskId,
+        c.req.valid('json'),
+        deps.clock(),
+      );
+      return c.json({ items }, 200);
+    },
   );
 
   return app;
