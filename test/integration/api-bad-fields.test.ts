@@ -496,6 +496,30 @@ describe('bad fields', () => {
         },
         texts: [],
       },
+      {
+        method: 'POST',
+        template: '/v1/semesters',
+        path: '/v1/semesters',
+        as: OFFICE,
+        valid: {
+          id: '2026-autumn',
+          name: '2026秋季学期',
+          startDate: '2026-09-01',
+          endDate: '2027-01-20',
+          planId: plan.id,
+          schoolUnitIds: ['village'],
+        },
+        bad: {
+          id: 'Autumn 2026',
+          name: '',
+          startDate: '2026-9-1',
+          endDate: '2027/01/20',
+          planId: '',
+          phaseKey: '',
+          schoolUnitIds: ['village', 'village'],
+        },
+        texts: ['name'],
+      },
     ];
   });
 
