@@ -19,7 +19,8 @@ export type NavKey =
   | 'confirm'
   | 'cases'
   | 'indicators'
-  | 'calendar';
+  | 'calendar'
+  | 'rosters';
 
 export interface Flash {
   kind: 'ok' | 'err';
@@ -110,6 +111,7 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
       {item('cases', '/cases', '控辍保学')}
       {plan !== undefined && item('indicators', `/plans/${plan}/indicators`, '指标监测')}
       {decide(p, 'calendar.write').allowed && item('calendar', '/calendar', '工作日历')}
+      {item('rosters', '/rosters', '花名册')}
     </nav>
   );
 };
