@@ -20,7 +20,8 @@ export type NavKey =
   | 'cases'
   | 'indicators'
   | 'calendar'
-  | 'channels';
+  | 'channels'
+  | 'rosters';
 
 export interface Flash {
   kind: 'ok' | 'err';
@@ -113,6 +114,7 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
       {plan !== undefined && item('indicators', `/plans/${plan}/indicators`, '指标监测')}
       {decide(p, 'calendar.write').allowed && item('calendar', '/calendar', '工作日历')}
       {decide(p, 'channel.manage').allowed && item('channels', '/channels', '通知通道')}
+      {item('rosters', '/rosters', '花名册')}
     </nav>
   );
 };

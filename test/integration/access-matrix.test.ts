@@ -342,6 +342,47 @@ const ROUTES: Record<string, RouteCase> = {
     }),
     allowed: { office: 200, own: 200 },
   },
+  'POST /v1/semesters': {
+    request: async (fx, fresh) => ({
+      path: '/v1/semesters',
+      body: {
+        id: fresh ? `term-${Math.random().toString(36).slice(2, 10)}` : 'refused-term',
+        name: '2026秋季学期',
+        startDate: '2026-09-01',
+        planId: fresh ? await fx.newEmptyPlanId() : fx.plan.id,
+        schoolUnitIds: ['village'],
+      },
+    }),
+    allowed: OFFICE_ONLY(201),
+  },
+  'GET /v1/semesters': { request: async () => ({ path: '/v1/semesters' }), allowed: READ_ALL },
+  'GET /v1/semesters/{semesterId}': {
+    request: async (fx) => ({ path: `/v1/semesters/${await matrixSemester(fx)}` }),
+    allowed: READ_ALL,
+  },
+  'POST /v1/rosters/imports': {
+    // A preview of the village's rosters: only the school itself (and the office for it) files them.
+    request: async (fx) => ({
+      path: `/v1/rosters/imports?semester=${await matrixSemester(fx)}&school=village&mode=preview`,
+      rawBody:
+        '花名册类别,姓名,居住乡镇,监护人姓名,监护人电话\n无学籍人员,张小明,城关镇,张大山,13812345678\n',
+      headers: { 'content-type': 'text/csv' },
+    }),
+    allowed: { office: 200, own: 200 },
+  },
+  // The village's part of the ledger: itself, the township above it, the office and leaders only.
+  'GET /v1/rosters/ledger': {
+    request: async (fx) => ({
+      path: `/v1/rosters/ledger?semester=${await matrixSemester(fx)}&school=village`,
+    }),
+    allowed: OWN_TREE_READ,
+  },
+  'GET /v1/rosters/ledger/export': {
+    request: async (fx) => ({
+      path: `/v1/rosters/ledger/export?semester=${await matrixSemester(fx)}&school=village&format=csv`,
+    }),
+    allowed: OWN_TREE_READ,
+  },
   'PUT /v1/units/{unitId}/aliases': {
     request: async (fx, fresh) => ({
       path: `/v1/units/${fresh ? await fx.newUnitId() : 'other'}/aliases`,
@@ -610,6 +651,26 @@ const CASE_BODY = {
   leader: { name: '李校长', phone: '13900002222' },
   firstDayAbsent: '2026-05-11',
 };
+
+let matrixTerm: Promise<string> | undefined;
+/** The semester the roster rows use (the village files for it), set on first need. */
+function matrixSemester(fx: Fixture): Promise<string> {
+  matrixTerm ??= (async () => {
+    const planId = await fx.newEmptyPlanId();
+    const res = await fx.api.call('POST', '/v1/semesters', {
+      body: {
+        id: 'matrix-term',
+        name: '矩阵学期',
+        startDate: '2026-09-01',
+        planId,
+        schoolUnitIds: ['village'],
+      },
+    });
+    if (res.status !== 201) throw new Error(`fixture: semester ${res.status} ${res.text}`);
+    return 'matrix-term';
+  })();
+  return matrixTerm;
+}
 
 const PUBLIC = ['GET /health', 'GET /openapi.json', 'GET /docs'];
 

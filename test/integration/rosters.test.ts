@@ -386,6 +386,41 @@ describe('semesters, rosters and the county ledger', () => {
     expect(JSON.stringify([...county, ...town2])).not.toContain('孙');
   });
 
+  it('a school that has not filed is overdue on the ladder; filing late closes the duty', async () => {
+    const body = {
+      id: '2026-late',
+      name: '补报学期',
+      startDate: '2026-09-01',
+      planId: plan.id,
+      schoolUnitIds: ['s2'],
+    };
+    const term = await api.call<SemesterCreated>('POST', '/v1/semesters', { body });
+    expect(term.status, term.text).toBe(201);
+    const taskId = term.body.duties[0]?.taskId ?? '';
+    api.setNow(new Date('2026-09-16T02:00:00Z'));
+    try {
+      expect((await api.call('POST', '/v1/sweeps', { body: { planId: plan.id } })).status).toBe(200);
+      const duty = await dutyOf('s2', taskId);
+      const notices = await api.call<{ items: { dutyId: string; level: string }[] }>(
+        'GET',
+        '/v1/notices?unitId=s2',
+      );
+      expect(notices.body.items.filter((n) => n.dutyId === duty.id).map((n) => n.level)).toContain('overdue');
+      const filed = await post<RosterResult>(goodFile, 'commit', unitUser('s2'), 'semester=2026-late');
+      // The file names 城关一小 in its 学校 column: s2 may not file it as its own.
+      expect(filed.status).toBe(400);
+      const own = await workbook(
+        GOOD_ROWS.map((r) => r.map((cell) => (cell === '城关一小' ? '城关二小' : cell))),
+      );
+      const late = await post<RosterResult>(own, 'commit', unitUser('s2'), 'semester=2026-late');
+      expect(late.status, late.text).toBe(201);
+      expect(late.body.dutyId).toBe(duty.id);
+      expect((await dutyOf('s2', taskId)).status).toBe('submitted');
+    } finally {
+      api.setNow(new Date('2026-09-03T02:00:00Z'));
+    }
+  });
+
   it('without a semester nothing is read, and the office files for a school with no duty left open', async () => {
     expect((await api.call('GET', '/v1/rosters/ledger?semester=2099-spring')).status).toBe(404);
     expect((await api.call('GET', '/v1/semesters/2099-spring')).status).toBe(404);

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { tableCsv } from '../../../shared/export/report-csv.js';
-import { attachmentDisposition } from '../../../shared/export/report-table.js';
-import { tableXlsx, XLSX_CONTENT_TYPE } from '../../../shared/export/report-xlsx.js';
+import { XLSX_CONTENT_TYPE } from '../../../shared/export/report-xlsx.js';
+import { tableFile } from '../../../shared/export/table-file.js';
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from '../../../shared/import/read-table.js';
 import {
   CreateSemesterSchema,
@@ -165,20 +164,8 @@ export function rosterRoutes(deps: AppDeps) {
     async (c) => {
       const { format, ...query } = c.req.valid('query');
       const { table, fileName } = await deps.rosters.exportLedger(c.get('principal'), query, deps.clock());
-      const disposition = attachmentDisposition(
-        `${fileName}.${format}`,
-        `ledger-${query.semester}.${format}`,
-      );
-      if (format === 'csv') {
-        return c.body(tableCsv(table), 200, {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': disposition,
-        });
-      }
-      return c.body(await tableXlsx(table, deps.clock()), 200, {
-        'content-type': XLSX_CONTENT_TYPE,
-        'content-disposition': disposition,
-      });
+      const file = await tableFile(table, fileName, format, deps.clock());
+      return c.body(file.body, 200, file.headers);
     },
   );
 

@@ -164,7 +164,10 @@ function checkRow(
       row: r.row,
       column: letters[field] ?? null,
       field,
-      message: `第 ${r.row} 行 ${letters[field] ?? ''} 列(${ROSTER_COLUMNS[field].label}):${message}`,
+      message:
+        letters[field] === undefined
+          ? `第 ${r.row} 行(表中没有“${ROSTER_COLUMNS[field].label}”列):${message}`
+          : `第 ${r.row} 行 ${letters[field]} 列(${ROSTER_COLUMNS[field].label}):${message}`,
     });
   const required = (field: RosterColumn, max: number) => {
     const v = cell(field);
