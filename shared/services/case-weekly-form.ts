@@ -93,7 +93,7 @@ export function weeklyFormService(deps: {
     const week = duty.period;
     const today = localDateOf(now, timeZone);
     // A past week's form counts that week to its end; this week's, to today.
-    const asOf = week.end < today ? week.end : today;
+    const asOf = [today, week.end].sort()[0] ?? today;
     // K2 by key: the school's open cases, and those returned since the week began.
     const [open, returned, overrides] = await Promise.all([
       cases.listAll({ by: 'school', unitId: duty.unitId }, { prefix: OPEN_CASE_PREFIX }),
