@@ -6,6 +6,7 @@ import type { AppDeps } from '../api/deps.js';
 import { classifyError } from '../http/classify-error.js';
 import { Page } from './layout.js';
 import { calendarPages } from './routes/calendar-page.js';
+import { caseWeeklyFormPages } from './routes/case-weekly-form.js';
 import { casePages } from './routes/cases.js';
 import { channelPages } from './routes/channels.js';
 import { evidencePages } from './routes/evidence.js';
@@ -50,6 +51,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', findingPages(deps));
   app.route('/', ledgerPages(deps));
   app.route('/', casePages(deps));
+  app.route('/', caseWeeklyFormPages(deps));
   app.route('/', taskImportPages(deps));
   app.route('/', indicatorPages(deps));
   app.route('/', calendarPages(deps));

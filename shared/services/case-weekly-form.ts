@@ -91,7 +91,9 @@ export function weeklyFormService(deps: {
       throw new ConflictError('not_weekly_form', '该任务不是控辍保学周报表');
     }
     const week = duty.period;
-    const asOf = localDateOf(now, timeZone);
+    const today = localDateOf(now, timeZone);
+    // A past week's form counts that week to its end; this week's, to today.
+    const asOf = [today, week.end].sort()[0] ?? today;
     // K2 by key: the school's open cases, and those returned since the week began.
     const [open, returned, overrides] = await Promise.all([
       cases.listAll({ by: 'school', unitId: duty.unitId }, { prefix: OPEN_CASE_PREFIX }),

@@ -3,6 +3,7 @@
  * child whole to the school, records the view in the audit trail, and refuses another school.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CreatePlanSchema } from '../../shared/schemas/plans.js';
 import { OFFICE, unitUser } from '../fixtures/app.js';
 import { webApp } from './web-harness.js';
 
@@ -73,5 +74,50 @@ describe('控辍保学 pages', () => {
     expect(refused.status).toBe(403);
     expect(refused.html).not.toContain('张小明');
     expect((await other.get('/cases')).html).not.toContain('张*明');
+  });
+
+  it('shows a school its weekly form generated from its cases, and files it with one button', async () => {
+    await web.services.units.create(OFFICE, { id: 'county', name: '县教育体育局', kind: 'bureau' }, NOW);
+    const plan = await web.services.plans.create(
+      OFFICE,
+      CreatePlanSchema.parse({
+        title: '控辍保学',
+        phases: [{ key: 'work', name: '劝返复学', start: '2025-09-01' }],
+      }),
+      NOW,
+    );
+    await web.services.caseWeeklyForms.setUp(
+      OFFICE,
+      {
+        planId: plan.id,
+        phaseKey: 'work',
+        schoolUnitIds: ['school-a', 'school-b'],
+        weekday: 5,
+        time: '12:00',
+      },
+      NOW,
+    );
+    const page = web.browser();
+    await page.signIn('unit:school-a');
+    const list = await page.get('/cases');
+    const link = /href="(\/cases\/weekly-forms\/[^"]+)">第41周/.exec(list.html)?.[1];
+    expect(link).toBeDefined();
+    const form = await page.get(link ?? '');
+    expect(form.status).toBe(200);
+    expect(form.html).toContain('新增疑似辍学');
+    expect(form.html).toContain('报送周报表');
+    expect(form.html).not.toContain('零报告(本周无情况)');
+    const filed = await page.post(link ?? '', { zeroReport: '0', version: '1' });
+    expect(filed.status).toBe(303);
+    expect((await page.get(link ?? '')).html).toContain('已报送');
+
+    // school-b has no case: its button is the 零报告; school-a may not open its form.
+    const other = web.browser();
+    await other.signIn('unit:school-b');
+    const zeroLink =
+      /href="(\/cases\/weekly-forms\/[^"]+)">第41周/.exec((await other.get('/cases')).html)?.[1] ?? '';
+    expect((await other.get(zeroLink)).html).toContain('零报告(本周无情况)');
+    expect((await page.get(zeroLink)).status).toBe(403);
+    expect((await other.post(zeroLink, { zeroReport: '1', version: '1' })).status).toBe(303);
   });
 });

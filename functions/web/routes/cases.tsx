@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
+import type { Principal } from '../../../shared/auth/principal.js';
 import { CASE_STAGES, type CaseListItem } from '../../../shared/schemas/cases.js';
+import type { Duty } from '../../../shared/schemas/duties.js';
 import type { AppDeps } from '../../api/deps.js';
 import { chromeOf, pathId, unitDirectory } from '../context.js';
 import { dateTime } from '../format.js';
@@ -29,6 +31,13 @@ const groupsOf = (g: CaseListItem['groups']) =>
     g.homeTeaching && '送教上门',
   ].filter((x): x is string => typeof x === 'string');
 
+/** A school's weekly forms still to file (its open duties, one Query), for the link on its page. */
+async function openWeeklyForms(deps: AppDeps, p: Principal): Promise<Duty[]> {
+  if (p.role !== 'unit' || p.unitId === undefined) return [];
+  const open = await deps.duties.listForUnitAcrossPlans(p, p.unitId, ['open'], 100, deps.clock());
+  return open.items.filter((d) => deps.caseWeeklyForms.isWeeklyForm(d));
+}
+
 /**
  * 控辍保学: the cases the signed-in user may see, masked (张*明, 138****5678), with the stage the
  * calendar gives today; and one case whole, which the service audits before it is shown.
@@ -41,14 +50,23 @@ export function casePages(deps: AppDeps) {
     const p = c.get('principal');
     const asked = c.req.query('stage');
     const stage = CASE_STAGES.find((s) => s === asked);
-    const [units, page] = await Promise.all([
+    const [units, page, forms] = await Promise.all([
       unitDirectory(deps, p),
       deps.cases.list(p, stage === undefined ? {} : { stage }, { limit: PAGE_SIZE }, deps.clock()),
+      openWeeklyForms(deps, p),
     ]);
     const name = (id: string) => units.get(id)?.name ?? id;
     return c.html(
       <Page title="控辍保学" chrome={chromeOf(c, { active: 'cases' })}>
         <h1>控辍保学</h1>
+        {forms.length > 0 && (
+          <p class="card row">
+            <strong>周报表待报送:</strong>
+            {forms.map((d) => (
+              <a href={`/cases/weekly-forms/${d.id}`}>{d.period?.label ?? d.title}</a>
+            ))}
+          </p>
+        )}
         <p class="card row">
           <a href="/cases">全部</a>
           {CASE_STAGES.map((s) => (
