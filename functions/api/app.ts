@@ -9,6 +9,7 @@ import { channelRoutes, deliverySettingsRoutes, noticeDeliveryRoutes } from './r
 import { dutyRoutes } from './routes/duties.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { handoffRoutes } from './routes/handoffs.js';
 import { importRoutes } from './routes/imports.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { instructionRoutes } from './routes/instructions.js';
@@ -90,6 +91,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/delivery-settings', deliverySettingsRoutes(deps));
   app.route('/v1/notices', noticeDeliveryRoutes(deps));
   app.route('/v1', instructionRoutes(deps));
+  app.route('/v1/duties', handoffRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

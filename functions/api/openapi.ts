@@ -77,6 +77,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/plans/{planId}/tasks/{taskId}/instructions': 'listTaskInstructions',
   'POST /v1/duties/{dutyId}/instructions': 'createDutyInstruction',
   'GET /v1/duties/{dutyId}/instructions': 'listDutyInstructions',
+  'POST /v1/duties/{dutyId}/handoffs': 'handOffDuty',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -204,6 +204,15 @@ export const DutySchema = z
     progress: DutyProgressSchema.nullable()
       .optional()
       .openapi({ description: '单位最近一次报告的进度(序时进度对照用);未报告为 null' }),
+    handedOffFrom: z
+      .object({ dutyId: z.string(), unitId: z.string(), at: z.string(), by: z.string(), note: z.string() })
+      .nullable()
+      .optional()
+      .openapi({ description: '转办:本任务由上级单位的哪项任务转办而来(提交后由该单位逐级确认、汇总)' }),
+    handedTo: z
+      .array(z.object({ unitId: z.string(), dutyId: z.string(), at: z.string() }))
+      .optional()
+      .openapi({ description: '转办:已转办给的下级单位及其任务;须全部提交后本单位才能汇总提交' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     version: z.number().int(),

@@ -93,6 +93,7 @@ describe('bad fields', () => {
         body: { title: '摸排', phaseKey: 'self-check', leadUnitId: 'village', dueAt: '2026-05-26', ...body },
       }).then((t) => t.duties[0] as Duty);
     const open = await task({});
+    const townOpen = await task({ leadUnitId: 'town' });
     const submitted = await task({});
     const chained = await task({ signOffLevels: 1 });
     for (const d of [submitted, chained]) {
@@ -513,6 +514,15 @@ describe('bad fields', () => {
         valid: { text: '请抓紧办理', signedBy: '王县长', signedOn: '2026-05-15' },
         bad: { text: '批'.repeat(1001), signedBy: 7, signedOn: '5月15日' },
         texts: ['text', 'signedBy'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/handoffs',
+        path: `/v1/duties/${townOpen.id}/handoffs`,
+        as: unitUser('town'),
+        valid: { unitIds: ['village'], note: '请逐户核查' },
+        bad: { unitIds: 'village', note: 7, dueAt: 'soon' },
+        texts: ['note'],
       },
     ];
   });
