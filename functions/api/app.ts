@@ -10,6 +10,7 @@ import { channelRoutes, deliverySettingsRoutes, noticeDeliveryRoutes } from './r
 import { dutyRoutes } from './routes/duties.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { handoffRoutes } from './routes/handoffs.js';
 import { importRoutes } from './routes/imports.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { instructionRoutes } from './routes/instructions.js';
@@ -95,6 +96,7 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/rosters', rosterRoutes(deps));
   app.route('/v1/case-weekly-forms', caseWeeklyFormRoutes(deps));
   app.route('/v1', instructionRoutes(deps));
+  app.route('/v1/duties', handoffRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

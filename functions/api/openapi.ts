@@ -90,6 +90,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /v1/duties/{dutyId}/milestones': 'putDutyMilestones',
   'POST /v1/duties/{dutyId}/milestones/approve': 'approveDutyMilestones',
   'PUT /v1/plans/{planId}/tasks/{taskId}/milestones': 'putTaskMilestones',
+  'POST /v1/duties/{dutyId}/handoffs': 'handOffDuty',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -55,12 +55,14 @@ export function auditRepository(ref: TableRef): AuditRepository {
       for await (const items of queryPages(doc, {
         TableName,
         KeyConditionExpression: 'pk = :pk',
-        FilterExpression: '#action IN (:create, :occurrence) AND contains(#after.#dutyIds, :duty)',
+        FilterExpression: '#action IN (:create, :occurrence, :handoff) AND contains(#after.#dutyIds, :duty)',
         ExpressionAttributeNames: { '#action': 'action', '#after': 'after', '#dutyIds': 'dutyIds' },
         ExpressionAttributeValues: {
           ':pk': auditEntityPk('task', taskId),
           ':create': 'task.create',
           ':occurrence': 'task.occurrence',
+          // 转办: a duty passed down is assigned by the unit that held it.
+          ':handoff': 'task.handoff',
           ':duty': dutyId,
         },
         ConsistentRead: true,

@@ -18,6 +18,7 @@ import {
   pendingOf,
   SIGN_OFF_KEYED_SINCE,
 } from './counter-repository.js';
+import { dutyReplaceUpdate } from './duty-repository.js';
 import { cancellationReasons, isConditionFailure } from './errors.js';
 import {
   dutyIndexKeys,
@@ -102,6 +103,19 @@ export interface PlanRepository {
    * top-up wrote them: duty ids are fixed by task, unit and occurrence, so it is safe to repeat).
    */
   createOccurrence(duties: DutyRecord[], audit: AuditEvent): Promise<boolean>;
+  /**
+   * 转办: the parent duty becomes `parent.next` (its `handedTo` grown) if it is still open at the
+   * version read, and the children are written with it, each only if absent (ids fixed by task,
+   * unit and parent), the phase's gate and counters moved like any creation of work, and the
+   * events recorded — all in one transaction. False when a condition failed (the parent moved on,
+   * a child exists, the phase closed): nothing written.
+   */
+  createHandedDuties(
+    parent: { next: DutyRecord; read: DutyRecord },
+    children: DutyRecord[],
+    audits: AuditEvent[],
+    unitNames: ReadonlyMap<string, string>,
+  ): Promise<boolean>;
   /** Moves a recurring task's horizon on, if no one else has since `expectedUntil`. */
   advanceOccurrences(
     task: Task,
@@ -365,6 +379,44 @@ export function planRepository(ref: TableRef): PlanRepository {
                 },
               })),
               auditPut(ref, audit),
+            ],
+          }),
+        );
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons?.includes('ConditionalCheckFailed') || reasons?.includes('TransactionConflict'))
+          return false;
+        throw err;
+      }
+      await settle(first.planId, pending);
+      return true;
+    },
+
+    async createHandedDuties(parent, children, audits, unitNames) {
+      const [first] = children;
+      if (first === undefined) return false;
+      const pending = pendingFor(`handoff-${parent.next.id}-v${parent.next.version}`, children, unitNames);
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: dutyReplaceUpdate(
+                  tableName,
+                  parent.next,
+                  { ...parent.read, status: 'open', read: parent.read },
+                  'keep',
+                ),
+              },
+              phaseGateUpdate(tableName, first.planId, first.phaseKey, pending),
+              ...children.map((d) => ({
+                Put: {
+                  TableName: tableName,
+                  Item: dutyItem(d),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+              ...audits.map((a) => auditPut(ref, a)),
             ],
           }),
         );

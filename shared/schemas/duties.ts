@@ -268,6 +268,15 @@ export const DutySchema = z
     milestoneProposal: MilestoneProposalSchema.nullable()
       .optional()
       .openapi({ description: '单位提出、待办公室批准的里程碑' }),
+    handedOffFrom: z
+      .object({ dutyId: z.string(), unitId: z.string(), at: z.string(), by: z.string(), note: z.string() })
+      .nullable()
+      .optional()
+      .openapi({ description: '转办:本任务由上级单位的哪项任务转办而来(提交后由该单位逐级确认、汇总)' }),
+    handedTo: z
+      .array(z.object({ unitId: z.string(), dutyId: z.string(), at: z.string() }))
+      .optional()
+      .openapi({ description: '转办:已转办给的下级单位及其任务;须全部提交后本单位才能汇总提交' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     version: z.number().int(),

@@ -218,6 +218,38 @@ export function dutyService(deps: {
    * submits for the task only once every co-unit has submitted its own part.
    */
   async function coUnitContributions(duty: DutyRecord) {
+    const [coUnits, handedDown] = await Promise.all([coUnitParts(duty), handedDownParts(duty)]);
+    return [...coUnits, ...handedDown];
+  }
+
+  /**
+   * 转办, the same consolidation one level down: a duty passed to units below is submitted only once
+   * each of theirs is (read by id, consistently enough for a decision: the children's ids are on
+   * the parent), and its submission lists what they did.
+   */
+  async function handedDownParts(duty: DutyRecord) {
+    const handed = duty.handedTo ?? [];
+    if (handed.length === 0) return [];
+    const parts = await duties.getMany(handed.map((h) => h.dutyId));
+    const pending = handed.filter(
+      (h) => parts.get(h.dutyId)?.status !== 'submitted' && parts.get(h.dutyId)?.status !== 'accepted',
+    );
+    if (pending.length > 0) {
+      const names = await units.getMany(pending.map((h) => h.unitId));
+      const named = pending.map((h) => names.get(h.unitId)?.name ?? h.unitId);
+      throw new ConflictError('handoffs_pending', `转办的下级单位尚未提交:${named.join('、')}`, {
+        pending: pending.map((h) => h.unitId),
+      });
+    }
+    return handed.flatMap((h) => {
+      const p = parts.get(h.dutyId);
+      return p === undefined
+        ? []
+        : [{ unitId: p.unitId, dutyId: p.id, status: p.status, note: p.submission?.note ?? null }];
+    });
+  }
+
+  async function coUnitParts(duty: DutyRecord) {
     // Findings name units side by side: each rectifies its own part, nobody consolidates. A lead
     // duty says how many co-units it has (those stored before it did are looked up on the task).
     if (duty.role !== 'lead' || duty.kind === 'rectification' || duty.coUnits === 0) return [];

@@ -33,6 +33,7 @@ import { type DigestService, digestService } from './digest-service.js';
 import { type DutyService, dutyService } from './duty-service.js';
 import { type EvidenceService, evidenceService } from './evidence-service.js';
 import { type ExtensionService, extensionService } from './extension-service.js';
+import { type HandoffService, handoffService } from './handoff-service.js';
 import { type IdempotencyService, idempotencyService } from './idempotency-service.js';
 import { type ImportService, importService } from './import-service.js';
 import { indicatorDuties } from './indicator-duties.js';
@@ -89,6 +90,8 @@ export interface Services {
   caseWeeklyForms: WeeklyFormService;
   /** 领导批示 on tasks and duties, each written once and pushed as a notice. */
   instructions: InstructionService;
+  /** 转办: a unit passes its open duty down to units below it. */
+  handoffs: HandoffService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -218,6 +221,7 @@ export function createServices(
       calendars,
       notices,
     }),
+    handoffs: handoffService({ duties, plans, units, calendars }),
   };
 }
 

@@ -593,6 +593,17 @@ const ROUTES: Record<string, RouteCase> = {
     }),
     allowed: OFFICE_ONLY(200),
   },
+  'POST /v1/duties/{dutyId}/handoffs': {
+    // A township's own duty (the 'parent' caller holds it), passed down to its village.
+    request: async (fx) => {
+      const task = await fx.api.call<Task & { duties: Duty[] }>('POST', `/v1/plans/${fx.plan.id}/tasks`, {
+        body: { title: '转办', phaseKey: 'work', leadUnitId: 'town', dueAt: '2026-06-30' },
+      });
+      return { path: `/v1/duties/${task.body.duties[0]?.id}/handoffs`, body: { unitIds: ['village'] } };
+    },
+    // 转办 is the holding unit's own act: not the office's, nor the unit below's.
+    allowed: { parent: 201 },
+  },
 };
 
 const MILESTONES = {

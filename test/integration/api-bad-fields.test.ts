@@ -93,6 +93,7 @@ describe('bad fields', () => {
         body: { title: '摸排', phaseKey: 'self-check', leadUnitId: 'village', dueAt: '2026-05-26', ...body },
       }).then((t) => t.duties[0] as Duty);
     const open = await task({});
+    const townOpen = await task({ leadUnitId: 'town' });
     const submitted = await task({});
     const chained = await task({ signOffLevels: 1 });
     for (const d of [submitted, chained]) {
@@ -597,6 +598,15 @@ describe('bad fields', () => {
         valid: { milestones: [{ date: '2026-05-20', name: '完成排查' }] },
         bad: { milestones: 'soon' },
         texts: ['milestones.0.name'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/duties/{dutyId}/handoffs',
+        path: `/v1/duties/${townOpen.id}/handoffs`,
+        as: unitUser('town'),
+        valid: { unitIds: ['village'], note: '请逐户核查' },
+        bad: { unitIds: 'village', note: 7, dueAt: 'soon' },
+        texts: ['note'],
       },
     ];
   });
