@@ -9,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DubanStack } from '../../infra/cloud/duban-stack.js';
+import { deliveryKey, digestId, digestKey } from '../../shared/db/keys.js';
 
 interface Statement {
   Effect: string;
@@ -137,6 +138,9 @@ describe('delivery', () => {
     const target = schedule.Target as { Arn: unknown; Input: string; DeadLetterConfig: { Arn: unknown } };
     expect(target.Arn).toEqual({ 'Fn::GetAtt': [logicalIdOf(stack.delivery.function), 'Arn'] });
     expect(JSON.parse(target.Input)).toEqual({ job: 'digest' });
+    // The digest writes its record and its deliveries with the function's own write grant (NOTICE#*).
+    expect(digestKey('town', '2026-06-10').pk).toMatch(/^NOTICE#/);
+    expect(deliveryKey(digestId('town', '2026-06-10'), 'town-hook').pk).toMatch(/^NOTICE#/);
     expect(target.DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [logicalIdOf(job.deadLetterQueue), 'Arn'] });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Dimensions: [
