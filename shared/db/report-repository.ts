@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import type { DutyFact } from '../domain/report/duty-at.js';
+import type { ProgressFact } from '../domain/report/progress-figures.js';
 import type { PastDueFact } from '../domain/report/report-builder.js';
 import { z } from '../schemas/common.js';
 import {
@@ -62,6 +63,11 @@ export interface ReportRepository {
    * reads. One stream per status lets a report read the three at once.
    */
   dutyFacts(planId: string, status: DutyStatus): AsyncGenerator<DutyFact[]>;
+  /**
+   * Pattern D3 for the open status: the plan's open duties a page at a time, projected to what the
+   * report's 序时进度 figures read (round, due time, last progress report, milestones).
+   */
+  progressFacts(planId: string): AsyncGenerator<ProgressFact[]>;
   /**
    * Pattern D4 up to `upTo` (inclusive): the plan's open duties due by then, projected to what the
    * counters' way of a report needs of them.
@@ -186,6 +192,30 @@ export function reportRepository(ref: TableRef): ReportRepository {
   }
 
   return {
+    async *progressFacts(planId) {
+      const attributes = [
+        'unitId',
+        'phaseKey',
+        'status',
+        'createdAt',
+        'roundStartedAt',
+        'dueAt',
+        'progress',
+        'milestones',
+      ];
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_PARENT.name,
+        KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :status)',
+        ExpressionAttributeValues: { ':pk': planDutiesPk(planId), ':status': planDutiesSkPrefix('open') },
+        ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#p${i}`, a])),
+        Limit: REPORT_PAGE_LIMIT,
+      })) {
+        yield items as ProgressFact[];
+      }
+    },
+
     async *dutyFacts(planId, status) {
       for await (const items of queryPages(doc, {
         TableName: tableName,

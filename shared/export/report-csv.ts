@@ -4,6 +4,7 @@ import {
   type Column,
   receiptTable,
   receiptWords,
+  phaseProgressTable,
   rectificationTable,
   scoreRulesLines,
   scoreTable,
@@ -40,7 +41,7 @@ const lines = (table: Table) => [
  * after an empty line and a title line, the rectification section (督查整改), one finding a row,
  * so the findings are never mixed into the ranking's rows; then 签收情况 (who had not signed by the
  * cut-off, and how fast each unit signs); then 量化考评 (the units by score, each
- * with its breakdown) and the scoring rules.
+ * with its breakdown) and the scoring rules; last, each phase's planned against reported progress.
  */
 export function reportCsv(report: Report): string {
   const out = lines(summaryTable(report));
@@ -60,6 +61,10 @@ export function reportCsv(report: Report): string {
   if (scores !== null) {
     out.push('', field('量化考评(按得分排名)', TEXT), ...lines(scores), '', field('考评规则', TEXT));
     for (const rule of scoreRulesLines(report)) out.push(field(rule, TEXT));
+  }
+  // Last, so the sections above keep their places: 序时进度 by phase, when the report counted it.
+  if (report.phases.some((p) => p.plannedPercent !== undefined)) {
+    out.push('', field('各阶段序时进度(待办任务)', TEXT), ...lines(phaseProgressTable(report)));
   }
   return `${BOM}${out.join('\r\n')}\r\n`;
 }

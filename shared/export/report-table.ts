@@ -75,6 +75,8 @@ export function summaryTable(report: Report): Table {
     col('整改任务', 10),
     col('整改已办结', 11),
     col('逾期未整改', 11),
+    col('落后于序时进度', 15),
+    col('平均滞后(百分点)', 17, 'points'),
     col('办结率', 10, 'percent'),
     col('按时办结率', 12, 'percent'),
   ];
@@ -104,11 +106,30 @@ export function summaryTable(report: Report): Table {
               ? [null, null, null, null, null]
               : [e.requested, e.inPeriod, e.approved, e.refused, e.pending]),
             ...(rect === null ? [null, null, null] : [rect.assigned, rect.accepted, rect.overdue]),
+            // Empty in a report frozen before 序时进度 was counted.
+            u.behindPlan ?? null,
+            u.averageLagPoints ?? null,
           ];
     // Ranked units first; those with nothing to judge follow, 本期无考核任务 in place of a rank.
     return [r.rank ?? UNASSESSED_LABEL, r.unitName, r.unitId, ...counts, r.completionRate, r.onTimeRate];
   });
   return { title: '排名汇总', columns, rows };
+}
+
+/** 序时进度 of a phase's open duties: planned against reported, on average (empty when none is open). */
+const PROGRESS_COLUMNS = [col('平均序时进度(%)', 16, 'points'), col('平均已报进度(%)', 16, 'points')];
+const progressCells = (p: { plannedPercent?: number | null; reportedPercent?: number | null }): Cell[] => [
+  p.plannedPercent ?? null,
+  p.reportedPercent ?? null,
+];
+
+/** Each phase's open duties: planned against reported progress (the CSV's section; the workbook has it per phase). */
+export function phaseProgressTable(report: Report): Table {
+  return {
+    title: '各阶段序时进度',
+    columns: [col('阶段', 24, 'text'), col('待办', 8), ...PROGRESS_COLUMNS],
+    rows: report.phases.map((p) => [p.name, p.open, ...progressCells(p)]),
+  };
 }
 
 /** One phase: its units' figures (the viewer's own only, for a unit) and a total row. */
@@ -122,6 +143,7 @@ export function phaseTable(phase: ReportPhase): Table {
     col('待办', 8),
     col('逾期未办', 10),
     col('办结率', 10, 'percent'),
+    ...PROGRESS_COLUMNS,
   ];
   const rate = (done: number, all: number) => (all === 0 ? null : Math.round((done / all) * 10_000) / 10_000);
   const rows: Cell[][] = phase.units.map((u) => [
@@ -133,6 +155,7 @@ export function phaseTable(phase: ReportPhase): Table {
     u.open,
     u.overdue,
     rate(u.accepted, u.duties),
+    ...progressCells(u),
   ]);
   rows.push([
     '合计',
@@ -143,6 +166,7 @@ export function phaseTable(phase: ReportPhase): Table {
     phase.open,
     phase.overdue,
     phase.completionRate,
+    ...progressCells(phase),
   ]);
   return { title: phase.name, columns, rows };
 }
@@ -327,6 +351,9 @@ export function notesOf(report: Report): [string, string][] {
     ['排名', report.rules.ranking],
     ['延期', report.rules.extensions],
     ['整改', report.rules.rectification],
+    ...(report.rules.progress === undefined
+      ? []
+      : [['亮灯与序时进度', report.rules.progress] as [string, string]]),
     ['说明', '通报在截止时间生成后保存,不随之后任务的变化而改变'],
     ...scoreRulesLines(report).map((text): [string, string] => ['量化考评', text]),
   ];

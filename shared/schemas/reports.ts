@@ -80,6 +80,13 @@ export const ReportUnitStatsSchema = z.object({
   rectification: ReportRectificationCountsSchema.nullable()
     .default(null)
     .openapi({ description: '其中整改任务(单列,已含在上面各列中);null 表示该通报生成时尚未单列' }),
+  // Optional: reports frozen before 序时进度 was counted read as they were.
+  behindPlan: count('截止时待办、已报进度低于序时进度超过容差的任务数').nullable().optional(),
+  averageLagPoints: z
+    .number()
+    .nullable()
+    .optional()
+    .openapi({ description: '待办任务平均滞后于序时进度的百分点数(一位小数);没有待办任务为 null' }),
 });
 
 /** A unit with nothing to judge in the period is not ranked: listed apart as 本期无考核任务. */
@@ -110,6 +117,16 @@ const phaseCounts = {
   submitted: count('已提交待审核'),
   open: count('待办(含逾期)'),
   overdue: count('逾期未办'),
+  plannedPercent: z
+    .number()
+    .nullable()
+    .optional()
+    .openapi({ description: '待办任务的平均序时进度(计划进度,%);没有待办任务为 null' }),
+  reportedPercent: z
+    .number()
+    .nullable()
+    .optional()
+    .openapi({ description: '待办任务的平均已报进度(%,未报按 0);没有待办任务为 null' }),
 };
 
 export const ReportPhaseUnitSchema = z
@@ -256,6 +273,10 @@ export const ReportContentSchema = z.object({
   receipts: ReportReceiptsSchema.nullable().default(null).openapi({
     description: '签收情况(截止时):未签收、超时签收和平均签收用时;null 表示该通报生成时尚未统计',
   }),
+  progressRule: z
+    .string()
+    .optional()
+    .openapi({ description: '生成时的亮灯规则和序时进度统计口径(按方案设置)' }),
 });
 
 export const ReportSummarySchema = z
@@ -307,6 +328,7 @@ export const ReportSchema = ReportSummarySchema.extend({
     overdue: z.string(),
     extensions: z.string(),
     rectification: z.string(),
+    progress: z.string().optional().openapi({ description: '亮灯规则与序时进度统计口径' }),
   }),
   levels: z.array(ReportLevelSchema),
   totals: ReportUnitStatsSchema,

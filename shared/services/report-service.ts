@@ -13,8 +13,15 @@ import {
 } from '../domain/calendar/working-calendar.js';
 import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
 import { INSTRUCTION_LEVEL } from '../domain/escalation/ladder.js';
+import { lightRuleText, lightSettingsOf } from '../domain/duty/light.js';
 import { applyDeltas, countsMap, type UnitPhaseCounts } from '../domain/plan/counters.js';
 import { periodOf, type ReportPeriod, reportIdFor } from '../domain/report/period.js';
+import {
+  PROGRESS_FIGURES_RULE,
+  type ProgressFact,
+  progressFigures,
+  withProgressFigures,
+} from '../domain/report/progress-figures.js';
 import { createReportBuilder, type ReportBuilt } from '../domain/report/report-builder.js';
 import type { ScoringInput } from '../domain/report/report-scores.js';
 import { type ReportScope, reportView } from '../domain/report/report-view.js';
@@ -177,12 +184,24 @@ export function reportComputer(deps: {
           })(),
         ]);
       };
-      await Promise.all([...common, duties()]);
+      // 序时进度: the plan's open duties with their last report, read alike by both ways.
+      const progressRead = (async () => {
+        const facts: ProgressFact[] = [];
+        for await (const page of reports.progressFacts(plan.id)) facts.push(...page);
+        return facts;
+      })();
+      await Promise.all([...common, duties(), progressRead]);
       // Counter items carry their unit's name (names never change): only the others are looked up.
       const names = new Map(knownNames);
       const missing = builder.unitIds().filter((id) => !names.has(id));
       for (const [unitId, unit] of await units.getMany(missing)) names.set(unitId, unit.name);
       const built = builder.finish(names);
+      const settings = lightSettingsOf(plan, input.calendar);
+      built.content = withProgressFigures(
+        built.content,
+        progressFigures(await progressRead, asOf, settings),
+        `${lightRuleText(settings)}。${PROGRESS_FIGURES_RULE}`,
+      );
       return { built, method, cellsRead };
     },
   };

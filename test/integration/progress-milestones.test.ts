@@ -1,11 +1,14 @@
+import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { issueHs256Token } from '../../shared/auth/tokens.js';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import { dutyLight, lightSettingsOf } from '../../shared/domain/duty/light.js';
 import type { AuditEventView } from '../../shared/schemas/audit.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import type { Plan } from '../../shared/schemas/plans.js';
+import type { Report } from '../../shared/schemas/reports.js';
 import type { Task } from '../../shared/schemas/tasks.js';
-import { LEADER, testApp, unitUser } from '../fixtures/app.js';
+import { LEADER, OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
@@ -237,5 +240,56 @@ describe('milestones on a duty', () => {
     expect(
       dutyLight({ ...stored, milestones: null }, now, lightSettingsOf(plan, calendar)).plannedPercent,
     ).toBe(67);
+  });
+});
+
+describe('序时进度 in the reports', () => {
+  it('counts duties behind plan and the average lag per unit, and planned against reported per phase', async () => {
+    // Tue 09-30 10:00: the lead duty's approved line was replaced by the task's steps (50%), it has
+    // no report (0) → 50 points behind; the co-unit reported 35 → 15 points, within the plan's 20.
+    api.setNow(new Date('2025-09-30T02:00:00Z'));
+    const res = await api.call<Report>('POST', `/v1/plans/${plan.id}/reports`, { body: { period: 'week' } });
+    expect(res.status, res.text).toBe(201);
+    const report = res.body;
+    const row = (unitId: string) => report.units.find((u) => u.unitId === unitId);
+    expect(row('village')).toMatchObject({ behindPlan: 1, averageLagPoints: 50 });
+    expect(row('school')).toMatchObject({ behindPlan: 0, averageLagPoints: 15 });
+    expect(report.totals).toMatchObject({ behindPlan: 1, averageLagPoints: 32.5 });
+    expect(report.phases[0]).toMatchObject({ key: 'work', plannedPercent: 50, reportedPercent: 17.5 });
+    expect(report.phases[0]?.units.find((u) => u.unitId === 'school')).toMatchObject({
+      plannedPercent: 50,
+      reportedPercent: 35,
+    });
+    expect(report.rules.progress).toContain('超过 20 个百分点');
+    expect(report.rules.progress).toContain('3 个工作日内截止');
+
+    // A unit sees its own phase figures only.
+    const mine = await api.call<Report>('GET', `/v1/reports/${report.id}`, { as: unitUser('school') });
+    expect(mine.body.phases[0]).toMatchObject({ plannedPercent: 50, reportedPercent: 35 });
+
+    const csv = await api.app.request(`/v1/reports/${report.id}?format=csv`, {
+      headers: { authorization: `Bearer ${await issueHs256Token(TEST_SECRET, OFFICE)}` },
+    });
+    const lines = (await csv.text()).split('\r\n');
+    expect(lines[0]).toContain('落后于序时进度,平均滞后(百分点),办结率');
+    expect(lines).toContain('各阶段序时进度(待办任务)');
+    expect(lines).toContain('建设阶段,2,50,17.5');
+
+    const xlsx = await api.app.request(`/v1/reports/${report.id}?format=xlsx`, {
+      headers: { authorization: `Bearer ${await issueHs256Token(TEST_SECRET, OFFICE)}` },
+    });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await xlsx.arrayBuffer());
+    const phaseSheet = workbook.worksheets.find((w) => w.name.startsWith('阶段1'));
+    const header = phaseSheet?.getRow(1).values as unknown[];
+    expect(header).toContain('平均序时进度(%)');
+    const total = phaseSheet?.getRow(phaseSheet.rowCount).values as unknown[];
+    expect(total.slice(-2)).toEqual([50, 17.5]);
+    const notes = workbook.getWorksheet('说明');
+    const noteText: string[] = [];
+    notes?.eachRow((r) => {
+      noteText.push(String(r.getCell(1).value), String(r.getCell(2).value));
+    });
+    expect(noteText).toContain('亮灯与序时进度');
   });
 });

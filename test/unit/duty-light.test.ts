@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import {
+  DEFAULT_LIGHT_POLICY,
+  dutyLight,
   type LightInput,
+  lightRuleText,
+  lightSettingsOf,
   plannedPercent,
   progressLight,
   workingDaysBetween,
@@ -138,5 +143,41 @@ describe('counts by light', () => {
     expect(
       compareByLight(byUnit.get('a') ?? emptyLightCounts(), byUnit.get('b') ?? emptyLightCounts()),
     ).toBeLessThan(0);
+  });
+});
+
+describe('the rule as printed', () => {
+  it('is the README’s, word for word, and carries a plan’s own figures', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(lightRuleText(DEFAULT_LIGHT_POLICY));
+    const text = lightRuleText({ tolerancePoints: 15, nearWorkingDays: 3 });
+    expect(text).toContain('超过 15 个百分点');
+    expect(text).toContain('蓝灯 = 3 个工作日内截止');
+  });
+
+  it('reads a stored duty with the plan’s settings, defaults where the plan sets none', () => {
+    const stored = {
+      status: 'open' as const,
+      roundStartedAt: duty.startedAt,
+      dueAt: duty.dueAt,
+      progress: { percent: 50, at: '2025-09-30T01:00:00Z' },
+    };
+    const now = at('2025-09-30T10:00:00');
+    const plain = lightSettingsOf({ timezone: 'Asia/Shanghai' }, official);
+    expect(plain).toMatchObject({ tolerancePoints: 10, nearWorkingDays: 2 });
+    expect(dutyLight(stored, now, plain).light).toBe('yellow');
+    const lenient = lightSettingsOf(
+      { timezone: 'Asia/Shanghai', lightSettings: { tolerancePoints: 20, nearWorkingDays: 1 } },
+      official,
+    );
+    // 17 points behind is within 20; 2 working days left is outside 1 → green.
+    expect(dutyLight(stored, now, lenient)).toMatchObject({ light: 'green', lagPoints: 17 });
+    // Stored milestones are the line: 30% by 09-30 → 50% reported is ahead, and blue (2 days left).
+    expect(
+      dutyLight({ ...stored, milestones: [{ date: '2025-09-30', percent: 30 }] }, now, plain),
+    ).toMatchObject({
+      light: 'blue',
+      plannedPercent: 30,
+    });
   });
 });

@@ -343,6 +343,8 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
               <th>定期报告</th>
               <th title="截止时已提出 / 批准 / 驳回 / 待审批;括号内为本期提出的">延期申请</th>
               <th title="整改任务数 / 已办结 / 逾期未整改(已含在前面各列中)">其中整改</th>
+              <th title="截止时待办、已报进度低于序时进度超过容差的任务数">落后于序时进度</th>
+              <th>平均滞后(百分点)</th>
             </tr>
           </thead>
           <tbody>
@@ -376,6 +378,8 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
                       ? '0'
                       : `${u.rectification.assigned}:办结 ${u.rectification.accepted} · 逾期 ${u.rectification.overdue}`}
                 </td>
+                <td data-behind-plan>{u.behindPlan ?? '—'}</td>
+                <td data-average-lag>{u.averageLagPoints ?? '—'}</td>
               </tr>
             ))}
           </tbody>
@@ -393,11 +397,13 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
               <th>待审核</th>
               <th>逾期未办</th>
               <th>办结率</th>
+              <th title="待办任务的平均序时进度">计划进度</th>
+              <th title="待办任务的平均已报进度(未报按 0)">已报进度</th>
             </tr>
           </thead>
           <tbody>
             {report.phases.map((ph) => (
-              <tr>
+              <tr data-report-phase={ph.key}>
                 <td>{ph.name}</td>
                 <td>
                   {STATES[ph.state]}
@@ -408,6 +414,8 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
                 <td>{ph.submitted}</td>
                 <td>{ph.overdue}</td>
                 <td>{percent(ph.completionRate)}</td>
+                <td data-planned>{ph.plannedPercent == null ? '—' : `${ph.plannedPercent}%`}</td>
+                <td data-reported>{ph.reportedPercent == null ? '—' : `${ph.reportedPercent}%`}</td>
               </tr>
             ))}
           </tbody>

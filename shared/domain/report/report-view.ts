@@ -44,6 +44,8 @@ function ownPhase(phase: ReportPhase, unitId: string): ReportPhase {
     open: c.open,
     overdue: c.overdue,
     completionRate: rateOf(c.accepted, c.duties),
+    plannedPercent: mine[0]?.plannedPercent ?? null,
+    reportedPercent: mine[0]?.reportedPercent ?? null,
     endedWithOpenWork: phase.state === 'ended' && c.open + c.submitted > 0,
     units: mine,
   };
@@ -70,7 +72,10 @@ export function reportView(summary: ReportSummary, content: ReportContent, viewe
   }));
   const base = {
     ...summary,
-    rules: { ...REPORT_RULES },
+    rules: {
+      ...REPORT_RULES,
+      ...(content.progressRule === undefined ? {} : { progress: content.progressRule }),
+    },
     levels: content.levels,
     totals: content.totals,
     ranking,
