@@ -7,11 +7,9 @@ import type { TableRef } from './client.js';
 import { cancellationReasons } from './errors.js';
 import {
   countyLedgerPk,
-  ROSTER_ENTRY_SK_PREFIX,
   rosterEntryKey,
   rosterImportKey,
   rosterLedgerKeys,
-  rosterPk,
   SEMESTER_DIRECTORY_PK,
   schoolLedgerPk,
   semesterDirectoryKeys,
@@ -107,12 +105,6 @@ export interface RosterRepository {
    * repeat or a concurrent commit of the same file writes each entry once. Answers how many it wrote.
    */
   putEntries(entries: readonly RosterEntryRecord[]): Promise<number>;
-  /** RS1: a school's whole roster of the semester, the verified-elsewhere children included. */
-  schoolEntries(
-    semesterId: string,
-    schoolUnitId: string,
-    page: PageRequest,
-  ): Promise<Page<RosterEntryRecord>>;
   /** RS2–RS4: one page of the ledger, in key order (township, school, roster). */
   ledger(semesterId: string, scope: LedgerScope, page: PageRequest): Promise<Page<RosterEntryRecord>>;
   /** The same ledger, every page (an export), a page at a time. */
@@ -262,21 +254,6 @@ export function rosterRepository(ref: TableRef): RosterRepository {
         written += await writeChunk(entries.slice(i, i + WRITE_CHUNK));
       }
       return written;
-    },
-
-    schoolEntries(semesterId, schoolUnitId, page) {
-      const pk = rosterPk(semesterId, schoolUnitId);
-      return queryPage(
-        doc,
-        {
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-          ExpressionAttributeValues: { ':pk': pk, ':entry': ROSTER_ENTRY_SK_PREFIX },
-        },
-        page,
-        { attributes: ['pk', 'sk'], partition: { pk } },
-        parseEntry,
-      );
     },
 
     ledger(semesterId, scope, page) {

@@ -17,7 +17,7 @@ import {
   readRoster,
 } from '../domain/dropout/roster-rows.js';
 import { maskName, maskPhone, maskRegistryNumber } from '../domain/privacy/mask.js';
-import { AppError, NotFoundError, UnavailableError } from '../errors.js';
+import { AppError, ConflictError, NotFoundError, UnavailableError } from '../errors.js';
 import type { Table } from '../export/report-table.js';
 import { readTable } from '../import/read-table.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
@@ -230,16 +230,17 @@ export function rosterService(deps: {
     if (duty.status !== 'open') return duty.id;
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const words = ROSTER_KINDS.map((k) => `${ROSTER_KIND_LABELS[k]} ${counts[k] ?? 0} 人`).join(',');
-    await dutyService.submit(
-      principal,
-      duty.id,
-      {
-        note: `已报送${semester.name}三类花名册:${words}。`,
-        evidence: [],
-        nothingToReport: total === 0,
-      },
-      now,
-    );
+    try {
+      await dutyService.submit(
+        principal,
+        duty.id,
+        { note: `已报送${semester.name}三类花名册:${words}。`, evidence: [], nothingToReport: total === 0 },
+        now,
+      );
+    } catch (err) {
+      // A concurrent filing (the same file sent twice at once) submitted it first: filed all the same.
+      if (!(err instanceof ConflictError) || (await duties.get(duty.id))?.status === 'open') throw err;
+    }
     return duty.id;
   }
 

@@ -421,6 +421,39 @@ describe('semesters, rosters and the county ledger', () => {
     }
   });
 
+  it('the same file sent twice at once is filed once', async () => {
+    const body = {
+      id: '2026-race',
+      name: '并发学期',
+      startDate: '2026-09-01',
+      planId: plan.id,
+      schoolUnitIds: ['s1'],
+    };
+    expect((await api.call('POST', '/v1/semesters', { body })).status).toBe(201);
+    const both = await Promise.all([
+      post<RosterResult>(goodFile, 'commit', s1, 'semester=2026-race'),
+      post<RosterResult>(goodFile, 'commit', s1, 'semester=2026-race'),
+    ]);
+    expect(both.map((r) => r.status)).toEqual([201, 201]);
+    expect(both.reduce((n, r) => n + r.body.written, 0)).toBe(4);
+    const stored = await api.doc.send(
+      new QueryCommand({
+        TableName: api.table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'ROSTER#2026-race#s1' },
+      }),
+    );
+    expect((stored.Items ?? []).map((i) => i.entity).sort()).toEqual([
+      'RosterEntry',
+      'RosterEntry',
+      'RosterEntry',
+      'RosterEntry',
+      'RosterImport',
+    ]);
+    const duty = await api.call<Duty>('GET', `/v1/duties/${both[0]?.body.dutyId}`);
+    expect(duty.body.status).toBe('submitted');
+  });
+
   it('without a semester nothing is read, and the office files for a school with no duty left open', async () => {
     expect((await api.call('GET', '/v1/rosters/ledger?semester=2099-spring')).status).toBe(404);
     expect((await api.call('GET', '/v1/semesters/2099-spring')).status).toBe(404);
