@@ -7,9 +7,11 @@ import type { TableRef } from './client.js';
 import { cancellationReasons } from './errors.js';
 import {
   countyLedgerPk,
+  ROSTER_ENTRY_SK_PREFIX,
   rosterEntryKey,
   rosterImportKey,
   rosterLedgerKeys,
+  rosterPk,
   SEMESTER_DIRECTORY_PK,
   schoolLedgerPk,
   semesterDirectoryKeys,
@@ -17,7 +19,7 @@ import {
   townshipLedgerPk,
 } from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
-import { parentPage, queryPage, queryPages } from './query.js';
+import { parentPage, queryAll, queryPage, queryPages } from './query.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE } from './table.js';
 import { writeWithAudit } from './transact.js';
 
@@ -105,6 +107,15 @@ export interface RosterRepository {
    * repeat or a concurrent commit of the same file writes each entry once. Answers how many it wrote.
    */
   putEntries(entries: readonly RosterEntryRecord[]): Promise<number>;
+  /** RS1: the key facts (id, roster, file) of every child the school filed for the semester. */
+  entriesOf(
+    semesterId: string,
+    schoolUnitId: string,
+  ): Promise<Pick<RosterEntryRecord, 'id' | 'kind' | 'sha256' | 'semesterId' | 'schoolUnitId'>[]>;
+  /** Deletes these children's entries (replaced by a later file): ids are fixed by file and row, so a repeat deletes nothing more. */
+  deleteEntries(
+    entries: readonly Pick<RosterEntryRecord, 'id' | 'kind' | 'semesterId' | 'schoolUnitId'>[],
+  ): Promise<void>;
   /** RS2–RS4: one page of the ledger, in key order (township, school, roster). */
   ledger(semesterId: string, scope: LedgerScope, page: PageRequest): Promise<Page<RosterEntryRecord>>;
   /** The same ledger, every page (an export), a page at a time. */
@@ -254,6 +265,38 @@ export function rosterRepository(ref: TableRef): RosterRepository {
         written += await writeChunk(entries.slice(i, i + WRITE_CHUNK));
       }
       return written;
+    },
+
+    async entriesOf(semesterId, schoolUnitId) {
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+        ProjectionExpression: 'id, kind, sha256',
+        ExpressionAttributeValues: {
+          ':pk': rosterPk(semesterId, schoolUnitId),
+          ':entry': ROSTER_ENTRY_SK_PREFIX,
+        },
+        ConsistentRead: true,
+      });
+      return items.map((i) => ({
+        id: String(i.id),
+        kind: RosterEntryRecordSchema.shape.kind.parse(i.kind),
+        sha256: String(i.sha256),
+        semesterId,
+        schoolUnitId,
+      }));
+    },
+
+    async deleteEntries(entries) {
+      for (let i = 0; i < entries.length; i += WRITE_CHUNK) {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: entries
+              .slice(i, i + WRITE_CHUNK)
+              .map((e) => ({ Delete: { TableName: tableName, Key: rosterEntryKey(e) } })),
+          }),
+        );
+      }
     },
 
     ledger(semesterId, scope, page) {

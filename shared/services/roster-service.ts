@@ -324,8 +324,16 @@ export function rosterService(deps: {
         ),
       );
       const written = await rosters.putEntries(sealed);
+      // A later file is the school's roster for the kinds it holds: the rows of those rosters from
+      // earlier files go (deleted, not kept aside: a replaced child's data is not kept). Done after
+      // the new rows are in, so the ledger never lacks a roster the school filed.
+      const kinds = new Set(sealed.map((e) => e.kind));
+      const replaced = (await rosters.entriesOf(semester.id, preview.schoolUnitId)).filter(
+        (e) => kinds.has(e.kind) && e.sha256 !== preview.sha256,
+      );
+      await rosters.deleteEntries(replaced);
       const dutyId = await fileDuty(principal, semester, preview.schoolUnitId, preview.counts, now);
-      return { ...preview, written, dutyId };
+      return { ...preview, written, replaced: replaced.length, dutyId };
     },
 
     async ledger(principal, query, page) {

@@ -464,4 +464,40 @@ describe('semesters, rosters and the county ledger', () => {
     const duty = await api.call<Duty>('GET', `/v1/duties/${res.body.dutyId}`);
     expect(duty.body.status).toBe('submitted');
   });
+  it('a corrected file replaces the earlier rows of the rosters it holds, and only those', async () => {
+    const corrected = await workbook([
+      [
+        '1',
+        '无学籍人员',
+        '钱小多',
+        '城关一小',
+        '二年级',
+        '1班',
+        '城关镇',
+        '北街村',
+        '钱多多',
+        '13500005555',
+        '',
+        '',
+      ],
+    ]);
+    const res = await post<RosterResult>(corrected, 'commit', s1, 'semester=2026-race');
+    expect(res.status, res.text).toBe(201);
+    expect([res.body.written, res.body.replaced]).toEqual([1, 1]);
+    const ledger = await api.call<{ items: RosterEntry[] }>('GET', '/v1/rosters/ledger?semester=2026-race', {
+      as: s1,
+    });
+    expect(ledger.body.items.map((e) => e.childNameMasked)).toEqual(['钱*多', '王*', '李*红']);
+    // The replaced child is gone from the table, not only from the ledger.
+    const raw = await api.doc.send(
+      new QueryCommand({
+        TableName: api.table.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+        ExpressionAttributeValues: { ':pk': 'ROSTER#2026-race#s1', ':e': 'ENTRY#' },
+      }),
+    );
+    expect(raw.Items?.map((i) => i.masked.childName).sort()).toEqual(
+      ['李*红', '王*', '赵*刚', '钱*多'].sort(),
+    );
+  });
 });
