@@ -17,7 +17,7 @@ import {
   readRoster,
 } from '../domain/dropout/roster-rows.js';
 import { maskName, maskPhone, maskRegistryNumber } from '../domain/privacy/mask.js';
-import { AppError, ConflictError, NotFoundError, UnavailableError } from '../errors.js';
+import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import type { Table } from '../export/report-table.js';
 import { readTable } from '../import/read-table.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
@@ -119,7 +119,10 @@ export function rosterService(deps: {
 
   /** The filing school: the caller's own unit, or (the office) the one named. */
   async function schoolOf(principal: Principal, query: RosterQuery) {
-    const schoolId = query.school ?? principal.unitId ?? '';
+    const schoolId = query.school ?? principal.unitId;
+    if (schoolId === undefined) {
+      throw new ValidationError('请指明报送学校', [{ field: 'school', message: '请指明报送花名册的学校' }]);
+    }
     authorize(principal, 'case.create', schoolId);
     const school = await units.get(schoolId);
     if (school === undefined || !school.active) throw new NotFoundError('学校', schoolId);

@@ -336,6 +336,13 @@ describe('semesters, rosters and the county ledger', () => {
     expect((await post(goodFile, 'commit', LEADER as never)).status).toBe(403);
     expect((await post(goodFile, 'commit', unitUser('v1'))).status).toBe(404);
     expect((await post(goodFile, 'preview', s1, 'semester=2099-spring')).status).toBe(404);
+    const unnamed = await post<{ error: { details: { fields: { field: string }[] } } }>(
+      goodFile,
+      'preview',
+      OFFICE,
+    );
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.error.details.fields.map((f) => f.field)).toEqual(['school']);
     expect(await tableSnapshot(api.table)).toBe(before);
   });
 
