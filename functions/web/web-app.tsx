@@ -17,6 +17,7 @@ import { overviewPages } from './routes/overview.js';
 import { reportPages } from './routes/reports.js';
 import { reviewPages } from './routes/review.js';
 import { rosterPages } from './routes/rosters.js';
+import { semesterPages } from './routes/semesters.js';
 import { signInPages } from './routes/sign-in.js';
 import { taskEntryPages } from './routes/task-entry.js';
 import { taskImportPages } from './routes/task-import.js';
@@ -53,6 +54,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', indicatorPages(deps));
   app.route('/', calendarPages(deps));
   app.route('/', rosterPages(deps));
+  app.route('/', semesterPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {
