@@ -19,6 +19,7 @@ import { overviewPages } from './routes/overview.js';
 import { reportPages } from './routes/reports.js';
 import { reviewPages } from './routes/review.js';
 import { rosterPages } from './routes/rosters.js';
+import { semesterPages } from './routes/semesters.js';
 import { signInPages } from './routes/sign-in.js';
 import { taskEntryPages } from './routes/task-entry.js';
 import { taskImportPages } from './routes/task-import.js';
@@ -57,6 +58,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', calendarPages(deps));
   app.route('/', channelPages(deps));
   app.route('/', rosterPages(deps));
+  app.route('/', semesterPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {

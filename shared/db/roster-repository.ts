@@ -19,7 +19,7 @@ import {
   townshipLedgerPk,
 } from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
-import { parentPage, queryPage, queryPages } from './query.js';
+import { parentPage, queryAll, queryPage, queryPages } from './query.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE } from './table.js';
 import { writeWithAudit } from './transact.js';
 
@@ -107,12 +107,15 @@ export interface RosterRepository {
    * repeat or a concurrent commit of the same file writes each entry once. Answers how many it wrote.
    */
   putEntries(entries: readonly RosterEntryRecord[]): Promise<number>;
-  /** RS1: a school's whole roster of the semester, the verified-elsewhere children included. */
-  schoolEntries(
+  /** RS1: the key facts (id, roster, file) of every child the school filed for the semester. */
+  entriesOf(
     semesterId: string,
     schoolUnitId: string,
-    page: PageRequest,
-  ): Promise<Page<RosterEntryRecord>>;
+  ): Promise<Pick<RosterEntryRecord, 'id' | 'kind' | 'sha256' | 'semesterId' | 'schoolUnitId'>[]>;
+  /** Deletes these children's entries (replaced by a later file): ids are fixed by file and row, so a repeat deletes nothing more. */
+  deleteEntries(
+    entries: readonly Pick<RosterEntryRecord, 'id' | 'kind' | 'semesterId' | 'schoolUnitId'>[],
+  ): Promise<void>;
   /** RS2–RS4: one page of the ledger, in key order (township, school, roster). */
   ledger(semesterId: string, scope: LedgerScope, page: PageRequest): Promise<Page<RosterEntryRecord>>;
   /** The same ledger, every page (an export), a page at a time. */
@@ -264,19 +267,36 @@ export function rosterRepository(ref: TableRef): RosterRepository {
       return written;
     },
 
-    schoolEntries(semesterId, schoolUnitId, page) {
-      const pk = rosterPk(semesterId, schoolUnitId);
-      return queryPage(
-        doc,
-        {
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-          ExpressionAttributeValues: { ':pk': pk, ':entry': ROSTER_ENTRY_SK_PREFIX },
+    async entriesOf(semesterId, schoolUnitId) {
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+        ProjectionExpression: 'id, kind, sha256',
+        ExpressionAttributeValues: {
+          ':pk': rosterPk(semesterId, schoolUnitId),
+          ':entry': ROSTER_ENTRY_SK_PREFIX,
         },
-        page,
-        { attributes: ['pk', 'sk'], partition: { pk } },
-        parseEntry,
-      );
+        ConsistentRead: true,
+      });
+      return items.map((i) => ({
+        id: String(i.id),
+        kind: RosterEntryRecordSchema.shape.kind.parse(i.kind),
+        sha256: String(i.sha256),
+        semesterId,
+        schoolUnitId,
+      }));
+    },
+
+    async deleteEntries(entries) {
+      for (let i = 0; i < entries.length; i += WRITE_CHUNK) {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: entries
+              .slice(i, i + WRITE_CHUNK)
+              .map((e) => ({ Delete: { TableName: tableName, Key: rosterEntryKey(e) } })),
+          }),
+        );
+      }
     },
 
     ledger(semesterId, scope, page) {

@@ -139,6 +139,10 @@ export const RosterPreviewSchema = z
 
 export const RosterResultSchema = RosterPreviewSchema.extend({
   written: z.number().int().openapi({ description: '本次新写入的人数' }),
+  replaced: z
+    .number()
+    .int()
+    .openapi({ description: '被本文件替换而删除的此前报送的人数(本文件包含的花名册类别,以最新报送的为准)' }),
   dutyId: z.string().nullable().openapi({ description: '本校本学期“报送三类花名册”任务(报送即提交)' }),
 }).openapi('RosterResult');
 

@@ -17,7 +17,7 @@ import {
   readRoster,
 } from '../domain/dropout/roster-rows.js';
 import { maskName, maskPhone, maskRegistryNumber } from '../domain/privacy/mask.js';
-import { AppError, NotFoundError, UnavailableError } from '../errors.js';
+import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import type { Table } from '../export/report-table.js';
 import { readTable } from '../import/read-table.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
@@ -119,7 +119,10 @@ export function rosterService(deps: {
 
   /** The filing school: the caller's own unit, or (the office) the one named. */
   async function schoolOf(principal: Principal, query: RosterQuery) {
-    const schoolId = query.school ?? principal.unitId ?? '';
+    const schoolId = query.school ?? principal.unitId;
+    if (schoolId === undefined) {
+      throw new ValidationError('请指明报送学校', [{ field: 'school', message: '请指明报送花名册的学校' }]);
+    }
     authorize(principal, 'case.create', schoolId);
     const school = await units.get(schoolId);
     if (school === undefined || !school.active) throw new NotFoundError('学校', schoolId);
@@ -230,16 +233,17 @@ export function rosterService(deps: {
     if (duty.status !== 'open') return duty.id;
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const words = ROSTER_KINDS.map((k) => `${ROSTER_KIND_LABELS[k]} ${counts[k] ?? 0} 人`).join(',');
-    await dutyService.submit(
-      principal,
-      duty.id,
-      {
-        note: `已报送${semester.name}三类花名册:${words}。`,
-        evidence: [],
-        nothingToReport: total === 0,
-      },
-      now,
-    );
+    try {
+      await dutyService.submit(
+        principal,
+        duty.id,
+        { note: `已报送${semester.name}三类花名册:${words}。`, evidence: [], nothingToReport: total === 0 },
+        now,
+      );
+    } catch (err) {
+      // A concurrent filing (the same file sent twice at once) submitted it first: filed all the same.
+      if (!(err instanceof ConflictError) || (await duties.get(duty.id))?.status === 'open') throw err;
+    }
     return duty.id;
   }
 
@@ -323,8 +327,16 @@ export function rosterService(deps: {
         ),
       );
       const written = await rosters.putEntries(sealed);
+      // A later file is the school's roster for the kinds it holds: the rows of those rosters from
+      // earlier files go (deleted, not kept aside: a replaced child's data is not kept). Done after
+      // the new rows are in, so the ledger never lacks a roster the school filed.
+      const kinds = new Set(sealed.map((e) => e.kind));
+      const replaced = (await rosters.entriesOf(semester.id, preview.schoolUnitId)).filter(
+        (e) => kinds.has(e.kind) && e.sha256 !== preview.sha256,
+      );
+      await rosters.deleteEntries(replaced);
       const dutyId = await fileDuty(principal, semester, preview.schoolUnitId, preview.counts, now);
-      return { ...preview, written, dutyId };
+      return { ...preview, written, replaced: replaced.length, dutyId };
     },
 
     async ledger(principal, query, page) {

@@ -336,6 +336,13 @@ describe('semesters, rosters and the county ledger', () => {
     expect((await post(goodFile, 'commit', LEADER as never)).status).toBe(403);
     expect((await post(goodFile, 'commit', unitUser('v1'))).status).toBe(404);
     expect((await post(goodFile, 'preview', s1, 'semester=2099-spring')).status).toBe(404);
+    const unnamed = await post<{ error: { details: { fields: { field: string }[] } } }>(
+      goodFile,
+      'preview',
+      OFFICE,
+    );
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.error.details.fields.map((f) => f.field)).toEqual(['school']);
     expect(await tableSnapshot(api.table)).toBe(before);
   });
 
@@ -421,6 +428,39 @@ describe('semesters, rosters and the county ledger', () => {
     }
   });
 
+  it('the same file sent twice at once is filed once', async () => {
+    const body = {
+      id: '2026-race',
+      name: '并发学期',
+      startDate: '2026-09-01',
+      planId: plan.id,
+      schoolUnitIds: ['s1'],
+    };
+    expect((await api.call('POST', '/v1/semesters', { body })).status).toBe(201);
+    const both = await Promise.all([
+      post<RosterResult>(goodFile, 'commit', s1, 'semester=2026-race'),
+      post<RosterResult>(goodFile, 'commit', s1, 'semester=2026-race'),
+    ]);
+    expect(both.map((r) => r.status)).toEqual([201, 201]);
+    expect(both.reduce((n, r) => n + r.body.written, 0)).toBe(4);
+    const stored = await api.doc.send(
+      new QueryCommand({
+        TableName: api.table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'ROSTER#2026-race#s1' },
+      }),
+    );
+    expect((stored.Items ?? []).map((i) => i.entity).sort()).toEqual([
+      'RosterEntry',
+      'RosterEntry',
+      'RosterEntry',
+      'RosterEntry',
+      'RosterImport',
+    ]);
+    const duty = await api.call<Duty>('GET', `/v1/duties/${both[0]?.body.dutyId}`);
+    expect(duty.body.status).toBe('submitted');
+  });
+
   it('without a semester nothing is read, and the office files for a school with no duty left open', async () => {
     expect((await api.call('GET', '/v1/rosters/ledger?semester=2099-spring')).status).toBe(404);
     expect((await api.call('GET', '/v1/semesters/2099-spring')).status).toBe(404);
@@ -430,5 +470,41 @@ describe('semesters, rosters and the county ledger', () => {
     expect(res.body.written).toBe(0);
     const duty = await api.call<Duty>('GET', `/v1/duties/${res.body.dutyId}`);
     expect(duty.body.status).toBe('submitted');
+  });
+  it('a corrected file replaces the earlier rows of the rosters it holds, and only those', async () => {
+    const corrected = await workbook([
+      [
+        '1',
+        '无学籍人员',
+        '钱小多',
+        '城关一小',
+        '二年级',
+        '1班',
+        '城关镇',
+        '北街村',
+        '钱多多',
+        '13500005555',
+        '',
+        '',
+      ],
+    ]);
+    const res = await post<RosterResult>(corrected, 'commit', s1, 'semester=2026-race');
+    expect(res.status, res.text).toBe(201);
+    expect([res.body.written, res.body.replaced]).toEqual([1, 1]);
+    const ledger = await api.call<{ items: RosterEntry[] }>('GET', '/v1/rosters/ledger?semester=2026-race', {
+      as: s1,
+    });
+    expect(ledger.body.items.map((e) => e.childNameMasked)).toEqual(['钱*多', '王*', '李*红']);
+    // The replaced child is gone from the table, not only from the ledger.
+    const raw = await api.doc.send(
+      new QueryCommand({
+        TableName: api.table.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+        ExpressionAttributeValues: { ':pk': 'ROSTER#2026-race#s1', ':e': 'ENTRY#' },
+      }),
+    );
+    expect(raw.Items?.map((i) => i.masked.childName).sort()).toEqual(
+      ['李*红', '王*', '赵*刚', '钱*多'].sort(),
+    );
   });
 });

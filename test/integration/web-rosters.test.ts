@@ -100,4 +100,34 @@ describe('pages: a school files its three rosters; the bureau reads and download
     expect(theirs.html).toContain('台账中暂无人员');
     expect(theirs.html).not.toContain('张*明');
   });
+  it('lets the office set a semester on a page, naming the fields it refuses', async () => {
+    const office = web.browser();
+    await office.signIn('office');
+    const blank = await office.get('/semesters/new');
+    expect(blank.status).toBe(200);
+    const planId = blank.html.match(/<option value="([^"]+)"/)?.[1] ?? '';
+    const bad = await office.post('/semesters', {
+      id: 'Spring 2027',
+      name: '',
+      startDate: '2027-02-20',
+      planId,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.html).toContain('学期编号只能由小写字母');
+    const good = await office.post('/semesters', {
+      id: '2027-spring',
+      name: '2027春季学期',
+      startDate: '2027-02-20',
+      endDate: '',
+      planId,
+    });
+    expect(good.status, good.html.slice(0, 300)).toBe(303);
+    expect(good.location).toBe('/rosters?semester=2027-spring');
+    const semester = await web.services.semesters.get(OFFICE, '2027-spring');
+    expect(semester.rosterDueAt).toBe('2027-03-06T15:59:59.999Z');
+
+    const school = web.browser();
+    await school.signIn('unit:chengguan-primary');
+    expect((await school.get('/semesters/new')).status).toBe(403);
+  });
 });

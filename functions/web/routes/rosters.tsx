@@ -121,6 +121,11 @@ export function rosterPages(deps: AppDeps) {
     return c.html(
       <Page title="三类花名册" chrome={chromeOf(c, { active: 'rosters' })}>
         <h1>三类花名册 · 疑似失学辍学人员台账</h1>
+        {decide(p, 'task.create').allowed && (
+          <p>
+            <a href="/semesters/new">设置学期</a>
+          </p>
+        )}
         {semester === undefined ? (
           <p class="card">尚未设置学期:由领导小组办公室设置学期及开学日期后,各校开学两周内报送。</p>
         ) : (
