@@ -76,6 +76,9 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/case-weekly-forms/setup': 'setUpCaseWeeklyForms',
   'GET /v1/case-weekly-forms/{dutyId}': 'previewCaseWeeklyForm',
   'POST /v1/case-weekly-forms/{dutyId}': 'fileCaseWeeklyForm',
+  'GET /v1/case-ledger': 'getCaseLedger',
+  'GET /v1/case-settings': 'getCaseSettings',
+  'PUT /v1/case-settings': 'putCaseSettings',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

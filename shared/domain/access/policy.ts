@@ -49,7 +49,10 @@ export type Action =
   | 'indicator.read'
   | 'indicator.write'
   | 'figure.report'
-  | 'channel.manage';
+  | 'channel.manage'
+  // 控辍保学: the office's step deadlines and retention; the county ledger and its export.
+  | 'case.settings'
+  | 'case.ledger';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -139,6 +142,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'unit.update':
     case 'indicator.write':
     case 'channel.manage':
+    case 'case.settings':
       return deny('只有领导小组办公室可以执行此操作');
     case 'case.create':
     case 'case.act.school':
@@ -153,6 +157,10 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
       return principal.role === 'unit' && above ? ALLOW : deny('只有学校所在乡镇或教体局可以办理此步骤');
     case 'case.act.bureau':
       return deny('只有县教体局(领导小组办公室)可以办理此步骤');
+    case 'case.ledger':
+      // The county ledger: the office and leaders; a township its own part; no school, no other unit.
+      if (principal.role === 'leader') return ALLOW;
+      return principal.role === 'unit' && own ? ALLOW : deny('只有教体局、领导和本乡镇可以查看控辍保学台账');
   }
 }
 
