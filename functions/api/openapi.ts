@@ -91,6 +91,9 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/duties/{dutyId}/milestones/approve': 'approveDutyMilestones',
   'PUT /v1/plans/{planId}/tasks/{taskId}/milestones': 'putTaskMilestones',
   'POST /v1/duties/{dutyId}/handoffs': 'handOffDuty',
+  'GET /v1/case-ledger': 'getCaseLedger',
+  'GET /v1/case-settings': 'getCaseSettings',
+  'PUT /v1/case-settings': 'putCaseSettings',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

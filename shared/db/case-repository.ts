@@ -1,14 +1,16 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { PERSUASION_STEPS } from '../domain/dropout/case-ladder.js';
+import { DEFAULT_STEP_DEADLINES, PERSUASION_STEPS } from '../domain/dropout/case-ladder.js';
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
 import {
+  CASE_ERASE_PK,
   CASE_STEP_SK_PREFIX,
   CASE_SWEEP_PK,
   COUNTY_CASES_PK,
   caseIndexKeys,
   caseKey,
+  caseSettingsKey,
   caseStepKey,
   caseSweepKeys,
   schoolCasesPk,
@@ -52,14 +54,17 @@ export const CaseRecordSchema = z.object({
   registryUpdatedOn: z.string().nullable(),
   /** The date each persuasion step was first done: what the ladder's next step counts from. */
   stepsDone: z.partialRecord(z.enum(STEP_KEYS), z.string()),
-  sealed: z.object({
-    childName: z.string(),
-    guardianName: z.string(),
-    guardianPhone: z.string(),
-    birthYearMonth: z.string().nullable(),
-    registryNumber: z.string().nullable(),
-    village: z.string().nullable(),
-  }),
+  /** Null once erased at the end of retention (`erasedOn`). */
+  sealed: z
+    .object({
+      childName: z.string(),
+      guardianName: z.string(),
+      guardianPhone: z.string(),
+      birthYearMonth: z.string().nullable(),
+      registryNumber: z.string().nullable(),
+      village: z.string().nullable(),
+    })
+    .nullable(),
   masked: z.object({
     childName: z.string(),
     guardianPhone: z.string(),
@@ -73,6 +78,8 @@ export const CaseRecordSchema = z.object({
    * nothing is left to come. Absent on a case stored before the sweep walked cases: never read.
    */
   nextEscalationOn: z.string().nullable().optional(),
+  /** The day the identifying fields were erased (retention); absent or null while kept. */
+  erasedOn: z.string().nullable().optional(),
 });
 export type CaseRecord = z.infer<typeof CaseRecordSchema>;
 
@@ -84,12 +91,32 @@ export const CaseStepRecordSchema = z.object({
   date: z.string(),
   by: z.string(),
   method: z.string(),
+  /** Empty once the case's identifying fields are erased. */
   sealedResult: z.string(),
   evidence: z.array(z.string()),
   recordedAt: z.string(),
   recordedBy: z.string(),
 });
 export type CaseStepRecord = z.infer<typeof CaseStepRecordSchema>;
+
+/** The office's 控辍保学 settings (K6): step deadlines and the retention period. */
+export const CaseSettingsSchema = z.object({
+  stepDeadlines: z.record(z.enum(STEP_KEYS), z.number().int()),
+  /** School years kept after the one a case closed in: 1 = to the end of the following school year. */
+  retentionSchoolYears: z.number().int(),
+  version: z.number().int(),
+  updatedAt: z.string().nullable(),
+  updatedBy: z.string().nullable(),
+});
+export type CaseSettings = z.infer<typeof CaseSettingsSchema>;
+
+export const DEFAULT_CASE_SETTINGS: CaseSettings = {
+  stepDeadlines: DEFAULT_STEP_DEADLINES,
+  retentionSchoolYears: 1,
+  version: 0,
+  updatedAt: null,
+  updatedBy: null,
+};
 
 /** Which listing: a school's (K2), a township's (K3) or the county's (K4). */
 export type CaseScope =
@@ -142,6 +169,17 @@ export interface CaseRepository {
    * not a change of the case: no new version, no audit event.
    */
   moveEscalationDay(caseId: string, version: number, from: string, to: string | null): Promise<boolean>;
+  /** K6: the office's settings, the defaults until it sets them. */
+  settings(): Promise<CaseSettings>;
+  /** Writes the settings with their audit event if still at `next.version - 1`; false otherwise. */
+  putSettings(next: CaseSettings, audit: AuditEvent): Promise<boolean>;
+  /** K7: returned cases not yet erased whose return date is `lastReturnedOn` or before, a page at a time. */
+  dueForErasure(lastReturnedOn: string): AsyncGenerator<CaseRecord[]>;
+  /**
+   * Erases a case's identifying fields: its steps' results blanked, then the case written (off K7)
+   * with its audit event, only if still at `expectedVersion`. Idempotent: a step already blank stays.
+   */
+  erase(next: CaseRecord, expectedVersion: number, audit: AuditEvent): Promise<boolean>;
 }
 
 const INDEX_OF = {
@@ -313,6 +351,85 @@ export function caseRepository(ref: TableRef): CaseRepository {
         page,
         { attributes: ['pk', 'sk', at.pk, at.sk], partition: { [at.pk]: pkValue } },
         parse,
+      );
+    },
+
+    async settings() {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: caseSettingsKey(), ConsistentRead: true }),
+      );
+      if (out.Item === undefined) return DEFAULT_CASE_SETTINGS;
+      const stored = CaseSettingsSchema.parse(out.Item);
+      // A step added since the office saved falls back to its default.
+      return { ...stored, stepDeadlines: { ...DEFAULT_STEP_DEADLINES, ...stored.stepDeadlines } };
+    },
+
+    putSettings(next, audit) {
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...caseSettingsKey(), entity: 'CaseSettings', ...next },
+              ...(next.version === 1
+                ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                : {
+                    ConditionExpression: 'version = :v',
+                    ExpressionAttributeValues: { ':v': next.version - 1 },
+                  }),
+            },
+          },
+        ],
+        audit,
+      );
+    },
+
+    async *dueForErasure(lastReturnedOn) {
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_SWEEP_BY_NEXT_ACTION.name,
+        KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk <= :upTo',
+        ExpressionAttributeValues: { ':pk': CASE_ERASE_PK, ':upTo': `${lastReturnedOn}#~` },
+        Limit: 200,
+      })) {
+        yield items.map(parse);
+      }
+    },
+
+    async erase(next, expectedVersion, audit) {
+      // Each step's result first (idempotent); the case last, so a crash between leaves it on K7.
+      const steps = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :step)',
+        ExpressionAttributeValues: { ':pk': caseKey(next.id).pk, ':step': CASE_STEP_SK_PREFIX },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      });
+      for (const step of steps) {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: step.pk, sk: step.sk },
+            UpdateExpression: 'SET sealedResult = :blank',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':blank': '' },
+          }),
+        );
+      }
+      return writeWithAudit(
+        ref,
+        [
+          {
+            Put: {
+              TableName: tableName,
+              Item: item(next),
+              ConditionExpression: 'version = :v',
+              ExpressionAttributeValues: { ':v': expectedVersion },
+            },
+          },
+        ],
+        audit,
       );
     },
 

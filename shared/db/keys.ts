@@ -106,6 +106,11 @@
  * |    |   page reads the task's and its own              |   notices they write are N1–N3's, level `instruction`          |
  * | D8 | 转办: the duties a unit passed down (a parent    | GetItem D1 of each id in the parent's `handedTo` (BatchGet);   |
  * |    |   duty's children), each a duty of the same task | child ids fixed by (task, unit, parent duty): occurrenceDutyId |
+ * | K6 | the office's 控辍保学 settings (step deadlines,   | GetItem / PutItem (conditional on version) pk=SETTINGS sk=CASES |
+ * |    |   retention period)                              |                                                                |
+ * | K7 | returned cases whose identifying fields are      | Query sweepByNextAction gsi4pk=CASEERASE                       |
+ * |    |   still kept, by return date (retention): sparse,|   gsi4sk <= <last return date due>#~                           |
+ * |    |   gsi4sk=<returnedOn>#<caseId>; erasing removes it (an open case carries K5 there instead)  |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -361,9 +366,12 @@ export function caseIndexKeys(c: {
   returnedOn: string | null;
   /** K5: the day the sweep must read the case next; null or absent: never (returned, or nothing to come). */
   nextEscalationOn?: string | null | undefined;
+  /** K7: a returned case carries its erase key until its identifying fields are erased. */
+  erasedOn?: string | null | undefined;
 }) {
   const order = caseOrderKey(c);
   const wake = c.returnedOn === null ? (c.nextEscalationOn ?? null) : null;
+  const erase = c.returnedOn !== null && (c.erasedOn ?? null) === null ? c.returnedOn : null;
   return {
     gsi1pk: schoolCasesPk(c.schoolUnitId),
     gsi1sk: order,
@@ -372,6 +380,7 @@ export function caseIndexKeys(c: {
     gsi3pk: COUNTY_CASES_PK,
     gsi3sk: order,
     ...(wake === null ? {} : caseSweepKeys(wake, c.id)),
+    ...(erase === null ? {} : caseEraseKeys(erase, c.id)),
   };
 }
 
@@ -504,9 +513,19 @@ export function rosterLedgerKeys(e: {
     gsi3sk: `${e.townshipUnitId ?? NO_TOWNSHIP}#${e.schoolUnitId}#${inSchool}`,
   };
 }
+
 /** B1: a task's instructions (领导批示) share one partition; the id is fixed per press (a retry's key). */
 export const taskInstructionsPk = (taskId: string) => `INSTRUCTIONS#${taskId}`;
 export const instructionKey = (taskId: string, instructionId: string) => ({
   pk: taskInstructionsPk(taskId),
   sk: `INSTR#${instructionId}`,
+});
+
+/** K6: the office's 控辍保学 settings. */
+export const caseSettingsKey = () => ({ pk: 'SETTINGS', sk: 'CASES' });
+/** K7: the partition of returned cases whose identifying fields wait for the end of retention. */
+export const CASE_ERASE_PK = 'CASEERASE';
+export const caseEraseKeys = (returnedOn: string, caseId: string) => ({
+  gsi4pk: CASE_ERASE_PK,
+  gsi4sk: `${returnedOn}#${caseId}`,
 });

@@ -2,9 +2,9 @@ import type { Report } from '../schemas/reports.js';
 import {
   type Cell,
   type Column,
+  phaseProgressTable,
   receiptTable,
   receiptWords,
-  phaseProgressTable,
   rectificationTable,
   scoreRulesLines,
   scoreTable,
@@ -34,6 +34,16 @@ const lines = (table: Table) => [
   table.columns.map((c) => field(c.header, c)).join(','),
   ...table.rows.map((row) => row.map((value, i) => field(value, table.columns[i] ?? TEXT)).join(',')),
 ];
+
+/** Tables as one CSV for Excel (BOM, CRLF), each after the one before with an empty line and its title. */
+export function tablesCsv(tables: readonly Table[]): string {
+  const out: string[] = [];
+  tables.forEach((table, i) => {
+    if (i > 0) out.push('', field(table.title, TEXT));
+    out.push(...lines(table));
+  });
+  return `${BOM}${out.join('\r\n')}\r\n`;
+}
 
 /**
  * The report's summary table (the ranking with each unit's figures) as CSV for Excel: UTF-8 with

@@ -78,49 +78,69 @@ function writeTable(sheet: SheetWriter, table: Table): void {
  * column widths, an autofilter and a frozen header row. What a unit may not see is absent.
  */
 export async function reportXlsx(report: Report): Promise<Uint8Array<ArrayBuffer>> {
-  const { workbook, done } = await streamWorkbook(
-    `${report.planTitle} ${report.periodLabel}督办通报`,
-    new Date(report.generatedAt),
+  return workbookBytes(
+    { title: `${report.planTitle} ${report.periodLabel}督办通报`, created: report.generatedAt },
+    (workbook, taken, frozen) => {
+      const tables = [
+        summaryTable(report),
+        ...report.phases.map((p, i) => ({ ...phaseTable(p), title: `阶段${i + 1}-${p.name}` })),
+        overdueTable(report),
+        ...[rectificationTable(report), receiptTable(report)].filter(
+          (t): t is Table => t !== null && (t.title !== '签收情况' || t.rows.length > 0),
+        ),
+      ];
+      for (const table of tables) {
+        writeTable(workbook.addWorksheet(sheetName(table.title, taken), { views: frozen }), table);
+      }
+
+      // 量化考评: the units by score, then (after an empty row) the rules every score was given by.
+      const scores = scoreTable(report);
+      if (scores !== null) {
+        const rules = scoreRulesLines(report).map((text): Cell[] => [null, text]);
+        writeTable(workbook.addWorksheet(sheetName(scores.title, taken), { views: frozen }), {
+          ...scores,
+          rows: [...scores.rows, [], [null, '考评规则'], ...rules],
+        });
+      }
+
+      const notes = workbook.addWorksheet(sheetName('说明', taken));
+      notes.columns = [
+        { header: '项目', width: 14 },
+        { header: '内容', width: 100, style: { alignment: { wrapText: true, vertical: 'top' } } },
+      ];
+      notes.getRow(1).font = { bold: true };
+      notes.getRow(1).commit();
+      for (const [label, text] of notesOf(report)) notes.addRow([label, text]).commit();
+      notes.commit();
+    },
   );
-  const taken = new Set<string>();
-  const frozen = [{ state: 'frozen' as const, xSplit: 0, ySplit: 1 }];
-
-  const tables = [
-    summaryTable(report),
-    ...report.phases.map((p, i) => ({ ...phaseTable(p), title: `阶段${i + 1}-${p.name}` })),
-    overdueTable(report),
-    ...[rectificationTable(report), receiptTable(report)].filter(
-      (t): t is Table => t !== null && (t.title !== '签收情况' || t.rows.length > 0),
-    ),
-  ];
-  for (const table of tables) {
-    writeTable(workbook.addWorksheet(sheetName(table.title, taken), { views: frozen }), table);
-  }
-
-  // 量化考评: the units by score, then (after an empty row) the rules every score was given by.
-  const scores = scoreTable(report);
-  if (scores !== null) {
-    const rules = scoreRulesLines(report).map((text): Cell[] => [null, text]);
-    writeTable(workbook.addWorksheet(sheetName(scores.title, taken), { views: frozen }), {
-      ...scores,
-      rows: [...scores.rows, [], [null, '考评规则'], ...rules],
-    });
-  }
-
-  const notes = workbook.addWorksheet(sheetName('说明', taken));
-  notes.columns = [
-    { header: '项目', width: 14 },
-    { header: '内容', width: 100, style: { alignment: { wrapText: true, vertical: 'top' } } },
-  ];
-  notes.getRow(1).font = { bold: true };
-  notes.getRow(1).commit();
-  for (const [label, text] of notesOf(report)) notes.addRow([label, text]).commit();
-  notes.commit();
-  return done();
 }
 
-/** A streamed workbook and how to finish it: commit, then the bytes written. */
-async function streamWorkbook(title: string, created: Date) {
+/** Any one table (a ledger) as a workbook of one sheet: Chinese headers, frozen, with a filter. */
+export function tableXlsx(table: Table, created: Date): Promise<Uint8Array<ArrayBuffer>> {
+  return tablesXlsx([table], { title: table.title, created: created.toISOString() });
+}
+
+/** Tables as a workbook, one sheet each, with the same header style, autofilter and frozen header row. */
+export function tablesXlsx(
+  tables: readonly Table[],
+  meta: { title: string; created: string },
+): Promise<Uint8Array<ArrayBuffer>> {
+  return workbookBytes(meta, (workbook, taken, frozen) => {
+    for (const table of tables) {
+      writeTable(workbook.addWorksheet(sheetName(table.title, taken), { views: frozen }), table);
+    }
+  });
+}
+
+type WorkbookWriter = stream.xlsx.WorkbookWriter;
+type FrozenViews = { state: 'frozen'; xSplit: number; ySplit: number }[];
+
+/** A streamed workbook's bytes: `fill` adds the sheets (names taken so far in `taken`). */
+async function workbookBytes(
+  meta: { title: string; created: string },
+  fill: (workbook: WorkbookWriter, taken: Set<string>, frozen: FrozenViews) => void,
+): Promise<Uint8Array<ArrayBuffer>> {
   const ExcelJS = await loadExcelJs();
   const out = new PassThrough();
   const chunks: Buffer[] = [];
@@ -137,20 +157,10 @@ async function streamWorkbook(title: string, created: Date) {
     useSharedStrings: false,
   });
   workbook.creator = 'duban 督办';
-  workbook.created = created;
-  workbook.title = title;
-  const done = async () => {
-    await workbook.commit();
-    await ended;
-    return new Uint8Array(Buffer.concat(chunks));
-  };
-  return { workbook, done };
-}
-
-/** Any one table (a ledger) as a workbook of one sheet: Chinese headers, frozen, with a filter. */
-export async function tableXlsx(table: Table, created: Date): Promise<Uint8Array<ArrayBuffer>> {
-  const { workbook, done } = await streamWorkbook(table.title, created);
-  const frozen = [{ state: 'frozen' as const, xSplit: 0, ySplit: 1 }];
-  writeTable(workbook.addWorksheet(sheetName(table.title, new Set()), { views: frozen }), table);
-  return done();
+  workbook.created = new Date(meta.created);
+  workbook.title = meta.title;
+  fill(workbook, new Set<string>(), [{ state: 'frozen', xSplit: 0, ySplit: 1 }]);
+  await workbook.commit();
+  await ended;
+  return new Uint8Array(Buffer.concat(chunks));
 }

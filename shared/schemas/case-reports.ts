@@ -2,7 +2,7 @@
  * 控辍保学 reports and settings: the weekly form (周报表) each school files, generated from its
  * cases; the county ledger (台账); the office's step deadlines and retention period.
  */
-import { slug, uniqueItems, z } from './common.js';
+import { isoDateString, slug, uniqueItems, z } from './common.js';
 import { DutySchema } from './duties.js';
 
 export const WeeklyFormSetupSchema = z
@@ -71,3 +71,115 @@ export const FileWeeklyFormSchema = z
 export const FiledWeeklyFormSchema = z
   .object({ form: WeeklyFormSchema, duty: DutySchema })
   .openapi('FiledCaseWeeklyForm');
+
+const STEP_DEADLINE = z
+  .number()
+  .int('期限应为整数个工作日')
+  .min(1, '期限应为 1 至 60 个工作日')
+  .max(60, '期限应为 1 至 60 个工作日');
+
+export const PutCaseSettingsSchema = z
+  .strictObject({
+    stepDeadlines: z
+      .strictObject({
+        contact: STEP_DEADLINE.openapi({ description: '联系家长和学生劝返:疑似辍学后几个工作日内' }),
+        notice: STEP_DEADLINE.openapi({ description: '发放劝返通知书:上一步后几个工作日内' }),
+        'report-bureau': STEP_DEADLINE.openapi({ description: '书面报告县教体局' }),
+        'notify-township': STEP_DEADLINE.openapi({ description: '通报乡镇政府并书面报告县政府' }),
+        arrange: STEP_DEADLINE.openapi({ description: '乡镇或教体局安排人员劝返' }),
+      })
+      .openapi({ description: '各劝返步骤的期限(工作日,按官方工作日历)' }),
+    retentionSchoolYears: z
+      .number()
+      .int('保存期限应为整数个学年')
+      .min(0, '保存期限应为 0 至 10 个学年')
+      .max(10, '保存期限应为 0 至 10 个学年')
+      .openapi({
+        description: '已复学案例的身份信息保存到结案学年结束(8月31日)后再保存几个学年;默认 1,即下一学年结束',
+      }),
+    expectedVersion: z.number().int().min(0).openapi({ description: '乐观锁:当前设置的版本(从未设置为 0)' }),
+  })
+  .openapi('PutCaseSettings');
+
+export const CaseSettingsViewSchema = z
+  .object({
+    stepDeadlines: z.record(z.string(), z.number().int()),
+    retentionSchoolYears: z.number().int(),
+    version: z.number().int(),
+    updatedAt: z.string().nullable(),
+    updatedBy: z.string().nullable(),
+    steps: z.array(z.object({ key: z.string(), label: z.string(), defaultWorkingDays: z.number().int() })),
+  })
+  .openapi('CaseSettings');
+
+export const LedgerQuerySchema = z.strictObject({
+  township: slug('乡镇编号').optional(),
+  since: isoDateString.optional().openapi({ description: '本学期开始日期(统计复学);默认 9月1日或 2月1日' }),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+});
+
+const LightCountsSchema = z.object({
+  red: z.number().int(),
+  yellow: z.number().int(),
+  blue: z.number().int(),
+  green: z.number().int(),
+});
+const LedgerTotalsSchema = z.object({
+  open: z.number().int().openapi({ description: '未复学' }),
+  suspected: z.number().int().openapi({ description: '疑似辍学' }),
+  dropout: z.number().int().openapi({ description: '辍学' }),
+  late: z.number().int().openapi({ description: '劝返步骤逾期' }),
+  returned: z.number().int().openapi({ description: '本学期复学' }),
+  lights: LightCountsSchema,
+});
+const LedgerRowSchema = z.object({
+  id: z.string(),
+  childNameMasked: z.string(),
+  gender: z.enum(['male', 'female']),
+  grade: z.string(),
+  className: z.string(),
+  groups: z.object({
+    registeredPoor: z.boolean(),
+    monitored: z.boolean(),
+    disabled: z.boolean(),
+    homeTeaching: z.boolean(),
+  }),
+  firstDayAbsent: z.string(),
+  ageWorkingDays: z.number().int().openapi({ description: '缺课工作日数(官方工作日历)' }),
+  stage: z.enum(['absent', 'suspected', 'dropout', 'returned']),
+  stageLabel: z.string(),
+  step: z
+    .object({ step: z.string(), label: z.string(), dueOn: z.string(), late: z.boolean() })
+    .nullable()
+    .openapi({ description: '当前劝返步骤、期限、是否逾期' }),
+  light: z.enum(['red', 'yellow', 'blue', 'green']),
+  lightLabel: z.string(),
+});
+
+export const CaseLedgerSchema = z
+  .object({
+    asOf: z.string(),
+    since: z.string(),
+    totals: LedgerTotalsSchema,
+    townships: z.array(
+      z.object({
+        townshipUnitId: z.string(),
+        townshipName: z.string(),
+        totals: LedgerTotalsSchema,
+        schools: z.array(
+          z.object({
+            schoolUnitId: z.string(),
+            schoolName: z.string(),
+            totals: LedgerTotalsSchema,
+            cases: z.array(LedgerRowSchema),
+          }),
+        ),
+      }),
+    ),
+  })
+  .openapi('CaseLedger');
+
+export type CaseLedger = z.infer<typeof CaseLedgerSchema>;
+export type CaseLedgerRow = z.infer<typeof LedgerRowSchema>;
+export type PutCaseSettingsInput = z.infer<typeof PutCaseSettingsSchema>;
+export type CaseSettingsView = z.infer<typeof CaseSettingsViewSchema>;

@@ -87,6 +87,11 @@ export const SweepResultSchema = z
       .number()
       .int()
       .openapi({ description: '读到的到期控辍保学案例数(只读下一级通知已到期的案例)' }),
+    casesErased: z
+      .number()
+      .int()
+      .default(0)
+      .openapi({ description: '本次因超过保存期限而删除身份信息的已复学案例数' }),
     calendarFallbackYears: z
       .array(z.number().int())
       .openapi({ description: '缺少官方节假日数据、按周一至周五计算的年份' }),

@@ -84,7 +84,16 @@ const GROUP_FLAG: Record<SpecialGroup, keyof CaseRecord['groups']> = {
   'home-teaching': 'homeTeaching',
 };
 
+/** What a case's standing is computed with: the calendar in force and the step deadlines. */
+interface Ladder {
+  cal: WorkingCalendar;
+  deadlines: StepDeadlines;
+}
+
 const stepLabel = (key: PersuasionStepKey) => PERSUASION_STEPS.find((s) => s.key === key)?.label ?? key;
+
+/** What a view shows for an identifying field erased at the end of retention. */
+export const ERASED = '(已按保存期限删除)';
 
 /** The associated data that binds a ciphertext to its case and field. */
 const fieldOf = (caseId: string, field: string) => `case:${caseId}:${field}`;
@@ -102,7 +111,6 @@ export function caseService(deps: {
   timeZone?: string;
 }): CaseService {
   const { cases, units, calendars } = deps;
-  const deadlines = deps.deadlines ?? DEFAULT_STEP_DEADLINES;
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
 
   let loading: Promise<FieldCipher> | undefined;
@@ -117,9 +125,19 @@ export function caseService(deps: {
     });
     return loading;
   };
-  const calendar = async () => createWorkingCalendar(await calendars.list());
+  /** The calendar in force and the office's step deadlines (K6), read once per request. */
+  const ladder = async (): Promise<Ladder> => {
+    const [overrides, settings] = await Promise.all([
+      calendars.list(),
+      deps.deadlines === undefined ? cases.settings() : null,
+    ]);
+    return {
+      cal: createWorkingCalendar(overrides),
+      deadlines: deps.deadlines ?? settings?.stepDeadlines ?? DEFAULT_STEP_DEADLINES,
+    };
+  };
 
-  function standingOf(r: CaseRecord, today: string, cal: WorkingCalendar) {
+  function standingOf(r: CaseRecord, today: string, { cal, deadlines }: Ladder) {
     const s: CaseStanding = caseStanding(
       { firstDayAbsent: r.firstDayAbsent, returnedOn: r.returnedOn, stepsDone: r.stepsDone },
       today,
@@ -135,7 +153,7 @@ export function caseService(deps: {
     };
   }
 
-  function listItem(r: CaseRecord, today: string, cal: WorkingCalendar): CaseListItem {
+  function listItem(r: CaseRecord, today: string, at: Ladder): CaseListItem {
     return {
       id: r.id,
       childNameMasked: r.masked.childName,
@@ -150,7 +168,7 @@ export function caseService(deps: {
       firstDayAbsent: r.firstDayAbsent,
       returnedOn: r.returnedOn,
       registryUpdatedOn: r.registryUpdatedOn,
-      ...standingOf(r, today, cal),
+      ...standingOf(r, today, at),
     };
   }
 
@@ -170,7 +188,8 @@ export function caseService(deps: {
    */
   async function escalationDayOf(r: CaseRecord): Promise<string | null> {
     const dates = { firstDayAbsent: r.firstDayAbsent, returnedOn: r.returnedOn, stepsDone: r.stepsDone };
-    return nextEscalationOn(dates, null, await calendar(), deadlines);
+    const { cal, deadlines } = await ladder();
+    return nextEscalationOn(dates, null, cal, deadlines);
   }
 
   /** Writes `next` over `current`, or 409 when someone changed the case meanwhile. */
@@ -274,14 +293,14 @@ export function caseService(deps: {
         ),
       );
       if (!stored) throw new ConflictError('duplicate_id', '案例编号冲突,请重试');
-      return listItem(record, today, await calendar());
+      return listItem(record, today, await ladder());
     },
 
     async list(principal, query, page, now) {
       const scope = await scopeOf(principal, query);
       const today = localDateOf(now, timeZone);
-      const cal = await calendar();
-      const range = rangeOf(query.stage, today, cal);
+      const at = await ladder();
+      const range = rangeOf(query.stage, today, at.cal);
       if (range === 'empty') return { items: [], nextCursor: null };
       const found = await cases.list(
         scope.scope,
@@ -292,32 +311,35 @@ export function caseService(deps: {
         },
         page,
       );
-      return { items: found.items.map((r) => listItem(r, today, cal)), nextCursor: found.nextCursor };
+      return { items: found.items.map((r) => listItem(r, today, at)), nextCursor: found.nextCursor };
     },
 
     async view(principal, caseId, now) {
       const r = await mustCase(caseId);
       await authorizeOn(principal, 'case.read', r);
-      const opener = await cipher();
-      const open = (field: string, value: string) => opener.decrypt(value, fieldOf(r.id, field));
+      const sealed = r.sealed;
+      // Erased at the end of retention: the case's facts stay, whom it was about does not.
+      const opener = sealed === null ? null : await cipher();
+      const open = (field: string, value: string) =>
+        opener === null || value === '' ? ERASED : opener.decrypt(value, fieldOf(r.id, field));
       const openOrNull = (field: string, value: string | null) =>
         value === null ? null : open(field, value);
       const steps = await cases.steps(r.id);
       const whole: Case = {
         id: r.id,
-        childName: open('childName', r.sealed.childName),
+        childName: sealed === null ? ERASED : open('childName', sealed.childName),
         gender: r.gender,
-        birthYearMonth: openOrNull('birthYearMonth', r.sealed.birthYearMonth),
+        birthYearMonth: sealed === null ? null : openOrNull('birthYearMonth', sealed.birthYearMonth),
         age: r.age,
         grade: r.grade,
         className: r.className,
         schoolUnitId: r.schoolUnitId,
         townshipUnitId: r.townshipUnitId,
-        village: openOrNull('village', r.sealed.village),
-        registryNumber: openOrNull('registryNumber', r.sealed.registryNumber),
+        village: sealed === null ? null : openOrNull('village', sealed.village),
+        registryNumber: sealed === null ? null : openOrNull('registryNumber', sealed.registryNumber),
         guardian: {
-          name: open('guardianName', r.sealed.guardianName),
-          phone: open('guardianPhone', r.sealed.guardianPhone),
+          name: sealed === null ? ERASED : open('guardianName', sealed.guardianName),
+          phone: sealed === null ? ERASED : open('guardianPhone', sealed.guardianPhone),
         },
         groups: r.groups,
         teacher: r.teacher,
@@ -330,7 +352,7 @@ export function caseService(deps: {
         createdAt: r.createdAt,
         createdBy: r.createdBy,
         version: r.version,
-        ...standingOf(r, localDateOf(now, timeZone), await calendar()),
+        ...standingOf(r, localDateOf(now, timeZone), await ladder()),
       };
       // Who saw whom, and when: written before anything is shown, so no view goes unrecorded.
       await cases.recordView(
@@ -407,7 +429,7 @@ export function caseService(deps: {
         version: r.version + 1,
       };
       await save(principal, r, next, 'case.return', { returnedOn: input.returnedOn }, now);
-      return listItem(next, today, await calendar());
+      return listItem(next, today, await ladder());
     },
 
     async confirmRegistry(principal, caseId, input, now) {
@@ -423,7 +445,7 @@ export function caseService(deps: {
       }
       const next: CaseRecord = { ...r, registryUpdatedOn: input.updatedOn, version: r.version + 1 };
       await save(principal, r, next, 'case.registry-updated', { registryUpdatedOn: input.updatedOn }, now);
-      return listItem(next, today, await calendar());
+      return listItem(next, today, await ladder());
     },
   };
 

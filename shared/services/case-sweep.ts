@@ -15,11 +15,11 @@ import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import {
   type CaseEscalation,
   caseEscalations,
-  DEFAULT_STEP_DEADLINES,
   nextEscalationOn,
   type StepDeadlines,
 } from '../domain/dropout/case-ladder.js';
 import { CASE_NOTICE_LEVELS, caseNoticeRecipients, caseNoticeText } from '../domain/dropout/case-notice.js';
+import { lastReturnDateToErase } from '../domain/dropout/retention.js';
 import { DEFAULT_TIME_ZONE, localDateOf, startOfLocalDay } from '../domain/time/zoned-time.js';
 import type { Notice } from '../schemas/notices.js';
 
@@ -35,7 +35,12 @@ export interface CaseSweepOutcome {
   written: number;
   alreadyWritten: number;
   failed: number;
+  /** Closed cases whose identifying fields this run erased (retention). */
+  erased: number;
 }
+
+/** The audit event of an erasure, fixed by the case, so it is written once whichever run erases it. */
+export const caseErasureEventIdFor = (caseId: string) => `erase-${caseId}`;
 
 export function caseSweeper(deps: {
   cases: CaseRepository;
@@ -44,7 +49,6 @@ export function caseSweeper(deps: {
   timeZone?: string;
 }) {
   const { cases, table } = deps;
-  const deadlines = deps.deadlines ?? DEFAULT_STEP_DEADLINES;
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
 
   function noticeOf(c: CaseRecord, e: CaseEscalation, now: Date, cal: WorkingCalendar): Notice {
@@ -94,6 +98,7 @@ export function caseSweeper(deps: {
     today: string,
     now: Date,
     cal: WorkingCalendar,
+    deadlines: StepDeadlines,
     out: CaseSweepOutcome,
   ) {
     // The index is read eventually consistent: a return (or a step) just written must count.
@@ -125,6 +130,33 @@ export function caseSweeper(deps: {
     );
   }
 
+  /**
+   * Erases one closed case's identifying fields, keeping what the counts need (school, township,
+   * grade, gender, groups, dates). Read again consistently; a case erased already (or changed
+   * meanwhile: the next run) is left alone.
+   */
+  async function eraseCase(principal: Principal, caseId: string, today: string, now: Date): Promise<boolean> {
+    const c = await withRetry(() => cases.get(caseId));
+    if (c === undefined || c.returnedOn === null || (c.erasedOn ?? null) !== null) return false;
+    const next: CaseRecord = {
+      ...c,
+      sealed: null,
+      masked: { childName: '*', guardianPhone: '****', registryNumber: null },
+      returnEvidence: null,
+      erasedOn: today,
+      version: c.version + 1,
+    };
+    const audit = auditEvent(
+      principal,
+      'case.erase',
+      { type: 'case', id: c.id },
+      { before: null, after: { returnedOn: c.returnedOn, erasedOn: today, schoolUnitId: c.schoolUnitId } },
+      now,
+      { id: caseErasureEventIdFor(c.id) },
+    );
+    return cases.erase(next, c.version, audit);
+  }
+
   return {
     /** Every case whose escalation day has come by `now`; one case's failure leaves it for the next run. */
     async sweep(
@@ -134,7 +166,17 @@ export function caseSweeper(deps: {
       onItemError: (err: unknown, itemId: string) => void,
     ): Promise<CaseSweepOutcome> {
       const today = localDateOf(now, timeZone);
-      const out: CaseSweepOutcome = { examined: 0, itemsRead: 0, written: 0, alreadyWritten: 0, failed: 0 };
+      const out: CaseSweepOutcome = {
+        examined: 0,
+        itemsRead: 0,
+        written: 0,
+        alreadyWritten: 0,
+        failed: 0,
+        erased: 0,
+      };
+      // The office's deadlines and retention (K6) as they stand at this run.
+      const settings = await cases.settings();
+      const deadlines = deps.deadlines ?? settings.stepDeadlines;
       for await (const page of cases.dueForSweep(today)) {
         out.itemsRead += page.length;
         let next = 0;
@@ -143,7 +185,7 @@ export function caseSweeper(deps: {
             const c = page[next++] as CaseRecord;
             out.examined++;
             try {
-              await sweepCase(principal, c, today, now, calendar.view(), out);
+              await sweepCase(principal, c, today, now, calendar.view(), deadlines, out);
             } catch (err) {
               // Its key is still due: the next run takes it up again (every write is idempotent).
               out.failed++;
@@ -152,6 +194,19 @@ export function caseSweeper(deps: {
           }
         };
         await Promise.all(Array.from({ length: Math.min(CASE_CONCURRENCY, page.length) }, worker));
+      }
+      // Retention (K7): only the closed cases past it are read, and erasing takes each off the index.
+      const lastDue = lastReturnDateToErase(today, settings.retentionSchoolYears);
+      for await (const page of cases.dueForErasure(lastDue)) {
+        out.itemsRead += page.length;
+        for (const c of page) {
+          try {
+            if (await eraseCase(principal, c.id, today, now)) out.erased++;
+          } catch (err) {
+            out.failed++;
+            onItemError(err, c.id);
+          }
+        }
       }
       return out;
     },

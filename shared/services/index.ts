@@ -23,7 +23,9 @@ import { httpPoster, type Poster } from '../notify/senders.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
+import { type CaseLedgerService, caseLedgerService } from './case-ledger.js';
 import { type CaseService, caseService } from './case-service.js';
+import { type CaseSettingsService, caseSettingsService } from './case-settings.js';
 import { caseSweeper } from './case-sweep.js';
 import { type WeeklyFormService, weeklyFormService } from './case-weekly-form.js';
 import { type ChannelService, channelService } from './channel-service.js';
@@ -92,6 +94,10 @@ export interface Services {
   instructions: InstructionService;
   /** 转办: a unit passes its open duty down to units below it. */
   handoffs: HandoffService;
+  /** 疑似失学辍学人员台账: open cases by township and school, with lights; its export. */
+  caseLedger: CaseLedgerService;
+  /** The office's 控辍保学 step deadlines and retention period. */
+  caseSettings: CaseSettingsService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -222,6 +228,8 @@ export function createServices(
       notices,
     }),
     handoffs: handoffService({ duties, plans, units, calendars }),
+    caseLedger: caseLedgerService({ cases: caseRecords, units, calendars }),
+    caseSettings: caseSettingsService(caseRecords),
   };
 }
 

@@ -12,8 +12,8 @@ import {
   type YearCalendar,
 } from '../domain/calendar/working-calendar.js';
 import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
-import { INSTRUCTION_LEVEL } from '../domain/escalation/ladder.js';
 import { lightRuleText, lightSettingsOf } from '../domain/duty/light.js';
+import { INSTRUCTION_LEVEL } from '../domain/escalation/ladder.js';
 import { applyDeltas, countsMap, type UnitPhaseCounts } from '../domain/plan/counters.js';
 import { periodOf, type ReportPeriod, reportIdFor } from '../domain/report/period.js';
 import {

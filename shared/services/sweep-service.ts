@@ -107,6 +107,7 @@ export function sweepService(deps: {
         failed: 0,
         itemsRead: 0,
         casesExamined: 0,
+        casesErased: 0,
         calendarFallbackYears: [],
       };
 
@@ -382,6 +383,7 @@ export function sweepService(deps: {
         result.written += cases.written;
         result.alreadyWritten += cases.alreadyWritten;
         result.failed += cases.failed;
+        result.casesErased += cases.erased;
       }
       result.calendarFallbackYears = calendar.fallbackYearsUsed();
       return result;

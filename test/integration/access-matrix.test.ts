@@ -604,6 +604,27 @@ const ROUTES: Record<string, RouteCase> = {
     // 转办 is the holding unit's own act: not the office's, nor the unit below's.
     allowed: { parent: 201 },
   },
+  // The county ledger: office and leaders; the township its own part ('parent' is the township);
+  // the school ('own' is a village here) and another unit 403.
+  'GET /v1/case-ledger': {
+    request: async () => ({ path: '/v1/case-ledger' }),
+    allowed: { office: 200, leader: 200, parent: 200 },
+  },
+  'GET /v1/case-settings': { request: async () => ({ path: '/v1/case-settings' }), allowed: READ_ALL },
+  'PUT /v1/case-settings': {
+    request: async (fx) => {
+      const current = await fx.api.call<{ version: number }>('GET', '/v1/case-settings');
+      return {
+        path: '/v1/case-settings',
+        body: {
+          stepDeadlines: { contact: 2, notice: 3, 'report-bureau': 2, 'notify-township': 3, arrange: 10 },
+          retentionSchoolYears: 1,
+          expectedVersion: current.body.version,
+        },
+      };
+    },
+    allowed: OFFICE_ONLY(200),
+  },
 };
 
 const MILESTONES = {

@@ -608,6 +608,19 @@ describe('bad fields', () => {
         bad: { unitIds: 'village', note: 7, dueAt: 'soon' },
         texts: ['note'],
       },
+      {
+        method: 'PUT',
+        template: '/v1/case-settings',
+        path: '/v1/case-settings',
+        as: OFFICE,
+        valid: {
+          stepDeadlines: { contact: 2, notice: 3, 'report-bureau': 2, 'notify-township': 3, arrange: 10 },
+          retentionSchoolYears: 1,
+          expectedVersion: 0,
+        },
+        bad: { stepDeadlines: { contact: 0 }, retentionSchoolYears: 11, expectedVersion: -1 },
+        texts: [],
+      },
     ];
   });
 

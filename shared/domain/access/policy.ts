@@ -53,7 +53,10 @@ export type Action =
   // 领导批示: a leader (or the office) writes an instruction on a task or a duty.
   | 'instruction.write'
   // 转办: the unit holding a duty passes it down to units below it.
-  | 'duty.handoff';
+  | 'duty.handoff'
+  // 控辍保学: the office's step deadlines and retention; the county ledger and its export.
+  | 'case.settings'
+  | 'case.ledger';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -153,6 +156,7 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
     case 'unit.update':
     case 'indicator.write':
     case 'channel.manage':
+    case 'case.settings':
       return deny('只有领导小组办公室可以执行此操作');
     case 'case.create':
     case 'case.act.school':
@@ -167,6 +171,10 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
       return principal.role === 'unit' && above ? ALLOW : deny('只有学校所在乡镇或教体局可以办理此步骤');
     case 'case.act.bureau':
       return deny('只有县教体局(领导小组办公室)可以办理此步骤');
+    case 'case.ledger':
+      // The county ledger: the office and leaders; a township its own part; no school, no other unit.
+      if (principal.role === 'leader') return ALLOW;
+      return principal.role === 'unit' && own ? ALLOW : deny('只有教体局、领导和本乡镇可以查看控辍保学台账');
   }
 }
 

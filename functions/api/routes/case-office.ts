@@ -1,0 +1,106 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { tablesCsv } from '../../../shared/export/report-csv.js';
+import { attachmentDisposition } from '../../../shared/export/report-table.js';
+import { tablesXlsx, XLSX_CONTENT_TYPE } from '../../../shared/export/report-xlsx.js';
+import {
+  CaseLedgerSchema,
+  CaseSettingsViewSchema,
+  LedgerQuerySchema,
+  PutCaseSettingsSchema,
+} from '../../../shared/schemas/case-reports.js';
+import type { AppDeps } from '../deps.js';
+import { bearer, errors, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
+
+/** 控辍保学台账 (the county ledger and its export), read by the bureau, leaders and townships. */
+export function caseLedgerRoutes(deps: AppDeps) {
+  const app = newRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['cases'],
+      summary: '疑似失学辍学人员台账(按乡镇、学校;亮灯;可下载 Excel、CSV)',
+      description:
+        '未复学的案例:缺课工作日数(官方工作日历)、当前劝返步骤及是否逾期、亮灯(红:辍学或逾期;蓝:期限临近;黄:疑似辍学尚未劝返;绿:正常);' +
+        '本学期复学人数。姓名已脱敏。教体局和领导看全县(可按乡镇),乡镇看本乡镇;学校和其他单位 403。下载(format=csv、xlsx)记入审计。',
+      security: bearer,
+      request: { query: LedgerQuerySchema },
+      responses: {
+        200: {
+          description: '台账',
+          content: {
+            'application/json': { schema: CaseLedgerSchema },
+            'text/csv': { schema: z.string() },
+            [XLSX_CONTENT_TYPE]: { schema: z.string().openapi({ format: 'binary' }) },
+          },
+        },
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+      },
+    }),
+    async (c) => {
+      const { format, ...query } = c.req.valid('query');
+      const now = deps.clock();
+      if (format === 'json') {
+        const { itemsRead: _read, ...ledger } = await deps.caseLedger.read(c.get('principal'), query, now);
+        return c.json(ledger, 200);
+      }
+      const tables = await deps.caseLedger.export(c.get('principal'), query, format, now);
+      const file = `控辍保学台账-${now.toISOString().slice(0, 10)}.${format}`;
+      const fallback = `case-ledger.${format}`;
+      if (format === 'csv') {
+        return c.body(tablesCsv(tables), 200, {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': attachmentDisposition(file, fallback),
+        });
+      }
+      return c.body(
+        await tablesXlsx(tables, { title: '疑似失学辍学人员台账', created: now.toISOString() }),
+        200,
+        {
+          'content-type': XLSX_CONTENT_TYPE,
+          'content-disposition': attachmentDisposition(file, fallback),
+        },
+      );
+    },
+  );
+
+  return app;
+}
+
+/** The office's 控辍保学 settings: step deadlines and the retention period. */
+export function caseSettingsRoutes(deps: AppDeps) {
+  const app = newRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['cases'],
+      summary: '控辍保学设置(各劝返步骤期限、身份信息保存期限)',
+      security: bearer,
+      responses: { 200: jsonResponse(CaseSettingsViewSchema, '当前设置'), ...errorsFor(401, 403) },
+    }),
+    async (c) => c.json(await deps.caseSettings.get(c.get('principal')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/',
+      tags: ['cases'],
+      summary: '修改控辍保学设置(领导小组办公室;记入审计)',
+      description:
+        '期限按工作日计;修改后按新期限计算各案例的下一步期限和逾期。已复学案例的身份信息在保存期满后由巡检删除,保留匿名统计。',
+      security: bearer,
+      request: { body: jsonBody(PutCaseSettingsSchema) },
+      responses: { 200: jsonResponse(CaseSettingsViewSchema, '已保存'), ...errorsFor(400, 401, 403, 409) },
+    }),
+    async (c) =>
+      c.json(await deps.caseSettings.put(c.get('principal'), c.req.valid('json'), deps.clock()), 200),
+  );
+
+  return app;
+}
