@@ -12,12 +12,14 @@ import type { Duty } from '../../shared/schemas/duties.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import { testApp, unitUser } from '../fixtures/app.js';
 import { robotReceiver } from '../fixtures/robot-receiver.js';
+import { tableSnapshot } from '../fixtures/snapshot.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
 type Receiver = Awaited<ReturnType<typeof robotReceiver>>;
 
 const DINGTALK_SECRET = 'SECdigest-dingtalk-sign-secret-77';
 const WEBHOOK_SECRET = 'whsec-digest-province-0099';
+const DING_TOKEN = 'dt-access-token-digest-5f';
 const at = (local: string) => new Date(`${local}+08:00`);
 // Wednesday 10 June 2026, a working day.
 const MORNING = at('2026-06-10T08:30:00');
@@ -84,7 +86,7 @@ describe('the morning digest, sent', () => {
     expect(back.status, back.text).toBe(200);
     for (const [id, owner, kind, url, secret] of [
       ['village-wecom', 'unit:village', 'wecom', receiver.wecomUrl('village-key'), undefined],
-      ['village-ding', 'unit:village', 'dingtalk', receiver.dingTalkUrl('village-ding'), DINGTALK_SECRET],
+      ['village-ding', 'unit:village', 'dingtalk', receiver.dingTalkUrl(DING_TOKEN), DINGTALK_SECRET],
       ['town-hook', 'unit:town', 'webhook', receiver.webhookUrl('town'), WEBHOOK_SECRET],
       ['school-wecom', 'unit:school', 'wecom', receiver.wecomUrl('school-key'), undefined],
       ['office-wecom', 'role:office', 'wecom', receiver.wecomUrl('office-key'), undefined],
@@ -115,7 +117,7 @@ describe('the morning digest, sent', () => {
     expect(again.posts).toBe(0);
 
     expect(postsTo('village-key')).toHaveLength(1);
-    expect(postsTo('village-ding')).toHaveLength(1);
+    expect(postsTo(DING_TOKEN)).toHaveLength(1);
     expect(postsTo('town')).toHaveLength(1);
     // Nothing to act on: nothing is posted.
     expect(postsTo('school-key')).toHaveLength(0);
@@ -129,7 +131,7 @@ describe('the morning digest, sent', () => {
     for (const title of [titles.overdue, titles.thisWeek, titles.returned]) expect(village).toContain(title);
     expect(village).not.toContain(titles.nextWeek);
     expect(village).toContain('https://duban.example.gov.cn/duties/');
-    expect(textOf(postsTo('village-ding')[0]?.body ?? {})).toContain(titles.overdue);
+    expect(textOf(postsTo(DING_TOKEN)[0]?.body ?? {})).toContain(titles.overdue);
 
     const town = textOf(postsTo('town')[0]?.body ?? {});
     expect(town).toContain('待本单位确认 1 项');
@@ -181,5 +183,16 @@ describe('the morning digest, sent', () => {
     expect(saturday.sent).toBe(3);
     clock = at('2026-06-14T08:30:00');
     expect((await api.services.digests.run(clock)).skipped).toBe('not_working_day');
+  });
+
+  it('keeps the secrets and robot keys out of the table (digest records included) and the log', async () => {
+    const stored = await tableSnapshot(api.table);
+    expect(stored).toContain('DIGEST~village~2026-06-10');
+    const logged = JSON.stringify(api.deliveryLogs);
+    expect(logged).toContain('digest run');
+    for (const secret of [DINGTALK_SECRET, WEBHOOK_SECRET, 'village-key', DING_TOKEN, 'school-key']) {
+      expect(stored).not.toContain(secret);
+      expect(logged).not.toContain(secret);
+    }
   });
 });

@@ -139,6 +139,19 @@ describe('pages: 通知通道 and deliveries', () => {
     );
     expect(badId.status).toBe(400);
     expect(badId.html).toContain('通道编号须为');
+    // Every bad field at once: the id and the body's fields come back together.
+    const both = seen(
+      await office.post('/channels', {
+        id: 'Bad Id',
+        owner: 'unit:town',
+        kind: 'wecom',
+        name: '',
+        webhookUrl: 'nope',
+      }),
+    );
+    expect(both.status).toBe(400);
+    expect(both.html).toContain('通道编号须为');
+    expect(both.html).toContain('webhookUrl 须为完整的网址');
     expect(await web.services.channels.list(OFFICE)).toHaveLength(before);
   });
 

@@ -104,4 +104,15 @@ describe('pages: 签收 and 催办', () => {
     expect(overview.html).toContain('data-receipt-unit="village"');
     expect(overview.html).toContain(`href="/duties/${overdue.id}#remind"`);
   });
+
+  it('shows 签收情况 as frozen in a report', async () => {
+    const { report } = await web.services.reports.create(OFFICE, planId, { period: 'week' }, NOW);
+    expect(report.receipts?.units.map((u) => u.unitId)).toEqual(['village']);
+    const page = web.browser();
+    await page.signIn('office');
+    const shown = await page.get(`/reports/${report.id}`);
+    expect(shown.status).toBe(200);
+    expect(shown.html).toContain('签收情况');
+    expect(shown.html).toContain('data-receipt-unit="village"');
+  });
 });

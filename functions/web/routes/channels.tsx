@@ -69,7 +69,10 @@ export function channelPages(deps: AppDeps) {
     };
     const again = (errors: FieldErrors) =>
       id === undefined ? list(c, { draft, errors }) : edit(c, id, draft, errors);
-    if (!CHANNEL_ID.test(draft.id)) return again({ id: '通道编号须为 1–64 个小写字母、数字或连字符' });
+    // Every bad field at once: the id's problem beside the body's.
+    const idError: FieldErrors = CHANNEL_ID.test(draft.id)
+      ? {}
+      : { id: '通道编号须为 1–64 个小写字母、数字或连字符' };
     const mobiles = optional(one(form, 'mentionMobiles'));
     const parsed = PutChannelSchema.safeParse({
       owner: draft.owner,
@@ -79,7 +82,8 @@ export function channelPages(deps: AppDeps) {
       secret: optional(one(form, 'secret')),
       mentionMobiles: mobiles?.split(/[,,、\s]+/).filter((m) => m !== ''),
     });
-    if (!parsed.success) return again(fromZod(parsed.error));
+    if (!parsed.success) return again({ ...idError, ...fromZod(parsed.error) });
+    if (idError.id !== undefined) return again(idError);
     try {
       await deps.channels.put(c.get('principal'), draft.id, parsed.data, deps.clock());
     } catch (err) {

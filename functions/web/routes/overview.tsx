@@ -20,6 +20,7 @@ import { collect } from '../collect.js';
 import { chromeOf, lightCalendar, pathId, unitDirectory } from '../context.js';
 import { dateTime } from '../format.js';
 import { Page } from '../layout.js';
+import { ReceiptSection } from '../receipt-parts.js';
 import { requireSession, type WebEnv } from '../session.js';
 import { RankingTable } from './reports.js';
 
@@ -254,46 +255,16 @@ export function overviewPages(deps: AppDeps) {
 }
 
 /** 签收: who has not signed (most unsigned first), and how fast each unit signs. */
-const Receipts: FC<{ view: PlanView; nameOf: (id: string) => string }> = ({ view, nameOf }) => {
-  const rows = Object.entries(view.receipts.byUnit).sort(
-    ([a, x], [b, y]) => y.unsigned - x.unsigned || a.localeCompare(b),
-  );
-  if (rows.length === 0) return null;
-  const { all } = view.receipts;
-  return (
-    <>
-      <h2 id="receipts">签收情况</h2>
-      <p class="muted">
-        待签收 {all.unsigned} 条,已签收 {all.signed} 条(超时签收 {all.signedLate} 条)
-        {all.averageWorkingMinutes !== null && <>,平均用时 {all.averageWorkingMinutes} 工作分钟</>}
-      </p>
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>单位</th>
-              <th>待签收</th>
-              <th>已签收</th>
-              <th>超时签收</th>
-              <th>平均签收用时(工作分钟)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(([id, r]) => (
-              <tr data-receipt-unit={id}>
-                <td>{nameOf(id)}</td>
-                <td>{r.unsigned > 0 ? <span class="badge b-yellow">{r.unsigned}</span> : '0'}</td>
-                <td>{r.signed}</td>
-                <td>{r.signedLate}</td>
-                <td>{r.averageWorkingMinutes ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </>
-  );
-};
+const Receipts: FC<{ view: PlanView; nameOf: (id: string) => string }> = ({ view, nameOf }) => (
+  <ReceiptSection
+    all={view.receipts.all}
+    rows={Object.entries(view.receipts.byUnit).map(([unitId, r]) => ({
+      unitId,
+      unitName: nameOf(unitId),
+      ...r,
+    }))}
+  />
+);
 
 /** 自查报告: per phase with self-check duties, who has filed (已报送) and who has not (未报送). */
 const SelfChecks: FC<{ view: PlanView; now: Date }> = ({ view, now }) => {

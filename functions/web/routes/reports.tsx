@@ -13,6 +13,7 @@ import { chromeOf, pathId, type WebContext } from '../context.js';
 import { dateTime } from '../format.js';
 import { fromServiceError, fromZod, one, readForm } from '../forms.js';
 import { Csrf, Page, type Problem } from '../layout.js';
+import { ReceiptSection } from '../receipt-parts.js';
 import { ScoreSection } from '../score-parts.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
 
@@ -453,6 +454,7 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
       )}
       {report.overdue.truncated && <p class="muted">只列出逾期最久的 {report.overdue.items.length} 条。</p>}
       <RectificationSection report={report} now={now} />
+      {report.receipts !== null && <ReceiptSection all={report.receipts.all} rows={report.receipts.units} />}
       <ScoreSection report={report} />
       <h2>统计口径</h2>
       <ul class="muted">
