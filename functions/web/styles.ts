@@ -57,6 +57,7 @@ th{background:#eef1f4;font-weight:600;white-space:nowrap}
 .evidence{margin:.3rem 0;padding-left:1.2rem}
 .fold>summary{display:inline-block;cursor:pointer;border:1px solid #8b1a1a;color:#8b1a1a;background:#fff;border-radius:4px;padding:.3rem .9rem}
 .fold[open]>summary{margin-bottom:.3rem}
+header.top nav .nb{display:inline-block;margin-left:.3rem;padding:0 .4rem;border-radius:9px;background:#fff;color:#8b1a1a;font-size:.8rem;font-weight:600}
 .returned{border:2px solid #c62828;background:#fdecea}
 .kept>li{border-bottom:1px dashed #dde3e8;padding:.2rem 0}
 .kept>li>span{flex:1 1 14rem}

@@ -19,6 +19,7 @@ import { memorySecretStore, type SecretStore } from '../notify/secret-store.js';
 import { httpPoster, type Poster } from '../notify/senders.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
+import { type BadgeService, badgeService } from './badge-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type CaseService, caseService } from './case-service.js';
 import { caseSweeper } from './case-sweep.js';
@@ -70,6 +71,8 @@ export interface Services {
   channels: ChannelService;
   /** The delivery loop over the outbox (run by its own schedule, never by a request). */
   deliveries: DeliveryService;
+  /** The menu's counts (待审核, 延期待批, 未签收) from counters and a sparse index. */
+  badges: BadgeService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -109,6 +112,7 @@ export function createServices(
     counters: counterSvc,
     tableName: table.tableName,
   });
+  const extensionRepo = extensionRepository(table, duties);
   const channels = channelRepository(table);
   const deliveries = deliveryRepository(table);
   const secrets = options.secrets ?? memorySecretStore();
@@ -150,7 +154,7 @@ export function createServices(
     audit: auditService({ audit: auditRepository(table), duties, units }),
     supervision,
     extensions: extensionService({
-      extensions: extensionRepository(table, duties),
+      extensions: extensionRepo,
       duties,
       plans,
       units,
@@ -170,6 +174,7 @@ export function createServices(
         ...(options.deliveryLog ? { log: options.deliveryLog } : {}),
       },
     ),
+    badges: badgeService({ counters, extensions: extensionRepo }),
   };
 }
 

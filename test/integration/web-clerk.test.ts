@@ -228,4 +228,91 @@ describe('pages a clerk can use without training (issue 17)', () => {
       expect(failed.html).toContain('<a href="#ext-due">建议延至:请选择建议延至的日期</a>');
     });
   });
+
+  describe('menu badges and the same words', () => {
+    /** The count after a menu item's name, or undefined when it shows none. */
+    const badge = (html: string, label: string) => {
+      const nav = html.slice(html.indexOf('<nav>'), html.indexOf('</nav>'));
+      const m = new RegExp(`>${label}<span class="nb" data-count="(\\d+)">`).exec(nav);
+      return m === null ? undefined : Number(m[1]);
+    };
+
+    it('counts 待审核 and 延期待批 for the office from counters; the menu and pages say the same words', async () => {
+      const [duty] = await newTask('等待延期审批', 'culture-tourism-bureau', '2026-12-04');
+      await web.services.extensions.request(
+        { sub: 'clerk', role: 'unit', unitId: 'culture-tourism-bureau' },
+        (duty as Duty).id,
+        { reason: '场馆检修', progress: '已完成一半', proposedDueAt: '2026-12-20' },
+        NOW,
+      );
+      const submitted = await web.services.duties.listForPlan(
+        OFFICE,
+        planId,
+        { status: 'submitted' },
+        { limit: 1000 },
+        NOW,
+      );
+      const pending = await web.services.extensions.listPending(OFFICE, planId, { limit: 1000 });
+      expect(submitted.items.length).toBeGreaterThan(0);
+      const page = web.browser();
+      await page.signIn('office');
+      const res = await page.get(`/plans/${planId}/ledger`);
+      expect(res.status).toBe(200);
+      expect(badge(res.html, '待审核')).toBe(submitted.items.length);
+      expect(res.html).toContain(
+        `>延期审批<span class="nb" data-count="${pending.items.length}">待批 ${pending.items.length}</span>`,
+      );
+      // The words: 待审核 (not 审核队列), 督办通报 (not 统计报告), in the menu and on the pages.
+      expect(res.html).not.toContain('审核队列');
+      expect(res.html).toContain(`href="/plans/${planId}/reports">督办通报</a>`);
+      const review = await page.get(`/plans/${planId}/review`);
+      expect(review.html).toContain('<title>待审核 · 督办</title>');
+      const reports = await page.get(`/plans/${planId}/reports`);
+      expect(reports.html).toContain('<title>督办通报 · 督办</title>');
+    });
+
+    it('counts 未签收 for a unit from its own counters', async () => {
+      const plan = await web.services.plans.create(
+        OFFICE,
+        {
+          title: '需签收的方案',
+          timezone: 'Asia/Shanghai',
+          phases: [{ key: 'work', name: '整改', start: '2026-11-01' }],
+          escalation: [{ level: 'overdue', offsetWorkingDays: 0, addressees: ['unit'] }],
+          receiptRequired: true,
+        },
+        NOW,
+      );
+      for (const title of ['签收一', '签收二']) {
+        await web.services.plans.createTask(
+          OFFICE,
+          plan.id,
+          CreateTaskSchema.parse({
+            title,
+            phaseKey: 'work',
+            leadUnitId: 'youth-league',
+            dueAt: '2026-12-04',
+          }),
+          NOW,
+        );
+      }
+      const page = web.browser();
+      await page.signIn('unit:youth-league');
+      const res = await page.get('/my');
+      expect(res.html).toContain('>我的任务<span class="nb" data-count="2">未签收 2</span>');
+    });
+
+    it('names the leader as they signed in, and the unit on the 无权访问 page', async () => {
+      const leader = web.browser();
+      await leader.signIn('leader');
+      const home = await leader.get(`/plans/${planId}`);
+      expect(home.html).toContain('<form class="who" method="post" action="/signout"><span>分管领导</span>');
+      const clerk = web.browser();
+      await clerk.signIn('unit:youth-league');
+      const refused = await clerk.get(`/plans/${planId}`);
+      expect(refused.status).toBe(403);
+      expect(refused.html).toContain('<h1>无权访问</h1>');
+      expect(refused.html).toContain('当前登录:团县委');
+    });
+  });
 });

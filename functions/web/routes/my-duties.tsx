@@ -62,6 +62,8 @@ export function myDutyPages(deps: AppDeps) {
     const chrome = chromeOf(c, {
       planId: data.duty.planId,
       active: p.unitId ? 'my' : undefined,
+      // One duty's page reads what it shows; the menu's counts come with the list pages.
+      counts: undefined,
       ...problemFlash(problem),
     });
     return c.html(
