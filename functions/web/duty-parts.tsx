@@ -47,13 +47,15 @@ const EvidenceRef: FC<{ reference: string; dutyId: string }> = ({ reference, dut
       </a>
     );
   }
-  return /^https?:\/\//i.test(reference) ? (
-    <a href={reference} rel="noopener noreferrer" target="_blank">
-      {reference}
-    </a>
-  ) : (
-    <code>{reference}</code>
-  );
+  if (/^https?:\/\//i.test(reference)) {
+    return (
+      <a href={reference} rel="noopener noreferrer" target="_blank">
+        {reference}
+      </a>
+    );
+  }
+  // A file kept elsewhere is named by its file name (EvidenceFacts, its path in the tooltip).
+  return evidenceFileLabel(reference) === null ? <span>{reference}</span> : null;
 };
 
 /** An uploaded file's random id in front of its name (`f-<20 chars>-`), which means nothing to a reader. */
@@ -72,8 +74,9 @@ export function evidenceFileLabel(ref: string): string | null {
 export const EvidenceFacts: FC<{ item: Pick<SubmittedEvidence, 'ref' | 'size'> }> = ({ item }) => {
   const name = evidenceFileLabel(item.ref);
   if (name === null) return null;
+  // An upload's storage key means nothing to a reader; a path kept elsewhere says where to look.
   return (
-    <small>
+    <small title={classifyEvidenceRef(item.ref, '') === 'external' ? item.ref : undefined}>
       {name}
       {item.size !== undefined && ` · ${fileSize(item.size)}`}
     </small>
@@ -193,14 +196,19 @@ const ReturnForm: FC<{
   values?: { reason: string; newDueAt: string } | undefined;
 }> = ({ duty, csrfToken, label, errors, values }) => (
   <DutyRowForm duty={duty} action="return" csrfToken={csrfToken}>
-    <InlineText
-      name="reason"
-      value={values?.reason ?? ''}
-      placeholder="退回原因(必填)"
-      label="退回原因"
-      maxlength={2000}
-      errors={errors}
-    />
+    <label class="reason">
+      退回原因(必填,写明要补什么、改什么)
+      <textarea
+        name="reason"
+        rows={4}
+        maxlength={2000}
+        placeholder="如:缺少学校盖章的确认表,请补充后重新提交"
+        class={invalidClass(errors, 'reason')}
+      >
+        {values?.reason ?? ''}
+      </textarea>
+      <FieldError messages={errorsUnder(errors, 'reason')} />
+    </label>
     <label>
       整改期限(不填为 3 个工作日){' '}
       <input
@@ -229,13 +237,18 @@ export const ReviewActions: FC<{
 }> = ({ duty, csrfToken, errors, values }) => (
   <div class="row actions">
     {duty.awaitingConfirmationFrom === null && (
-      <form method="post" action={`/duties/${duty.id}/accept`}>
-        <Csrf token={csrfToken} />
-        <input type="hidden" name="version" value={String(duty.version)} />
-        <button type="submit" class="ok">
-          通过办结
-        </button>
-      </form>
+      // Asked once more before it acts (no script): 办结 cannot be undone by the reviewer.
+      <details class="fold accept">
+        <summary>通过办结</summary>
+        <form method="post" action={`/duties/${duty.id}/accept`} class="card">
+          <Csrf token={csrfToken} />
+          <input type="hidden" name="version" value={String(duty.version)} />
+          <p>通过后任务即办结,单位将看到“已办结”。确认材料齐全?</p>
+          <button type="submit" class="ok">
+            确认通过办结
+          </button>
+        </form>
+      </details>
     )}
     <ReturnForm duty={duty} csrfToken={csrfToken} label="退回整改" errors={errors} values={values} />
   </div>

@@ -174,7 +174,9 @@ describe('pages in Chromium', () => {
     ]);
     expect(file.suggestedFilename()).toBe('返校学生花名册(签字版).pdf');
     expect(Buffer.compare(await readFile(await file.path()), roster)).toBe(0);
-    await card.getByRole('button', { name: '通过办结' }).click();
+    // 通过办结 asks once more before it acts.
+    await card.locator('summary', { hasText: '通过办结' }).click();
+    await card.getByRole('button', { name: '确认通过办结' }).click();
     await page.waitForURL(/ok=accepted/);
     expect(await page.locator('article.duty', { hasText: TITLE }).count()).toBe(0);
 

@@ -99,7 +99,7 @@ describe('pages a clerk can use without training (issue 17)', () => {
       expect(fieldValue(res.html, 'evidence.0.ref')).toBe('files/demo/finance/roster.xlsx');
       expect([...res.html.matchAll(/name="evidence\.\d+\.drop"/g)]).toHaveLength(4);
       // The kept file shows its name, not its path; then three blank rows for more.
-      expect(res.html).toContain('<small>roster.xlsx</small>');
+      expect(res.html).toContain('>roster.xlsx</small>');
       expect(fieldValue(res.html, 'evidence.4.title')).toBe('');
       expect(fieldValue(res.html, 'evidence.6.title')).toBe('');
     });
@@ -281,7 +281,8 @@ describe('pages a clerk can use without training (issue 17)', () => {
           escalation: [{ level: 'overdue', offsetWorkingDays: 0, addressees: ['unit'] }],
           receiptRequired: true,
         },
-        NOW,
+        // A minute later than the demo plan, so it is the newest (the menu's plan for a unit).
+        new Date(NOW.getTime() + 60_000),
       );
       for (const title of ['签收一', '签收二']) {
         await web.services.plans.createTask(
@@ -313,6 +314,61 @@ describe('pages a clerk can use without training (issue 17)', () => {
       expect(refused.status).toBe(403);
       expect(refused.html).toContain('<h1>无权访问</h1>');
       expect(refused.html).toContain('当前登录:团县委');
+    });
+  });
+
+  describe('review', () => {
+    it('shows evidence by title, file name and size, never a storage key; asks before 通过办结; a roomy 退回原因', async () => {
+      const [duty] = (await newTask('资助材料审核', 'womens-federation', '2026-12-04')) as [Duty];
+      const clerk = web.browser();
+      await clerk.signIn('unit:womens-federation');
+      const asked = await clerk.post(`/duties/${duty.id}/evidence-uploads`, {
+        fileName: 'roster.pdf',
+        contentType: 'application/pdf',
+        size: '2048',
+      });
+      expect(asked.status).toBe(201);
+      const upload = JSON.parse(asked.html) as {
+        uploadUrl: string;
+        headers: Record<string, string>;
+        fileKey: string;
+      };
+      const put = await web.uploads.request(upload.uploadUrl, {
+        method: 'PUT',
+        headers: upload.headers,
+        body: new Uint8Array(2048).fill(37),
+      });
+      expect(put.status).toBeLessThan(300);
+      const sent = await clerk.post(`/duties/${duty.id}/submit`, {
+        version: String(duty.version),
+        back: 'duty',
+        note: '材料已齐',
+        'evidence.0.title': '受助学生花名册',
+        'evidence.0.ref': upload.fileKey,
+        'evidence.1.title': '银行发放清单',
+        'evidence.1.ref': 'files/demo/womens-federation/bank-list.xlsx',
+      });
+      expect(sent.status).toBe(303);
+
+      const office = web.browser();
+      await office.signIn('office');
+      const queue = await office.get(`/plans/${planId}/review`);
+      const card = queue.html.slice(queue.html.indexOf(`data-duty="${duty.id}"`));
+      const evidence = card.slice(card.indexOf('<ul class="evidence">'), card.indexOf('</ul>'));
+      expect(evidence).toContain('<strong>受助学生花名册</strong><small>roster.pdf · 2.0 KB</small>');
+      expect(evidence).toContain('下载 PDF');
+      expect(evidence).toContain('<strong>银行发放清单</strong>');
+      expect(evidence).toContain('>bank-list.xlsx</small>');
+      // No storage key on the page as text (an upload's key not even in a tooltip).
+      expect(evidence).not.toContain(upload.fileKey);
+      expect(evidence.replace(/title="[^"]*"/g, '')).not.toContain('files/demo');
+      // 通过办结 asks first; the reason is a textarea with room.
+      const actions = card.slice(card.indexOf('<div class="row actions">'));
+      expect(actions).toMatch(
+        /^<div class="row actions"><details class="fold accept"><summary>通过办结<\/summary><form method="post" action="\/duties\/[^"]+\/accept"/,
+      );
+      expect(actions).toContain('确认通过办结</button>');
+      expect(actions).toMatch(/<textarea name="reason" rows="4"/);
     });
   });
 });
