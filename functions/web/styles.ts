@@ -63,6 +63,8 @@ header.top nav .nb{display:inline-block;margin-left:.3rem;padding:0 .4rem;border
 .reason{flex:1 1 20rem;display:block}
 .reason textarea{display:block;margin-top:.2rem}
 .fold.accept>summary{border-color:#1e7e34;color:#1e7e34}
+.tabs a{padding:.2rem .8rem;border:1px solid #b8c2cc;border-radius:4px;text-decoration:none;background:#fff}
+.tabs a.on{background:#8b1a1a;color:#fff;border-color:#8b1a1a}
 .returned{border:2px solid #c62828;background:#fdecea}
 .kept>li{border-bottom:1px dashed #dde3e8;padding:.2rem 0}
 .kept>li>span{flex:1 1 14rem}

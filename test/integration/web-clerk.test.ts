@@ -371,4 +371,69 @@ describe('pages a clerk can use without training (issue 17)', () => {
       expect(actions).toMatch(/<textarea name="reason" rows="4"/);
     });
   });
+
+  describe('我的任务: 已办结 and recurring reports', () => {
+    it('keeps an accepted duty findable under 已办结, with the notice that it was accepted', async () => {
+      const [duty] = (await newTask('已办结的任务', 'justice-bureau', '2026-12-04')) as [Duty];
+      const clerk: Principal = { sub: 'clerk', role: 'unit', unitId: 'justice-bureau' };
+      await web.services.duties.submit(
+        clerk,
+        duty.id,
+        { note: '已完成', evidence: [], nothingToReport: false },
+        NOW,
+      );
+      await web.services.duties.accept(OFFICE, duty.id, { note: '材料齐全', version: 2 }, NOW);
+      const page = web.browser();
+      await page.signIn('unit:justice-bureau');
+      const open = await page.get('/my');
+      expect(open.html).not.toContain(`data-duty="${duty.id}"`);
+      expect(open.html).toContain('<a href="/my?tab=done">已办结</a>');
+      const done = await page.get('/my?tab=done');
+      expect(done.status).toBe(200);
+      const card = done.html.slice(done.html.indexOf(`data-duty="${duty.id}"`));
+      expect(card).toContain('<span class="badge b-green">已办结</span>');
+      expect(card).toContain('审核通过,任务办结:材料齐全');
+      expect(done.html).toContain('aria-current="page">已办结</a>');
+    });
+
+    it('shows a recurring report’s current and next period, the rest folded under 以后的', async () => {
+      const page = web.browser();
+      await page.signIn('office');
+      const res = await page.post(`/plans/${planId}/tasks`, {
+        title: '每日报表',
+        phaseKey: 'self-check',
+        kind: 'report',
+        repeat: 'weekly',
+        weekdays: ['1', '2', '3', '4', '5'],
+        repeatTime: '10:00',
+        leadUnitId: 'health-bureau',
+      });
+      expect(res.status).toBe(303);
+      const all = (
+        await web.services.duties.listForPlan(
+          OFFICE,
+          planId,
+          { unitId: 'health-bureau' },
+          { limit: 100 },
+          NOW,
+        )
+      ).items.filter((d) => d.title.startsWith('每日报表') && d.status === 'open');
+      expect(all.filter((d) => !d.overdue).length).toBeGreaterThan(2);
+      const clerk = web.browser();
+      await clerk.signIn('unit:health-bureau');
+      const mine = await clerk.get('/my');
+      const fold = mine.html.indexOf('<details class="fold later">');
+      expect(fold).toBeGreaterThan(0);
+      // Missed periods stay in 待办 (they are overdue); of those still to come, two are shown.
+      const upcoming = all.filter((d) => !d.overdue);
+      expect(mine.html).toContain(`<summary>以后的定期报告(${upcoming.length - 2} 期)</summary>`);
+      const byDue = [...upcoming].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+      const at = (d: Duty) => mine.html.indexOf(`data-duty="${d.id}"`);
+      expect(byDue.slice(0, 2).every((d) => at(d) > 0 && at(d) < fold)).toBe(true);
+      expect(byDue.slice(2).every((d) => at(d) > fold)).toBe(true);
+      // Each period in words on its card.
+      const first = byDue[0] as Duty;
+      expect(mine.html.slice(at(first), at(first) + 1500)).toContain(`<span>${first.period?.label}</span>`);
+    });
+  });
 });

@@ -93,6 +93,22 @@ export async function loadInbox(deps: AppDeps, p: Principal, unitId: string): Pr
   };
 }
 
+/** 已办结 shows at most this many accepted duties, the most recently accepted first. */
+const DONE_SHOWN = 200;
+
+/** The unit's accepted duties (已办结), in one Query across plans (D2), with their plans' titles. */
+export async function loadDone(deps: AppDeps, p: Principal, unitId: string) {
+  const now = deps.clock();
+  const [done, navPlanId] = await Promise.all([
+    deps.duties.listForUnitAcrossPlans(p, unitId, ['accepted'], DONE_SHOWN, now),
+    newestPlanId(deps, p),
+  ]);
+  const acceptedAt = (d: Duty) => d.reviews.at(-1)?.at ?? d.updatedAt;
+  const duties = [...done.items].sort((a, b) => acceptedAt(b).localeCompare(acceptedAt(a)));
+  const plans = await deps.plans.getMany(p, [...new Set(duties.map((d) => d.planId))]);
+  return { now, plans, duties, truncated: done.truncated, navPlanId };
+}
+
 /** One duty's page: the duty, what surrounds it, and which forms the policy lets the reader use. */
 export interface DutyPageData {
   duty: Duty;
