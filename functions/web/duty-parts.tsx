@@ -6,6 +6,7 @@ import { EVIDENCE_CONTENT_TYPES } from '../../shared/domain/evidence/limits.js';
 import type { Duty, SubmittedEvidence } from '../../shared/schemas/duties.js';
 import type { ExtensionRequest } from '../../shared/schemas/extensions.js';
 import type { Unit } from '../../shared/schemas/units.js';
+import type { DutyPartner } from '../../shared/services/duty-service.js';
 import { evidenceFileName } from '../../shared/services/evidence-service.js';
 import { InlineText, invalidClass } from './fields.js';
 import { dateTime, fileSize } from './format.js';
@@ -28,6 +29,52 @@ export const StatusBadge: FC<{ duty: Duty }> = ({ duty }) => (
 export const RoleBadge: FC<{ duty: Duty }> = ({ duty }) => (
   <span class="badge">{duty.role === 'lead' ? '牵头' : '配合'}</span>
 );
+
+/**
+ * The lead and its co-units see each other: a co-unit's page says who leads; the lead's lists each
+ * co-unit, whether it has reported and what it wrote (the lead submits once all have).
+ */
+export const Partners: FC<{
+  duty: Duty;
+  partners: readonly DutyPartner[];
+  units: Map<string, Unit>;
+  timeZone: string;
+  now: Date;
+}> = ({ duty, partners, units, timeZone, now }) => {
+  const name = (unitId: string) => units.get(unitId)?.name ?? unitId;
+  if (duty.role !== 'lead') {
+    const lead = partners.find((p) => p.role === 'lead');
+    return lead === undefined ? null : (
+      <p data-partners="lead">
+        牵头单位:<strong>{name(lead.unitId)}</strong>
+        <small>(本单位为配合单位,办理情况报牵头单位汇总)</small>
+      </p>
+    );
+  }
+  if (partners.length === 0) return null;
+  const reported = partners.filter((p) => p.status !== 'open').length;
+  return (
+    <div data-partners="co">
+      <p>
+        配合单位({reported}/{partners.length} 已报送):
+      </p>
+      <ul class="plain">
+        {partners.map((p) => (
+          <li class="row" data-partner={p.unitId}>
+            <strong>{name(p.unitId)}</strong>
+            {p.status === 'open' ? (
+              <span class="badge b-yellow">尚未报送</span>
+            ) : (
+              <span class="badge b-green">已报送</span>
+            )}
+            {p.submittedAt !== null && <small>{dateTime(p.submittedAt, timeZone, now)}</small>}
+            {p.note !== null && <span style="white-space:pre-wrap">{p.note}</span>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+};
 
 /** The page that opens one of a duty's uploaded files (it answers with a short-lived download URL). */
 export const evidenceHref = (dutyId: string, fileKey: string): string =>

@@ -436,4 +436,51 @@ describe('pages a clerk can use without training (issue 17)', () => {
       expect(mine.html.slice(at(first), at(first) + 1500)).toContain(`<span>${first.period?.label}</span>`);
     });
   });
+
+  describe('lead and co-units see each other', () => {
+    it('lists the co-units with what each reported; tells a co-unit who leads; names units, never ids', async () => {
+      const duties = await newTask('联合排查', 'poverty-alleviation-office', '2026-12-04', [
+        'market-supervision-bureau',
+        'hrss-bureau',
+      ]);
+      const lead = duties.find((d) => d.role === 'lead') as Duty;
+      const market = duties.find((d) => d.unitId === 'market-supervision-bureau') as Duty;
+      await web.services.duties.submit(
+        { sub: 'clerk', role: 'unit', unitId: 'market-supervision-bureau' },
+        market.id,
+        { note: '已排查 12 家校园周边商户', evidence: [], nothingToReport: false },
+        NOW,
+      );
+      const page = web.browser();
+      await page.signIn('unit:poverty-alleviation-office');
+      const res = await page.get(`/duties/${lead.id}`);
+      const list = res.html.slice(res.html.indexOf('data-partners="co"'));
+      expect(list).toContain('配合单位(1/2 已报送)');
+      const row = (unitId: string) =>
+        list.slice(
+          list.indexOf(`data-partner="${unitId}"`),
+          list.indexOf('</li>', list.indexOf(`data-partner="${unitId}"`)),
+        );
+      expect(row('market-supervision-bureau')).toContain('县食品药品工商质量监督管理局');
+      expect(row('market-supervision-bureau')).toContain('已报送');
+      expect(row('market-supervision-bureau')).toContain('已排查 12 家校园周边商户');
+      expect(row('hrss-bureau')).toContain('县人力资源和社会保障局');
+      expect(row('hrss-bureau')).toContain('尚未报送');
+
+      // The lead cannot submit before every co-unit has: the message names the unit.
+      const early = await page.post(`/duties/${lead.id}/submit`, {
+        version: String(lead.version),
+        back: 'duty',
+        note: '汇总',
+      });
+      expect(early.status).toBe(409);
+      expect(early.html).toContain('配合单位尚未提交:县人力资源和社会保障局');
+      expect(early.html).not.toContain('配合单位尚未提交:hrss-bureau');
+
+      const co = web.browser();
+      await co.signIn('unit:hrss-bureau');
+      const coPage = await co.get(`/duties/${duties.find((d) => d.unitId === 'hrss-bureau')?.id}`);
+      expect(coPage.html).toContain('牵头单位:<strong>县脱贫攻坚办</strong>');
+    });
+  });
 });

@@ -11,6 +11,7 @@ import type { Plan } from '../../../shared/schemas/plans.js';
 import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
 import type { Task } from '../../../shared/schemas/tasks.js';
 import type { Unit } from '../../../shared/schemas/units.js';
+import type { DutyPartner } from '../../../shared/services/duty-service.js';
 import type { AppDeps } from '../../api/deps.js';
 import { MAX_ROWS } from '../collect.js';
 import { newestPlanId, unitDirectory, workingCalendar } from '../context.js';
@@ -118,6 +119,8 @@ export interface DutyPageData {
   units: Map<string, Unit>;
   task: Task | undefined;
   requests: ExtensionRequest[];
+  /** The lead's co-units, or a co-unit's lead, with what each reported. */
+  partners: DutyPartner[];
   calendar: WorkingCalendar;
   canSubmit: boolean;
   /** Why an occurrence cannot be submitted yet (its period has not opened), in words; else null. */
@@ -142,11 +145,12 @@ export async function loadDutyPage(deps: AppDeps, p: Principal, dutyId: string):
   const now = deps.clock();
   const duty = await deps.duties.get(p, dutyId, now);
   // The duty names its plan and task: read those two by id, never a listing to search.
-  const [plan, units, task, requests] = await Promise.all([
+  const [plan, units, task, requests, partners] = await Promise.all([
     deps.plans.get(p, duty.planId),
     unitDirectory(deps, p),
     deps.plans.getTask(p, duty.planId, duty.taskId),
     deps.extensions.list(p, duty.id),
+    deps.duties.partners(p, duty, now),
   ]);
   const timeZone = plan.timezone;
   const owner = { ownerUnitId: duty.unitId };
@@ -167,6 +171,7 @@ export async function loadDutyPage(deps: AppDeps, p: Principal, dutyId: string):
     units,
     task,
     requests,
+    partners,
     calendar,
     canSubmit: duty.status === 'open' && notYetOpen === null && decide(p, 'duty.submit', owner).allowed,
     notYetOpen,
