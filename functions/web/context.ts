@@ -31,7 +31,16 @@ export function chromeOf(c: WebContext, extra: Partial<Chrome> = {}): Chrome {
   const principal = c.get('principal');
   // The session check read the signed-in unit already (and refused the request were it gone).
   const who = c.get('unit')?.name ?? principal.unitId;
-  return { principal, csrfToken: c.get('csrfToken'), who, flash: flashFrom(c), ...extra };
+  // The menu's badges are read while the page loads, from counters (a few reads, whatever the plan).
+  const planId = extra.planId;
+  // A page that says `counts` itself (even undefined) starts no read here.
+  const counts =
+    planId === undefined || 'counts' in extra
+      ? undefined
+      : c
+          .get('menuCounts')?.(planId)
+          .catch(() => ({}));
+  return { principal, csrfToken: c.get('csrfToken'), who, flash: flashFrom(c), counts, ...extra };
 }
 
 /** A directory read a page at a time: a county's units fit in one or two. */

@@ -6,6 +6,7 @@ import { EVIDENCE_CONTENT_TYPES } from '../../shared/domain/evidence/limits.js';
 import type { Duty, SubmittedEvidence } from '../../shared/schemas/duties.js';
 import type { ExtensionRequest } from '../../shared/schemas/extensions.js';
 import type { Unit } from '../../shared/schemas/units.js';
+import type { DutyPartner } from '../../shared/services/duty-service.js';
 import { evidenceFileName } from '../../shared/services/evidence-service.js';
 import { InlineText, invalidClass } from './fields.js';
 import { dateTime, fileSize } from './format.js';
@@ -29,6 +30,52 @@ export const RoleBadge: FC<{ duty: Duty }> = ({ duty }) => (
   <span class="badge">{duty.role === 'lead' ? '牵头' : '配合'}</span>
 );
 
+/**
+ * The lead and its co-units see each other: a co-unit's page says who leads; the lead's lists each
+ * co-unit, whether it has reported and what it wrote (the lead submits once all have).
+ */
+export const Partners: FC<{
+  duty: Duty;
+  partners: readonly DutyPartner[];
+  units: Map<string, Unit>;
+  timeZone: string;
+  now: Date;
+}> = ({ duty, partners, units, timeZone, now }) => {
+  const name = (unitId: string) => units.get(unitId)?.name ?? unitId;
+  if (duty.role !== 'lead') {
+    const lead = partners.find((p) => p.role === 'lead');
+    return lead === undefined ? null : (
+      <p data-partners="lead">
+        牵头单位:<strong>{name(lead.unitId)}</strong>
+        <small>(本单位为配合单位,办理情况报牵头单位汇总)</small>
+      </p>
+    );
+  }
+  if (partners.length === 0) return null;
+  const reported = partners.filter((p) => p.status !== 'open').length;
+  return (
+    <div data-partners="co">
+      <p>
+        配合单位({reported}/{partners.length} 已报送):
+      </p>
+      <ul class="plain">
+        {partners.map((p) => (
+          <li class="row" data-partner={p.unitId}>
+            <strong>{name(p.unitId)}</strong>
+            {p.status === 'open' ? (
+              <span class="badge b-yellow">尚未报送</span>
+            ) : (
+              <span class="badge b-green">已报送</span>
+            )}
+            {p.submittedAt !== null && <small>{dateTime(p.submittedAt, timeZone, now)}</small>}
+            {p.note !== null && <span style="white-space:pre-wrap">{p.note}</span>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+};
+
 /** The page that opens one of a duty's uploaded files (it answers with a short-lived download URL). */
 export const evidenceHref = (dutyId: string, fileKey: string): string =>
   `/duties/${dutyId}/evidence/${evidenceFileName(fileKey)}`;
@@ -47,13 +94,15 @@ const EvidenceRef: FC<{ reference: string; dutyId: string }> = ({ reference, dut
       </a>
     );
   }
-  return /^https?:\/\//i.test(reference) ? (
-    <a href={reference} rel="noopener noreferrer" target="_blank">
-      {reference}
-    </a>
-  ) : (
-    <code>{reference}</code>
-  );
+  if (/^https?:\/\//i.test(reference)) {
+    return (
+      <a href={reference} rel="noopener noreferrer" target="_blank">
+        {reference}
+      </a>
+    );
+  }
+  // A file kept elsewhere is named by its file name (EvidenceFacts, its path in the tooltip).
+  return evidenceFileLabel(reference) === null ? <span>{reference}</span> : null;
 };
 
 /** An uploaded file's random id in front of its name (`f-<20 chars>-`), which means nothing to a reader. */
@@ -72,8 +121,9 @@ export function evidenceFileLabel(ref: string): string | null {
 export const EvidenceFacts: FC<{ item: Pick<SubmittedEvidence, 'ref' | 'size'> }> = ({ item }) => {
   const name = evidenceFileLabel(item.ref);
   if (name === null) return null;
+  // An upload's storage key means nothing to a reader; a path kept elsewhere says where to look.
   return (
-    <small>
+    <small title={classifyEvidenceRef(item.ref, '') === 'external' ? item.ref : undefined}>
       {name}
       {item.size !== undefined && ` · ${fileSize(item.size)}`}
     </small>
@@ -193,14 +243,19 @@ const ReturnForm: FC<{
   values?: { reason: string; newDueAt: string } | undefined;
 }> = ({ duty, csrfToken, label, errors, values }) => (
   <DutyRowForm duty={duty} action="return" csrfToken={csrfToken}>
-    <InlineText
-      name="reason"
-      value={values?.reason ?? ''}
-      placeholder="退回原因(必填)"
-      label="退回原因"
-      maxlength={2000}
-      errors={errors}
-    />
+    <label class="reason">
+      退回原因(必填,写明要补什么、改什么)
+      <textarea
+        name="reason"
+        rows={4}
+        maxlength={2000}
+        placeholder="如:缺少学校盖章的确认表,请补充后重新提交"
+        class={invalidClass(errors, 'reason')}
+      >
+        {values?.reason ?? ''}
+      </textarea>
+      <FieldError messages={errorsUnder(errors, 'reason')} />
+    </label>
     <label>
       整改期限(不填为 3 个工作日){' '}
       <input
@@ -229,13 +284,18 @@ export const ReviewActions: FC<{
 }> = ({ duty, csrfToken, errors, values }) => (
   <div class="row actions">
     {duty.awaitingConfirmationFrom === null && (
-      <form method="post" action={`/duties/${duty.id}/accept`}>
-        <Csrf token={csrfToken} />
-        <input type="hidden" name="version" value={String(duty.version)} />
-        <button type="submit" class="ok">
-          通过办结
-        </button>
-      </form>
+      // Asked once more before it acts (no script): 办结 cannot be undone by the reviewer.
+      <details class="fold accept">
+        <summary>通过办结</summary>
+        <form method="post" action={`/duties/${duty.id}/accept`} class="card">
+          <Csrf token={csrfToken} />
+          <input type="hidden" name="version" value={String(duty.version)} />
+          <p>通过后任务即办结,单位将看到“已办结”。确认材料齐全?</p>
+          <button type="submit" class="ok">
+            确认通过办结
+          </button>
+        </form>
+      </details>
     )}
     <ReturnForm duty={duty} csrfToken={csrfToken} label="退回整改" errors={errors} values={values} />
   </div>

@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
 import { raw } from 'hono/html';
-import type { FC, PropsWithChildren } from 'hono/jsx';
+import type { Child, FC, PropsWithChildren } from 'hono/jsx';
 import type { Principal } from '../../shared/auth/principal.js';
 import { decide } from '../../shared/domain/access/policy.js';
+import type { MenuCounts } from '../../shared/services/badge-service.js';
 import { CSRF_FIELD } from './session.js';
 import { CSS } from './styles.js';
 
@@ -36,6 +37,8 @@ export interface Chrome {
   planId?: string | undefined;
   active?: NavKey | undefined;
   flash?: Flash | undefined;
+  /** The menu's counts (待审核, 延期待批, 未签收), being read while the page loads. */
+  counts?: Promise<MenuCounts> | undefined;
 }
 
 const OK_MESSAGES: Record<string, (n: number) => string> = {
@@ -82,16 +85,32 @@ export const Csrf: FC<{ token: string | undefined }> = ({ token }) => (
   <input type="hidden" name={CSRF_FIELD} value={token ?? ''} />
 );
 
-const ROLE_NAMES = { office: '领导小组办公室', leader: '领导小组', unit: '单位' } as const;
+/** What the header calls the signed-in person: the role they chose at sign-in (a unit's clerk sees the unit's name). */
+export const ROLE_NAMES = { office: '领导小组办公室', leader: '分管领导', unit: '单位' } as const;
 
-const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
+/** A menu count after its item's name, when there is something waiting (`word` says what). */
+const Count: FC<{ n: number | undefined; word?: string }> = ({ n, word }) =>
+  n === undefined || n === 0 ? null : (
+    <span class="nb" data-count={String(n)}>
+      {word === undefined ? n : `${word} ${n}`}
+    </span>
+  );
+
+const Nav: FC<{ chrome: Chrome }> = async ({ chrome }) => {
   const p = chrome.principal;
   if (p === undefined) return null;
   const seesAll = decide(p, 'duty.read').allowed;
   const plan = chrome.planId;
+  const counts: MenuCounts = (await chrome.counts) ?? {};
+  const badge: Partial<Record<NavKey, Child>> = {
+    review: <Count n={counts.review} />,
+    extensions: <Count n={counts.extensions} word="待批" />,
+    my: <Count n={counts.unsigned} word="未签收" />,
+  };
   const item = (key: NavKey, href: string, label: string) => (
     <a href={href} class={chrome.active === key ? 'on' : undefined}>
       {label}
+      {badge[key]}
     </a>
   );
   return (
@@ -101,12 +120,12 @@ const Nav: FC<{ chrome: Chrome }> = ({ chrome }) => {
       {plan !== undefined &&
         decide(p, 'task.create').allowed &&
         item('tasks', `/plans/${plan}/tasks/new`, '任务录入')}
-      {seesAll && plan !== undefined && item('review', `/plans/${plan}/review`, '审核队列')}
+      {seesAll && plan !== undefined && item('review', `/plans/${plan}/review`, '待审核')}
       {seesAll && plan !== undefined && item('extensions', `/plans/${plan}/extensions`, '延期审批')}
       {plan !== undefined && item('findings', `/plans/${plan}/findings`, '督查整改')}
       {plan !== undefined &&
         decide(p, 'report.read').allowed &&
-        item('reports', `/plans/${plan}/reports`, '统计报告')}
+        item('reports', `/plans/${plan}/reports`, '督办通报')}
       {seesAll && item('plans', '/plans', '工作方案')}
       {p.unitId !== undefined && item('my', '/my', '我的任务')}
       {p.unitId !== undefined && item('confirm', '/review', '下级确认')}

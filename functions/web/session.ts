@@ -7,6 +7,7 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { TokenVerifier } from '../../shared/auth/tokens.js';
 import { ForbiddenError, UnauthorizedError } from '../../shared/errors.js';
 import type { Unit } from '../../shared/schemas/units.js';
+import type { BadgeService, MenuCounts } from '../../shared/services/badge-service.js';
 import type { UnitService } from '../../shared/services/unit-service.js';
 import { pageHeaders } from './page-headers.js';
 import type { WebOptions } from './web-options.js';
@@ -14,7 +15,14 @@ import type { WebOptions } from './web-options.js';
 /** What a signed-in page handler can read from the context. */
 export interface WebEnv {
   /** `unit`: the signed-in unit's own record, read once by the session check (absent for the office and leaders). */
-  Variables: { principal: Principal; csrfToken: string; requestId: string; unit: Unit | undefined };
+  Variables: {
+    principal: Principal;
+    csrfToken: string;
+    requestId: string;
+    unit: Unit | undefined;
+    /** The menu's counts for a plan, as the signed-in principal (see BadgeService). */
+    menuCounts: ((planId: string) => Promise<MenuCounts>) | undefined;
+  };
 }
 
 export const SESSION_COOKIE = 'duban_session';
@@ -93,6 +101,7 @@ export function endSession(c: Context): void {
 export function requireSession(deps: {
   verifyToken: TokenVerifier;
   units: Pick<UnitService, 'assertActive'>;
+  badges?: Pick<BadgeService, 'menuCounts'>;
 }) {
   return createMiddleware<WebEnv>(async (c, next) => {
     const token = getCookie(c, SESSION_COOKIE);
@@ -112,6 +121,9 @@ export function requireSession(deps: {
     c.set('principal', { ...principal, requestId: c.get('requestId') });
     c.set('csrfToken', csrfTokenFor(token));
     c.set('unit', unit);
+    const { badges } = deps;
+    const signedIn = c.get('principal');
+    c.set('menuCounts', badges === undefined ? undefined : (planId) => badges.menuCounts(signedIn, planId));
     await pageHeaders(c, next);
   });
 }

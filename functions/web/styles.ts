@@ -57,6 +57,14 @@ th{background:#eef1f4;font-weight:600;white-space:nowrap}
 .evidence{margin:.3rem 0;padding-left:1.2rem}
 .fold>summary{display:inline-block;cursor:pointer;border:1px solid #8b1a1a;color:#8b1a1a;background:#fff;border-radius:4px;padding:.3rem .9rem}
 .fold[open]>summary{margin-bottom:.3rem}
+header.top nav .nb{display:inline-block;margin-left:.3rem;padding:0 .4rem;border-radius:9px;background:#fff;color:#8b1a1a;font-size:.8rem;font-weight:600}
+.actions{align-items:flex-start}
+.actions>form{flex:1 1 22rem}
+.reason{flex:1 1 20rem;display:block}
+.reason textarea{display:block;margin-top:.2rem}
+.fold.accept>summary{border-color:#1e7e34;color:#1e7e34}
+.tabs a{padding:.2rem .8rem;border:1px solid #b8c2cc;border-radius:4px;text-decoration:none;background:#fff}
+.tabs a.on{background:#8b1a1a;color:#fff;border-color:#8b1a1a}
 .returned{border:2px solid #c62828;background:#fdecea}
 .kept>li{border-bottom:1px dashed #dde3e8;padding:.2rem 0}
 .kept>li>span{flex:1 1 14rem}

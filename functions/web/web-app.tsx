@@ -4,7 +4,7 @@ import { UnauthorizedError } from '../../shared/errors.js';
 import { errorField, writeLog } from '../../shared/log.js';
 import type { AppDeps } from '../api/deps.js';
 import { classifyError } from '../http/classify-error.js';
-import { Page } from './layout.js';
+import { Page, ROLE_NAMES } from './layout.js';
 import { calendarPages } from './routes/calendar-page.js';
 import { caseWeeklyFormPages } from './routes/case-weekly-form.js';
 import { casePages } from './routes/cases.js';
@@ -35,7 +35,7 @@ const TITLES: Record<number, string> = {
 };
 
 /**
- * The pages (督办总览, 任务录入, 审核队列, 我的任务, 督办通报): server-rendered, each handler acting as the
+ * The pages (督办总览, 任务录入, 待审核, 我的任务, 督办通报): server-rendered, each handler acting as the
  * signed-in principal through the same services as the API, so the same policy decides.
  * Errors become a Chinese page here; the API keeps its JSON errors.
  */
@@ -75,10 +75,22 @@ export function webRoutes(deps: AppDeps) {
       });
     }
     const title = TITLES[status] ?? '出错了';
+    const principal = c.get('principal');
+    // Who the refusal is for: the unit by name (or the role chosen at sign-in), so a clerk signed in
+    // as the wrong unit sees it at once.
+    const who = c.get('unit')?.name ?? (principal === undefined ? undefined : ROLE_NAMES[principal.role]);
     return c.html(
-      <Page title={title} chrome={{ principal: c.get('principal'), csrfToken: c.get('csrfToken') }}>
+      <Page title={title} chrome={{ principal, csrfToken: c.get('csrfToken'), who }}>
         <h1>{title}</h1>
-        <p class="card">{message}</p>
+        <p class="card">
+          {message}
+          {status === 403 && who !== undefined && (
+            <>
+              <br />
+              <small>当前登录:{who}</small>
+            </>
+          )}
+        </p>
         <p>
           <a href="/">返回首页</a>
         </p>

@@ -127,6 +127,8 @@ const toCounts = (item: Record<string, unknown>): UnitPhaseCounts => {
 export interface CounterRepository {
   /** K1: every counter item of the plan, read consistently (the base table, not an index). */
   read(planId: string): Promise<{ cells: UnitPhaseCounts[]; itemsRead: number }>;
+  /** K1 for one unit: its counter items in the plan, one per phase (sk begins_with CELL#<unitId>#). */
+  readUnit(planId: string, unitId: string): Promise<UnitPhaseCounts[]>;
   /**
    * The plan item's pending deltas (K2), whether its counters are whole (COUNTED_SINCE) and whether
    * its submitted duties carry their sign-off keys (SIGN_OFF_KEYED_SINCE).
@@ -183,6 +185,19 @@ export function counterRepository(ref: TableRef): CounterRepository {
         for (const item of items) cells.push(toCounts(item));
       }
       return { cells, itemsRead: cells.length };
+    },
+
+    async readUnit(planId, unitId) {
+      const cells: UnitPhaseCounts[] = [];
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :unit)',
+        ExpressionAttributeValues: { ':pk': countsPk(planId), ':unit': `CELL#${unitId}#` },
+        ConsistentRead: true,
+      })) {
+        for (const item of items) cells.push(toCounts(item));
+      }
+      return cells;
     },
 
     async planState(planId) {

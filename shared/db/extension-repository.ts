@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type ExtensionRequest, ExtensionRequestSchema } from '../schemas/extensions.js';
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
@@ -13,6 +13,7 @@ import {
 } from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
 import { parentPage, queryAll } from './query.js';
+import { INDEX_BY_PARENT } from './table.js';
 import type { TransactItem } from './transact.js';
 import { writeWithAudit } from './transact.js';
 
@@ -27,6 +28,8 @@ export interface ExtensionRepository {
   list(dutyId: string): Promise<ExtensionRequest[]>;
   /** Pattern E2: the plan's requests still waiting for a decision, oldest first. */
   listPending(planId: string, page: PageRequest): Promise<Page<ExtensionRequest>>;
+  /** Pattern E2 counted (Select COUNT): how many requests of the plan wait for a decision. */
+  countPending(planId: string): Promise<number>;
   /** The request's decision, to go in the same transaction as the duty's change. */
   decisionOp(decided: ExtensionRequest): TransactItem;
   /** Refusal changes nothing on the duty but its pending mark. */
@@ -108,6 +111,26 @@ export function extensionRepository(ref: TableRef, _duties: DutyRepository): Ext
     listPending(planId, page) {
       const pk = pendingExtensionsPk(planId);
       return parentPage(ref, pk, page, (i) => ExtensionRequestSchema.parse(i));
+    },
+
+    async countPending(planId) {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: INDEX_BY_PARENT.name,
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': pendingExtensionsPk(planId) },
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+          }),
+        );
+        count += out.Count ?? 0;
+        start = out.LastEvaluatedKey;
+      } while (start !== undefined);
+      return count;
     },
 
     decisionOp,

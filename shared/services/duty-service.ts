@@ -48,6 +48,17 @@ export interface PlanDutyQuery {
   overdue?: boolean | undefined;
 }
 
+/** Another unit's part of the same task, as the lead and its co-units see each other. */
+export interface DutyPartner {
+  dutyId: string;
+  unitId: string;
+  role: Duty['role'];
+  status: Duty['status'];
+  /** What it reported (its submission's note), null before it submits. */
+  note: string | null;
+  submittedAt: string | null;
+}
+
 export interface DutyService {
   get(principal: Principal, id: string, now: Date): Promise<Duty>;
   listForPlan(
@@ -96,6 +107,12 @@ export interface DutyService {
    * units are below it and however many plans there are. Every duty found is authorized again.
    */
   signOffQueue(principal: Principal, now: Date): Promise<{ waiting: Duty[]; passedOn: Duty[] }>;
+  /**
+   * The units working on the same task (and occurrence) beside the duty's own: a lead duty's co-units,
+   * a co-unit's lead, each with its state and what it reported: one Query (D7), after the reader is
+   * authorized for `duty` as `get` does. A duty alone on its task answers [] with no read at all.
+   */
+  partners(principal: Principal, duty: Duty, now: Date): Promise<DutyPartner[]>;
   /** The duties among `ids` that exist, read in batches, each one the reader's to read (else 403). */
   getMany(principal: Principal, ids: readonly string[], now: Date): Promise<Map<string, Duty>>;
   /**
@@ -261,7 +278,10 @@ export function dutyService(deps: {
     );
     const pending = task.coUnitIds.filter((u) => !parts.some((p) => p.unitId === u && p.status !== 'open'));
     if (pending.length > 0) {
-      throw new ConflictError('co_units_pending', `配合单位尚未提交:${pending.join('、')}`, { pending });
+      // Units by name, as the clerk knows them; the ids stay in the details for programs.
+      const named = await units.getMany(pending);
+      const names = pending.map((u) => named.get(u)?.name ?? u);
+      throw new ConflictError('co_units_pending', `配合单位尚未提交:${names.join('、')}`, { pending });
     }
     return parts.map((p) => ({
       unitId: p.unitId,
@@ -323,6 +343,29 @@ export function dutyService(deps: {
       const duty = await mustGet(id);
       authorize(principal, 'duty.read', await ownerContext(units, principal, duty.unitId));
       return toDutyView(duty, now);
+    },
+
+    async partners(principal, duty, now) {
+      if (duty.kind === 'rectification' || (duty.role === 'lead' && duty.coUnits === 0)) return [];
+      authorize(principal, 'duty.read', await ownerContext(units, principal, duty.unitId));
+      const others = (await duties.ofTask(duty.taskId)).filter(
+        (d) =>
+          d.id !== duty.id &&
+          d.planId === duty.planId &&
+          d.occurrenceKey === duty.occurrenceKey &&
+          // The lead sees its co-units; a co-unit sees the lead.
+          (duty.role === 'lead' ? d.role === 'co' : d.role === 'lead'),
+      );
+      return others
+        .map((d) => toDutyView(d, now))
+        .map((d) => ({
+          dutyId: d.id,
+          unitId: d.unitId,
+          role: d.role,
+          status: d.status,
+          note: d.submission?.note ?? null,
+          submittedAt: d.submission?.submittedAt ?? null,
+        }));
     },
 
     async listForPlan(principal, planId, query, page, now) {

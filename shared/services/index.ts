@@ -22,6 +22,7 @@ import { memorySecretStore, type SecretStore } from '../notify/secret-store.js';
 import { httpPoster, type Poster } from '../notify/senders.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
+import { type BadgeService, badgeService } from './badge-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type CaseLedgerService, caseLedgerService } from './case-ledger.js';
 import { type CaseService, caseService } from './case-service.js';
@@ -98,6 +99,8 @@ export interface Services {
   caseLedger: CaseLedgerService;
   /** The office's 控辍保学 step deadlines and retention period. */
   caseSettings: CaseSettingsService;
+  /** The menu's counts (待审核, 延期待批, 未签收) from counters and a sparse index. */
+  badges: BadgeService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -139,6 +142,7 @@ export function createServices(
   });
   const dutySvc = dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles });
   const caseRecords = caseRepository(table);
+  const extensionRepo = extensionRepository(table, duties);
   const channels = channelRepository(table);
   const deliveries = deliveryRepository(table);
   const secrets = options.secrets ?? memorySecretStore();
@@ -183,7 +187,7 @@ export function createServices(
     audit: auditService({ audit: auditRepository(table), duties, units }),
     supervision,
     extensions: extensionService({
-      extensions: extensionRepository(table, duties),
+      extensions: extensionRepo,
       duties,
       plans,
       units,
@@ -230,6 +234,7 @@ export function createServices(
     handoffs: handoffService({ duties, plans, units, calendars }),
     caseLedger: caseLedgerService({ cases: caseRecords, units, calendars }),
     caseSettings: caseSettingsService(caseRecords),
+    badges: badgeService({ counters, extensions: extensionRepo }),
   };
 }
 

@@ -161,7 +161,7 @@ describe('pages in Chromium', () => {
     await signOut(page);
 
     await signInAs(page, '领导小组办公室(迎检办)');
-    await page.getByRole('link', { name: '审核队列' }).click();
+    await page.getByRole('link', { name: '待审核' }).click();
     await page.waitForURL(/\/review$/);
     const card = page.locator('article.duty', { hasText: TITLE });
     expect(await card.textContent()).toContain('返校学生花名册(签字版)');
@@ -174,7 +174,9 @@ describe('pages in Chromium', () => {
     ]);
     expect(file.suggestedFilename()).toBe('返校学生花名册(签字版).pdf');
     expect(Buffer.compare(await readFile(await file.path()), roster)).toBe(0);
-    await card.getByRole('button', { name: '通过办结' }).click();
+    // 通过办结 asks once more before it acts.
+    await card.locator('summary', { hasText: '通过办结' }).click();
+    await card.getByRole('button', { name: '确认通过办结' }).click();
     await page.waitForURL(/ok=accepted/);
     expect(await page.locator('article.duty', { hasText: TITLE }).count()).toBe(0);
 
@@ -188,7 +190,7 @@ describe('pages in Chromium', () => {
   it('office generates a weekly report, reads it, and downloads it as Excel and CSV', async () => {
     const page = await open();
     await signInAs(page, '领导小组办公室(迎检办)');
-    await page.getByRole('link', { name: '统计报告' }).click();
+    await page.getByRole('link', { name: '督办通报' }).click();
     await page.waitForURL(/\/reports$/);
     await page.selectOption('select[name=period]', 'week');
     await page.getByRole('button', { name: '生成通报' }).click();
@@ -210,7 +212,7 @@ describe('pages in Chromium', () => {
       page.getByRole('link', { name: '下载 CSV' }).first().click(),
     ]);
     expect(csv.suggestedFilename()).toMatch(/督办通报\.csv$/);
-    await page.getByRole('link', { name: '统计报告' }).click();
+    await page.getByRole('link', { name: '督办通报' }).click();
     await page.waitForURL(/\/reports$/);
     await shot(page, '12-reports');
     await page.getByRole('link', { name: '督办总览' }).click();

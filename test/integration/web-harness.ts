@@ -111,6 +111,8 @@ export async function webApp(options: { now: Date; web?: WebOptions | 'none' }) 
   return {
     app,
     services,
+    /** The evidence store's upload route, which answers the upload URLs the pages hand out. */
+    uploads: evidence.uploads,
     /** The DynamoDB Local client under the app (a test may count what the pages send through it). */
     client: table.client,
     tableRef,

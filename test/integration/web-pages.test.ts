@@ -297,7 +297,7 @@ describe('pages: task entry, my duties, review, notices, overview, reports', () 
       const stale = await page.post(`/duties/${duty.id}/accept`, { version: '2' });
       expect(stale.status).toBe(409);
       expect(stale.html).toContain('任务已被他人修改,请刷新后重试');
-      expect(stale.html).toContain('审核队列');
+      expect(stale.html).toContain('待审核');
     });
 
     it('returns for rework with a reason (required, shown next to the field) and a new deadline', async () => {

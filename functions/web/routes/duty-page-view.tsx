@@ -10,6 +10,7 @@ import {
   EvidenceFacts,
   ExtensionHistory,
   evidenceFileLabel,
+  Partners,
   ReturnedBanner,
   ReviewActions,
   ReviewHistory,
@@ -162,6 +163,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
             </>
           )}
         </p>
+        <Partners duty={duty} partners={data.partners} units={units} timeZone={tz} now={now} />
         {task !== undefined && task.description !== '' && (
           <p style="white-space:pre-wrap">
             <strong>工作要求:</strong>

@@ -26,7 +26,8 @@ import {
   type Failed,
   type SubmitValues,
 } from './duty-page-view.js';
-import { loadDutyPage, loadInbox } from './my-duties-load.js';
+import { DonePage } from './my-done-view.js';
+import { loadDone, loadDutyPage, loadInbox } from './my-duties-load.js';
 import { InboxPage } from './my-inbox-view.js';
 
 /**
@@ -42,6 +43,10 @@ export function myDutyPages(deps: AppDeps) {
     const p = c.get('principal');
     const unitId = p.unitId;
     if (unitId === undefined) return c.redirect('/', 303);
+    if (c.req.query('tab') === 'done') {
+      const done = await loadDone(deps, p, unitId);
+      return c.html(<DonePage done={done} chrome={chromeOf(c, { active: 'my', planId: done.navPlanId })} />);
+    }
     const inbox = await loadInbox(deps, p, unitId);
     const chrome = chromeOf(c, { active: 'my', planId: inbox.navPlanId });
     return c.html(
@@ -62,6 +67,8 @@ export function myDutyPages(deps: AppDeps) {
     const chrome = chromeOf(c, {
       planId: data.duty.planId,
       active: p.unitId ? 'my' : undefined,
+      // One duty's page reads what it shows; the menu's counts come with the list pages.
+      counts: undefined,
       ...problemFlash(problem),
     });
     return c.html(

@@ -38,7 +38,7 @@ export function reportPages(deps: AppDeps) {
     const chrome = chromeOf(c, { active: 'reports', planId });
     return c.html(
       <Page
-        title="统计报告"
+        title="督办通报"
         chrome={problem === undefined ? chrome : { ...chrome, flash: { kind: 'err', text: problem.text } }}
       >
         <h1>督办通报 · {plan.title}</h1>

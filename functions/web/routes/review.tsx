@@ -90,15 +90,15 @@ export function reviewPages(deps: AppDeps) {
       plan,
       units,
       more: queue,
-    } = await planForReaders(deps, p, planId, '审核队列供领导小组办公室和领导查看;单位请查看“我的任务”', () =>
+    } = await planForReaders(deps, p, planId, '待审核供领导小组办公室和领导查看;单位请查看“我的任务”', () =>
       collect((page) => deps.duties.listForPlan(p, planId, { status: 'submitted' }, page, now)),
     );
     const tz = plan.timezone;
     const duties = [...queue.items].sort(oldestFirst);
     return c.html(
-      <Page title="审核队列" chrome={chromeOf(c, { active: 'review', planId, ...problemFlash(problem) })}>
+      <Page title="待审核" chrome={chromeOf(c, { active: 'review', planId, ...problemFlash(problem) })}>
         <h1>
-          审核队列 · {plan.title}({duties.length})
+          待审核 · {plan.title}({duties.length})
         </h1>
         {failed !== undefined && <RetryAlert>退回未成功,请按提示修改。</RetryAlert>}
         {duties.length === 0 && <p class="card">没有待审核的任务。</p>}
