@@ -2,6 +2,7 @@ import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
 import { MAX_MILESTONES, type MilestoneDraft, milestoneProblems } from '../domain/duty/milestones.js';
 import { acrossFields, dueTime, isoDateString, isRecord, line, pageQuery, slug, text, z } from './common.js';
 import { EscalationLevelSchema } from './escalation.js';
+import { RecurrenceSchema } from './recurrence.js';
 
 export const DUTY_KINDS = ['task', 'report', 'rectification', 'self-check'] as const;
 export const DutyKindSchema = z.enum(DUTY_KINDS).openapi({
@@ -265,6 +266,9 @@ export const DutySchema = z
       .nullable()
       .optional()
       .openapi({ description: '已生效的里程碑(办公室设置,或单位提出经办公室批准);序时进度按此计算' }),
+    progressReports: RecurrenceSchema.nullable()
+      .optional()
+      .openapi({ description: '任务要求按期报告进度的规则(交办时从任务复制)' }),
     milestoneProposal: MilestoneProposalSchema.nullable()
       .optional()
       .openapi({ description: '单位提出、待办公室批准的里程碑' }),

@@ -31,6 +31,9 @@ export const CreateTaskSchema = z
       example: '2026-05-26',
     }),
     recurrence: RecurrenceSchema.optional(),
+    progressReports: RecurrenceSchema.optional().openapi({
+      description: '要求按期报告进度(如每周五 12:00、每月 25 日):本期未报告进度的单位任务亮黄灯(应报未报)',
+    }),
     kind: DutyKindSchema.default('task'),
     escalation: EscalationPolicySchema.optional().openapi({ description: '覆盖方案的督办规则(可选)' }),
     signOffLevels: z
@@ -73,6 +76,9 @@ export const TaskSchema = z
     coUnitIds: z.array(z.string()),
     dueAt: z.string().nullable(),
     recurrence: RecurrenceSchema.nullable().default(null),
+    progressReports: RecurrenceSchema.nullable()
+      .optional()
+      .openapi({ description: '按期报告进度的规则;null 或缺省为不要求' }),
     kind: DutyKindSchema.default('task'),
     escalation: EscalationPolicySchema.nullable().default(null),
     signOffLevels: z.number().int().default(0),

@@ -76,6 +76,8 @@ export function newDuty(args: {
       ? startReceipt(1, now, plan.receiptWorkingHours ?? null, plan.timezone, calendar)
       : null,
     receiptNoticedAt: null,
+    // The light asks each period's progress report of the duty (序时进度, "应报未报").
+    ...(task.progressReports == null ? {} : { progressReports: task.progressReports }),
     createdAt,
     updatedAt: createdAt,
     version: 1,

@@ -312,6 +312,7 @@ export function planService(deps: {
         coUnitIds: input.coUnitIds,
         dueAt,
         recurrence: input.recurrence ?? null,
+        ...(input.progressReports === undefined ? {} : { progressReports: input.progressReports }),
         kind: input.kind,
         escalation: input.escalation ?? null,
         signOffLevels: input.signOffLevels,

@@ -1,11 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
 import type { PlanRepository } from '../db/plan-repository.js';
-import {
-  firstWorkingDayOnOrAfter,
-  lastWorkingDayOnOrBefore,
-  type WorkingCalendar,
-} from '../domain/calendar/working-calendar.js';
+import { type WorkingCalendar, workingDayAdjuster } from '../domain/calendar/working-calendar.js';
 import { expandOccurrences } from '../domain/duty/recurrence.js';
 import { addDays, endOfLocalDay, localDateOf } from '../domain/time/zoned-time.js';
 import type { Plan } from '../schemas/plans.js';
@@ -40,10 +36,7 @@ export function recurrenceService(plans: PlanRepository): RecurrenceService {
       const horizonEnd = addDays(localDateOf(now, plan.timezone), HORIZON_DAYS);
       const end = planEnd !== undefined && planEnd < horizonEnd ? planEnd : horizonEnd;
       const after = task.occurrencesUntil === null ? undefined : new Date(task.occurrencesUntil);
-      const adjust = (date: string, rule: 'previous-working-day' | 'next-working-day') =>
-        rule === 'previous-working-day'
-          ? lastWorkingDayOnOrBefore(date, calendar)
-          : firstWorkingDayOnOrAfter(date, calendar);
+      const adjust = workingDayAdjuster(calendar);
       const start = phase?.start ?? localDateOf(new Date(task.createdAt), plan.timezone);
       const occurrences = expandOccurrences(task.recurrence, {
         timeZone: plan.timezone,

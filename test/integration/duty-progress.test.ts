@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { lightRuleText } from '../../shared/domain/duty/light.js';
 import type { AuditEventView } from '../../shared/schemas/audit.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import { CreatePlanSchema, type Plan } from '../../shared/schemas/plans.js';
@@ -148,5 +149,10 @@ describe('序时进度 on the duty page', () => {
     expect(overview.status).toBe(200);
     expect(overview.html).toContain('<strong>按亮灯</strong>');
     expect(overview.html).toContain('data-progress-lights="红灯 0 · 黄灯 1 · 蓝灯 0 · 绿灯 0"');
+    // Per phase too, and the one rule printed with the plan's figures.
+    expect(overview.html).toMatch(
+      /data-phase-lights="work">[\s\S]*?建设阶段:红灯 0 · 黄灯 1 · 蓝灯 0 · 绿灯 0/,
+    );
+    expect(overview.html).toContain(lightRuleText());
   });
 });

@@ -2,7 +2,12 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
-import { dutyLight, lightSettingsOf } from '../../shared/domain/duty/light.js';
+import {
+  dutyLight,
+  lightInputOf,
+  lightSettingsOf,
+  missedProgressReport,
+} from '../../shared/domain/duty/light.js';
 import type { AuditEventView } from '../../shared/schemas/audit.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import type { Plan } from '../../shared/schemas/plans.js';
@@ -291,5 +296,45 @@ describe('序时进度 in the reports', () => {
       noteText.push(String(r.getCell(1).value), String(r.getCell(2).value));
     });
     expect(noteText).toContain('亮灯与序时进度');
+  });
+});
+
+describe('progress reports on a schedule', () => {
+  it('are copied from the task to its duties, and a missed one turns the light yellow', async () => {
+    api.setNow(new Date('2025-09-25T01:00:00Z'));
+    const weekly = { freq: 'weekly', weekdays: [5], time: '12:00', holidayRule: 'previous-working-day' };
+    const created = await api.call<Task & { duties: Duty[] }>('POST', `/v1/plans/${plan.id}/tasks`, {
+      body: {
+        title: '项目建设每周报告进度',
+        phaseKey: 'work',
+        leadUnitId: 'other',
+        dueAt: '2025-10-10T17:00:00+08:00',
+        progressReports: weekly,
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.progressReports).toEqual(weekly);
+    const duty = created.body.duties[0] as Duty;
+    expect(duty.progressReports).toEqual(weekly);
+    const settings = lightSettingsOf(plan, createWorkingCalendar([]));
+    expect(dutyLight(duty, new Date('2025-09-26T04:30:00Z'), settings)).toMatchObject({
+      light: 'yellow',
+      reason: '应报未报进度(应于 2025-09-26 12:00 前报告本期进度)',
+    });
+    api.setNow(new Date('2025-09-26T05:00:00Z'));
+    const reported = await api.call<Duty>('POST', `/v1/duties/${duty.id}/progress`, {
+      as: unitUser('other'),
+      body: { percent: 20 },
+    });
+    expect(reported.status, reported.text).toBe(200);
+    // Reported after 12:00: it counts for the period running to Tue 09-30 12:00 (Fri 10-03 is a
+    // holiday), so on 09-30 the light judges the lag; the period to 10-10 12:00 has no report.
+    expect(dutyLight(reported.body, new Date('2025-09-26T06:00:00Z'), settings).light).toBe('green');
+    expect(dutyLight(reported.body, new Date('2025-09-30T05:00:00Z'), settings).reason).toBe(
+      '已报进度 20%,序时进度 67%,落后 47 个百分点',
+    );
+    expect(
+      missedProgressReport(lightInputOf(reported.body), new Date('2025-10-10T04:30:00Z'), settings),
+    ).toBe('2025-10-10 12:00');
   });
 });

@@ -7,6 +7,7 @@ import {
   type LightInput,
   lightRuleText,
   lightSettingsOf,
+  missedProgressReport,
   plannedPercent,
   progressLight,
   workingDaysBetween,
@@ -179,5 +180,41 @@ describe('the rule as printed', () => {
       light: 'blue',
       plannedPercent: 30,
     });
+  });
+});
+
+describe('progress reports on a schedule (应报未报)', () => {
+  // Every Friday 12:00; Fri 10-03 falls in the National Day holiday and moves back to Tue 09-30.
+  const weekly = {
+    freq: 'weekly' as const,
+    weekdays: [5],
+    time: '12:00',
+    holidayRule: 'previous-working-day' as const,
+  };
+  const light = (input: Partial<LightInput>, local: string) =>
+    progressLight({ ...duty, progressReports: weekly, ...input }, at(local), settings);
+
+  it('is not yellow before the first report is due, and yellow once it passes unreported', () => {
+    expect(light({}, '2025-09-26T11:59:00').light).toBe('green');
+    expect(light({}, '2025-09-26T12:01:00')).toMatchObject({
+      light: 'yellow',
+      reason: '应报未报进度(应于 2025-09-26 12:00 前报告本期进度)',
+    });
+  });
+
+  it('asks a report in each period, the holiday moving the due day to the working day before', () => {
+    const reported = { percent: 20, at: at('2025-09-26T10:00:00').toISOString() };
+    expect(light({ progress: reported }, '2025-09-26T13:00:00').light).toBe('green');
+    expect(
+      missedProgressReport(
+        { ...duty, progressReports: weekly, progress: reported },
+        at('2025-09-30T12:30:00'),
+        settings,
+      ),
+    ).toBe('2025-09-30 12:00');
+    const again = { percent: 60, at: at('2025-09-29T16:00:00').toISOString() };
+    expect(light({ progress: again }, '2025-09-30T12:30:00').light).toBe('blue');
+    // No schedule, no such rule.
+    expect(missedProgressReport({ ...duty }, at('2025-09-30T12:30:00'), settings)).toBeNull();
   });
 });

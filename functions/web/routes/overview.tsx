@@ -199,6 +199,20 @@ export function overviewPages(deps: AppDeps) {
           </ul>
         )}
         {open.truncated && <p class="muted">待办任务过多,亮灯只按前 {open.items.length} 条计算。</p>}
+        {progressLights.byPhase.size > 0 && (
+          <ul class="muted" id="phase-lights">
+            {view.phases
+              .filter((ph) => progressLights.byPhase.has(ph.key))
+              .map((ph) => {
+                const counts = progressLights.byPhase.get(ph.key) ?? emptyLightCounts();
+                return (
+                  <li data-phase-lights={ph.key}>
+                    <TrafficLight light={lightOfCounts(counts)} /> {ph.name}:{lightText(counts)}
+                  </li>
+                );
+              })}
+          </ul>
+        )}
         <h2 id="overdue">逾期任务({late.length})</h2>
         {late.length === 0 ? (
           <p class="card">没有逾期任务。</p>

@@ -387,3 +387,11 @@ export function workingDaysLate(dueAt: Date, at: Date, timeZone: string, cal: Wo
   }
   return late;
 }
+
+/** Moves a date off a non-working day as a recurrence's holiday rule says, on `cal`. */
+export const workingDayAdjuster =
+  (cal: WorkingCalendar) =>
+  (date: string, rule: 'previous-working-day' | 'next-working-day'): string =>
+    rule === 'previous-working-day'
+      ? lastWorkingDayOnOrBefore(date, cal)
+      : firstWorkingDayOnOrAfter(date, cal);

@@ -5,24 +5,29 @@ export type LightCounts = Record<ProgressLight, number>;
 export const emptyLightCounts = (): LightCounts => ({ red: 0, yellow: 0, blue: 0, green: 0 });
 
 /**
- * Counts by light per unit (and in all) over the duties given — the open duties a page already
- * reads, so the counts cost no read of their own.
+ * Counts by light per unit and per phase (and in all) over the duties given — the open duties a
+ * page already reads, so the counts cost no read of their own.
  */
 export function lightCountsByUnit(
-  duties: Iterable<DutyLightFields & { unitId: string }>,
+  duties: Iterable<DutyLightFields & { unitId: string; phaseKey?: string }>,
   now: Date,
   settings: LightSettings,
-): { all: LightCounts; byUnit: Map<string, LightCounts> } {
+): { all: LightCounts; byUnit: Map<string, LightCounts>; byPhase: Map<string, LightCounts> } {
   const all = emptyLightCounts();
   const byUnit = new Map<string, LightCounts>();
+  const byPhase = new Map<string, LightCounts>();
+  const add = (map: Map<string, LightCounts>, key: string, light: ProgressLight) => {
+    const counts = map.get(key) ?? emptyLightCounts();
+    counts[light] += 1;
+    map.set(key, counts);
+  };
   for (const duty of duties) {
     const { light } = dutyLight(duty, now, settings);
-    const unit = byUnit.get(duty.unitId) ?? emptyLightCounts();
-    unit[light] += 1;
     all[light] += 1;
-    byUnit.set(duty.unitId, unit);
+    add(byUnit, duty.unitId, light);
+    if (duty.phaseKey !== undefined) add(byPhase, duty.phaseKey, light);
   }
-  return { all, byUnit };
+  return { all, byUnit, byPhase };
 }
 
 /** Worst first: more red, then more yellow, then more blue. */

@@ -1,5 +1,7 @@
-import type { WorkingCalendar } from '../calendar/working-calendar.js';
+import type { Recurrence } from '../../schemas/recurrence.js';
+import { type WorkingCalendar, workingDayAdjuster } from '../calendar/working-calendar.js';
 import { addDays, localDateOf } from '../time/zoned-time.js';
+import { expandOccurrences } from './recurrence.js';
 
 /**
  * 三色督办 with blue: red overdue, yellow behind its planned progress (序时进度), blue due within a
@@ -66,6 +68,7 @@ export interface DutyLightFields {
   progress?: { percent: number; at: string } | null | undefined;
   milestones?: readonly Milestone[] | null | undefined;
   progressRequired?: boolean | undefined;
+  progressReports?: Recurrence | null | undefined;
 }
 
 /** The light of a stored duty: the one rule below, fed from the duty record. */
@@ -81,6 +84,7 @@ export function lightInputOf(duty: DutyLightFields): LightInput {
     progress: duty.progress ?? null,
     milestones: duty.milestones ?? undefined,
     progressRequired: duty.progressRequired,
+    progressReports: duty.progressReports,
   };
 }
 
@@ -95,6 +99,8 @@ export interface LightInput {
   milestones?: readonly Milestone[] | undefined;
   /** A task that requires progress reports: none reported once some progress is due is yellow. */
   progressRequired?: boolean | undefined;
+  /** A task that requires a progress report each period: none since the period began is yellow. */
+  progressReports?: Recurrence | null | undefined;
 }
 
 export interface LightResult {
@@ -175,6 +181,15 @@ export function progressLight(input: LightInput, now: Date, settings: LightSetti
       reason: `已报进度 ${reported}%,序时进度 ${planned}%,落后 ${planned - reported} 个百分点`,
     };
   }
+  const missed = missedProgressReport(input, now, settings);
+  if (missed !== null) {
+    return {
+      ...base,
+      light: 'yellow',
+      lagPoints: lagOf(planned, reported),
+      reason: `应报未报进度(应于 ${missed} 前报告本期进度)`,
+    };
+  }
   if (reported === null && input.progressRequired === true && planned > tolerance) {
     return { ...base, light: 'yellow', lagPoints: planned, reason: `应报未报进度(序时进度 ${planned}%)` };
   }
@@ -184,6 +199,36 @@ export function progressLight(input: LightInput, now: Date, settings: LightSetti
   }
   return { ...base, light: 'green', lagPoints: lagOf(planned, reported), reason: '正常推进' };
 }
+
+/**
+ * The due time (local `YYYY-MM-DD HH:MM`) of the latest scheduled progress report that has passed
+ * with no report since its period began (the previous one's due time, or the round's start); null
+ * when none is missing or the task requires none.
+ */
+export function missedProgressReport(input: LightInput, now: Date, settings: LightSettings): string | null {
+  const rule = input.progressReports;
+  if (rule == null) return null;
+  const started = new Date(input.startedAt);
+  const occurrences = expandOccurrences(rule, {
+    timeZone: settings.timeZone,
+    start: localDateOf(started, settings.timeZone),
+    end: localDateOf(now, settings.timeZone),
+    after: started,
+    limit: 1000,
+    adjust: workingDayAdjuster(settings.calendar),
+  }).filter((o) => o.dueAt.getTime() <= now.getTime());
+  const last = occurrences.at(-1);
+  if (last === undefined) return null;
+  const periodStart = occurrences.at(-2)?.dueAt ?? started;
+  const at = input.progress == null ? null : Date.parse(input.progress.at);
+  if (at !== null && at > periodStart.getTime()) return null;
+  return `${last.localDate} ${localTimeOf(last.dueAt, settings.timeZone)}`;
+}
+
+const localTimeOf = (instant: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    instant,
+  );
 
 const lagOf = (planned: number, reported: number | null): number | null =>
   reported !== null && planned > reported ? planned - reported : null;
