@@ -7,6 +7,7 @@ import { classifyError } from '../http/classify-error.js';
 import { Page } from './layout.js';
 import { calendarPages } from './routes/calendar-page.js';
 import { casePages } from './routes/cases.js';
+import { dutyExtraPages } from './routes/duty-extras.js';
 import { evidencePages } from './routes/evidence.js';
 import { extensionPages } from './routes/extensions.js';
 import { findingPages } from './routes/findings.js';
@@ -14,6 +15,7 @@ import { indicatorPages } from './routes/indicators.js';
 import { ledgerPages } from './routes/ledger.js';
 import { myDutyPages } from './routes/my-duties.js';
 import { overviewPages } from './routes/overview.js';
+import { printPages } from './routes/print-forms.js';
 import { reportPages } from './routes/reports.js';
 import { reviewPages } from './routes/review.js';
 import { signInPages } from './routes/sign-in.js';
@@ -51,6 +53,8 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', taskImportPages(deps));
   app.route('/', indicatorPages(deps));
   app.route('/', calendarPages(deps));
+  app.route('/', printPages(deps));
+  app.route('/', dutyExtraPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {

@@ -48,8 +48,16 @@ export interface InstructionService {
     now: Date,
     key?: string,
   ): Promise<Instruction>;
-  /** What a duty's readers see: the instructions on its task and on the duty itself, oldest first. */
-  forDuty(principal: Principal, dutyId: string): Promise<Instruction[]>;
+  /**
+   * What a duty's readers see: the instructions on its task and on the duty itself, oldest first.
+   * A page that has read the duty and knows its owner's ancestors gives them (`known`): the policy
+   * decides on those, and only the instructions are read.
+   */
+  forDuty(
+    principal: Principal,
+    dutyId: string,
+    known?: { duty: Pick<DutyRecord, 'id' | 'taskId' | 'unitId'>; ownerAncestors: string[] },
+  ): Promise<Instruction[]>;
   /** Every instruction on the task and its duties (those who read every duty: office, leaders). */
   forTask(principal: Principal, planId: string, taskId: string): Promise<Instruction[]>;
 }
@@ -219,7 +227,12 @@ export function instructionService(deps: {
       return store(principal, draft, targets, plan, now);
     },
 
-    async forDuty(principal, dutyId) {
+    async forDuty(principal, dutyId, known) {
+      if (known !== undefined && known.duty.id === dutyId) {
+        const { duty, ownerAncestors } = known;
+        authorize(principal, 'duty.read', { ownerUnitId: duty.unitId, ownerAncestors });
+        return instructions.listForTask(duty.taskId, dutyId);
+      }
       const duty = await duties.get(dutyId);
       if (duty === undefined) throw new NotFoundError('任务', dutyId);
       authorize(principal, 'duty.read', await ownerContext(units, principal, duty.unitId));

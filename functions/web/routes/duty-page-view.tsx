@@ -19,6 +19,7 @@ import { dateTime, timeLeft } from '../format.js';
 import type { FieldErrors } from '../forms.js';
 import { type Chrome, Csrf, Page } from '../layout.js';
 import { ProgressSection } from '../progress-parts.js';
+import { DutyExtraForms, DutyExtras, type DutyExtrasData } from './duty-extras-view.js';
 import type { DutyPageData } from './my-duties-load.js';
 
 /** Evidence rows on the submit form. */
@@ -51,12 +52,14 @@ export type Failed =
   | { form: 'remind'; errors: FieldErrors; values: { text: string } };
 
 /** One duty: its facts, submission, reviews, extension requests, and the forms the reader may use. */
-export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: string; failed?: Failed }> = ({
-  data,
-  chrome,
-  csrfToken,
-  failed,
-}) => {
+export const DutyPage: FC<{
+  data: DutyPageData;
+  chrome: Chrome;
+  csrfToken: string;
+  failed?: Failed;
+  /** 领导批示, 转办 and the print links (issue 17). */
+  extras?: DutyExtrasData;
+}> = ({ data, chrome, csrfToken, failed, extras }) => {
   const { duty, now, plan, units, task, requests, calendar, mayRequest } = data;
   const tz = data.timeZone;
   const phase = plan?.phases.find((ph) => ph.key === duty.phaseKey);
@@ -72,6 +75,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
         <TrafficLight light={dutyLight(duty, now)} />
         {duty.title}
       </h1>
+      {extras && <DutyExtras extras={extras} />}
       <div class="card">
         <p class="row">
           <StatusBadge duty={duty} />
@@ -328,6 +332,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
           </form>
         </>
       )}
+      {extras && <DutyExtraForms extras={extras} csrfToken={csrfToken} />}
     </Page>
   );
 };
