@@ -62,6 +62,8 @@ const OK_MESSAGES: Record<string, (n: number) => string> = {
   received: () => '已签收任务',
   reminded: () => '已催办,责任单位将收到催办通知',
   channel: () => '通道已保存;地址和密钥不再显示',
+  instructed: () => '批示已发出,责任单位将收到通知',
+  'handed-off': (n) => `已转办,共 ${n} 个下级单位`,
 };
 /** The one-line message a POST-redirect-GET carries in the query (`?ok=accepted&n=1`). */
 export function flashFrom(c: Context): Flash | undefined {

@@ -9,6 +9,7 @@ import { calendarPages } from './routes/calendar-page.js';
 import { caseWeeklyFormPages } from './routes/case-weekly-form.js';
 import { casePages } from './routes/cases.js';
 import { channelPages } from './routes/channels.js';
+import { dutyExtraPages } from './routes/duty-extras.js';
 import { evidencePages } from './routes/evidence.js';
 import { extensionPages } from './routes/extensions.js';
 import { findingPages } from './routes/findings.js';
@@ -16,6 +17,7 @@ import { indicatorPages } from './routes/indicators.js';
 import { ledgerPages } from './routes/ledger.js';
 import { myDutyPages } from './routes/my-duties.js';
 import { overviewPages } from './routes/overview.js';
+import { printPages } from './routes/print-forms.js';
 import { reportPages } from './routes/reports.js';
 import { reviewPages } from './routes/review.js';
 import { rosterPages } from './routes/rosters.js';
@@ -59,6 +61,8 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', channelPages(deps));
   app.route('/', rosterPages(deps));
   app.route('/', semesterPages(deps));
+  app.route('/', printPages(deps));
+  app.route('/', dutyExtraPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {

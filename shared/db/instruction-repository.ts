@@ -2,15 +2,15 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type Instruction, InstructionSchema } from '../schemas/instructions.js';
 import type { AuditEvent } from './audit.js';
 import type { TableRef } from './client.js';
-import { instructionKey, taskInstructionsPk } from './keys.js';
+import { instructionKey, taskInstructionsPk, taskKey } from './keys.js';
 import { queryAll } from './query.js';
 import { writeWithAudit } from './transact.js';
 
 /** 领导批示: a leader's (or the office's) instructions on a task or one of its duties (pattern B1). */
 export interface InstructionRepository {
   /**
-   * Writes the instruction with its audit event, once: false when an instruction with this id is
-   * already stored (a retry of the same press), nothing written.
+   * Writes the instruction with its audit event and counts it on its task, once: false when an
+   * instruction with this id is already stored (a retry of the same press), nothing written.
    */
   create(instruction: Instruction, audit: AuditEvent): Promise<boolean>;
   get(taskId: string, id: string): Promise<Instruction | undefined>;
@@ -39,6 +39,16 @@ export function instructionRepository(ref: TableRef): InstructionRepository {
                 ...instruction,
               },
               ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            // The task counts its instructions, so a page of a task without any skips the Query.
+            Update: {
+              TableName: tableName,
+              Key: taskKey(instruction.planId, instruction.taskId),
+              UpdateExpression: 'ADD instructionCount :one',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':one': 1 },
             },
           },
         ],

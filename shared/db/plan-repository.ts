@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { contributionOf, mergeDeltas } from '../domain/plan/counters.js';
 import type { PhaseClosure } from '../domain/plan/phase-gate.js';
 import { ConflictError, NotFoundError, PhaseClosedError } from '../errors.js';
@@ -66,6 +66,11 @@ export interface PlanRepository {
    */
   listTasks(planId: string, page: PageRequest, filter?: TaskFilter): Promise<Page<Task>>;
   getTask(planId: string, taskId: string): Promise<Task | undefined>;
+  /**
+   * The task's place (1, 2, …) in the plan's task list (pattern T1's order): the 督办单's number.
+   * A COUNT Query of the keys up to it: read units grow with the tasks before it, nothing returned.
+   */
+  taskNumber(planId: string, taskId: string): Promise<number>;
   /** Pattern P1 for many ids at once (BatchGetItem): the plans that exist, keyed by id. */
   getMany(ids: readonly string[]): Promise<Map<string, Plan>>;
   /**
@@ -537,6 +542,29 @@ export function planRepository(ref: TableRef): PlanRepository {
         ConsistentRead: true,
       });
       return items.map((i) => FindingSchema.parse(i));
+    },
+
+    async taskNumber(planId, taskId) {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :task',
+            ExpressionAttributeValues: {
+              ':pk': taskKey(planId, taskId).pk,
+              ':first': TASK_SK_PREFIX,
+              ':task': taskKey(planId, taskId).sk,
+            },
+            Select: 'COUNT',
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          }),
+        );
+        count += out.Count ?? 0;
+        start = out.LastEvaluatedKey;
+      } while (start !== undefined);
+      return count;
     },
 
     async getTask(planId, taskId) {

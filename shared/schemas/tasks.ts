@@ -91,6 +91,11 @@ export const TaskSchema = z
     fromInstruction: TaskOriginSchema.nullable()
       .optional()
       .openapi({ description: '本任务来自领导批示:批示人、日期和内容' }),
+    instructionCount: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: '对本任务及其各单位任务的批示条数(没有批示时页面不必查询)' }),
     createdAt: z.string(),
     createdBy: z.string(),
   })

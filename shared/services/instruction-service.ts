@@ -7,16 +7,16 @@ import type { InstructionRepository } from '../db/instruction-repository.js';
 import type { NoticeRepository } from '../db/notice-repository.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
-import { createWorkingCalendar, workingDaysLate } from '../domain/calendar/working-calendar.js';
-import { INSTRUCTION_LEVEL, levelLabel } from '../domain/escalation/ladder.js';
+import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
+import { INSTRUCTION_LEVEL } from '../domain/escalation/ladder.js';
 import { localDateOf } from '../domain/time/zoned-time.js';
 import { NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { DutyRecord } from '../schemas/duties.js';
 import type { CreateInstructionInput, Instruction } from '../schemas/instructions.js';
-import type { Notice } from '../schemas/notices.js';
 import { DEFAULT_TIMEZONE, type Plan } from '../schemas/plans.js';
 import { authorize } from './access.js';
+import { pressedNotice } from './reminder-service.js';
 import { escalationEventIdFor } from './sweep-service.js';
 import { ownerContext } from './unit-tree.js';
 
@@ -48,8 +48,16 @@ export interface InstructionService {
     now: Date,
     key?: string,
   ): Promise<Instruction>;
-  /** What a duty's readers see: the instructions on its task and on the duty itself, oldest first. */
-  forDuty(principal: Principal, dutyId: string): Promise<Instruction[]>;
+  /**
+   * What a duty's readers see: the instructions on its task and on the duty itself, oldest first.
+   * A page that has read the duty and knows its owner's ancestors gives them (`known`): the policy
+   * decides on those, and only the instructions are read.
+   */
+  forDuty(
+    principal: Principal,
+    dutyId: string,
+    known?: { duty: Pick<DutyRecord, 'id' | 'taskId' | 'unitId'>; ownerAncestors: string[] },
+  ): Promise<Instruction[]>;
   /** Every instruction on the task and its duties (those who read every duty: office, leaders). */
   forTask(principal: Principal, planId: string, taskId: string): Promise<Instruction[]>;
 }
@@ -136,29 +144,19 @@ export function instructionService(deps: {
         const id = noticeIdOf(instruction, duty.id);
         // A whole task's instruction from a leader tells the office once, with the lead unit's notice.
         const toOffice = fromLeader && (instruction.dutyId !== null || duty.role === 'lead');
-        const notice: Notice = {
+        const notice = pressedNotice({
           id,
-          planId: duty.planId,
-          taskId: duty.taskId,
-          dutyId: duty.id,
-          unitId: duty.unitId,
-          dutyTitle: duty.title,
-          round: duty.round,
+          duty,
           level: INSTRUCTION_LEVEL,
-          levelLabel: levelLabel(INSTRUCTION_LEVEL),
-          offsetWorkingDays: 0,
           addressees: toOffice ? ['unit', 'office'] : ['unit'],
           recipients: toOffice ? [`unit:${duty.unitId}`, 'role:office'] : [`unit:${duty.unitId}`],
-          dueAt: duty.dueAt,
-          scheduledAt: instruction.at,
-          createdAt: instruction.at,
-          workingDaysLate:
-            duty.status === 'open' ? workingDaysLate(new Date(duty.dueAt), now, timeZone, calendar) : 0,
-          calendarFallback: calendar.fallbackYearsUsed().length > 0,
-          acks: {},
+          at: instruction.at,
+          now,
+          timeZone,
+          calendar,
           text: `${instruction.signedBy}(${instruction.signedOn}):${instruction.text}`,
           pressedBy: instruction.by,
-        };
+        });
         const noticeAudit = auditEvent(
           principal,
           'duty.instruction-notice',
@@ -219,7 +217,12 @@ export function instructionService(deps: {
       return store(principal, draft, targets, plan, now);
     },
 
-    async forDuty(principal, dutyId) {
+    async forDuty(principal, dutyId, known) {
+      if (known !== undefined && known.duty.id === dutyId) {
+        const { duty, ownerAncestors } = known;
+        authorize(principal, 'duty.read', { ownerUnitId: duty.unitId, ownerAncestors });
+        return instructions.listForTask(duty.taskId, dutyId);
+      }
       const duty = await duties.get(dutyId);
       if (duty === undefined) throw new NotFoundError('任务', dutyId);
       authorize(principal, 'duty.read', await ownerContext(units, principal, duty.unitId));

@@ -97,6 +97,8 @@ export interface PlanService {
   ): Promise<Task & { duties: Duty[] }>;
   /** One task of a plan by id; undefined when the plan has no such task. */
   getTask(principal: Principal, planId: string, taskId: string): Promise<Task | undefined>;
+  /** The task's number in its plan (1, 2, … in the plan's task order): what its 督办单 is numbered by. */
+  taskNumber(principal: Principal, planId: string, taskId: string): Promise<number>;
   /** The plans among `ids` that exist, keyed by id, read together (titles and zones of duties across plans). */
   getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, Plan>>;
 }
@@ -382,6 +384,11 @@ export function planService(deps: {
     async getTask(principal, planId, taskId) {
       authorize(principal, 'task.read');
       return plans.getTask(planId, taskId);
+    },
+
+    async taskNumber(principal, planId, taskId) {
+      authorize(principal, 'task.read');
+      return plans.taskNumber(planId, taskId);
     },
 
     async getMany(principal, ids) {

@@ -5,12 +5,17 @@ import type { DutyRepository } from '../db/duty-repository.js';
 import type { NoticeRepository } from '../db/notice-repository.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
-import { createWorkingCalendar, workingDaysLate } from '../domain/calendar/working-calendar.js';
+import {
+  createWorkingCalendar,
+  type WorkingCalendar,
+  workingDaysLate,
+} from '../domain/calendar/working-calendar.js';
 import { DUTY_STATUS_LABELS } from '../domain/duty/duty-status.js';
 import { MANUAL_LEVEL } from '../domain/duty/receipt.js';
 import { levelLabel } from '../domain/escalation/ladder.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
+import type { DutyRecord } from '../schemas/duties.js';
 import type { Notice, RemindInput } from '../schemas/notices.js';
 import { DEFAULT_TIMEZONE } from '../schemas/plans.js';
 import { authorize } from './access.js';
@@ -25,6 +30,50 @@ export interface ReminderService {
    * Idempotency-Key.
    */
   remind(principal: Principal, dutyId: string, input: RemindInput, now: Date): Promise<Notice>;
+}
+
+/**
+ * A notice about one duty outside the ladder, as a person's press writes it (催办, 领导批示): its
+ * unit's inbox and the given recipients, how late the duty is now, and who pressed it.
+ */
+export function pressedNotice(args: {
+  id: string;
+  duty: DutyRecord;
+  level: string;
+  addressees: Notice['addressees'];
+  recipients: string[];
+  /** When it is written (and scheduled): a retry keeps the first press's instant. */
+  at: string;
+  now: Date;
+  timeZone: string;
+  calendar: WorkingCalendar;
+  text: string | null;
+  pressedBy: string;
+}): Notice {
+  const { duty, now, timeZone, calendar } = args;
+  return {
+    id: args.id,
+    planId: duty.planId,
+    taskId: duty.taskId,
+    dutyId: duty.id,
+    unitId: duty.unitId,
+    dutyTitle: duty.title,
+    round: duty.round,
+    level: args.level,
+    levelLabel: levelLabel(args.level),
+    offsetWorkingDays: 0,
+    addressees: args.addressees,
+    recipients: args.recipients,
+    dueAt: duty.dueAt,
+    scheduledAt: args.at,
+    createdAt: args.at,
+    workingDaysLate:
+      duty.status === 'open' ? workingDaysLate(new Date(duty.dueAt), now, timeZone, calendar) : 0,
+    calendarFallback: calendar.fallbackYearsUsed().length > 0,
+    acks: {},
+    text: args.text,
+    pressedBy: args.pressedBy,
+  };
 }
 
 export function reminderService(deps: {
@@ -52,28 +101,19 @@ export function reminderService(deps: {
       const calendar = createWorkingCalendar(overrides);
       const nowIso = now.toISOString();
       const id = newId('remind', now);
-      const notice: Notice = {
+      const notice = pressedNotice({
         id,
-        planId: duty.planId,
-        taskId: duty.taskId,
-        dutyId: duty.id,
-        unitId: duty.unitId,
-        dutyTitle: duty.title,
-        round: duty.round,
+        duty,
         level: MANUAL_LEVEL,
-        levelLabel: levelLabel(MANUAL_LEVEL),
-        offsetWorkingDays: 0,
         addressees: ['unit'],
         recipients: [`unit:${duty.unitId}`],
-        dueAt: duty.dueAt,
-        scheduledAt: nowIso,
-        createdAt: nowIso,
-        workingDaysLate: workingDaysLate(new Date(duty.dueAt), now, timeZone, calendar),
-        calendarFallback: calendar.fallbackYearsUsed().length > 0,
-        acks: {},
+        at: nowIso,
+        now,
+        timeZone,
+        calendar,
         text: input.text ?? null,
         pressedBy: principal.sub,
-      };
+      });
       const audit = auditEvent(
         principal,
         'duty.remind',

@@ -137,3 +137,28 @@ describe('控辍保学 cases', () => {
     }
   });
 });
+
+describe('领导批示 and 转办', () => {
+  const town: Principal = { sub: 't', role: 'unit', unitId: 'town' };
+  const village: Principal = { sub: 'v', role: 'unit', unitId: 'village' };
+  const townDuty = { ownerUnitId: 'town', ownerAncestors: ['county'] };
+
+  it('lets leaders and the office write a 批示, no unit, not even the owner or one above it', () => {
+    expect(decide(leader, 'instruction.write').allowed).toBe(true);
+    expect(decide(office, 'instruction.write').allowed).toBe(true);
+    expect(decide(town, 'instruction.write', townDuty).allowed).toBe(false);
+    expect(
+      decide(unit, 'instruction.write', { ownerUnitId: 'town', ownerAncestors: ['edu-bureau'] }),
+    ).toEqual({
+      allowed: false,
+      message: '只有领导或领导小组办公室可以批示',
+    });
+  });
+
+  it('lets only the holding unit pass its duty down: not the office, a leader, nor a unit above or below', () => {
+    expect(decide(town, 'duty.handoff', townDuty).allowed).toBe(true);
+    for (const p of [office, leader, village, { ...unit, unitId: 'county' }]) {
+      expect(decide(p, 'duty.handoff', townDuty).allowed).toBe(false);
+    }
+  });
+});

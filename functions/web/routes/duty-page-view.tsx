@@ -32,6 +32,7 @@ import { dateTime, timeLeft } from '../format.js';
 import { errorsUnder, type FieldErrors } from '../forms.js';
 import { type Chrome, Csrf, FieldError, Page } from '../layout.js';
 import { ProgressSection } from '../progress-parts.js';
+import { DutyExtraForms, DutyExtras, type DutyExtrasData } from './duty-extras-view.js';
 import type { DutyPageData } from './my-duties-load.js';
 
 /** Blank evidence rows on the submit form, after those kept from the last submission. */
@@ -103,12 +104,14 @@ export type Failed =
   | { form: 'remind'; errors: FieldErrors; values: { text: string } };
 
 /** One duty: its facts, submission, reviews, extension requests, and the forms the reader may use. */
-export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: string; failed?: Failed }> = ({
-  data,
-  chrome,
-  csrfToken,
-  failed,
-}) => {
+export const DutyPage: FC<{
+  data: DutyPageData;
+  chrome: Chrome;
+  csrfToken: string;
+  failed?: Failed;
+  /** 领导批示, 转办 and the print links (issue 17). */
+  extras?: DutyExtrasData;
+}> = ({ data, chrome, csrfToken, failed, extras }) => {
   const { duty, now, plan, units, task, requests, calendar, mayRequest } = data;
   const tz = data.timeZone;
   const light = dutyLight(duty, now, lightSettingsOf(plan, calendar, tz));
@@ -128,6 +131,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
       <ReturnedBanner duty={duty} timeZone={tz} now={now} />
       <ErrorSummary errors={errors} title="提交未成功,请修改以下问题后重新提交" fieldOf={submitField} />
       <ErrorSummary errors={extErrors} title="延期申请未提交,请修改以下问题" fieldOf={extensionField} />
+      {extras && <DutyExtras extras={extras} />}
       <div class="card">
         <p class="row">
           <StatusBadge duty={duty} />
@@ -411,6 +415,7 @@ export const DutyPage: FC<{ data: DutyPageData; chrome: Chrome; csrfToken: strin
           )}
         </>
       )}
+      {extras && <DutyExtraForms extras={extras} csrfToken={csrfToken} />}
     </Page>
   );
 };

@@ -223,6 +223,9 @@ export function ledgerPages(deps: AppDeps) {
           <a href={`/plans/${planId}/ledger`}>← 任务台账</a>
         </p>
         <h1>{task.title}</h1>
+        <p>
+          <a href={`/print/plans/${planId}/tasks/${taskId}`}>打印督办单</a>
+        </p>
         <dl class="card">
           <dt>阶段</dt>
           <dd>{phaseName}</dd>

@@ -18,6 +18,7 @@ import {
 import { type Problem, problemFlash } from '../layout.js';
 import { pageCsp } from '../page-headers.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
+import { loadDutyExtras } from './duty-extras-view.js';
 import {
   DutyPage,
   EVIDENCE_ROWS,
@@ -62,6 +63,7 @@ export function myDutyPages(deps: AppDeps) {
   async function showDuty(c: WebContext, dutyId: string, failed?: Failed, problem?: Problem) {
     const p = c.get('principal');
     const data = await loadDutyPage(deps, p, dutyId);
+    const extras = await loadDutyExtras(deps, p, data);
     // The submit form's upload script sends files to the upload origin (S3 in AWS).
     if (data.canSubmit) c.header('content-security-policy', pageCsp(deps.web?.evidenceUploadOrigin));
     const chrome = chromeOf(c, {
@@ -72,7 +74,13 @@ export function myDutyPages(deps: AppDeps) {
       ...problemFlash(problem),
     });
     return c.html(
-      <DutyPage data={data} chrome={chrome} csrfToken={c.get('csrfToken')} {...(failed ? { failed } : {})} />,
+      <DutyPage
+        data={data}
+        chrome={chrome}
+        csrfToken={c.get('csrfToken')}
+        extras={extras}
+        {...(failed ? { failed } : {})}
+      />,
       problem?.status ?? (failed === undefined ? 200 : 400),
     );
   }

@@ -1,0 +1,181 @@
+import type { FC } from 'hono/jsx';
+import type { Principal } from '../../../shared/auth/principal.js';
+import { decide } from '../../../shared/domain/access/policy.js';
+import { DUTY_STATUS_LABELS } from '../../../shared/domain/duty/duty-status.js';
+import type { Duty } from '../../../shared/schemas/duties.js';
+import type { Instruction, TaskOrigin } from '../../../shared/schemas/instructions.js';
+import type { Unit } from '../../../shared/schemas/units.js';
+import type { AppDeps } from '../../api/deps.js';
+import { ancestorsIn } from '../duty-parts.js';
+import { TextArea } from '../fields.js';
+import { FormKey, newFormKey } from '../form-key.js';
+import { dateTime } from '../format.js';
+import { Csrf } from '../layout.js';
+
+/** What a duty's page shows of 领导批示, 转办 and the printable forms, and which forms it offers. */
+export interface DutyExtrasData {
+  duty: Duty;
+  timeZone: string;
+  now: Date;
+  units: Map<string, Unit>;
+  origin: TaskOrigin | null;
+  instructions: Instruction[];
+  /** The duties this one was passed down to, as they stand now. */
+  handedTo: Duty[];
+  canInstruct: boolean;
+  /** The units directly below the holder it may pass the duty to (empty: no 转办 form). */
+  handOffTo: Unit[];
+  /** Readers of every duty (office, leaders) print the 督办单. */
+  canPrintTask: boolean;
+}
+
+/** Reads what the extras show: the instructions (one Query) and the children passed down (by id). */
+export async function loadDutyExtras(
+  deps: AppDeps,
+  p: Principal,
+  data: {
+    duty: Duty;
+    timeZone: string;
+    now: Date;
+    units: Map<string, Unit>;
+    task?:
+      | { fromInstruction?: TaskOrigin | null | undefined; instructionCount?: number | undefined }
+      | undefined;
+  },
+): Promise<DutyExtrasData> {
+  const { duty, units } = data;
+  const handedIds = (duty.handedTo ?? []).map((h) => h.dutyId);
+  const [instructions, handed] = await Promise.all([
+    // A task counts its instructions: without any, nothing to read.
+    (data.task?.instructionCount ?? 0) === 0
+      ? []
+      : deps.instructions.forDuty(p, duty.id, { duty, ownerAncestors: ancestorsIn(units, duty.unitId) }),
+    handedIds.length === 0 ? new Map<string, Duty>() : deps.duties.getMany(p, handedIds, data.now),
+  ]);
+  const holds = duty.status === 'open' && decide(p, 'duty.handoff', { ownerUnitId: duty.unitId }).allowed;
+  return {
+    ...data,
+    origin: data.task?.fromInstruction ?? null,
+    instructions,
+    handedTo: handedIds.flatMap((id) => {
+      const d = handed.get(id);
+      return d === undefined ? [] : [d];
+    }),
+    canInstruct: decide(p, 'instruction.write').allowed,
+    handOffTo: holds ? [...units.values()].filter((u) => u.parentId === duty.unitId && u.active) : [],
+    canPrintTask: decide(p, 'duty.read').allowed,
+  };
+}
+
+/** At the top of a duty's page: the leaders' 批示, what was passed down and the print links; the two forms further down. */
+export const DutyExtras: FC<{ extras: DutyExtrasData }> = ({ extras }) => {
+  const { duty, timeZone: tz, now, units, origin, instructions, handedTo } = extras;
+  const name = (id: string) => units.get(id)?.name ?? id;
+  return (
+    <>
+      {(origin !== null || instructions.length > 0) && (
+        <section class="card" id="instructions" aria-label="领导批示">
+          <h2>领导批示</h2>
+          {origin !== null && (
+            <p style="white-space:pre-wrap">
+              <strong>立项批示</strong> {origin.signedBy}({origin.signedOn}):{origin.text}
+            </p>
+          )}
+          {instructions.map((i) => (
+            <p style="white-space:pre-wrap" data-instruction={i.id}>
+              <strong>{i.signedBy}</strong>({i.signedOn}){i.dutyId === null ? '〔整项任务〕' : ''}:{i.text}
+            </p>
+          ))}
+        </section>
+      )}
+      {duty.handedOffFrom && (
+        <p class="card">
+          本任务由{name(duty.handedOffFrom.unitId)}转办,提交后由其确认汇总。
+          {duty.handedOffFrom.note !== '' && (
+            <span style="white-space:pre-wrap">转办要求:{duty.handedOffFrom.note}</span>
+          )}
+        </p>
+      )}
+      {handedTo.length > 0 && (
+        <section class="card" id="handed-to" aria-label="已转办">
+          <h2>已转办(全部提交后方可汇总提交)</h2>
+          <ul>
+            {handedTo.map((d) => (
+              <li>
+                <a href={`/duties/${d.id}`}>{name(d.unitId)}</a>:{DUTY_STATUS_LABELS[d.status]}
+                {d.overdue ? '(已逾期)' : ''} · 截止 {dateTime(d.dueAt, tz, now)}
+                {d.submission !== null && ` · ${d.submission.note}`}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <p class="row" data-print-links="">
+        {extras.canPrintTask && <a href={`/print/plans/${duty.planId}/tasks/${duty.taskId}`}>打印督办单</a>}
+        {duty.overdue && <a href={`/print/duties/${duty.id}/reminder`}>打印催办单</a>}
+        {duty.status === 'accepted' && <a href={`/print/duties/${duty.id}/completion`}>打印办结单</a>}
+      </p>
+    </>
+  );
+};
+
+/** The 批示 and 转办 forms, for those who may use them (placed after the duty's own actions). */
+export const DutyExtraForms: FC<{ extras: DutyExtrasData; csrfToken: string }> = ({ extras, csrfToken }) => {
+  const { duty } = extras;
+  return (
+    <>
+      {extras.handOffTo.length > 0 && (
+        <>
+          <h2 id="handoff">转办给下级单位</h2>
+          <form method="post" action={`/duties/${duty.id}/handoffs`} class="card">
+            <Csrf token={csrfToken} />
+            <FormKey value={newFormKey()} />
+            <fieldset>
+              <legend>选择下级单位(各自办理,本单位确认后汇总提交)</legend>
+              {extras.handOffTo.map((u) => (
+                <label class="row">
+                  <input type="checkbox" name="unitIds" value={u.id} /> {u.name}
+                </label>
+              ))}
+            </fieldset>
+            <TextArea
+              id="handoff-note"
+              name="note"
+              value=""
+              label="转办要求(可选)"
+              maxlength={2000}
+              errors={undefined}
+            />
+            <button type="submit">转办</button>
+          </form>
+        </>
+      )}
+      {extras.canInstruct && (
+        <>
+          <h2 id="instruct">批示</h2>
+          <form method="post" action={`/duties/${duty.id}/instructions`} class="card">
+            <Csrf token={csrfToken} />
+            <FormKey value={newFormKey()} />
+            <TextArea
+              id="instruct-text"
+              name="text"
+              value=""
+              label="批示内容"
+              maxlength={1000}
+              errors={undefined}
+            />
+            <label class="f" for="instruct-by">
+              批示人(可选,如“王县长”)
+            </label>
+            <input id="instruct-by" name="signedBy" maxlength={40} />
+            <label class="f" for="instruct-on">
+              批示日期(可选,默认今天)
+            </label>
+            <input id="instruct-on" name="signedOn" type="date" />
+            <button type="submit">发出批示</button>
+          </form>
+        </>
+      )}
+    </>
+  );
+};
