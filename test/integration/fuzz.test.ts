@@ -1628,6 +1628,7 @@ async function buildFixture(): Promise<Fixture> {
     caseId: ['no-such-case'],
     period: ['2026-05', '2026-spring', 'once', '2026-13'],
     channelId: ['no-such-channel', 'village-robot'],
+    semesterId: ['no-such-semester', '2026-autumn'],
   };
   const allIds = [...new Set(Object.values(ids).flat())];
 
