@@ -20,6 +20,7 @@ import { httpPoster, type Poster } from '../notify/senders.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
+import { type HomeTeachingService, homeTeachingService } from './case-home-teaching.js';
 import { type CaseLedgerService, caseLedgerService } from './case-ledger.js';
 import { type CaseService, caseService } from './case-service.js';
 import { type CaseSettingsService, caseSettingsService } from './case-settings.js';
@@ -79,6 +80,8 @@ export interface Services {
   caseLedger: CaseLedgerService;
   /** The office's 控辍保学 step deadlines and retention period. */
   caseSettings: CaseSettingsService;
+  /** 送教上门: a weekly duty per disabled child taught at home. */
+  caseHomeTeaching: HomeTeachingService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -190,6 +193,7 @@ export function createServices(
     }),
     caseLedger: caseLedgerService({ cases: caseRecords, units, calendars }),
     caseSettings: caseSettingsService(caseRecords),
+    caseHomeTeaching: homeTeachingService({ cases: caseRecords, plans: planSvc }),
   };
 }
 
