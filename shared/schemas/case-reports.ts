@@ -183,3 +183,20 @@ export type CaseLedger = z.infer<typeof CaseLedgerSchema>;
 export type CaseLedgerRow = z.infer<typeof LedgerRowSchema>;
 export type PutCaseSettingsInput = z.infer<typeof PutCaseSettingsSchema>;
 export type CaseSettingsView = z.infer<typeof CaseSettingsViewSchema>;
+
+export const HomeTeachingSetupSchema = z
+  .strictObject({
+    planId: slug('方案编号'),
+    phaseKey: slug('阶段标识').max(40),
+    weekday: z.number().int().min(1).max(7).default(5).openapi({ description: '每周截止星期几,默认周五' }),
+    time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM')
+      .default('17:00')
+      .openapi({ description: '截止时间,默认 17:00' }),
+  })
+  .openapi('CaseHomeTeachingSetup');
+
+export const HomeTeachingSetupResultSchema = z
+  .object({ taskId: z.string(), created: z.boolean(), duties: z.number().int() })
+  .openapi('CaseHomeTeachingSetupResult');

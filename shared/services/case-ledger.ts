@@ -18,6 +18,7 @@ import {
   type LedgerTotals,
   ledgerStanding,
   semesterStartOf,
+  specialGroupWords,
 } from '../domain/dropout/case-ledger.js';
 import { DEFAULT_TIME_ZONE, localDateOf } from '../domain/time/zoned-time.js';
 import { ForbiddenError } from '../errors.js';
@@ -36,13 +37,6 @@ export interface CaseLedgerService {
   /** The ledger as tables for Excel and CSV (Chinese headers, masked names); the export is audited. */
   export(principal: Principal, query: LedgerQuery, format: 'csv' | 'xlsx', now: Date): Promise<Table[]>;
 }
-
-const GROUP_WORDS: [keyof CaseRecord['groups'], string][] = [
-  ['registeredPoor', '建档立卡'],
-  ['monitored', '监测对象'],
-  ['disabled', '残疾'],
-  ['homeTeaching', '送教上门'],
-];
 
 export function caseLedgerService(deps: {
   cases: CaseRepository;
@@ -242,9 +236,7 @@ function caseRow(township: string, school: string, c: CaseLedgerRow): Cell[] {
     c.childNameMasked,
     c.gender === 'male' ? '男' : '女',
     `${c.grade}${c.className}`,
-    GROUP_WORDS.filter(([k]) => c.groups[k])
-      .map(([, w]) => w)
-      .join('、'),
+    specialGroupWords(c.groups).join('、'),
     c.firstDayAbsent,
     c.ageWorkingDays,
     c.stageLabel,

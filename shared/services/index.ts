@@ -24,6 +24,7 @@ import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type BadgeService, badgeService } from './badge-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
+import { type HomeTeachingService, homeTeachingService } from './case-home-teaching.js';
 import { type CaseLedgerService, caseLedgerService } from './case-ledger.js';
 import { type CaseService, caseService } from './case-service.js';
 import { type CaseSettingsService, caseSettingsService } from './case-settings.js';
@@ -101,6 +102,8 @@ export interface Services {
   caseSettings: CaseSettingsService;
   /** The menu's counts (待审核, 延期待批, 未签收) from counters and a sparse index. */
   badges: BadgeService;
+  /** 送教上门: a weekly duty per disabled child taught at home. */
+  caseHomeTeaching: HomeTeachingService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -235,6 +238,7 @@ export function createServices(
     caseLedger: caseLedgerService({ cases: caseRecords, units, calendars }),
     caseSettings: caseSettingsService(caseRecords),
     badges: badgeService({ counters, extensions: extensionRepo }),
+    caseHomeTeaching: homeTeachingService({ cases: caseRecords, plans: planSvc }),
   };
 }
 

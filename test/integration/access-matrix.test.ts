@@ -625,6 +625,21 @@ const ROUTES: Record<string, RouteCase> = {
     },
     allowed: OFFICE_ONLY(200),
   },
+  'POST /v1/cases/{caseId}/home-teaching': {
+    request: async (fx) => {
+      homeTeachingCase ??= (
+        await fx.api.call<{ id: string }>('POST', '/v1/cases', {
+          as: unitUser('village'),
+          body: { ...CASE_BODY, groups: { disabled: true, homeTeaching: true } },
+        })
+      ).body.id;
+      return {
+        path: `/v1/cases/${homeTeachingCase}/home-teaching`,
+        body: { planId: fx.plan.id, phaseKey: 'work' },
+      };
+    },
+    allowed: OFFICE_ONLY(200),
+  },
 };
 
 const MILESTONES = {
@@ -634,6 +649,7 @@ const MILESTONES = {
   ],
 };
 
+let homeTeachingCase: string | undefined;
 let sharedWeeklyFormDuty: string | undefined;
 /** An open weekly-form duty of the own unit: a new plan's (one form task per plan and unit) when fresh. */
 async function weeklyFormDuty(fx: Fixture, fresh: boolean): Promise<string> {

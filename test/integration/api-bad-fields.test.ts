@@ -621,6 +621,15 @@ describe('bad fields', () => {
         bad: { stepDeadlines: { contact: 0 }, retentionSchoolYears: 11, expectedVersion: -1 },
         texts: [],
       },
+      {
+        method: 'POST',
+        template: '/v1/cases/{caseId}/home-teaching',
+        path: `/v1/cases/${openCase.id}/home-teaching`,
+        as: OFFICE,
+        valid: { planId: plan.id, phaseKey: 'self-check', weekday: 5, time: '17:00' },
+        bad: { planId: 'No Plan', phaseKey: '', weekday: 0, time: '25:00' },
+        texts: [],
+      },
     ];
   });
 

@@ -188,6 +188,59 @@ describe('控辍保学周报表', () => {
     expect(res.body.error.code).toBe('not_weekly_form');
   });
 
+  it('gives a disabled child taught at home (送教上门) a weekly duty of its school, each visit logged by filing it', async () => {
+    const kid = await api.call<{ id: string }>('POST', '/v1/cases', {
+      as: SCHOOL_A,
+      body: child({ childName: '刘小红', gender: 'female', groups: { disabled: true, homeTeaching: true } }),
+    });
+    const body = { planId: plan.id, phaseKey: 'work' };
+    const before = await tableSnapshot(api.table);
+    expect(
+      (await api.call('POST', `/v1/cases/${kid.body.id}/home-teaching`, { as: SCHOOL_A, body })).status,
+    ).toBe(403);
+    const plainCase = await api.call<{ items: { id: string; groups: { homeTeaching: boolean } }[] }>(
+      'GET',
+      '/v1/cases',
+      {
+        as: SCHOOL_A,
+      },
+    );
+    const notHome = plainCase.body.items.find((c) => !c.groups.homeTeaching)?.id ?? '';
+    const refused = await api.call<ErrorBody>('POST', `/v1/cases/${notHome}/home-teaching`, { body });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('not_home_teaching');
+    expect(await tableSnapshot(api.table)).toEqual(before);
+
+    const set = await api.call<{ taskId: string; created: boolean }>(
+      'POST',
+      `/v1/cases/${kid.body.id}/home-teaching`,
+      {
+        body,
+      },
+    );
+    expect(set.status, set.text).toBe(200);
+    expect(set.body.created).toBe(true);
+    const again = await api.call<{ created: boolean }>('POST', `/v1/cases/${kid.body.id}/home-teaching`, {
+      body,
+    });
+    expect(again.body.created).toBe(false);
+    const duties = await api.call<{ items: Duty[] }>(
+      'GET',
+      `/v1/plans/${plan.id}/duties?limit=100&unitId=school-a`,
+    );
+    const visits = duties.body.items.filter((d) => d.taskId === set.body.taskId);
+    expect(visits.length).toBeGreaterThan(4);
+    const week = visits.find((d) => d.occurrenceKey === '2025-W41');
+    expect(week?.title).toContain('送教上门(七年级2班 刘*红)');
+    expect(JSON.stringify(visits)).not.toContain('刘小红');
+    const logged = await api.call<Duty>('POST', `/v1/duties/${week?.id}/submit`, {
+      as: SCHOOL_A,
+      body: { note: '10月9日 王老师送教上门,语文识字 2 课时' },
+    });
+    expect(logged.status, logged.text).toBe(200);
+    expect(logged.body.submission?.note).toContain('王老师送教上门');
+  });
+
   it('leaves a form not filed overdue on the ladder, and the counters stay right', async () => {
     // Monday 13 October, 10:00: school-c never filed week 41.
     api.setNow(new Date('2025-10-13T02:00:00Z'));

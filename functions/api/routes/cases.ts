@@ -1,5 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
+  HomeTeachingSetupResultSchema,
+  HomeTeachingSetupSchema,
+} from '../../../shared/schemas/case-reports.js';
+import {
   CaseListItemSchema,
   CaseListSchema,
   CaseSchema,
@@ -155,6 +159,33 @@ export function caseRoutes(deps: AppDeps) {
     async (c) =>
       c.json(
         await deps.cases.confirmRegistry(
+          c.get('principal'),
+          c.req.valid('param').caseId,
+          c.req.valid('json'),
+          deps.clock(),
+        ),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{caseId}/home-teaching',
+      tags: ['cases'],
+      summary: '为送教上门的残疾儿童设置每周送教任务(领导小组办公室)',
+      description:
+        '学校每周一项定期报告任务(默认每周五 17:00 前),每次送教后提交当期任务记录送教情况;未送教即逾期,按督办规则提醒。重复设置不会重复创建。',
+      security: bearer,
+      request: { params: caseIdParam, body: jsonBody(HomeTeachingSetupSchema) },
+      responses: {
+        200: jsonResponse(HomeTeachingSetupResultSchema, '送教任务'),
+        ...errorsFor(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.caseHomeTeaching.setUp(
           c.get('principal'),
           c.req.valid('param').caseId,
           c.req.valid('json'),

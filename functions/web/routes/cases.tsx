@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Principal } from '../../../shared/auth/principal.js';
+import { specialGroupWords } from '../../../shared/domain/dropout/case-ledger.js';
 import { CASE_STAGES, type CaseListItem } from '../../../shared/schemas/cases.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import type { AppDeps } from '../../api/deps.js';
@@ -22,14 +23,6 @@ const STAGE_NAMES: Record<(typeof CASE_STAGES)[number], string> = {
   returned: '已复学',
 };
 const PAGE_SIZE = 100;
-
-const groupsOf = (g: CaseListItem['groups']) =>
-  [
-    g.registeredPoor && '建档立卡',
-    g.monitored && '监测对象',
-    g.disabled && '残疾',
-    g.homeTeaching && '送教上门',
-  ].filter((x): x is string => typeof x === 'string');
 
 /** A school's weekly forms still to file (its open duties, one Query), for the link on its page. */
 async function openWeeklyForms(deps: AppDeps, p: Principal): Promise<Duty[]> {
@@ -115,7 +108,7 @@ export function casePages(deps: AppDeps) {
                       ? '—'
                       : `${k.next.label}(${k.next.dueOn} 前${k.next.late ? ',已逾期' : ''})`}
                   </td>
-                  <td>{groupsOf(k.groups).join('、')}</td>
+                  <td>{specialGroupWords(k.groups).join('、')}</td>
                 </tr>
               ))}
             </tbody>

@@ -17,6 +17,21 @@ import {
   type StepDeadlines,
 } from './case-ladder.js';
 
+/** The special groups as the pages and exports name them, in their order. */
+export function specialGroupWords(g: {
+  registeredPoor: boolean;
+  monitored: boolean;
+  disabled: boolean;
+  homeTeaching: boolean;
+}): string[] {
+  return [
+    g.registeredPoor && '建档立卡',
+    g.monitored && '监测对象',
+    g.disabled && '残疾',
+    g.homeTeaching && '送教上门',
+  ].filter((x): x is string => typeof x === 'string');
+}
+
 /** Blue when the next step is due within this many working days (today not counted). */
 export const CASE_NEAR_WORKING_DAYS = 2;
 
