@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,11 @@ import { launchTestBrowser, type TestBrowser } from './browser.js';
  * overview's bar moves. Every page is photographed into test/e2e/screenshots/ for a person to look at.
  */
 const SHOTS = join(import.meta.dirname, 'screenshots');
+/** axe-core's browser bundle (an npm package), evaluated in each page checked. */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+interface AxeResults {
+  violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+}
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
 
@@ -53,8 +59,28 @@ describe('pages in Chromium', () => {
     return context.newPage();
   }
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  /** Serious or critical accessibility problems axe-core finds on the page, as `rule: target` lines. */
+  async function axeProblems(page: Page): Promise<string[]> {
+    // Evaluated through the browser's debugging protocol, so the page's CSP does not stop it.
+    await page.evaluate(AXE_SOURCE);
+    const found = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run: (ctx: unknown) => Promise<AxeResults> } }).axe;
+      const results = await axe.run((globalThis as unknown as { document: unknown }).document);
+      return results.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    return found;
+  }
+
+  /**
+   * Every page of ours photographed is also checked by axe-core: no serious or critical violation.
+   * `axe: false` only for the API docs, which is Swagger UI's page as its authors ship it.
+   */
+  async function shot(page: Page, name: string, options: { axe?: boolean } = {}) {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    if (options.axe !== false) expect(await axeProblems(page), name).toEqual([]);
+  }
 
   async function signInAs(page: Page, label: string) {
     await page.goto(`${runtime.url}/signin`);
@@ -255,7 +281,7 @@ describe('pages in Chromium', () => {
     await page.waitForSelector('.swagger-ui .info .title');
     expect(await page.locator('.swagger-ui .info .title').textContent()).toContain('duban 督办 API');
     expect(await page.locator('.opblock').count()).toBeGreaterThan(30);
-    await shot(page, '13-api-docs');
+    await shot(page, '13-api-docs', { axe: false });
     expect(refused).toEqual([]);
     expect(elsewhere).toEqual([]);
   }, 120_000);

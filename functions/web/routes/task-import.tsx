@@ -42,7 +42,13 @@ export const ImportForm: FC<{ planId: string; csrfToken: string | undefined; sha
       </>
     )}
     <p>
-      <input type="file" name="file" accept=".xlsx,.csv" required />{' '}
+      <input
+        type="file"
+        name="file"
+        accept=".xlsx,.csv"
+        required
+        aria-label="任务分解表文件(.xlsx 或 .csv)"
+      />{' '}
       {sha256 === undefined ? (
         <button type="submit" name="mode" value="preview">
           预览
