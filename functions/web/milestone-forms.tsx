@@ -5,7 +5,15 @@ import { MAX_MILESTONES, milestoneText } from '../../shared/domain/duty/mileston
 import { type Duty, type SetMilestonesInput, SetMilestonesSchema } from '../../shared/schemas/duties.js';
 import { ErrorSummary, fieldHelpers, InlineText, type SummaryField } from './fields.js';
 import { FormKey, newFormKey } from './form-key.js';
-import { type FieldErrors, type FormFields, fromZod, one, optional, versionOf } from './forms.js';
+import {
+  type FieldErrors,
+  type FormFields,
+  fromZod,
+  one,
+  optional,
+  versionOf,
+  wholeOrText,
+} from './forms.js';
 import { Csrf } from './layout.js';
 import type { Failed } from './routes/duty-page-view.js';
 
@@ -177,8 +185,7 @@ export function milestoneFormFrom(form: FormFields): {
   const parsed = SetMilestonesSchema.safeParse({
     milestones: given.map(({ row }) => ({
       date: row.date,
-      percent:
-        row.percent === '' ? undefined : /^\d{1,3}$/.test(row.percent) ? Number(row.percent) : row.percent,
+      percent: row.percent === '' ? undefined : wholeOrText(row.percent),
       name: optional(row.name),
     })),
     version: versionOf(one(form, 'version')),

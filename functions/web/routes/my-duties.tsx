@@ -14,6 +14,7 @@ import {
   readForm,
   refusalOf,
   versionOf,
+  wholeOrText,
 } from '../forms.js';
 import { type Problem, problemFlash } from '../layout.js';
 import { milestoneFormFrom, onScreen } from '../milestone-forms.js';
@@ -94,7 +95,7 @@ export function myDutyPages(deps: AppDeps) {
     const form = await readForm(c);
     const raw = one(form, 'percent').trim();
     const parsed = ReportProgressSchema.safeParse({
-      percent: /^\d{1,3}$/.test(raw) ? Number(raw) : raw,
+      percent: wholeOrText(raw),
       note: optional(one(form, 'note')),
       version: versionOf(one(form, 'version')),
     });
