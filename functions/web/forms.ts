@@ -102,6 +102,9 @@ export function refusalOf(err: unknown): { conflict: string } | { errors: FieldE
   return { errors };
 }
 
+/** A whole number as typed (up to 3 digits), or the text itself for the schema to name. */
+export const wholeOrText = (raw: string): number | string => (/^\d{1,3}$/.test(raw) ? Number(raw) : raw);
+
 /** The version a form carries back, so a decision made on a stale page is refused (409). */
 export const versionOf = (value: string): number | undefined =>
   /^\d{1,9}$/.test(value) ? Number(value) : undefined;

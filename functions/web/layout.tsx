@@ -64,6 +64,9 @@ const OK_MESSAGES: Record<string, (n: number) => string> = {
   channel: () => '通道已保存;地址和密钥不再显示',
   instructed: () => '批示已发出,责任单位将收到通知',
   'handed-off': (n) => `已转办,共 ${n} 个下级单位`,
+  milestones: () => '里程碑已设置,序时进度按里程碑计算',
+  'milestones-proposed': () => '里程碑已提出,等待领导小组办公室批准',
+  'milestones-approved': () => '已批准里程碑,序时进度按里程碑计算',
 };
 /** The one-line message a POST-redirect-GET carries in the query (`?ok=accepted&n=1`). */
 export function flashFrom(c: Context): Flash | undefined {

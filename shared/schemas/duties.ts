@@ -1,5 +1,6 @@
 import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
 import { MAX_MILESTONES, type MilestoneDraft, milestoneProblems } from '../domain/duty/milestones.js';
+import { isValidIsoDate } from '../domain/time/zoned-time.js';
 import { acrossFields, dueTime, isoDateString, isRecord, line, pageQuery, slug, text, z } from './common.js';
 import { EscalationLevelSchema } from './escalation.js';
 import { RecurrenceSchema } from './recurrence.js';
@@ -127,7 +128,9 @@ export type ReportProgressInput = z.infer<typeof ReportProgressSchema>;
 
 export const MilestoneInputSchema = z
   .strictObject({
-    date: isoDateString.openapi({ description: '到这一天(方案时区)结束时应达到的进度' }),
+    date: isoDateString
+      .refine(isValidIsoDate, '不是有效的日期')
+      .openapi({ description: '到这一天(方案时区)结束时应达到的进度' }),
     percent: z
       .number({ error: '计划进度须为 0 到 100 的整数' })
       .int('计划进度须为 0 到 100 的整数')

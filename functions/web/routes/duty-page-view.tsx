@@ -31,6 +31,7 @@ import { FormKey, newFormKey } from '../form-key.js';
 import { dateTime, timeLeft } from '../format.js';
 import { errorsUnder, type FieldErrors } from '../forms.js';
 import { type Chrome, Csrf, FieldError, Page } from '../layout.js';
+import { type MilestoneFailed, MilestoneForms } from '../milestone-forms.js';
 import { ProgressSection } from '../progress-parts.js';
 import { DutyExtraForms, DutyExtras, type DutyExtrasData } from './duty-extras-view.js';
 import type { DutyPageData } from './my-duties-load.js';
@@ -101,7 +102,8 @@ const extensionField = (field: string): SummaryField | undefined =>
 export type Failed =
   | { form: 'submit'; errors: FieldErrors; values: SubmitValues }
   | { form: 'extension'; errors: FieldErrors; values: ExtensionValues }
-  | { form: 'remind'; errors: FieldErrors; values: { text: string } };
+  | { form: 'remind'; errors: FieldErrors; values: { text: string } }
+  | MilestoneFailed;
 
 /** One duty: its facts, submission, reviews, extension requests, and the forms the reader may use. */
 export const DutyPage: FC<{
@@ -301,6 +303,7 @@ export const DutyPage: FC<{
             mayReport={data.mayReportProgress}
             csrfToken={csrfToken}
           />
+          <MilestoneForms duty={duty} principal={chrome.principal} csrfToken={csrfToken} failed={failed} />
         </>
       )}
       {data.canRemind && (

@@ -14,8 +14,10 @@ import {
   readForm,
   refusalOf,
   versionOf,
+  wholeOrText,
 } from '../forms.js';
 import { type Problem, problemFlash } from '../layout.js';
+import { milestoneFormFrom, onScreen } from '../milestone-forms.js';
 import { pageCsp } from '../page-headers.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
 import { loadDutyExtras } from './duty-extras-view.js';
@@ -93,7 +95,7 @@ export function myDutyPages(deps: AppDeps) {
     const form = await readForm(c);
     const raw = one(form, 'percent').trim();
     const parsed = ReportProgressSchema.safeParse({
-      percent: /^\d{1,3}$/.test(raw) ? Number(raw) : raw,
+      percent: wholeOrText(raw),
       note: optional(one(form, 'note')),
       version: versionOf(one(form, 'version')),
     });
@@ -209,6 +211,46 @@ export function myDutyPages(deps: AppDeps) {
     return oncePerForm(deps, c, form, async () => {
       await deps.reminders.remind(c.get('principal'), dutyId, parsed.data, deps.clock());
       return `/duties/${dutyId}?ok=reminded#remind`;
+    });
+  });
+
+  app.post('/duties/:dutyId/milestones', signedIn, checkForm, async (c) => {
+    const dutyId = pathId(c, 'dutyId', '任务');
+    const form = await readForm(c);
+    const posted = milestoneFormFrom(form);
+    const { values } = posted;
+    if ('errors' in posted) return showDuty(c, dutyId, { form: 'milestones', errors: posted.errors, values });
+    // Once per rendered form: a double click or a resent page sets (or proposes) them once.
+    return oncePerForm(deps, c, form, async () => {
+      try {
+        const p = c.get('principal');
+        await deps.progress.setMilestones(p, dutyId, posted.input, deps.clock());
+        return `/duties/${dutyId}?ok=${p.role === 'office' ? 'milestones' : 'milestones-proposed'}#progress`;
+      } catch (err) {
+        const refusal = refusalOf(err);
+        if ('conflict' in refusal) {
+          const problem: Problem = { status: 409, text: refusal.conflict };
+          return showDuty(c, dutyId, { form: 'milestones', errors: {}, values }, problem);
+        }
+        const errors = onScreen(refusal.errors, posted.given);
+        return showDuty(c, dutyId, { form: 'milestones', errors, values });
+      }
+    });
+  });
+
+  app.post('/duties/:dutyId/milestones/approve', signedIn, checkForm, async (c) => {
+    const dutyId = pathId(c, 'dutyId', '任务');
+    const form = await readForm(c);
+    return oncePerForm(deps, c, form, async () => {
+      try {
+        const input = { version: versionOf(one(form, 'version')) };
+        await deps.progress.approveMilestones(c.get('principal'), dutyId, input, deps.clock());
+        return `/duties/${dutyId}?ok=milestones-approved#progress`;
+      } catch (err) {
+        const refusal = refusalOf(err);
+        const text = 'conflict' in refusal ? refusal.conflict : Object.values(refusal.errors).join(';');
+        return showDuty(c, dutyId, undefined, { status: 'conflict' in refusal ? 409 : 400, text });
+      }
     });
   });
 
