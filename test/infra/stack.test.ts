@@ -648,8 +648,8 @@ function invokeBundle(assetDir: string, paths: readonly string[]): unknown[] {
         const res = await handler(event, context);
         out.push({ statusCode: res.statusCode, body: res.isBase64Encoded ? Buffer.from(res.body, 'base64').toString() : res.body });
       }
-      process.stdout.write(JSON.stringify(out));
-      process.exit(0);`;
+      // Exit only once the write is flushed: a pipe takes 64 KiB at a time, and exiting earlier cuts it.
+      process.stdout.write(JSON.stringify(out), () => process.exit(0));`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       timeout: 60_000,
