@@ -149,6 +149,37 @@ export const Page: FC<PropsWithChildren<{ title: string; chrome: Chrome }>> = ({
   chrome,
   children,
 }) => (
+  <HtmlDocument title={title} css={CSS}>
+    <header class="top">
+      <a class="brand" href="/">
+        督办
+      </a>
+      <Nav chrome={chrome} />
+      {chrome.principal !== undefined && (
+        <form class="who" method="post" action="/signout">
+          <span>{chrome.who ?? ROLE_NAMES[chrome.principal.role]}</span>
+          <Csrf token={chrome.csrfToken} />
+          <button type="submit">退出</button>
+        </form>
+      )}
+    </header>
+    <main>
+      {chrome.flash !== undefined && (
+        <p class={`flash ${chrome.flash.kind}`} role={chrome.flash.kind === 'err' ? 'alert' : 'status'}>
+          {chrome.flash.text}
+        </p>
+      )}
+      {children}
+    </main>
+  </HtmlDocument>
+);
+
+/** A whole HTML document in Chinese, titled `… · 督办`, with its own style sheet: every page's frame. */
+export const HtmlDocument: FC<PropsWithChildren<{ title: string; css: string }>> = ({
+  title,
+  css,
+  children,
+}) => (
   <>
     {raw('<!doctype html>')}
     <html lang="zh-CN">
@@ -156,31 +187,9 @@ export const Page: FC<PropsWithChildren<{ title: string; chrome: Chrome }>> = ({
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <title>{`${title} · 督办`}</title>
-        <style>{raw(CSS)}</style>
+        <style>{raw(css)}</style>
       </head>
-      <body>
-        <header class="top">
-          <a class="brand" href="/">
-            督办
-          </a>
-          <Nav chrome={chrome} />
-          {chrome.principal !== undefined && (
-            <form class="who" method="post" action="/signout">
-              <span>{chrome.who ?? ROLE_NAMES[chrome.principal.role]}</span>
-              <Csrf token={chrome.csrfToken} />
-              <button type="submit">退出</button>
-            </form>
-          )}
-        </header>
-        <main>
-          {chrome.flash !== undefined && (
-            <p class={`flash ${chrome.flash.kind}`} role={chrome.flash.kind === 'err' ? 'alert' : 'status'}>
-              {chrome.flash.text}
-            </p>
-          )}
-          {children}
-        </main>
-      </body>
+      <body>{children}</body>
     </html>
   </>
 );

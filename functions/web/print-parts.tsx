@@ -1,6 +1,6 @@
-import { raw } from 'hono/html';
 import type { FC, PropsWithChildren } from 'hono/jsx';
 import type { Instruction, TaskOrigin } from '../../shared/schemas/instructions.js';
+import { HtmlDocument } from './layout.js';
 
 /**
  * A4 print pages (督办单, 催办单, 办结单): a document of their own, no navigation and no script, laid
@@ -35,27 +35,16 @@ export const PrintSheet: FC<PropsWithChildren<{ title: string; number?: string; 
   back,
   children,
 }) => (
-  <>
-    {raw('<!doctype html>')}
-    <html lang="zh-CN">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · 督办`}</title>
-        <style>{raw(PRINT_CSS)}</style>
-      </head>
-      <body>
-        <main class="sheet">
-          <p class="screen">
-            按 Ctrl+P(手机用浏览器菜单中的“打印”)打印或另存为 PDF,纸张为 A4 纵向。<a href={back}>返回</a>
-          </p>
-          <h1>{title}</h1>
-          {number !== undefined && <p class="number">{number}</p>}
-          {children}
-        </main>
-      </body>
-    </html>
-  </>
+  <HtmlDocument title={title} css={PRINT_CSS}>
+    <main class="sheet">
+      <p class="screen">
+        按 Ctrl+P(手机用浏览器菜单中的“打印”)打印或另存为 PDF,纸张为 A4 纵向。<a href={back}>返回</a>
+      </p>
+      <h1>{title}</h1>
+      {number !== undefined && <p class="number">{number}</p>}
+      {children}
+    </main>
+  </HtmlDocument>
 );
 
 /** A ruled row: a label cell and its content. */
