@@ -12,6 +12,7 @@
  * (infra/local), a data key unwrapped by AWS KMS in the stack.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { UnavailableError } from '../errors.js';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -72,5 +73,25 @@ export function createFieldCipher(keys: FieldKeys): FieldCipher {
         decipher.final(),
       ]).toString('utf8');
     },
+  };
+}
+
+/** Where a service gets its cipher: given, loaded at first use (the KMS key in AWS), or not set up. */
+export type CipherSource = FieldCipher | (() => Promise<FieldCipher>) | undefined;
+
+/**
+ * The cipher of a source, loaded once per process at first use; a failed load is tried again by
+ * the next call. Without a source, each call refuses with `unavailable` (503) and the message.
+ */
+export function cipherLoader(source: CipherSource, unavailable: string): () => Promise<FieldCipher> {
+  let loading: Promise<FieldCipher> | undefined;
+  return async () => {
+    if (source === undefined) throw new UnavailableError(unavailable);
+    if (typeof source !== 'function') return source;
+    loading ??= source().catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    });
+    return loading;
   };
 }

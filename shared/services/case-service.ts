@@ -26,9 +26,9 @@ import {
 } from '../domain/dropout/case-ladder.js';
 import { maskName, maskPhone, maskRegistryNumber } from '../domain/privacy/mask.js';
 import { addDays, DEFAULT_TIME_ZONE, localDateOf } from '../domain/time/zoned-time.js';
-import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { FieldCipher } from '../privacy/field-cipher.js';
+import { type CipherSource, cipherLoader } from '../privacy/field-cipher.js';
 import type {
   Case,
   CaseListItem,
@@ -106,25 +106,15 @@ export function caseService(deps: {
    * The key of children's data, or how to load it at the first case that needs it (in AWS a KMS
    * unwrap: no duty request pays for it); without one cases cannot be written or shown whole (503).
    */
-  cipher: FieldCipher | (() => Promise<FieldCipher>) | undefined;
+  cipher: CipherSource;
   deadlines?: StepDeadlines;
   timeZone?: string;
 }): CaseService {
   const { cases, units, calendars } = deps;
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
 
-  let loading: Promise<FieldCipher> | undefined;
-  const cipher = async (): Promise<FieldCipher> => {
-    const given = deps.cipher;
-    if (given === undefined) throw new UnavailableError('个人信息加密密钥未配置,暂不能办理控辍保学事项');
-    if (typeof given !== 'function') return given;
-    // Loaded once per process; a failed load is tried again by the next case request.
-    loading ??= given().catch((err: unknown) => {
-      loading = undefined;
-      throw err;
-    });
-    return loading;
-  };
+  // Loaded once per process; a failed load is tried again by the next case request.
+  const cipher = cipherLoader(deps.cipher, '个人信息加密密钥未配置,暂不能办理控辍保学事项');
   /** The calendar in force and the office's step deadlines (K6), read once per request. */
   const ladder = async (): Promise<Ladder> => {
     const [overrides, settings] = await Promise.all([

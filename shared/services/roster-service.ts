@@ -17,10 +17,10 @@ import {
   readRoster,
 } from '../domain/dropout/roster-rows.js';
 import { maskName, maskPhone, maskRegistryNumber } from '../domain/privacy/mask.js';
-import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Table } from '../export/report-table.js';
 import { readTable } from '../import/read-table.js';
-import type { FieldCipher } from '../privacy/field-cipher.js';
+import { type CipherSource, cipherLoader } from '../privacy/field-cipher.js';
 import type { LedgerQuery, RosterEntry, RosterPreview, RosterResult } from '../schemas/rosters.js';
 import { authorize } from './access.js';
 import type { DutyService } from './duty-service.js';
@@ -95,21 +95,11 @@ export function rosterService(deps: {
   duties: DutyRepository;
   dutyService: DutyService;
   /** The key of children's data (see caseService); without one rosters cannot be filed (503). */
-  cipher: FieldCipher | (() => Promise<FieldCipher>) | undefined;
+  cipher: CipherSource;
 }): RosterService {
   const { rosters, units, duties, dutyService } = deps;
 
-  let loading: Promise<FieldCipher> | undefined;
-  async function cipher(): Promise<FieldCipher> {
-    const given = deps.cipher;
-    if (given === undefined) throw new UnavailableError('个人信息加密密钥未配置,暂不能报送花名册');
-    if (typeof given !== 'function') return given;
-    loading ??= given().catch((err: unknown) => {
-      loading = undefined;
-      throw err;
-    });
-    return loading;
-  }
+  const cipher = cipherLoader(deps.cipher, '个人信息加密密钥未配置,暂不能报送花名册');
 
   async function mustSemester(semesterId: string): Promise<SemesterRecord> {
     const found = await rosters.getSemester(semesterId);
