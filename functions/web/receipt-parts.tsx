@@ -17,7 +17,7 @@ export const ReceiptSection: FC<{ all: ReceiptFigures; rows: readonly ReceiptRow
         待签收 {all.unsigned} 条,已签收 {all.signed} 条(超时签收 {all.signedLate} 条)
         {all.averageWorkingMinutes !== null && <>,平均用时 {all.averageWorkingMinutes} 工作分钟</>}
       </p>
-      <div class="scroll">
+      <div class="scroll" tabindex={0}>
         <table>
           <thead>
             <tr>

@@ -25,7 +25,7 @@ export const ScoreSection: FC<{ report: Report }> = ({ report }) => {
   return (
     <>
       <h2 id="scores">量化考评</h2>
-      <div class="scroll">
+      <div class="scroll" tabindex={0}>
         <table data-score-table>
           <thead>
             <tr>

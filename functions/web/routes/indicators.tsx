@@ -121,7 +121,7 @@ export function indicatorPages(deps: AppDeps) {
               <small>数字逐级汇总分子、分母(村→乡镇→县),不对比率取平均。</small>
               <a href={`/plans/${planId}/reports`}>各单位得分卡(量化考评)见各期通报</a>
             </p>
-            <div class="scroll">
+            <div class="scroll" tabindex={0}>
               <table>
                 <thead>
                   <tr>

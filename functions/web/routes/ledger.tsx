@@ -148,7 +148,7 @@ export function ledgerPages(deps: AppDeps) {
         {page.items.length === 0 ? (
           <p class="card">{cursor === undefined ? '没有符合条件的任务。' : '本页没有符合条件的任务。'}</p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table>
               <thead>
                 <tr>
@@ -251,7 +251,7 @@ export function ledgerPages(deps: AppDeps) {
         {task.duties.length === 0 ? (
           <p class="card">还没有生成单位任务。</p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table>
               <thead>
                 <tr>

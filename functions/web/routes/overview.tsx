@@ -82,7 +82,7 @@ export function overviewPages(deps: AppDeps) {
         {plans.length === 0 ? (
           <p class="card">还没有工作方案。</p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table>
               <thead>
                 <tr>
@@ -217,7 +217,7 @@ export function overviewPages(deps: AppDeps) {
         {late.length === 0 ? (
           <p class="card">没有逾期任务。</p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table>
               <thead>
                 <tr>

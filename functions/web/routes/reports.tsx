@@ -56,7 +56,7 @@ export function reportPages(deps: AppDeps) {
         {list.items.length === 0 ? (
           <p class="card">还没有通报。</p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table>
               <thead>
                 <tr>
@@ -172,7 +172,7 @@ export const RankingTable: FC<{ rows: ReportRankingRow[]; mine?: string | undefi
   const apart = rows.filter((r) => r.rank === null);
   return (
     <>
-      <div class="scroll">
+      <div class="scroll" tabindex={0}>
         <table>
           <thead>
             <tr>
@@ -242,7 +242,7 @@ const RectificationSection: FC<{ report: Report; now: Date }> = ({ report, now }
       {section.items.length === 0 ? (
         <p class="card">截止时没有督查发现的问题。</p>
       ) : (
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -324,7 +324,7 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
       <h2>排名</h2>
       <RankingTable rows={report.ranking} mine={report.viewerUnitId ?? undefined} />
       <h2>各单位明细</h2>
-      <div class="scroll">
+      <div class="scroll" tabindex={0}>
         <table>
           <thead>
             <tr>
@@ -387,7 +387,7 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
         </table>
       </div>
       <h2>各阶段</h2>
-      <div class="scroll">
+      <div class="scroll" tabindex={0}>
         <table>
           <thead>
             <tr>
@@ -426,7 +426,7 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
       {report.overdue.items.length === 0 ? (
         <p class="card">无</p>
       ) : (
-        <div class="scroll">
+        <div class="scroll" tabindex={0}>
           <table>
             <thead>
               <tr>
