@@ -129,4 +129,21 @@ describe('progress reports on a schedule become report duties (按期报告进�
     // Submitted in time: the sweep does not chase it.
     expect(submitted.lastNoticeLevel).toBeNull();
   });
+
+  it('keeps the task’s own duties apart: the lead consolidates its co-unit’s duty, not its reports', async () => {
+    const [town, village] = ['town', 'village'].map((u) => task.duties.find((d) => d.unitId === u) as Duty);
+    const co = await api.call<Duty>('POST', `/v1/duties/${village?.id}/submit`, {
+      as: unitUser('village'),
+      body: { note: '校舍改造完成' },
+    });
+    expect(co.status, co.text).toBe(200);
+    const lead = await api.call<Duty>('POST', `/v1/duties/${town?.id}/submit`, {
+      as: unitUser('town'),
+      body: { note: '全镇校舍改造完成' },
+    });
+    expect(lead.status, lead.text).toBe(200);
+    expect(lead.body.submission?.contributions.map((c) => c.dutyId)).toEqual([village?.id]);
+    // The co-unit's later report duties are still open: submitting the task does not touch them.
+    expect((await read(progressReportDutyId(task.id, 'village', '2025-W40'))).status).toBe('open');
+  });
 });
