@@ -200,7 +200,7 @@ export function createServices(
     cases: caseService({ cases: caseRepository(table), units, calendars, cipher: options.fieldCipher }),
     imports: importService({ plans, units, imports: importRepository(table), planService: planSvc }),
     indicators: indicatorSvc,
-    progress: progressService({ duties, units, plans }),
+    progress: progressService({ duties, units, plans, calendars }),
     reminders: reminderService({ duties, plans, units, calendars, notices }),
     channels: channelService({ channels, deliveries, notices, units, secrets, post }),
     deliveries: deliveryService(

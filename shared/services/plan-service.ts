@@ -362,6 +362,8 @@ export function planService(deps: {
         options.extra?.(task, records) ?? [],
         new Map([...found].map(([unitId, unit]) => [unitId, unit.name])),
       );
+      // 按期报告进度: each unit's report duty for each period, on the task's ladder.
+      await recurrences.createProgressReports(plan, task, now, calendar, principal);
       return { ...task, duties: records.map((r) => toDutyView(r, now)) };
     },
 

@@ -1,9 +1,13 @@
 import type { Principal } from '../auth/principal.js';
 import { auditEvent } from '../db/audit.js';
+import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
+import { createWorkingCalendar, workingDayAdjuster } from '../domain/calendar/working-calendar.js';
+import { transition } from '../domain/duty/duty-status.js';
 import { milestoneProblems, resolveMilestones } from '../domain/duty/milestones.js';
+import { expandOccurrences } from '../domain/duty/recurrence.js';
 import { localDateOf } from '../domain/time/zoned-time.js';
 import { ConflictError, NotFoundError, UnitInactiveError, ValidationError } from '../errors.js';
 import type {
@@ -16,6 +20,7 @@ import type {
 import type { Plan } from '../schemas/plans.js';
 import { authorize } from './access.js';
 import { toDutyView } from './duty-view.js';
+import { progressReportDutyId } from './recurrence-service.js';
 
 export interface ProgressService {
   /**
@@ -52,8 +57,9 @@ export function progressService(deps: {
   duties: DutyRepository;
   units: UnitRepository;
   plans: PlanRepository;
+  calendars: CalendarRepository;
 }): ProgressService {
-  const { duties, units, plans } = deps;
+  const { duties, units, plans, calendars } = deps;
   const stale = (current: { version: number; status: string }) =>
     new ConflictError('version_conflict', '任务已被他人修改,请刷新后重试', {
       currentVersion: current.version,
@@ -128,6 +134,61 @@ export function progressService(deps: {
     return resolveMilestones(input.milestones);
   }
 
+  /**
+   * 按期报告进度: a progress report on a task's own duty submits that unit's report duty for the
+   * period under way (the first one due after now), if it exists and is still open; a report duty
+   * already submitted, or a period with none, is left as it is.
+   */
+  async function submitPeriodReport(
+    principal: Principal,
+    duty: DutyRecord,
+    progress: NonNullable<DutyRecord['progress']>,
+    now: Date,
+  ): Promise<void> {
+    const rule = duty.progressReports;
+    if (rule == null || duty.occurrenceKey !== null) return;
+    const plan = await planOf(duty.planId);
+    const [current] = expandOccurrences(rule, {
+      timeZone: plan.timezone,
+      start: localDateOf(now, plan.timezone),
+      after: now,
+      limit: 1,
+      adjust: workingDayAdjuster(createWorkingCalendar(await calendars.list())),
+    });
+    if (current === undefined) return;
+    const report = await duties.get(progressReportDutyId(duty.taskId, duty.unitId, current.occurrenceKey));
+    if (report === undefined || !transition(report.status, 'submit').ok) return;
+    const nowIso = now.toISOString();
+    const submission = {
+      note:
+        progress.note === null ? `进度 ${progress.percent}%` : `进度 ${progress.percent}%:${progress.note}`,
+      evidence: [],
+      nothingToReport: false,
+      contributions: [],
+      submittedAt: nowIso,
+      submittedBy: principal.sub,
+    };
+    const next: DutyRecord = {
+      ...report,
+      status: 'submitted',
+      submission,
+      updatedAt: nowIso,
+      version: report.version + 1,
+    };
+    const audit = auditEvent(
+      principal,
+      'duty.submit',
+      { type: 'duty', id: report.id, planId: report.planId },
+      {
+        before: { status: report.status, submission: report.submission },
+        after: { status: next.status, submission },
+      },
+      now,
+    );
+    // Lost to another writer (the unit submitted it itself, a sweep moved it): that one stands.
+    await duties.replace(next, { ...report, read: report }, audit, 'keep');
+  }
+
   return {
     async report(principal, dutyId, input, now) {
       const duty = await mustGet(dutyId);
@@ -139,7 +200,9 @@ export function progressService(deps: {
         at: now.toISOString(),
         by: principal.sub,
       };
-      return write(principal, duty, { progress }, 'duty.progress', now);
+      const reported = await write(principal, duty, { progress }, 'duty.progress', now);
+      await submitPeriodReport(principal, duty, progress, now);
+      return reported;
     },
 
     async setMilestones(principal, dutyId, input, now) {
