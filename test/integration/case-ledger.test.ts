@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
 import type { CaseLedger, CaseSettingsView } from '../../shared/schemas/case-reports.js';
 import { OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
+import { caseChild } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
@@ -23,21 +24,7 @@ const SCHOOL_C = unitUser('school-c');
 const TOWN = unitUser('town');
 const TOWN_2 = unitUser('town-2');
 
-const child = (over: Record<string, unknown> = {}) => ({
-  childName: '张小明',
-  gender: 'male',
-  age: 13,
-  grade: '七年级',
-  className: '2班',
-  schoolUnitId: 'school-a',
-  townshipUnitId: 'town',
-  guardian: { name: '张大山', phone: '13812345678' },
-  groups: { registeredPoor: true },
-  teacher: { name: '王老师', phone: '13900001111' },
-  leader: { name: '李校长', phone: '13900002222' },
-  firstDayAbsent: '2025-09-25',
-  ...over,
-});
+const child = caseChild;
 
 describe('控辍保学台账, settings and retention', () => {
   let api: Api;

@@ -10,6 +10,7 @@ import type { Notice } from '../../shared/schemas/notices.js';
 import type { Plan, RecountResult } from '../../shared/schemas/plans.js';
 import type { WeeklyForm } from '../../shared/services/case-weekly-form.js';
 import { testApp, unitUser } from '../fixtures/app.js';
+import { caseChild } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
@@ -21,21 +22,7 @@ const SCHOOL_A = unitUser('school-a');
 const SCHOOL_B = unitUser('school-b');
 const SCHOOL_C = unitUser('school-c');
 
-const child = (over: Record<string, unknown> = {}) => ({
-  childName: '张小明',
-  gender: 'male',
-  age: 13,
-  grade: '七年级',
-  className: '2班',
-  schoolUnitId: 'school-a',
-  townshipUnitId: 'town',
-  guardian: { name: '张大山', phone: '13812345678' },
-  groups: { registeredPoor: true },
-  teacher: { name: '王老师', phone: '13900001111' },
-  leader: { name: '李校长', phone: '13900002222' },
-  firstDayAbsent: '2025-09-25',
-  ...over,
-});
+const child = caseChild;
 
 describe('控辍保学周报表', () => {
   let api: Api;
