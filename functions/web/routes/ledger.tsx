@@ -145,8 +145,8 @@ export function ledgerPages(deps: AppDeps) {
         <h1>任务台账</h1>
         <p class="muted">{plan.title}:按交办先后列出全部工作任务,点标题查看各单位办理情况。</p>
         <p>
-          <a href={`/plans/${planId}/ledger/duties`}>按单位任务查看</a>(按状态、亮灯筛选,按截止时间排序,导出
-          Excel)
+          <a href={ledgerHref(planId, filter).replace('/ledger', '/ledger/duties')}>按单位任务查看</a>
+          (按状态、亮灯筛选,按截止时间排序,导出 Excel)
         </p>
         <Filters plan={plan} units={units} filter={filter} />
         {page.items.length === 0 ? (
