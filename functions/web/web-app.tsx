@@ -15,6 +15,7 @@ import { extensionPages } from './routes/extensions.js';
 import { findingPages } from './routes/findings.js';
 import { indicatorPages } from './routes/indicators.js';
 import { ledgerPages } from './routes/ledger.js';
+import { ledgerDutyPages } from './routes/ledger-duties.js';
 import { myDutyPages } from './routes/my-duties.js';
 import { overviewPages } from './routes/overview.js';
 import { printPages } from './routes/print-forms.js';
@@ -52,6 +53,8 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', reportPages(deps));
   app.route('/', extensionPages(deps));
   app.route('/', findingPages(deps));
+  // Before the ledger's /ledger/:taskId, which would take /ledger/duties for a task id.
+  app.route('/', ledgerDutyPages(deps));
   app.route('/', ledgerPages(deps));
   app.route('/', casePages(deps));
   app.route('/', caseWeeklyFormPages(deps));

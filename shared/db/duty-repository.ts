@@ -49,6 +49,9 @@ export interface DutyTally {
   receipt?: DutyRecord['receipt'] | undefined;
 }
 
+/** Key order of a duty listing: by due time within a status, earliest first (`asc`) or latest. */
+export type DueOrder = 'asc' | 'desc';
+
 export type UpdateOutcome = { ok: true; duty: DutyRecord } | { ok: false; reason: 'stale' };
 
 export interface DutyRepository {
@@ -56,13 +59,18 @@ export interface DutyRepository {
   /** Pattern D3: a plan's duties, optionally of one status. */
   listByPlan(
     planId: string,
-    filter: { status?: DutyStatus | undefined },
+    filter: { status?: DutyStatus | undefined; order?: DueOrder | undefined },
     page: PageRequest,
   ): Promise<Page<DutyRecord>>;
   /** Pattern D2: a unit's duties, optionally in one plan and of one status. */
   listByUnit(
     unitId: string,
-    filter: { planId?: string | undefined; status?: DutyStatus | undefined; dueBefore?: string | undefined },
+    filter: {
+      planId?: string | undefined;
+      status?: DutyStatus | undefined;
+      dueBefore?: string | undefined;
+      order?: DueOrder | undefined;
+    },
     page: PageRequest,
   ): Promise<Page<DutyRecord>>;
   /** A task's open duties (at most `limit`), through its units' listings in the plan, every page read. */
@@ -250,7 +258,7 @@ export function dutyRepository(ref: TableRef): DutyRepository {
       return out.Item ? DutyRecordSchema.parse(out.Item) : undefined;
     },
 
-    listByPlan(planId, { status }, page) {
+    listByPlan(planId, { status, order }, page) {
       const pk = planDutiesPk(planId);
       return queryPage(
         doc,
@@ -259,6 +267,7 @@ export function dutyRepository(ref: TableRef): DutyRepository {
           IndexName: INDEX_BY_PARENT.name,
           KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
           ExpressionAttributeValues: { ':pk': pk, ':prefix': planDutiesSkPrefix(status) },
+          ScanIndexForward: order !== 'desc',
         },
         page,
         { attributes: DUTY_INDEX_ATTRIBUTES.byPlan, partition: { gsi2pk: pk } },
@@ -266,7 +275,7 @@ export function dutyRepository(ref: TableRef): DutyRepository {
       );
     },
 
-    listByUnit(unitId, { planId, status, dueBefore }, page) {
+    listByUnit(unitId, { planId, status, dueBefore, order }, page) {
       const pk = unitDutiesPk(unitId);
       const prefix = unitDutiesSkPrefix(planId, status);
       // With plan and status fixed, the sort key continues with the due time, so "due before"
@@ -292,6 +301,7 @@ export function dutyRepository(ref: TableRef): DutyRepository {
           ...(acrossPlans
             ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
             : {}),
+          ScanIndexForward: order !== 'desc',
         },
         page,
         { attributes: DUTY_INDEX_ATTRIBUTES.byUnit, partition: { gsi1pk: pk } },

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { auditEvent, changedFields } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
-import type { DutyRepository } from '../db/duty-repository.js';
+import type { DueOrder, DutyRepository } from '../db/duty-repository.js';
 import type { Page, PageRequest } from '../db/pagination.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
@@ -46,6 +46,8 @@ export interface PlanDutyQuery {
   unitId?: string | undefined;
   status?: DutyStatus | undefined;
   overdue?: boolean | undefined;
+  /** Due-time order where the key gives it (within one status): `desc` is latest first. */
+  order?: DueOrder | undefined;
 }
 
 /** Another unit's part of the same task, as the lead and its co-units see each other. */
@@ -378,7 +380,7 @@ export function dutyService(deps: {
         authorize(principal, 'duty.read', await ownerContext(units, principal, unitId));
       }
       if ((await plans.get(planId)) === undefined) throw new NotFoundError('工作方案', planId);
-      const { status, overdue } = query;
+      const { status, overdue, order } = query;
       const nowIso = now.toISOString();
 
       if (overdue === true) {
@@ -392,8 +394,8 @@ export function dutyService(deps: {
       }
       const found =
         unitId === undefined
-          ? await duties.listByPlan(planId, { status }, page)
-          : await duties.listByUnit(unitId, { planId, status }, page);
+          ? await duties.listByPlan(planId, { status, order }, page)
+          : await duties.listByUnit(unitId, { planId, status, order }, page);
       // overdue=false is rare (a list of what is on track); a page may then hold fewer than `limit`.
       return view(found, now, overdue === false ? (d) => !d.overdue : undefined);
     },

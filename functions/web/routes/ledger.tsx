@@ -144,6 +144,10 @@ export function ledgerPages(deps: AppDeps) {
       <Page title={`任务台账 · ${plan.title}`} chrome={chromeOf(c, { planId, active: 'ledger' })}>
         <h1>任务台账</h1>
         <p class="muted">{plan.title}:按交办先后列出全部工作任务,点标题查看各单位办理情况。</p>
+        <p>
+          <a href={ledgerHref(planId, filter).replace('/ledger', '/ledger/duties')}>按单位任务查看</a>
+          (按状态、亮灯筛选,按截止时间排序,导出 Excel)
+        </p>
         <Filters plan={plan} units={units} filter={filter} />
         {page.items.length === 0 ? (
           <p class="card">{cursor === undefined ? '没有符合条件的任务。' : '本页没有符合条件的任务。'}</p>
