@@ -23,6 +23,7 @@ import {
 import { DEFAULT_TIME_ZONE, localDateOf } from '../domain/time/zoned-time.js';
 import { ForbiddenError } from '../errors.js';
 import type { Cell, Column, Table } from '../export/report-table.js';
+import { type FileDownload, tablesFile } from '../export/table-file.js';
 import type { CaseLedger, CaseLedgerRow } from '../schemas/case-reports.js';
 import { authorize } from './access.js';
 
@@ -36,6 +37,13 @@ export interface CaseLedgerService {
   read(principal: Principal, query: LedgerQuery, now: Date): Promise<CaseLedger & { itemsRead: number }>;
   /** The ledger as tables for Excel and CSV (Chinese headers, masked names); the export is audited. */
   export(principal: Principal, query: LedgerQuery, format: 'csv' | 'xlsx', now: Date): Promise<Table[]>;
+  /** The export as the file handed out (API and pages alike): bytes and the headers naming it. */
+  download(
+    principal: Principal,
+    query: LedgerQuery,
+    format: 'csv' | 'xlsx',
+    now: Date,
+  ): Promise<FileDownload>;
 }
 
 export function caseLedgerService(deps: {
@@ -133,30 +141,44 @@ export function caseLedgerService(deps: {
     return { asOf: today, since, totals, townships: sorted, itemsRead: open.length + returned.length };
   }
 
+  async function exportTables(principal: Principal, query: LedgerQuery, format: 'csv' | 'xlsx', now: Date) {
+    const ledger = await read(principal, query, now);
+    // Who took the (masked) list away, and how much of it: written before the file is made.
+    await cases.recordView(
+      auditEvent(
+        principal,
+        'case.export',
+        { type: 'case', id: 'ledger' },
+        {
+          before: null,
+          after: {
+            format,
+            township: query.township ?? null,
+            since: ledger.since,
+            rows: ledger.totals.open,
+          },
+        },
+        now,
+      ),
+    );
+    return ledgerTables(ledger);
+  }
+
   return {
     read,
-
-    async export(principal, query, format, now) {
-      const ledger = await read(principal, query, now);
-      // Who took the (masked) list away, and how much of it: written before the file is made.
-      await cases.recordView(
-        auditEvent(
-          principal,
-          'case.export',
-          { type: 'case', id: 'ledger' },
-          {
-            before: null,
-            after: {
-              format,
-              township: query.township ?? null,
-              since: ledger.since,
-              rows: ledger.totals.open,
-            },
-          },
-          now,
-        ),
+    export: exportTables,
+    async download(principal, query, format, now) {
+      const tables = await exportTables(principal, query, format, now);
+      return tablesFile(
+        tables,
+        {
+          name: `控辍保学台账-${now.toISOString().slice(0, 10)}`,
+          fallback: 'case-ledger',
+          title: '疑似失学辍学人员台账',
+        },
+        format,
+        now,
       );
-      return ledgerTables(ledger);
     },
   };
 }
