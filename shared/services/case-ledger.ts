@@ -9,6 +9,7 @@ import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { CaseRecord, CaseRepository, CaseScope } from '../db/case-repository.js';
 import { CLOSED_CASE_PREFIX, OPEN_CASE_PREFIX } from '../db/keys.js';
+import type { RosterRepository } from '../db/roster-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
 import {
@@ -50,10 +51,24 @@ export function caseLedgerService(deps: {
   cases: CaseRepository;
   units: UnitRepository;
   calendars: CalendarRepository;
+  /** The semesters the office set (学期); the latest begun gives the default "since". */
+  semesters?: Pick<RosterRepository, 'listSemesters'>;
   timeZone?: string;
 }): CaseLedgerService {
-  const { cases, units, calendars } = deps;
+  const { cases, units, calendars, semesters } = deps;
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
+
+  /** The start date of the latest semester begun by `today` (newest first), else 1 Sep / 1 Feb. */
+  async function defaultSince(today: string): Promise<string> {
+    let cursor: string | undefined;
+    do {
+      const page = await semesters?.listSemesters({ limit: 10, cursor });
+      const begun = page?.items.find((s) => s.startDate <= today);
+      if (begun !== undefined) return begun.startDate;
+      cursor = page?.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return semesterStartOf(today);
+  }
 
   /** Which listing the caller reads: the county, or one township (its own, for a township user). */
   async function scopeOf(principal: Principal, query: LedgerQuery): Promise<CaseScope> {
@@ -69,7 +84,7 @@ export function caseLedgerService(deps: {
   async function read(principal: Principal, query: LedgerQuery, now: Date) {
     const scope = await scopeOf(principal, query);
     const today = localDateOf(now, timeZone);
-    const since = query.since ?? semesterStartOf(today);
+    const since = query.since ?? (await defaultSince(today));
     const [open, returned, overrides, settings] = await Promise.all([
       cases.listAll(scope, { prefix: OPEN_CASE_PREFIX }),
       cases.listAll(scope, { between: [`${CLOSED_CASE_PREFIX}${since}`, `${CLOSED_CASE_PREFIX}~`] }),

@@ -4,6 +4,8 @@
  * a download from the page is the same file as the API's and is written to the audit trail.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CreatePlanSchema } from '../../shared/schemas/plans.js';
+import { CreateSemesterSchema } from '../../shared/schemas/rosters.js';
 import { OFFICE, unitUser } from '../fixtures/app.js';
 import { webApp } from './web-harness.js';
 
@@ -123,5 +125,34 @@ describe('控辍保学台账 page', () => {
       ['demo-office', 'xlsx'],
       ['demo-town', 'csv'],
     ]);
+  });
+
+  it('counts returns since the start of the latest semester begun, else 1 September', async () => {
+    const page = web.browser();
+    await page.signIn('office');
+    expect((await page.get('/cases/ledger')).html).toContain('2025-09-01 以来复学');
+    const plan = await web.services.plans.create(
+      OFFICE,
+      CreatePlanSchema.parse({
+        title: '控辍保学',
+        phases: [{ key: 'work', name: '劝返复学', start: '2025-08-01' }],
+      }),
+      NOW,
+    );
+    for (const [id, startDate] of [
+      ['2025-autumn', '2025-08-25'],
+      ['2026-spring', '2026-02-23'],
+    ] as const) {
+      await web.services.semesters.create(
+        OFFICE,
+        CreateSemesterSchema.parse({ id, name: id, startDate, planId: plan.id, phaseKey: 'work' }),
+        NOW,
+      );
+    }
+    // The spring semester has not begun on 9 October: the autumn one's start counts.
+    expect((await page.get('/cases/ledger')).html).toContain('2025-08-25 以来复学');
+    expect((await web.services.caseLedger.read(OFFICE, {}, NOW)).since).toBe('2025-08-25');
+    // An explicit ?since= still wins.
+    expect((await page.get('/cases/ledger?since=2025-10-01')).html).toContain('2025-10-01 以来复学');
   });
 });
