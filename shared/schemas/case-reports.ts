@@ -114,7 +114,7 @@ export const CaseSettingsViewSchema = z
 
 export const LedgerQuerySchema = z.strictObject({
   township: slug('乡镇编号').optional(),
-  since: isoDateString.optional().openapi({ description: '本学期开始日期(统计复学);默认 9月1日或 2月1日' }),
+  since: isoDateString.optional().openapi({ description: '统计复学的起始日;默认为最近已开学学期的开学日期' }),
   format: z.enum(['json', 'csv', 'xlsx']).default('json'),
 });
 

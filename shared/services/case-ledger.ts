@@ -9,6 +9,7 @@ import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { CaseRecord, CaseRepository, CaseScope } from '../db/case-repository.js';
 import { CLOSED_CASE_PREFIX, OPEN_CASE_PREFIX } from '../db/keys.js';
+import type { RosterRepository } from '../db/roster-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
 import {
@@ -23,6 +24,7 @@ import {
 import { DEFAULT_TIME_ZONE, localDateOf } from '../domain/time/zoned-time.js';
 import { ForbiddenError } from '../errors.js';
 import type { Cell, Column, Table } from '../export/report-table.js';
+import { type FileDownload, tablesFile } from '../export/table-file.js';
 import type { CaseLedger, CaseLedgerRow } from '../schemas/case-reports.js';
 import { authorize } from './access.js';
 
@@ -36,16 +38,37 @@ export interface CaseLedgerService {
   read(principal: Principal, query: LedgerQuery, now: Date): Promise<CaseLedger & { itemsRead: number }>;
   /** The ledger as tables for Excel and CSV (Chinese headers, masked names); the export is audited. */
   export(principal: Principal, query: LedgerQuery, format: 'csv' | 'xlsx', now: Date): Promise<Table[]>;
+  /** The export as the file handed out (API and pages alike): bytes and the headers naming it. */
+  download(
+    principal: Principal,
+    query: LedgerQuery,
+    format: 'csv' | 'xlsx',
+    now: Date,
+  ): Promise<FileDownload>;
 }
 
 export function caseLedgerService(deps: {
   cases: CaseRepository;
   units: UnitRepository;
   calendars: CalendarRepository;
+  /** The semesters the office set (学期); the latest begun gives the default "since". */
+  semesters?: Pick<RosterRepository, 'listSemesters'>;
   timeZone?: string;
 }): CaseLedgerService {
-  const { cases, units, calendars } = deps;
+  const { cases, units, calendars, semesters } = deps;
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
+
+  /** The start date of the latest semester begun by `today` (newest first), else 1 Sep / 1 Feb. */
+  async function defaultSince(today: string): Promise<string> {
+    let cursor: string | undefined;
+    do {
+      const page = await semesters?.listSemesters({ limit: 10, cursor });
+      const begun = page?.items.find((s) => s.startDate <= today);
+      if (begun !== undefined) return begun.startDate;
+      cursor = page?.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return semesterStartOf(today);
+  }
 
   /** Which listing the caller reads: the county, or one township (its own, for a township user). */
   async function scopeOf(principal: Principal, query: LedgerQuery): Promise<CaseScope> {
@@ -61,7 +84,7 @@ export function caseLedgerService(deps: {
   async function read(principal: Principal, query: LedgerQuery, now: Date) {
     const scope = await scopeOf(principal, query);
     const today = localDateOf(now, timeZone);
-    const since = query.since ?? semesterStartOf(today);
+    const since = query.since ?? (await defaultSince(today));
     const [open, returned, overrides, settings] = await Promise.all([
       cases.listAll(scope, { prefix: OPEN_CASE_PREFIX }),
       cases.listAll(scope, { between: [`${CLOSED_CASE_PREFIX}${since}`, `${CLOSED_CASE_PREFIX}~`] }),
@@ -133,30 +156,44 @@ export function caseLedgerService(deps: {
     return { asOf: today, since, totals, townships: sorted, itemsRead: open.length + returned.length };
   }
 
+  async function exportTables(principal: Principal, query: LedgerQuery, format: 'csv' | 'xlsx', now: Date) {
+    const ledger = await read(principal, query, now);
+    // Who took the (masked) list away, and how much of it: written before the file is made.
+    await cases.recordView(
+      auditEvent(
+        principal,
+        'case.export',
+        { type: 'case', id: 'ledger' },
+        {
+          before: null,
+          after: {
+            format,
+            township: query.township ?? null,
+            since: ledger.since,
+            rows: ledger.totals.open,
+          },
+        },
+        now,
+      ),
+    );
+    return ledgerTables(ledger);
+  }
+
   return {
     read,
-
-    async export(principal, query, format, now) {
-      const ledger = await read(principal, query, now);
-      // Who took the (masked) list away, and how much of it: written before the file is made.
-      await cases.recordView(
-        auditEvent(
-          principal,
-          'case.export',
-          { type: 'case', id: 'ledger' },
-          {
-            before: null,
-            after: {
-              format,
-              township: query.township ?? null,
-              since: ledger.since,
-              rows: ledger.totals.open,
-            },
-          },
-          now,
-        ),
+    export: exportTables,
+    async download(principal, query, format, now) {
+      const tables = await exportTables(principal, query, format, now);
+      return tablesFile(
+        tables,
+        {
+          name: `控辍保学台账-${now.toISOString().slice(0, 10)}`,
+          fallback: 'case-ledger',
+          title: '疑似失学辍学人员台账',
+        },
+        format,
+        now,
       );
-      return ledgerTables(ledger);
     },
   };
 }

@@ -235,7 +235,7 @@ export function createServices(
       notices,
     }),
     handoffs: handoffService({ duties, plans, units, calendars }),
-    caseLedger: caseLedgerService({ cases: caseRecords, units, calendars }),
+    caseLedger: caseLedgerService({ cases: caseRecords, units, calendars, semesters: rosters }),
     caseSettings: caseSettingsService(caseRecords),
     badges: badgeService({ counters, extensions: extensionRepo }),
     caseHomeTeaching: homeTeachingService({ cases: caseRecords, plans: planSvc }),

@@ -1,7 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { tablesCsv } from '../../../shared/export/report-csv.js';
-import { attachmentDisposition } from '../../../shared/export/report-table.js';
-import { tablesXlsx, XLSX_CONTENT_TYPE } from '../../../shared/export/report-xlsx.js';
+import { XLSX_CONTENT_TYPE } from '../../../shared/export/report-xlsx.js';
 import {
   CaseLedgerSchema,
   CaseSettingsViewSchema,
@@ -47,23 +45,8 @@ export function caseLedgerRoutes(deps: AppDeps) {
         const { itemsRead: _read, ...ledger } = await deps.caseLedger.read(c.get('principal'), query, now);
         return c.json(ledger, 200);
       }
-      const tables = await deps.caseLedger.export(c.get('principal'), query, format, now);
-      const file = `控辍保学台账-${now.toISOString().slice(0, 10)}.${format}`;
-      const fallback = `case-ledger.${format}`;
-      if (format === 'csv') {
-        return c.body(tablesCsv(tables), 200, {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': attachmentDisposition(file, fallback),
-        });
-      }
-      return c.body(
-        await tablesXlsx(tables, { title: '疑似失学辍学人员台账', created: now.toISOString() }),
-        200,
-        {
-          'content-type': XLSX_CONTENT_TYPE,
-          'content-disposition': attachmentDisposition(file, fallback),
-        },
-      );
+      const file = await deps.caseLedger.download(c.get('principal'), query, format, now);
+      return c.body(file.body, 200, file.headers);
     },
   );
 

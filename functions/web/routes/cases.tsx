@@ -8,6 +8,7 @@ import { chromeOf, pathId, unitDirectory } from '../context.js';
 import { dateTime } from '../format.js';
 import { Page } from '../layout.js';
 import { requireSession, type WebEnv } from '../session.js';
+import { caseLedgerPages } from './case-ledger.js';
 
 const STAGE_BADGE: Record<CaseListItem['stage'], string> = {
   absent: '',
@@ -38,6 +39,8 @@ async function openWeeklyForms(deps: AppDeps, p: Principal): Promise<Duty[]> {
 export function casePages(deps: AppDeps) {
   const app = new Hono<WebEnv>();
   const signedIn = requireSession(deps);
+  // The ledger's addresses first, before /cases/:caseId could take them.
+  app.route('/', caseLedgerPages(deps));
 
   app.get('/cases', signedIn, async (c) => {
     const p = c.get('principal');
@@ -69,6 +72,11 @@ export function casePages(deps: AppDeps) {
           ))}
           <small>姓名、电话已脱敏;查看详情会记入审计。</small>
         </p>
+        {p.role !== 'unit' || c.get('unit')?.kind === 'township' ? (
+          <p>
+            <a href="/cases/ledger">疑似失学辍学人员台账(按乡镇、学校,亮灯)</a>
+          </p>
+        ) : null}
         {page.items.length === 0 ? (
           <p class="card">没有案例。</p>
         ) : (
