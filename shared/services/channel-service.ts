@@ -6,6 +6,7 @@ import type { DeliveryRecord, DeliveryRepository } from '../db/delivery-reposito
 import type { NoticeRepository } from '../db/notice-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { decide } from '../domain/access/policy.js';
+import { maskPhone } from '../domain/privacy/mask.js';
 import { AppError, NotFoundError, ValidationError } from '../errors.js';
 import { type ChannelCredentials, channelSecretName, type SecretStore } from '../notify/secret-store.js';
 import type { Poster } from '../notify/senders.js';
@@ -64,8 +65,6 @@ export function maskTarget(webhookUrl: string): string {
   return `${url.protocol}//${url.host}/****`;
 }
 
-export const maskMobile = (mobile: string) => `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
-
 export function channelView(c: StoredChannel): Channel {
   return {
     id: c.id,
@@ -75,7 +74,7 @@ export function channelView(c: StoredChannel): Channel {
     name: c.name,
     target: c.target,
     hasSecret: c.hasSecret,
-    mentionMobiles: c.mentionMobiles.map(maskMobile),
+    mentionMobiles: c.mentionMobiles.map(maskPhone),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     lastResult: c.lastResult,
