@@ -1,5 +1,5 @@
 import { periodOf } from '../domain/report/period.js';
-import { UNASSESSED_LABEL } from '../domain/report/ranking.js';
+import { phaseCompletionRate, UNASSESSED_LABEL } from '../domain/report/ranking.js';
 import { dateRangeWords } from '../domain/time/date-words.js';
 import type { Report, ReportPhase } from '../schemas/reports.js';
 
@@ -145,7 +145,6 @@ export function phaseTable(phase: ReportPhase): Table {
     col('办结率', 10, 'percent'),
     ...PROGRESS_COLUMNS,
   ];
-  const rate = (done: number, all: number) => (all === 0 ? null : Math.round((done / all) * 10_000) / 10_000);
   const rows: Cell[][] = phase.units.map((u) => [
     u.unitName,
     u.unitId,
@@ -154,7 +153,7 @@ export function phaseTable(phase: ReportPhase): Table {
     u.submitted,
     u.open,
     u.overdue,
-    rate(u.accepted, u.duties),
+    phaseCompletionRate(u),
     ...progressCells(u),
   ]);
   rows.push([
@@ -327,6 +326,20 @@ export function scoreRulesLines(report: Report): string[] {
   const scoring = report.scoring;
   if (scoring === null) return [];
   return [...scoring.rulesWords, `指标:${scoring.indicators.note}`];
+}
+
+/** The viewer's own unit by name (a unit's view), from the ranking every view carries. */
+export function viewerUnitName(report: Report): string | null {
+  if (report.viewerUnitId === null) return null;
+  return report.ranking.find((r) => r.unitId === report.viewerUnitId)?.unitName ?? '本单位';
+}
+
+/**
+ * Whose duties the totals, phases and overdue list count: 全县 for the office and leaders, the
+ * viewer's own unit (by name) for a unit — a unit's phase table must never pass for the county's.
+ */
+export function scopeWords(report: Report): string {
+  return report.scope === 'all' ? '全县' : `仅本单位:${viewerUnitName(report) ?? '本单位'}`;
 }
 
 /** What the report is and how it was computed, as label–text pairs. */

@@ -71,7 +71,7 @@ export const ReportUnitStatsSchema = z.object({
   reports: z
     .object({ due: count('已到期的定期报告期数'), filed: count('其中截止时已报送(含零报告)的期数') })
     .openapi({ description: '零报告制度执行情况' }),
-  completionRate: rate('办结率 = 已办结 ÷ 应办'),
+  completionRate: rate('办结率 = 已办结 ÷ 截止时已到期的任务(应办 − 未到期的待办)'),
   onTimeRate: rate('按时办结率 = 按时办结 ÷ (已办结 + 逾期未办)'),
   // Nullable with a default: reports frozen before these were counted still read, and say "not counted".
   extensions: ReportExtensionCountsSchema.nullable()

@@ -237,9 +237,33 @@ describe('on time and late', () => {
       submitted: 1,
       openNotDue: 1,
       overdue: 1,
-      completionRate: 0.25,
+      // 1 of the 3 due by the cut-off: the one due at the end of December is not counted yet.
+      completionRate: 0.3333,
       onTimeRate: 0.5,
     });
+  });
+
+  it('counts in 办结率 only duties due by the cut-off, and those finished early', () => {
+    const later = '2025-12-31T15:59:59.999Z';
+    const content = build('2025-10-10T09:00:00.000Z', [
+      accepted(DUE),
+      accepted('2025-10-01T00:00:00.000Z', { dueAt: later }),
+      fact({ dueAt: later }),
+      fact({ dueAt: later }),
+      fact(),
+    ]).finish(NAMES).content;
+    // Accepted 2; due by the cut-off or finished: 3 (two open duties not yet due are left out).
+    expect(content.totals).toMatchObject({ assigned: 5, openNotDue: 2, completionRate: 0.6667 });
+    expect(content.units[0]?.completionRate).toBe(0.6667);
+    const work = content.phases.find((p) => p.key === 'work');
+    expect(work).toMatchObject({ duties: 5, accepted: 2, open: 3, overdue: 1, completionRate: 0.6667 });
+    // Nothing due yet and nothing finished: no rate, never 0%.
+    const early = build('2025-09-02T00:00:00.000Z', [fact({ dueAt: later })]).finish(NAMES).content;
+    expect(early.totals.completionRate).toBeNull();
+    // A unit's own view of a phase follows the same rule.
+    const summary = {} as ReportSummary;
+    const view = reportView(summary, content, { scope: 'unit', unitId: 'town' });
+    expect(view.phases.find((p) => p.key === 'work')?.completionRate).toBe(0.6667);
   });
 });
 

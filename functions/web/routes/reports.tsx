@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { decide } from '../../../shared/domain/access/policy.js';
+import { type PeriodOf, periodOf, reportIdFor } from '../../../shared/domain/report/period.js';
 import { UNASSESSED_LABEL } from '../../../shared/domain/report/ranking.js';
+import { dayWords } from '../../../shared/domain/time/date-words.js';
 import { NotFoundError } from '../../../shared/errors.js';
 import { reportCsv } from '../../../shared/export/report-csv.js';
-import { attachmentDisposition, reportFileName } from '../../../shared/export/report-table.js';
+import { attachmentDisposition, reportFileName, scopeWords } from '../../../shared/export/report-table.js';
 import { reportXlsx, XLSX_CONTENT_TYPE } from '../../../shared/export/report-xlsx.js';
 import { CreateReportSchema, type Report, type ReportRankingRow } from '../../../shared/schemas/reports.js';
 import type { AppDeps } from '../../api/deps.js';
@@ -28,7 +30,7 @@ export function reportPages(deps: AppDeps) {
   const app = new Hono<WebEnv>();
   const signedIn = requireSession(deps);
 
-  async function showList(c: WebContext, planId: string, problem?: Problem) {
+  async function showList(c: WebContext, planId: string, problem?: Problem, confirmMonth?: PeriodOf) {
     const p = c.get('principal');
     const [plan, list] = await Promise.all([
       deps.plans.get(p, planId),
@@ -42,6 +44,25 @@ export function reportPages(deps: AppDeps) {
         chrome={problem === undefined ? chrome : { ...chrome, flash: { kind: 'err', text: problem.text } }}
       >
         <h1>督办通报 · {plan.title}</h1>
+        {confirmMonth !== undefined && (
+          <form method="post" action={`/plans/${planId}/reports`} class="card" data-confirm-month>
+            <Csrf token={c.get('csrfToken')} />
+            <input type="hidden" name="period" value="month" />
+            <input type="hidden" name="confirm" value="1" />
+            <p role="alert">
+              <strong>
+                {confirmMonth.label}尚未结束(到 {dayWords(confirmMonth.end)} 结束),生成后本月不再更新。
+              </strong>
+              本月以后办结或逾期的任务不会计入{confirmMonth.label}的月报。确定现在生成吗?
+            </p>
+            <span class="row">
+              <button type="submit">确定生成{confirmMonth.label}月报</button>
+              <a class="btn" href={`/plans/${planId}/reports`}>
+                取消
+              </a>
+            </span>
+          </form>
+        )}
         {decide(p, 'report.create').allowed && (
           <form method="post" action={`/plans/${planId}/reports`} class="card row">
             <Csrf token={c.get('csrfToken')} />
@@ -101,9 +122,26 @@ export function reportPages(deps: AppDeps) {
 
   app.post('/plans/:planId/reports', signedIn, checkForm, async (c) => {
     const planId = pathId(c, 'planId', '工作方案');
-    const parsed = CreateReportSchema.safeParse({ period: one(await readForm(c), 'period') });
+    const form = await readForm(c);
+    const parsed = CreateReportSchema.safeParse({ period: one(form, 'period') });
     if (!parsed.success) {
       return showList(c, planId, { status: 400, text: Object.values(fromZod(parsed.error)).join(';') });
+    }
+    const asking =
+      parsed.data.period === 'month' &&
+      one(form, 'confirm') !== '1' &&
+      decide(c.get('principal'), 'report.create').allowed;
+    if (asking) {
+      // A monthly report frozen mid-month stays as it is for the rest of the month: ask first.
+      const plan = await deps.plans.get(c.get('principal'), planId);
+      const month = periodOf(deps.clock(), plan.timezone, 'month');
+      const existing = await deps.reports
+        .get(c.get('principal'), reportIdFor(planId, month.key))
+        .catch((err: unknown) => {
+          if (err instanceof NotFoundError) return undefined;
+          throw err;
+        });
+      if (existing === undefined) return showList(c, planId, undefined, month);
     }
     try {
       const { report, created } = await deps.reports.create(
@@ -386,7 +424,8 @@ const ReportView: FC<{ report: Report; now: Date }> = ({ report, now }) => {
           </tbody>
         </table>
       </div>
-      <h2>各阶段</h2>
+      <h2>各阶段({scopeWords(report)})</h2>
+      {report.scope !== 'all' && <p class="muted">各阶段只计本单位的任务,不是全县的情况。</p>}
       <div class="scroll" tabindex={0}>
         <table>
           <thead>

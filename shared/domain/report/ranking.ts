@@ -84,3 +84,16 @@ export function rateOf(numerator: number, denominator: number): number | null {
   if (denominator === 0) return null;
   return Math.round((numerator / denominator) * 10_000) / 10_000;
 }
+
+/**
+ * 办结率: accepted over the duties due by the cut-off — a duty still open and not yet due is not
+ * counted (it could not have been finished yet); one accepted early, or submitted, is. For a phase,
+ * the open ones not yet due are its open ones less its overdue ones.
+ */
+export function completionRateOf(c: { accepted: number; duties: number; openNotDue: number }): number | null {
+  return rateOf(c.accepted, c.duties - c.openNotDue);
+}
+
+/** The 办结率 of a phase's (or a unit's part of a phase's) counts. */
+export const phaseCompletionRate = (c: { accepted: number; duties: number; open: number; overdue: number }) =>
+  completionRateOf({ accepted: c.accepted, duties: c.duties, openNotDue: c.open - c.overdue });

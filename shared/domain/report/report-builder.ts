@@ -23,7 +23,7 @@ import {
 import { type Phase, phaseState } from '../plan/phases.js';
 import { startOfLocalDay } from '../time/zoned-time.js';
 import { type DutyFact, dutyAt } from './duty-at.js';
-import { PINYIN, RANKING_RULE, rankUnits, rateOf } from './ranking.js';
+import { completionRateOf, PINYIN, phaseCompletionRate, RANKING_RULE, rankUnits, rateOf } from './ranking.js';
 import { type ScoringInput, scoreReport } from './report-scores.js';
 
 /** At most this many overdue duties are stored with a report: the longest overdue first. */
@@ -31,7 +31,7 @@ export const OVERDUE_CAP = 5_000;
 
 /** The rules a report is computed by, printed with it (JSON, CSV notes, the workbook's 说明 sheet). */
 export const REPORT_RULES = {
-  done: '办结 = 审核通过;已提交待审核的单独统计,不算办结',
+  done: '办结 = 审核通过;已提交待审核的单独统计,不算办结。办结率 = 已办结 ÷ 截止时已到期的任务(未到期的待办任务不计入,提前办结的计入)',
   onTime:
     '按时 = 审核通过的那一轮,提交时间不晚于该轮的截止时间(恰在截止时刻提交算按时;退回整改的以整改期限为准)。按时办结率 = 按时办结 ÷ (已办结 + 逾期未办);已提交待审核和未到期的任务不计入',
   overdue:
@@ -211,7 +211,7 @@ function stats(t: Tally, levels: readonly ReportLevel[], extensions: ExtensionTa
     notices: Object.fromEntries(levels.map((l) => [l.level, t.notices.get(l.level) ?? 0])),
     returns: t.returns,
     reports: { due: t.reportsDue, filed: t.reportsFiled },
-    completionRate: rateOf(accepted, t.assigned),
+    completionRate: completionRateOf({ accepted, duties: t.assigned, openNotDue: t.openNotDue }),
     onTimeRate: rateOf(t.doneOnTime, accepted + t.overdue),
     extensions: { ...extensions },
     rectification: { ...t.rectification },
@@ -615,7 +615,7 @@ export function createReportBuilder(input: ReportBuilderInput): ReportBuilder {
           end: phase?.end ?? null,
           state,
           ...counts.all,
-          completionRate: rateOf(counts.all.accepted, counts.all.duties),
+          completionRate: phaseCompletionRate(counts.all),
           endedWithOpenWork: state === 'ended' && counts.all.open + counts.all.submitted > 0,
           units: [...counts.units.entries()]
             .map(([unitId, c]) => ({ unitId, unitName: nameOf(unitId), ...c }))

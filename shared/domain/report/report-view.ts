@@ -7,7 +7,7 @@ import type {
   ReportUnitStats,
 } from '../../schemas/reports.js';
 import { findingPartsFor, type Readership } from '../access/policy.js';
-import { rankUnits, rateOf } from './ranking.js';
+import { phaseCompletionRate, rankUnits } from './ranking.js';
 import { emptyUnitStats, REPORT_RULES } from './report-builder.js';
 
 /**
@@ -43,7 +43,7 @@ function ownPhase(phase: ReportPhase, unitId: string): ReportPhase {
     submitted: c.submitted,
     open: c.open,
     overdue: c.overdue,
-    completionRate: rateOf(c.accepted, c.duties),
+    completionRate: phaseCompletionRate(c),
     plannedPercent: mine[0]?.plannedPercent ?? null,
     reportedPercent: mine[0]?.reportedPercent ?? null,
     endedWithOpenWork: phase.state === 'ended' && c.open + c.submitted > 0,
