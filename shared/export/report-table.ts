@@ -13,11 +13,16 @@ export interface Column {
   /** Column width in characters (a Chinese character counts as about two). */
   width: number;
   kind: ColumnKind;
+  /** Long text: wrapped in the workbook's cells, top-aligned. */
+  wrap?: boolean;
 }
 
 /** One sheet's worth of a report: the CSV is the summary table; the workbook has them all. */
 export interface Table {
+  /** The sheet's name (and the CSV section's). */
   title: string;
+  /** The title row printed above the headers; the title when absent. */
+  heading?: string;
   columns: Column[];
   rows: Cell[][];
 }
@@ -55,7 +60,6 @@ export function summaryTable(report: Report): Table {
   const columns = [
     col('排名', 6),
     col('单位', 28, 'text'),
-    col('单位编号', 18, 'text'),
     col('应办任务', 10),
     col('按时办结', 10),
     col('逾期办结', 10),
@@ -80,8 +84,8 @@ export function summaryTable(report: Report): Table {
     col('办结率', 10, 'percent'),
     col('按时办结率', 12, 'percent'),
   ];
-  // Between the unit's id and its two rates.
-  const countColumns = columns.length - 5;
+  // Between the unit's name and its two rates.
+  const countColumns = columns.length - 4;
   const rows = report.ranking.map((r): Cell[] => {
     const u = detail.get(r.unitId);
     const e = u?.extensions ?? null;
@@ -111,7 +115,7 @@ export function summaryTable(report: Report): Table {
             u.averageLagPoints ?? null,
           ];
     // Ranked units first; those with nothing to judge follow, 本期无考核任务 in place of a rank.
-    return [r.rank ?? UNASSESSED_LABEL, r.unitName, r.unitId, ...counts, r.completionRate, r.onTimeRate];
+    return [r.rank ?? UNASSESSED_LABEL, r.unitName, ...counts, r.completionRate, r.onTimeRate];
   });
   return { title: '排名汇总', columns, rows };
 }
@@ -136,7 +140,6 @@ export function phaseProgressTable(report: Report): Table {
 export function phaseTable(phase: ReportPhase): Table {
   const columns = [
     col('单位', 28, 'text'),
-    col('单位编号', 18, 'text'),
     col('任务数', 8),
     col('已办结', 8),
     col('已提交待审核', 13),
@@ -147,7 +150,6 @@ export function phaseTable(phase: ReportPhase): Table {
   ];
   const rows: Cell[][] = phase.units.map((u) => [
     u.unitName,
-    u.unitId,
     u.duties,
     u.accepted,
     u.submitted,
@@ -158,7 +160,6 @@ export function phaseTable(phase: ReportPhase): Table {
   ]);
   rows.push([
     '合计',
-    null,
     phase.duties,
     phase.accepted,
     phase.submitted,
@@ -182,7 +183,6 @@ export function overdueTable(report: Report): Table {
       col('截止时间', 18, 'text'),
       col('逾期(工作日)', 13),
       col('轮次', 6),
-      col('任务编号', 30, 'text'),
     ],
     rows: report.overdue.items.map((o) => [
       o.unitName,
@@ -191,7 +191,6 @@ export function overdueTable(report: Report): Table {
       formatLocal(o.dueAt, report.timezone),
       o.workingDaysLate,
       o.round,
-      o.dutyId,
     ]),
   };
 }
@@ -254,7 +253,6 @@ export function receiptTable(report: Report): Table | null {
     title: '签收情况',
     columns: [
       col('单位', 28, 'text'),
-      col('单位编号', 18, 'text'),
       col('未签收', 8),
       col('已签收', 8),
       col('超时签收', 10),
@@ -262,7 +260,6 @@ export function receiptTable(report: Report): Table | null {
     ],
     rows: section.units.map((u) => [
       u.unitName,
-      u.unitId,
       u.unsigned,
       u.signed,
       u.signedLate,
@@ -298,7 +295,6 @@ export function scoreTable(report: Report): Table | null {
     columns: [
       col('得分排名', 8),
       col('单位', 28, 'text'),
-      col('单位编号', 18, 'text'),
       col('总分', 8, 'points'),
       col('一票否决', 24, 'text'),
       col('得分明细', 70, 'text'),
@@ -310,7 +306,6 @@ export function scoreTable(report: Report): Table | null {
       return [
         u.rank,
         u.unitName,
-        u.unitId,
         u.total,
         u.vetoed ? `否决${u.vetoReasons.length > 0 ? `:${u.vetoReasons.join('、')}未达标` : ''}` : '',
         scoreLinesWords(u.lines),
@@ -342,6 +337,18 @@ export function scopeWords(report: Report): string {
   return report.scope === 'all' ? '全县' : `仅本单位:${viewerUnitName(report) ?? '本单位'}`;
 }
 
+/**
+ * The time zone as people say it: (北京时间) for China's zone, never the code `Asia/Shanghai`;
+ * another zone (a test plan, a plan abroad) is named by its offset.
+ */
+export function zoneWords(timeZone: string, at: string): string {
+  if (timeZone === 'Asia/Shanghai' || timeZone === 'PRC') return '(北京时间)';
+  const offset = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' })
+    .formatToParts(new Date(at))
+    .find((p) => p.type === 'timeZoneName')?.value;
+  return offset === undefined ? '' : `(${offset.replace('GMT', 'UTC')})`;
+}
+
 /** What the report is and how it was computed, as label–text pairs. */
 export function notesOf(report: Report): [string, string][] {
   // The period's days in words: a person reads 10月6日—10月12日, never the code 2025-W41.
@@ -349,14 +356,14 @@ export function notesOf(report: Report): [string, string][] {
   const notes: [string, string][] = [
     ['工作方案', report.planTitle],
     ['期次', `${report.periodLabel}(${dateRangeWords(span.start, span.end)})`],
-    ['截止时间', `${formatLocal(report.asOf, report.timezone)}(${report.timezone})`],
+    ['截止时间', `${formatLocal(report.asOf, report.timezone)}${zoneWords(report.timezone, report.asOf)}`],
     ['生成时间', formatLocal(report.generatedAt, report.timezone)],
-    ['生成方式', report.trigger === 'schedule' ? '定时生成' : `手动生成(${report.generatedBy})`],
+    ['生成方式', report.trigger === 'schedule' ? '定时生成' : '手动生成'],
     [
       '视图',
       report.scope === 'all'
         ? '全部单位明细'
-        : `本单位视图(${report.viewerUnitId ?? ''}):其他单位只显示排名;合计、各阶段和逾期清单只计本单位的任务`,
+        : `本单位视图(${viewerUnitName(report) ?? '本单位'}):其他单位只显示排名;合计、各阶段和逾期清单只计本单位的任务`,
     ],
     ['办结', report.rules.done],
     ['按时', report.rules.onTime],

@@ -1,13 +1,15 @@
 import { PassThrough } from 'node:stream';
-import type { stream } from 'exceljs';
+import type { Style, stream } from 'exceljs';
 import type { Report } from '../schemas/reports.js';
 import {
   type Cell,
+  type Column,
   notesOf,
   overdueTable,
   phaseTable,
   receiptTable,
   rectificationTable,
+  scopeWords,
   scoreRulesLines,
   scoreTable,
   summaryTable,
@@ -43,30 +45,64 @@ function sheetName(wanted: string, taken: Set<string>): string {
   return name;
 }
 
-type SheetWriter = ReturnType<stream.xlsx.WorkbookWriter['addWorksheet']>;
+type WorkbookWriter = stream.xlsx.WorkbookWriter;
+type SheetWriter = ReturnType<WorkbookWriter['addWorksheet']>;
 
-/** Writes a table and commits each row as it goes: the workbook is streamed, never held whole. */
-function writeTable(sheet: SheetWriter, table: Table): void {
-  sheet.columns = table.columns.map((c) => ({
-    header: c.header,
-    width: c.width,
-    style:
-      c.kind === 'percent'
-        ? { numFmt: '0.0%' }
-        : c.kind === 'int'
-          ? { numFmt: '0' }
-          : c.kind === 'points'
-            ? { numFmt: '0.0' }
-            : {},
-  }));
-  const header = sheet.getRow(1);
+/**
+ * How every sheet prints: A4 landscape, all columns on one page wide (as many pages down as the
+ * rows need), centred. The office prints these for meetings; a table cut across two pages wide is
+ * unreadable on paper.
+ */
+export const SHEET_PAGE_SETUP = {
+  orientation: 'landscape',
+  paperSize: 9,
+  fitToPage: true,
+  fitToWidth: 1,
+  fitToHeight: 0,
+  horizontalCentered: true,
+} as const;
+
+/** The title row above the headers, and the headers: the rows frozen at the top of every sheet. */
+const HEAD_ROWS = 2;
+
+function columnStyle(c: Column): Partial<Style> {
+  const numFmt =
+    c.kind === 'percent' ? '0.0%' : c.kind === 'int' ? '0' : c.kind === 'points' ? '0.0' : undefined;
+  return {
+    ...(numFmt === undefined ? {} : { numFmt }),
+    ...(c.wrap === true ? { alignment: { wrapText: true, vertical: 'top' } } : {}),
+  };
+}
+
+/**
+ * Writes a table as a sheet — its heading (the title row, merged across the columns), the Chinese
+ * headers (frozen, with a filter), then its rows — committing each row as it goes, so the
+ * workbook is streamed, never held whole. Every sheet the product makes goes through here.
+ */
+function writeTable(workbook: WorkbookWriter, taken: Set<string>, table: Table): void {
+  const sheet: SheetWriter = workbook.addWorksheet(sheetName(table.title, taken), {
+    views: [{ state: 'frozen', xSplit: 0, ySplit: HEAD_ROWS }],
+    pageSetup: SHEET_PAGE_SETUP,
+  });
+  const width = Math.max(1, table.columns.length);
+  sheet.columns = table.columns.map((c) => ({ width: c.width, style: columnStyle(c) }));
+  const title = sheet.addRow([table.heading ?? table.title]);
+  title.height = 28;
+  title.font = { bold: true, size: 14 };
+  title.alignment = { vertical: 'middle', horizontal: 'center' };
+  if (width > 1) sheet.mergeCells(1, 1, 1, width);
+  title.commit();
+  const header = sheet.addRow(table.columns.map((c) => c.header));
   header.font = { bold: true };
   header.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
   header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
   header.commit();
   for (const row of table.rows) sheet.addRow(row).commit();
   if (table.columns.length > 0) {
-    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: table.columns.length } };
+    sheet.autoFilter = {
+      from: { row: HEAD_ROWS, column: 1 },
+      to: { row: HEAD_ROWS, column: table.columns.length },
+    };
   }
   sheet.commit();
 }
@@ -74,46 +110,45 @@ function writeTable(sheet: SheetWriter, table: Table): void {
 /**
  * The report as an Excel workbook: 排名汇总 (the ranking with every figure, extensions and
  * rectifications included), one sheet per phase, 逾期未办 (the overdue duties), 督查整改 (one row
- * per finding), 量化考评 (units by score, each breakdown, the scoring rules) and 说明 (cut-off, rules). Each table sheet has Chinese headers,
- * column widths, an autofilter and a frozen header row. What a unit may not see is absent.
+ * per finding), 量化考评 (units by score, each breakdown, the scoring rules) and 说明 (cut-off, rules).
+ * Each sheet has a title row naming the report, Chinese headers, column widths, an autofilter and
+ * frozen head rows, and prints A4 landscape; units are named, never coded. What a unit may not see is absent.
  */
 export async function reportXlsx(report: Report): Promise<Uint8Array<ArrayBuffer>> {
-  return workbookBytes(
-    { title: `${report.planTitle} ${report.periodLabel}督办通报`, created: report.generatedAt },
-    (workbook, taken, frozen) => {
-      const tables = [
-        summaryTable(report),
-        ...report.phases.map((p, i) => ({ ...phaseTable(p), title: `阶段${i + 1}-${p.name}` })),
-        overdueTable(report),
-        ...[rectificationTable(report), receiptTable(report)].filter(
-          (t): t is Table => t !== null && (t.title !== '签收情况' || t.rows.length > 0),
-        ),
-      ];
-      for (const table of tables) {
-        writeTable(workbook.addWorksheet(sheetName(table.title, taken), { views: frozen }), table);
-      }
-
-      // 量化考评: the units by score, then (after an empty row) the rules every score was given by.
-      const scores = scoreTable(report);
-      if (scores !== null) {
-        const rules = scoreRulesLines(report).map((text): Cell[] => [null, text]);
-        writeTable(workbook.addWorksheet(sheetName(scores.title, taken), { views: frozen }), {
-          ...scores,
-          rows: [...scores.rows, [], [null, '考评规则'], ...rules],
-        });
-      }
-
-      const notes = workbook.addWorksheet(sheetName('说明', taken));
-      notes.columns = [
-        { header: '项目', width: 14 },
-        { header: '内容', width: 100, style: { alignment: { wrapText: true, vertical: 'top' } } },
-      ];
-      notes.getRow(1).font = { bold: true };
-      notes.getRow(1).commit();
-      for (const [label, text] of notesOf(report)) notes.addRow([label, text]).commit();
-      notes.commit();
-    },
-  );
+  const name = `${report.planTitle} ${report.periodLabel}督办通报`;
+  const scope = scopeWords(report);
+  const tables: Table[] = [
+    { ...summaryTable(report), heading: `${name} · 排名汇总` },
+    ...report.phases.map((p, i) => ({
+      ...phaseTable(p),
+      title: `阶段${i + 1}-${p.name}`,
+      heading: `${name} · ${p.name}(${scope})`,
+    })),
+    { ...overdueTable(report), heading: `${name} · 逾期未办(${scope})` },
+    ...[rectificationTable(report), receiptTable(report)]
+      .filter((t): t is Table => t !== null && (t.title !== '签收情况' || t.rows.length > 0))
+      .map((t) => ({ ...t, heading: `${name} · ${t.title}` })),
+  ];
+  // 量化考评: the units by score, then (after an empty row) the rules every score was given by.
+  const scores = scoreTable(report);
+  if (scores !== null) {
+    const rules = scoreRulesLines(report).map((text): Cell[] => [null, text]);
+    tables.push({
+      ...scores,
+      heading: `${name} · 量化考评`,
+      rows: [...scores.rows, [], [null, '考评规则'], ...rules],
+    });
+  }
+  tables.push({
+    title: '说明',
+    heading: `${name} · 说明`,
+    columns: [
+      { header: '项目', width: 14, kind: 'text' },
+      { header: '内容', width: 100, kind: 'text', wrap: true },
+    ],
+    rows: notesOf(report),
+  });
+  return workbookBytes({ title: name, created: report.generatedAt }, tables);
 }
 
 /** Any one table (a ledger) as a workbook of one sheet: Chinese headers, frozen, with a filter. */
@@ -121,25 +156,18 @@ export function tableXlsx(table: Table, created: Date): Promise<Uint8Array<Array
   return tablesXlsx([table], { title: table.title, created: created.toISOString() });
 }
 
-/** Tables as a workbook, one sheet each, with the same header style, autofilter and frozen header row. */
+/** Tables as a workbook, one sheet each, every sheet laid out and printed the same way. */
 export function tablesXlsx(
   tables: readonly Table[],
   meta: { title: string; created: string },
 ): Promise<Uint8Array<ArrayBuffer>> {
-  return workbookBytes(meta, (workbook, taken, frozen) => {
-    for (const table of tables) {
-      writeTable(workbook.addWorksheet(sheetName(table.title, taken), { views: frozen }), table);
-    }
-  });
+  return workbookBytes(meta, tables);
 }
 
-type WorkbookWriter = stream.xlsx.WorkbookWriter;
-type FrozenViews = { state: 'frozen'; xSplit: number; ySplit: number }[];
-
-/** A streamed workbook's bytes: `fill` adds the sheets (names taken so far in `taken`). */
+/** A streamed workbook's bytes, one sheet per table. */
 async function workbookBytes(
   meta: { title: string; created: string },
-  fill: (workbook: WorkbookWriter, taken: Set<string>, frozen: FrozenViews) => void,
+  tables: readonly Table[],
 ): Promise<Uint8Array<ArrayBuffer>> {
   const ExcelJS = await loadExcelJs();
   const out = new PassThrough();
@@ -159,7 +187,8 @@ async function workbookBytes(
   workbook.creator = 'duban 督办';
   workbook.created = new Date(meta.created);
   workbook.title = meta.title;
-  fill(workbook, new Set<string>(), [{ state: 'frozen', xSplit: 0, ySplit: 1 }]);
+  const taken = new Set<string>();
+  for (const table of tables) writeTable(workbook, taken, table);
   await workbook.commit();
   await ended;
   return new Uint8Array(Buffer.concat(chunks));

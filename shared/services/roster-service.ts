@@ -361,6 +361,7 @@ export function rosterService(deps: {
         fileName: `疑似失学辍学人员台账-${semester.name}`,
         table: {
           title: '疑似失学辍学人员台账',
+          heading: `疑似失学辍学人员台账(${semester.name})`,
           columns: [
             { header: '序号', width: 6, kind: 'int' },
             text('乡镇', 14),

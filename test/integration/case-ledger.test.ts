@@ -13,6 +13,7 @@ import type { CaseLedger, CaseSettingsView } from '../../shared/schemas/case-rep
 import { OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
 import { caseChild } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
+import { expectPrintableSheets, openWorkbook } from '../fixtures/workbook.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
 interface ErrorBody {
@@ -113,6 +114,7 @@ describe('控辍保学台账, settings and retention', () => {
     expect(xlsx.headers.get('content-type')).toContain('spreadsheetml');
     const bytes = new Uint8Array(await xlsx.arrayBuffer());
     expect(bytes[0]).toBe(0x50); // PK: a zip
+    expectPrintableSheets(await openWorkbook(bytes));
     const events = await api.services.audit.list(OFFICE, {}, { limit: 200 });
     const exports = events.items.filter((e) => e.action === 'case.export');
     expect(exports.map((e) => (e.after as { format: string }).format).sort()).toEqual(['csv', 'xlsx']);

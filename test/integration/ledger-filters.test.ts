@@ -5,6 +5,7 @@ import { CreatePlanSchema } from '../../shared/schemas/plans.js';
 import { CreateTaskSchema } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { OFFICE, SEED_PHASES, type testApp, unitUser } from '../fixtures/app.js';
+import { expectPrintableSheets } from '../fixtures/workbook.js';
 import { webApp } from './web-harness.js';
 
 /** Tasks are assigned and worked on a week before the ledger is read (a Saturday). */
@@ -147,20 +148,22 @@ describe('任务台账 by unit duty: status, light, due-time order and the Excel
     sheet.eachRow((row) => {
       rows.push((row.values as unknown[]).slice(1));
     });
-    expect(rows[0]).toEqual(['序号', '工作任务', '责任单位', '阶段', '截止时间', '状态', '亮灯', '最近办理']);
-    expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[5], r[6]])).toEqual([
+    expect(rows[0]?.[0]).toMatch(/ · 任务台账$/);
+    expect(rows[1]).toEqual(['序号', '工作任务', '责任单位', '阶段', '截止时间', '状态', '亮灯', '最近办理']);
+    expect(rows.slice(2).map((r) => [r[0], r[1], r[2], r[5], r[6]])).toEqual([
       [1, '食品安全检查', '河西镇', '退回整改', '绿灯'],
       [2, '宣传标语张贴', '河西镇', '待办', '蓝灯'],
       [3, '校舍安全排查', '柳湾村', '待办', '红灯'],
     ]);
-    expect(String(rows[1]?.[7])).toContain('退回整改');
+    expect(String(rows[2]?.[7])).toContain('退回整改');
+    expectPrintableSheets(workbook);
 
     const red = await web.app.request(`/plans/${s.plan.id}/ledger/duties.xlsx?light=red`, {
       headers: { cookie: `duban_session=${office.cookie()}` },
     });
     const redBook = new ExcelJS.Workbook();
     await redBook.xlsx.load(await red.arrayBuffer());
-    expect(redBook.worksheets[0]?.rowCount).toBe(2);
+    expect(redBook.worksheets[0]?.rowCount).toBe(3);
   });
 
   it('refuses a unit the ledger and its export', async () => {

@@ -286,7 +286,7 @@ describe('序时进度 in the reports', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await xlsx.arrayBuffer());
     const phaseSheet = workbook.worksheets.find((w) => w.name.startsWith('阶段1'));
-    const header = phaseSheet?.getRow(1).values as unknown[];
+    const header = phaseSheet?.getRow(2).values as unknown[];
     expect(header).toContain('平均序时进度(%)');
     const total = phaseSheet?.getRow(phaseSheet.rowCount).values as unknown[];
     expect(total.slice(-2)).toEqual([50, 17.5]);

@@ -287,8 +287,8 @@ describe('签收 and 催办', () => {
 
     const { text } = await api.call('GET', `/v1/reports/${report.id}?format=csv`);
     expect(text).toContain(`签收情况:未签收 ${report.receipts?.all.unsigned} 条`);
-    expect(text).toContain('单位,单位编号,未签收,已签收,超时签收,平均签收用时(工作分钟)');
-    expect(text).toContain(`东街村,village,${village?.unsigned},${village?.signed},${village?.signedLate},`);
+    expect(text).toContain('单位,未签收,已签收,超时签收,平均签收用时(工作分钟)');
+    expect(text).toContain(`东街村,${village?.unsigned},${village?.signed},${village?.signedLate},`);
     const xlsx = await api.app.request(`/v1/reports/${report.id}?format=xlsx`, {
       headers: { authorization: `Bearer ${await issueHs256Token(TEST_SECRET, OFFICE)}` },
     });
@@ -296,12 +296,11 @@ describe('签收 and 催办', () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(await xlsx.arrayBuffer());
     const sheet = book.getWorksheet('签收情况');
-    expect(sheet?.getRow(1).getCell(3).value).toBe('未签收');
+    expect(sheet?.getRow(2).getCell(2).value).toBe('未签收');
     const rows: unknown[][] = [];
     sheet?.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
     expect(rows).toContainEqual([
       '东街村',
-      'village',
       village?.unsigned,
       village?.signed,
       village?.signedLate,

@@ -172,10 +172,10 @@ describe('量化考评 in a frozen report', () => {
     const sheet = workbook.getWorksheet('量化考评');
     expect(sheet).toBeDefined();
     const values = (n: number) => ((sheet?.getRow(n).values ?? []) as unknown[]).slice(1);
-    expect(values(1).slice(0, 4)).toEqual(['得分排名', '单位', '单位编号', '总分']);
-    expect(values(2).slice(0, 4)).toEqual([1, '西街村', 'west', report.scoring?.units[0]?.total]);
-    expect(values(3)[4]).toBe('否决:校园安全隐患未达标');
-    expect(values(3)[5]).toBe('按时办结 2 项 +10');
+    expect(values(2).slice(0, 3)).toEqual(['得分排名', '单位', '总分']);
+    expect(values(3).slice(0, 3)).toEqual([1, '西街村', report.scoring?.units[0]?.total]);
+    expect(values(4)[3]).toBe('否决:校园安全隐患未达标');
+    expect(values(4)[4]).toBe('按时办结 2 项 +10');
     const texts: string[] = [];
     sheet?.eachRow((row) => {
       texts.push(...(row.values as unknown[]).filter((v): v is string => typeof v === 'string'));

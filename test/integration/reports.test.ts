@@ -18,6 +18,7 @@ import type {
 } from '../../shared/schemas/reports.js';
 import type { Task } from '../../shared/schemas/tasks.js';
 import { LEADER, OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
+import { expectPrintableSheets, INTERNAL_CODE } from '../fixtures/workbook.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
 type TaskWithDuties = Task & { duties: Duty[] };
@@ -290,8 +291,9 @@ describe('a weekly report', () => {
       const bytes = Buffer.from(await res.arrayBuffer());
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const lines = bytes.toString('utf8').slice(1).split('\r\n');
-      expect(lines[0]?.startsWith('排名,单位,单位编号,应办任务,按时办结')).toBe(true);
-      expect(lines[1]?.startsWith('1,东街村,village,1,1,0')).toBe(true);
+      expect(lines[0]?.startsWith('排名,单位,应办任务,按时办结')).toBe(true);
+      expect(lines[1]?.startsWith('1,东街村,1,1,0')).toBe(true);
+      expect(bytes.toString('utf8')).not.toMatch(INTERNAL_CODE);
     });
 
     it('is an Excel workbook with the ranking, the phases and the overdue duties', async () => {
@@ -313,12 +315,22 @@ describe('a weekly report', () => {
         '说明',
       ]);
       const summary = workbook.getWorksheet('排名汇总');
-      expect(summary?.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-      expect(summary?.getRow(2).getCell(2).value).toBe('东街村');
+      expect(summary?.getRow(3).getCell(2).value).toBe('东街村');
       // The town's own row in full, the village's without figures.
-      expect(summary?.getRow(2).getCell(4).value).toBeNull();
-      expect(summary?.getRow(4).getCell(9).value).toBe(1);
-      expect(workbook.getWorksheet('逾期未办')?.rowCount).toBe(2);
+      expect(summary?.getRow(3).getCell(3).value).toBeNull();
+      expect(summary?.getRow(5).getCell(8).value).toBe(1);
+      expect(workbook.getWorksheet('逾期未办')?.rowCount).toBe(3);
+      // Printable, titled, and no code in any cell: units by name, no ids, no time zone code.
+      expectPrintableSheets(workbook, [
+        report.id,
+        plan.id,
+        OFFICE.sub,
+        'Asia/Shanghai',
+        ...t1.duties.map((d) => d.id),
+      ]);
+      expect(workbook.getWorksheet('阶段1-部署发动阶段')?.getRow(1).getCell(1).value).toContain(
+        '(仅本单位:城关镇)',
+      );
     });
   });
 });

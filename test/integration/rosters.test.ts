@@ -20,6 +20,7 @@ import type {
 import { LEADER, OFFICE, TEST_FIELD_CIPHER, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
 import { gbk } from '../fixtures/gbk.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
+import { expectPrintableSheets } from '../fixtures/workbook.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -369,10 +370,12 @@ describe('semesters, rosters and the county ledger', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
     const sheet = wb.worksheets[0];
-    expect(sheet?.getRow(1).getCell(5).value).toBe('姓名');
-    expect(sheet?.getRow(2).getCell(5).value).toBe('孙*净');
-    expect(sheet?.getRow(3).getCell(3).value).toBe('河西中学');
-    expect(sheet?.actualRowCount).toBe(3);
+    expect(sheet?.getRow(1).getCell(1).value).toBe('疑似失学辍学人员台账(2026秋季学期)');
+    expect(sheet?.getRow(2).getCell(5).value).toBe('姓名');
+    expect(sheet?.getRow(3).getCell(5).value).toBe('孙*净');
+    expect(sheet?.getRow(4).getCell(3).value).toBe('河西中学');
+    expect(sheet?.actualRowCount).toBe(4);
+    expectPrintableSheets(wb, ['town2']);
 
     const trail = async (id: string) =>
       (

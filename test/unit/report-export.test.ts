@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { createWorkingCalendar } from '../../shared/domain/calendar/working-calendar.js';
 import type { DutyFact } from '../../shared/domain/report/duty-at.js';
@@ -15,6 +14,7 @@ import {
 import { reportXlsx } from '../../shared/export/report-xlsx.js';
 import type { Report, ReportSummary } from '../../shared/schemas/reports.js';
 import { dutyFact, parseCsv } from '../fixtures/report-facts.js';
+import { expectPrintableSheets, INTERNAL_CODE, openWorkbook } from '../fixtures/workbook.js';
 
 const DUE = '2025-09-30T09:00:00.000Z';
 const ASOF = '2025-10-10T09:00:00.000Z';
@@ -101,20 +101,22 @@ describe('CSV', () => {
       all.findIndex((r) => r.length === 1 && r[0] === ''),
     );
     expect(all[rows.length + 1]).toEqual(['督查整改:问题 0 个,已销号 0 个']);
-    expect(rows[0]?.slice(0, 4)).toEqual(['排名', '单位', '单位编号', '应办任务']);
+    expect(rows[0]?.slice(0, 4)).toEqual(['排名', '单位', '应办任务', '按时办结']);
     expect(rows[0]).toContain('督办通知');
     expect(rows[0]?.at(-1)).toBe('按时办结率');
     expect(rows.map((r) => r[1])).toEqual(['单位', '东街村', '城关镇', '县教育体育局']);
-    expect(rows[1]).toEqual(expect.arrayContaining(['1', '东街村', 'village', '100.0%']));
+    expect(rows[1]).toEqual(expect.arrayContaining(['1', '东街村', '100.0%']));
+    // Units by name only: no unit id, duty id or time zone code anywhere in the file.
+    expect(reportCsv(sample())).not.toMatch(INTERNAL_CODE);
   });
 
   it('hides other units’ figures from a unit, keeping their rank, name and rates', () => {
     const rows = parseCsv(reportCsv(sample({ scope: 'unit', unitId: 'town' })).slice(1));
-    const town = rows.find((r) => r[2] === 'town');
-    const village = rows.find((r) => r[2] === 'village');
-    expect(town?.[3]).toBe('2');
-    expect(village?.slice(0, 3)).toEqual(['1', '东街村', 'village']);
-    expect(village?.slice(3, -2).every((cell) => cell === '')).toBe(true);
+    const town = rows.find((r) => r[1] === '城关镇');
+    const village = rows.find((r) => r[1] === '东街村');
+    expect(town?.[2]).toBe('2');
+    expect(village?.slice(0, 2)).toEqual(['1', '东街村']);
+    expect(village?.slice(2, -2).every((cell) => cell === '')).toBe(true);
     expect(village?.slice(-2)).toEqual(['100.0%', '100.0%']);
   });
 
@@ -142,11 +144,29 @@ describe('CSV', () => {
 });
 
 describe('Excel workbook', () => {
-  async function open(report: Report) {
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load((await reportXlsx(report)).buffer);
-    return workbook;
-  }
+  const open = async (report: Report) => openWorkbook(await reportXlsx(report));
+
+  it('prints every sheet A4 landscape one page wide, under a title row, with no internal code', async () => {
+    for (const scope of [{ scope: 'all' as const }, { scope: 'unit' as const, unitId: 'town' }]) {
+      const workbook = await open(sample(scope));
+      expectPrintableSheets(workbook, ['office-1', 'plan-x', 'rpt-plan']);
+      expect(workbook.getWorksheet('排名汇总')?.getRow(1).getCell(1).value).toBe(
+        '控辍保学/劝返复学 2025年第41周督办通报 · 排名汇总',
+      );
+    }
+    const all = await open(sample());
+    expect(all.getWorksheet('阶段2-自查补短阶段')?.getRow(1).getCell(1).value).toContain(
+      '自查补短阶段(全县)',
+    );
+    const notes = new Map<unknown, unknown>();
+    all.getWorksheet('说明')?.eachRow((row) => notes.set(row.getCell(1).value, row.getCell(2).value));
+    expect(notes.get('截止时间')).toBe('2025-10-10 17:00(北京时间)');
+    expect(notes.get('生成方式')).toBe('手动生成');
+    const mine = await open(sample({ scope: 'unit', unitId: 'town' }));
+    expect(mine.getWorksheet('阶段2-自查补短阶段')?.getRow(1).getCell(1).value).toContain(
+      '自查补短阶段(仅本单位:城关镇)',
+    );
+  });
 
   it('has the ranking, a sheet per phase, the overdue duties and the notes', async () => {
     const workbook = await open(sample());
@@ -159,22 +179,23 @@ describe('Excel workbook', () => {
       '说明',
     ]);
     const summary = workbook.getWorksheet('排名汇总');
-    expect(summary?.getRow(1).values).toEqual(
-      expect.arrayContaining(['排名', '单位', '单位编号', '按时办结', '逾期未办', '按时办结率']),
+    expect(summary?.getRow(2).values).toEqual(
+      expect.arrayContaining(['排名', '单位', '按时办结', '逾期未办', '按时办结率']),
     );
-    const first = summary?.getRow(2);
+    expect(summary?.getRow(2).values).not.toContain('单位编号');
+    const first = summary?.getRow(3);
     expect([first?.getCell(1).value, first?.getCell(2).value, first?.getCell(3).value]).toEqual([
       1,
       '东街村',
-      'village',
+      1,
     ]);
     const rateCell = first?.getCell(summary?.columnCount ?? 0);
     expect(rateCell?.value).toBe(1);
     expect(rateCell?.numFmt).toBe('0.0%');
-    expect(summary?.getRow(4).getCell(2).value).toBe('县教育体育局');
+    expect(summary?.getRow(5).getCell(2).value).toBe('县教育体育局');
   });
 
-  it('freezes the header row, sets column widths and filters on every table sheet', async () => {
+  it('freezes the title and header rows, sets column widths and filters on every table sheet', async () => {
     const workbook = await open(sample());
     for (const [name, unitColumn] of [
       ['排名汇总', 2],
@@ -182,20 +203,20 @@ describe('Excel workbook', () => {
       ['逾期未办', 1],
     ] as const) {
       const sheet = workbook.getWorksheet(name);
-      expect(sheet?.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+      expect(sheet?.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
       expect(sheet?.getColumn(unitColumn).width).toBe(28);
       expect(sheet?.columns.every((c) => (c.width ?? 0) >= 6)).toBe(true);
       expect(sheet?.autoFilter).toBeTruthy();
     }
     const overdue = workbook.getWorksheet('逾期未办');
-    expect(overdue?.getRow(1).values).toEqual(
+    expect(overdue?.getRow(2).values).toEqual(
       expect.arrayContaining(['单位', '任务', '截止时间', '逾期(工作日)']),
     );
-    expect(overdue?.rowCount).toBe(3);
+    expect(overdue?.rowCount).toBe(4);
     // Text stays text: a title that looks like a formula is not one.
-    const titles = [overdue?.getRow(2).getCell(2).value, overdue?.getRow(3).getCell(2).value];
+    const titles = [overdue?.getRow(3).getCell(2).value, overdue?.getRow(4).getCell(2).value];
     expect(titles).toContain('=HYPERLINK("http://x","点我")');
-    expect(overdue?.getRow(2).getCell(4).value).toBe('2025-09-30 17:00');
+    expect(overdue?.getRow(3).getCell(4).value).toBe('2025-09-30 17:00');
     const phase = workbook.getWorksheet('阶段2-自查补短阶段');
     expect(phase?.getRow(phase.rowCount).getCell(1).value).toBe('合计');
   });
@@ -203,14 +224,15 @@ describe('Excel workbook', () => {
   it('shows a unit only its own rows beyond the ranking', async () => {
     const workbook = await open(sample({ scope: 'unit', unitId: 'town' }));
     const overdue = workbook.getWorksheet('逾期未办');
-    expect(overdue?.rowCount).toBe(2);
-    expect(overdue?.getRow(2).getCell(1).value).toBe('城关镇');
+    expect(overdue?.rowCount).toBe(3);
+    expect(overdue?.getRow(3).getCell(1).value).toBe('城关镇');
     const phase = workbook.getWorksheet('阶段2-自查补短阶段');
-    expect(phase?.getColumn(1).values.filter((v) => typeof v === 'string')).toEqual([
-      '单位',
-      '城关镇',
-      '合计',
-    ]);
+    expect(
+      phase
+        ?.getColumn(1)
+        .values.filter((v) => typeof v === 'string')
+        .slice(1),
+    ).toEqual(['单位', '城关镇', '合计']);
     const notes = workbook.getWorksheet('说明');
     expect(notes?.getColumn(2).values).toEqual(
       expect.arrayContaining([expect.stringContaining('本单位视图')]),
@@ -227,6 +249,6 @@ describe('CSV text that looks like a formula', () => {
       ranking: report.ranking.map((r) => (r.unitId === 'town' ? { ...r, unitName: '=1+1' } : r)),
     };
     const rows = parseCsv(reportCsv(tampered).slice(1));
-    expect(rows.find((r) => r[2] === 'town')?.[1]).toBe("'=1+1");
+    expect(rows.some((r) => r[1] === "'=1+1")).toBe(true);
   });
 });

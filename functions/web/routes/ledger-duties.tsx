@@ -162,6 +162,7 @@ export function dutyLedgerTable(plan: Plan, units: Map<string, Unit>, rows: read
   const text = (header: string, width: number) => ({ header, width, kind: 'text' as const });
   return {
     title: '任务台账',
+    heading: `${plan.title} · 任务台账`,
     columns: [
       { header: '序号', width: 6, kind: 'int' },
       text('工作任务', 36),
