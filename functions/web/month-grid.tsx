@@ -9,7 +9,7 @@ export const MONTH_GRID_CSS = `
 .month table{border-collapse:collapse;width:100%;text-align:center;font-size:.85rem}
 .month th{font-weight:400;color:#5f6b76}
 .month td{padding:.15rem 0;border-radius:4px}
-.month td.we{color:#8a949e}
+.month td.we{color:#5f6b76}
 .month td.off{background:#fdecea;color:#b3261e;font-weight:700}
 .month td.on{background:#e3ecfd;color:#0b57d0;font-weight:700}
 .legend span{display:inline-block;padding:0 .4rem;border-radius:4px;margin-right:.6rem}

@@ -34,7 +34,7 @@ a.btn{display:inline-block;border:1px solid #8b1a1a;border-radius:4px;padding:.1
 button.ok{background:#1e7e34;border-color:#1e7e34}
 .row{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
 .badge{display:inline-block;font-size:.8rem;padding:0 .45rem;border-radius:9px;background:#e8ecef;white-space:nowrap}
-.b-red{background:#c62828;color:#fff}.b-yellow{background:#f9a825}.b-green{background:#2e7d32;color:#fff}.b-blue{background:#1565c0;color:#fff}
+.b-red{background:#c62828;color:#fff}.b-yellow{background:#f9a825;color:#1f2933}.b-green{background:#2e7d32;color:#fff}.b-blue{background:#1565c0;color:#fff}
 .scroll{overflow-x:auto}
 .scroll svg{min-width:760px}
 .scroll table{min-width:40rem}

@@ -1,97 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
+import type { LocalRuntime } from '../../infra/local/runtime.js';
 import { addDays, localDateOf } from '../../shared/domain/time/zoned-time.js';
-import { launchTestBrowser, type TestBrowser } from './browser.js';
+import { type E2e, PHONE, SHOTS, shot, signInAs, signOut, startE2e } from './harness.js';
 
 /**
  * The pages in a real headless Chromium (from npm, see browser.ts; driven by playwright-core) against the
  * real local runtime in memory: the office assigns, a unit submits, the office accepts, and the
  * overview's bar moves. Every page is photographed into test/e2e/screenshots/ for a person to look at.
  */
-const SHOTS = join(import.meta.dirname, 'screenshots');
-/** axe-core's browser bundle (an npm package), evaluated in each page checked. */
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-interface AxeResults {
-  violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
-}
-const DESKTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
-
 const LEAD = { id: 'hexi-township', name: '河西乡' };
 // The co-unit submits: its part comes first (the lead unit reports for the task after its co-units).
 const CO = { id: 'liuwan-village', name: '柳湾村' };
 const TITLE = '核查辍学学生返校情况';
 
 describe('pages in Chromium', () => {
+  let e2e: E2e | undefined;
   let runtime: LocalRuntime;
-  let testBrowser: TestBrowser | undefined;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const open: E2e['open'] = (viewport) => (e2e as E2e).open(viewport);
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    runtime = await startLocalRuntime({
-      port: 0,
-      host: '127.0.0.1',
-      dataDir: 'memory',
-      devSecret: 'e2e-secret-0123456789-0123456789-0123456789',
-      tableName: 'duban',
-    });
-    testBrowser = await launchTestBrowser();
-    browser = testBrowser.browser;
+    e2e = await startE2e();
+    runtime = e2e.runtime;
   }, 120_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await testBrowser?.close();
-    await runtime?.stop();
+    await e2e?.close();
   }, 60_000);
-
-  async function open(viewport = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    contexts.push(context);
-    return context.newPage();
-  }
-
-  /** Serious or critical accessibility problems axe-core finds on the page, as `rule: target` lines. */
-  async function axeProblems(page: Page): Promise<string[]> {
-    // Evaluated through the browser's debugging protocol, so the page's CSP does not stop it.
-    await page.evaluate(AXE_SOURCE);
-    const found = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: (ctx: unknown) => Promise<AxeResults> } }).axe;
-      const results = await axe.run((globalThis as unknown as { document: unknown }).document);
-      return results.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    return found;
-  }
-
-  /**
-   * Every page of ours photographed is also checked by axe-core: no serious or critical violation.
-   * `axe: false` only for the API docs, which is Swagger UI's page as its authors ship it.
-   */
-  async function shot(page: Page, name: string, options: { axe?: boolean } = {}) {
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    if (options.axe !== false) expect(await axeProblems(page), name).toEqual([]);
-  }
-
-  async function signInAs(page: Page, label: string) {
-    await page.goto(`${runtime.url}/signin`);
-    await page.getByRole('button', { name: label, exact: true }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-  }
-
-  async function signOut(page: Page) {
-    await page.getByRole('button', { name: '退出' }).click();
-    await page.waitForURL(/\/signin$/);
-  }
 
   /** A unit's stacked bar on the overview, read back from its label "办结 0 · 待审核 0 · 待办 1 · 逾期 0 / 共 1". */
   async function barOf(page: Page, unitId: string) {

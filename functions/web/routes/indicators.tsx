@@ -194,7 +194,7 @@ export function indicatorPages(deps: AppDeps) {
           <p class="card">还没有开始的填报周期。</p>
         ) : (
           <>
-            <div class="card scroll">
+            <div class="card scroll" tabindex={0}>
               <TrendChart trend={trend} />
             </div>
             <table>

@@ -156,7 +156,7 @@ export function overviewPages(deps: AppDeps) {
         <h1>督办总览 · {view.title}</h1>
         <Totals view={view} />
         <h2>工作阶段</h2>
-        <div class="card scroll">
+        <div class="card scroll" tabindex={0}>
           <PhaseTimeline plan={view} now={now} />
         </div>
         <SelfChecks view={view} now={now} />
