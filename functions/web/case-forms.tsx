@@ -136,7 +136,7 @@ function materialOf(form: FormFields, caseId: string, errors: FieldErrors): stri
   if (ref !== '' && classifyEvidenceRef(ref, caseId) === 'foreign-file') {
     errors['evidence.0.ref'] = '该文件不属于本案例,请重新上传';
   }
-  if (/[()]/.test(ref)) errors['evidence.0.ref'] = '存放位置不能含括号';
+  if (/[\uFF08\uFF09]/.test(ref)) errors['evidence.0.ref'] = '存放位置不能含括号';
   return caseEvidenceText(title, ref);
 }
 

@@ -8,13 +8,13 @@ export interface CaseEvidence {
   ref: string | null;
 }
 
-const WITH_REF = /^(.*)(([^()]+))$/s;
+const WITH_REF = /^(.*)\uFF08([^\uFF08\uFF09]+)\uFF09$/s;
 
 /** The line a case keeps for a piece of material. */
 export const caseEvidenceText = (title: string, ref: string): string => {
   const name = title.trim();
   const where = ref.trim();
-  return where === '' ? name : `${name}(${where})`;
+  return where === '' ? name : `${name}\uFF08${where}\uFF09`;
 };
 
 /** A kept line read back as its name and where it is. */
