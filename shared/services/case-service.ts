@@ -69,7 +69,7 @@ export interface CaseService {
 }
 
 /** Who does each persuasion step: the school, the bureau (office) or the township above the school. */
-const STEP_ACTION: Record<PersuasionStepKey, Action> = {
+export const STEP_ACTION: Record<PersuasionStepKey, Action> = {
   contact: 'case.act.school',
   notice: 'case.act.school',
   'report-bureau': 'case.act.school',

@@ -1,6 +1,10 @@
 import type { Principal } from '../auth/principal.js';
+import { auditEvent } from '../db/audit.js';
+import type { CaseRepository } from '../db/case-repository.js';
 import type { DutyRepository } from '../db/duty-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
+import { decide } from '../domain/access/policy.js';
+import { parseCaseEvidence } from '../domain/dropout/case-evidence.js';
 import { DUTY_STATUS_LABELS } from '../domain/duty/duty-status.js';
 import {
   classifyEvidenceRef,
@@ -9,7 +13,7 @@ import {
   isEvidenceKey,
 } from '../domain/evidence/file-key.js';
 import { EVIDENCE_UPLOAD_TTL_SECONDS } from '../domain/evidence/limits.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { EvidenceStore } from '../evidence/evidence-store.js';
 import { newId } from '../ids.js';
 import type { CreateEvidenceUploadInput, EvidenceDownload, EvidenceUpload } from '../schemas/evidence.js';
@@ -69,17 +73,75 @@ export interface EvidenceService {
    * file is listed in its submission or stored.
    */
   createDownload(principal: Principal, dutyId: string, fileKey: string, now: Date): Promise<EvidenceDownload>;
+  /**
+   * An upload URL for a file kept with a 控辍保学 case (a 劝返通知书, a return's proof), for whoever
+   * may do one of its steps (the school, its township, the office), while the case is open. The
+   * file is then named in the step or the return as `名称(fileKey)`.
+   */
+  createCaseUpload(
+    principal: Principal,
+    caseId: string,
+    input: CreateEvidenceUploadInput,
+    now: Date,
+  ): Promise<EvidenceUpload>;
+  /**
+   * A short-lived download URL for one of a case's files, for whoever may read the case; each one
+   * is written to the audit trail (the file is about a child). 404 unless the key is this case's
+   * and the file is named in the case or stored.
+   */
+  createCaseDownload(
+    principal: Principal,
+    caseId: string,
+    fileKey: string,
+    now: Date,
+  ): Promise<EvidenceDownload>;
 }
+
+/** Who may add a file to a case: anyone who does one of its steps. */
+const CASE_ACTS = ['case.act.school', 'case.act.township', 'case.act.bureau'] as const;
 
 export function evidenceService(deps: {
   duties: DutyRepository;
   units: UnitRepository;
   store: EvidenceStore;
+  /** A case's files live beside the duties' (`duties/<caseId>/…`), under the store's one grant. */
+  cases: CaseRepository;
   /** @default a fresh time-ordered random id per file */
   newFileId?: (now: Date) => string;
 }): EvidenceService {
-  const { duties, units, store } = deps;
+  const { duties, units, store, cases } = deps;
   const newFileId = deps.newFileId ?? ((now: Date) => newId('f', now));
+
+  /** An upload URL for a new file of `ownerId` (a duty or a case), bound to its key, type and size. */
+  async function issueUpload(ownerId: string, input: CreateEvidenceUploadInput, now: Date) {
+    const fileKey = evidenceFileKey({
+      dutyId: ownerId,
+      fileId: newFileId(now),
+      fileName: input.fileName,
+      contentType: input.contentType,
+    });
+    const target = await store.createUpload({
+      key: fileKey,
+      contentType: input.contentType,
+      size: input.size,
+      expiresInSeconds: EVIDENCE_UPLOAD_TTL_SECONDS,
+      now,
+    });
+    return {
+      uploadUrl: target.url,
+      method: 'PUT' as const,
+      headers: target.headers,
+      fileKey,
+      expiresAt: target.expiresAt.toISOString(),
+      maxBytes: input.size,
+    };
+  }
+
+  async function mustCase(caseId: string) {
+    const found = await cases.get(caseId);
+    if (found === undefined) throw new NotFoundError('案例', caseId);
+    return found;
+  }
 
   return {
     async createUpload(principal, dutyId, input, now) {
@@ -94,27 +156,7 @@ export function evidenceService(deps: {
           { status: duty.status, statusLabel: DUTY_STATUS_LABELS[duty.status] },
         );
       }
-      const fileKey = evidenceFileKey({
-        dutyId: duty.id,
-        fileId: newFileId(now),
-        fileName: input.fileName,
-        contentType: input.contentType,
-      });
-      const target = await store.createUpload({
-        key: fileKey,
-        contentType: input.contentType,
-        size: input.size,
-        expiresInSeconds: EVIDENCE_UPLOAD_TTL_SECONDS,
-        now,
-      });
-      return {
-        uploadUrl: target.url,
-        method: 'PUT',
-        headers: target.headers,
-        fileKey,
-        expiresAt: target.expiresAt.toISOString(),
-        maxBytes: input.size,
-      };
+      return issueUpload(duty.id, input, now);
     },
 
     async createDownload(principal, dutyId, fileKey, now) {
@@ -132,6 +174,48 @@ export function evidenceService(deps: {
         fileName: downloadName(fileKey, listed?.title),
         // A submitted file is served as the submission recorded it, or not at all.
         recorded: listed?.size === undefined ? undefined : { ...listed, size: listed.size },
+        expiresInSeconds: EVIDENCE_DOWNLOAD_TTL_SECONDS,
+        now,
+      });
+      return { downloadUrl: target.url, expiresAt: target.expiresAt.toISOString() };
+    },
+
+    async createCaseUpload(principal, caseId, input, now) {
+      const r = await mustCase(caseId);
+      const context = await ownerContext(units, principal, r.schoolUnitId);
+      const refusals = CASE_ACTS.map((a) => decide(principal, a, context)).filter((d) => !d.allowed);
+      if (refusals.length === CASE_ACTS.length) {
+        throw new ForbiddenError(refusals[0]?.message ?? '只能为本校学生的案例上传材料');
+      }
+      if (r.returnedOn !== null) throw new ConflictError('case_closed', '该学生已复学,劝返已结束');
+      return issueUpload(r.id, input, now);
+    },
+
+    async createCaseDownload(principal, caseId, fileKey, now) {
+      const r = await mustCase(caseId);
+      authorize(principal, 'case.read', await ownerContext(units, principal, r.schoolUnitId));
+      const fileName = evidenceFileName(fileKey);
+      if (classifyEvidenceRef(fileKey, r.id) !== 'own-file') throw new NotFoundError('材料文件', fileName);
+      const kept = [
+        ...(r.returnEvidence === null ? [] : [r.returnEvidence]),
+        ...(await cases.steps(r.id)).flatMap((step) => step.evidence),
+      ]
+        .map(parseCaseEvidence)
+        .find((e) => e.ref === fileKey);
+      if (kept === undefined && !(await store.exists(fileKey))) throw new NotFoundError('材料文件', fileName);
+      // Who opened which file about a child, written before the link is handed out.
+      await cases.recordView(
+        auditEvent(
+          principal,
+          'case.file',
+          { type: 'case', id: r.id },
+          { before: null, after: { schoolUnitId: r.schoolUnitId, fileKey } },
+          now,
+        ),
+      );
+      const target = await store.createDownload({
+        key: fileKey,
+        fileName: downloadName(fileKey, kept?.title),
         expiresInSeconds: EVIDENCE_DOWNLOAD_TTL_SECONDS,
         now,
       });

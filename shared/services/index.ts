@@ -247,5 +247,10 @@ export function createServices(
  * locally). Apart from createServices so that the jobs, which never take uploads, need no store.
  */
 export function createEvidenceService(table: TableRef, store: EvidenceStore): EvidenceService {
-  return evidenceService({ duties: dutyRepository(table), units: unitRepository(table), store });
+  return evidenceService({
+    duties: dutyRepository(table),
+    units: unitRepository(table),
+    store,
+    cases: caseRepository(table),
+  });
 }

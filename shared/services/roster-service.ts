@@ -87,6 +87,29 @@ export interface RosterService {
     query: Omit<LedgerQuery, 'limit' | 'cursor'>,
     now: Date,
   ): Promise<{ table: Table; fileName: string }>;
+  /**
+   * One child of the school's own roster whole, to start a 控辍保学 case from (the case form comes
+   * filled in): only the school itself; each such view is written to the audit trail.
+   */
+  childForCase(
+    principal: Principal,
+    query: { semester: string; entry: string },
+    now: Date,
+  ): Promise<RosterChild>;
+}
+
+/** A roster child whole, as a case form takes it. */
+export interface RosterChild {
+  entryId: string;
+  childName: string;
+  guardianName: string;
+  guardianPhone: string;
+  village: string | null;
+  registryNumber: string | null;
+  grade: string;
+  className: string;
+  schoolUnitId: string;
+  townshipUnitId: string | null;
 }
 
 export function rosterService(deps: {
@@ -389,6 +412,45 @@ export function rosterService(deps: {
             e.masked.registryNumber ?? '',
           ]),
         },
+      };
+    },
+
+    async childForCase(principal, query, now) {
+      const semester = await mustSemester(query.semester);
+      const school = await schoolOf(principal, { semester: semester.id });
+      let found: RosterEntryRecord | undefined;
+      for await (const items of rosters.ledgerPages(semester.id, { by: 'school', unitId: school.id })) {
+        found = items.find((e) => e.id === query.entry);
+        if (found !== undefined) break;
+      }
+      if (found === undefined) throw new NotFoundError('花名册人员', query.entry);
+      const opener = await cipher();
+      const entry = found;
+      const open = (field: string, value: string) => opener.decrypt(value, fieldOf(entry.id, field));
+      await rosters.recordView(
+        auditEvent(
+          principal,
+          'roster.view',
+          { type: 'roster', id: `${semester.id}:${school.id}` },
+          { before: null, after: { entryId: entry.id, purpose: 'case' } },
+          now,
+        ),
+      );
+      return {
+        entryId: entry.id,
+        childName: open('childName', entry.sealed.childName),
+        guardianName: open('guardianName', entry.sealed.guardianName),
+        guardianPhone: open('guardianPhone', entry.sealed.guardianPhone),
+        village:
+          entry.sealed.residenceVillage === null
+            ? null
+            : open('residenceVillage', entry.sealed.residenceVillage),
+        registryNumber:
+          entry.sealed.registryNumber === null ? null : open('registryNumber', entry.sealed.registryNumber),
+        grade: entry.grade,
+        className: entry.className,
+        schoolUnitId: entry.schoolUnitId,
+        townshipUnitId: entry.townshipUnitId,
       };
     },
   };

@@ -1,22 +1,16 @@
 import { Hono } from 'hono';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { specialGroupWords } from '../../../shared/domain/dropout/case-ledger.js';
-import { CASE_STAGES, type CaseListItem } from '../../../shared/schemas/cases.js';
+import { CASE_STAGES } from '../../../shared/schemas/cases.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import type { AppDeps } from '../../api/deps.js';
-import { chromeOf, pathId, unitDirectory } from '../context.js';
-import { dateTime } from '../format.js';
+import { chromeOf, unitDirectory } from '../context.js';
 import { Page } from '../layout.js';
 import { requireSession, type WebEnv } from '../session.js';
 import { caseLedgerPages } from './case-ledger.js';
+import { newCasePages, recordsAbsences } from './case-new.js';
+import { casePageRoutes, GENDER, STAGE_BADGE } from './case-page.js';
 
-const STAGE_BADGE: Record<CaseListItem['stage'], string> = {
-  absent: '',
-  suspected: 'b-yellow',
-  dropout: 'b-red',
-  returned: 'b-green',
-};
-const GENDER = { male: '男', female: '女' } as const;
 const STAGE_NAMES: Record<(typeof CASE_STAGES)[number], string> = {
   absent: '缺课',
   suspected: '疑似辍学',
@@ -55,6 +49,13 @@ export function casePages(deps: AppDeps) {
     return c.html(
       <Page title="控辍保学" chrome={chromeOf(c, { active: 'cases' })}>
         <h1>控辍保学</h1>
+        {recordsAbsences(c) && (
+          <p>
+            <a class="btn" href="/cases/new">
+              登记缺课
+            </a>
+          </p>
+        )}
         {forms.length > 0 && (
           <p class="card row">
             <strong>周报表待报送:</strong>
@@ -127,94 +128,9 @@ export function casePages(deps: AppDeps) {
     );
   });
 
-  app.get('/cases/:caseId', signedIn, async (c) => {
-    const p = c.get('principal');
-    const now = deps.clock();
-    const [units, k] = await Promise.all([
-      unitDirectory(deps, p),
-      deps.cases.view(p, pathId(c, 'caseId', '案例'), now),
-    ]);
-    const name = (id: string) => units.get(id)?.name ?? id;
-    return c.html(
-      <Page title={`控辍保学 · ${k.childName}`} chrome={chromeOf(c, { active: 'cases' })}>
-        <h1>
-          {k.childName} <span class={`badge ${STAGE_BADGE[k.stage]}`}>{k.stageLabel}</span>
-        </h1>
-        <p class="card muted">本页显示未脱敏的个人信息,您的查看已记入审计。</p>
-        <dl class="card" data-case={k.id}>
-          <dt>学校</dt>
-          <dd>
-            {name(k.schoolUnitId)}({name(k.townshipUnitId)}) {k.grade}
-            {k.className}
-          </dd>
-          <dt>性别 / 出生年月</dt>
-          <dd>
-            {GENDER[k.gender]} / {k.birthYearMonth ?? (k.age === null ? '—' : `${k.age} 岁`)}
-          </dd>
-          <dt>居住村</dt>
-          <dd>{k.village ?? '—'}</dd>
-          <dt>学籍号</dt>
-          <dd>{k.registryNumber ?? '—'}</dd>
-          <dt>监护人</dt>
-          <dd>
-            {k.guardian.name} {k.guardian.phone}
-          </dd>
-          <dt>包保教师 / 校领导</dt>
-          <dd>
-            {k.teacher.name} {k.teacher.phone} / {k.leader.name} {k.leader.phone}
-          </dd>
-          <dt>缺课首日 / 疑似辍学 / 认定辍学</dt>
-          <dd>
-            {k.firstDayAbsent} / {k.suspectedOn} / {k.dropoutOn}
-          </dd>
-          <dt>下一步</dt>
-          <dd>
-            {k.next === null ? '—' : `${k.next.label},${k.next.dueOn} 前${k.next.late ? '(已逾期)' : ''}`}
-          </dd>
-          <dt>复学</dt>
-          <dd>
-            {k.returnedOn === null
-              ? '未复学'
-              : `${k.returnedOn}(${k.returnEvidence ?? ''});学籍系统${k.registryUpdatedOn === null ? '待更新' : `已于 ${k.registryUpdatedOn} 更新`}`}
-          </dd>
-        </dl>
-        <h2>劝返记录</h2>
-        {k.steps.length === 0 ? (
-          <p class="card">还没有劝返记录。</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>日期</th>
-                <th>措施</th>
-                <th>办理人</th>
-                <th>方式</th>
-                <th>结果</th>
-                <th>留存材料</th>
-                <th>登记时间</th>
-              </tr>
-            </thead>
-            <tbody>
-              {k.steps.map((s) => (
-                <tr>
-                  <td>{s.date}</td>
-                  <td>{s.label}</td>
-                  <td>{s.by}</td>
-                  <td>{s.method}</td>
-                  <td>{s.result}</td>
-                  <td>{s.evidence.join('、')}</td>
-                  <td>{dateTime(s.recordedAt, 'Asia/Shanghai', now)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        <p>
-          <a href="/cases">返回控辍保学</a>
-        </p>
-      </Page>,
-    );
-  });
+  // /cases/new before /cases/:caseId could take it.
+  app.route('/', newCasePages(deps));
+  app.route('/', casePageRoutes(deps));
 
   return app;
 }

@@ -1,11 +1,53 @@
 import { Hono } from 'hono';
-import { CreateEvidenceUploadSchema } from '../../../shared/schemas/evidence.js';
+import {
+  type CreateEvidenceUploadInput,
+  CreateEvidenceUploadSchema,
+  type EvidenceUpload,
+} from '../../../shared/schemas/evidence.js';
 import { evidenceKeyOf } from '../../../shared/services/evidence-service.js';
 import type { AppDeps } from '../../api/deps.js';
 import { classifyError } from '../../http/classify-error.js';
-import { pathId } from '../context.js';
+import { pathId, type WebContext } from '../context.js';
 import { fromZod, one, readForm } from '../forms.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
+
+/**
+ * The upload script's request for an upload URL (a form with the file's name, type and size),
+ * answered as JSON: the URL from `create`, or the problem for the script to show.
+ */
+export async function uploadAnswer(
+  c: WebContext,
+  create: (input: CreateEvidenceUploadInput) => Promise<EvidenceUpload>,
+): Promise<Response> {
+  const form = await readForm(c);
+  const size = one(form, 'size').trim();
+  const parsed = CreateEvidenceUploadSchema.safeParse({
+    fileName: one(form, 'fileName'),
+    contentType: one(form, 'contentType'),
+    size: /^\d{1,12}$/.test(size) ? Number(size) : undefined,
+  });
+  if (!parsed.success) {
+    const fields = fromZod(parsed.error);
+    return c.json(
+      {
+        error: {
+          code: 'validation_failed',
+          message: Object.values(fields).join(';'),
+          details: { fields: Object.entries(fields).map(([field, message]) => ({ field, message })) },
+        },
+      },
+      400,
+    );
+  }
+  try {
+    return c.json(await create(parsed.data), 201);
+  } catch (err) {
+    // The script shows the message; anything unexpected goes to the pages' error handler.
+    const e = classifyError(err);
+    if (e.unexpected) throw err;
+    return c.json({ error: { code: e.code, message: e.message } }, e.status);
+  }
+}
 
 /**
  * A duty's evidence files from the pages: opening one (a redirect to its short-lived download URL,
@@ -25,37 +67,9 @@ export function evidencePages(deps: AppDeps) {
 
   app.post('/duties/:dutyId/evidence-uploads', signedIn, checkForm, async (c) => {
     const dutyId = pathId(c, 'dutyId', '任务');
-    const form = await readForm(c);
-    const size = one(form, 'size').trim();
-    const parsed = CreateEvidenceUploadSchema.safeParse({
-      fileName: one(form, 'fileName'),
-      contentType: one(form, 'contentType'),
-      size: /^\d{1,12}$/.test(size) ? Number(size) : undefined,
-    });
-    if (!parsed.success) {
-      const fields = fromZod(parsed.error);
-      return c.json(
-        {
-          error: {
-            code: 'validation_failed',
-            message: Object.values(fields).join(';'),
-            details: { fields: Object.entries(fields).map(([field, message]) => ({ field, message })) },
-          },
-        },
-        400,
-      );
-    }
-    try {
-      return c.json(
-        await deps.evidence.createUpload(c.get('principal'), dutyId, parsed.data, deps.clock()),
-        201,
-      );
-    } catch (err) {
-      // The script shows the message; anything unexpected goes to the pages' error handler.
-      const e = classifyError(err);
-      if (e.unexpected) throw err;
-      return c.json({ error: { code: e.code, message: e.message } }, e.status);
-    }
+    return uploadAnswer(c, (input) =>
+      deps.evidence.createUpload(c.get('principal'), dutyId, input, deps.clock()),
+    );
   });
 
   return app;
