@@ -4,6 +4,7 @@ import type { AppDeps } from './deps.js';
 import { API_DOCUMENT_SECURITY } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
 import { calendarRoutes } from './routes/calendar.js';
+import { careFileRoutes, casePairRoutes } from './routes/care-files.js';
 import { caseLedgerRoutes, caseSettingsRoutes } from './routes/case-office.js';
 import { caseWeeklyFormRoutes } from './routes/case-weekly-forms.js';
 import { caseRoutes } from './routes/cases.js';
@@ -100,6 +101,8 @@ export function mountApi(app: Shell, deps: AppDeps): Shell {
   app.route('/v1/duties', handoffRoutes(deps));
   app.route('/v1/case-ledger', caseLedgerRoutes(deps));
   app.route('/v1/case-settings', caseSettingsRoutes(deps));
+  app.route('/v1/care-files', careFileRoutes(deps));
+  app.route('/v1/cases', casePairRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', API_DOCUMENT_SECURITY);
   return app;

@@ -95,6 +95,12 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/case-settings': 'getCaseSettings',
   'PUT /v1/case-settings': 'putCaseSettings',
   'POST /v1/cases/{caseId}/home-teaching': 'setUpCaseHomeTeaching',
+  'POST /v1/care-files': 'createCareFile',
+  'GET /v1/care-files': 'listCareFiles',
+  'GET /v1/care-files/{careFileId}': 'getCareFile',
+  'POST /v1/care-files/{careFileId}/records': 'createCareRecord',
+  'POST /v1/care-files/{careFileId}/pairs': 'setUpCareFilePair',
+  'POST /v1/cases/{caseId}/pairs': 'setUpCasePair',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -26,7 +26,8 @@ export interface AuditEvent {
     | 'channel'
     | 'settings'
     | 'semester'
-    | 'roster';
+    | 'roster'
+    | 'care-file';
   entityId: string;
   planId: string | null;
   before: Record<string, unknown> | null;

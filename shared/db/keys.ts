@@ -111,6 +111,18 @@
  * | K7 | returned cases whose identifying fields are      | Query sweepByNextAction gsi4pk=CASEERASE                       |
  * |    |   still kept, by return date (retention): sparse,|   gsi4sk <= <last return date due>#~                           |
  * |    |   gsi4sk=<returnedOn>#<caseId>; erasing removes it (an open case carries K5 there instead)  |
+ * | CF1| a left-behind child's care file (留守儿童一人一案) | GetItem pk=CAREFILE#<careFileId> sk=CAREFILE;                  |
+ * |    |   by id, with its support records in the order   |   Query sk begins_with RECORD# (sk=RECORD#<recordedAt>#<id>)   |
+ * |    |   recorded                                       |                                                                |
+ * | CF2| a school's care files, oldest first              | Query byUnit gsi1pk=CAREFILES#SCHOOL#<schoolUnitId>            |
+ * |    |                                                  |   gsi1sk=<createdAt>#<careFileId>                              |
+ * | CF3| a township's care files, by school               | Query byParent gsi2pk=CAREFILES#TOWNSHIP#<townshipUnitId>      |
+ * |    |                                                  |   gsi2sk=<schoolUnitId>#<createdAt>#<careFileId>               |
+ * | CF4| the county's care files, by township and school  | Query openByDue gsi3pk=CAREFILES                               |
+ * |    |                                                  |   gsi3sk=<townshipUnitId>#<schoolUnitId>#<createdAt>#<id>      |
+ * | CP1| a child's 师生结对 pairs, one per plan (written   | Query pk=PAIRS#<care-file|case>:<childId> sk begins_with PAIR# |
+ * |    |   once, conditional; its two duties' tasks have  |   (sk=PAIR#<planId>)                                           |
+ * |    |   ids fixed by plan and child)                   |                                                                |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -528,4 +540,38 @@ export const CASE_ERASE_PK = 'CASEERASE';
 export const caseEraseKeys = (returnedOn: string, caseId: string) => ({
   gsi4pk: CASE_ERASE_PK,
   gsi4sk: `${returnedOn}#${caseId}`,
+});
+
+/** CF1: a care file (留守儿童一人一案) and its support records in one partition. */
+export const careFileKey = (careFileId: string) => ({ pk: `CAREFILE#${careFileId}`, sk: 'CAREFILE' });
+export const CARE_RECORD_SK_PREFIX = 'RECORD#';
+export const careRecordKey = (careFileId: string, recordedAt: string, recordId: string) => ({
+  pk: `CAREFILE#${careFileId}`,
+  sk: `${CARE_RECORD_SK_PREFIX}${recordedAt}#${recordId}`,
+});
+export const schoolCareFilesPk = (schoolUnitId: string) => `CAREFILES#SCHOOL#${schoolUnitId}`;
+export const townshipCareFilesPk = (townshipUnitId: string) => `CAREFILES#TOWNSHIP#${townshipUnitId}`;
+export const COUNTY_CARE_FILES_PK = 'CAREFILES';
+/** CF2–CF4's keys, written once with the file (what they sort by never changes). */
+export function careFileIndexKeys(f: {
+  id: string;
+  schoolUnitId: string;
+  townshipUnitId: string;
+  createdAt: string;
+}) {
+  const own = `${f.createdAt}#${f.id}`;
+  return {
+    gsi1pk: schoolCareFilesPk(f.schoolUnitId),
+    gsi1sk: own,
+    gsi2pk: townshipCareFilesPk(f.townshipUnitId),
+    gsi2sk: `${f.schoolUnitId}#${own}`,
+    gsi3pk: COUNTY_CARE_FILES_PK,
+    gsi3sk: `${f.townshipUnitId}#${f.schoolUnitId}#${own}`,
+  };
+}
+/** CP1: the pairs of one child, a care file's or a dropout case's. */
+export const PAIR_SK_PREFIX = 'PAIR#';
+export const pairKey = (child: { kind: 'care-file' | 'case'; id: string }, planId: string) => ({
+  pk: `PAIRS#${child.kind}:${child.id}`,
+  sk: `${PAIR_SK_PREFIX}${planId}`,
 });

@@ -23,6 +23,7 @@ export const AuditEventSchema = z
       'settings',
       'semester',
       'roster',
+      'care-file',
     ]),
     entityId: z.string(),
     planId: z.string().nullable(),

@@ -12,13 +12,13 @@ const STEP_KEYS = PERSUASION_STEPS.map((s) => s.key) as [
 ];
 
 /** A mobile (11 digits from 1) or a landline with its area code (0xxx-xxxxxxx). */
-const phone = z
+export const phone = z
   .string()
   .trim()
   .regex(/^(1\d{10}|0\d{2,3}-?\d{7,8})$/, '电话应为 11 位手机号或带区号的固定电话')
   .openapi({ example: '13812345678' });
 
-const PersonSchema = z
+export const PersonSchema = z
   .strictObject({
     name: line(1, 30).openapi({ example: '王老师' }),
     phone,

@@ -41,7 +41,7 @@ import type {
   SpecialGroup,
 } from '../schemas/cases.js';
 import { authorize } from './access.js';
-import { ownerContext } from './unit-tree.js';
+import { childListingScope, ownerContext, schoolTownshipProblems } from './unit-tree.js';
 
 export interface CaseService {
   /** A school records a child's first unexcused absence; answers the case as lists show it. */
@@ -205,17 +205,7 @@ export function caseService(deps: {
     async create(principal, input, now) {
       await authorizeOn(principal, 'case.create', input);
       const today = localDateOf(now, timeZone);
-      const problems: { field: string; message: string }[] = [];
-      const school = await units.get(input.schoolUnitId);
-      if (school === undefined || !school.active) {
-        problems.push({ field: 'schoolUnitId', message: '学校不存在或已停用' });
-      } else {
-        const chain = (await ownerContext(units, { role: 'unit' }, school.id)).ownerAncestors;
-        const township = await units.get(input.townshipUnitId);
-        if (township === undefined || township.kind !== 'township' || !chain.includes(township.id)) {
-          problems.push({ field: 'townshipUnitId', message: '乡镇不存在,或不是该学校所在的乡镇' });
-        }
-      }
+      const problems = await schoolTownshipProblems(units, input);
       if (input.firstDayAbsent > today) {
         problems.push({ field: 'firstDayAbsent', message: '缺课日期不能晚于今天' });
       }
@@ -439,36 +429,14 @@ export function caseService(deps: {
     },
   };
 
-  /**
-   * Which listing a caller reads: the office and leaders any (narrowed by the filters); a township
-   * its own; any other unit its own school's. A filter outside the caller's part is a 403.
-   */
-  async function scopeOf(
+  /** Which listing a caller reads (see childListingScope); a filter outside its part is a 403. */
+  function scopeOf(
     principal: Principal,
     query: { township?: string | undefined; school?: string | undefined },
   ): Promise<{ scope: CaseScope; townshipFilter?: string | undefined }> {
-    if (principal.role !== 'unit') {
-      if (query.school !== undefined) {
-        return { scope: { by: 'school', unitId: query.school }, townshipFilter: query.township };
-      }
-      if (query.township !== undefined) return { scope: { by: 'township', unitId: query.township } };
-      return { scope: { by: 'county' } };
-    }
-    const own = principal.unitId ?? '';
-    const unit = await units.get(own);
-    if (unit?.kind === 'township') {
-      if (query.township !== undefined && query.township !== own) {
-        authorize(principal, 'case.read', { ownerUnitId: query.township });
-      }
-      if (query.school !== undefined) {
-        return { scope: { by: 'school', unitId: query.school }, townshipFilter: own };
-      }
-      return { scope: { by: 'township', unitId: own } };
-    }
-    if (query.school !== undefined && query.school !== own) {
-      authorize(principal, 'case.read', { ownerUnitId: query.school });
-    }
-    return { scope: { by: 'school', unitId: own }, townshipFilter: query.township };
+    return childListingScope(units, principal, query, (ownerUnitId) =>
+      authorize(principal, 'case.read', { ownerUnitId }),
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { auditRepository } from '../db/audit-repository.js';
 import { calendarRepository } from '../db/calendar-repository.js';
+import { careFileRepository } from '../db/care-file-repository.js';
 import { caseRepository } from '../db/case-repository.js';
 import { channelRepository } from '../db/channel-repository.js';
 import type { TableRef } from '../db/client.js';
@@ -24,6 +25,8 @@ import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type BadgeService, badgeService } from './badge-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
+import { type CareFileService, careFileService } from './care-file-service.js';
+import { type PairService, pairService } from './care-pairs.js';
 import { type HomeTeachingService, homeTeachingService } from './case-home-teaching.js';
 import { type CaseLedgerService, caseLedgerService } from './case-ledger.js';
 import { type CaseService, caseService } from './case-service.js';
@@ -104,6 +107,10 @@ export interface Services {
   badges: BadgeService;
   /** 送教上门: a weekly duty per disabled child taught at home. */
   caseHomeTeaching: HomeTeachingService;
+  /** 留守儿童关爱档案 (一人一案) with their support records. */
+  careFiles: CareFileService;
+  /** 师生结对帮扶: a weekly support record and a monthly home visit per teacher–child pair. */
+  carePairs: PairService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -239,6 +246,8 @@ export function createServices(
     caseSettings: caseSettingsService(caseRecords),
     badges: badgeService({ counters, extensions: extensionRepo }),
     caseHomeTeaching: homeTeachingService({ cases: caseRecords, plans: planSvc }),
+    careFiles: careFileService({ careFiles: careFileRepository(table), units, cipher: options.fieldCipher }),
+    carePairs: pairService({ careFiles: careFileRepository(table), cases: caseRecords, plans: planSvc }),
   };
 }
 

@@ -75,3 +75,60 @@ export async function ownerContexts(
     return { ownerUnitId, ownerAncestors: chain };
   };
 }
+
+/**
+ * What is wrong with a child's school and township (a case, a care file): the school must be
+ * active and the township a township above it. Empty when both are right.
+ */
+export async function schoolTownshipProblems(
+  units: UnitRepository,
+  input: { schoolUnitId: string; townshipUnitId: string },
+): Promise<{ field: string; message: string }[]> {
+  const school = await units.get(input.schoolUnitId);
+  if (school === undefined || !school.active) {
+    return [{ field: 'schoolUnitId', message: '学校不存在或已停用' }];
+  }
+  const chain = (await ownerContext(units, { role: 'unit' }, school.id)).ownerAncestors;
+  const township = await units.get(input.townshipUnitId);
+  if (township === undefined || township.kind !== 'township' || !chain.includes(township.id)) {
+    return [{ field: 'townshipUnitId', message: '乡镇不存在,或不是该学校所在的乡镇' }];
+  }
+  return [];
+}
+
+/** Which listing of children's records (cases, care files) a caller reads. */
+export type ChildListingScope =
+  | { by: 'school'; unitId: string }
+  | { by: 'township'; unitId: string }
+  | { by: 'county' };
+
+/**
+ * Which listing of children's records a caller reads: the office and leaders any (narrowed by the
+ * filters); a township its own; any other unit its own school's. A filter outside the caller's
+ * part is refused by `refuse` (a 403).
+ */
+export async function childListingScope(
+  units: UnitRepository,
+  principal: { role: string; unitId?: string | undefined },
+  query: { township?: string | undefined; school?: string | undefined },
+  refuse: (ownerUnitId: string) => void,
+): Promise<{ scope: ChildListingScope; townshipFilter?: string | undefined }> {
+  if (principal.role !== 'unit') {
+    if (query.school !== undefined) {
+      return { scope: { by: 'school', unitId: query.school }, townshipFilter: query.township };
+    }
+    if (query.township !== undefined) return { scope: { by: 'township', unitId: query.township } };
+    return { scope: { by: 'county' } };
+  }
+  const own = principal.unitId ?? '';
+  const unit = await units.get(own);
+  if (unit?.kind === 'township') {
+    if (query.township !== undefined && query.township !== own) refuse(query.township);
+    if (query.school !== undefined) {
+      return { scope: { by: 'school', unitId: query.school }, townshipFilter: own };
+    }
+    return { scope: { by: 'township', unitId: own } };
+  }
+  if (query.school !== undefined && query.school !== own) refuse(query.school);
+  return { scope: { by: 'school', unitId: own }, townshipFilter: query.township };
+}

@@ -56,7 +56,10 @@ export type Action =
   | 'duty.handoff'
   // 控辍保学: the office's step deadlines and retention; the county ledger and its export.
   | 'case.settings'
-  | 'case.ledger';
+  | 'case.ledger'
+  // 留守儿童关爱档案: the school keeps its children's files and records; its chain reads them.
+  | 'care.write'
+  | 'care.read';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -175,6 +178,11 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
       // The county ledger: the office and leaders; a township its own part; no school, no other unit.
       if (principal.role === 'leader') return ALLOW;
       return principal.role === 'unit' && own ? ALLOW : deny('只有教体局、领导和本乡镇可以查看控辍保学台账');
+    case 'care.write':
+      return principal.role === 'unit' && own ? ALLOW : deny('只能办理本校留守儿童的关爱档案');
+    case 'care.read':
+      if (principal.role === 'leader') return ALLOW;
+      return own || above ? ALLOW : deny('只能查看本校(或本乡镇学校)留守儿童的关爱档案');
   }
 }
 
