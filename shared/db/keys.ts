@@ -111,6 +111,8 @@
  * | K7 | returned cases whose identifying fields are      | Query sweepByNextAction gsi4pk=CASEERASE                       |
  * |    |   still kept, by return date (retention): sparse,|   gsi4sk <= <last return date due>#~                           |
  * |    |   gsi4sk=<returnedOn>#<caseId>; erasing removes it (an open case carries K5 there instead)  |
+ * | K8 | the county ledger's frozen snapshots (台账快照), | Query byParent gsi2pk=CASELEDGER#REPORTS gsi2sk=<asOf>#<id>  |
+ * |    |   newest cut-off first; each one is R1's items  |   (head and parts: pk=REPORT#ledger-<asOf>, written once)     |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -528,4 +530,11 @@ export const CASE_ERASE_PK = 'CASEERASE';
 export const caseEraseKeys = (returnedOn: string, caseId: string) => ({
   gsi4pk: CASE_ERASE_PK,
   gsi4sk: `${returnedOn}#${caseId}`,
+});
+
+/** K8: the county ledger's frozen snapshots, listed by cut-off; each is R1's head and parts. */
+export const CASE_LEDGER_REPORTS_PK = 'CASELEDGER#REPORTS';
+export const caseLedgerReportKeys = (asOf: string, reportId: string) => ({
+  gsi2pk: CASE_LEDGER_REPORTS_PK,
+  gsi2sk: `${asOf}#${reportId}`,
 });

@@ -18,6 +18,8 @@ export interface Column {
 /** One sheet's worth of a report: the CSV is the summary table; the workbook has them all. */
 export interface Table {
   title: string;
+  /** A title row above the header (a ledger snapshot's 疑似失学辍学人员台账(截至 …)); none when absent. */
+  heading?: string;
   columns: Column[];
   rows: Cell[][];
 }

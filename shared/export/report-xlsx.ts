@@ -47,8 +47,10 @@ type SheetWriter = ReturnType<stream.xlsx.WorkbookWriter['addWorksheet']>;
 
 /** Writes a table and commits each row as it goes: the workbook is streamed, never held whole. */
 function writeTable(sheet: SheetWriter, table: Table): void {
+  const heading = table.heading;
   sheet.columns = table.columns.map((c) => ({
-    header: c.header,
+    // Under a title row the header is written as the second row below, not by exceljs as the first.
+    ...(heading === undefined ? { header: c.header } : {}),
     width: c.width,
     style:
       c.kind === 'percent'
@@ -59,17 +61,34 @@ function writeTable(sheet: SheetWriter, table: Table): void {
             ? { numFmt: '0.0' }
             : {},
   }));
-  const header = sheet.getRow(1);
+  if (heading !== undefined) {
+    const title = sheet.addRow([heading]);
+    title.font = { bold: true, size: 14 };
+    title.alignment = { vertical: 'middle', horizontal: 'center' };
+    if (table.columns.length > 1) sheet.mergeCells(1, 1, 1, table.columns.length);
+    title.commit();
+    sheet.addRow(table.columns.map((c) => c.header));
+  }
+  const headerRow = heading === undefined ? 1 : 2;
+  const header = sheet.getRow(headerRow);
   header.font = { bold: true };
   header.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
   header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
   header.commit();
   for (const row of table.rows) sheet.addRow(row).commit();
   if (table.columns.length > 0) {
-    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: table.columns.length } };
+    sheet.autoFilter = {
+      from: { row: headerRow, column: 1 },
+      to: { row: headerRow, column: table.columns.length },
+    };
   }
   sheet.commit();
 }
+
+/** The header row frozen: the first row, or the second under a title row. */
+const frozenAt = (table: Table): FrozenViews => [
+  { state: 'frozen', xSplit: 0, ySplit: table.heading === undefined ? 1 : 2 },
+];
 
 /**
  * The report as an Excel workbook: 排名汇总 (the ranking with every figure, extensions and
@@ -126,9 +145,9 @@ export function tablesXlsx(
   tables: readonly Table[],
   meta: { title: string; created: string },
 ): Promise<Uint8Array<ArrayBuffer>> {
-  return workbookBytes(meta, (workbook, taken, frozen) => {
+  return workbookBytes(meta, (workbook, taken) => {
     for (const table of tables) {
-      writeTable(workbook.addWorksheet(sheetName(table.title, taken), { views: frozen }), table);
+      writeTable(workbook.addWorksheet(sheetName(table.title, taken), { views: frozenAt(table) }), table);
     }
   });
 }

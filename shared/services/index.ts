@@ -1,5 +1,6 @@
 import { auditRepository } from '../db/audit-repository.js';
 import { calendarRepository } from '../db/calendar-repository.js';
+import { caseLedgerReportRepository } from '../db/case-ledger-report-repository.js';
 import { caseRepository } from '../db/case-repository.js';
 import { channelRepository } from '../db/channel-repository.js';
 import type { TableRef } from '../db/client.js';
@@ -26,6 +27,7 @@ import { type BadgeService, badgeService } from './badge-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type HomeTeachingService, homeTeachingService } from './case-home-teaching.js';
 import { type CaseLedgerService, caseLedgerService } from './case-ledger.js';
+import { type CaseLedgerReportService, caseLedgerReportService } from './case-ledger-reports.js';
 import { type CaseService, caseService } from './case-service.js';
 import { type CaseSettingsService, caseSettingsService } from './case-settings.js';
 import { caseSweeper } from './case-sweep.js';
@@ -104,6 +106,8 @@ export interface Services {
   badges: BadgeService;
   /** 送教上门: a weekly duty per disabled child taught at home. */
   caseHomeTeaching: HomeTeachingService;
+  /** 台账快照: the county ledger frozen at a cut-off date, once per date; its CSV and Excel. */
+  caseLedgerReports: CaseLedgerReportService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -160,6 +164,7 @@ export function createServices(
     reportDuties: indicatorDuties({ plans, duties, calendars, indicators: indicatorRepo }),
   });
   const rosters = rosterRepository(table);
+  const caseLedger = caseLedgerService({ cases: caseRecords, units, calendars, semesters: rosters });
   return {
     units: unitService(units),
     plans: planSvc,
@@ -235,10 +240,15 @@ export function createServices(
       notices,
     }),
     handoffs: handoffService({ duties, plans, units, calendars }),
-    caseLedger: caseLedgerService({ cases: caseRecords, units, calendars, semesters: rosters }),
+    caseLedger,
     caseSettings: caseSettingsService(caseRecords),
     badges: badgeService({ counters, extensions: extensionRepo }),
     caseHomeTeaching: homeTeachingService({ cases: caseRecords, plans: planSvc }),
+    caseLedgerReports: caseLedgerReportService({
+      reports: caseLedgerReportRepository(table),
+      ledger: caseLedger,
+      recordView: (event) => caseRecords.recordView(event),
+    }),
   };
 }
 
