@@ -123,6 +123,8 @@
  * | CP1| a child's 师生结对 pairs, one per plan (written   | Query pk=PAIRS#<care-file|case>:<childId> sk begins_with PAIR# |
  * |    |   once, conditional; its two duties' tasks have  |   (sk=PAIR#<planId>)                                           |
  * |    |   ids fixed by plan and child)                   |                                                                |
+ * | K8 | the county ledger's frozen snapshots (台账快照), | Query byParent gsi2pk=CASELEDGER#REPORTS gsi2sk=<asOf>#<id>  |
+ * |    |   newest cut-off first; each one is R1's items  |   (head and parts: pk=REPORT#ledger-<asOf>, written once)     |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -574,4 +576,10 @@ export const PAIR_SK_PREFIX = 'PAIR#';
 export const pairKey = (child: { kind: 'care-file' | 'case'; id: string }, planId: string) => ({
   pk: `PAIRS#${child.kind}:${child.id}`,
   sk: `${PAIR_SK_PREFIX}${planId}`,
+});
+/** K8: the county ledger's frozen snapshots, listed by cut-off; each is R1's head and parts. */
+export const CASE_LEDGER_REPORTS_PK = 'CASELEDGER#REPORTS';
+export const caseLedgerReportKeys = (asOf: string, reportId: string) => ({
+  gsi2pk: CASE_LEDGER_REPORTS_PK,
+  gsi2sk: `${asOf}#${reportId}`,
 });

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
 import type { DutyFact } from '../domain/report/duty-at.js';
 import type { ProgressFact } from '../domain/report/progress-figures.js';
@@ -19,10 +17,10 @@ import {
   type ReportSummary,
   ReportSummarySchema,
 } from '../schemas/reports.js';
-import { type AuditEvent, auditPut } from './audit.js';
+import type { AuditEvent } from './audit.js';
 import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
-import { cancellationReasons } from './errors.js';
+import { type CreateOutcome, getFrozen, putFrozen } from './frozen-store.js';
 import {
   ALL_NOTICES_PK,
   dutyKey,
@@ -34,23 +32,13 @@ import {
   planKey,
   planReportsKeys,
   planReportsPk,
-  REPORT_HEAD_SK,
   reportHeadKey,
-  reportPartKey,
 } from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
 import { parentPage, queryPages } from './query.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT, INDEX_OPEN_BY_DUE } from './table.js';
 
-/**
- * A report's content is gzipped JSON cut into parts of this many bytes: far under DynamoDB's
- * 400 KB item limit, with room for the keys.
- */
-export const REPORT_PART_BYTES = 256 * 1024;
-/** Head and parts go in one transaction, which carries at most 4 MB; the content stays below this. */
-export const REPORT_MAX_STORED_BYTES = 3_500_000;
-
-export type CreateOutcome = 'created' | 'exists';
+export { REPORT_MAX_STORED_BYTES, REPORT_PART_BYTES } from './frozen-store.js';
 
 export interface StoredReport {
   summary: ReportSummary;
@@ -101,15 +89,6 @@ export interface ReportRepository {
   list(planId: string, page: PageRequest): Promise<Page<ReportSummary>>;
 }
 
-const StorageSchema = z.object({
-  parts: z.number().int().min(1),
-  bytes: z.number().int(),
-  storedBytes: z.number().int(),
-  sha256: z.string(),
-});
-
-const PartSchema = z.object({ sk: z.string(), data: z.instanceof(Uint8Array) });
-
 // Every attribute through a name placeholder: several (status, round, kind …) are reserved words.
 const DUTY_FACT_ATTRIBUTES = [
   'id',
@@ -138,8 +117,6 @@ export const DUTY_FACT_NAMES: Record<string, string> = Object.fromEntries([
 export const DUTY_FACT_PROJECTION = [...DUTY_FACT_ATTRIBUTES.map((_, i) => `#a${i}`), '#sub.#subAt'].join(
   ', ',
 );
-
-const MAX_CONFLICT_RETRIES = 5;
 
 /**
  * Items per page of the report's reads. DynamoDB caps a page at 1 MB (about 700 duties) anyway;
@@ -336,94 +313,23 @@ export function reportRepository(ref: TableRef): ReportRepository {
     },
 
     async create(summary, content, audit) {
-      const json = Buffer.from(JSON.stringify(content), 'utf8');
-      const stored = gzipSync(json);
-      if (stored.length > REPORT_MAX_STORED_BYTES) {
-        throw new Error(
-          `Report ${summary.id} is ${stored.length} bytes compressed, over ${REPORT_MAX_STORED_BYTES}`,
-        );
-      }
-      const parts: Uint8Array[] = [];
-      for (let offset = 0; offset < stored.length; offset += REPORT_PART_BYTES) {
-        parts.push(stored.subarray(offset, offset + REPORT_PART_BYTES));
-      }
-      const storage = {
-        parts: parts.length,
-        bytes: json.length,
-        storedBytes: stored.length,
-        sha256: createHash('sha256').update(json).digest('hex'),
+      const head = {
+        ...planReportsKeys(summary.planId, summary.asOf, summary.id),
+        entity: 'Report',
+        ...summary,
       };
-      const command = new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName,
-              Item: {
-                ...reportHeadKey(summary.id),
-                ...planReportsKeys(summary.planId, summary.asOf, summary.id),
-                entity: 'Report',
-                ...summary,
-                storage,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...parts.map((data, i) => ({
-            Put: {
-              TableName: tableName,
-              Item: { ...reportPartKey(summary.id, i), entity: 'ReportPart', reportId: summary.id, data },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          })),
-          auditPut(ref, audit),
-        ],
-      });
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await doc.send(command);
-          return 'created';
-        } catch (err) {
-          const reasons = cancellationReasons(err);
-          if (reasons === undefined) throw err;
-          if (reasons.includes('ConditionalCheckFailed')) return 'exists';
-          // Another writer's transaction on the same items is in flight: once it lands, ours finds
-          // the head and stops; if it failed, ours goes through.
-          if (!reasons.includes('TransactionConflict') || attempt >= MAX_CONFLICT_RETRIES) throw err;
-          await new Promise((r) => setTimeout(r, 20 * 2 ** attempt * (0.5 + Math.random())));
-          if ((await getSummary(summary.id)) !== undefined) return 'exists';
-        }
-      }
+      return putFrozen(ref, summary.id, head, content, audit);
     },
 
     getSummary,
 
     async get(id) {
-      const pk = reportHeadKey(id).pk;
-      let head: Record<string, unknown> | undefined;
-      const parts: Uint8Array[] = [];
-      for await (const items of queryPages(doc, {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ConsistentRead: true,
-      })) {
-        // 'HEAD' sorts before 'PART#0000', and parts in their order.
-        for (const item of items) {
-          if (item.sk === REPORT_HEAD_SK) head = item;
-          else parts.push(PartSchema.parse(item).data);
-        }
-      }
-      if (head === undefined) return undefined;
-      const summary = ReportSummarySchema.parse(head);
-      const storage = StorageSchema.parse(head.storage);
-      if (parts.length !== storage.parts) {
-        throw new Error(`Report ${id} has ${parts.length} of ${storage.parts} parts`);
-      }
-      const json = gunzipSync(Buffer.concat(parts));
-      if (createHash('sha256').update(json).digest('hex') !== storage.sha256) {
-        throw new Error(`Report ${id} content does not match its checksum`);
-      }
-      return { summary, content: ReportContentSchema.parse(JSON.parse(json.toString('utf8'))) };
+      const found = await getFrozen(ref, id);
+      if (found === undefined) return undefined;
+      return {
+        summary: ReportSummarySchema.parse(found.head),
+        content: ReportContentSchema.parse(found.content),
+      };
     },
 
     list(planId, page) {

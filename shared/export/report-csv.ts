@@ -39,7 +39,9 @@ const lines = (table: Table) => [
 export function tablesCsv(tables: readonly Table[]): string {
   const out: string[] = [];
   tables.forEach((table, i) => {
-    if (i > 0) out.push('', field(table.title, TEXT));
+    if (i > 0) out.push('');
+    if (table.heading !== undefined) out.push(field(table.heading, TEXT));
+    else if (i > 0) out.push(field(table.title, TEXT));
     out.push(...lines(table));
   });
   return `${BOM}${out.join('\r\n')}\r\n`;

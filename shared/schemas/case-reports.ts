@@ -131,6 +131,14 @@ const LedgerTotalsSchema = z.object({
   late: z.number().int().openapi({ description: '劝返步骤逾期' }),
   returned: z.number().int().openapi({ description: '本学期复学' }),
   lights: LightCountsSchema,
+  groups: z
+    .object({
+      registeredPoor: z.number().int(),
+      monitored: z.number().int(),
+      disabled: z.number().int(),
+      homeTeaching: z.number().int(),
+    })
+    .openapi({ description: '未复学中的特殊群体人数:建档立卡、监测对象、残疾、送教上门' }),
 });
 const LedgerRowSchema = z.object({
   id: z.string(),
@@ -200,3 +208,40 @@ export const HomeTeachingSetupSchema = z
 export const HomeTeachingSetupResultSchema = z
   .object({ taskId: z.string(), created: z.boolean(), duties: z.number().int() })
   .openapi('CaseHomeTeachingSetupResult');
+
+/** 台账快照: the county ledger frozen at a cut-off (a local date), made once per date. */
+export const CreateLedgerReportSchema = z
+  .strictObject({
+    asOf: isoDateString
+      .optional()
+      .openapi({ description: '截止日期(当日结束时的台账),默认今天;不能晚于今天。同一日期只生成一次' }),
+  })
+  .openapi('CreateCaseLedgerReport');
+
+export const LedgerReportSummarySchema = z
+  .object({
+    id: z.string().openapi({ example: 'ledger-2025-10-09' }),
+    asOf: z.string().openapi({ description: '截止日期' }),
+    since: z.string().openapi({ description: '统计复学的起始日(截止日所在学期的开学日)' }),
+    generatedAt: z.string(),
+    generatedBy: z.string(),
+    townships: z.number().int(),
+    schools: z.number().int(),
+    totals: LedgerTotalsSchema,
+  })
+  .openapi('CaseLedgerReportSummary');
+
+export const LedgerReportSchema = LedgerReportSummarySchema.extend({ ledger: CaseLedgerSchema }).openapi(
+  'CaseLedgerReport',
+);
+
+export const LedgerReportFormatQuerySchema = z.strictObject({
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').openapi({
+    description:
+      'json;csv(UTF-8 带 BOM,标题行、中文表头、姓名脱敏);xlsx(台账和各校汇总两个工作表,各有标题行)',
+  }),
+});
+
+export type CreateLedgerReportInput = z.infer<typeof CreateLedgerReportSchema>;
+export type LedgerReportSummary = z.infer<typeof LedgerReportSummarySchema>;
+export type LedgerReport = z.infer<typeof LedgerReportSchema>;

@@ -9,33 +9,66 @@ import { auditEvent } from '../db/audit.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { CaseRecord, CaseRepository, CaseScope } from '../db/case-repository.js';
 import { CLOSED_CASE_PREFIX, OPEN_CASE_PREFIX } from '../db/keys.js';
+import type { Page, PageRequest } from '../db/pagination.js';
 import type { RosterRepository } from '../db/roster-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
+import type { CaseDates } from '../domain/dropout/case-ladder.js';
 import {
   CASE_LIGHT_LABELS,
   countInto,
+  datesAsOf,
   emptyTotals,
-  type LedgerTotals,
+  type LedgerStanding,
   ledgerStanding,
   semesterStartOf,
-  specialGroupWords,
 } from '../domain/dropout/case-ledger.js';
 import { DEFAULT_TIME_ZONE, localDateOf } from '../domain/time/zoned-time.js';
 import { ForbiddenError } from '../errors.js';
-import type { Cell, Column, Table } from '../export/report-table.js';
+import { ledgerTables } from '../export/case-ledger-table.js';
+import type { Table } from '../export/report-table.js';
 import { type FileDownload, tablesFile } from '../export/table-file.js';
 import type { CaseLedger, CaseLedgerRow } from '../schemas/case-reports.js';
 import { authorize } from './access.js';
+import { rangeOf } from './case-service.js';
 
 export interface LedgerQuery {
   township?: string | undefined;
   since?: string | undefined;
+  /** The cut-off, a local date (default today): the cases as they stood at the end of that day. */
+  asOf?: string | undefined;
 }
+
+/** The ledger page's filters: one township, one school, one stage of open cases, late steps only. */
+export interface LedgerPageQuery {
+  township?: string | undefined;
+  school?: string | undefined;
+  stage?: 'absent' | 'suspected' | 'dropout' | undefined;
+  lateOnly?: boolean | undefined;
+}
+
+export type LedgerPageRow = CaseLedgerRow & {
+  townshipUnitId: string;
+  townshipName: string;
+  schoolUnitId: string;
+  schoolName: string;
+};
 
 export interface CaseLedgerService {
   /** The ledger the caller may read: the county (office, leaders) or its own township. */
   read(principal: Principal, query: LedgerQuery, now: Date): Promise<CaseLedger & { itemsRead: number }>;
+  /**
+   * One page of the ledger's open cases in its order (first day absent), filtered: one Query of
+   * the county's, a township's or a school's listing (K4, K3, K2), the stage as a key range; a
+   * township user's school filter and "late only" are filters on what the page read, so a page may
+   * hold fewer than `limit` rows — follow `nextCursor`.
+   */
+  page(
+    principal: Principal,
+    query: LedgerPageQuery,
+    page: PageRequest,
+    now: Date,
+  ): Promise<Page<LedgerPageRow> & { asOf: string; itemsRead: number }>;
   /** The ledger as tables for Excel and CSV (Chinese headers, masked names); the export is audited. */
   export(principal: Principal, query: LedgerQuery, format: 'csv' | 'xlsx', now: Date): Promise<Table[]>;
   /** The export as the file handed out (API and pages alike): bytes and the headers naming it. */
@@ -45,6 +78,21 @@ export interface CaseLedgerService {
     format: 'csv' | 'xlsx',
     now: Date,
   ): Promise<FileDownload>;
+}
+
+/** A case's row in the ledger: masked, with its standing on the ledger's day. */
+function ledgerRow(c: CaseRecord, standing: LedgerStanding): CaseLedgerRow {
+  return {
+    id: c.id,
+    childNameMasked: c.masked.childName,
+    gender: c.gender,
+    grade: c.grade,
+    className: c.className,
+    groups: c.groups,
+    firstDayAbsent: c.firstDayAbsent,
+    ...standing,
+    lightLabel: CASE_LIGHT_LABELS[standing.light],
+  };
 }
 
 export function caseLedgerService(deps: {
@@ -81,19 +129,33 @@ export function caseLedgerService(deps: {
     return township === undefined ? { by: 'county' } : { by: 'township', unitId: township };
   }
 
+  /** The calendar with the office's overrides and the step deadlines as they stand. */
+  async function ladder() {
+    const [overrides, settings] = await Promise.all([calendars.list(), cases.settings()]);
+    return { cal: createWorkingCalendar(overrides), deadlines: settings.stepDeadlines };
+  }
+
   async function read(principal: Principal, query: LedgerQuery, now: Date) {
     const scope = await scopeOf(principal, query);
-    const today = localDateOf(now, timeZone);
-    const since = query.since ?? (await defaultSince(today));
-    const [open, returned, overrides, settings] = await Promise.all([
-      cases.listAll(scope, { prefix: OPEN_CASE_PREFIX }),
+    const asOf = query.asOf ?? localDateOf(now, timeZone);
+    const since = query.since ?? (await defaultSince(asOf));
+    // Open at the cut-off: first absent by then (one key range), or returned after it (in the
+    // returned range, since the semester began on or before the cut-off).
+    const [openNow, returnedSince, { cal, deadlines }] = await Promise.all([
+      cases.listAll(scope, { between: [OPEN_CASE_PREFIX, `${OPEN_CASE_PREFIX}${asOf}#~`] }),
       cases.listAll(scope, { between: [`${CLOSED_CASE_PREFIX}${since}`, `${CLOSED_CASE_PREFIX}~`] }),
-      calendars.list(),
-      cases.settings(),
+      ladder(),
     ]);
-    const cal = createWorkingCalendar(overrides);
+    const open: { c: CaseRecord; dates: CaseDates }[] = [];
+    const returned: CaseRecord[] = [];
+    for (const c of [...openNow, ...returnedSince]) {
+      const dates = datesAsOf(c, asOf);
+      if (dates === null) continue;
+      if (dates.returnedOn === null) open.push({ c, dates });
+      else returned.push(c);
+    }
     const names = await units.getMany([
-      ...new Set([...open, ...returned].flatMap((c) => [c.townshipUnitId, c.schoolUnitId])),
+      ...new Set([...openNow, ...returnedSince].flatMap((c) => [c.townshipUnitId, c.schoolUnitId])),
     ]);
     const name = (id: string) => names.get(id)?.name ?? id;
 
@@ -122,26 +184,11 @@ export function caseLedgerService(deps: {
       }
       return { t: t.totals, s };
     };
-    for (const c of open) {
-      const standing = ledgerStanding(
-        { firstDayAbsent: c.firstDayAbsent, returnedOn: c.returnedOn, stepsDone: c.stepsDone },
-        today,
-        cal,
-        settings.stepDeadlines,
-      );
+    for (const { c, dates } of open) {
+      const standing = ledgerStanding(dates, asOf, cal, deadlines);
       const { t, s } = schoolOf(c);
-      countInto(standing, totals, t, s.totals);
-      s.cases.push({
-        id: c.id,
-        childNameMasked: c.masked.childName,
-        gender: c.gender,
-        grade: c.grade,
-        className: c.className,
-        groups: c.groups,
-        firstDayAbsent: c.firstDayAbsent,
-        ...standing,
-        lightLabel: CASE_LIGHT_LABELS[standing.light],
-      });
+      countInto({ standing, groups: c.groups }, totals, t, s.totals);
+      s.cases.push(ledgerRow(c, standing));
     }
     for (const c of returned) {
       const { t, s } = schoolOf(c);
@@ -153,7 +200,8 @@ export function caseLedgerService(deps: {
         key(a).localeCompare(key(b), 'zh-CN');
     const sorted = [...townships.values()].sort(byName((t) => t.townshipName));
     for (const t of sorted) t.schools.sort(byName((s) => s.schoolName));
-    return { asOf: today, since, totals, townships: sorted, itemsRead: open.length + returned.length };
+    const itemsRead = openNow.length + returnedSince.length;
+    return { asOf, since, totals, townships: sorted, itemsRead };
   }
 
   async function exportTables(principal: Principal, query: LedgerQuery, format: 'csv' | 'xlsx', now: Date) {
@@ -179,8 +227,41 @@ export function caseLedgerService(deps: {
     return ledgerTables(ledger);
   }
 
+  async function page(principal: Principal, query: LedgerPageQuery, request: PageRequest, now: Date) {
+    const township = await scopeOf(principal, { township: query.township });
+    const asOf = localDateOf(now, timeZone);
+    const { cal, deadlines } = await ladder();
+    const range = rangeOf(query.stage, asOf, cal);
+    if (range === 'empty') return { items: [], nextCursor: null, asOf, itemsRead: 0 };
+    const scope: CaseScope = query.school === undefined ? township : { by: 'school', unitId: query.school };
+    const found = await cases.list(
+      scope,
+      range ?? { prefix: OPEN_CASE_PREFIX },
+      { townshipUnitId: township.by === 'township' && scope.by === 'school' ? township.unitId : undefined },
+      request,
+    );
+    const names = await units.getMany([
+      ...new Set(found.items.flatMap((c) => [c.townshipUnitId, c.schoolUnitId])),
+    ]);
+    const name = (id: string) => names.get(id)?.name ?? id;
+    const items: LedgerPageRow[] = [];
+    for (const c of found.items) {
+      const standing = ledgerStanding(c, asOf, cal, deadlines);
+      if (query.lateOnly === true && standing.step?.late !== true) continue;
+      items.push({
+        ...ledgerRow(c, standing),
+        townshipUnitId: c.townshipUnitId,
+        townshipName: name(c.townshipUnitId),
+        schoolUnitId: c.schoolUnitId,
+        schoolName: name(c.schoolUnitId),
+      });
+    }
+    return { items, nextCursor: found.nextCursor, asOf, itemsRead: found.items.length };
+  }
+
   return {
     read,
+    page,
     export: exportTables,
     async download(principal, query, format, now) {
       const tables = await exportTables(principal, query, format, now);
@@ -196,90 +277,4 @@ export function caseLedgerService(deps: {
       );
     },
   };
-}
-
-const col = (header: string, width: number, kind: Column['kind'] = 'text'): Column => ({
-  header,
-  width,
-  kind,
-});
-
-/** The ledger as the offices lay it out: one row per open case, then the counts per school. */
-export function ledgerTables(ledger: CaseLedger): Table[] {
-  const caseRows: Cell[][] = [];
-  const schoolRows: Cell[][] = [];
-  const counts = (t: LedgerTotals): Cell[] => [
-    t.open,
-    t.suspected,
-    t.dropout,
-    t.late,
-    t.returned,
-    t.lights.red,
-    t.lights.yellow,
-    t.lights.blue,
-    t.lights.green,
-  ];
-  for (const t of ledger.townships) {
-    for (const s of t.schools) {
-      schoolRows.push([t.townshipName, s.schoolName, ...counts(s.totals)]);
-      for (const c of s.cases) caseRows.push(caseRow(t.townshipName, s.schoolName, c));
-    }
-  }
-  schoolRows.push(['合计', '', ...counts(ledger.totals)]);
-  return [
-    {
-      title: '疑似失学辍学人员台账',
-      columns: [
-        col('乡镇', 14),
-        col('学校', 22),
-        col('学生(脱敏)', 12),
-        col('性别', 6),
-        col('年级班级', 12),
-        col('特殊群体', 18),
-        col('缺课首日', 12),
-        col('缺课工作日', 10, 'int'),
-        col('阶段', 10),
-        col('当前劝返步骤', 26),
-        col('步骤期限', 12),
-        col('是否逾期', 8),
-        col('亮灯', 22),
-      ],
-      rows: caseRows,
-    },
-    {
-      title: `各校汇总(复学自 ${ledger.since})`,
-      columns: [
-        col('乡镇', 14),
-        col('学校', 22),
-        col('未复学', 8, 'int'),
-        col('疑似辍学', 8, 'int'),
-        col('辍学', 8, 'int'),
-        col('劝返逾期', 8, 'int'),
-        col('本学期复学', 10, 'int'),
-        col('红灯', 6, 'int'),
-        col('黄灯', 6, 'int'),
-        col('蓝灯', 6, 'int'),
-        col('绿灯', 6, 'int'),
-      ],
-      rows: schoolRows,
-    },
-  ];
-}
-
-function caseRow(township: string, school: string, c: CaseLedgerRow): Cell[] {
-  return [
-    township,
-    school,
-    c.childNameMasked,
-    c.gender === 'male' ? '男' : '女',
-    `${c.grade}${c.className}`,
-    specialGroupWords(c.groups).join('、'),
-    c.firstDayAbsent,
-    c.ageWorkingDays,
-    c.stageLabel,
-    c.step?.label ?? '',
-    c.step?.dueOn ?? '',
-    c.step === null ? '' : c.step.late ? '逾期' : '否',
-    c.lightLabel,
-  ];
 }

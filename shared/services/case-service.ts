@@ -440,8 +440,12 @@ export function caseService(deps: {
   }
 }
 
-/** A stage as a part of the listing's order (see keys.ts K2), or 'empty' when no day can be in it. */
-function rangeOf(stage: ListCasesQuery['stage'], today: string, cal: WorkingCalendar): CaseRange | 'empty' {
+/** A stage as a part of the listing's order (see keys.ts K2), or 'empty' when no day can be in it (the ledger page too). */
+export function rangeOf(
+  stage: ListCasesQuery['stage'],
+  today: string,
+  cal: WorkingCalendar,
+): CaseRange | 'empty' {
   if (stage === undefined) return null;
   if (stage === 'returned') return { prefix: CLOSED_CASE_PREFIX };
   const { suspectedIfAbsentBy, dropoutIfAbsentBy } = stageBounds(today, cal);

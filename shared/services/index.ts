@@ -1,6 +1,7 @@
 import { auditRepository } from '../db/audit-repository.js';
 import { calendarRepository } from '../db/calendar-repository.js';
 import { careFileRepository } from '../db/care-file-repository.js';
+import { caseLedgerReportRepository } from '../db/case-ledger-report-repository.js';
 import { caseRepository } from '../db/case-repository.js';
 import { channelRepository } from '../db/channel-repository.js';
 import type { TableRef } from '../db/client.js';
@@ -29,6 +30,7 @@ import { type CareFileService, careFileService } from './care-file-service.js';
 import { type PairService, pairService } from './care-pairs.js';
 import { type HomeTeachingService, homeTeachingService } from './case-home-teaching.js';
 import { type CaseLedgerService, caseLedgerService } from './case-ledger.js';
+import { type CaseLedgerReportService, caseLedgerReportService } from './case-ledger-reports.js';
 import { type CaseService, caseService } from './case-service.js';
 import { type CaseSettingsService, caseSettingsService } from './case-settings.js';
 import { caseSweeper } from './case-sweep.js';
@@ -111,6 +113,8 @@ export interface Services {
   careFiles: CareFileService;
   /** 师生结对帮扶: a weekly support record and a monthly home visit per teacher–child pair. */
   carePairs: PairService;
+  /** 台账快照: the county ledger frozen at a cut-off date, once per date; its CSV and Excel. */
+  caseLedgerReports: CaseLedgerReportService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -167,6 +171,7 @@ export function createServices(
     reportDuties: indicatorDuties({ plans, duties, calendars, indicators: indicatorRepo }),
   });
   const rosters = rosterRepository(table);
+  const caseLedger = caseLedgerService({ cases: caseRecords, units, calendars, semesters: rosters });
   return {
     units: unitService(units),
     plans: planSvc,
@@ -242,12 +247,17 @@ export function createServices(
       notices,
     }),
     handoffs: handoffService({ duties, plans, units, calendars }),
-    caseLedger: caseLedgerService({ cases: caseRecords, units, calendars, semesters: rosters }),
+    caseLedger,
     caseSettings: caseSettingsService(caseRecords),
     badges: badgeService({ counters, extensions: extensionRepo }),
     caseHomeTeaching: homeTeachingService({ cases: caseRecords, plans: planSvc }),
     careFiles: careFileService({ careFiles: careFileRepository(table), units, cipher: options.fieldCipher }),
     carePairs: pairService({ careFiles: careFileRepository(table), cases: caseRecords, plans: planSvc }),
+    caseLedgerReports: caseLedgerReportService({
+      reports: caseLedgerReportRepository(table),
+      ledger: caseLedger,
+      recordView: (event) => caseRecords.recordView(event),
+    }),
   };
 }
 

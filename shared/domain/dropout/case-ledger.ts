@@ -17,13 +17,10 @@ import {
   type StepDeadlines,
 } from './case-ladder.js';
 
+const SPECIAL_GROUP_KEYS = ['registeredPoor', 'monitored', 'disabled', 'homeTeaching'] as const;
+
 /** The special groups as the pages and exports name them, in their order. */
-export function specialGroupWords(g: {
-  registeredPoor: boolean;
-  monitored: boolean;
-  disabled: boolean;
-  homeTeaching: boolean;
-}): string[] {
+export function specialGroupWords(g: SpecialGroups): string[] {
   return [
     g.registeredPoor && '建档立卡',
     g.monitored && '监测对象',
@@ -94,6 +91,14 @@ export function semesterStartOf(today: string): string {
   return `${year - 1}-09-01`;
 }
 
+/** The special-group flags a case carries (建档立卡, 监测对象, 残疾, 送教上门). */
+export interface SpecialGroups {
+  registeredPoor: boolean;
+  monitored: boolean;
+  disabled: boolean;
+  homeTeaching: boolean;
+}
+
 export interface LedgerTotals {
   open: number;
   suspected: number;
@@ -101,6 +106,8 @@ export interface LedgerTotals {
   late: number;
   returned: number;
   lights: Record<ProgressLight, number>;
+  /** Open cases per special group (a child may be in several). */
+  groups: Record<keyof SpecialGroups, number>;
 }
 
 export const emptyTotals = (): LedgerTotals => ({
@@ -110,19 +117,43 @@ export const emptyTotals = (): LedgerTotals => ({
   late: 0,
   returned: 0,
   lights: { red: 0, yellow: 0, blue: 0, green: 0 },
+  groups: { registeredPoor: 0, monitored: 0, disabled: 0, homeTeaching: 0 },
 });
 
-/** Adds an open case's standing (or, with null, a return this semester) to each of `totals`. */
-export function countInto(standing: LedgerStanding | null, ...totals: LedgerTotals[]): void {
+/**
+ * Adds an open case's standing and groups (or, with null, a return this semester) to each of
+ * `totals`.
+ */
+export function countInto(
+  open: { standing: LedgerStanding; groups: SpecialGroups } | null,
+  ...totals: LedgerTotals[]
+): void {
   for (const t of totals) {
-    if (standing === null) {
+    if (open === null) {
       t.returned++;
       continue;
     }
+    const { standing, groups } = open;
     t.open++;
+    for (const key of SPECIAL_GROUP_KEYS) if (groups[key]) t.groups[key]++;
     if (standing.stage === 'suspected') t.suspected++;
     if (standing.stage === 'dropout') t.dropout++;
     if (standing.step?.late === true) t.late++;
     t.lights[standing.light]++;
   }
+}
+
+/**
+ * A case as it stood at the end of the local day `asOf` (a ledger's cut-off): null when its first
+ * day absent came later; a return after the cut-off undone, and only the steps done by then. What a
+ * case does not keep (a step's date changed later) cannot be replayed; the case's dates can.
+ */
+export function datesAsOf(dates: CaseDates, asOf: string): CaseDates | null {
+  if (dates.firstDayAbsent > asOf) return null;
+  const stepsDone: CaseDates['stepsDone'] = {};
+  for (const [step, on] of Object.entries(dates.stepsDone) as [PersuasionStepKey, string][]) {
+    if (on <= asOf) stepsDone[step] = on;
+  }
+  const returnedOn = dates.returnedOn !== null && dates.returnedOn <= asOf ? dates.returnedOn : null;
+  return { firstDayAbsent: dates.firstDayAbsent, returnedOn, stepsDone };
 }
