@@ -95,6 +95,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/case-settings': 'getCaseSettings',
   'PUT /v1/case-settings': 'putCaseSettings',
   'POST /v1/cases/{caseId}/home-teaching': 'setUpCaseHomeTeaching',
+  'GET /v1/units/{unitId}/below/duties': 'unitsBelowDuties',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

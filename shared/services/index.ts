@@ -23,6 +23,7 @@ import { httpPoster, type Poster } from '../notify/senders.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type BadgeService, badgeService } from './badge-service.js';
+import { type BelowService, belowService } from './below-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type HomeTeachingService, homeTeachingService } from './case-home-teaching.js';
 import { type CaseLedgerService, caseLedgerService } from './case-ledger.js';
@@ -104,6 +105,8 @@ export interface Services {
   badges: BadgeService;
   /** 送教上门: a weekly duty per disabled child taught at home. */
   caseHomeTeaching: HomeTeachingService;
+  /** 下级任务: a unit's view of the duties of the units below it. */
+  below: BelowService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -239,6 +242,7 @@ export function createServices(
     caseSettings: caseSettingsService(caseRecords),
     badges: badgeService({ counters, extensions: extensionRepo }),
     caseHomeTeaching: homeTeachingService({ cases: caseRecords, plans: planSvc }),
+    below: belowService({ units, plans, duties, counters, calendars }),
   };
 }
 

@@ -56,7 +56,9 @@ export type Action =
   | 'duty.handoff'
   // 控辍保学: the office's step deadlines and retention; the county ledger and its export.
   | 'case.settings'
-  | 'case.ledger';
+  | 'case.ledger'
+  // 下级任务: a unit's view of the units below it (a township's villages and schools).
+  | 'below.read';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -171,6 +173,10 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
       return principal.role === 'unit' && above ? ALLOW : deny('只有学校所在乡镇或教体局可以办理此步骤');
     case 'case.act.bureau':
       return deny('只有县教体局(领导小组办公室)可以办理此步骤');
+    case 'below.read':
+      // Its own units below, or (a bureau) a township's below it; leaders read every unit's.
+      if (principal.role === 'leader') return ALLOW;
+      return own || above ? ALLOW : deny('只能查看本单位(及所辖单位)的下级任务');
     case 'case.ledger':
       // The county ledger: the office and leaders; a township its own part; no school, no other unit.
       if (principal.role === 'leader') return ALLOW;
