@@ -26,8 +26,8 @@ import {
   type UnitPhaseCounts,
 } from '../domain/plan/counters.js';
 import { type AuditEvent, auditPut } from './audit.js';
-import type { TableRef } from './client.js';
 import { batchGet } from './batch-get.js';
+import type { TableRef } from './client.js';
 import { cancellationReasons, isConditionFailure } from './errors.js';
 import { planKey } from './keys.js';
 import { queryPages } from './query.js';
@@ -131,7 +131,11 @@ export interface CounterRepository {
   /** K1 for one unit: its counter items in the plan, one per phase (sk begins_with CELL#<unitId>#). */
   readUnit(planId: string, unitId: string): Promise<UnitPhaseCounts[]>;
   /** The (unit, phase) items of the units given, by key in batches (BatchGetItem): those that exist. */
-  readCells(planId: string, unitIds: readonly string[], phaseKeys: readonly string[]): Promise<UnitPhaseCounts[]>;
+  readCells(
+    planId: string,
+    unitIds: readonly string[],
+    phaseKeys: readonly string[],
+  ): Promise<UnitPhaseCounts[]>;
   /**
    * The plan item's pending deltas (K2), whether its counters are whole (COUNTED_SINCE) and whether
    * its submitted duties carry their sign-off keys (SIGN_OFF_KEYED_SINCE).

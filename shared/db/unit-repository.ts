@@ -4,6 +4,7 @@ import { type Unit, UnitSchema } from '../schemas/units.js';
 import type { AuditEvent } from './audit.js';
 import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
+import { isConditionFailure } from './errors.js';
 import {
   UNIT_DIRECTORY_PK,
   unitBelowKeys,
@@ -15,7 +16,6 @@ import {
 import type { Page, PageRequest } from './pagination.js';
 import { parentPage, queryPages } from './query.js';
 import { INDEX_BY_PARENT, INDEX_BY_UNIT } from './table.js';
-import { isConditionFailure } from './errors.js';
 import { type TransactItem, writeWithAudit } from './transact.js';
 
 // Items are parsed on the way out: what the API returns is what the schema promises, keys stripped.

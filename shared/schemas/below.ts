@@ -12,7 +12,12 @@ const LightSchema = z.enum(['red', 'yellow', 'blue', 'green']).openapi({
 });
 
 const lightCounts = z
-  .object({ red: z.number().int(), yellow: z.number().int(), blue: z.number().int(), green: z.number().int() })
+  .object({
+    red: z.number().int(),
+    yellow: z.number().int(),
+    blue: z.number().int(),
+    green: z.number().int(),
+  })
   .openapi({ description: '待办任务按亮灯计数' });
 
 export const BelowUnitSchema = z
@@ -32,7 +37,9 @@ export const BelowSummarySchema = z
     unitId: z.string().openapi({ description: '查看的上级单位' }),
     planId: z.string(),
     asOf: z.string(),
-    units: z.array(BelowUnitSchema).openapi({ description: '直属下级单位,每个一行,按亮灯由差到好、再按名称排序' }),
+    units: z
+      .array(BelowUnitSchema)
+      .openapi({ description: '直属下级单位,每个一行,按亮灯由差到好、再按名称排序' }),
     all: z.object({ counts: statusCounts, lights: lightCounts }),
     source: z
       .object({
