@@ -101,6 +101,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/care-files/{careFileId}/records': 'createCareRecord',
   'POST /v1/care-files/{careFileId}/pairs': 'setUpCareFilePair',
   'POST /v1/cases/{caseId}/pairs': 'setUpCasePair',
+  'GET /v1/units/{unitId}/below/duties': 'unitsBelowDuties',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -40,7 +40,14 @@ export function chromeOf(c: WebContext, extra: Partial<Chrome> = {}): Chrome {
       : c
           .get('menuCounts')?.(planId)
           .catch(() => ({}));
-  return { principal, csrfToken: c.get('csrfToken'), who, flash: flashFrom(c), counts, ...extra };
+  // A unit's menu shows 下级任务 and 下级确认 only when units sit below it: one Query of one key.
+  const unitsBelow =
+    principal.role === 'unit'
+      ? c
+          .get('unitsBelow')?.()
+          .catch(() => false)
+      : undefined;
+  return { principal, csrfToken: c.get('csrfToken'), who, flash: flashFrom(c), counts, unitsBelow, ...extra };
 }
 
 /** A directory read a page at a time: a county's units fit in one or two. */

@@ -6,7 +6,7 @@ import type { FieldErrors } from './forms.js';
 import { UNIT_FILTER_JS } from './page-headers.js';
 import { pinyinInitials } from './pinyin.js';
 
-const KIND_LABELS: Record<UnitKind, string> = {
+export const KIND_LABELS: Record<UnitKind, string> = {
   bureau: '局',
   section: '股室',
   township: '乡镇',

@@ -5,6 +5,7 @@ import { errorField, writeLog } from '../../shared/log.js';
 import type { AppDeps } from '../api/deps.js';
 import { classifyError } from '../http/classify-error.js';
 import { Page, ROLE_NAMES } from './layout.js';
+import { belowPages } from './routes/below.js';
 import { calendarPages } from './routes/calendar-page.js';
 import { caseWeeklyFormPages } from './routes/case-weekly-form.js';
 import { casePages } from './routes/cases.js';
@@ -66,6 +67,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', semesterPages(deps));
   app.route('/', printPages(deps));
   app.route('/', dutyExtraPages(deps));
+  app.route('/', belowPages(deps));
 
   const logError = deps.logError ?? ((entry) => writeLog({ ...entry, level: 'error' }));
   app.onError((err, c: Context<WebEnv>) => {

@@ -26,6 +26,7 @@ import {
   type UnitPhaseCounts,
 } from '../domain/plan/counters.js';
 import { type AuditEvent, auditPut } from './audit.js';
+import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
 import { cancellationReasons, isConditionFailure } from './errors.js';
 import { planKey } from './keys.js';
@@ -129,6 +130,12 @@ export interface CounterRepository {
   read(planId: string): Promise<{ cells: UnitPhaseCounts[]; itemsRead: number }>;
   /** K1 for one unit: its counter items in the plan, one per phase (sk begins_with CELL#<unitId>#). */
   readUnit(planId: string, unitId: string): Promise<UnitPhaseCounts[]>;
+  /** The (unit, phase) items of the units given, by key in batches (BatchGetItem): those that exist. */
+  readCells(
+    planId: string,
+    unitIds: readonly string[],
+    phaseKeys: readonly string[],
+  ): Promise<UnitPhaseCounts[]>;
   /**
    * The plan item's pending deltas (K2), whether its counters are whole (COUNTED_SINCE) and whether
    * its submitted duties carry their sign-off keys (SIGN_OFF_KEYED_SINCE).
@@ -198,6 +205,11 @@ export function counterRepository(ref: TableRef): CounterRepository {
         for (const item of items) cells.push(toCounts(item));
       }
       return cells;
+    },
+
+    async readCells(planId, unitIds, phaseKeys) {
+      const keys = unitIds.flatMap((u) => phaseKeys.map((ph) => counterKey(planId, u, ph)));
+      return (await batchGet(ref, keys)).map(toCounts);
     },
 
     async planState(planId) {

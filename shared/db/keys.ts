@@ -125,6 +125,10 @@
  * |    |   ids fixed by plan and child)                   |                                                                |
  * | K8 | the county ledger's frozen snapshots (台账快照), | Query byParent gsi2pk=CASELEDGER#REPORTS gsi2sk=<asOf>#<id>  |
  * |    |   newest cut-off first; each one is R1's items  |   (head and parts: pk=REPORT#ledger-<asOf>, written once)     |
+ * | U3 | the units directly below a unit (下级单位: a     | Query byUnit gsi1pk=BELOW#<parentId>  gsi1sk=<unitId>          |
+ * |    |   township's villages and schools), by id;       |   (Limit 1: whether it has any)                                |
+ * |    |   written with the unit (a unit never moves); a  |   marker pk=UNITS sk=BELOW-KEYED once units stored before   |
+ * |    |   unit stored before carries them after the sweep's one-off `keyUnitsBelow`               |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -138,6 +142,12 @@ import { type Receipt, sweepWakeAt } from '../domain/duty/receipt.js';
 export const unitKey = (unitId: string) => ({ pk: `UNIT#${unitId}`, sk: 'UNIT' });
 export const UNIT_DIRECTORY_PK = 'UNITS';
 export const unitDirectoryKeys = (unitId: string) => ({ gsi2pk: UNIT_DIRECTORY_PK, gsi2sk: unitId });
+/** U3: the unit filed under its parent, so a unit's units below are one Query (none for a root). */
+export const unitsBelowPk = (parentId: string) => `BELOW#${parentId}`;
+export const unitBelowKeys = (parentId: string | null, unitId: string) =>
+  parentId === null ? {} : { gsi1pk: unitsBelowPk(parentId), gsi1sk: unitId };
+/** The marker saying every unit carries its U3 keys (units stored before U3 were re-keyed once). */
+export const unitsBelowKeyedKey = { pk: 'UNITS', sk: 'BELOW-KEYED' } as const;
 
 export const planKey = (planId: string) => ({ pk: `PLAN#${planId}`, sk: 'PLAN' });
 export const PLAN_DIRECTORY_PK = 'PLANS';

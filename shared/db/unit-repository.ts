@@ -1,12 +1,21 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../errors.js';
 import { type Unit, UnitSchema } from '../schemas/units.js';
 import type { AuditEvent } from './audit.js';
 import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
-import { UNIT_DIRECTORY_PK, unitDirectoryKeys, unitKey } from './keys.js';
+import { isConditionFailure } from './errors.js';
+import {
+  UNIT_DIRECTORY_PK,
+  unitBelowKeys,
+  unitDirectoryKeys,
+  unitKey,
+  unitsBelowKeyedKey,
+  unitsBelowPk,
+} from './keys.js';
 import type { Page, PageRequest } from './pagination.js';
-import { parentPage } from './query.js';
+import { parentPage, queryPages } from './query.js';
+import { INDEX_BY_PARENT, INDEX_BY_UNIT } from './table.js';
 import { type TransactItem, writeWithAudit } from './transact.js';
 
 // Items are parsed on the way out: what the API returns is what the schema promises, keys stripped.
@@ -27,7 +36,22 @@ export interface UnitRepository {
    * with cannot land after the unit was deactivated, and needs no read before it.
    */
   activeCheck(id: string): TransactItem;
+  /** Pattern U3: the units directly below `parentId`, by id (every page: a township's few dozen). */
+  below(parentId: string): Promise<Unit[]>;
+  /** Pattern U3 with Limit 1: whether any unit sits directly below `parentId`. */
+  hasBelow(parentId: string): Promise<boolean>;
+  /**
+   * Once: gives every unit stored before pattern U3 its keys (one walk of the directory, each a
+   * conditional write), then writes the marker; afterwards one GetItem that finds the marker.
+   * Answers how many units it re-keyed.
+   */
+  keyBelow(at: string): Promise<number>;
 }
+
+const unitBelowValues = (parentId: string, unitId: string) => ({
+  ':pk': unitsBelowPk(parentId),
+  ':sk': unitId,
+});
 
 export function unitRepository(ref: TableRef): UnitRepository {
   const { doc, tableName } = ref;
@@ -40,7 +64,13 @@ export function unitRepository(ref: TableRef): UnitRepository {
             {
               Put: {
                 TableName: tableName,
-                Item: { ...unitKey(unit.id), ...unitDirectoryKeys(unit.id), entity: 'Unit', ...unit },
+                Item: {
+                  ...unitKey(unit.id),
+                  ...unitDirectoryKeys(unit.id),
+                  ...unitBelowKeys(unit.parentId, unit.id),
+                  entity: 'Unit',
+                  ...unit,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -114,6 +144,67 @@ export function unitRepository(ref: TableRef): UnitRepository {
 
     list(page) {
       return parentPage(ref, UNIT_DIRECTORY_PK, page, toUnit);
+    },
+
+    async below(parentId) {
+      const found: Unit[] = [];
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_UNIT.name,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': unitsBelowPk(parentId) },
+      })) {
+        found.push(...items.map(toUnit));
+      }
+      return found;
+    },
+
+    async hasBelow(parentId) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX_BY_UNIT.name,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': unitsBelowPk(parentId) },
+          ProjectionExpression: 'id',
+          Limit: 1,
+        }),
+      );
+      return (out.Items ?? []).length > 0;
+    },
+
+    async keyBelow(at) {
+      const marker = await doc.send(new GetCommand({ TableName: tableName, Key: unitsBelowKeyedKey }));
+      if (marker.Item !== undefined) return 0;
+      let rekeyed = 0;
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_PARENT.name,
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': UNIT_DIRECTORY_PK },
+        ProjectionExpression: 'id, parentId, gsi1pk',
+      })) {
+        for (const item of items) {
+          const parentId = typeof item.parentId === 'string' ? item.parentId : null;
+          if (parentId === null || item.gsi1pk !== undefined) continue;
+          try {
+            await doc.send(
+              new UpdateCommand({
+                TableName: tableName,
+                Key: unitKey(String(item.id)),
+                UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi1pk)',
+                ExpressionAttributeValues: unitBelowValues(parentId, String(item.id)),
+              }),
+            );
+            rekeyed++;
+          } catch (err) {
+            if (!isConditionFailure(err)) throw err;
+          }
+        }
+      }
+      await doc.send(new PutCommand({ TableName: tableName, Item: { ...unitsBelowKeyedKey, at } }));
+      return rekeyed;
     },
 
     activeCheck(id) {

@@ -86,7 +86,7 @@ export const CreatePlanSchema = z
   .check(acrossFields(hasPhases, (plan) => validatePhases(plan.phases)))
   .openapi('CreatePlan');
 
-const statusCounts = z.object({
+export const statusCounts = z.object({
   open: z.number().int(),
   submitted: z.number().int(),
   accepted: z.number().int(),

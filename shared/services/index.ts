@@ -25,6 +25,7 @@ import { httpPoster, type Poster } from '../notify/senders.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
 import { type AuditService, auditService } from './audit-service.js';
 import { type BadgeService, badgeService } from './badge-service.js';
+import { type BelowService, belowService } from './below-service.js';
 import { type CalendarService, calendarService } from './calendar-service.js';
 import { type CareFileService, careFileService } from './care-file-service.js';
 import { type PairService, pairService } from './care-pairs.js';
@@ -115,6 +116,8 @@ export interface Services {
   carePairs: PairService;
   /** 台账快照: the county ledger frozen at a cut-off date, once per date; its CSV and Excel. */
   caseLedgerReports: CaseLedgerReportService;
+  /** 下级任务: a unit's view of the duties of the units below it. */
+  below: BelowService;
 }
 
 /** Wires repositories on one table into the services; the only place they meet. */
@@ -258,6 +261,7 @@ export function createServices(
       ledger: caseLedger,
       recordView: (event) => caseRecords.recordView(event),
     }),
+    below: belowService({ units, plans, duties, counters, calendars }),
   };
 }
 

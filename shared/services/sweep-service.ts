@@ -375,6 +375,15 @@ export function sweepService(deps: {
           await sweepPage(plan, page);
         }
       }
+      // Units stored before pattern U3 (下级单位) get its keys once; later sweeps find the marker.
+      if (request.planId === undefined) {
+        try {
+          await units.keyBelow(nowIso);
+        } catch (err) {
+          result.failed++;
+          onItemError(err, 'units-below');
+        }
+      }
       // Cases belong to no plan: a sweep of every plan walks them too, a sweep of one plan does not.
       if (request.planId === undefined && deps.cases !== undefined) {
         const cases = await deps.cases.sweep(principal, now, calendar, onItemError);

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { BelowQuerySchema, BelowSummarySchema } from '../../../shared/schemas/below.js';
 import { pageOf, pageQuery, slug } from '../../../shared/schemas/common.js';
 import { DutySchema, UnitDutyListQuerySchema } from '../../../shared/schemas/duties.js';
 import { CreateUnitSchema, SetUnitAliasesSchema, UnitSchema } from '../../../shared/schemas/units.js';
@@ -125,6 +126,34 @@ export function unitRoutes(deps: AppDeps) {
           c.get('principal'),
           c.req.valid('param').unitId,
           c.req.valid('json'),
+          deps.clock(),
+        ),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{unitId}/below/duties',
+      tags: ['duties'],
+      summary: '下级任务:直属下级单位在工作方案中的任务,按状态计数并按序时进度亮灯',
+      description:
+        '每个直属下级单位(乡镇的村和学校)一行:各状态的单位任务数(来自计数项,不逐条读取任务)和待办任务的亮灯(读取其待办任务)。' +
+        '本单位、其上级单位、办公室和领导可查看;没有下级单位的单位为 403。某个下级单位的任务逐页查看:GET /v1/units/{unitId}/duties?planId=…',
+      security: bearer,
+      request: { params: unitIdParam, query: BelowQuerySchema },
+      responses: {
+        200: jsonResponse(BelowSummarySchema, '下级单位的任务汇总'),
+        ...errorsFor(400, 401, 403, 404),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await deps.below.summary(
+          c.get('principal'),
+          c.req.valid('param').unitId,
+          c.req.valid('query').planId,
           deps.clock(),
         ),
         200,

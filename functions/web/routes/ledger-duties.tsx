@@ -99,7 +99,7 @@ function keepOnPage(f: DutyLedgerFilter, d: Duty, light: ProgressLight): boolean
   return f.light === '' || light === f.light;
 }
 
-interface DutyRow {
+export interface DutyRow {
   duty: Duty;
   light: ReturnType<typeof dutyLight>;
 }
@@ -108,7 +108,7 @@ interface DutyRow {
  * One Query of the plan's duties (or one unit's), with status in the key and the due-time order
  * the key gives, then the page-side filters, each duty with its light by the one rule.
  */
-async function dutyPage(
+export async function dutyPage(
   deps: AppDeps,
   p: Principal,
   plan: Plan,
@@ -190,6 +190,66 @@ export function dutyLedgerTable(plan: Plan, units: Map<string, Unit>, rows: read
     }),
   };
 }
+
+/**
+ * The unit duties of a page, each with its light: the task (opening `taskHref`, the task's ledger
+ * page by default), the unit (opening the duty), phase, due time, state and the last thing done.
+ */
+export const DutyTable: FC<{
+  rows: readonly DutyRow[];
+  plan: Plan;
+  units: Map<string, Unit>;
+  now: Date;
+  taskHref?: (duty: Duty) => string;
+}> = ({ rows, plan, units, now, taskHref }) => {
+  const tz = plan.timezone;
+  const planId = plan.id;
+  const phaseName = (key: string) => plan.phases.find((ph) => ph.key === key)?.name ?? key;
+  const hrefOf = taskHref ?? ((duty: Duty) => `/plans/${planId}/ledger/${duty.taskId}`);
+  return (
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th>亮灯</th>
+            <th>工作任务</th>
+            <th>责任单位</th>
+            <th>阶段</th>
+            <th>截止时间</th>
+            <th>状态</th>
+            <th>最近办理</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ duty, light }) => {
+            const last = lastAction(duty);
+            return (
+              <tr data-duty={duty.id} data-light={light.light}>
+                <td>
+                  <TrafficLight light={light.light} reason={light.reason} />
+                </td>
+                <td>
+                  <a href={hrefOf(duty)}>{duty.title}</a>
+                  {duty.period != null && <small> {duty.period.label}</small>}
+                </td>
+                <td>
+                  <a href={`/duties/${duty.id}`}>{units.get(duty.unitId)?.name ?? duty.unitId}</a>{' '}
+                  <RoleBadge duty={duty} />
+                </td>
+                <td>{phaseName(duty.phaseKey)}</td>
+                <td>{dateTime(duty.dueAt, tz, now)}</td>
+                <td>{statusWords(duty)}</td>
+                <td>
+                  {last.label} {dateTime(last.at, tz, now)}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+};
 
 const Select: FC<{
   name: string;
@@ -281,8 +341,6 @@ export function ledgerDutyPages(deps: AppDeps) {
     const now = deps.clock();
     const page = await dutyPage(deps, p, plan, f, { limit: PAGE_SIZE, cursor }, now);
     const base = `/plans/${planId}/ledger/duties`;
-    const tz = plan.timezone;
-    const phaseName = (key: string) => plan.phases.find((ph) => ph.key === key)?.name ?? key;
     return c.html(
       <Page title={`任务台账(单位任务) · ${plan.title}`} chrome={chromeOf(c, { planId, active: 'ledger' })}>
         <p>
@@ -304,47 +362,7 @@ export function ledgerDutyPages(deps: AppDeps) {
               : '本页没有符合条件的单位任务,请看下一页。'}
           </p>
         ) : (
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th>亮灯</th>
-                  <th>工作任务</th>
-                  <th>责任单位</th>
-                  <th>阶段</th>
-                  <th>截止时间</th>
-                  <th>状态</th>
-                  <th>最近办理</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.rows.map(({ duty, light }) => {
-                  const last = lastAction(duty);
-                  return (
-                    <tr data-duty={duty.id} data-light={light.light}>
-                      <td>
-                        <TrafficLight light={light.light} reason={light.reason} />
-                      </td>
-                      <td>
-                        <a href={`/plans/${planId}/ledger/${duty.taskId}`}>{duty.title}</a>
-                        {duty.period != null && <small> {duty.period.label}</small>}
-                      </td>
-                      <td>
-                        <a href={`/duties/${duty.id}`}>{units.get(duty.unitId)?.name ?? duty.unitId}</a>{' '}
-                        <RoleBadge duty={duty} />
-                      </td>
-                      <td>{phaseName(duty.phaseKey)}</td>
-                      <td>{dateTime(duty.dueAt, tz, now)}</td>
-                      <td>{statusWords(duty)}</td>
-                      <td>
-                        {last.label} {dateTime(last.at, tz, now)}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <DutyTable rows={page.rows} plan={plan} units={units} now={now} />
         )}
         {page.nextCursor !== null && (
           <p>

@@ -57,7 +57,8 @@ function sortRows(rows: UnitRow[], sort: Sort): UnitRow[] {
   return [...rows].sort(order[sort]);
 }
 
-const lightText = (c: LightCounts) => `红灯 ${c.red} · 黄灯 ${c.yellow} · 蓝灯 ${c.blue} · 绿灯 ${c.green}`;
+export const lightText = (c: LightCounts) =>
+  `红灯 ${c.red} · 黄灯 ${c.yellow} · 蓝灯 ${c.blue} · 绿灯 ${c.green}`;
 
 /** Pages for those who see every unit: the home redirect, the plan list and 督办总览. */
 export function overviewPages(deps: AppDeps) {

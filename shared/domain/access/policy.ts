@@ -59,7 +59,9 @@ export type Action =
   | 'case.ledger'
   // 留守儿童关爱档案: the school keeps its children's files and records; its chain reads them.
   | 'care.write'
-  | 'care.read';
+  | 'care.read'
+  // 下级任务: a unit's view of the units below it (a township's villages and schools).
+  | 'below.read';
 
 export type Decision = { allowed: true } | { allowed: false; message: string };
 
@@ -174,6 +176,10 @@ export function decide(principal: Principal, action: Action, context: ResourceCo
       return principal.role === 'unit' && above ? ALLOW : deny('只有学校所在乡镇或教体局可以办理此步骤');
     case 'case.act.bureau':
       return deny('只有县教体局(领导小组办公室)可以办理此步骤');
+    case 'below.read':
+      // Its own units below, or (a bureau) a township's below it; leaders read every unit's.
+      if (principal.role === 'leader') return ALLOW;
+      return own || above ? ALLOW : deny('只能查看本单位(及所辖单位)的下级任务');
     case 'case.ledger':
       // The county ledger: the office and leaders; a township its own part; no school, no other unit.
       if (principal.role === 'leader') return ALLOW;
