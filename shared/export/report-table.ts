@@ -258,13 +258,7 @@ export function receiptTable(report: Report): Table | null {
       col('超时签收', 10),
       col('平均签收用时(工作分钟)', 22),
     ],
-    rows: section.units.map((u) => [
-      u.unitName,
-      u.unsigned,
-      u.signed,
-      u.signedLate,
-      u.averageWorkingMinutes,
-    ]),
+    rows: section.units.map((u) => [u.unitName, u.unsigned, u.signed, u.signedLate, u.averageWorkingMinutes]),
   };
 }
 
