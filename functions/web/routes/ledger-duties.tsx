@@ -304,7 +304,7 @@ export function ledgerDutyPages(deps: AppDeps) {
               : '本页没有符合条件的单位任务,请看下一页。'}
           </p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabindex={0}>
             <table>
               <thead>
                 <tr>
