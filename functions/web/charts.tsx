@@ -22,11 +22,52 @@ const OPEN_END_DAYS = 14;
 const STATE_LABELS: Record<PhaseState, string> = { upcoming: '未开始', active: '进行中', ended: '已结束' };
 const STATE_FILL: Record<PhaseState, string> = { upcoming: '#bbdefb', active: '#1976d2', ended: '#90a4ae' };
 
+/** A phase's state and its duties in words: `进行中 · 办结 3/10 · 逾期 2`. */
+function phaseWords(plan: PlanView, phase: PlanView['phases'][number], now: Date) {
+  const state = phaseState(phase, now, plan.timezone);
+  const counts = plan.counts.byPhase[phase.key];
+  const done = counts === undefined ? '' : `办结 ${counts.accepted}/${counts.total}`;
+  const late = counts !== undefined && counts.overdue > 0 ? ` · 逾期 ${counts.overdue}` : '';
+  return { state, counts, duties: `${done}${late}`, late: late !== '' };
+}
+
+/**
+ * The plan's phases for a phone: one line per phase (name, dates, state, duties), today first. A
+ * Gantt strip 960 units wide shrinks its 13px text to about 5px on a 390px screen; the stylesheet
+ * shows this list there instead.
+ */
+const PhaseList: FC<{ plan: PlanView; now: Date; today: string }> = ({ plan, now, today }) => (
+  <ol class="phase-list" aria-label="工作阶段">
+    <li class="today">今天 {shortDate(today)}</li>
+    {plan.phases.map((phase) => {
+      const words = phaseWords(plan, phase, now);
+      return (
+        <li data-phase-state={words.state}>
+          <span class={`badge ${words.state === 'active' ? 'b-blue' : ''}`}>{STATE_LABELS[words.state]}</span>{' '}
+          <strong>{phase.name}</strong>
+          <br />
+          <small>
+            {shortDate(phase.start)}–{phase.end ? shortDate(phase.end) : '待定'}
+          </small>{' '}
+          <span class={words.late ? 'late' : undefined}>{words.duties}</span>
+        </li>
+      );
+    })}
+  </ol>
+);
+
 /**
  * The plan's phases as a Gantt strip: one row per phase (windows may overlap), its state and
- * progress at the left, today as a red line across all rows.
+ * progress at the left, today as a red line across all rows; on a phone, the same as a list.
  */
-export const PhaseTimeline: FC<{ plan: PlanView; now: Date }> = ({ plan, now }) => {
+export const PhaseTimeline: FC<{ plan: PlanView; now: Date }> = ({ plan, now }) => (
+  <>
+    <PhaseGantt plan={plan} now={now} />
+    {plan.phases.length > 0 && <PhaseList plan={plan} now={now} today={localDateOf(now, plan.timezone)} />}
+  </>
+);
+
+const PhaseGantt: FC<{ plan: PlanView; now: Date }> = ({ plan, now }) => {
   const today = localDateOf(now, plan.timezone);
   const first = plan.phases[0];
   if (first === undefined) return null;
@@ -45,6 +86,7 @@ export const PhaseTimeline: FC<{ plan: PlanView; now: Date }> = ({ plan, now }) 
   const todayX = x(dayNumber(today) + 0.5);
   return (
     <svg
+      class="gantt"
       viewBox={`0 0 ${W} ${H}`}
       width="100%"
       role="img"
@@ -58,15 +100,12 @@ export const PhaseTimeline: FC<{ plan: PlanView; now: Date }> = ({ plan, now }) 
         </linearGradient>
       </defs>
       {plan.phases.map((phase, i) => {
-        const state = phaseState(phase, now, plan.timezone);
-        const counts = plan.counts.byPhase[phase.key];
+        const { state, counts, duties } = phaseWords(plan, phase, now);
         const y = TOP + i * ROW;
         const x0 = x(dayNumber(phase.start));
         const x1 = x((ends[i] ?? dayNumber(phase.start)) + 1);
         const open = phase.end === undefined;
         const fill = open && state !== 'upcoming' ? 'url(#fade)' : STATE_FILL[state];
-        const done = counts === undefined ? '' : `办结 ${counts.accepted}/${counts.total}`;
-        const late = counts !== undefined && counts.overdue > 0 ? ` · 逾期 ${counts.overdue}` : '';
         return (
           <g>
             <text x="4" y={y + 15} font-weight="600" fill="#1f2933">
@@ -78,7 +117,7 @@ export const PhaseTimeline: FC<{ plan: PlanView; now: Date }> = ({ plan, now }) 
               font-size="12"
               fill={counts && counts.overdue > 0 ? COLORS.overdue : '#5f6b76'}
             >
-              {`${STATE_LABELS[state]} · ${done}${late}`}
+              {`${STATE_LABELS[state]} · ${duties}`}
             </text>
             <rect x={x0} y={y + 6} width={Math.max(2, x1 - x0)} height="24" rx="3" fill={fill}>
               <title>{`${phase.name}:${shortDate(phase.start)}至${phase.end ? shortDate(phase.end) : '(未定)'},${STATE_LABELS[state]}`}</title>

@@ -1,7 +1,8 @@
 /**
  * The whole stylesheet, inlined in every page: one round trip less on a slow county network, and
  * at about 5 KB it costs less than a second request would. Two widths matter: the office's
- * 1366×768 screen and a clerk's phone; below 700px rows stack.
+ * 1366×768 screen and a clerk's phone; below 700px rows stack, the phase timeline becomes a list and
+ * every wide table (in `.scroll`) says it scrolls sideways.
  */
 export const CSS = `
 *{box-sizing:border-box}
@@ -36,6 +37,10 @@ button.ok{background:#1e7e34;border-color:#1e7e34}
 .badge{display:inline-block;font-size:.8rem;padding:0 .45rem;border-radius:9px;background:#e8ecef;white-space:nowrap}
 .b-red{background:#c62828;color:#fff}.b-yellow{background:#f9a825;color:#1f2933}.b-green{background:#2e7d32;color:#fff}.b-blue{background:#1565c0;color:#fff}
 .scroll{overflow-x:auto}
+.phase-list{display:none;list-style:none;margin:0;padding:0}
+.phase-list>li{padding:.35rem 0;border-bottom:1px solid #eef1f4}
+.phase-list>li.today{color:#c62828;font-weight:600;border-bottom:2px dashed #c62828}
+.phase-list .late{color:#c62828}
 .scroll svg{min-width:760px}
 .scroll table{min-width:40rem}
 #uf{width:100%;max-width:26rem}
@@ -81,6 +86,9 @@ main{padding:.5rem .6rem 2rem}
 .units li>svg.bar,.units li>.nums{grid-column:1/-1}
 .grid2{grid-template-columns:1fr}
 th,td{padding:.3rem}
+svg.gantt{display:none}
+.phase-list{display:block}
+.scroll:has(>table)::before{content:"表格较宽,可左右滑动查看 →";display:block;position:sticky;left:0;font-size:.8rem;color:#5f6b76;padding:.1rem .2rem}
 }
 `
   .replace(/\n/g, '')

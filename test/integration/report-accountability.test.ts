@@ -166,8 +166,10 @@ describe('a report with extension requests and supervision findings', () => {
     expect(res.status).toBe(200);
     const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''));
     const header = rows[0] ?? [];
+    // Units by name: the file carries no unit id.
+    const names = new Map(report.ranking.map((r) => [r.unitId, r.unitName]));
     const cell = (unitId: string, column: string) =>
-      rows.find((r) => r[2] === unitId)?.[header.indexOf(column)];
+      rows.find((r) => r[1] === names.get(unitId))?.[header.indexOf(column)];
     expect(header).toEqual(
       expect.arrayContaining(['延期申请', '其中本期申请', '批准延期', '驳回延期', '待审批延期', '整改任务']),
     );

@@ -53,4 +53,33 @@ describe('pages a clerk can use without training (issue 17)', () => {
       expect(mine.html).not.toContain('各阶段(全县)');
     });
   });
+
+  describe('on a phone (390 px wide)', () => {
+    it('shows the phase timeline as a list legible at phone width, the Gantt strip on wide screens', async () => {
+      const page = web.browser();
+      await page.signIn('office');
+      const res = await page.get(`/plans/${planId}`);
+      expect(res.status).toBe(200);
+      const list = res.html.slice(res.html.indexOf('<ol class="phase-list"'), res.html.indexOf('</ol>'));
+      expect(list).toContain('今天 11月25日');
+      expect(list).toMatch(/data-phase-state="ended">[\s\S]*部署发动[\s\S]*11月21日/);
+      expect(list).toMatch(/data-phase-state="active">[\s\S]*自查补短/);
+      expect(list).toContain('办结 ');
+      expect(res.html).toContain('<svg class="gantt"');
+      // Below 700px the strip (13px text in a 960-unit box: about 5px at 390) gives way to the list.
+      const phone = res.html.slice(res.html.indexOf('@media (max-width:700px)'));
+      expect(phone).toContain('svg.gantt{display:none}');
+      expect(phone).toContain('.phase-list{display:block}');
+    });
+
+    it('says a wide table scrolls sideways, and lets the keyboard scroll it', async () => {
+      const page = web.browser();
+      await page.signIn('office');
+      const ledger = await page.get(`/plans/${planId}/ledger/duties`);
+      expect(ledger.status).toBe(200);
+      expect(ledger.html).toContain('<div class="scroll" tabindex="0"><table');
+      const phone = ledger.html.slice(ledger.html.indexOf('@media (max-width:700px)'));
+      expect(phone).toContain('.scroll:has(>table)::before{content:"表格较宽,可左右滑动查看 →"');
+    });
+  });
 });

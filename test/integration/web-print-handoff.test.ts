@@ -189,6 +189,57 @@ describe('pages: printable forms, 批示 and 转办', () => {
     expect(seen.html).not.toContain(`action="${action}"`);
   });
 
+  it('brings a refused 批示 back on the page: a focused summary at the top, the problem under its field', async () => {
+    const page = web.browser();
+    await page.signIn('leader');
+    const action = `/duties/${open.id}/instructions`;
+    const form = await page.get(`/duties/${open.id}`);
+    const res = await page.post(action, {
+      _formKey: keyOf(form.html, action),
+      text: '',
+      signedBy: '李副县长',
+      signedOn: '2026-02-30',
+    });
+    expect(res.status).toBe(400);
+    const summary = res.html.indexOf('id="error-summary"');
+    expect(summary).toBeGreaterThan(0);
+    expect(summary).toBeLessThan(res.html.indexOf(`action="${action}"`));
+    expect(res.html).toMatch(/role="alert" tabindex="-1" autofocus="" id="error-summary"/);
+    expect(res.html).toContain('批示未发出,请修改以下问题(共 2 处)');
+    expect(res.html).toContain('href="#instruct-text">批示内容:');
+    const near = (marker: string) => res.html.slice(res.html.indexOf(marker), res.html.indexOf(marker) + 400);
+    expect(near('id="instruct-text"')).toContain('class="err-msg"');
+    expect(near('id="instruct-on"')).toMatch(/class="invalid"[\s\S]*class="err-msg"/);
+    // What was typed stays; nothing was written.
+    expect(res.html).toContain('value="李副县长"');
+    const listed = await web.services.instructions.forDuty(OFFICE, open.id);
+    expect(listed.some((i) => i.signedBy === '李副县长' && i.text === '')).toBe(false);
+  });
+
+  it('brings a refused 转办 back on the page with its summary, the units ticked and the note kept', async () => {
+    const page = web.browser();
+    await page.signIn('unit:town');
+    const action = `/duties/${overdue.id}/handoffs`;
+    const form = await page.get(`/duties/${overdue.id}`);
+    expect(form.html).toContain(`action="${action}"`);
+    const none = await page.post(action, { _formKey: keyOf(form.html, action), note: '请各村校核查' });
+    expect(none.status).toBe(400);
+    expect(none.html).toContain('未能转办,请修改以下问题(共 1 处)');
+    expect(none.html).toContain('href="#handoff-units">下级单位:请至少选择一个下级单位');
+    expect(none.html.indexOf('id="error-summary"')).toBeLessThan(none.html.indexOf(`action="${action}"`));
+    expect(none.html).toMatch(/id="handoff-units" class="invalid"/);
+    expect(none.html).toContain('请各村校核查</textarea>');
+    const twice = await page.post(action, {
+      _formKey: keyOf(form.html, action),
+      unitIds: ['village', 'village'],
+      note: '',
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.html).toContain('下级单位不能重复');
+    expect(twice.html).toMatch(/value="village" checked/);
+    expect((await web.services.duties.get(OFFICE, overdue.id, NOW)).handedTo ?? []).toEqual([]);
+  });
+
   it('lets the township pass its duty down from the page, and shows what it passed', async () => {
     const page = web.browser();
     await page.signIn('unit:town');

@@ -7,10 +7,57 @@ import type { Instruction, TaskOrigin } from '../../../shared/schemas/instructio
 import type { Unit } from '../../../shared/schemas/units.js';
 import type { AppDeps } from '../../api/deps.js';
 import { ancestorsIn } from '../duty-parts.js';
-import { TextArea } from '../fields.js';
+import { ErrorSummary, type SummaryField, TextArea } from '../fields.js';
 import { FormKey, newFormKey } from '../form-key.js';
 import { dateTime } from '../format.js';
-import { Csrf } from '../layout.js';
+import { errorsUnder, type FieldErrors } from '../forms.js';
+import { Csrf, FieldError } from '../layout.js';
+
+/** What the 批示 form carried back when it was refused. */
+export interface InstructionValues {
+  text: string;
+  signedBy: string;
+  signedOn: string;
+}
+
+/** What the 转办 form carried back when it was refused. */
+export interface HandOffValues {
+  unitIds: string[];
+  note: string;
+}
+
+/** A refused 批示 or 转办 form: its problems by field, and what was typed. */
+export type ExtraFailed =
+  | { form: 'instruction'; errors: FieldErrors; values: InstructionValues }
+  | { form: 'handoff'; errors: FieldErrors; values: HandOffValues };
+
+const INSTRUCTION_FIELDS: Record<string, SummaryField> = {
+  text: { label: '批示内容', id: 'instruct-text' },
+  signedBy: { label: '批示人', id: 'instruct-by' },
+  signedOn: { label: '批示日期', id: 'instruct-on' },
+};
+const HANDOFF_FIELDS: Record<string, SummaryField> = {
+  unitIds: { label: '下级单位', id: 'handoff-units' },
+  note: { label: '转办要求', id: 'handoff-note' },
+  dueAt: { label: '截止时间', id: 'handoff-units' },
+};
+/** `unitIds.2` is a problem of the unit boxes as a whole: one field on the page. */
+const fieldIn = (fields: Record<string, SummaryField>) => (field: string) => {
+  const top = field.split('.')[0] ?? field;
+  return Object.hasOwn(fields, top) ? fields[top] : undefined;
+};
+
+/** The problems of a refused 批示 or 转办 form at the top of the duty's page, focused (as the submit form's). */
+export const ExtraErrorSummary: FC<{ failed: ExtraFailed | undefined }> = ({ failed }) =>
+  failed === undefined ? null : failed.form === 'instruction' ? (
+    <ErrorSummary
+      errors={failed.errors}
+      title="批示未发出,请修改以下问题"
+      fieldOf={fieldIn(INSTRUCTION_FIELDS)}
+    />
+  ) : (
+    <ErrorSummary errors={failed.errors} title="未能转办,请修改以下问题" fieldOf={fieldIn(HANDOFF_FIELDS)} />
+  );
 
 /** What a duty's page shows of 领导批示, 转办 and the printable forms, and which forms it offers. */
 export interface DutyExtrasData {
@@ -120,8 +167,17 @@ export const DutyExtras: FC<{ extras: DutyExtrasData }> = ({ extras }) => {
 };
 
 /** The 批示 and 转办 forms, for those who may use them (placed after the duty's own actions). */
-export const DutyExtraForms: FC<{ extras: DutyExtrasData; csrfToken: string }> = ({ extras, csrfToken }) => {
+export const DutyExtraForms: FC<{
+  extras: DutyExtrasData;
+  csrfToken: string;
+  failed?: ExtraFailed | undefined;
+}> = ({ extras, csrfToken, failed }) => {
   const { duty } = extras;
+  const handoff = failed?.form === 'handoff' ? failed : undefined;
+  const instruction = failed?.form === 'instruction' ? failed : undefined;
+  const chosen = new Set(handoff?.values.unitIds ?? []);
+  const unitErrors = [...errorsUnder(handoff?.errors, 'unitIds'), ...errorsUnder(handoff?.errors, 'dueAt')];
+  const said = (name: string) => errorsUnder(instruction?.errors, name);
   return (
     <>
       {extras.handOffTo.length > 0 && (
@@ -130,21 +186,22 @@ export const DutyExtraForms: FC<{ extras: DutyExtrasData; csrfToken: string }> =
           <form method="post" action={`/duties/${duty.id}/handoffs`} class="card">
             <Csrf token={csrfToken} />
             <FormKey value={newFormKey()} />
-            <fieldset>
+            <fieldset id="handoff-units" class={unitErrors.length > 0 ? 'invalid' : undefined}>
               <legend>选择下级单位(各自办理,本单位确认后汇总提交)</legend>
               {extras.handOffTo.map((u) => (
                 <label class="row">
-                  <input type="checkbox" name="unitIds" value={u.id} /> {u.name}
+                  <input type="checkbox" name="unitIds" value={u.id} checked={chosen.has(u.id)} /> {u.name}
                 </label>
               ))}
             </fieldset>
+            <FieldError messages={unitErrors} />
             <TextArea
               id="handoff-note"
               name="note"
-              value=""
+              value={handoff?.values.note ?? ''}
               label="转办要求(可选)"
               maxlength={2000}
-              errors={undefined}
+              errors={handoff?.errors}
             />
             <button type="submit">转办</button>
           </form>
@@ -159,19 +216,33 @@ export const DutyExtraForms: FC<{ extras: DutyExtrasData; csrfToken: string }> =
             <TextArea
               id="instruct-text"
               name="text"
-              value=""
+              value={instruction?.values.text ?? ''}
               label="批示内容"
               maxlength={1000}
-              errors={undefined}
+              errors={instruction?.errors}
             />
             <label class="f" for="instruct-by">
               批示人(可选,如“王县长”)
             </label>
-            <input id="instruct-by" name="signedBy" maxlength={40} />
+            <input
+              id="instruct-by"
+              name="signedBy"
+              maxlength={40}
+              value={instruction?.values.signedBy ?? ''}
+              class={said('signedBy').length > 0 ? 'invalid' : undefined}
+            />
+            <FieldError messages={said('signedBy')} />
             <label class="f" for="instruct-on">
               批示日期(可选,默认今天)
             </label>
-            <input id="instruct-on" name="signedOn" type="date" />
+            <input
+              id="instruct-on"
+              name="signedOn"
+              type="date"
+              value={instruction?.values.signedOn ?? ''}
+              class={said('signedOn').length > 0 ? 'invalid' : undefined}
+            />
+            <FieldError messages={said('signedOn')} />
             <button type="submit">发出批示</button>
           </form>
         </>

@@ -33,7 +33,13 @@ import { errorsUnder, type FieldErrors } from '../forms.js';
 import { type Chrome, Csrf, FieldError, Page } from '../layout.js';
 import { type MilestoneFailed, MilestoneForms } from '../milestone-forms.js';
 import { ProgressSection } from '../progress-parts.js';
-import { DutyExtraForms, DutyExtras, type DutyExtrasData } from './duty-extras-view.js';
+import {
+  DutyExtraForms,
+  DutyExtras,
+  type DutyExtrasData,
+  ExtraErrorSummary,
+  type ExtraFailed,
+} from './duty-extras-view.js';
 import type { DutyPageData } from './my-duties-load.js';
 
 /** Blank evidence rows on the submit form, after those kept from the last submission. */
@@ -103,7 +109,8 @@ export type Failed =
   | { form: 'submit'; errors: FieldErrors; values: SubmitValues }
   | { form: 'extension'; errors: FieldErrors; values: ExtensionValues }
   | { form: 'remind'; errors: FieldErrors; values: { text: string } }
-  | MilestoneFailed;
+  | MilestoneFailed
+  | ExtraFailed;
 
 /** One duty: its facts, submission, reviews, extension requests, and the forms the reader may use. */
 export const DutyPage: FC<{
@@ -124,6 +131,7 @@ export const DutyPage: FC<{
   const extErrors = failed?.form === 'extension' ? failed.errors : undefined;
   const { err: extErr, invalid: extInvalid } = fieldHelpers(extErrors);
   const { err } = fieldHelpers(errors);
+  const extraFailed = failed?.form === 'instruction' || failed?.form === 'handoff' ? failed : undefined;
   return (
     <Page title={duty.title} chrome={chrome}>
       <h1 class="row">
@@ -133,6 +141,7 @@ export const DutyPage: FC<{
       <ReturnedBanner duty={duty} timeZone={tz} now={now} />
       <ErrorSummary errors={errors} title="提交未成功,请修改以下问题后重新提交" fieldOf={submitField} />
       <ErrorSummary errors={extErrors} title="延期申请未提交,请修改以下问题" fieldOf={extensionField} />
+      <ExtraErrorSummary failed={extraFailed} />
       {extras && <DutyExtras extras={extras} />}
       <div class="card">
         <p class="row">
@@ -418,7 +427,7 @@ export const DutyPage: FC<{
           )}
         </>
       )}
-      {extras && <DutyExtraForms extras={extras} csrfToken={csrfToken} />}
+      {extras && <DutyExtraForms extras={extras} csrfToken={csrfToken} failed={extraFailed} />}
     </Page>
   );
 };

@@ -207,7 +207,7 @@ export const DutyTable: FC<{
   const phaseName = (key: string) => plan.phases.find((ph) => ph.key === key)?.name ?? key;
   const hrefOf = taskHref ?? ((duty: Duty) => `/plans/${planId}/ledger/${duty.taskId}`);
   return (
-    <div class="scroll">
+    <div class="scroll" tabindex={0}>
       <table>
         <thead>
           <tr>

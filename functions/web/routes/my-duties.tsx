@@ -34,6 +34,41 @@ import { loadDone, loadDutyPage, loadInbox } from './my-duties-load.js';
 import { InboxPage } from './my-inbox-view.js';
 
 /**
+ * One duty's page, with a form that came back (its problems summarised at the top and said under
+ * its fields) or a problem for the flash line: every form on the page answers through here.
+ */
+export async function showDutyPage(
+  deps: AppDeps,
+  c: WebContext,
+  dutyId: string,
+  failed?: Failed,
+  problem?: Problem,
+): Promise<Response> {
+  const p = c.get('principal');
+  const data = await loadDutyPage(deps, p, dutyId);
+  const extras = await loadDutyExtras(deps, p, data);
+  // The submit form's upload script sends files to the upload origin (S3 in AWS).
+  if (data.canSubmit) c.header('content-security-policy', pageCsp(deps.web?.evidenceUploadOrigin));
+  const chrome = chromeOf(c, {
+    planId: data.duty.planId,
+    active: p.unitId ? 'my' : undefined,
+    // One duty's page reads what it shows; the menu's counts come with the list pages.
+    counts: undefined,
+    ...problemFlash(problem),
+  });
+  return c.html(
+    <DutyPage
+      data={data}
+      chrome={chrome}
+      csrfToken={c.get('csrfToken')}
+      extras={extras}
+      {...(failed ? { failed } : {})}
+    />,
+    problem?.status ?? (failed === undefined ? 200 : 400),
+  );
+}
+
+/**
  * A unit's inbox (我的任务), one duty's page with the submit form, and acknowledging notices.
  * This file routes and parses forms; `my-duties-load.ts` reads through the services and asks the
  * policy, the two `*-view.tsx` files render.
@@ -62,30 +97,8 @@ export function myDutyPages(deps: AppDeps) {
     );
   }
 
-  async function showDuty(c: WebContext, dutyId: string, failed?: Failed, problem?: Problem) {
-    const p = c.get('principal');
-    const data = await loadDutyPage(deps, p, dutyId);
-    const extras = await loadDutyExtras(deps, p, data);
-    // The submit form's upload script sends files to the upload origin (S3 in AWS).
-    if (data.canSubmit) c.header('content-security-policy', pageCsp(deps.web?.evidenceUploadOrigin));
-    const chrome = chromeOf(c, {
-      planId: data.duty.planId,
-      active: p.unitId ? 'my' : undefined,
-      // One duty's page reads what it shows; the menu's counts come with the list pages.
-      counts: undefined,
-      ...problemFlash(problem),
-    });
-    return c.html(
-      <DutyPage
-        data={data}
-        chrome={chrome}
-        csrfToken={c.get('csrfToken')}
-        extras={extras}
-        {...(failed ? { failed } : {})}
-      />,
-      problem?.status ?? (failed === undefined ? 200 : 400),
-    );
-  }
+  const showDuty = (c: WebContext, dutyId: string, failed?: Failed, problem?: Problem) =>
+    showDutyPage(deps, c, dutyId, failed, problem);
 
   app.get('/my', signedIn, async (c) => showMine(c));
   app.get('/duties/:dutyId', signedIn, async (c) => showDuty(c, pathId(c, 'dutyId', '任务')));
