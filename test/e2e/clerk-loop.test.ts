@@ -19,6 +19,7 @@ const SCHOOL = { id: 'chengguan-primary', name: '城关镇中心小学' };
 const TITLE = '核查城关镇适龄儿童入学情况';
 const FIRST_NOTE = '全镇已逐户核查,适龄儿童 412 人全部入学,名册经村校签字。';
 const REASON = '缺少中心小学盖章的确认表,请补充后重新提交';
+const EVIDENCE = { title: '全镇适龄儿童花名册汇总表', ref: '镇档案室 2026-12 第 2 卷' };
 const SECOND_NOTE = `${FIRST_NOTE}已补中心小学盖章的确认表。`;
 
 describe('one task through the whole loop, every page at two sizes (issue 17)', () => {
@@ -148,13 +149,16 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
 
   it('a leader writes a 批示 on the township’s duty, shown at the top of its page', async () => {
     const page = as('leader');
-    await visit(page, `/duties/${townDuty}`, '08-leader-duty');
+    // The leader's header says who signed in (分管领导), and the overview is where the leader starts.
+    await visit(page, '/', '08-leader-home');
+    expect(await page.locator('header .who').textContent()).toContain(LEADER);
+    await visit(page, `/duties/${townDuty}`, '09-leader-duty');
     await page.fill('#instruct-text', '务必逐户见人,不漏一户。');
     await page.fill('#instruct-by', '李副县长');
     await page.getByRole('button', { name: '发出批示' }).click();
     await page.waitForURL(/ok=instructed/);
     expect(await page.locator('#instructions').textContent()).toContain('务必逐户见人,不漏一户。');
-    await shotBoth(page, '09-leader-instructed');
+    await shotBoth(page, '10-leader-instructed');
   }, 600_000);
 
   it('the section, a co-unit, fails to submit an empty note, then reports its part', async () => {
@@ -211,6 +215,8 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
     }
     await town.goto(`/duties/${townDuty}`);
     await town.fill('#note', FIRST_NOTE);
+    await town.fill('input[name="evidence.0.title"]', EVIDENCE.title);
+    await town.fill('input[name="evidence.0.ref"]', EVIDENCE.ref);
     await town.getByRole('button', { name: '提交办结' }).click();
     await town.waitForURL(/ok=submitted/);
   }, 600_000);
@@ -241,7 +247,10 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
     const [r = 0, g = 0, b = 0] = (red.match(/\d+/g) ?? []).map(Number);
     expect(r > 150 && g < 100 && b < 100, red).toBe(true);
     expect(await banner.textContent()).toContain(REASON);
+    // The form comes back with the last submission's note and evidence, to be amended.
     expect(await town.inputValue('#note')).toBe(FIRST_NOTE);
+    expect(await town.inputValue('[data-kept="0"] input[name="evidence.0.title"]')).toBe(EVIDENCE.title);
+    expect(await town.locator('[data-kept="0"]').textContent()).toContain(EVIDENCE.ref);
     await shotBoth(town, '21-town-returned');
     await failedSubmitAtBothSizes(town, townDuty, '22-town-resubmit-error');
     await town.fill('#note', SECOND_NOTE);
@@ -262,7 +271,9 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
       await office.waitForURL(/ok=accepted/);
     }
     await visit(office, `/print/duties/${townDuty}/completion`, '23-print-completion');
+    // The evidence kept from round 1 is on the accepted submission: nothing lost on the way.
     expect(await office.locator('body').textContent()).toContain(SECOND_NOTE);
+    expect(await office.locator('body').textContent()).toContain(EVIDENCE.title);
     await visit(office, `/plans/${planId}/ledger/${taskId}`, '24-ledger-task-done');
 
     const town = as('town');
