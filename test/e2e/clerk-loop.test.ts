@@ -57,7 +57,7 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
 
   /**
    * The page as it is now, photographed at both sizes (`clerk-<name>-desktop.png`, `-phone.png`),
-   * each checked by axe-core; the page is left at desktop size.
+   * each checked by axe-core and none wider than the screen; the page is left at desktop size.
    */
   async function shotBoth(page: Page, name: string): Promise<void> {
     for (const [size, viewport] of [
@@ -66,6 +66,9 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
     ] as const) {
       await page.setViewportSize(viewport);
       await shot(page, `clerk-${name}-${size}`);
+      // The page itself never scrolls sideways; a wide table or chart scrolls inside its own box.
+      const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+      expect(width, `clerk-${name}-${size} is ${width}px wide`).toBeLessThanOrEqual(viewport.width);
     }
   }
 
