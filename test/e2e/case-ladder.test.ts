@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
+import { axeProblems } from './axe.js';
 import { launchTestBrowser, type TestBrowser } from './browser.js';
 
 /**
@@ -15,10 +15,6 @@ import { launchTestBrowser, type TestBrowser } from './browser.js';
  * photographed at desktop and phone width into test/e2e/screenshots/.
  */
 const SHOTS = join(import.meta.dirname, 'screenshots');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-interface AxeResults {
-  violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
-}
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
 const DAY = 24 * 60 * 60 * 1000;
@@ -52,17 +48,6 @@ describe('控辍保学 in Chromium: absence → 疑似辍学 → 辍学 → 复�
     await testBrowser?.close();
     await runtime?.stop();
   }, 60_000);
-
-  async function axeProblems(page: Page): Promise<string[]> {
-    await page.evaluate(AXE_SOURCE);
-    return page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: (ctx: unknown) => Promise<AxeResults> } }).axe;
-      const results = await axe.run((globalThis as unknown as { document: unknown }).document);
-      return results.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-  }
 
   /** The page checked by axe-core and photographed at both widths; it is left at `back`. */
   async function shot(page: Page, name: string, back = DESKTOP) {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
 import { addDays, localDateOf } from '../../shared/domain/time/zoned-time.js';
+import { axeProblems } from './axe.js';
 import { launchTestBrowser, type TestBrowser } from './browser.js';
 
 /**
@@ -15,11 +15,6 @@ import { launchTestBrowser, type TestBrowser } from './browser.js';
  * overview's bar moves. Every page is photographed into test/e2e/screenshots/ for a person to look at.
  */
 const SHOTS = join(import.meta.dirname, 'screenshots');
-/** axe-core's browser bundle (an npm package), evaluated in each page checked. */
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-interface AxeResults {
-  violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
-}
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
 
@@ -57,20 +52,6 @@ describe('pages in Chromium', () => {
     const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     contexts.push(context);
     return context.newPage();
-  }
-
-  /** Serious or critical accessibility problems axe-core finds on the page, as `rule: target` lines. */
-  async function axeProblems(page: Page): Promise<string[]> {
-    // Evaluated through the browser's debugging protocol, so the page's CSP does not stop it.
-    await page.evaluate(AXE_SOURCE);
-    const found = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: (ctx: unknown) => Promise<AxeResults> } }).axe;
-      const results = await axe.run((globalThis as unknown as { document: unknown }).document);
-      return results.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    return found;
   }
 
   /**
