@@ -28,7 +28,7 @@ export interface E2e {
 }
 
 /** Starts the runtime and the browser; `close()` stops both, whatever was opened. */
-export async function startE2e(): Promise<E2e> {
+export async function startE2e(options: { clock?: () => Date } = {}): Promise<E2e> {
   mkdirSync(SHOTS, { recursive: true });
   const runtime = await startLocalRuntime({
     port: 0,
@@ -36,6 +36,7 @@ export async function startE2e(): Promise<E2e> {
     dataDir: 'memory',
     devSecret: 'e2e-secret-0123456789-0123456789-0123456789',
     tableName: 'duban',
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const testBrowser = await launchTestBrowser().catch(async (error: unknown) => {
     await runtime.stop();

@@ -268,6 +268,8 @@ describe('控辍保学 forms', () => {
     const path = made.location?.replace(/\?.*$/, '') ?? '';
     const township = web.browser();
     await township.signIn('unit:chengguan-town');
+    expect((await township.get('/cases')).html).not.toContain('href="/cases/new"');
+    expect((await township.get('/cases/new')).status).toBe(403);
     const seen = await township.get(path);
     expect(seen.status).toBe(200);
     expect(seen.html).toContain('value="arrange"');

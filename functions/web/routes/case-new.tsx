@@ -21,11 +21,14 @@ import { checkForm, requireSession, type WebEnv } from '../session.js';
 const PICKS = 100;
 const SLUG = /^[a-z0-9][a-z0-9-]{0,140}$/;
 
-/** Whether the signed-in user records absences: a school's own clerk (the service's own check). */
+/** Whether the signed-in user records absences: a school's own clerk (and the service's own check). */
 export function recordsAbsences(c: WebContext): boolean {
   const p = c.get('principal');
   return (
-    p.role === 'unit' && p.unitId !== undefined && decide(p, 'case.create', { ownerUnitId: p.unitId }).allowed
+    p.role === 'unit' &&
+    p.unitId !== undefined &&
+    c.get('unit')?.kind === 'school' &&
+    decide(p, 'case.create', { ownerUnitId: p.unitId }).allowed
   );
 }
 
