@@ -70,6 +70,9 @@ const OK_MESSAGES: Record<string, (n: number) => string> = {
   milestones: () => '里程碑已设置,序时进度按里程碑计算',
   'milestones-proposed': () => '里程碑已提出,等待领导小组办公室批准',
   'milestones-approved': () => '已批准里程碑,序时进度按里程碑计算',
+  'care-file': () => '关爱档案已建立',
+  'care-record': () => '帮扶记录已追加',
+  'care-pair': () => '师生结对已设置,学校将收到每周帮扶记录和每月家访任务',
 };
 /** The one-line message a POST-redirect-GET carries in the query (`?ok=accepted&n=1`). */
 export function flashFrom(c: Context): Flash | undefined {

@@ -7,6 +7,7 @@ import { classifyError } from '../http/classify-error.js';
 import { Page, ROLE_NAMES } from './layout.js';
 import { belowPages } from './routes/below.js';
 import { calendarPages } from './routes/calendar-page.js';
+import { careFilePages } from './routes/care-files.js';
 import { caseWeeklyFormPages } from './routes/case-weekly-form.js';
 import { casePages } from './routes/cases.js';
 import { channelPages } from './routes/channels.js';
@@ -59,6 +60,7 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', ledgerPages(deps));
   app.route('/', casePages(deps));
   app.route('/', caseWeeklyFormPages(deps));
+  app.route('/', careFilePages(deps));
   app.route('/', taskImportPages(deps));
   app.route('/', indicatorPages(deps));
   app.route('/', calendarPages(deps));

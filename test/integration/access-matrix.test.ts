@@ -640,7 +640,60 @@ const ROUTES: Record<string, RouteCase> = {
     },
     allowed: OFFICE_ONLY(200),
   },
+  'POST /v1/care-files': {
+    request: async () => ({ path: '/v1/care-files', body: CARE_FILE_BODY }),
+    allowed: { office: 201, own: 201 },
+  },
+  // Everyone lists; each sees only its own part (another school's list is empty: care-files.test.ts).
+  'GET /v1/care-files': { request: async () => ({ path: '/v1/care-files' }), allowed: READ_ALL },
+  'GET /v1/care-files/{careFileId}': {
+    request: async (fx) => ({ path: `/v1/care-files/${await matrixCareFile(fx)}` }),
+    allowed: OWN_TREE_READ,
+  },
+  'POST /v1/care-files/{careFileId}/records': {
+    request: async (fx) => ({
+      path: `/v1/care-files/${await matrixCareFile(fx)}/records`,
+      body: { date: '2026-05-15', by: '王老师', content: '辅导数学作业' },
+    }),
+    allowed: { office: 201, own: 201 },
+  },
+  'POST /v1/care-files/{careFileId}/pairs': {
+    request: async (fx) => ({
+      path: `/v1/care-files/${await matrixCareFile(fx)}/pairs`,
+      body: { teacher: { name: '王老师', phone: '13900001111' }, planId: fx.plan.id, phaseKey: 'work' },
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
+  'POST /v1/cases/{caseId}/pairs': {
+    request: async (fx) => ({
+      path: `/v1/cases/${fx.caseId}/pairs`,
+      body: { teacher: { name: '王老师', phone: '13900001111' }, planId: fx.plan.id, phaseKey: 'work' },
+    }),
+    allowed: OFFICE_ONLY(200),
+  },
 };
+
+const CARE_FILE_BODY = {
+  childName: '刘小红',
+  grade: '四年级',
+  className: '2班',
+  schoolUnitId: 'village',
+  townshipUnitId: 'town',
+  village: '东街村',
+  guardian: { name: '刘奶奶', phone: '13712345678' },
+  away: 'both',
+};
+let careFile: Promise<string> | undefined;
+/** The own unit's care file (a left-behind child of the village school), filed on first need. */
+function matrixCareFile(fx: Fixture): Promise<string> {
+  careFile ??= fx.api
+    .call<{ id: string }>('POST', '/v1/care-files', { as: unitUser('village'), body: CARE_FILE_BODY })
+    .then((res) => {
+      if (res.status !== 201) throw new Error(`fixture: care file ${res.status} ${res.text}`);
+      return res.body.id;
+    });
+  return careFile;
+}
 
 const MILESTONES = {
   milestones: [

@@ -58,6 +58,17 @@ const CASE_BODY = {
   firstDayAbsent: '2026-05-11',
 };
 
+const CARE_FILE_BODY = {
+  childName: '刘小红',
+  grade: '四年级',
+  className: '2班',
+  schoolUnitId: 'village',
+  townshipUnitId: 'town',
+  village: '东街村',
+  guardian: { name: '刘奶奶', phone: '13712345678', relation: '祖母' },
+  away: 'both',
+};
+
 describe('bad fields', () => {
   let api: Api;
   let routes: Route[];
@@ -106,6 +117,16 @@ describe('bad fields', () => {
     });
     const village = unitUser('village');
     const openCase = await must<{ id: string }>('POST', '/v1/cases', { as: village, body: CASE_BODY });
+    const careFile = await must<{ id: string }>('POST', '/v1/care-files', {
+      as: village,
+      body: CARE_FILE_BODY,
+    });
+    const pairBody = {
+      teacher: { name: '王老师', phone: '13900001111' },
+      planId: plan.id,
+      phaseKey: 'self-check',
+    };
+    const pairBad = { teacher: { name: '' }, planId: 'No Plan', phaseKey: '', weekday: 0, time: '25:00' };
     const ext = `/v1/duties/${extending.id}/extension-requests/${extension.id}`;
     routes = [
       {
@@ -629,6 +650,51 @@ describe('bad fields', () => {
         valid: { planId: plan.id, phaseKey: 'self-check', weekday: 5, time: '17:00' },
         bad: { planId: 'No Plan', phaseKey: '', weekday: 0, time: '25:00' },
         texts: [],
+      },
+      {
+        method: 'POST',
+        template: '/v1/care-files',
+        path: '/v1/care-files',
+        as: village,
+        valid: CARE_FILE_BODY,
+        bad: {
+          childName: '',
+          grade: 7,
+          className: '',
+          schoolUnitId: 'No School',
+          townshipUnitId: '',
+          village: '',
+          guardian: { name: '刘奶奶', phone: '12345' },
+          away: 'uncle',
+        },
+        texts: ['childName', 'grade', 'className', 'village', 'guardian.name', 'guardian.relation'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/care-files/{careFileId}/records',
+        path: `/v1/care-files/${careFile.id}/records`,
+        as: village,
+        valid: { kind: 'support', date: '2026-05-15', by: '王老师', content: '辅导数学作业' },
+        bad: { kind: 'party', date: '2026-5-15', by: '', content: '' },
+        texts: ['by', 'content'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/care-files/{careFileId}/pairs',
+        path: `/v1/care-files/${careFile.id}/pairs`,
+        as: OFFICE,
+        valid: pairBody,
+        bad: pairBad,
+        texts: ['teacher.name'],
+      },
+      {
+        method: 'POST',
+        template: '/v1/cases/{caseId}/pairs',
+        path: `/v1/cases/${openCase.id}/pairs`,
+        as: OFFICE,
+        valid: pairBody,
+        bad: pairBad,
+        texts: ['teacher.name'],
       },
     ];
   });

@@ -1629,6 +1629,7 @@ async function buildFixture(): Promise<Fixture> {
     period: ['2026-05', '2026-spring', 'once', '2026-13'],
     channelId: ['no-such-channel', 'village-robot'],
     semesterId: ['no-such-semester', '2026-autumn'],
+    careFileId: ['no-such-care-file'],
   };
   const allIds = [...new Set(Object.values(ids).flat())];
 

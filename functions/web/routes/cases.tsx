@@ -73,6 +73,9 @@ export function casePages(deps: AppDeps) {
           ))}
           <small>姓名、电话已脱敏;查看详情会记入审计。</small>
         </p>
+        <p>
+          <a href="/care-files">留守儿童关爱档案(一人一案、师生结对帮扶)</a>
+        </p>
         {p.role !== 'unit' || c.get('unit')?.kind === 'township' ? (
           <p>
             <a href="/cases/ledger">疑似失学辍学人员台账(按乡镇、学校,亮灯)</a>
