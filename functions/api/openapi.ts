@@ -95,6 +95,9 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/case-settings': 'getCaseSettings',
   'PUT /v1/case-settings': 'putCaseSettings',
   'POST /v1/cases/{caseId}/home-teaching': 'setUpCaseHomeTeaching',
+  'POST /v1/case-ledger/reports': 'createCaseLedgerReport',
+  'GET /v1/case-ledger/reports': 'listCaseLedgerReports',
+  'GET /v1/case-ledger/reports/{reportId}': 'getCaseLedgerReport',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

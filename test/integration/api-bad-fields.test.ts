@@ -630,6 +630,15 @@ describe('bad fields', () => {
         bad: { planId: 'No Plan', phaseKey: '', weekday: 0, time: '25:00' },
         texts: [],
       },
+      {
+        method: 'POST',
+        template: '/v1/case-ledger/reports',
+        path: '/v1/case-ledger/reports',
+        as: OFFICE,
+        valid: { asOf: '2026-05-01' },
+        bad: { asOf: '2026-13-45' },
+        texts: [],
+      },
     ];
   });
 
