@@ -102,6 +102,9 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/care-files/{careFileId}/pairs': 'setUpCareFilePair',
   'POST /v1/cases/{caseId}/pairs': 'setUpCasePair',
   'GET /v1/units/{unitId}/below/duties': 'unitsBelowDuties',
+  'POST /v1/case-ledger/reports': 'createCaseLedgerReport',
+  'GET /v1/case-ledger/reports': 'listCaseLedgerReports',
+  'GET /v1/case-ledger/reports/{reportId}': 'getCaseLedgerReport',
 };
 
 const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

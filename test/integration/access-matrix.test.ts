@@ -671,6 +671,27 @@ const ROUTES: Record<string, RouteCase> = {
     }),
     allowed: OFFICE_ONLY(200),
   },
+  // 台账快照: the office freezes the county ledger (a fresh cut-off date each time it may); the office
+  // and leaders read and download it (the CSV download is audited: refused, it writes nothing).
+  'POST /v1/case-ledger/reports': {
+    request: async (_fx, fresh) => ({
+      path: '/v1/case-ledger/reports',
+      body: { asOf: fresh ? `2026-04-${String(10 + ledgerSnapshots++).padStart(2, '0')}` : '2026-05-01' },
+    }),
+    allowed: OFFICE_ONLY(201),
+  },
+  'GET /v1/case-ledger/reports': {
+    request: async () => ({ path: '/v1/case-ledger/reports' }),
+    allowed: { office: 200, leader: 200 },
+  },
+  'GET /v1/case-ledger/reports/{reportId}': {
+    request: async (fx) => {
+      const made = await fx.api.call('POST', '/v1/case-ledger/reports', { body: { asOf: '2026-05-15' } });
+      if (made.status !== 201 && made.status !== 200) throw new Error(`fixture: snapshot ${made.status}`);
+      return { path: '/v1/case-ledger/reports/ledger-2026-05-15?format=csv' };
+    },
+    allowed: { office: 200, leader: 200 },
+  },
 };
 
 const CARE_FILE_BODY = {
@@ -703,6 +724,7 @@ const MILESTONES = {
 };
 
 let homeTeachingCase: string | undefined;
+let ledgerSnapshots = 0;
 let sharedWeeklyFormDuty: string | undefined;
 /** An open weekly-form duty of the own unit: a new plan's (one form task per plan and unit) when fresh. */
 async function weeklyFormDuty(fx: Fixture, fresh: boolean): Promise<string> {

@@ -696,6 +696,15 @@ describe('bad fields', () => {
         bad: pairBad,
         texts: ['teacher.name'],
       },
+      {
+        method: 'POST',
+        template: '/v1/case-ledger/reports',
+        path: '/v1/case-ledger/reports',
+        as: OFFICE,
+        valid: { asOf: '2026-05-01' },
+        bad: { asOf: '2026-13-45' },
+        texts: [],
+      },
     ];
   });
 
