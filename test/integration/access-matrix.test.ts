@@ -640,6 +640,11 @@ const ROUTES: Record<string, RouteCase> = {
     },
     allowed: OFFICE_ONLY(200),
   },
+  // 下级任务: the township's own (parent) and those above it; the village (own) has nothing below.
+  'GET /v1/units/{unitId}/below/duties': {
+    request: async (fx) => ({ path: `/v1/units/town/below/duties?planId=${fx.plan.id}` }),
+    allowed: { office: 200, leader: 200, parent: 200 },
+  },
 };
 
 const MILESTONES = {
