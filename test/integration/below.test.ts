@@ -3,9 +3,11 @@
  * duties with lights, in the API and on its own page; a unit with nothing below has neither the
  * page nor the menu items (下级任务, 下级确认) and is refused.
  */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../shared/auth/principal.js';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
+import { unitDirectoryKeys, unitKey } from '../../shared/db/keys.js';
 import type { BelowSummary } from '../../shared/schemas/below.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import { SubmitDutySchema } from '../../shared/schemas/duties.js';
@@ -222,5 +224,43 @@ describe('下级任务: a township sees its villages and schools', () => {
       expect(page.status).toBe(200);
       expect(rowsOf(page.html).map((r) => r[1])).toEqual(['a-east', 'a-school', 'a-west']);
     });
+  });
+});
+
+describe('units stored before the units-below keys (U3)', () => {
+  it('are found below their parent after the first sweep of every plan, which re-keys them once', async () => {
+    const web = await webApp({ now: NOW });
+    await web.services.units.create(
+      OFFICE,
+      CreateUnitSchema.parse({ id: 'old-town', name: '老镇', kind: 'township' }),
+      NOW,
+    );
+    // A village written as the repository wrote units before U3: directory keys, no gsi1*.
+    const village = {
+      id: 'old-village',
+      name: '老村',
+      kind: 'village',
+      parentId: 'old-town',
+      aliases: [],
+      active: true,
+      deactivatedAt: null,
+      createdAt: NOW.toISOString(),
+      createdBy: 'office-1',
+      version: 1,
+    };
+    await web.tableRef.doc.send(
+      new PutCommand({
+        TableName: web.tableRef.tableName,
+        Item: { ...unitKey(village.id), ...unitDirectoryKeys(village.id), entity: 'Unit', ...village },
+      }),
+    );
+    expect(await web.services.below.hasUnitsBelow(unit('old-town'))).toBe(false);
+    await web.services.sweeps.sweep(OFFICE, {}, NOW);
+    expect(await web.services.below.hasUnitsBelow(unit('old-town'))).toBe(true);
+    expect((await web.services.below.unitsBelow(unit('old-town'), 'old-town')).map((u) => u.id)).toEqual([
+      'old-village',
+    ]);
+    // Later sweeps find the marker and write nothing.
+    expect((await web.services.sweeps.sweep(OFFICE, {}, NOW)).failed).toBe(0);
   });
 });
