@@ -692,6 +692,11 @@ const ROUTES: Record<string, RouteCase> = {
     },
     allowed: { office: 200, leader: 200 },
   },
+  // 下级任务: the township's own (parent) and those above it; the village (own) has nothing below.
+  'GET /v1/units/{unitId}/below/duties': {
+    request: async (fx) => ({ path: `/v1/units/town/below/duties?planId=${fx.plan.id}` }),
+    allowed: { office: 200, leader: 200, parent: 200 },
+  },
 };
 
 const CARE_FILE_BODY = {

@@ -162,3 +162,19 @@ describe('领导批示 and 转办', () => {
     }
   });
 });
+
+describe('下级任务 (below.read)', () => {
+  const town = { ownerUnitId: 'town', ownerAncestors: ['county'] };
+
+  it('lets the unit itself, a unit above it, the office and leaders read; no other unit', () => {
+    for (const p of [office, leader, { ...unit, unitId: 'town' }, { ...unit, unitId: 'county' }]) {
+      expect(decide(p, 'below.read', town).allowed).toBe(true);
+    }
+    for (const unitId of ['other-town', 'village']) {
+      expect(decide({ ...unit, unitId }, 'below.read', town)).toEqual({
+        allowed: false,
+        message: '只能查看本单位(及所辖单位)的下级任务',
+      });
+    }
+  });
+});
