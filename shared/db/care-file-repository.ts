@@ -11,6 +11,7 @@ import {
   careRecordKey,
   PAIR_SK_PREFIX,
   pairKey,
+  pairsPk,
   schoolCareFilesPk,
   townshipCareFilesPk,
 } from './keys.js';
@@ -188,7 +189,7 @@ export function careFileRepository(ref: TableRef): CareFileRepository {
       const items = await queryAll(doc, {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pair)',
-        ExpressionAttributeValues: { ':pk': pairKey(child, '').pk, ':pair': PAIR_SK_PREFIX },
+        ExpressionAttributeValues: { ':pk': pairsPk(child), ':pair': PAIR_SK_PREFIX },
         ConsistentRead: true,
       });
       return items.map((i) => PairRecordSchema.parse(i));

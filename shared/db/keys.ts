@@ -583,8 +583,10 @@ export function careFileIndexKeys(f: {
 }
 /** CP1: the pairs of one child, a care file's or a dropout case's. */
 export const PAIR_SK_PREFIX = 'PAIR#';
+export const pairsPk = (child: { kind: 'care-file' | 'case'; id: string }) =>
+  `PAIRS#${child.kind}:${child.id}`;
 export const pairKey = (child: { kind: 'care-file' | 'case'; id: string }, planId: string) => ({
-  pk: `PAIRS#${child.kind}:${child.id}`,
+  pk: pairsPk(child),
   sk: `${PAIR_SK_PREFIX}${planId}`,
 });
 /** K8: the county ledger's frozen snapshots, listed by cut-off; each is R1's head and parts. */
