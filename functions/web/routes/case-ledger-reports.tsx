@@ -3,14 +3,13 @@ import type { FC } from 'hono/jsx';
 import { NotFoundError } from '../../../shared/errors.js';
 import type { LedgerReportSummary } from '../../../shared/schemas/case-reports.js';
 import { CreateLedgerReportSchema } from '../../../shared/schemas/case-reports.js';
+import { LEDGER_REPORT_ID } from '../../../shared/services/case-ledger-reports.js';
 import type { AppDeps } from '../../api/deps.js';
 import { chromeOf } from '../context.js';
 import { dateTime } from '../format.js';
 import { fromServiceError, fromZod, one, optional, readForm } from '../forms.js';
 import { Csrf, Page } from '../layout.js';
 import { checkForm, requireSession, type WebEnv } from '../session.js';
-
-const SNAPSHOT_ID = /^ledger-\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The frozen ledger snapshots (台账快照) on the ledger page: the office's form to make one for a
@@ -120,7 +119,7 @@ export function ledgerSnapshotPages(deps: AppDeps) {
 
   app.get('/cases/ledger/reports/:reportId/export', signedIn, async (c) => {
     const id = c.req.param('reportId');
-    if (!SNAPSHOT_ID.test(id)) throw new NotFoundError('台账快照', id);
+    if (!LEDGER_REPORT_ID.test(id)) throw new NotFoundError('台账快照', id);
     const format = c.req.query('format') === 'csv' ? 'csv' : 'xlsx';
     const file = await deps.caseLedgerReports.download(c.get('principal'), id, format, deps.clock());
     return c.body(file.body, 200, file.headers);

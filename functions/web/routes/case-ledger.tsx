@@ -3,6 +3,7 @@ import { decide } from '../../../shared/domain/access/policy.js';
 import { specialGroupWords } from '../../../shared/domain/dropout/case-ledger.js';
 import { DEFAULT_TIME_ZONE, localDateOf } from '../../../shared/domain/time/zoned-time.js';
 import type { LedgerPageQuery, LedgerQuery } from '../../../shared/services/case-ledger.js';
+import { LEDGER_REPORT_ID } from '../../../shared/services/case-ledger-reports.js';
 import type { AppDeps } from '../../api/deps.js';
 import { chromeOf, unitDirectory, type WebContext } from '../context.js';
 import { Page } from '../layout.js';
@@ -223,7 +224,7 @@ export function caseLedgerPages(deps: AppDeps) {
             today={localDateOf(now, DEFAULT_TIME_ZONE)}
             now={now}
             made={
-              made !== undefined && /^ledger-\d{4}-\d{2}-\d{2}$/.test(made)
+              made !== undefined && LEDGER_REPORT_ID.test(made)
                 ? { id: made, created: c.req.query('created') === '1' }
                 : undefined
             }
