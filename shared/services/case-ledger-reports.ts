@@ -18,6 +18,8 @@ import type { CaseLedgerService } from './case-ledger.js';
 
 /** A snapshot's id, fixed by its cut-off date: one per date. */
 export const ledgerReportId = (asOf: string) => `ledger-${asOf}`;
+/** What a snapshot's id looks like (path parameters and page addresses are checked against it). */
+export const LEDGER_REPORT_ID = /^ledger-\d{4}-\d{2}-\d{2}$/;
 
 export interface CaseLedgerReportService {
   /** The snapshot of `asOf` (default today): made and frozen the first time (`created`), else the stored one. */

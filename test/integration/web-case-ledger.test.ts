@@ -130,7 +130,8 @@ describe('控辍保学台账 page', () => {
   it('counts returns since the start of the latest semester begun, else 1 September', async () => {
     const page = web.browser();
     await page.signIn('office');
-    expect((await page.get('/cases/ledger')).html).toContain('2025-09-01 以来复学');
+    const summary = async (q = '') => (await page.get(`/cases/ledger/export?format=csv${q}`)).html;
+    expect(await summary()).toContain('各校汇总(复学自 2025-09-01)');
     const plan = await web.services.plans.create(
       OFFICE,
       CreatePlanSchema.parse({
@@ -150,9 +151,12 @@ describe('控辍保学台账 page', () => {
       );
     }
     // The spring semester has not begun on 9 October: the autumn one's start counts.
-    expect((await page.get('/cases/ledger')).html).toContain('2025-08-25 以来复学');
+    expect(await summary()).toContain('各校汇总(复学自 2025-08-25)');
     expect((await web.services.caseLedger.read(OFFICE, {}, NOW)).since).toBe('2025-08-25');
-    // An explicit ?since= still wins.
-    expect((await page.get('/cases/ledger?since=2025-10-01')).html).toContain('2025-10-01 以来复学');
+    // An explicit ?since= still wins, and the page's download links carry it.
+    expect(await summary('&since=2025-10-01')).toContain('各校汇总(复学自 2025-10-01)');
+    expect((await page.get('/cases/ledger?since=2025-10-01')).html).toContain(
+      '/cases/ledger/export?format=csv&amp;since=2025-10-01',
+    );
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '../../../shared/schemas/case-reports.js';
 import { pageOf } from '../../../shared/schemas/common.js';
 import { ReportListQuerySchema } from '../../../shared/schemas/reports.js';
+import { LEDGER_REPORT_ID } from '../../../shared/services/case-ledger-reports.js';
 import type { AppDeps } from '../deps.js';
 import { bearer, errors, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
 
@@ -137,7 +138,7 @@ export function caseLedgerRoutes(deps: AppDeps) {
 const ledgerReportIdParam = z.object({
   reportId: z
     .string()
-    .regex(/^ledger-\d{4}-\d{2}-\d{2}$/, '台账快照编号格式无效')
+    .regex(LEDGER_REPORT_ID, '台账快照编号格式无效')
     .openapi({ param: { name: 'reportId', in: 'path' }, example: 'ledger-2025-10-09' }),
 });
 
