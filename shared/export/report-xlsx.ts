@@ -23,11 +23,11 @@ const SHEET_NAME_FORBIDDEN = /[\\/?*[\]:]/g;
 const SHEET_NAME_MAX = 31;
 
 /**
- * exceljs is about 1 MB bundled: loaded only when a workbook is asked for, so the API's main bundle
- * and every other request stay small (in AWS it is shipped beside the bundle, see
- * infra/cloud/bundling/lazy-modules.ts).
+ * exceljs is about 1 MB bundled: loaded only when a workbook is asked for (written here, or read
+ * by an import), so the API's main bundle and every other request stay small (in AWS it is shipped
+ * beside the bundle, see infra/cloud/bundling/lazy-modules.ts).
  */
-async function loadExcelJs() {
+export async function loadExcelJs() {
   const loaded = await import('exceljs');
   // A CommonJS module: its exports are the namespace's default under Node's ESM loader.
   return loaded.default ?? loaded;

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { loadExcelJs } from '../export/report-xlsx.js';
 
 /**
  * The largest file an import takes. Behind API Gateway a binary body reaches Lambda base64-encoded
@@ -49,11 +50,6 @@ export async function readTable(bytes: Uint8Array): Promise<ReadTable> {
   const last = table.rows.at(-1)?.row ?? 0;
   if (last > IMPORT_MAX_ROWS + 20) throw fileError(`行数过多:${last} 行,上限为 ${IMPORT_MAX_ROWS} 行任务`);
   return table;
-}
-
-async function loadExcelJs() {
-  const loaded = await import('exceljs');
-  return loaded.default ?? loaded;
 }
 
 function cellText(value: unknown): string {

@@ -1,4 +1,6 @@
 import { IMPORT_COLUMNS, type ImportColumn } from '../domain/import/header-map.js';
+import type { Table } from '../export/report-table.js';
+import { tablesXlsx } from '../export/report-xlsx.js';
 
 const ORDER: ImportColumn[] = ['seq', 'title', 'lead', 'co', 'due', 'phase', 'kind', 'note'];
 
@@ -27,23 +29,34 @@ const NOTES = [
   '5. 先预览,无错误后再导入;同一文件重复导入不会重复建任务。',
 ];
 
-async function loadExcelJs() {
-  const loaded = await import('exceljs');
-  return loaded.default ?? loaded;
+const WIDTHS = [6, 36, 18, 22, 16, 14, 10, 24];
+
+/**
+ * The downloadable task-table template: a title row, the headers, four example rows, and how to
+ * fill it in on a second sheet — written (and printed) like every other workbook the product makes.
+ * The importer looks for the header row below a title, so the template reads back as it is.
+ */
+export function importTemplate(): Promise<Uint8Array> {
+  const tables: Table[] = [
+    {
+      title: '任务分解表',
+      heading: '任务分解表(填写后在督办系统中导入)',
+      columns: ORDER.map((k, i) => ({
+        header: IMPORT_COLUMNS[k].label,
+        width: WIDTHS[i] ?? 12,
+        kind: 'text',
+        wrap: true,
+      })),
+      rows: EXAMPLES,
+    },
+    {
+      title: '填写说明',
+      columns: [{ header: NOTES[0] ?? '填写说明', width: 100, kind: 'text', wrap: true }],
+      rows: NOTES.slice(1).map((line) => [line]),
+    },
+  ];
+  return tablesXlsx(tables, { title: '任务分解表', created: TEMPLATE_CREATED });
 }
 
-/** The downloadable task-table template: the headers, four example rows and how to fill it in. */
-export async function importTemplate(): Promise<Uint8Array> {
-  const ExcelJS = await loadExcelJs();
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('任务分解表');
-  ws.addRow(ORDER.map((k) => IMPORT_COLUMNS[k].label)).font = { bold: true };
-  for (const row of EXAMPLES) ws.addRow(row).alignment = { wrapText: true, vertical: 'top' };
-  ws.columns.forEach((col, i) => {
-    col.width = [6, 36, 18, 22, 16, 14, 10, 24][i] ?? 12;
-  });
-  const help = wb.addWorksheet('填写说明');
-  for (const line of NOTES) help.addRow([line]);
-  help.getColumn(1).width = 100;
-  return new Uint8Array(await wb.xlsx.writeBuffer());
-}
+/** A fixed creation time: the template is the same file whoever downloads it, whenever. */
+const TEMPLATE_CREATED = '2026-01-01T00:00:00.000Z';

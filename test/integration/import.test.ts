@@ -9,6 +9,7 @@ import type { ImportPreview, ImportResult } from '../../shared/services/import-s
 import { OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
 import { gbk } from '../fixtures/gbk.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
+import { expectPrintableSheets, openWorkbook } from '../fixtures/workbook.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
 type ErrorBody = {
@@ -309,5 +310,7 @@ describe('importing an office task table', () => {
     expect(preview.body.problems).toEqual([]);
     expect(preview.body.rows).toHaveLength(4);
     expect(preview.body.notices).toEqual(['只读取第一个工作表“任务分解表”,其余未读取:填写说明']);
+    // Titled, A4 landscape one page wide, like every workbook the product makes.
+    expectPrintableSheets(await openWorkbook(template));
   });
 });

@@ -60,6 +60,8 @@ describe('pages: importing a task table, and 分别交办 as one idempotent oper
     expect(preview.html).toContain('12月1日前 → 2026-12-01 当天结束前');
     expect(preview.html).toContain('每周五上午 → 每周五 12:00 前');
     expect(preview.html).toContain('name="sha256"');
+    // Nine columns: on a phone the table scrolls sideways (and says so), never squeezed.
+    expect(preview.html).toContain('<div class="scroll" tabindex="0"><table>');
     expect((await tasks()).length).toBe(before);
 
     const sha = preview.html.match(/name="sha256" value="([0-9a-f]{64})"/)?.[1] ?? '';

@@ -17,43 +17,45 @@ const EntryRows: FC<{ entries: RosterEntry[]; name?: (id: string | null) => stri
   entries,
   name,
 }) => (
-  <table>
-    <thead>
-      <tr>
-        <th>行</th>
-        {name !== undefined && <th>乡镇</th>}
-        {name !== undefined && <th>学校</th>}
-        <th>花名册类别</th>
-        <th>姓名</th>
-        <th>年级班级</th>
-        <th>居住乡镇</th>
-        <th>监护人</th>
-        <th>电话</th>
-        <th>学籍号</th>
-        <th>已核实在外就读</th>
-      </tr>
-    </thead>
-    <tbody>
-      {entries.map((e) => (
-        <tr data-entry={e.id}>
-          <td>{e.row}</td>
-          {name !== undefined && <td>{name(e.townshipUnitId)}</td>}
-          {name !== undefined && <td>{name(e.schoolUnitId)}</td>}
-          <td>{e.kindLabel}</td>
-          <td>{e.childNameMasked}</td>
-          <td>
-            {e.grade}
-            {e.className}
-          </td>
-          <td>{e.residenceTownship}</td>
-          <td>{e.guardianNameMasked}</td>
-          <td>{e.guardianPhoneMasked}</td>
-          <td>{e.registryNumberMasked ?? ''}</td>
-          <td>{e.verifiedElsewhere ? '是(不计入台账)' : ''}</td>
+  <div class="scroll" tabindex={0}>
+    <table>
+      <thead>
+        <tr>
+          <th>行</th>
+          {name !== undefined && <th>乡镇</th>}
+          {name !== undefined && <th>学校</th>}
+          <th>花名册类别</th>
+          <th>姓名</th>
+          <th>年级班级</th>
+          <th>居住乡镇</th>
+          <th>监护人</th>
+          <th>电话</th>
+          <th>学籍号</th>
+          <th>已核实在外就读</th>
         </tr>
-      ))}
-    </tbody>
-  </table>
+      </thead>
+      <tbody>
+        {entries.map((e) => (
+          <tr data-entry={e.id}>
+            <td>{e.row}</td>
+            {name !== undefined && <td>{name(e.townshipUnitId)}</td>}
+            {name !== undefined && <td>{name(e.schoolUnitId)}</td>}
+            <td>{e.kindLabel}</td>
+            <td>{e.childNameMasked}</td>
+            <td>
+              {e.grade}
+              {e.className}
+            </td>
+            <td>{e.residenceTownship}</td>
+            <td>{e.guardianNameMasked}</td>
+            <td>{e.guardianPhoneMasked}</td>
+            <td>{e.registryNumberMasked ?? ''}</td>
+            <td>{e.verifiedElsewhere ? '是(不计入台账)' : ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </div>
 );
 
 const UploadForm: FC<{ semesterId: string; csrfToken: string | undefined; sha256?: string | undefined }> = ({

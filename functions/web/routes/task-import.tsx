@@ -63,42 +63,44 @@ export const ImportForm: FC<{ planId: string; csrfToken: string | undefined; sha
 );
 
 const PreviewTable: FC<{ preview: ImportPreview }> = ({ preview }) => (
-  <table>
-    <thead>
-      <tr>
-        <th>行</th>
-        <th>序号</th>
-        <th>工作任务</th>
-        <th>责任单位</th>
-        <th>配合单位</th>
-        <th>完成时限(原文 → 识别)</th>
-        <th>阶段</th>
-        <th>类型</th>
-        <th>问题</th>
-      </tr>
-    </thead>
-    <tbody>
-      {preview.rows.map((r) => (
-        <tr class={r.problems.length > 0 ? 'bad' : undefined}>
-          <td>{r.row}</td>
-          <td>{r.seq}</td>
-          <td>{r.title}</td>
-          <td>{r.lead.units.map((u) => u.name).join('、') || r.lead.text}</td>
-          <td>{r.co.units.map((u) => u.name).join('、') || r.co.text}</td>
-          <td>
-            {r.deadline.text} → {r.deadline.reading ?? '无法识别'}
-          </td>
-          <td>{r.phase.name ?? r.phase.text}</td>
-          <td>{KIND_NAMES[r.kind]}</td>
-          <td>
-            {r.problems.map((p) => (
-              <div class="error">{p.message}</div>
-            ))}
-          </td>
+  <div class="scroll" tabindex={0}>
+    <table>
+      <thead>
+        <tr>
+          <th>行</th>
+          <th>序号</th>
+          <th>工作任务</th>
+          <th>责任单位</th>
+          <th>配合单位</th>
+          <th>完成时限(原文 → 识别)</th>
+          <th>阶段</th>
+          <th>类型</th>
+          <th>问题</th>
         </tr>
-      ))}
-    </tbody>
-  </table>
+      </thead>
+      <tbody>
+        {preview.rows.map((r) => (
+          <tr class={r.problems.length > 0 ? 'bad' : undefined}>
+            <td>{r.row}</td>
+            <td>{r.seq}</td>
+            <td>{r.title}</td>
+            <td>{r.lead.units.map((u) => u.name).join('、') || r.lead.text}</td>
+            <td>{r.co.units.map((u) => u.name).join('、') || r.co.text}</td>
+            <td>
+              {r.deadline.text} → {r.deadline.reading ?? '无法识别'}
+            </td>
+            <td>{r.phase.name ?? r.phase.text}</td>
+            <td>{KIND_NAMES[r.kind]}</td>
+            <td>
+              {r.problems.map((p) => (
+                <div class="error">{p.message}</div>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </div>
 );
 
 /** Importing a task table from the office's page: preview, then commit. */
