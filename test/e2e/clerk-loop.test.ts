@@ -301,13 +301,25 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
     expect(await office.locator('body').textContent()).toContain('催办单');
   }, 600_000);
 
-  it('the office’s other pages: reports, channels, calendar, indicators, 控辍保学', async () => {
+  it('the office’s other pages: reports, channels, calendar, indicators, 控辍保学 and the rest of the menu', async () => {
     const office = as('office');
     await visit(office, `/plans/${planId}/reports`, '28-reports');
-    await visit(office, '/channels', '29-channels');
-    await visit(office, '/calendar', '30-calendar');
-    await visit(office, `/plans/${planId}/indicators`, '31-indicators');
-    await visit(office, '/cases', '32-cases');
-    await visit(as('town'), '/cases', '33-town-cases');
+    // A weekly 督办通报, generated and read at both sizes.
+    await office.selectOption('select[name=period]', 'week');
+    await office.getByRole('button', { name: '生成通报' }).click();
+    await office.waitForURL(/\/reports\/rpt-[a-z0-9-]+\?ok=report/);
+    await shotBoth(office, '29-report');
+    await visit(office, '/channels', '30-channels');
+    await visit(office, '/calendar', '31-calendar');
+    await visit(office, `/plans/${planId}/indicators`, '32-indicators');
+    await visit(office, '/cases', '33-cases');
+    await visit(office, '/cases/ledger', '34-case-ledger');
+    await visit(office, `/plans/${planId}/extensions`, '35-extensions');
+    await visit(office, `/plans/${planId}/findings`, '36-findings');
+    await visit(office, '/rosters', '37-rosters');
+    await visit(office, '/plans', '38-plans');
+    const town = as('town');
+    await visit(town, '/cases', '39-town-cases');
+    await visit(town, '/cases/ledger', '40-town-case-ledger');
   }, 600_000);
 });
