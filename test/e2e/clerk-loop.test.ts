@@ -190,6 +190,18 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
     await town.waitForURL(/ok=handed-off/);
     expect(await town.locator('#handed-to').textContent()).toContain(SCHOOL.name);
     await shotBoth(town, '16-town-handed-off');
+    // Submitting before the village and the school have reported is refused, naming them (never by id).
+    await town.fill('#note', FIRST_NOTE);
+    await town.getByRole('button', { name: '提交办结' }).click();
+    await town.waitForURL(`**/duties/${townDuty}/submit`);
+    const refusal = (await town.locator('.flash.err').textContent()) ?? '';
+    expect(refusal).toContain('转办的下级单位尚未提交');
+    for (const unit of [VILLAGE, SCHOOL]) {
+      expect(refusal).toContain(unit.name);
+      expect(refusal).not.toContain(unit.id);
+    }
+    expect(await town.inputValue('#note')).toBe(FIRST_NOTE);
+    await shotBoth(town, '16b-town-submit-too-early');
 
     for (const [who, note] of [
       ['village', '东街村 86 户已核查,适龄儿童全部在校。'],
