@@ -190,6 +190,18 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
     await town.waitForURL(/ok=handed-off/);
     expect(await town.locator('#handed-to').textContent()).toContain(SCHOOL.name);
     await shotBoth(town, '16-town-handed-off');
+    // Submitting before the village and the school have reported is refused, naming them (never by id).
+    await town.fill('#note', FIRST_NOTE);
+    await town.getByRole('button', { name: '提交办结' }).click();
+    await town.waitForURL(`**/duties/${townDuty}/submit`);
+    const refusal = (await town.locator('.flash.err').textContent()) ?? '';
+    expect(refusal).toContain('转办的下级单位尚未提交');
+    for (const unit of [VILLAGE, SCHOOL]) {
+      expect(refusal).toContain(unit.name);
+      expect(refusal).not.toContain(unit.id);
+    }
+    expect(await town.inputValue('#note')).toBe(FIRST_NOTE);
+    await shotBoth(town, '16b-town-submit-too-early');
 
     for (const [who, note] of [
       ['village', '东街村 86 户已核查,适龄儿童全部在校。'],
@@ -301,13 +313,25 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
     expect(await office.locator('body').textContent()).toContain('催办单');
   }, 600_000);
 
-  it('the office’s other pages: reports, channels, calendar, indicators, 控辍保学', async () => {
+  it('the office’s other pages: reports, channels, calendar, indicators, 控辍保学 and the rest of the menu', async () => {
     const office = as('office');
     await visit(office, `/plans/${planId}/reports`, '28-reports');
-    await visit(office, '/channels', '29-channels');
-    await visit(office, '/calendar', '30-calendar');
-    await visit(office, `/plans/${planId}/indicators`, '31-indicators');
-    await visit(office, '/cases', '32-cases');
-    await visit(as('town'), '/cases', '33-town-cases');
+    // A weekly 督办通报, generated and read at both sizes.
+    await office.selectOption('select[name=period]', 'week');
+    await office.getByRole('button', { name: '生成通报' }).click();
+    await office.waitForURL(/\/reports\/rpt-[a-z0-9-]+\?ok=report/);
+    await shotBoth(office, '29-report');
+    await visit(office, '/channels', '30-channels');
+    await visit(office, '/calendar', '31-calendar');
+    await visit(office, `/plans/${planId}/indicators`, '32-indicators');
+    await visit(office, '/cases', '33-cases');
+    await visit(office, '/cases/ledger', '34-case-ledger');
+    await visit(office, `/plans/${planId}/extensions`, '35-extensions');
+    await visit(office, `/plans/${planId}/findings`, '36-findings');
+    await visit(office, '/rosters', '37-rosters');
+    await visit(office, '/plans', '38-plans');
+    const town = as('town');
+    await visit(town, '/cases', '39-town-cases');
+    await visit(town, '/cases/ledger', '40-town-case-ledger');
   }, 600_000);
 });
