@@ -391,9 +391,13 @@ export const NewCaseForm: FC<{
   );
 };
 
-/** The absence form's start: today as the first day absent, or a roster child's fields. */
+/**
+ * The absence form's start: today as the first day absent, the school's 包保 people as its newest
+ * cases name them, and a roster child's fields when one was picked.
+ */
 export function newCaseValues(
   today: string,
+  chain: { teacher: { name: string; phone: string } | null; leader: { name: string; phone: string } | null },
   child?: {
     entryId: string;
     childName: string;
@@ -405,8 +409,15 @@ export function newCaseValues(
     className: string;
   },
 ): FormValues {
-  if (child === undefined) return { firstDayAbsent: today };
+  const people = {
+    'teacher.name': chain.teacher?.name ?? '',
+    'teacher.phone': chain.teacher?.phone ?? '',
+    'leader.name': chain.leader?.name ?? '',
+    'leader.phone': chain.leader?.phone ?? '',
+  };
+  if (child === undefined) return { firstDayAbsent: today, ...people };
   return {
+    ...people,
     firstDayAbsent: today,
     entry: child.entryId,
     childName: child.childName,

@@ -277,11 +277,17 @@ describe('控辍保学 forms', () => {
 
   it('shows the township only its own step, and a leader no form', async () => {
     const page = await school.get('/cases/new');
+    expect(page.html).not.toContain('value="孙校长"');
     const made = await school.post('/cases', {
       ...ABSENCE,
       childName: '钱小多',
       _formKey: formKey(page.html),
     });
+    // The next form starts with the 包保 leader of the school's newest open case (the teacher only
+    // when a roster child of the same class is picked).
+    const next = await school.get('/cases/new');
+    expect(next.html).toContain('value="孙校长"');
+    expect(next.html).not.toContain('value="赵老师"');
     const path = made.location?.replace(/\?.*$/, '') ?? '';
     const township = web.browser();
     await township.signIn('unit:chengguan-town');
