@@ -46,6 +46,39 @@ type Parsed<T> = { input: T } | { errors: FieldErrors };
 const valuesOf = (form: FormFields, names: readonly string[]): FormValues =>
   Object.fromEntries(names.map((n) => [n, one(form, n)]));
 
+/** A labelled input of a case form (its id may differ from its name), its problems under it. */
+const Field: FC<{
+  name: string;
+  id?: string;
+  label: string;
+  values: FormValues;
+  errors: FieldErrors | undefined;
+  type?: 'text' | 'date';
+  inputmode?: 'tel' | 'numeric';
+  maxlength?: number;
+  placeholder?: string;
+}> = ({ name, id, label, values, errors, type, inputmode, maxlength, placeholder }) => {
+  const { err, invalid } = fieldHelpers(errors);
+  return (
+    <>
+      <label class="f" for={id ?? name}>
+        {label}
+      </label>
+      <input
+        type={type ?? 'text'}
+        inputmode={inputmode}
+        id={id ?? name}
+        name={name}
+        value={values[name] ?? ''}
+        maxlength={maxlength}
+        placeholder={placeholder}
+        class={invalid(name)}
+      />
+      {err(name)}
+    </>
+  );
+};
+
 // ——— Where a case's units sit ———
 
 /** The units above `unitId` in the directory, nearest first. */
@@ -231,7 +264,7 @@ export const NewCaseForm: FC<{
   semester: string | undefined;
   picked: string | undefined;
 }> = ({ csrfToken, formKey, values, errors, picks, semester, picked }) => {
-  const { err, invalid } = fieldHelpers(errors);
+  const { err } = fieldHelpers(errors);
   const v = (name: string) => values[name] ?? '';
   const line = (name: string, maxlength: number, placeholder?: string) => (
     <TextLine
@@ -244,22 +277,15 @@ export const NewCaseForm: FC<{
     />
   );
   const phone = (name: string) => (
-    <>
-      <label class="f" for={name}>
-        {NEW_CASE_FIELDS[name]}
-      </label>
-      <input
-        type="text"
-        inputmode="tel"
-        id={name}
-        name={name}
-        value={v(name)}
-        maxlength={13}
-        placeholder="11 位手机号"
-        class={invalid(name)}
-      />
-      {err(name)}
-    </>
+    <Field
+      name={name}
+      label={NEW_CASE_FIELDS[name] ?? name}
+      values={values}
+      errors={errors}
+      inputmode="tel"
+      maxlength={13}
+      placeholder="11 位手机号"
+    />
   );
   return (
     <>
@@ -307,49 +333,29 @@ export const NewCaseForm: FC<{
         {err('gender')}
         <div class="grid2">
           <span>
-            <label class="f" for="age">
-              年龄(或填出生年月)
-            </label>
-            <input
-              type="text"
-              inputmode="numeric"
-              id="age"
+            <Field
               name="age"
-              value={v('age')}
+              label="年龄(或填出生年月)"
+              values={values}
+              errors={errors}
+              inputmode="numeric"
               maxlength={3}
-              class={invalid('age')}
             />
-            {err('age')}
           </span>
           <span>
-            <label class="f" for="birthYearMonth">
-              出生年月
-            </label>
-            <input
-              type="text"
-              id="birthYearMonth"
+            <Field
               name="birthYearMonth"
-              value={v('birthYearMonth')}
+              label="出生年月"
+              values={values}
+              errors={errors}
               maxlength={7}
               placeholder="YYYY-MM"
-              class={invalid('birthYearMonth')}
             />
-            {err('birthYearMonth')}
           </span>
           <span>{line('grade', 20, '七年级')}</span>
           <span>{line('className', 20, '2班')}</span>
         </div>
-        <label class="f" for="firstDayAbsent">
-          {NEW_CASE_FIELDS.firstDayAbsent}
-        </label>
-        <input
-          type="date"
-          id="firstDayAbsent"
-          name="firstDayAbsent"
-          value={v('firstDayAbsent')}
-          class={invalid('firstDayAbsent')}
-        />
-        {err('firstDayAbsent')}
+        <Field name="firstDayAbsent" label="缺课首日" values={values} errors={errors} type="date" />
         <div class="grid2">
           <span>{line('guardian.name', 30)}</span>
           <span>{phone('guardian.phone')}</span>
@@ -385,9 +391,13 @@ export const NewCaseForm: FC<{
   );
 };
 
-/** The absence form's start: today as the first day absent, or a roster child's fields. */
+/**
+ * The absence form's start: today as the first day absent, the school's 包保 people as its newest
+ * cases name them, and a roster child's fields when one was picked.
+ */
 export function newCaseValues(
   today: string,
+  chain: { teacher: { name: string; phone: string } | null; leader: { name: string; phone: string } | null },
   child?: {
     entryId: string;
     childName: string;
@@ -399,8 +409,15 @@ export function newCaseValues(
     className: string;
   },
 ): FormValues {
-  if (child === undefined) return { firstDayAbsent: today };
+  const people = {
+    'teacher.name': chain.teacher?.name ?? '',
+    'teacher.phone': chain.teacher?.phone ?? '',
+    'leader.name': chain.leader?.name ?? '',
+    'leader.phone': chain.leader?.phone ?? '',
+  };
+  if (child === undefined) return { firstDayAbsent: today, ...people };
   return {
+    ...people,
     firstDayAbsent: today,
     entry: child.entryId,
     childName: child.childName,
@@ -601,33 +618,21 @@ const StepForm: FC<FormProps & { steps: PersuasionStepKey[]; uploads: string }> 
             {err('kind')}
           </span>
           <span>
-            <label class="f" for="step-date">
-              办理日期
-            </label>
-            <input type="date" id="step-date" name="date" value={v('date')} class={invalid('date')} />
-            {err('date')}
+            <Field name="date" id="step-date" label="办理日期" values={values} errors={errors} type="date" />
           </span>
           <span>
-            <label class="f" for="step-by">
-              办理人
-            </label>
-            <input type="text" id="step-by" name="by" value={v('by')} maxlength={50} class={invalid('by')} />
-            {err('by')}
+            <Field name="by" id="step-by" label="办理人" values={values} errors={errors} maxlength={50} />
           </span>
           <span>
-            <label class="f" for="step-method">
-              方式
-            </label>
-            <input
-              type="text"
-              id="step-method"
+            <Field
               name="method"
-              value={v('method')}
+              id="step-method"
+              label="方式"
+              values={values}
+              errors={errors}
               maxlength={50}
               placeholder="电话联系、入户走访"
-              class={invalid('method')}
             />
-            {err('method')}
           </span>
         </div>
         <TextArea
@@ -656,7 +661,7 @@ const ReturnForm: FC<FormProps & { uploads: string }> = ({
   values,
   errors,
 }) => {
-  const { err, invalid } = fieldHelpers(errors);
+  const { err } = fieldHelpers(errors);
   return (
     <section id="return-form">
       <h2>登记复学</h2>
@@ -665,17 +670,7 @@ const ReturnForm: FC<FormProps & { uploads: string }> = ({
         <Csrf token={csrfToken} />
         <FormKey value={formKey} />
         {err('(root)')}
-        <label class="f" for="returnedOn">
-          复学(返校上课)日期
-        </label>
-        <input
-          type="date"
-          id="returnedOn"
-          name="returnedOn"
-          value={values.returnedOn ?? ''}
-          class={invalid('returnedOn')}
-        />
-        {err('returnedOn')}
+        <Field name="returnedOn" label="复学(返校上课)日期" values={values} errors={errors} type="date" />
         <span class="f">复学证明材料</span>
         <MaterialRow form="return" values={values} errors={errors} placeholder="名称,如 返校签到表" />
         <p>
@@ -687,7 +682,7 @@ const ReturnForm: FC<FormProps & { uploads: string }> = ({
 };
 
 const RegistryForm: FC<FormProps> = ({ k, csrfToken, formKey, values, errors }) => {
-  const { err, invalid } = fieldHelpers(errors);
+  const { err } = fieldHelpers(errors);
   return (
     <section id="registry-form">
       <h2>确认学籍系统已更新</h2>
@@ -697,29 +692,15 @@ const RegistryForm: FC<FormProps> = ({ k, csrfToken, formKey, values, errors }) 
         <FormKey value={formKey} />
         <p class="muted">督办系统不能连接全国学籍系统:请在学籍系统中办理后,在此确认。</p>
         {err('(root)')}
-        <label class="f" for="updatedOn">
-          学籍系统更新日期
-        </label>
-        <input
-          type="date"
-          id="updatedOn"
-          name="updatedOn"
-          value={values.updatedOn ?? ''}
-          class={invalid('updatedOn')}
-        />
-        {err('updatedOn')}
-        <label class="f" for="registry-note">
-          备注(可选)
-        </label>
-        <input
-          type="text"
-          id="registry-note"
+        <Field name="updatedOn" label="学籍系统更新日期" values={values} errors={errors} type="date" />
+        <Field
           name="note"
-          value={values.note ?? ''}
+          id="registry-note"
+          label="备注(可选)"
+          values={values}
+          errors={errors}
           maxlength={500}
-          class={invalid('note')}
         />
-        {err('note')}
         <p>
           <button type="submit">确认已更新</button>
         </p>

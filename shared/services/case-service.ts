@@ -66,7 +66,18 @@ export interface CaseService {
     input: RegistryUpdatedInput,
     now: Date,
   ): Promise<CaseListItem>;
+  /**
+   * The 包保 people to start a school's next case form with: the leader of its newest open case,
+   * and the teacher of its newest open case in the same class. Staff only, nothing of a child.
+   */
+  chainHint(
+    principal: Principal,
+    schoolUnitId: string,
+    klass: { grade: string; className: string } | undefined,
+  ): Promise<{ teacher: CasePerson | null; leader: CasePerson | null }>;
 }
+
+type CasePerson = CaseRecord['teacher'];
 
 /** Who does each persuasion step: the school, the bureau (office) or the township above the school. */
 export const STEP_ACTION: Record<PersuasionStepKey, Action> = {
@@ -202,6 +213,15 @@ export function caseService(deps: {
   }
 
   return {
+    async chainHint(principal, schoolUnitId, klass) {
+      authorize(principal, 'case.create', { ownerUnitId: schoolUnitId });
+      // A school's open cases are a handful: one Query of its part of the listing (K2).
+      const open = await cases.listAll({ by: 'school', unitId: schoolUnitId }, { prefix: OPEN_CASE_PREFIX });
+      const newest = [...open].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const sameClass = newest.find((r) => r.grade === klass?.grade && r.className === klass.className);
+      return { teacher: sameClass?.teacher ?? null, leader: newest[0]?.leader ?? null };
+    },
+
     async create(principal, input, now) {
       await authorizeOn(principal, 'case.create', input);
       const today = localDateOf(now, timeZone);

@@ -50,56 +50,86 @@ describe('控辍保学 in Chromium: absence → 疑似辍学 → 辍学 → 复�
     return ((await page.locator('h1 .badge').textContent()) ?? '').trim();
   }
 
-  it('a school clerk follows one child from the first day absent back to class', async () => {
+  /** Signs in as the demo user with this label, on a fresh page of its own. */
+  async function signedIn(label: string, viewport = DESKTOP): Promise<Page> {
     if (e2e === undefined) throw new Error('the runtime did not start');
-    const page = await e2e.open(PHONE);
-    await signInAs(page, '城关镇中心小学');
+    const page = await e2e.open(viewport);
+    await signInAs(page, label);
+    return page;
+  }
 
-    // 登记缺课 on a phone: the link on the list, the form (the first day absent is today).
+  it('a school clerk follows one child from the first day absent back to class', async () => {
+    // The office sets the semester; the school files its roster (the child is on it).
+    const office = await signedIn('领导小组办公室(迎检办)');
+    await office.goto(`${runtime.url}/semesters/new`);
+    await office.fill('#id', '2026-autumn');
+    await office.fill('#name', '2026秋季学期');
+    await office.fill('#startDate', '2026-11-02');
+    await office.getByRole('button', { name: '设置' }).click();
+    await office.waitForURL((url) => !url.pathname.startsWith('/semesters/new'));
+    const page = await signedIn('城关镇中心小学', PHONE);
+    const roster = {
+      name: '花名册.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        '花名册类别,姓名,年级,班级,居住乡镇,居住村,监护人姓名,监护人电话,学籍号,已核实在外就读\r\n' +
+          '籍在人不在,刘小燕,五年级,1班,城关镇,东街村,刘建华,13512345678,G110101201503150012,否\r\n',
+      ),
+    };
+    await page.goto(`${runtime.url}/rosters`);
+    await page.setInputFiles('#upload input[type=file]', roster);
+    await page.getByRole('button', { name: '预览' }).click();
+    await page.setInputFiles('#upload input[type=file]', roster);
+    await page.getByRole('button', { name: '报送' }).click();
+    await page.getByText('已报送:写入 1 人').waitFor();
+
+    // 登记缺课 on a phone: the link on the list, the child from the roster (one tap fills the form).
     await page.goto(`${runtime.url}/cases`);
     await page.getByRole('link', { name: '登记缺课' }).click();
     await page.waitForURL(/\/cases\/new$/);
+    await shot(page, '01-roster-pick', PHONE);
+    await page.getByRole('link', { name: /刘\*燕/ }).click();
+    await page.waitForURL(/\/cases\/new\?semester=2026-autumn&entry=/);
+    expect(await page.inputValue('#childName')).toBe('刘小燕');
+    expect(await page.inputValue('[id="guardian.phone"]')).toBe('13512345678');
+    expect(await page.inputValue('#registryNumber')).toBe('G110101201503150012');
     expect(await page.inputValue('#firstDayAbsent')).toBe('2026-11-02');
-    // Sent half filled: the problems at the top and under the fields; nothing is written.
-    await page.fill('#childName', '刘小燕');
+    // What no roster holds is still asked: sent without it, the problems are at the top and under
+    // the fields, and nothing is written.
     await page.getByRole('button', { name: '登记缺课' }).click();
     await page.locator('#error-summary').waitFor();
     expect(await page.locator('#error-summary').textContent()).toContain('未登记,请修改以下问题');
     expect(await page.locator('.err-msg').allTextContents()).toContain('请选择性别');
-    await shot(page, '01-absence-errors', PHONE);
+    await shot(page, '02-absence-errors', PHONE);
     expect(await page.inputValue('#childName')).toBe('刘小燕');
     await page.getByLabel('女', { exact: true }).check();
     await page.fill('#age', '11');
-    await page.fill('#grade', '五年级');
-    await page.fill('#className', '1班');
-    await page.fill('[id="guardian.name"]', '刘建华');
-    await page.fill('[id="guardian.phone"]', '13512345678');
     await page.fill('[id="teacher.name"]', '陈老师');
     await page.fill('[id="teacher.phone"]', '13600001111');
     await page.fill('[id="leader.name"]', '周校长');
     await page.fill('[id="leader.phone"]', '13600002222');
     await page.getByLabel('建档立卡脱贫户').check();
-    await shot(page, '02-absence-form', PHONE);
+    await shot(page, '03-absence-form', PHONE);
     await page.getByRole('button', { name: '登记缺课' }).click();
     await page.waitForURL(/\/cases\/case-[a-z0-9-]+\?ok=created$/);
     expect(await page.locator('.flash.ok').textContent()).toContain('已登记缺课');
     expect(await page.locator('h1').textContent()).toContain('刘小燕');
     expect(await stageOn(page)).toBe('缺课');
-    await shot(page, '03-absent');
+    await shot(page, '04-absent');
 
     // Past five working days absent (Mon 2 – Fri 6 November): 疑似辍学 from Monday the 9th.
     now = new Date(START.getTime() + 7 * DAY);
     expect(await stageOn(page)).toBe('疑似辍学');
-    await shot(page, '04-suspected');
+    await shot(page, '05-suspected');
     // More than a month suspected without returning: 辍学.
     now = new Date(START.getTime() + 43 * DAY);
     expect(await stageOn(page)).toBe('辍学');
-    await shot(page, '05-dropout');
+    await shot(page, '06-dropout');
     const list = await page.goto(`${runtime.url}/cases`);
     expect(list?.status()).toBe(200);
     expect(await page.locator('tr[data-case]').first().textContent()).toContain('刘*燕');
     expect(await page.locator('tr[data-case]').first().textContent()).toContain('辍学');
-    await shot(page, '06-list');
+    await shot(page, '07-list');
     await page.locator('tr[data-case]').first().getByRole('link').click();
     await page.waitForURL(/\/cases\/case-[a-z0-9-]+$/);
 
@@ -119,14 +149,14 @@ describe('控辍保学 in Chromium: absence → 疑似辍学 → 辍学 → 复�
     expect(await step.locator('[name="evidence.0.ref"]').inputValue()).toMatch(
       /^duties\/case-[a-z0-9-]+\/f-[0-9a-z-]+-quanfan-notice\.pdf$/,
     );
-    await shot(page, '07-contact-form');
+    await shot(page, '08-contact-form');
     await step.getByRole('button', { name: '保存劝返记录' }).click();
     await page.waitForURL(/\?ok=step$/);
     const row = page.locator('tr[data-step]');
     expect(await row.textContent()).toContain('联系家长和学生劝返');
     expect(await row.textContent()).toContain('向家长送达劝返通知书');
     expect(await row.getByRole('link', { name: '劝返通知书' }).count()).toBe(1);
-    await shot(page, '08-contact-logged');
+    await shot(page, '09-contact-logged');
 
     // Back in class: the return with its proof, then the registry (学籍系统) confirmed.
     const back = page.locator('#return-form form');
@@ -136,12 +166,12 @@ describe('控辍保学 in Chromium: absence → 疑似辍学 → 辍学 → 复�
     await page.waitForURL(/\?ok=returned$/);
     expect(await page.locator('h1 .badge').textContent()).toBe('已复学');
     expect(await page.locator('[data-returned]').textContent()).toContain('学籍系统待更新');
-    await shot(page, '09-returned');
+    await shot(page, '10-returned');
     await page.getByRole('button', { name: '确认已更新' }).click();
     await page.waitForURL(/\?ok=registry$/);
     expect(await page.locator('h1 .badge').textContent()).toBe('已复学');
     expect(await page.locator('[data-returned]').textContent()).toContain('学籍系统已于 2026-12-15 更新');
     expect(await page.locator('#registry-form').count()).toBe(0);
-    await shot(page, '10-registry-confirmed');
+    await shot(page, '11-registry-confirmed');
   }, 180_000);
 });

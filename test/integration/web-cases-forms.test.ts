@@ -194,6 +194,20 @@ describe('控辍保学 forms', () => {
     });
     expect(foreignUpload.status).toBe(403);
 
+    // Another owner's file key is not this case's material.
+    const foreignKey = await school.post(`${path}/steps`, {
+      kind: 'notice',
+      date: '2026-09-10',
+      by: '赵老师',
+      method: '入户送达',
+      result: '家长签收',
+      'evidence.0.title': '劝返通知书',
+      'evidence.0.ref': 'duties/duty-someone-else/f-1-notice.pdf',
+    });
+    expect(foreignKey.status).toBe(400);
+    expect(foreignKey.html).toContain('该文件不属于本案例,请重新上传');
+    expect((await web.services.cases.view(OFFICE, caseId, NOW)).steps).toHaveLength(0);
+
     const step = await school.post(`${path}/steps`, {
       kind: 'notice',
       date: '2026-09-10',
@@ -256,15 +270,24 @@ describe('控辍保学 forms', () => {
     expect(done.html).toContain('已复学');
     expect(done.html).toContain('学籍系统已于 2026-09-10 更新');
     expect(done.html).not.toContain('确认学籍系统已更新');
+    const twice = await school.post(`${path}/registry-updated`, { updatedOn: '2026-09-10' });
+    expect(twice.status).toBe(409);
+    expect(twice.html).toContain('已确认学籍系统更新');
   });
 
   it('shows the township only its own step, and a leader no form', async () => {
     const page = await school.get('/cases/new');
+    expect(page.html).not.toContain('value="孙校长"');
     const made = await school.post('/cases', {
       ...ABSENCE,
       childName: '钱小多',
       _formKey: formKey(page.html),
     });
+    // The next form starts with the 包保 leader of the school's newest open case (the teacher only
+    // when a roster child of the same class is picked).
+    const next = await school.get('/cases/new');
+    expect(next.html).toContain('value="孙校长"');
+    expect(next.html).not.toContain('value="赵老师"');
     const path = made.location?.replace(/\?.*$/, '') ?? '';
     const township = web.browser();
     await township.signIn('unit:chengguan-town');

@@ -87,7 +87,12 @@ export function newCasePages(deps: AppDeps) {
     if (SLUG.test(semester) && entry !== '' && entry.length <= 200) {
       child = await deps.rosters.childForCase(c.get('principal'), { semester, entry }, deps.clock());
     }
-    return render(c, { values: newCaseValues(today, child), formKey: newFormKey(), picked: child?.entryId });
+    const chain = await deps.cases.chainHint(c.get('principal'), c.get('principal').unitId ?? '', child);
+    return render(c, {
+      values: newCaseValues(today, chain, child),
+      formKey: newFormKey(),
+      picked: child?.entryId,
+    });
   });
 
   app.post('/cases', signedIn, checkForm, async (c) => {
