@@ -71,7 +71,10 @@ export async function benchBelow(print: (line: string) => void): Promise<void> {
       ...below.map((id, i) => ({ id, name: `城关镇第${i + 1}村`, kind: 'village', parentId: 'town' })),
       ...others.map((id, i) => ({ id, name: `河西乡第${i + 1}村`, kind: 'village', parentId: 'other-town' })),
     ];
-    for (let i = 0; i < units.length; i += 10) {
+    // The townships first: a unit's parent must exist when it is created.
+    for (const u of units.slice(0, 2))
+      await services.units.create(OFFICE, CreateUnitSchema.parse(u), CREATED);
+    for (let i = 2; i < units.length; i += 10) {
       await Promise.all(
         units.slice(i, i + 10).map((u) => services.units.create(OFFICE, CreateUnitSchema.parse(u), CREATED)),
       );
