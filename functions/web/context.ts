@@ -40,13 +40,8 @@ export function chromeOf(c: WebContext, extra: Partial<Chrome> = {}): Chrome {
       : c
           .get('menuCounts')?.(planId)
           .catch(() => ({}));
-  // A unit's menu shows 下级任务 and 下级确认 only when units sit below it: one Query of one key.
-  const unitsBelow =
-    principal.role === 'unit'
-      ? c
-          .get('unitsBelow')?.()
-          .catch(() => false)
-      : undefined;
+  // A unit's menu shows 下级任务 and 下级确认 only when units sit below it: its own record says so.
+  const unitsBelow = c.get('unit')?.hasUnitsBelow === true;
   return { principal, csrfToken: c.get('csrfToken'), who, flash: flashFrom(c), counts, unitsBelow, ...extra };
 }
 

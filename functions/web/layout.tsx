@@ -40,8 +40,8 @@ export interface Chrome {
   flash?: Flash | undefined;
   /** The menu's counts (待审核, 延期待批, 未签收), being read while the page loads. */
   counts?: Promise<MenuCounts> | undefined;
-  /** Whether the signed-in unit has units below it (下级任务, 下级确认), being read while the page loads. */
-  unitsBelow?: Promise<boolean> | undefined;
+  /** Whether the signed-in unit has units below it (下级任务, 下级确认 in the menu). */
+  unitsBelow?: boolean | undefined;
 }
 
 const OK_MESSAGES: Record<string, (n: number) => string> = {
@@ -112,11 +112,12 @@ const Nav: FC<{ chrome: Chrome }> = async ({ chrome }) => {
   if (p === undefined) return null;
   const seesAll = decide(p, 'duty.read').allowed;
   const plan = chrome.planId;
-  const [counts, hasBelow] = await Promise.all([chrome.counts, chrome.unitsBelow]);
+  const counts: MenuCounts = (await chrome.counts) ?? {};
+  const hasBelow = chrome.unitsBelow === true;
   const badge: Partial<Record<NavKey, Child>> = {
-    review: <Count n={counts?.review} />,
-    extensions: <Count n={counts?.extensions} word="待批" />,
-    my: <Count n={counts?.unsigned} word="未签收" />,
+    review: <Count n={counts.review} />,
+    extensions: <Count n={counts.extensions} word="待批" />,
+    my: <Count n={counts.unsigned} word="未签收" />,
   };
   const item = (key: NavKey, href: string, label: string) => (
     <a href={href} class={chrome.active === key ? 'on' : undefined}>
@@ -139,8 +140,8 @@ const Nav: FC<{ chrome: Chrome }> = async ({ chrome }) => {
         item('reports', `/plans/${plan}/reports`, '督办通报')}
       {seesAll && item('plans', '/plans', '工作方案')}
       {p.unitId !== undefined && item('my', '/my', '我的任务')}
-      {p.unitId !== undefined && hasBelow === true && item('confirm', '/review', '下级确认')}
-      {p.unitId !== undefined && hasBelow === true && item('below', '/below', '下级任务')}
+      {p.unitId !== undefined && hasBelow && item('confirm', '/review', '下级确认')}
+      {p.unitId !== undefined && hasBelow && item('below', '/below', '下级任务')}
       {item('cases', '/cases', '控辍保学')}
       {plan !== undefined && item('indicators', `/plans/${plan}/indicators`, '指标监测')}
       {decide(p, 'calendar.write').allowed && item('calendar', '/calendar', '工作日历')}

@@ -8,7 +8,6 @@ import type { TokenVerifier } from '../../shared/auth/tokens.js';
 import { ForbiddenError, UnauthorizedError } from '../../shared/errors.js';
 import type { Unit } from '../../shared/schemas/units.js';
 import type { BadgeService, MenuCounts } from '../../shared/services/badge-service.js';
-import type { BelowService } from '../../shared/services/below-service.js';
 import type { UnitService } from '../../shared/services/unit-service.js';
 import { pageHeaders } from './page-headers.js';
 import type { WebOptions } from './web-options.js';
@@ -23,8 +22,6 @@ export interface WebEnv {
     unit: Unit | undefined;
     /** The menu's counts for a plan, as the signed-in principal (see BadgeService). */
     menuCounts: ((planId: string) => Promise<MenuCounts>) | undefined;
-    /** Whether the signed-in unit has units below it (the menu's 下级任务 and 下级确认), asked once when the menu renders. */
-    unitsBelow: (() => Promise<boolean>) | undefined;
   };
 }
 
@@ -105,7 +102,6 @@ export function requireSession(deps: {
   verifyToken: TokenVerifier;
   units: Pick<UnitService, 'assertActive'>;
   badges?: Pick<BadgeService, 'menuCounts'>;
-  below?: Pick<BelowService, 'hasUnitsBelow'>;
 }) {
   return createMiddleware<WebEnv>(async (c, next) => {
     const token = getCookie(c, SESSION_COOKIE);
@@ -128,8 +124,6 @@ export function requireSession(deps: {
     const { badges } = deps;
     const signedIn = c.get('principal');
     c.set('menuCounts', badges === undefined ? undefined : (planId) => badges.menuCounts(signedIn, planId));
-    const { below } = deps;
-    c.set('unitsBelow', below === undefined ? undefined : () => below.hasUnitsBelow(signedIn));
     await pageHeaders(c, next);
   });
 }

@@ -126,9 +126,10 @@
  * | K8 | the county ledger's frozen snapshots (台账快照), | Query byParent gsi2pk=CASELEDGER#REPORTS gsi2sk=<asOf>#<id>  |
  * |    |   newest cut-off first; each one is R1's items  |   (head and parts: pk=REPORT#ledger-<asOf>, written once)     |
  * | U3 | the units directly below a unit (下级单位: a     | Query byUnit gsi1pk=BELOW#<parentId>  gsi1sk=<unitId>          |
- * |    |   township's villages and schools), by id;       |   (Limit 1: whether it has any)                                |
- * |    |   written with the unit (a unit never moves); a  |   marker pk=UNITS sk=BELOW-KEYED once units stored before   |
- * |    |   unit stored before carries them after the sweep's one-off `keyUnitsBelow`               |
+ * |    |   township's villages and schools), by id;       |   (whether it has any: the unit's own `hasUnitsBelow`, set in  |
+ * |    |   written with the unit (a unit never moves)     |   the same transaction as each unit below it)                  |
+ * |    |   units stored before U3 get keys and flags from the sweep's one-off `keyBelow` (marker     |
+ * |    |   pk=UNITS sk=BELOW-KEYED)                                                                   |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.

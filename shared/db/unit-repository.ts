@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../errors.js';
 import { type Unit, UnitSchema } from '../schemas/units.js';
 import type { AuditEvent } from './audit.js';
@@ -38,11 +38,10 @@ export interface UnitRepository {
   activeCheck(id: string): TransactItem;
   /** Pattern U3: the units directly below `parentId`, by id (every page: a township's few dozen). */
   below(parentId: string): Promise<Unit[]>;
-  /** Pattern U3 with Limit 1: whether any unit sits directly below `parentId`. */
-  hasBelow(parentId: string): Promise<boolean>;
   /**
    * Once: gives every unit stored before pattern U3 its keys (one walk of the directory, each a
-   * conditional write), then writes the marker; afterwards one GetItem that finds the marker.
+   * conditional write) and every parent its `hasUnitsBelow`, then writes the marker; afterwards one
+   * GetItem that finds the marker.
    * Answers how many units it re-keyed.
    */
   keyBelow(at: string): Promise<number>;
@@ -51,6 +50,15 @@ export interface UnitRepository {
 const unitBelowValues = (parentId: string, unitId: string) => ({
   ':pk': unitsBelowPk(parentId),
   ':sk': unitId,
+});
+
+/** Sets the parent's `hasUnitsBelow` (it exists: the service checked, and units are never deleted). */
+const markParent = (tableName: string, parentId: string) => ({
+  TableName: tableName,
+  Key: unitKey(parentId),
+  UpdateExpression: 'SET hasUnitsBelow = :true',
+  ConditionExpression: 'attribute_exists(pk)',
+  ExpressionAttributeValues: { ':true': true },
 });
 
 export function unitRepository(ref: TableRef): UnitRepository {
@@ -74,6 +82,8 @@ export function unitRepository(ref: TableRef): UnitRepository {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            // The parent says it has units below in the same transaction: the menu needs no read.
+            ...(unit.parentId === null ? [] : [{ Update: markParent(tableName, unit.parentId) }]),
           ],
           audit,
         ))
@@ -159,24 +169,11 @@ export function unitRepository(ref: TableRef): UnitRepository {
       return found;
     },
 
-    async hasBelow(parentId) {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: INDEX_BY_UNIT.name,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': unitsBelowPk(parentId) },
-          ProjectionExpression: 'id',
-          Limit: 1,
-        }),
-      );
-      return (out.Items ?? []).length > 0;
-    },
-
     async keyBelow(at) {
       const marker = await doc.send(new GetCommand({ TableName: tableName, Key: unitsBelowKeyedKey }));
       if (marker.Item !== undefined) return 0;
       let rekeyed = 0;
+      const parents = new Set<string>();
       for await (const items of queryPages(doc, {
         TableName: tableName,
         IndexName: INDEX_BY_PARENT.name,
@@ -186,7 +183,9 @@ export function unitRepository(ref: TableRef): UnitRepository {
       })) {
         for (const item of items) {
           const parentId = typeof item.parentId === 'string' ? item.parentId : null;
-          if (parentId === null || item.gsi1pk !== undefined) continue;
+          if (parentId === null) continue;
+          parents.add(parentId);
+          if (item.gsi1pk !== undefined) continue;
           try {
             await doc.send(
               new UpdateCommand({
@@ -201,6 +200,14 @@ export function unitRepository(ref: TableRef): UnitRepository {
           } catch (err) {
             if (!isConditionFailure(err)) throw err;
           }
+        }
+      }
+      // Every parent says so (a handful of writes, once): a run cut short is finished by the next.
+      for (const parentId of parents) {
+        try {
+          await doc.send(new UpdateCommand(markParent(tableName, parentId)));
+        } catch (err) {
+          if (!isConditionFailure(err)) throw err;
         }
       }
       await doc.send(new PutCommand({ TableName: tableName, Item: { ...unitsBelowKeyedKey, at } }));

@@ -34,6 +34,10 @@ export const UnitSchema = z
       .openapi({ description: '办公室登记的简称、别名(如 县教体局),导入任务表时按名称或别名匹配单位' }),
     active: z.boolean().openapi({ description: '停用后该单位的令牌立即失效,其任务、通知和记录保留' }),
     deactivatedAt: z.string().nullable().default(null),
+    hasUnitsBelow: z
+      .boolean()
+      .optional()
+      .openapi({ description: '有直属下级单位时为 true(菜单显示 下级任务、下级确认);随下级单位的创建写入' }),
     createdAt: z.string(),
     createdBy: z.string(),
     version: z.number().int(),

@@ -32,8 +32,6 @@ import { ownerContext } from './unit-tree.js';
 const OPEN_PAGE = 1000;
 
 export interface BelowService {
-  /** Whether the signed-in unit has units directly below it (the menu asks); false for the office and leaders. */
-  hasUnitsBelow(principal: Principal): Promise<boolean>;
   /**
    * The units directly below `unitId`, for a reader allowed to see them (the unit itself, a unit
    * above it, the office, leaders); a unit with none below is a 403, an unknown one a 404.
@@ -72,12 +70,6 @@ export function belowService(deps: {
   }
 
   return {
-    async hasUnitsBelow(principal) {
-      return principal.role === 'unit' && principal.unitId !== undefined
-        ? units.hasBelow(principal.unitId)
-        : false;
-    },
-
     unitsBelow,
 
     async summary(principal, unitId, planId, now) {

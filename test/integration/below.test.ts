@@ -254,9 +254,9 @@ describe('units stored before the units-below keys (U3)', () => {
         Item: { ...unitKey(village.id), ...unitDirectoryKeys(village.id), entity: 'Unit', ...village },
       }),
     );
-    expect(await web.services.below.hasUnitsBelow(unit('old-town'))).toBe(false);
+    expect((await web.services.units.get(OFFICE, 'old-town')).hasUnitsBelow).toBeUndefined();
     await web.services.sweeps.sweep(OFFICE, {}, NOW);
-    expect(await web.services.below.hasUnitsBelow(unit('old-town'))).toBe(true);
+    expect((await web.services.units.get(OFFICE, 'old-town')).hasUnitsBelow).toBe(true);
     expect((await web.services.below.unitsBelow(unit('old-town'), 'old-town')).map((u) => u.id)).toEqual([
       'old-village',
     ]);
