@@ -6,6 +6,7 @@ import {
   receiptTable,
   receiptWords,
   rectificationTable,
+  scopeWords,
   scoreRulesLines,
   scoreTable,
   summaryTable,
@@ -76,7 +77,11 @@ export function reportCsv(report: Report): string {
   }
   // Last, so the sections above keep their places: 序时进度 by phase, when the report counted it.
   if (report.phases.some((p) => p.plannedPercent !== undefined)) {
-    out.push('', field('各阶段序时进度(待办任务)', TEXT), ...lines(phaseProgressTable(report)));
+    out.push(
+      '',
+      field(`各阶段序时进度(待办任务)·${scopeWords(report)}`, TEXT),
+      ...lines(phaseProgressTable(report)),
+    );
   }
   return `${BOM}${out.join('\r\n')}\r\n`;
 }

@@ -277,7 +277,7 @@ describe('序时进度 in the reports', () => {
     });
     const lines = (await csv.text()).split('\r\n');
     expect(lines[0]).toContain('落后于序时进度,平均滞后(百分点),办结率');
-    expect(lines).toContain('各阶段序时进度(待办任务)');
+    expect(lines).toContain('各阶段序时进度(待办任务)·全县');
     expect(lines).toContain('建设阶段,2,50,17.5');
 
     const xlsx = await api.app.request(`/v1/reports/${report.id}?format=xlsx`, {
