@@ -382,6 +382,15 @@ describe('pages: task entry, my duties, review, notices, overview, reports', () 
       expect(light('finance-bureau')).toBe('blue');
       expect(light('staffing-office')).toBe('green');
       expect(rows[0]?.light).toBe('red');
+      // A unit's name opens its duties in the ledger, in the list and in the overdue table.
+      const ledgerLink = `/plans/${planId}/ledger/duties?unit=finance-bureau`;
+      expect(res.html).toContain(`<a href="${ledgerLink}">`);
+      const ledger = await page.get(ledgerLink);
+      expect(ledger.status).toBe(200);
+      expect(ledger.html).toContain('明天到期');
+      expect(res.html.slice(res.html.indexOf('id="overdue"'))).toContain(
+        `href="/plans/${planId}/ledger/duties?unit=poverty-alleviation-office"`,
+      );
       expect(res.html).toMatch(
         /<svg class="bar"[^>]*aria-label="办结 0 · 待审核 0 · 待办 0 · 逾期 1 \/ 共 1"/,
       );

@@ -132,6 +132,9 @@ export function overviewPages(deps: AppDeps) {
     const overdue = open.items.filter((d) => d.overdue);
     const calendar = await lightCalendar(deps, p, tz, now, open.items);
     const nameOf = (id: string) => units.get(id)?.name ?? id;
+    /** A unit's name anywhere on the overview opens that unit's duties in the ledger. */
+    const unitDuties = (unitId: string) =>
+      `/plans/${planId}/ledger/duties?unit=${encodeURIComponent(unitId)}`;
 
     const lightSettings = lightSettingsOf(view, calendar);
     const progressLights = lightCountsByUnit(open.items, now, lightSettings);
@@ -187,7 +190,7 @@ export function overviewPages(deps: AppDeps) {
             {rows.map((row) => (
               <li data-unit={row.id}>
                 <TrafficLight light={lightOfCounts(row.lights)} />
-                <span>{row.name}</span>
+                <a href={unitDuties(row.id)}>{row.name}</a>
                 <StackedBar counts={row.counts} />
                 <span class="nums">
                   <small>{summary(row.counts)}</small>
@@ -233,7 +236,9 @@ export function overviewPages(deps: AppDeps) {
               <tbody>
                 {late.map((row) => (
                   <tr data-duty={row.duty.id}>
-                    <td>{row.unitName}</td>
+                    <td>
+                      <a href={unitDuties(row.duty.unitId)}>{row.unitName}</a>
+                    </td>
                     <td>
                       <a href={`/duties/${row.duty.id}`}>{row.duty.title}</a>
                       {row.duty.round > 1 && <span class="badge b-yellow">第 {row.duty.round} 轮整改</span>}
