@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
-import { axeProblems } from './axe.js';
-import { launchTestBrowser, type TestBrowser } from './browser.js';
+import type { LocalRuntime } from '../../infra/local/runtime.js';
+import { axeProblems, DESKTOP, type E2e, PHONE, SHOTS, signInAs, startE2e } from './harness.js';
 
 /**
  * One child's 控辍保学 case in a real headless Chromium against the local runtime, its clock moved
@@ -14,39 +12,23 @@ import { launchTestBrowser, type TestBrowser } from './browser.js';
  * confirms the registry. Each stage is read on the page, each page checked by axe-core and
  * photographed at desktop and phone width into test/e2e/screenshots/.
  */
-const SHOTS = join(import.meta.dirname, 'screenshots');
-const DESKTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
 const DAY = 24 * 60 * 60 * 1000;
 
 /** Monday 2 November 2026, 09:00 in the county: an ordinary working week, no holiday for two months. */
 const START = new Date('2026-11-02T09:00:00+08:00');
 
 describe('控辍保学 in Chromium: absence → 疑似辍学 → 辍学 → 复学', () => {
+  let e2e: E2e | undefined;
   let runtime: LocalRuntime;
-  let testBrowser: TestBrowser | undefined;
-  let browser: Browser;
   let now = START;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    runtime = await startLocalRuntime({
-      port: 0,
-      host: '127.0.0.1',
-      dataDir: 'memory',
-      devSecret: 'e2e-secret-0123456789-0123456789-0123456789',
-      tableName: 'duban',
-      clock: () => now,
-    });
-    testBrowser = await launchTestBrowser();
-    browser = testBrowser.browser;
+    e2e = await startE2e({ clock: () => now });
+    runtime = e2e.runtime;
   }, 120_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await testBrowser?.close();
-    await runtime?.stop();
+    await e2e?.close();
   }, 60_000);
 
   /** The page checked by axe-core and photographed at both widths; it is left at `back`. */
@@ -68,27 +50,20 @@ describe('控辍保学 in Chromium: absence → 疑似辍学 → 辍学 → 复�
     return ((await page.locator('h1 .badge').textContent()) ?? '').trim();
   }
 
-  /** Signs in as the demo user with this label, on a fresh page of its own. */
-  async function signedIn(label: string, viewport = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${runtime.url}/signin`);
-    await page.getByRole('button', { name: label, exact: true }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-    return page;
-  }
-
   it('a school clerk follows one child from the first day absent back to class', async () => {
+    if (e2e === undefined) throw new Error('the runtime did not start');
+    const page = await e2e.open(PHONE);
+    await signInAs(page, '城关镇中心小学');
+
     // The office sets the semester; the school files its roster (the child is on it).
-    const office = await signedIn('领导小组办公室(迎检办)');
+    const office = await e2e.open();
+    await signInAs(office, '领导小组办公室(迎检办)');
     await office.goto(`${runtime.url}/semesters/new`);
     await office.fill('#id', '2026-autumn');
     await office.fill('#name', '2026秋季学期');
     await office.fill('#startDate', '2026-11-02');
     await office.getByRole('button', { name: '设置' }).click();
     await office.waitForURL((url) => !url.pathname.startsWith('/semesters/new'));
-    const page = await signedIn('城关镇中心小学', PHONE);
     const roster = {
       name: '花名册.csv',
       mimeType: 'text/csv',
