@@ -50,20 +50,24 @@ describe('控辍保学 in Chromium: absence → 疑似辍学 → 辍学 → 复�
     return ((await page.locator('h1 .badge').textContent()) ?? '').trim();
   }
 
-  it('a school clerk follows one child from the first day absent back to class', async () => {
+  /** Signs in as the demo user with this label, on a fresh page of its own. */
+  async function signedIn(label: string, viewport = DESKTOP): Promise<Page> {
     if (e2e === undefined) throw new Error('the runtime did not start');
-    const page = await e2e.open(PHONE);
-    await signInAs(page, '城关镇中心小学');
+    const page = await e2e.open(viewport);
+    await signInAs(page, label);
+    return page;
+  }
 
+  it('a school clerk follows one child from the first day absent back to class', async () => {
     // The office sets the semester; the school files its roster (the child is on it).
-    const office = await e2e.open();
-    await signInAs(office, '领导小组办公室(迎检办)');
+    const office = await signedIn('领导小组办公室(迎检办)');
     await office.goto(`${runtime.url}/semesters/new`);
     await office.fill('#id', '2026-autumn');
     await office.fill('#name', '2026秋季学期');
     await office.fill('#startDate', '2026-11-02');
     await office.getByRole('button', { name: '设置' }).click();
     await office.waitForURL((url) => !url.pathname.startsWith('/semesters/new'));
+    const page = await signedIn('城关镇中心小学', PHONE);
     const roster = {
       name: '花名册.csv',
       mimeType: 'text/csv',
