@@ -73,6 +73,7 @@ const OK_MESSAGES: Record<string, (n: number) => string> = {
   'care-file': () => '关爱档案已建立',
   'care-record': () => '帮扶记录已追加',
   'care-pair': () => '师生结对已设置,学校将收到每周帮扶记录和每月家访任务',
+  'care-record-duty': () => '帮扶记录已追加,并已提交本期结对任务',
 };
 /** The one-line message a POST-redirect-GET carries in the query (`?ok=accepted&n=1`). */
 export function flashFrom(c: Context): Flash | undefined {

@@ -3,7 +3,13 @@
  * records; and 师生结对帮扶, a teacher paired with a child. Only the fields the work needs; the
  * identifying ones are encrypted at rest and masked in lists (shared/services/care-file-service.ts).
  */
-import { AWAY_KINDS, CARE_RECORD_KINDS } from '../domain/care/care-file.js';
+import {
+  AWAY_KINDS,
+  CARE_RECORD_KINDS,
+  PAIR_DUTY_KINDS,
+  PAIR_PERIOD_STATES,
+} from '../domain/care/care-file.js';
+import { DUTY_STATUSES } from '../domain/duty/duty-status.js';
 import { PersonSchema, phone } from './cases.js';
 import { isoDateString, line, pageQuery, slug, text, z } from './common.js';
 
@@ -91,6 +97,40 @@ export const CarePairSchema = z
   })
   .openapi('CarePair');
 
+/** A pair's duty for one period: the one a record submitted, or this period's on the file page. */
+export const CarePairDutySchema = z
+  .object({
+    planId: z.string(),
+    kind: z
+      .enum(PAIR_DUTY_KINDS)
+      .openapi({ description: 'weekly-record 每周帮扶记录, monthly-visit 每月家访' }),
+    dutyId: z.string(),
+    occurrenceKey: z.string().openapi({ example: '2025-W41' }),
+    periodLabel: z.string().openapi({ example: '第41周 10月6日—10月12日' }),
+    status: z.enum(DUTY_STATUSES),
+    state: z
+      .enum(PAIR_PERIOD_STATES)
+      .openapi({ description: 'recorded 已记录, pending 待记录, overdue 逾期' }),
+    stateLabel: z.string().openapi({ example: '已记录' }),
+  })
+  .openapi('CarePairDuty');
+
+/** A pair on the file page, with this week's record duty and this month's visit duty. */
+export const CarePairViewSchema = CarePairSchema.extend({
+  thisWeek: CarePairDutySchema.nullable().openapi({ description: '本周帮扶记录任务;本周没有任务时为 null' }),
+  thisMonth: CarePairDutySchema.nullable().openapi({ description: '本月家访任务;本月没有任务时为 null' }),
+}).openapi('CarePairView');
+
+/** A record as added: with the pair duty it submitted for its period. */
+export const CareRecordResultSchema = CareRecordSchema.extend({
+  duty: CarePairDutySchema.extend({
+    submittedNow: z.boolean().openapi({ description: '本条记录是否提交了该任务(已提交过的不再重复提交)' }),
+  })
+    .nullable()
+    .openapi({ description: '记录日期所在期次的结对任务;没有结对、类别不对应或该期次没有任务时为 null' }),
+  dutyMessage: z.string().nullable().openapi({ description: '结对任务的处理说明;没有结对时为 null' }),
+}).openapi('CareRecordResult');
+
 export const CarePairSetupResultSchema = CarePairSchema.extend({
   created: z.boolean().openapi({ description: '本次是否新建(重复设置不会重复创建)' }),
 }).openapi('CarePairSetupResult');
@@ -121,7 +161,7 @@ export const CareFileSchema = CareFileListItemSchema.omit({
     village: z.string(),
     guardian: z.object({ name: z.string(), phone: z.string(), relation: z.string().nullable() }),
     records: z.array(CareRecordSchema),
-    pairs: z.array(CarePairSchema),
+    pairs: z.array(CarePairViewSchema),
     createdBy: z.string(),
   })
   .openapi('CareFile');
@@ -141,4 +181,7 @@ export type CareFileListItem = z.infer<typeof CareFileListItemSchema>;
 export type CareFile = z.infer<typeof CareFileSchema>;
 export type CareRecord = z.infer<typeof CareRecordSchema>;
 export type CarePair = z.infer<typeof CarePairSchema>;
+export type CarePairDuty = z.infer<typeof CarePairDutySchema>;
+export type CarePairView = z.infer<typeof CarePairViewSchema>;
+export type CareRecordResult = z.infer<typeof CareRecordResultSchema>;
 export type CarePairSetupResult = z.infer<typeof CarePairSetupResultSchema>;

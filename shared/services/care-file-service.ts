@@ -18,11 +18,13 @@ import type {
   CareFile,
   CareFileListItem,
   CareRecord,
+  CareRecordResult,
   CreateCareFileInput,
   CreateCareRecordInput,
   ListCareFilesQuery,
 } from '../schemas/care-files.js';
 import { authorize } from './access.js';
+import type { PairDutyLinks } from './pair-duties.js';
 import { childListingScope, ownerContext, schoolTownshipProblems } from './unit-tree.js';
 
 export interface CareFileService {
@@ -36,13 +38,16 @@ export interface CareFileService {
   ): Promise<Page<CareFileListItem>>;
   /** The whole file with its records and pairs; every such view is written to the audit trail first. */
   view(principal: Principal, careFileId: string, now: Date): Promise<CareFile>;
-  /** Appends a support record (date, who, what was done). */
+  /**
+   * Appends a support record (date, who, what was done); with a pair, it also submits the pair's
+   * duty for the record's period (see pair-duties.ts).
+   */
   addRecord(
     principal: Principal,
     careFileId: string,
     input: CreateCareRecordInput,
     now: Date,
-  ): Promise<CareRecord>;
+  ): Promise<CareRecordResult>;
   /** The stored file, after checking the caller may act on it (a pair's setup reads it). */
   mustGet(
     principal: Principal,
@@ -58,9 +63,10 @@ export function careFileService(deps: {
   careFiles: CareFileRepository;
   units: UnitRepository;
   cipher: CipherSource;
+  pairDuties: PairDutyLinks;
   timeZone?: string;
 }): CareFileService {
-  const { careFiles, units } = deps;
+  const { careFiles, units, pairDuties } = deps;
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
   const cipher = cipherLoader(deps.cipher, '个人信息加密密钥未配置,暂不能办理留守儿童关爱档案');
 
@@ -135,6 +141,7 @@ export function careFileService(deps: {
         careFiles.pairs({ kind: 'care-file', id: r.id }),
       ]);
       const { childNameMasked: _name, guardianPhoneMasked: _phone, ...facts } = listItem(r);
+      const periods = await pairDuties.current(pairs, r.schoolUnitId, localDateOf(now, timeZone), now);
       const whole: CareFile = {
         ...facts,
         childName: open('childName', r.sealed.childName),
@@ -145,7 +152,11 @@ export function careFileService(deps: {
           relation: r.guardianRelation,
         },
         records: records.map((s) => recordView(s, open(`record:${s.id}:content`, s.sealedContent))),
-        pairs: pairs.map(({ child: _child, ...pair }) => pair),
+        pairs: pairs.map(({ child: _child, ...pair }) => ({
+          ...pair,
+          thisWeek: periods.get(pair.planId)?.thisWeek ?? null,
+          thisMonth: periods.get(pair.planId)?.thisMonth ?? null,
+        })),
         createdBy: r.createdBy,
       };
       // Who saw whom, and when: written before anything is shown, so no view goes unrecorded.
@@ -189,7 +200,18 @@ export function careFileService(deps: {
         ),
       );
       if (!stored) throw new ConflictError('duplicate_id', '记录编号冲突,请重试');
-      return recordView(record, input.content);
+      // The record is kept first: whatever the pair's duty does, the teacher's work is not lost.
+      const linked = await pairDuties.submitFor(
+        principal,
+        {
+          pairs: await careFiles.pairs({ kind: 'care-file', id: r.id }),
+          schoolUnitId: r.schoolUnitId,
+          childNameMasked: r.masked.childName,
+        },
+        record,
+        now,
+      );
+      return { ...recordView(record, input.content), ...linked };
     },
   };
 }

@@ -50,6 +50,7 @@ import { indicatorDuties } from './indicator-duties.js';
 import { type IndicatorService, indicatorService } from './indicator-service.js';
 import { type InstructionService, instructionService } from './instruction-service.js';
 import { type NoticeService, noticeService } from './notice-service.js';
+import { pairDutyLinks } from './pair-duties.js';
 import { type PlanService, planService } from './plan-service.js';
 import { type ProgressService, progressService } from './progress-service.js';
 import { recurrenceService } from './recurrence-service.js';
@@ -254,7 +255,12 @@ export function createServices(
     caseSettings: caseSettingsService(caseRecords),
     badges: badgeService({ counters, extensions: extensionRepo }),
     caseHomeTeaching: homeTeachingService({ cases: caseRecords, plans: planSvc }),
-    careFiles: careFileService({ careFiles: careFileRepository(table), units, cipher: options.fieldCipher }),
+    careFiles: careFileService({
+      careFiles: careFileRepository(table),
+      units,
+      cipher: options.fieldCipher,
+      pairDuties: pairDutyLinks({ duties, dutyService: dutySvc }),
+    }),
     carePairs: pairService({ careFiles: careFileRepository(table), cases: caseRecords, plans: planSvc }),
     caseLedgerReports: caseLedgerReportService({
       reports: caseLedgerReportRepository(table),

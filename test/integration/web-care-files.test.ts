@@ -113,4 +113,29 @@ describe('留守儿童关爱档案 pages', () => {
     const after = await page.get(`/care-files/${fileId}`);
     expect(after.html).toContain('结对教师 王老师');
   });
+
+  it('shows each pair’s duties of this period, 待记录 then 已记录 once a record closes them, 逾期 when missed', async () => {
+    const page = web.browser();
+    await page.signIn('unit:school-a');
+    const before = await page.get(`/care-files/${fileId}`);
+    expect(before.html).toMatch(/data-period="本周帮扶记录" data-state="pending"[\s\S]*?待记录/);
+    expect(before.html).toMatch(/data-period="本月家访" data-state="pending"/);
+    const added = await page.post(`/care-files/${fileId}/records`, {
+      kind: 'support',
+      date: '2025-10-09',
+      by: '王老师',
+      content: '辅导语文作业',
+    });
+    expect(added.status, added.html).toBe(303);
+    expect(added.location).toContain('ok=care-record-duty');
+    const after = await page.get(added.location ?? '');
+    expect(after.html).toContain('帮扶记录已追加,并已提交本期结对任务');
+    expect(after.html).toMatch(/data-period="本周帮扶记录" data-state="recorded"[\s\S]*?已记录/);
+    expect(after.html).toMatch(/data-period="本月家访" data-state="pending"/);
+    // The next week passes with no record: its duty is late.
+    web.setNow(new Date('2025-10-18T02:00:00Z'));
+    const late = await page.get(`/care-files/${fileId}`);
+    expect(late.html).toMatch(/data-period="本周帮扶记录" data-state="overdue"[\s\S]*?逾期/);
+    web.setNow(NOW);
+  });
 });

@@ -4,7 +4,7 @@ import {
   CareFileListSchema,
   CareFileSchema,
   CarePairSetupResultSchema,
-  CareRecordSchema,
+  CareRecordResultSchema,
   CreateCareFileSchema,
   CreateCareRecordSchema,
   ListCareFilesQuerySchema,
@@ -97,11 +97,13 @@ export function careFileRoutes(deps: AppDeps) {
       path: '/{careFileId}/records',
       tags: ['care-files'],
       summary: '追加帮扶记录(日期、帮扶人、做了什么;由学校记录)',
-      description: '帮扶内容加密保存;记录只追加,不修改。',
+      description:
+        '帮扶内容加密保存;记录只追加,不修改。有师生结对时,帮扶记录同时提交记录日期所在周的结对帮扶记录任务,' +
+        '家访同时提交当月的结对家访任务(每期只提交一次,已提交的不重复提交);该期次没有任务时 duty 为 null,记录照常保存。',
       security: bearer,
       request: { params: careFileIdParam, body: jsonBody(CreateCareRecordSchema) },
       responses: {
-        201: jsonResponse(CareRecordSchema, '已记录'),
+        201: jsonResponse(CareRecordResultSchema, '已记录(及所提交的结对任务)'),
         ...errorsFor(400, 401, 403, 404, 409),
       },
     }),

@@ -5,7 +5,7 @@ import {
   CARE_RECORD_KINDS,
   CARE_RECORD_LABELS,
 } from '../../../shared/domain/care/care-file.js';
-import type { CareFile, CareFileListItem } from '../../../shared/schemas/care-files.js';
+import type { CareFile, CareFileListItem, CarePairDuty } from '../../../shared/schemas/care-files.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import { errorsUnder, type FieldErrors } from '../forms.js';
 import { type Chrome, Csrf, FieldError, Page } from '../layout.js';
@@ -27,6 +27,27 @@ const Input: FC<{
     <FieldError messages={errorsUnder(errors, field ?? name)} />
   </label>
 );
+
+const STATE_BADGE: Record<CarePairDuty['state'], string> = {
+  recorded: 'b-green',
+  pending: 'b-yellow',
+  overdue: 'b-red',
+};
+
+/** A pair's duty of this period: its state in a light, linked to the duty; none when the plan has none. */
+const PeriodDuty: FC<{ what: string; duty: CarePairDuty | null }> = ({ what, duty }) =>
+  duty === null ? (
+    <span data-period={what}>
+      {what}:<span class="muted">本期无任务</span>
+    </span>
+  ) : (
+    <span data-period={what} data-state={duty.state}>
+      {what}({duty.periodLabel}):
+      <a href={`/duties/${duty.dutyId}`}>
+        <span class={`badge ${STATE_BADGE[duty.state]}`}>{duty.stateLabel}</span>
+      </a>
+    </span>
+  );
 
 /** 留守儿童关爱档案: the caller's files, masked; a school's form for a new one. */
 export const CareFilesPage: FC<{
@@ -159,7 +180,11 @@ export const CareFilePage: FC<{
         <ul class="card">
           {file.pairs.map((pair) => (
             <li data-pair={pair.planId}>
-              结对教师 {pair.teacher.name} {pair.teacher.phone}:每周帮扶记录、每月家访各一项任务(学校按期提交)
+              结对教师 {pair.teacher.name} {pair.teacher.phone}
+              :每周帮扶记录、每月家访各一项任务(追加帮扶记录或家访即提交当期任务)
+              <br />
+              <PeriodDuty what="本周帮扶记录" duty={pair.thisWeek} />{' '}
+              <PeriodDuty what="本月家访" duty={pair.thisMonth} />
             </li>
           ))}
         </ul>

@@ -145,12 +145,13 @@ export function careFilePages(deps: AppDeps) {
       content: draft.content,
     });
     if (!parsed.success) return show(c, id, 'record', draft, fromZod(parsed.error));
-    const errors = await attempt(() =>
-      deps.careFiles.addRecord(c.get('principal'), id, parsed.data, deps.clock()),
-    );
-    return errors === undefined
-      ? c.redirect(`/care-files/${id}?ok=care-record`, 303)
-      : show(c, id, 'record', draft, errors);
+    let submitted = false;
+    const errors = await attempt(async () => {
+      const added = await deps.careFiles.addRecord(c.get('principal'), id, parsed.data, deps.clock());
+      submitted = added.duty?.submittedNow === true;
+    });
+    if (errors !== undefined) return show(c, id, 'record', draft, errors);
+    return c.redirect(`/care-files/${id}?ok=${submitted ? 'care-record-duty' : 'care-record'}`, 303);
   });
 
   app.post('/care-files/:careFileId/pairs', signedIn, checkForm, async (c) => {

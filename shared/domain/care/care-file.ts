@@ -2,6 +2,7 @@
  * 留守儿童关爱档案 (一人一案) and 师生结对帮扶 (seed 004: "每周不少于1次帮扶记录,每月不少于1次家访活动").
  * Labels and the two recurring duties a teacher–child pair keeps; pure, no clock.
  */
+import { isoWeekKey } from '../duty/recurrence.js';
 
 /** Who is away working (外出务工): what makes a child left behind. */
 export const AWAY_KINDS = ['both', 'father', 'mother'] as const;
@@ -62,4 +63,38 @@ export function pairDutySpecs(
       recurrence: { freq: 'monthly', day: 'last', time: schedule.time },
     },
   ];
+}
+
+/**
+ * Which of a pair's duties a care record closes: a support record that week's 帮扶记录, a home visit
+ * that month's 家访; a counselling session neither.
+ */
+export const PAIR_DUTY_OF_RECORD: Record<CareRecordKind, PairDutyKind | null> = {
+  support: 'weekly-record',
+  'home-visit': 'monthly-visit',
+  counselling: null,
+};
+
+/**
+ * The occurrence key of the pair duty whose period holds `date` (YYYY-MM-DD), as the duties' own
+ * rules name them: the ISO week for the weekly record ('2025-W41'), the month for the visit ('2025-10').
+ */
+export function pairPeriodKey(kind: PairDutyKind, date: string): string {
+  return kind === 'weekly-record' ? isoWeekKey(date) : date.slice(0, 7);
+}
+
+/** This period's duty of a pair as the care file page shows it. */
+export const PAIR_PERIOD_STATES = ['recorded', 'pending', 'overdue'] as const;
+export type PairPeriodState = (typeof PAIR_PERIOD_STATES)[number];
+
+export const PAIR_PERIOD_STATE_LABELS: Record<PairPeriodState, string> = {
+  recorded: '已记录',
+  pending: '待记录',
+  overdue: '逾期',
+};
+
+/** Submitted or accepted is recorded; open is pending until its due time, overdue after. */
+export function pairPeriodState(duty: { status: string; overdue: boolean }): PairPeriodState {
+  if (duty.status !== 'open') return 'recorded';
+  return duty.overdue ? 'overdue' : 'pending';
 }

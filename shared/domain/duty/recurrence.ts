@@ -79,7 +79,7 @@ function isoWeekday(date: string): number {
 }
 
 /** ISO 8601 week of a date: the week belongs to the year its Thursday falls in ('2026-W01'). */
-function isoWeekKey(date: string): string {
+export function isoWeekKey(date: string): string {
   const thursday = addDays(date, 4 - isoWeekday(date));
   const year = thursday.slice(0, 4);
   const ordinal = Math.round((utcDate(thursday).getTime() - utcDate(`${year}-01-01`).getTime()) / DAY_MS);
