@@ -10,6 +10,11 @@ import { DESKTOP, type E2e, PHONE, shot, signInAs, startE2e } from './harness.js
  * and checked by axe-core at both sizes; what a clerk must see (退回整改 with the reason, the note
  * prefilled, 已办结) is asserted on the page as shown.
  */
+/** Phone first: each page is left at desktop size for what follows. */
+const SIZES = [
+  ['phone', PHONE],
+  ['desktop', DESKTOP],
+] as const;
 const OFFICE = '领导小组办公室(迎检办)';
 const LEADER = '分管领导';
 const TOWN = { id: 'chengguan-town', name: '城关镇' };
@@ -26,7 +31,7 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
   let e2e: E2e | undefined;
   let planId = '';
   let taskId = '';
-  /** The township's duty (lead), the section's (co-unit), and the two the township passed down. */
+  /** The township's duty (the lead's) and the section's (a co-unit's). */
   let townDuty = '';
   let sectionDuty = '';
   const pages: Record<string, Page> = {};
@@ -60,10 +65,7 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
    * each checked by axe-core and none wider than the screen; the page is left at desktop size.
    */
   async function shotBoth(page: Page, name: string): Promise<void> {
-    for (const [size, viewport] of [
-      ['phone', PHONE],
-      ['desktop', DESKTOP],
-    ] as const) {
+    for (const [size, viewport] of SIZES) {
       await page.setViewportSize(viewport);
       await shot(page, `clerk-${name}-${size}`);
       // The page itself never scrolls sideways; a wide table or chart scrolls inside its own box.
@@ -82,18 +84,15 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
   async function dutiesOnTaskPage(page: Page): Promise<Map<string, string>> {
     const links = await page
       .locator('a[href^="/duties/duty-"]')
-      .evaluateAll((as) =>
-        as.map((a) => [a.textContent?.trim() ?? '', a.getAttribute('href') ?? ''] as const),
+      .evaluateAll((anchors) =>
+        anchors.map((a) => [a.textContent?.trim() ?? '', a.getAttribute('href') ?? ''] as const),
       );
     return new Map(links.map(([name, href]) => [name, href.replace('/duties/', '')]));
   }
 
   /** Submits the duty page's form with an empty note: the error summary is on the first screen, focused. */
   async function failedSubmitAtBothSizes(page: Page, dutyId: string, name: string): Promise<void> {
-    for (const [size, viewport] of [
-      ['phone', PHONE],
-      ['desktop', DESKTOP],
-    ] as const) {
+    for (const [size, viewport] of SIZES) {
       await page.setViewportSize(viewport);
       await page.goto(`/duties/${dutyId}`);
       await page.fill('#note', '');
