@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDateOf } from '../../shared/domain/time/zoned-time.js';
-import { DESKTOP, type E2e, PHONE, shot, signInAs, startE2e } from './harness.js';
+import { type E2e, SIZES, shot, shotBothSizes, signInAs, startE2e } from './harness.js';
 
 /**
  * Issue 17's proof: ONE task taken through create → submit → return → resubmit → accept in a real
@@ -10,11 +10,6 @@ import { DESKTOP, type E2e, PHONE, shot, signInAs, startE2e } from './harness.js
  * and checked by axe-core at both sizes; what a clerk must see (退回整改 with the reason, the note
  * prefilled, 已办结) is asserted on the page as shown.
  */
-/** Phone first: each page is left at desktop size for what follows. */
-const SIZES = [
-  ['phone', PHONE],
-  ['desktop', DESKTOP],
-] as const;
 const OFFICE = '领导小组办公室(迎检办)';
 const LEADER = '分管领导';
 const TOWN = { id: 'chengguan-town', name: '城关镇' };
@@ -60,19 +55,8 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
 
   const as = (who: string): Page => pages[who] as Page;
 
-  /**
-   * The page as it is now, photographed at both sizes (`clerk-<name>-desktop.png`, `-phone.png`),
-   * each checked by axe-core and none wider than the screen; the page is left at desktop size.
-   */
-  async function shotBoth(page: Page, name: string): Promise<void> {
-    for (const [size, viewport] of SIZES) {
-      await page.setViewportSize(viewport);
-      await shot(page, `clerk-${name}-${size}`);
-      // The page itself never scrolls sideways; a wide table or chart scrolls inside its own box.
-      const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
-      expect(width, `clerk-${name}-${size} is ${width}px wide`).toBeLessThanOrEqual(viewport.width);
-    }
-  }
+  /** The page as it is now at both sizes (`clerk-<name>-phone.png`, `-desktop.png`), left at desktop size. */
+  const shotBoth = (page: Page, name: string) => shotBothSizes(page, `clerk-${name}`);
 
   /** Opens `path` and photographs it at both sizes. */
   async function visit(page: Page, path: string, name: string): Promise<void> {
