@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDateOf } from '../../shared/domain/time/zoned-time.js';
-import { DESKTOP, type E2e, PHONE, shot, signInAs, startE2e } from './harness.js';
+import { type E2e, SIZES, shot, shotBothSizes, signInAs, startE2e } from './harness.js';
 
 /**
  * Issue 17's proof: ONE task taken through create → submit → return → resubmit → accept in a real
@@ -26,7 +26,7 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
   let e2e: E2e | undefined;
   let planId = '';
   let taskId = '';
-  /** The township's duty (lead), the section's (co-unit), and the two the township passed down. */
+  /** The township's duty (the lead's) and the section's (a co-unit's). */
   let townDuty = '';
   let sectionDuty = '';
   const pages: Record<string, Page> = {};
@@ -55,22 +55,8 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
 
   const as = (who: string): Page => pages[who] as Page;
 
-  /**
-   * The page as it is now, photographed at both sizes (`clerk-<name>-desktop.png`, `-phone.png`),
-   * each checked by axe-core and none wider than the screen; the page is left at desktop size.
-   */
-  async function shotBoth(page: Page, name: string): Promise<void> {
-    for (const [size, viewport] of [
-      ['phone', PHONE],
-      ['desktop', DESKTOP],
-    ] as const) {
-      await page.setViewportSize(viewport);
-      await shot(page, `clerk-${name}-${size}`);
-      // The page itself never scrolls sideways; a wide table or chart scrolls inside its own box.
-      const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
-      expect(width, `clerk-${name}-${size} is ${width}px wide`).toBeLessThanOrEqual(viewport.width);
-    }
-  }
+  /** The page as it is now at both sizes (`clerk-<name>-phone.png`, `-desktop.png`), left at desktop size. */
+  const shotBoth = (page: Page, name: string) => shotBothSizes(page, `clerk-${name}`);
 
   /** Opens `path` and photographs it at both sizes. */
   async function visit(page: Page, path: string, name: string): Promise<void> {
@@ -82,18 +68,15 @@ describe('one task through the whole loop, every page at two sizes (issue 17)', 
   async function dutiesOnTaskPage(page: Page): Promise<Map<string, string>> {
     const links = await page
       .locator('a[href^="/duties/duty-"]')
-      .evaluateAll((as) =>
-        as.map((a) => [a.textContent?.trim() ?? '', a.getAttribute('href') ?? ''] as const),
+      .evaluateAll((anchors) =>
+        anchors.map((a) => [a.textContent?.trim() ?? '', a.getAttribute('href') ?? ''] as const),
       );
     return new Map(links.map(([name, href]) => [name, href.replace('/duties/', '')]));
   }
 
   /** Submits the duty page's form with an empty note: the error summary is on the first screen, focused. */
   async function failedSubmitAtBothSizes(page: Page, dutyId: string, name: string): Promise<void> {
-    for (const [size, viewport] of [
-      ['phone', PHONE],
-      ['desktop', DESKTOP],
-    ] as const) {
+    for (const [size, viewport] of SIZES) {
       await page.setViewportSize(viewport);
       await page.goto(`/duties/${dutyId}`);
       await page.fill('#note', '');

@@ -85,6 +85,27 @@ export async function shot(page: Page, name: string, options: { axe?: boolean } 
   if (options.axe !== false) expect(await axeProblems(page), name).toEqual([]);
 }
 
+/** The two screens every page is looked at on: phone first, then desktop. */
+export const SIZES = [
+  ['phone', PHONE],
+  ['desktop', DESKTOP],
+] as const;
+
+/**
+ * The page as it is now, photographed at both sizes (`<name>-phone.png`, `<name>-desktop.png`), each
+ * checked by axe-core and none wider than its screen; the page is left at `back`.
+ */
+export async function shotBothSizes(page: Page, name: string, back = DESKTOP): Promise<void> {
+  for (const [size, viewport] of SIZES) {
+    await page.setViewportSize(viewport);
+    await shot(page, `${name}-${size}`);
+    // The page itself never scrolls sideways; a wide table or chart scrolls inside its own box.
+    const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+    expect(width, `${name}-${size} is ${width}px wide`).toBeLessThanOrEqual(viewport.width);
+  }
+  await page.setViewportSize(back);
+}
+
 /** Signs in through the local demo sign-in as the user whose button reads `label`. */
 export async function signInAs(page: Page, label: string): Promise<void> {
   await page.goto('/signin');
