@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DutyStatus } from '../domain/duty/duty-status.js';
+import type { DutyLightFields } from '../domain/duty/light.js';
 import { type CountedDuty, changeDelta } from '../domain/plan/counters.js';
 import { type DutyRecord, DutyRecordSchema } from '../schemas/duties.js';
 import { type Task, TaskSchema } from '../schemas/tasks.js';
@@ -49,6 +50,21 @@ export interface DutyTally {
   receipt?: DutyRecord['receipt'] | undefined;
 }
 
+/** An open duty as the light rule and the overdue count read it. */
+export type OpenLightTally = DutyLightFields & { unitId: string; phaseKey: string };
+
+const OPEN_LIGHT_FIELDS = [
+  'unitId',
+  'phaseKey',
+  'status',
+  'dueAt',
+  'roundStartedAt',
+  'progress',
+  'milestones',
+  'progressRequired',
+  'progressReports',
+] as const;
+
 /** Key order of a duty listing: by due time within a status, earliest first (`asc`) or latest. */
 export type DueOrder = 'asc' | 'desc';
 
@@ -92,6 +108,11 @@ export interface DutyRepository {
   listOpenDueBefore(planId: string, before: string, page: PageRequest): Promise<Page<DutyRecord>>;
   /** Streams the plan's duties, a page at a time, projected to the fields counts need. */
   tallies(planId: string): AsyncGenerator<DutyTally[]>;
+  /**
+   * Pattern D2 with plan and status in the key: a unit's open duties in a plan, every page, projected
+   * to what the light (and the overdue count) needs, not parsed: the 下级任务 summary's read.
+   */
+  openLightTallies(unitId: string, planId: string): AsyncGenerator<OpenLightTally[]>;
   /**
    * Pattern D4: the plan's open duties due before `before`, a page at a time, projected to what
    * progress needs: with the counters, all that a plan view reads that depends on the clock.
@@ -375,6 +396,23 @@ export function dutyRepository(ref: TableRef): DutyRepository {
         ExpressionAttributeNames: { '#status': 'status', '#kind': 'kind', '#returns': 'returns' },
       })) {
         yield items as DutyTally[];
+      }
+    },
+
+    async *openLightTallies(unitId, planId) {
+      for await (const items of queryPages(doc, {
+        TableName: tableName,
+        IndexName: INDEX_BY_UNIT.name,
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': unitDutiesPk(unitId),
+          ':prefix': unitDutiesSkPrefix(planId, 'open'),
+        },
+        ProjectionExpression: OPEN_LIGHT_FIELDS.map((_, i) => `#f${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(OPEN_LIGHT_FIELDS.map((f, i) => [`#f${i}`, f])),
+        Limit: 1000,
+      })) {
+        yield items as OpenLightTally[];
       }
     },
 

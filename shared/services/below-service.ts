@@ -2,13 +2,13 @@
  * 下级任务: what a unit with units below it (a township over its villages and schools) sees of
  * their duties in a plan, like a small overview. Read as the plan view reads the county: the
  * counter items (K1) of the units below, by key, for the figures by status; their open duties (D2,
- * one Query per unit below, status open in the key) for the lights and what is overdue. Never
- * every duty: accepted and submitted work is counted, not read.
+ * one Query per unit below, status open in the key, projected to the light's fields) for the lights
+ * and what is overdue. Never every duty: accepted and submitted work is counted, not read.
  */
 import type { Principal } from '../auth/principal.js';
 import type { CalendarRepository } from '../db/calendar-repository.js';
 import type { CounterRepository } from '../db/counter-repository.js';
-import type { DutyRepository } from '../db/duty-repository.js';
+import type { DutyRepository, OpenLightTally } from '../db/duty-repository.js';
 import type { PlanRepository } from '../db/plan-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar.js';
@@ -23,13 +23,9 @@ import { applyDeltas, countsMap } from '../domain/plan/counters.js';
 import { progressFromCounts } from '../domain/plan/progress.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { BelowSummary } from '../schemas/below.js';
-import type { DutyRecord } from '../schemas/duties.js';
 import type { Unit } from '../schemas/units.js';
 import { authorize } from './access.js';
 import { ownerContext } from './unit-tree.js';
-
-/** A unit's open duties in a plan are read this many a page. */
-const OPEN_PAGE = 1000;
 
 export interface BelowService {
   /**
@@ -58,14 +54,9 @@ export function belowService(deps: {
     throw new ForbiddenError('本单位没有下级单位,没有下级任务可查看');
   }
 
-  async function openDuties(unitId: string, planId: string): Promise<DutyRecord[]> {
-    const found: DutyRecord[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await duties.listByUnit(unitId, { planId, status: 'open' }, { limit: OPEN_PAGE, cursor });
-      found.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
+  async function openDuties(unitId: string, planId: string): Promise<OpenLightTally[]> {
+    const found: OpenLightTally[] = [];
+    for await (const page of duties.openLightTallies(unitId, planId)) found.push(...page);
     return found;
   }
 

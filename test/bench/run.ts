@@ -4,6 +4,7 @@
  * a missed target never fails the run, a benchmark that could not run does (exit code 1).
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { benchBelow } from './below-bench.js';
 import { benchBundle } from './bundle.js';
 import { benchEngineMemory } from './engine-memory.js';
 import { benchPages } from './pages-bench.js';
@@ -31,6 +32,10 @@ const sections: [string, (p: typeof print) => Promise<unknown>][] = [
   [
     'Engine memory: DynamoDB Local holding 50,000 duties, in memory and on disk, vs its empty tables',
     (p) => benchEngineMemory(p),
+  ],
+  [
+    '下级任务: a township with 40 units below in a 20,000-duty plan vs bare Queries of their open duties',
+    benchBelow,
   ],
 ];
 
