@@ -25,9 +25,20 @@ export const StatusBadge: FC<{ duty: Duty }> = ({ duty }) => (
   </>
 );
 
-/** 牵头 (lead unit) or 配合 (co-unit). */
+/**
+ * A duty's part in its task in words: 牵头 (lead unit), 配合 (co-unit), or 转办 (passed down by the
+ * unit above, which confirms and consolidates it: no co-unit of the lead).
+ */
+export function roleWord(duty: Pick<Duty, 'role' | 'handedOffFrom'>): '牵头' | '配合' | '转办' {
+  if (duty.handedOffFrom) return '转办';
+  return duty.role === 'lead' ? '牵头' : '配合';
+}
+
+/** 牵头, 配合 or 转办 (see roleWord). */
 export const RoleBadge: FC<{ duty: Duty }> = ({ duty }) => (
-  <span class="badge">{duty.role === 'lead' ? '牵头' : '配合'}</span>
+  <span class="badge" title={duty.handedOffFrom ? '上级单位转办给本单位的任务' : undefined}>
+    {roleWord(duty)}
+  </span>
 );
 
 /**

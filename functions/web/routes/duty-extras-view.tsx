@@ -145,7 +145,10 @@ export const DutyExtras: FC<{ extras: DutyExtrasData }> = ({ extras }) => {
       )}
       {handedTo.length > 0 && (
         <section class="card" id="handed-to" aria-label="已转办">
-          <h2>已转办(全部提交后方可汇总提交)</h2>
+          <h2>
+            转办下级({handedTo.filter((d) => d.status !== 'open').length}/{handedTo.length} 已报送)
+          </h2>
+          <p class="muted">已转办给下列下级单位,全部提交后方可汇总提交。</p>
           <ul>
             {handedTo.map((d) => (
               <li>
