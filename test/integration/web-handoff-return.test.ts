@@ -12,6 +12,9 @@ import { webApp } from './web-harness.js';
 const NOW = new Date('2026-05-18T02:00:00Z');
 const OFFICE: Principal = { sub: 'test-office', role: 'office' };
 const unit = (unitId: string): Principal => ({ sub: `${unitId}-clerk`, role: 'unit', unitId });
+/** The form key of the form posting to `action` (a page carries several forms). */
+const keyOf = (html: string, action: string) =>
+  html.slice(html.indexOf(`action="${action}"`)).match(/name="_formKey" value="([^"]+)"/)?.[1] ?? '';
 const report = (note: string) => ({ note, evidence: [], nothingToReport: false });
 /** The text of the first element carrying `marker`, tags dropped (up to `length` characters of html). */
 const textNear = (html: string, marker: string, length = 2000) =>
@@ -123,5 +126,46 @@ describe('pages: 转办 is no co-unit; returned work offers only the units not y
     expect(row(village.id)).toContain('<td>转办</td>');
     expect(row(town.id)).toContain('<td>牵头</td>');
     expect(sheet.html).toContain('<td>配合</td>');
+  });
+
+  it('offers a returned duty’s 转办 only to the units not yet handed it, and refuses a repeat by name', async () => {
+    await web.services.duties.submit(unit('town'), town.id, report('全镇已核查'), NOW);
+    await web.services.duties.returnForRework(OFFICE, town.id, { reason: '请补充花名册' }, NOW);
+    const page = web.browser();
+    await page.signIn('unit:town');
+    const action = `/duties/${town.id}/handoffs`;
+    const form = await page.get(`/duties/${town.id}`);
+    const offered = form.html.slice(form.html.indexOf(`action="${action}"`)).split('</form>')[0] ?? '';
+    expect(offered).toContain('value="west"');
+    expect(offered).toContain('西街村');
+    expect(offered).not.toContain('value="village"');
+    expect(offered).not.toContain('value="school"');
+
+    // A form rendered before (or a hand-made post) naming a unit handed it already: refused by name.
+    const again = await page.post(action, {
+      _formKey: keyOf(form.html, action),
+      unitIds: ['village'],
+      note: '',
+    });
+    expect(again.status).toBe(409);
+    expect(again.html).toContain('已转办给东街村,不能重复转办');
+    expect(again.html).not.toContain('已转办给village');
+    expect((await web.services.duties.get(OFFICE, town.id, NOW)).handedTo?.map((h) => h.unitId)).toEqual([
+      'village',
+      'school',
+    ]);
+
+    const fresh = await page.get(`/duties/${town.id}`);
+    const west = await page.post(action, {
+      _formKey: keyOf(fresh.html, action),
+      unitIds: ['west'],
+      note: '',
+    });
+    expect(west.status).toBe(303);
+    // Every unit below has it now: no form, but 已全部转办.
+    const after = await page.get(`/duties/${town.id}`);
+    expect(after.html).not.toContain(`action="${action}"`);
+    expect(after.html).toContain('已全部转办');
+    expect(textNear(after.html, 'id="handed-to"', 1500)).toContain('转办下级(2/3 已报送)');
   });
 });
