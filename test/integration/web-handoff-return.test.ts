@@ -168,4 +168,31 @@ describe('pages: 转办 is no co-unit; returned work offers only the units not y
     expect(after.html).toContain('已全部转办');
     expect(textNear(after.html, 'id="handed-to"', 1500)).toContain('转办下级(2/3 已报送)');
   });
+
+  it('heads a returned duty with 退回整改 in red, then its light in words, on its page and in 我的任务', async () => {
+    const page = web.browser();
+    await page.signIn('unit:town');
+    const h1 = ((await page.get(`/duties/${town.id}`)).html.split('<h1')[1] ?? '').split('</h1>')[0] ?? '';
+    expect(h1).toMatch(/class="badge b-red"[^>]*>\s*退回整改/);
+    expect(h1.indexOf('退回整改')).toBeLessThan(h1.indexOf('<svg'));
+    expect(h1).toMatch(/data-light-words="">\s*(绿灯|蓝灯|黄灯|红灯) · /);
+    const my = await page.get('/my');
+    const card = my.html.slice(my.html.indexOf(`data-duty="${town.id}"`)).split('</article>')[0] ?? '';
+    const h3 = (card.split('<h3')[1] ?? '').split('</h3>')[0] ?? '';
+    expect(h3).toMatch(/class="badge b-red"[^>]*>\s*退回整改/);
+    expect(h3.indexOf('退回整改')).toBeLessThan(h3.indexOf('<svg'));
+    expect(h3).toContain('data-light-words');
+    // Once: not again among the badges below the title.
+    expect(card.match(/>\s*退回整改\s*</g)).toHaveLength(1);
+
+    // Work that was not returned keeps its plain light.
+    const other = web.browser();
+    await other.signIn('unit:west');
+    const westDuty = (await web.services.duties.get(OFFICE, town.id, NOW)).handedTo?.at(-1)?.dutyId ?? '';
+    const plain =
+      ((await other.get(`/duties/${westDuty}`)).html.split('<h1')[1] ?? '').split('</h1>')[0] ?? '';
+    expect(plain).toContain('<svg');
+    expect(plain).not.toContain('退回整改');
+    expect(plain).not.toContain('data-light-words');
+  });
 });
