@@ -1,5 +1,6 @@
 import type { FC, PropsWithChildren } from 'hono/jsx';
 import { DUTY_STATUS_LABELS } from '../../shared/domain/duty/duty-status.js';
+import { PROGRESS_LIGHT_LABELS, type ProgressLight } from '../../shared/domain/duty/light.js';
 import { awaitingReceipt } from '../../shared/domain/duty/receipt.js';
 import { classifyEvidenceRef, extensionOf, typeOfExtension } from '../../shared/domain/evidence/file-key.js';
 import { EVIDENCE_CONTENT_TYPES } from '../../shared/domain/evidence/limits.js';
@@ -8,6 +9,7 @@ import type { ExtensionRequest } from '../../shared/schemas/extensions.js';
 import type { Unit } from '../../shared/schemas/units.js';
 import type { DutyPartner } from '../../shared/services/duty-service.js';
 import { evidenceFileName } from '../../shared/services/evidence-service.js';
+import { TrafficLight } from './charts.js';
 import { InlineText, invalidClass } from './fields.js';
 import { dateTime, fileSize } from './format.js';
 import { errorsUnder, type FieldErrors } from './forms.js';
@@ -25,9 +27,20 @@ export const StatusBadge: FC<{ duty: Duty }> = ({ duty }) => (
   </>
 );
 
-/** 牵头 (lead unit) or 配合 (co-unit). */
+/**
+ * A duty's part in its task in words: 牵头 (lead unit), 配合 (co-unit), or 转办 (passed down by the
+ * unit above, which confirms and consolidates it: no co-unit of the lead).
+ */
+export function roleWord(duty: Pick<Duty, 'role' | 'handedOffFrom'>): '牵头' | '配合' | '转办' {
+  if (duty.handedOffFrom) return '转办';
+  return duty.role === 'lead' ? '牵头' : '配合';
+}
+
+/** 牵头, 配合 or 转办 (see roleWord). */
 export const RoleBadge: FC<{ duty: Duty }> = ({ duty }) => (
-  <span class="badge">{duty.role === 'lead' ? '牵头' : '配合'}</span>
+  <span class="badge" title={duty.handedOffFrom ? '上级单位转办给本单位的任务' : undefined}>
+    {roleWord(duty)}
+  </span>
 );
 
 /**
@@ -190,6 +203,27 @@ export function returnedBy(duty: Duty): Duty['reviews'][number] | null {
   const last = duty.reviews.at(-1);
   return duty.status === 'open' && last?.decision === 'returned' ? last : null;
 }
+
+/**
+ * What stands before a duty's title: its light; on a returned duty first 退回整改 in red, then the
+ * light with its words (a green dot alone beside returned work reads as "all well").
+ */
+export const TitleMarks: FC<{ duty: Duty; light: ProgressLight; reason?: string | undefined }> = ({
+  duty,
+  light,
+  reason,
+}) =>
+  returnedBy(duty) === null ? (
+    <TrafficLight light={light} reason={reason} />
+  ) : (
+    <>
+      <span class="badge b-red">退回整改</span>
+      <TrafficLight light={light} reason={reason} />
+      <small class="muted" data-light-words="">
+        {PROGRESS_LIGHT_LABELS[light]}
+      </small>
+    </>
+  );
 
 /** The latest return's reason, for a duty that is open again in a new round. */
 export function lastReturn(duty: Duty): string | null {

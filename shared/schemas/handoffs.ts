@@ -28,7 +28,10 @@ export const HandOffResultSchema = z
   .object({
     duty: DutySchema.openapi({ description: '本单位的任务(handedTo 列出全部转办)' }),
     children: z.array(DutySchema).openapi({ description: '本次请求所涉各下级单位的任务' }),
-    created: z.number().int().openapi({ description: '本次新转办的单位数(已转办过的不重复转办)' }),
+    created: z
+      .number()
+      .int()
+      .openapi({ description: '本次新转办的单位数(已转办过的单位不能再次转办:409 already_handed_off)' }),
   })
   .openapi('HandOffResult');
 

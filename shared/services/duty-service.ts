@@ -348,14 +348,23 @@ export function dutyService(deps: {
     },
 
     async partners(principal, duty, now) {
-      if (duty.kind === 'rectification' || (duty.role === 'lead' && duty.coUnits === 0)) return [];
+      // A duty passed down (转办) answers to the unit that passed it (its page says so), not the lead.
+      if (
+        duty.kind === 'rectification' ||
+        duty.handedOffFrom ||
+        (duty.role === 'lead' && duty.coUnits === 0)
+      ) {
+        return [];
+      }
       authorize(principal, 'duty.read', await ownerContext(units, principal, duty.unitId));
       const others = (await duties.ofTask(duty.taskId)).filter(
         (d) =>
           d.id !== duty.id &&
           d.planId === duty.planId &&
           d.occurrenceKey === duty.occurrenceKey &&
-          // The lead sees its co-units; a co-unit sees the lead.
+          // The lead sees its co-units; a co-unit sees the lead. Duties passed down (转办) are no
+          // co-units: they are listed, as such, on the page of the unit that passed them.
+          !d.handedOffFrom &&
           (duty.role === 'lead' ? d.role === 'co' : d.role === 'lead'),
       );
       return others

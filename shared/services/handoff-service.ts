@@ -28,8 +28,9 @@ export interface HandoffService {
    * of the same task, on the same ladder (the task's policy, the parent's period), due no later
    * than the parent; its submission climbs to the holder for confirmation (逐级确认), and the
    * holder submits its own only once every one has submitted (the co-unit consolidation, one
-   * level down). Idempotent: a unit already handed the duty is not handed it again, and the
-   * children's ids are fixed by task, unit and parent, so a retry or a race writes each once.
+   * level down). A unit already handed the duty is not handed it again: naming one is a 409 that
+   * names it (a retry replays by its idempotency key), and the children's ids are fixed by task,
+   * unit and parent, so a race writes each once.
    */
   handOff(principal: Principal, dutyId: string, input: HandOffInput, now: Date): Promise<HandOffResult>;
 }
@@ -40,7 +41,7 @@ const ATTEMPTS = 3;
 const handoffKey = (parentDutyId: string) => `handoff:${parentDutyId}`;
 
 export function handoffService(deps: {
-  duties: Pick<DutyRepository, 'get' | 'getMany'>;
+  duties: Pick<DutyRepository, 'get'>;
   plans: Pick<PlanRepository, 'get' | 'getTask' | 'createHandedDuties'>;
   units: UnitRepository;
   calendars: CalendarRepository;
@@ -100,22 +101,16 @@ export function handoffService(deps: {
       const nowIso = now.toISOString();
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const handed = duty.handedTo ?? [];
-        const fresh = input.unitIds.filter((u) => !handed.some((h) => h.unitId === u));
-        const parent: DutyRecord = duty;
-        if (fresh.length === 0) {
-          // Every unit has it already (a retry, a double click): the answer as it stands.
-          const ids = input.unitIds.map((u) => handed.find((h) => h.unitId === u)?.dutyId ?? '');
-          const children = await duties.getMany(ids);
-          return {
-            duty: toDutyView(parent, now),
-            children: ids.flatMap((id) => {
-              const child = children.get(id);
-              return child === undefined ? [] : [toDutyView(child, now)];
-            }),
-            created: 0,
-          };
+        const repeated = input.unitIds.filter((u) => handed.some((h) => h.unitId === u));
+        if (repeated.length > 0) {
+          // Handed before (an earlier round, another clerk): said by name, and nothing is written.
+          const named = repeated.map((u) => found.get(u)?.name ?? u);
+          throw new ConflictError('already_handed_off', `已转办给${named.join('、')},不能重复转办`, {
+            unitIds: repeated,
+          });
         }
-        const children: DutyRecord[] = fresh.map((unitId) => {
+        const parent: DutyRecord = duty;
+        const children: DutyRecord[] = input.unitIds.map((unitId) => {
           const { coUnits: _none, ...base } = newDuty({
             id: occurrenceDutyId(task.id, unitId, handoffKey(parent.id)),
             plan,
@@ -171,16 +166,9 @@ export function handoffService(deps: {
         ];
         const names = new Map(children.map((c) => [c.unitId, found.get(c.unitId)?.name ?? c.unitId]));
         if (await plans.createHandedDuties({ next, read: parent }, children, audits, names)) {
-          const byUnit = new Map([...handed.map((h) => [h.unitId, h.dutyId] as const)]);
-          const existing = await duties.getMany(
-            input.unitIds.filter((u) => byUnit.has(u)).map((u) => byUnit.get(u) ?? ''),
-          );
           return {
             duty: toDutyView(next, now),
-            children: input.unitIds.flatMap((u) => {
-              const child = children.find((c) => c.unitId === u) ?? existing.get(byUnit.get(u) ?? '');
-              return child === undefined ? [] : [toDutyView(child, now)];
-            }),
+            children: children.map((c) => toDutyView(c, now)),
             created: children.length,
           };
         }

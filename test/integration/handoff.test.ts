@@ -87,17 +87,21 @@ describe('转办', () => {
         handedOffFrom: { dutyId: parent.id, unitId: 'town', note: '请各村校逐户核查', by: 'town-clerk' },
       });
     }
-    // The same key: the first answer. Another key for the same units: nothing new.
+    // The same key: the first answer. Another key for a unit already handed it: a 409 naming it, nothing new.
     const replayed = await handOff(
       parent.id,
       { unitIds: ['village', 'school'], note: '请各村校逐户核查' },
       { key: 'h-1' },
     );
     expect(replayed.headers.get('idempotent-replayed')).toBe('true');
-    const again = ok(await handOff(parent.id, { unitIds: ['school', 'village'] }), 201);
-    expect(again.created).toBe(0);
-    expect(again.children.map((c) => c.id).sort()).toEqual(first.children.map((c) => c.id).sort());
-    expect(again.duty.version).toBe(first.duty.version);
+    const again = await handOff(parent.id, { unitIds: ['school', 'village'] });
+    expect(again.status, again.text).toBe(409);
+    expect(errorOf(again)).toMatchObject({ code: 'already_handed_off' });
+    expect(errorOf(again).message).toContain('已转办给城关小学、东街村');
+    expect(errorOf(again).message).not.toContain('village');
+    const stored = ok(await api.call<Duty>('GET', `/v1/duties/${parent.id}`, { as: town }));
+    expect(stored.version).toBe(first.duty.version);
+    expect(stored.handedTo).toEqual(first.duty.handedTo);
     expect((await dutiesOfTask(parent.taskId)).map((d) => d.unitId).sort()).toEqual([
       'school',
       'town',
@@ -125,8 +129,12 @@ describe('转办', () => {
         handOff(parent.id, { unitIds }),
       ),
     );
-    for (const res of results) expect(res.status, res.text).toBe(201);
-    expect(results.reduce((n, r) => n + r.body.created, 0)).toBe(2);
+    // Each unit is handed it once: the others are told it already was.
+    for (const res of results) {
+      expect([201, 409], res.text).toContain(res.status);
+      if (res.status === 409) expect(errorOf(res).code).toBe('already_handed_off');
+    }
+    expect(results.reduce((n, r) => n + (r.status === 201 ? r.body.created : 0), 0)).toBe(2);
     const duties = await dutiesOfTask(parent.taskId);
     expect(duties.map((d) => d.unitId).sort()).toEqual(['school', 'town', 'village']);
     const stored = ok(await api.call<Duty>('GET', `/v1/duties/${parent.id}`, { as: town }));

@@ -26,7 +26,7 @@ export function handoffRoutes(deps: AppDeps) {
         '只有责任单位本身可以转办,且只能转办给本单位之下的单位(否则 403);只有待办的任务可以转办(否则 409)。' +
         '每个下级单位得到同一任务下自己的一项任务,按同一督办规则计时、提醒、逐级督办;下级提交后由本单位确认。' +
         '本单位须等全部转办的下级单位提交后才能汇总提交(409 handoffs_pending),提交时列出各下级的办理情况。' +
-        '已转办过的单位不重复转办;重试时带同一个 Idempotency-Key 返回第一次的结果。',
+        '已转办过的单位不能再次转办(409 already_handed_off,并列出单位名称,不作任何修改);重试时带同一个 Idempotency-Key 返回第一次的结果。',
       security: bearer,
       request: { headers: idempotencyHeaders, params: dutyIdParam, body: jsonBody(HandOffSchema) },
       middleware: [idempotent(deps.idempotency)] as const,

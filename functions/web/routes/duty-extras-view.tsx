@@ -70,8 +70,10 @@ export interface DutyExtrasData {
   /** The duties this one was passed down to, as they stand now. */
   handedTo: Duty[];
   canInstruct: boolean;
-  /** The units directly below the holder it may pass the duty to (empty: no 转办 form). */
+  /** The units directly below the holder it may still pass the duty to (empty: no 转办 form). */
   handOffTo: Unit[];
+  /** The holder has units below and has passed the duty to every one of them (已全部转办). */
+  allHandedOff: boolean;
   /** Readers of every duty (office, leaders) print the 督办单. */
   canPrintTask: boolean;
 }
@@ -100,6 +102,9 @@ export async function loadDutyExtras(
     handedIds.length === 0 ? new Map<string, Duty>() : deps.duties.getMany(p, handedIds, data.now),
   ]);
   const holds = duty.status === 'open' && decide(p, 'duty.handoff', { ownerUnitId: duty.unitId }).allowed;
+  // A returned duty keeps what it passed down: offer only the units not yet handed it.
+  const below = holds ? [...units.values()].filter((u) => u.parentId === duty.unitId && u.active) : [];
+  const handOffTo = below.filter((u) => !(duty.handedTo ?? []).some((h) => h.unitId === u.id));
   return {
     ...data,
     origin: data.task?.fromInstruction ?? null,
@@ -109,7 +114,8 @@ export async function loadDutyExtras(
       return d === undefined ? [] : [d];
     }),
     canInstruct: decide(p, 'instruction.write').allowed,
-    handOffTo: holds ? [...units.values()].filter((u) => u.parentId === duty.unitId && u.active) : [],
+    handOffTo,
+    allHandedOff: below.length > 0 && handOffTo.length === 0,
     canPrintTask: decide(p, 'duty.read').allowed,
   };
 }
@@ -145,7 +151,10 @@ export const DutyExtras: FC<{ extras: DutyExtrasData }> = ({ extras }) => {
       )}
       {handedTo.length > 0 && (
         <section class="card" id="handed-to" aria-label="已转办">
-          <h2>已转办(全部提交后方可汇总提交)</h2>
+          <h2>
+            转办下级({handedTo.filter((d) => d.status !== 'open').length}/{handedTo.length} 已报送)
+          </h2>
+          <p class="muted">已转办给下列下级单位,全部提交后方可汇总提交。</p>
           <ul>
             {handedTo.map((d) => (
               <li>
@@ -205,6 +214,14 @@ export const DutyExtraForms: FC<{
             />
             <button type="submit">转办</button>
           </form>
+        </>
+      )}
+      {extras.allHandedOff && (
+        <>
+          <h2 id="handoff">转办给下级单位</h2>
+          <p class="card" data-all-handed-off="">
+            已全部转办:本单位的下级单位均已转办(见上方“转办下级”),无需再次转办。
+          </p>
         </>
       )}
       {extras.canInstruct && (

@@ -3,7 +3,6 @@ import { workingDaysLate } from '../../../shared/domain/calendar/working-calenda
 import { dutyLight, lightSettingsOf } from '../../../shared/domain/duty/light.js';
 import { levelLabel } from '../../../shared/domain/escalation/ladder.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
-import { TrafficLight } from '../charts.js';
 import {
   ConfirmActions,
   Confirmations,
@@ -17,6 +16,7 @@ import {
   RoleBadge,
   StatusBadge,
   SubmissionView,
+  TitleMarks,
 } from '../duty-parts.js';
 import {
   ErrorSummary,
@@ -135,7 +135,7 @@ export const DutyPage: FC<{
   return (
     <Page title={duty.title} chrome={chrome}>
       <h1 class="row">
-        <TrafficLight light={light.light} reason={light.reason} />
+        <TitleMarks duty={duty} light={light.light} reason={light.reason} />
         {duty.title}
       </h1>
       <ReturnedBanner duty={duty} timeZone={tz} now={now} />

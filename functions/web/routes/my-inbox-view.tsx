@@ -9,9 +9,8 @@ import type { Duty } from '../../../shared/schemas/duties.js';
 import type { Notice } from '../../../shared/schemas/notices.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import { DEFAULT_TIMEZONE } from '../../../shared/schemas/plans.js';
-import { TrafficLight } from '../charts.js';
 import { DeliveryBadges } from '../delivery-parts.js';
-import { lastReturn, RoleBadge } from '../duty-parts.js';
+import { lastReturn, RoleBadge, TitleMarks } from '../duty-parts.js';
 import { dateTime, timeLeft } from '../format.js';
 import { type Chrome, Csrf, Page } from '../layout.js';
 import { type Inbox, timeZoneOf } from './my-duties-load.js';
@@ -189,7 +188,7 @@ const OpenDutyCard: FC<{ duty: Duty; inbox: Inbox; csrfToken: string }> = ({ dut
       data-duty={duty.id}
     >
       <h3 class="row">
-        <TrafficLight light={light.light} reason={light.reason} />
+        <TitleMarks duty={duty} light={light.light} reason={light.reason} />
         <a href={`/duties/${duty.id}`}>{duty.title}</a>
       </h3>
       <p class="row">
@@ -201,7 +200,6 @@ const OpenDutyCard: FC<{ duty: Duty; inbox: Inbox; csrfToken: string }> = ({ dut
         ) : (
           <span class="muted">{timeLeft(duty.dueAt, now)}</span>
         )}
-        {reason !== null && <span class="badge b-red">退回整改</span>}
         <RoleBadge duty={duty} />
         {duty.kind === 'report' && <span class="badge">定期报告</span>}
         {duty.period && <span>{duty.period.label}</span>}

@@ -7,11 +7,10 @@ import { ConflictError } from '../../../shared/errors.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import type { AppDeps } from '../../api/deps.js';
 import { pathId, unitDirectory, workingCalendar } from '../context.js';
+import { roleWord } from '../duty-parts.js';
 import { dateTime } from '../format.js';
 import { InstructionLines, PrintSheet, Row } from '../print-parts.js';
 import { requireSession, type WebEnv } from '../session.js';
-
-const ROLE_WORDS = { lead: '牵头', co: '配合' } as const;
 
 /** "12.3 KB" for a file's recorded size. */
 const sizeText = (bytes: number | undefined) =>
@@ -96,7 +95,7 @@ export function printPages(deps: AppDeps) {
                   {name(d.unitId)}
                   {d.handedOffFrom ? `(${name(d.handedOffFrom.unitId)}转办)` : ''}
                 </td>
-                <td>{ROLE_WORDS[d.role]}</td>
+                <td>{roleWord(d)}</td>
                 <td>{dateTime(d.dueAt, tz, now)}</td>
                 <td>
                   {DUTY_STATUS_LABELS[d.status]}
