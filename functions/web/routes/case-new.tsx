@@ -89,7 +89,11 @@ export function newCasePages(deps: AppDeps) {
     }
     const chain = await deps.cases.chainHint(c.get('principal'), c.get('principal').unitId ?? '', child);
     return render(c, {
-      values: newCaseValues(today, chain, child),
+      values: newCaseValues(
+        today,
+        chain,
+        child === undefined ? undefined : { ...child, semesterId: semester },
+      ),
       formKey: newFormKey(),
       picked: child?.entryId,
     });
