@@ -97,14 +97,14 @@ describe('控辍保学 cases', () => {
       as: SCHOOL_A,
       body: child({
         childName: '',
-        birthYearMonth: undefined,
+        gender: 'boy',
         guardian: { name: GUARDIAN, phone: '12345' },
         groups: { homeTeaching: true },
       }),
     });
     expect(schema.status).toBe(400);
     expect(schema.body.error.details?.fields?.map((f) => f.field).sort()).toEqual(
-      ['birthYearMonth', 'childName', 'groups.homeTeaching', 'guardian.phone'].sort(),
+      ['childName', 'gender', 'groups.homeTeaching', 'guardian.phone'].sort(),
     );
     const facts = await api.call<ErrorBody>('POST', '/v1/cases', {
       as: OFFICE,
