@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../infra/local/demo-seed.js';
+import { CreateCaseSchema } from '../../shared/schemas/cases.js';
 import type { EvidenceUpload } from '../../shared/schemas/evidence.js';
 import { CreateSemesterSchema } from '../../shared/schemas/rosters.js';
 import { OFFICE, unitUser } from '../fixtures/app.js';
@@ -374,6 +375,22 @@ describe('控辍保学 forms', () => {
     expect(second.status).toBe(409);
     expect(second.html).toContain('李*红 已有未复学的缺课案例');
     expect(await caseCount()).toBe(before);
+    const viaApi = CreateCaseSchema.parse({
+      childName: '李小红',
+      grade: '五年级',
+      className: '1班',
+      schoolUnitId: SCHOOL,
+      townshipUnitId: linked.townshipUnitId,
+      guardian: { name: '李建国', phone: '13900001111' },
+      teacher: { name: '钱老师', phone: '13600005555' },
+      leader: { name: '孙校长', phone: '13600004444' },
+      firstDayAbsent: '2026-09-10',
+      rosterEntry: { semesterId: '2026-autumn', entryId: fields.entry },
+    });
+    await expect(web.services.cases.create(unitUser(SCHOOL), viaApi, NOW)).rejects.toMatchObject({
+      status: 409,
+      code: 'roster_child_has_open_case',
+    });
     // A row of another semester, or not the school's, is refused by field.
     const wrong = await school.post('/cases', { ...formFields(again.html), entry: 'roster-nope' });
     expect(wrong.status).toBe(400);
