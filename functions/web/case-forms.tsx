@@ -257,6 +257,8 @@ export interface RosterPick {
   grade: string;
   className: string;
   kindLabel: string;
+  /** The child's case not yet returned, if any: the pick links there instead. */
+  openCaseId?: string | undefined;
 }
 
 /** 登记缺课: the pick list of the school's roster (one tap fills the form), then the form. */
@@ -302,14 +304,21 @@ export const NewCaseForm: FC<{
           <ul class="plain">
             {picks.map((k) => (
               <li>
-                <a
-                  class="btn"
-                  href={`/cases/new?semester=${encodeURIComponent(semester ?? '')}&entry=${encodeURIComponent(k.id)}`}
-                  data-pick={k.id}
-                >
-                  {k.childNameMasked} · {k.grade}
-                  {k.className}({k.kindLabel})
-                </a>
+                {k.openCaseId !== undefined ? (
+                  <a href={`/cases/${encodeURIComponent(k.openCaseId)}`} data-open-case={k.id}>
+                    {k.childNameMasked} · {k.grade}
+                    {k.className}:已登记缺课,查看案例
+                  </a>
+                ) : (
+                  <a
+                    class="btn"
+                    href={`/cases/new?semester=${encodeURIComponent(semester ?? '')}&entry=${encodeURIComponent(k.id)}`}
+                    data-pick={k.id}
+                  >
+                    {k.childNameMasked} · {k.grade}
+                    {k.className}({k.kindLabel})
+                  </a>
+                )}
               </li>
             ))}
           </ul>

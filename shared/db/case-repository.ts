@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_STEP_DEADLINES, PERSUASION_STEPS } from '../domain/dropout/case-ladder.js';
 import { ROSTER_KINDS } from '../domain/dropout/roster-rows.js';
 import type { AuditEvent } from './audit.js';
+import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
 import {
   CASE_ERASE_PK,
@@ -163,6 +164,8 @@ export interface CaseRepository {
   chainOf(schoolUnitId: string, klass: { grade: string; className: string } | undefined): Promise<CaseChain>;
   /** K10: the id of the open case recorded from this roster row, if any. */
   openCaseOfRoster(semesterId: string, entryId: string): Promise<string | undefined>;
+  /** K10 for many rows of one semester (a pick list): entry id → open case id, one BatchGetItem per 100. */
+  openCasesOfRoster(semesterId: string, entryIds: readonly string[]): Promise<Map<string, string>>;
   get(caseId: string): Promise<CaseRecord | undefined>;
   /** A case's steps, in the order recorded. */
   steps(caseId: string): Promise<CaseStepRecord[]>;
@@ -300,6 +303,7 @@ export function caseRepository(ref: TableRef): CaseRepository {
                     Item: {
                       ...caseRosterKey(row.semesterId, row.entryId),
                       entity: 'CaseRosterRow',
+                      entryId: row.entryId,
                       caseId: record.id,
                     },
                     ConditionExpression: 'attribute_not_exists(pk)',
@@ -328,6 +332,14 @@ export function caseRepository(ref: TableRef): CaseRepository {
           .catch(null)
           .parse(teacher ?? null),
       };
+    },
+
+    async openCasesOfRoster(semesterId, entryIds) {
+      const items = await batchGet(
+        ref,
+        entryIds.map((e) => caseRosterKey(semesterId, e)),
+      );
+      return new Map(items.map((i) => [String(i.entryId), String(i.caseId)]));
     },
 
     async openCaseOfRoster(semesterId, entryId) {

@@ -136,6 +136,7 @@
  * | K10| the open case of a roster child (花名册行), one  | GetItem pk=CASEROSTER#<semesterId>#<entryId> sk=OPEN           |
  * |    |   at most: put with the case (attribute_not_     |   (holds caseId; deleted in the return's transaction)          |
  * |    |   exists), so a second absence is refused (409)  |                                                                |
+ * |    |   a pick list's rows: BatchGetItem of K10 keys   |   (one per 100 rows, ./batch-get.ts)                           |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.

@@ -68,6 +68,13 @@ export interface CaseService {
     input: RegistryUpdatedInput,
     now: Date,
   ): Promise<CaseListItem>;
+  /** Which of a school's roster rows have a case not yet returned (K10): entry id → case id. */
+  openCasesOfRoster(
+    principal: Principal,
+    schoolUnitId: string,
+    semesterId: string,
+    entryIds: readonly string[],
+  ): Promise<Map<string, string>>;
   /**
    * The 包保 people to start a school's next case form with, as its cases remembered them (K9, one
    * GetItem): the leader of its last case, and the teacher of its last case in the same class,
@@ -248,6 +255,11 @@ export function caseService(deps: {
   }
 
   return {
+    async openCasesOfRoster(principal, schoolUnitId, semesterId, entryIds) {
+      authorize(principal, 'case.create', { ownerUnitId: schoolUnitId });
+      return cases.openCasesOfRoster(semesterId, entryIds);
+    },
+
     async chainHint(principal, schoolUnitId, klass) {
       authorize(principal, 'case.create', { ownerUnitId: schoolUnitId });
       return cases.chainOf(schoolUnitId, klass);

@@ -367,6 +367,11 @@ describe('控辍保学 forms', () => {
     });
     expect(linked.gender).toBeNull();
     expect((await school.get(`/cases/${caseId}`)).html).toContain('来自花名册:籍在人不在');
+    // The pick list now links the child to the open case, not to a second form.
+    const listed2 = await school.get('/cases/new');
+    expect(listed2.html).toContain(`data-open-case="${fields.entry}"`);
+    expect(listed2.html).toContain(`href="/cases/${caseId}"`);
+    expect(listed2.html).not.toContain(`data-pick="${fields.entry}"`);
 
     // The same child again while the case is open: 409, naming the child masked, nothing written.
     const before = await caseCount();
@@ -402,6 +407,7 @@ describe('控辍保学 forms', () => {
       'evidence.0.title': '返校签到表',
     });
     expect(back.status).toBe(303);
+    expect((await school.get('/cases/new')).html).toContain(`data-pick="${fields.entry}"`);
     const later = await school.get(pick);
     const third = await school.post('/cases', formFields(later.html));
     expect(third.status, third.html).toBe(303);
