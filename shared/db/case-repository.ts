@@ -5,6 +5,7 @@ import { ROSTER_KINDS } from '../domain/dropout/roster-rows.js';
 import type { AuditEvent } from './audit.js';
 import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
+import { cancellationReasons } from './errors.js';
 import {
   CASE_ERASE_PK,
   CASE_STEP_SK_PREFIX,
@@ -267,52 +268,69 @@ export function caseRepository(ref: TableRef): CaseRepository {
   const item = (r: CaseRecord) => ({ ...caseKey(r.id), ...caseIndexKeys(r), entity: 'Case', ...r });
   const parse = (i: Record<string, unknown>) => CaseRecordSchema.parse(i);
 
-  return {
-    create(record, audit) {
-      const row = record.rosterRow ?? null;
-      return writeWithAudit(
-        ref,
-        [
-          {
-            Put: {
-              TableName: tableName,
-              Item: item(record),
-              ConditionExpression: 'attribute_not_exists(pk)',
+  /** A new case, its K9 chain and its K10 mark, in one transaction (see `create`). */
+  function createOnce(
+    record: CaseRecord,
+    row: NonNullable<CaseRecord['rosterRow']> | null,
+    audit: AuditEvent,
+  ) {
+    return writeWithAudit(
+      ref,
+      [
+        {
+          Put: {
+            TableName: tableName,
+            Item: item(record),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: tableName,
+            Key: caseChainKey(record.schoolUnitId),
+            UpdateExpression: 'SET entity = :entity, leader = :leader, #class = :teacher, updatedAt = :at',
+            ExpressionAttributeNames: { '#class': caseChainClassAttr(record.grade, record.className) },
+            ExpressionAttributeValues: {
+              ':entity': 'CaseChain',
+              ':leader': record.leader,
+              ':teacher': record.teacher,
+              ':at': record.createdAt,
             },
           },
-          {
-            Update: {
-              TableName: tableName,
-              Key: caseChainKey(record.schoolUnitId),
-              UpdateExpression: 'SET entity = :entity, leader = :leader, #class = :teacher, updatedAt = :at',
-              ExpressionAttributeNames: { '#class': caseChainClassAttr(record.grade, record.className) },
-              ExpressionAttributeValues: {
-                ':entity': 'CaseChain',
-                ':leader': record.leader,
-                ':teacher': record.teacher,
-                ':at': record.createdAt,
-              },
-            },
-          },
-          ...(row === null
-            ? []
-            : [
-                {
-                  Put: {
-                    TableName: tableName,
-                    Item: {
-                      ...caseRosterKey(row.semesterId, row.entryId),
-                      entity: 'CaseRosterRow',
-                      entryId: row.entryId,
-                      caseId: record.id,
-                    },
-                    ConditionExpression: 'attribute_not_exists(pk)',
+        },
+        ...(row === null
+          ? []
+          : [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...caseRosterKey(row.semesterId, row.entryId),
+                    entity: 'CaseRosterRow',
+                    entryId: row.entryId,
+                    caseId: record.id,
                   },
+                  ConditionExpression: 'attribute_not_exists(pk)',
                 },
-              ]),
-        ],
-        audit,
-      );
+              },
+            ]),
+      ],
+      audit,
+    );
+  }
+
+  return {
+    async create(record, audit) {
+      const row = record.rosterRow ?? null;
+      // The school's K9 item is shared by its clerks' creations: another may hold it a moment.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await createOnce(record, row, audit);
+        } catch (err) {
+          if (attempt >= 5 || !cancellationReasons(err)?.includes('TransactionConflict')) throw err;
+          await new Promise((r) => setTimeout(r, 20 * attempt * (0.5 + Math.random())));
+        }
+      }
     },
 
     async chainOf(schoolUnitId, klass) {

@@ -408,9 +408,15 @@ describe('控辍保学 forms', () => {
     });
     expect(back.status).toBe(303);
     expect((await school.get('/cases/new')).html).toContain(`data-pick="${fields.entry}"`);
-    const later = await school.get(pick);
-    const third = await school.post('/cases', formFields(later.html));
-    expect(third.status, third.html).toBe(303);
+    // Two clerks at once: the row's mark is conditional, so exactly one case is written.
+    const racing = await Promise.allSettled(
+      [0, 1].map(() => web.services.cases.create(unitUser(SCHOOL), viaApi, NOW)),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = racing.find((r) => r.status === 'rejected');
+    expect(lost?.status === 'rejected' ? lost.reason : null).toMatchObject({
+      code: 'roster_child_has_open_case',
+    });
     expect(await caseCount()).toBe(before + 1);
   });
 });
