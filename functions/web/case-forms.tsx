@@ -201,6 +201,7 @@ const GROUP_FIELDS = [
 ] as const;
 const NEW_CASE_NAMES = [
   ...Object.keys(NEW_CASE_FIELDS),
+  'semester',
   'entry',
   ...GROUP_FIELDS.map(([k]) => `groups.${k}`),
 ];
@@ -234,10 +235,14 @@ export function newCaseFrom(
     teacher: { name: one(form, 'teacher.name'), phone: one(form, 'teacher.phone') },
     leader: { name: one(form, 'leader.name'), phone: one(form, 'leader.phone') },
     firstDayAbsent: one(form, 'firstDayAbsent').trim(),
+    rosterEntry:
+      values.semester && values.entry ? { semesterId: values.semester, entryId: values.entry } : undefined,
   });
   if (!parsed.success) {
     const errors = fromZod(parsed.error);
-    if (errors.gender !== undefined) errors.gender = '请选择性别';
+    if (errors.gender !== undefined) errors.gender = '性别只能选男或女';
+    const roster = errors['rosterEntry.entryId'] ?? errors['rosterEntry.semesterId'];
+    if (roster !== undefined) errors['(root)'] = `花名册行有误:${roster}`;
     if (where.townshipUnitId === undefined)
       errors.townshipUnitId = '单位目录中本校不在任何乡镇之下,请联系办公室';
     return { values, errors };
@@ -252,6 +257,8 @@ export interface RosterPick {
   grade: string;
   className: string;
   kindLabel: string;
+  /** The child's case not yet returned, if any: the pick links there instead. */
+  openCaseId?: string | undefined;
 }
 
 /** 登记缺课: the pick list of the school's roster (one tap fills the form), then the form. */
@@ -297,14 +304,21 @@ export const NewCaseForm: FC<{
           <ul class="plain">
             {picks.map((k) => (
               <li>
-                <a
-                  class="btn"
-                  href={`/cases/new?semester=${encodeURIComponent(semester ?? '')}&entry=${encodeURIComponent(k.id)}`}
-                  data-pick={k.id}
-                >
-                  {k.childNameMasked} · {k.grade}
-                  {k.className}({k.kindLabel})
-                </a>
+                {k.openCaseId !== undefined ? (
+                  <a href={`/cases/${encodeURIComponent(k.openCaseId)}`} data-open-case={k.id}>
+                    {k.childNameMasked} · {k.grade}
+                    {k.className}:已登记缺课,查看案例
+                  </a>
+                ) : (
+                  <a
+                    class="btn"
+                    href={`/cases/new?semester=${encodeURIComponent(semester ?? '')}&entry=${encodeURIComponent(k.id)}`}
+                    data-pick={k.id}
+                  >
+                    {k.childNameMasked} · {k.grade}
+                    {k.className}({k.kindLabel})
+                  </a>
+                )}
               </li>
             ))}
           </ul>
@@ -314,13 +328,14 @@ export const NewCaseForm: FC<{
       <form method="post" action="/cases" class="card" novalidate data-form="new-case">
         <Csrf token={csrfToken} />
         <FormKey value={formKey} />
+        <input type="hidden" name="semester" value={v('semester')} />
         <input type="hidden" name="entry" value={v('entry')} />
         {err('(root)')}
         {err('schoolUnitId')}
         {err('townshipUnitId')}
         {line('childName', 30)}
         <span class="f" id="gender">
-          {NEW_CASE_FIELDS.gender}
+          {NEW_CASE_FIELDS.gender}(可不填)
         </span>
         <p class="row">
           <label>
@@ -335,7 +350,7 @@ export const NewCaseForm: FC<{
           <span>
             <Field
               name="age"
-              label="年龄(或填出生年月)"
+              label="年龄(可不填)"
               values={values}
               errors={errors}
               inputmode="numeric"
@@ -345,7 +360,7 @@ export const NewCaseForm: FC<{
           <span>
             <Field
               name="birthYearMonth"
-              label="出生年月"
+              label="出生年月(可不填)"
               values={values}
               errors={errors}
               maxlength={7}
@@ -399,6 +414,7 @@ export function newCaseValues(
   today: string,
   chain: { teacher: { name: string; phone: string } | null; leader: { name: string; phone: string } | null },
   child?: {
+    semesterId: string;
     entryId: string;
     childName: string;
     guardianName: string;
@@ -419,6 +435,7 @@ export function newCaseValues(
   return {
     ...people,
     firstDayAbsent: today,
+    semester: child.semesterId,
     entry: child.entryId,
     childName: child.childName,
     grade: child.grade,

@@ -1,15 +1,21 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DEFAULT_STEP_DEADLINES, PERSUASION_STEPS } from '../domain/dropout/case-ladder.js';
+import { ROSTER_KINDS } from '../domain/dropout/roster-rows.js';
 import type { AuditEvent } from './audit.js';
+import { batchGet } from './batch-get.js';
 import type { TableRef } from './client.js';
+import { cancellationReasons } from './errors.js';
 import {
   CASE_ERASE_PK,
   CASE_STEP_SK_PREFIX,
   CASE_SWEEP_PK,
   COUNTY_CASES_PK,
+  caseChainClassAttr,
+  caseChainKey,
   caseIndexKeys,
   caseKey,
+  caseRosterKey,
   caseSettingsKey,
   caseStepKey,
   caseSweepKeys,
@@ -36,7 +42,8 @@ export const CaseRecordSchema = z.object({
   id: z.string(),
   schoolUnitId: z.string(),
   townshipUnitId: z.string(),
-  gender: z.enum(['male', 'female']),
+  /** Null when not given (no roster holds it). */
+  gender: z.enum(['male', 'female']).nullable(),
   age: z.number().int().nullable(),
   grade: z.string(),
   className: z.string(),
@@ -49,6 +56,11 @@ export const CaseRecordSchema = z.object({
   teacher: person,
   leader: person,
   firstDayAbsent: z.string(),
+  /** The roster row (三类花名册) the case was recorded from; absent or null when typed. */
+  rosterRow: z
+    .object({ semesterId: z.string(), entryId: z.string(), kind: z.enum(ROSTER_KINDS) })
+    .nullable()
+    .optional(),
   returnedOn: z.string().nullable(),
   returnEvidence: z.string().nullable(),
   registryUpdatedOn: z.string().nullable(),
@@ -134,9 +146,27 @@ export interface CaseListFilter {
   group?: keyof CaseRecord['groups'] | undefined;
 }
 
+/** K9: a school's remembered 包保 people. */
+export interface CaseChain {
+  leader: CasePerson | null;
+  /** The teacher of one class, if asked for a class and one is remembered. */
+  teacher: CasePerson | null;
+}
+type CasePerson = z.infer<typeof person>;
+
 export interface CaseRepository {
-  /** Files a new case with its audit event; false if the id exists. */
+  /**
+   * Files a new case with its audit event, remembers its 包保 people for the school (K9) and, for a
+   * case from a roster row, marks the row's open case (K10); false if the id exists or the roster
+   * row has an open case already (nothing written).
+   */
   create(record: CaseRecord, audit: AuditEvent): Promise<boolean>;
+  /** K9: one GetItem. */
+  chainOf(schoolUnitId: string, klass: { grade: string; className: string } | undefined): Promise<CaseChain>;
+  /** K10: the id of the open case recorded from this roster row, if any. */
+  openCaseOfRoster(semesterId: string, entryId: string): Promise<string | undefined>;
+  /** K10 for many rows of one semester (a pick list): entry id → open case id, one BatchGetItem per 100. */
+  openCasesOfRoster(semesterId: string, entryIds: readonly string[]): Promise<Map<string, string>>;
   get(caseId: string): Promise<CaseRecord | undefined>;
   /** A case's steps, in the order recorded. */
   steps(caseId: string): Promise<CaseStepRecord[]>;
@@ -150,6 +180,8 @@ export interface CaseRepository {
     expectedVersion: number,
     audit: AuditEvent,
     step?: CaseStepRecord,
+    /** The return: the roster row's open-case mark (K10) goes in the same transaction. */
+    closesRosterRow?: boolean,
   ): Promise<boolean>;
   /** A whole view's audit event, alone (the read changes nothing else). */
   recordView(audit: AuditEvent): Promise<void>;
@@ -236,21 +268,107 @@ export function caseRepository(ref: TableRef): CaseRepository {
   const item = (r: CaseRecord) => ({ ...caseKey(r.id), ...caseIndexKeys(r), entity: 'Case', ...r });
   const parse = (i: Record<string, unknown>) => CaseRecordSchema.parse(i);
 
-  return {
-    create(record, audit) {
-      return writeWithAudit(
-        ref,
-        [
-          {
-            Put: {
-              TableName: tableName,
-              Item: item(record),
-              ConditionExpression: 'attribute_not_exists(pk)',
+  /** A new case, its K9 chain and its K10 mark, in one transaction (see `create`). */
+  function createOnce(
+    record: CaseRecord,
+    row: NonNullable<CaseRecord['rosterRow']> | null,
+    audit: AuditEvent,
+  ) {
+    return writeWithAudit(
+      ref,
+      [
+        {
+          Put: {
+            TableName: tableName,
+            Item: item(record),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: tableName,
+            Key: caseChainKey(record.schoolUnitId),
+            UpdateExpression: 'SET entity = :entity, leader = :leader, #class = :teacher, updatedAt = :at',
+            ExpressionAttributeNames: { '#class': caseChainClassAttr(record.grade, record.className) },
+            ExpressionAttributeValues: {
+              ':entity': 'CaseChain',
+              ':leader': record.leader,
+              ':teacher': record.teacher,
+              ':at': record.createdAt,
             },
           },
-        ],
-        audit,
+        },
+        ...(row === null
+          ? []
+          : [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...caseRosterKey(row.semesterId, row.entryId),
+                    entity: 'CaseRosterRow',
+                    entryId: row.entryId,
+                    caseId: record.id,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ]),
+      ],
+      audit,
+    );
+  }
+
+  return {
+    async create(record, audit) {
+      const row = record.rosterRow ?? null;
+      // The school's K9 item is shared by its clerks' creations: another may hold it a moment.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await createOnce(record, row, audit);
+        } catch (err) {
+          if (attempt >= 5 || !cancellationReasons(err)?.includes('TransactionConflict')) throw err;
+          await new Promise((r) => setTimeout(r, 20 * attempt * (0.5 + Math.random())));
+        }
+      }
+    },
+
+    async chainOf(schoolUnitId, klass) {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: caseChainKey(schoolUnitId), ConsistentRead: true }),
       );
+      const found = out.Item ?? {};
+      const teacher =
+        klass === undefined ? undefined : found[caseChainClassAttr(klass.grade, klass.className)];
+      return {
+        leader: person
+          .nullable()
+          .catch(null)
+          .parse(found.leader ?? null),
+        teacher: person
+          .nullable()
+          .catch(null)
+          .parse(teacher ?? null),
+      };
+    },
+
+    async openCasesOfRoster(semesterId, entryIds) {
+      const items = await batchGet(
+        ref,
+        entryIds.map((e) => caseRosterKey(semesterId, e)),
+      );
+      return new Map(items.map((i) => [String(i.entryId), String(i.caseId)]));
+    },
+
+    async openCaseOfRoster(semesterId, entryId) {
+      const out = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: caseRosterKey(semesterId, entryId),
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item === undefined ? undefined : String(out.Item.caseId);
     },
 
     async get(caseId) {
@@ -270,7 +388,8 @@ export function caseRepository(ref: TableRef): CaseRepository {
       return items.map((i) => CaseStepRecordSchema.parse(i));
     },
 
-    update(next, expectedVersion, audit, step) {
+    update(next, expectedVersion, audit, step, closesRosterRow) {
+      const row = closesRosterRow === true ? (next.rosterRow ?? null) : null;
       return writeWithAudit(
         ref,
         [
@@ -294,6 +413,18 @@ export function caseRepository(ref: TableRef): CaseRepository {
                       ...step,
                     },
                     ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+              ]),
+          ...(row === null
+            ? []
+            : [
+                {
+                  Delete: {
+                    TableName: tableName,
+                    Key: caseRosterKey(row.semesterId, row.entryId),
+                    ConditionExpression: 'attribute_not_exists(pk) OR caseId = :case',
+                    ExpressionAttributeValues: { ':case': next.id },
                   },
                 },
               ]),

@@ -130,6 +130,13 @@
  * |    |   written with the unit (a unit never moves)     |   the same transaction as each unit below it)                  |
  * |    |   units stored before U3 get keys and flags from the sweep's one-off `keyBelow` (marker     |
  * |    |   pk=UNITS sk=BELOW-KEYED)                                                                   |
+ * | K9 | a school's remembered 包保 people (the leader;    | GetItem pk=CASECHAIN#<schoolUnitId> sk=CHAIN                   |
+ * |    |   a teacher per class: attribute class:<grade>/  |   (updated, last writer wins, in each case's create           |
+ * |    |   <className>), for the next absence form        |   transaction)                                                 |
+ * | K10| the open case of a roster child (花名册行), one  | GetItem pk=CASEROSTER#<semesterId>#<entryId> sk=OPEN           |
+ * |    |   at most: put with the case (attribute_not_     |   (holds caseId; deleted in the return's transaction)          |
+ * |    |   exists), so a second absence is refused (409)  |                                                                |
+ * |    |   a pick list's rows: BatchGetItem of K10 keys   |   (one per 100 rows, ./batch-get.ts)                           |
  *
  * Many items by id (U1, P1, D1 for a page's units, plans, duties) are one BatchGetItem per 100 keys
  * (./batch-get.ts), never a loop of GetItems.
@@ -595,4 +602,13 @@ export const CASE_LEDGER_REPORTS_PK = 'CASELEDGER#REPORTS';
 export const caseLedgerReportKeys = (asOf: string, reportId: string) => ({
   gsi2pk: CASE_LEDGER_REPORTS_PK,
   gsi2sk: `${asOf}#${reportId}`,
+});
+
+/** K9: a school's remembered 包保 people (leader; a teacher per class as `class:<grade>/<className>`). */
+export const caseChainKey = (schoolUnitId: string) => ({ pk: `CASECHAIN#${schoolUnitId}`, sk: 'CHAIN' });
+export const caseChainClassAttr = (grade: string, className: string) => `class:${grade}/${className}`;
+/** K10: the open case of one roster child, while it is open. */
+export const caseRosterKey = (semesterId: string, entryId: string) => ({
+  pk: `CASEROSTER#${semesterId}#${entryId}`,
+  sk: 'OPEN',
 });

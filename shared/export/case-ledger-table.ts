@@ -4,6 +4,7 @@
  */
 import { type LedgerTotals, specialGroupWords } from '../domain/dropout/case-ledger.js';
 import type { CaseLedger, CaseLedgerRow } from '../schemas/case-reports.js';
+import { genderLabel } from '../schemas/cases.js';
 import type { Cell, Column, Table } from './report-table.js';
 
 const col = (header: string, width: number, kind: Column['kind'] = 'text'): Column => ({
@@ -93,7 +94,7 @@ function caseRow(township: string, school: string, c: CaseLedgerRow): Cell[] {
     township,
     school,
     c.childNameMasked,
-    c.gender === 'male' ? '男' : '女',
+    genderLabel(c.gender),
     `${c.grade}${c.className}`,
     specialGroupWords(c.groups).join('、'),
     c.firstDayAbsent,

@@ -143,7 +143,7 @@ const LedgerTotalsSchema = z.object({
 const LedgerRowSchema = z.object({
   id: z.string(),
   childNameMasked: z.string(),
-  gender: z.enum(['male', 'female']),
+  gender: z.enum(['male', 'female']).nullable(),
   grade: z.string(),
   className: z.string(),
   groups: z.object({

@@ -40,13 +40,16 @@ export type SpecialGroup = (typeof SPECIAL_GROUPS)[number];
 export const CreateCaseSchema = z
   .strictObject({
     childName: line(1, 30).openapi({ example: '张小明' }),
-    gender: z.enum(['male', 'female']).openapi({ description: 'male 男, female 女' }),
+    gender: z
+      .enum(['male', 'female'])
+      .optional()
+      .openapi({ description: 'male 男, female 女;花名册不含,可不填' }),
     birthYearMonth: z
       .string()
       .regex(/^(19|20)\d{2}-(0[1-9]|1[0-2])$/, '出生年月格式应为 YYYY-MM')
       .optional()
       .openapi({ example: '2012-03' }),
-    age: z.number().int().min(3).max(20).optional().openapi({ description: '不知道出生年月时填年龄' }),
+    age: z.number().int().min(3).max(20).optional().openapi({ description: '年龄(不知道出生年月时);可不填' }),
     grade: line(1, 20).openapi({ example: '七年级' }),
     className: line(1, 20).openapi({ example: '2班' }),
     schoolUnitId: slug('学校编号').openapi({ example: 'chengguan-middle' }),
@@ -67,14 +70,18 @@ export const CreateCaseSchema = z
     teacher: PersonSchema.openapi({ description: '包保教师(班主任)' }),
     leader: PersonSchema.openapi({ description: '包保校领导' }),
     firstDayAbsent: isoDateString.openapi({ description: '无故缺课的第一天' }),
+    rosterEntry: z
+      .strictObject({
+        semesterId: slug('学期编号'),
+        entryId: line(1, 200),
+      })
+      .optional()
+      .openapi({ description: '来自三类花名册的哪一行(学期与行编号);同一学生有未复学案例时拒绝重复登记' }),
   })
   .check(
     acrossFields(
       (v): v is Record<string, unknown> => isRecord(v),
       (v) => [
-        ...(v.birthYearMonth === undefined && v.age === undefined
-          ? [{ field: 'birthYearMonth', message: '请填写出生年月或年龄' }]
-          : []),
         ...(isRecord(v.groups) && v.groups.homeTeaching === true && v.groups.disabled !== true
           ? [{ field: 'groups.homeTeaching', message: '送教上门仅适用于残疾儿童' }]
           : []),
@@ -165,7 +172,7 @@ export const CaseListItemSchema = z
     childNameMasked: z.string().openapi({ example: '张*明' }),
     guardianPhoneMasked: z.string().openapi({ example: '138****5678' }),
     registryNumberMasked: z.string().nullable(),
-    gender: z.enum(['male', 'female']),
+    gender: z.enum(['male', 'female']).nullable(),
     grade: z.string(),
     className: z.string(),
     schoolUnitId: z.string(),
@@ -183,7 +190,7 @@ export const CaseSchema = z
   .object({
     id: z.string(),
     childName: z.string(),
-    gender: z.enum(['male', 'female']),
+    gender: z.enum(['male', 'female']).nullable(),
     birthYearMonth: z.string().nullable(),
     age: z.number().int().nullable(),
     grade: z.string(),
@@ -197,6 +204,15 @@ export const CaseSchema = z
     teacher: z.object({ name: z.string(), phone: z.string() }),
     leader: z.object({ name: z.string(), phone: z.string() }),
     firstDayAbsent: z.string(),
+    rosterRow: z
+      .object({
+        semesterId: z.string(),
+        entryId: z.string(),
+        kind: z.string(),
+        kindLabel: z.string().openapi({ example: '籍在人不在' }),
+      })
+      .nullable()
+      .openapi({ description: '登记时所据的花名册行' }),
     returnedOn: z.string().nullable(),
     returnEvidence: z.string().nullable(),
     registryUpdatedOn: z.string().nullable(),
@@ -223,3 +239,7 @@ export type ListCasesQuery = z.infer<typeof ListCasesQuerySchema>;
 export type Case = z.infer<typeof CaseSchema>;
 export type CaseListItem = z.infer<typeof CaseListItemSchema>;
 export type CaseStep = z.infer<typeof CaseStepSchema>;
+
+/** A child's gender in pages and exports: 男, 女, or — when not given (no roster holds it). */
+export const genderLabel = (g: 'male' | 'female' | null): string =>
+  g === 'male' ? '男' : g === 'female' ? '女' : '—';

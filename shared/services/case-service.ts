@@ -10,6 +10,7 @@ import type {
 } from '../db/case-repository.js';
 import { CLOSED_CASE_PREFIX, OPEN_CASE_PREFIX } from '../db/keys.js';
 import type { Page, PageRequest } from '../db/pagination.js';
+import type { RosterRepository } from '../db/roster-repository.js';
 import type { UnitRepository } from '../db/unit-repository.js';
 import type { Action } from '../domain/access/policy.js';
 import { createWorkingCalendar, type WorkingCalendar } from '../domain/calendar/working-calendar.js';
@@ -24,6 +25,7 @@ import {
   type StepDeadlines,
   stageBounds,
 } from '../domain/dropout/case-ladder.js';
+import { ROSTER_KIND_LABELS } from '../domain/dropout/roster-rows.js';
 import { maskName, maskPhone, maskRegistryNumber } from '../domain/privacy/mask.js';
 import { addDays, DEFAULT_TIME_ZONE, localDateOf } from '../domain/time/zoned-time.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -66,9 +68,17 @@ export interface CaseService {
     input: RegistryUpdatedInput,
     now: Date,
   ): Promise<CaseListItem>;
+  /** Which of a school's roster rows have a case not yet returned (K10): entry id → case id. */
+  openCasesOfRoster(
+    principal: Principal,
+    schoolUnitId: string,
+    semesterId: string,
+    entryIds: readonly string[],
+  ): Promise<Map<string, string>>;
   /**
-   * The 包保 people to start a school's next case form with: the leader of its newest open case,
-   * and the teacher of its newest open case in the same class. Staff only, nothing of a child.
+   * The 包保 people to start a school's next case form with, as its cases remembered them (K9, one
+   * GetItem): the leader of its last case, and the teacher of its last case in the same class,
+   * whatever became of those cases. Staff only, nothing of a child.
    */
   chainHint(
     principal: Principal,
@@ -113,6 +123,8 @@ export function caseService(deps: {
   cases: CaseRepository;
   units: UnitRepository;
   calendars: CalendarRepository;
+  /** The school's roster rows a case may come from (RS1); without it a roster reference is refused. */
+  rosters?: Pick<RosterRepository, 'entriesOf'>;
   /**
    * The key of children's data, or how to load it at the first case that needs it (in AWS a KMS
    * unwrap: no duty request pays for it); without one cases cannot be written or shown whole (503).
@@ -202,24 +214,55 @@ export function caseService(deps: {
     after: Record<string, unknown>,
     now: Date,
     step?: CaseStepRecord,
+    closesRosterRow?: boolean,
   ) {
     const stored = await cases.update(
       { ...next, nextEscalationOn: await escalationDayOf(next) },
       current.version,
       auditEvent(principal, action, { type: 'case', id: current.id }, { before: null, after }, now),
       step,
+      closesRosterRow,
     );
     if (!stored) throw new ConflictError('version_conflict', '该案例刚被他人修改,请刷新后重试');
   }
 
+  /** The roster row a new case names, checked against the school's rosters (RS1, one Query). */
+  async function rosterRowOf(
+    input: CreateCaseInput,
+    problems: { field: string; message: string }[],
+  ): Promise<NonNullable<CaseRecord['rosterRow']> | null> {
+    const ref = input.rosterEntry;
+    if (ref === undefined) return null;
+    const rows =
+      deps.rosters === undefined ? [] : await deps.rosters.entriesOf(ref.semesterId, input.schoolUnitId);
+    const found = rows.find((e) => e.id === ref.entryId);
+    if (found === undefined) {
+      problems.push({ field: 'rosterEntry.entryId', message: '本校该学期的花名册中没有这一行' });
+      return null;
+    }
+    return { semesterId: ref.semesterId, entryId: ref.entryId, kind: found.kind };
+  }
+
+  /** 409 when the roster child already has a case not yet closed by a return (K10). */
+  async function refuseSecondOpenCase(row: NonNullable<CaseRecord['rosterRow']>, childName: string) {
+    const open = await cases.openCaseOfRoster(row.semesterId, row.entryId);
+    if (open !== undefined) {
+      throw new ConflictError(
+        'roster_child_has_open_case',
+        `${maskName(childName)} 已有未复学的缺课案例(${open}),不能重复登记`,
+      );
+    }
+  }
+
   return {
+    async openCasesOfRoster(principal, schoolUnitId, semesterId, entryIds) {
+      authorize(principal, 'case.create', { ownerUnitId: schoolUnitId });
+      return cases.openCasesOfRoster(semesterId, entryIds);
+    },
+
     async chainHint(principal, schoolUnitId, klass) {
       authorize(principal, 'case.create', { ownerUnitId: schoolUnitId });
-      // A school's open cases are a handful: one Query of its part of the listing (K2).
-      const open = await cases.listAll({ by: 'school', unitId: schoolUnitId }, { prefix: OPEN_CASE_PREFIX });
-      const newest = [...open].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-      const sameClass = newest.find((r) => r.grade === klass?.grade && r.className === klass.className);
-      return { teacher: sameClass?.teacher ?? null, leader: newest[0]?.leader ?? null };
+      return cases.chainOf(schoolUnitId, klass);
     },
 
     async create(principal, input, now) {
@@ -229,7 +272,9 @@ export function caseService(deps: {
       if (input.firstDayAbsent > today) {
         problems.push({ field: 'firstDayAbsent', message: '缺课日期不能晚于今天' });
       }
+      const rosterRow = await rosterRowOf(input, problems);
       if (problems.length > 0) throw new ValidationError('案例信息有误', problems);
+      if (rosterRow !== null) await refuseSecondOpenCase(rosterRow, input.childName);
 
       const id = newId('case', now);
       const sealer = await cipher();
@@ -240,7 +285,7 @@ export function caseService(deps: {
         id,
         schoolUnitId: input.schoolUnitId,
         townshipUnitId: input.townshipUnitId,
-        gender: input.gender,
+        gender: input.gender ?? null,
         age: input.age ?? null,
         grade: input.grade,
         className: input.className,
@@ -248,6 +293,7 @@ export function caseService(deps: {
         teacher: input.teacher,
         leader: input.leader,
         firstDayAbsent: input.firstDayAbsent,
+        rosterRow,
         returnedOn: null,
         returnEvidence: null,
         registryUpdatedOn: null,
@@ -287,11 +333,13 @@ export function caseService(deps: {
               className: record.className,
               groups: record.groups,
               firstDayAbsent: record.firstDayAbsent,
+              rosterRow: record.rosterRow,
             },
           },
           now,
         ),
       );
+      if (!stored && rosterRow !== null) await refuseSecondOpenCase(rosterRow, input.childName);
       if (!stored) throw new ConflictError('duplicate_id', '案例编号冲突,请重试');
       return listItem(record, today, await ladder());
     },
@@ -345,6 +393,8 @@ export function caseService(deps: {
         teacher: r.teacher,
         leader: r.leader,
         firstDayAbsent: r.firstDayAbsent,
+        rosterRow:
+          r.rosterRow == null ? null : { ...r.rosterRow, kindLabel: ROSTER_KIND_LABELS[r.rosterRow.kind] },
         returnedOn: r.returnedOn,
         returnEvidence: r.returnEvidence,
         registryUpdatedOn: r.registryUpdatedOn,
@@ -428,7 +478,7 @@ export function caseService(deps: {
         returnEvidence: input.evidence,
         version: r.version + 1,
       };
-      await save(principal, r, next, 'case.return', { returnedOn: input.returnedOn }, now);
+      await save(principal, r, next, 'case.return', { returnedOn: input.returnedOn }, now, undefined, true);
       return listItem(next, today, await ladder());
     },
 

@@ -97,14 +97,14 @@ describe('控辍保学 cases', () => {
       as: SCHOOL_A,
       body: child({
         childName: '',
-        birthYearMonth: undefined,
+        gender: 'boy',
         guardian: { name: GUARDIAN, phone: '12345' },
         groups: { homeTeaching: true },
       }),
     });
     expect(schema.status).toBe(400);
     expect(schema.body.error.details?.fields?.map((f) => f.field).sort()).toEqual(
-      ['birthYearMonth', 'childName', 'groups.homeTeaching', 'guardian.phone'].sort(),
+      ['childName', 'gender', 'groups.homeTeaching', 'guardian.phone'].sort(),
     );
     const facts = await api.call<ErrorBody>('POST', '/v1/cases', {
       as: OFFICE,
@@ -327,5 +327,36 @@ describe('控辍保学 cases', () => {
     const all = await api.doc.send(new ScanCommand({ TableName: api.table.tableName }));
     expect(JSON.stringify(all.Items)).not.toContain('张大山说周一送回');
     expect(JSON.stringify(all.Items)).not.toContain(NAME);
+  });
+
+  it('takes a case without gender, age or birth month (no roster holds them), and shows each as absent', async () => {
+    const made = await api.call<CaseListItem>('POST', '/v1/cases', {
+      as: SCHOOL_A,
+      body: child({ childName: '赵小芳', gender: undefined, birthYearMonth: undefined, className: '5班' }),
+    });
+    expect(made.status, made.text).toBe(201);
+    expect(made.body.gender).toBeNull();
+    const whole = await api.call<{
+      gender: unknown;
+      age: unknown;
+      birthYearMonth: unknown;
+      rosterRow: unknown;
+    }>('GET', `/v1/cases/${made.body.id}`, { as: SCHOOL_A });
+    expect(whole.body).toMatchObject({ gender: null, age: null, birthYearMonth: null, rosterRow: null });
+    // A value given is still checked; a roster row the school never filed is refused by field.
+    const before = await tableSnapshot(api.table);
+    const bad = await api.call<ErrorBody>('POST', '/v1/cases', {
+      as: SCHOOL_A,
+      body: child({ age: 40, rosterEntry: { semesterId: '2025-autumn', entryId: 'roster-none' } }),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details?.fields?.map((f) => f.field)).toEqual(['age']);
+    const row = await api.call<ErrorBody>('POST', '/v1/cases', {
+      as: SCHOOL_A,
+      body: child({ rosterEntry: { semesterId: '2025-autumn', entryId: 'roster-none' } }),
+    });
+    expect(row.status).toBe(400);
+    expect(row.body.error.details?.fields?.map((f) => f.field)).toEqual(['rosterEntry.entryId']);
+    expect(await tableSnapshot(api.table)).toBe(before);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../infra/local/demo-seed.js';
+import { CreateCaseSchema } from '../../shared/schemas/cases.js';
 import type { EvidenceUpload } from '../../shared/schemas/evidence.js';
 import { CreateSemesterSchema } from '../../shared/schemas/rosters.js';
 import { OFFICE, unitUser } from '../fixtures/app.js';
@@ -108,14 +109,14 @@ describe('控辍保学 forms', () => {
       ...ABSENCE,
       _formKey: formKey(page.html),
       childName: '',
-      gender: '',
+      gender: 'boy',
       'guardian.phone': '138',
       firstDayAbsent: '2026-09-30',
     });
     expect(bad.status).toBe(400);
     expect(bad.html).toContain('未登记,请修改以下问题');
     expect(bad.html).toContain('href="#childName"');
-    expect(bad.html).toContain('请选择性别');
+    expect(bad.html).toContain('性别只能选男或女');
     expect(bad.html).toContain('电话应为 11 位手机号或带区号的固定电话');
     expect(bad.html).toContain('value="王大力"');
     // The service's own check (a day after today) comes back the same way.
@@ -276,18 +277,20 @@ describe('控辍保学 forms', () => {
   });
 
   it('shows the township only its own step, and a leader no form', async () => {
+    // The school's 包保 leader is remembered from its last case, even one since returned (the
+    // teacher only when a child of the same class is picked).
     const page = await school.get('/cases/new');
-    expect(page.html).not.toContain('value="孙校长"');
+    expect(page.html).toContain('value="孙校长"');
+    expect(page.html).not.toContain('value="赵老师"');
     const made = await school.post('/cases', {
       ...ABSENCE,
       childName: '钱小多',
+      'leader.name': '吴校长',
       _formKey: formKey(page.html),
     });
-    // The next form starts with the 包保 leader of the school's newest open case (the teacher only
-    // when a roster child of the same class is picked).
     const next = await school.get('/cases/new');
-    expect(next.html).toContain('value="孙校长"');
-    expect(next.html).not.toContain('value="赵老师"');
+    expect(next.html).toContain('value="吴校长"');
+    expect(next.html).not.toContain('value="孙校长"');
     const path = made.location?.replace(/\?.*$/, '') ?? '';
     const township = web.browser();
     await township.signIn('unit:chengguan-town');
@@ -307,4 +310,130 @@ describe('控辍保学 forms', () => {
     expect(read.status).toBe(200);
     expect(read.html).not.toContain('<form method="post" action="/cases/');
   });
+
+  it('records a roster child in three taps: no gender or age, the class teacher remembered, linked to its row', async () => {
+    // Once, typed: a case of 五年级1班 without gender or age; the school remembers its 包保 people.
+    const typed = await school.get('/cases/new');
+    const first = await school.post('/cases', {
+      ...ABSENCE,
+      childName: '周小华',
+      gender: '',
+      age: '',
+      grade: '五年级',
+      className: '1班',
+      'teacher.name': '钱老师',
+      'teacher.phone': '13600005555',
+      _formKey: formKey(typed.html),
+    });
+    expect(first.status, first.html).toBe(303);
+    const firstId = /\/cases\/(case-[^?]+)/.exec(first.location ?? '')?.[1] ?? '';
+    const whole = await web.services.cases.view(OFFICE, firstId, NOW);
+    expect(whole).toMatchObject({ gender: null, age: null, birthYearMonth: null, rosterRow: null });
+    const shown = await school.get(`/cases/${firstId}`);
+    expect(shown.html).toContain('性别 / 出生年月');
+    expect(shown.html).toContain('— / —');
+    expect(shown.html).toContain('手工登记');
+    const listed = await school.get('/cases');
+    expect(listed.status).toBe(200);
+    expect(listed.html).toContain('周*华');
+
+    // Tap 1 (登记缺课), tap 2 (the child): the form is whole, today the first day absent.
+    const start = await school.get('/cases/new');
+    const pick =
+      /href="(\/cases\/new\?semester=[^"]+)"/.exec(start.html)?.[1]?.replaceAll('&amp;', '&') ?? '';
+    const filled = await school.get(pick);
+    const fields = formFields(filled.html);
+    expect(fields).toMatchObject({
+      childName: '李小红',
+      grade: '五年级',
+      className: '1班',
+      'teacher.name': '钱老师',
+      'teacher.phone': '13600005555',
+      'leader.name': '孙校长',
+      firstDayAbsent: '2026-09-10',
+      semester: '2026-autumn',
+    });
+    expect(fields.entry).toMatch(/^roster-/);
+    // Tap 3: sent as it came.
+    const made = await school.post('/cases', fields);
+    expect(made.status, made.html).toBe(303);
+    const caseId = /\/cases\/(case-[^?]+)/.exec(made.location ?? '')?.[1] ?? '';
+    const linked = await web.services.cases.view(OFFICE, caseId, NOW);
+    expect(linked.rosterRow).toEqual({
+      semesterId: '2026-autumn',
+      entryId: fields.entry,
+      kind: 'registered-not-present',
+      kindLabel: '籍在人不在',
+    });
+    expect(linked.gender).toBeNull();
+    expect((await school.get(`/cases/${caseId}`)).html).toContain('来自花名册:籍在人不在');
+    // The pick list now links the child to the open case, not to a second form.
+    const listed2 = await school.get('/cases/new');
+    expect(listed2.html).toContain(`data-open-case="${fields.entry}"`);
+    expect(listed2.html).toContain(`href="/cases/${caseId}"`);
+    expect(listed2.html).not.toContain(`data-pick="${fields.entry}"`);
+
+    // The same child again while the case is open: 409, naming the child masked, nothing written.
+    const before = await caseCount();
+    const again = await school.get(pick);
+    const second = await school.post('/cases', formFields(again.html));
+    expect(second.status).toBe(409);
+    expect(second.html).toContain('李*红 已有未复学的缺课案例');
+    expect(await caseCount()).toBe(before);
+    const viaApi = CreateCaseSchema.parse({
+      childName: '李小红',
+      grade: '五年级',
+      className: '1班',
+      schoolUnitId: SCHOOL,
+      townshipUnitId: linked.townshipUnitId,
+      guardian: { name: '李建国', phone: '13900001111' },
+      teacher: { name: '钱老师', phone: '13600005555' },
+      leader: { name: '孙校长', phone: '13600004444' },
+      firstDayAbsent: '2026-09-10',
+      rosterEntry: { semesterId: '2026-autumn', entryId: fields.entry },
+    });
+    await expect(web.services.cases.create(unitUser(SCHOOL), viaApi, NOW)).rejects.toMatchObject({
+      status: 409,
+      code: 'roster_child_has_open_case',
+    });
+    // A row of another semester, or not the school's, is refused by field.
+    const wrong = await school.post('/cases', { ...formFields(again.html), entry: 'roster-nope' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.html).toContain('本校该学期的花名册中没有这一行');
+
+    // Back in class: the child may be recorded again later.
+    const back = await school.post(`/cases/${caseId}/return`, {
+      returnedOn: '2026-09-10',
+      'evidence.0.title': '返校签到表',
+    });
+    expect(back.status).toBe(303);
+    expect((await school.get('/cases/new')).html).toContain(`data-pick="${fields.entry}"`);
+    // Two clerks at once: the row's mark is conditional, so exactly one case is written.
+    const racing = await Promise.allSettled(
+      [0, 1].map(() => web.services.cases.create(unitUser(SCHOOL), viaApi, NOW)),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = racing.find((r) => r.status === 'rejected');
+    expect(lost?.status === 'rejected' ? lost.reason : null).toMatchObject({
+      code: 'roster_child_has_open_case',
+    });
+    expect(await caseCount()).toBe(before + 1);
+  });
 });
+
+/** The absence form's fields as the page fills them (text, date and hidden inputs; checked boxes). */
+function formFields(html: string): Record<string, string> {
+  const form = /<form method="post" action="\/cases"[^>]*>([\s\S]*?)<\/form>/.exec(html)?.[1] ?? '';
+  const out: Record<string, string> = {};
+  for (const m of form.matchAll(/<input([^>]*)>/g)) {
+    const attrs = m[1] ?? '';
+    const name = /name="([^"]+)"/.exec(attrs)?.[1];
+    const value = /value="([^"]*)"/.exec(attrs)?.[1] ?? '';
+    const type = /type="([^"]+)"/.exec(attrs)?.[1];
+    // The anti-forgery token goes with every post of the test browser already.
+    if (name === undefined || name === '_csrf') continue;
+    if ((type === 'radio' || type === 'checkbox') && !attrs.includes('checked')) continue;
+    out[name] = value.replaceAll('&amp;', '&');
+  }
+  return out;
+}

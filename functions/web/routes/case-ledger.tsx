@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { decide } from '../../../shared/domain/access/policy.js';
 import { specialGroupWords } from '../../../shared/domain/dropout/case-ledger.js';
 import { DEFAULT_TIME_ZONE, localDateOf } from '../../../shared/domain/time/zoned-time.js';
+import { genderLabel } from '../../../shared/schemas/cases.js';
 import type { LedgerPageQuery, LedgerQuery } from '../../../shared/services/case-ledger.js';
 import { LEDGER_REPORT_ID } from '../../../shared/services/case-ledger-reports.js';
 import type { AppDeps } from '../../api/deps.js';
@@ -14,7 +15,6 @@ import { LedgerSnapshots, ledgerSnapshotPages } from './case-ledger-reports.js';
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const CURSOR = /^[A-Za-z0-9_-]{1,2000}$/;
-const GENDER = { male: '男', female: '女' } as const;
 const LIGHT_BADGE = { red: 'b-red', yellow: 'b-yellow', blue: 'b-blue', green: 'b-green' } as const;
 const STAGES = { absent: '缺课(未满5个工作日)', suspected: '疑似辍学', dropout: '辍学' } as const;
 /** Rows a page shows by default (`?limit=` 1–100): one Query of this many items. */
@@ -176,7 +176,7 @@ export function caseLedgerPages(deps: AppDeps) {
                   <td>{k.townshipName}</td>
                   <td>{k.schoolName}</td>
                   <td>{k.childNameMasked}</td>
-                  <td>{GENDER[k.gender]}</td>
+                  <td>{genderLabel(k.gender)}</td>
                   <td>
                     {k.grade}
                     {k.className}

@@ -48,7 +48,15 @@ export function newCasePages(deps: AppDeps) {
     );
     if (semester === undefined) return { semester: undefined, picks: [] };
     const ledger = await deps.rosters.ledger(p, { semester: semester.id }, { limit: PICKS });
-    return { semester: semester.id, picks: ledger.items.filter((e) => !e.verifiedElsewhere) };
+    const rows = ledger.items.filter((e) => !e.verifiedElsewhere);
+    // A child with a case not yet returned links to that case, not to a second one.
+    const open = await deps.cases.openCasesOfRoster(
+      p,
+      p.unitId ?? '',
+      semester.id,
+      rows.map((e) => e.id),
+    );
+    return { semester: semester.id, picks: rows.map((e) => ({ ...e, openCaseId: open.get(e.id) })) };
   }
 
   async function render(
@@ -89,7 +97,11 @@ export function newCasePages(deps: AppDeps) {
     }
     const chain = await deps.cases.chainHint(c.get('principal'), c.get('principal').unitId ?? '', child);
     return render(c, {
-      values: newCaseValues(today, chain, child),
+      values: newCaseValues(
+        today,
+        chain,
+        child === undefined ? undefined : { ...child, semesterId: semester },
+      ),
       formKey: newFormKey(),
       picked: child?.entryId,
     });

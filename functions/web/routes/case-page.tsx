@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { localDateOf } from '../../../shared/domain/time/zoned-time.js';
-import type { CaseListItem } from '../../../shared/schemas/cases.js';
+import { type CaseListItem, genderLabel } from '../../../shared/schemas/cases.js';
 import { evidenceKeyOf } from '../../../shared/services/evidence-service.js';
 import type { AppDeps } from '../../api/deps.js';
 import {
@@ -30,7 +30,6 @@ export const STAGE_BADGE: Record<CaseListItem['stage'], string> = {
   dropout: 'b-red',
   returned: 'b-green',
 };
-export const GENDER = { male: '男', female: '女' } as const;
 
 const OK_TEXT: Record<string, string> = {
   created: '已登记缺课。',
@@ -81,7 +80,13 @@ async function showCase(
         </dd>
         <dt>性别 / 出生年月</dt>
         <dd>
-          {GENDER[k.gender]} / {k.birthYearMonth ?? (k.age === null ? '—' : `${k.age} 岁`)}
+          {genderLabel(k.gender)} / {k.birthYearMonth ?? (k.age === null ? '—' : `${k.age} 岁`)}
+        </dd>
+        <dt>来源</dt>
+        <dd data-roster-row={k.rosterRow?.entryId}>
+          {k.rosterRow === null
+            ? '手工登记'
+            : `来自花名册:${k.rosterRow.kindLabel}(学期 ${k.rosterRow.semesterId})`}
         </dd>
         <dt>居住村</dt>
         <dd>{k.village ?? '—'}</dd>

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { specialGroupWords } from '../../../shared/domain/dropout/case-ledger.js';
-import { CASE_STAGES } from '../../../shared/schemas/cases.js';
+import { CASE_STAGES, genderLabel } from '../../../shared/schemas/cases.js';
 import type { Duty } from '../../../shared/schemas/duties.js';
 import type { AppDeps } from '../../api/deps.js';
 import { chromeOf, unitDirectory } from '../context.js';
@@ -9,7 +9,7 @@ import { Page } from '../layout.js';
 import { requireSession, type WebEnv } from '../session.js';
 import { caseLedgerPages } from './case-ledger.js';
 import { newCasePages, recordsAbsences } from './case-new.js';
-import { casePageRoutes, GENDER, STAGE_BADGE } from './case-page.js';
+import { casePageRoutes, STAGE_BADGE } from './case-page.js';
 
 const STAGE_NAMES: Record<(typeof CASE_STAGES)[number], string> = {
   absent: '缺课',
@@ -104,7 +104,7 @@ export function casePages(deps: AppDeps) {
                   <td>
                     <a href={`/cases/${k.id}`}>{k.childNameMasked}</a>
                   </td>
-                  <td>{GENDER[k.gender]}</td>
+                  <td>{genderLabel(k.gender)}</td>
                   <td>
                     {k.grade}
                     {k.className}
