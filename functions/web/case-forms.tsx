@@ -261,6 +261,20 @@ export interface RosterPick {
   openCaseId?: string | undefined;
 }
 
+/** What a case cannot be created without: with all of them filled, the form offers 确认登记 on top. */
+const READY_FIELDS = [
+  'childName',
+  'grade',
+  'className',
+  'firstDayAbsent',
+  'guardian.name',
+  'guardian.phone',
+  'teacher.name',
+  'teacher.phone',
+  'leader.name',
+  'leader.phone',
+] as const;
+
 /** 登记缺课: the pick list of the school's roster (one tap fills the form), then the form. */
 export const NewCaseForm: FC<{
   csrfToken: string | undefined;
@@ -273,6 +287,13 @@ export const NewCaseForm: FC<{
 }> = ({ csrfToken, formKey, values, errors, picks, semester, picked }) => {
   const { err } = fieldHelpers(errors);
   const v = (name: string) => values[name] ?? '';
+  /**
+   * A roster child picked, nothing wrong and every field the case needs already filled (the
+   * roster's, the remembered 包保 people, today): 确认登记 sits at the top, so the third tap needs no
+   * scrolling on a phone.
+   */
+  const ready =
+    picked !== undefined && errors === undefined && READY_FIELDS.every((name) => v(name).trim() !== '');
   const line = (name: string, maxlength: number, placeholder?: string) => (
     <TextLine
       name={name}
@@ -333,6 +354,16 @@ export const NewCaseForm: FC<{
         {err('(root)')}
         {err('schoolUnitId')}
         {err('townshipUnitId')}
+        {ready && (
+          <div class="quick" data-ready>
+            <p>
+              <strong>{v('childName')}</strong> · {v('grade')}
+              {v('className')} · 缺课首日 {v('firstDayAbsent')} · 包保教师 {v('teacher.name')}
+            </p>
+            <button type="submit">确认登记</button>
+            <p class="muted">以上信息来自花名册和本校上次登记的包保人员;需要修改时在下面改好再登记。</p>
+          </div>
+        )}
         {line('childName', 30)}
         <span class="f" id="gender">
           {NEW_CASE_FIELDS.gender}(可不填)

@@ -23,6 +23,7 @@ h2{font-size:1.1rem;margin:1.4rem 0 .5rem;border-left:4px solid #8b1a1a;padding-
 .flash{padding:.6rem 1rem;border-radius:6px;margin:.5rem 0}
 .flash.ok{background:#e6f4ea;border:1px solid #9ccfa8}
 .flash.err{background:#fdecea;border:1px solid #f1a9a0}
+.quick{background:#f3f8fc;border:1px solid #b9d3ea;border-radius:6px;padding:.6rem .8rem;margin:0 0 1rem}
 .err-msg{color:#b3261e;font-size:.88rem;margin:.15rem 0}
 .f{display:block;font-weight:600;margin:.7rem 0 .2rem}
 input[type=text],input[type=date],input[type=time],input[type=search],select,textarea{font:inherit;padding:.35rem .5rem;border:1px solid #b8c2cc;border-radius:4px;background:#fff;max-width:100%}

@@ -119,7 +119,11 @@ describe('控辍保学 in Chromium: absence → 疑似辍学 → 辍学 → 复�
     expect(await page.inputValue('[id="teacher.name"]')).toBe('陈老师');
     expect(await page.inputValue('[id="leader.name"]')).toBe('周校长');
     await shot(page, '03-absence-form', PHONE);
-    await page.getByRole('button', { name: '登记缺课' }).click();
+    // The third tap is on the first screen: 确认登记 above the fields it sums up.
+    const confirm = page.getByRole('button', { name: '确认登记' });
+    const box = await confirm.boundingBox();
+    expect(box !== null && box.y + box.height <= PHONE.height).toBe(true);
+    await confirm.click();
     await page.waitForURL(/\/cases\/case-[a-z0-9-]+\?ok=created$/);
     expect(await page.locator('.flash.ok').textContent()).toContain('已登记缺课');
     expect(await page.locator('h1').textContent()).toContain('刘小燕');

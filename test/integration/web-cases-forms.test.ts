@@ -354,6 +354,12 @@ describe('控辍保学 forms', () => {
       semester: '2026-autumn',
     });
     expect(fields.entry).toMatch(/^roster-/);
+    // Everything the case needs is there: 确认登记 comes first, above the fields to check.
+    const ready = filled.html.indexOf('data-ready');
+    expect(ready).toBeGreaterThan(0);
+    expect(filled.html.indexOf('>确认登记</button>')).toBeGreaterThan(ready);
+    expect(filled.html.indexOf('>确认登记</button>')).toBeLessThan(filled.html.indexOf('id="childName"'));
+    expect(typed.html).not.toContain('data-ready');
     // Tap 3: sent as it came.
     const made = await school.post('/cases', fields);
     expect(made.status, made.html).toBe(303);
