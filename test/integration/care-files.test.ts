@@ -13,18 +13,17 @@ import type { Plan } from '../../shared/schemas/plans.js';
 import { pairTaskId } from '../../shared/services/care-pairs.js';
 import { LEADER, OFFICE, unitUser } from '../fixtures/app.js';
 import {
-  type TestApi as Api,
   caseChild,
   casePlan,
   caseTestApp,
   type ErrorBody,
+  SCHOOL_A,
+  SCHOOL_B,
+  type TestApi,
+  TOWN,
+  TOWN_2,
 } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
-
-const SCHOOL_A = unitUser('school-a');
-const SCHOOL_B = unitUser('school-b');
-const TOWN = unitUser('town');
-const TOWN_2 = unitUser('town-2');
 
 const NAME = '刘小红';
 const GUARDIAN = '刘奶奶';
@@ -44,7 +43,7 @@ const careChild = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('留守儿童关爱档案 and 师生结对帮扶', () => {
-  let api: Api;
+  let api: TestApi;
   let plan: Plan;
   let file: CareFileListItem;
 

@@ -9,22 +9,21 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
 import type { LedgerReport, LedgerReportSummary } from '../../shared/schemas/case-reports.js';
-import { LEADER, OFFICE, TEST_SECRET, unitUser } from '../fixtures/app.js';
+import { LEADER, OFFICE, TEST_SECRET } from '../fixtures/app.js';
 import {
-  type TestApi as Api,
   caseChild,
   caseTestApp,
   createCase,
   type ErrorBody,
+  SCHOOL_A,
+  SCHOOL_C,
+  type TestApi,
+  TOWN,
 } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
-const SCHOOL_A = unitUser('school-a');
-const SCHOOL_C = unitUser('school-c');
-const TOWN = unitUser('town');
-
 describe('台账快照 (frozen county ledger)', () => {
-  let api: Api;
+  let api: TestApi;
   let ids: string[];
   let returnedId: string;
 

@@ -10,26 +10,25 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
 import type { CaseLedger, CaseSettingsView } from '../../shared/schemas/case-reports.js';
-import { OFFICE, TEST_SECRET, unitUser } from '../fixtures/app.js';
+import { OFFICE, TEST_SECRET } from '../fixtures/app.js';
 import {
-  type TestApi as Api,
   caseChild,
   caseTestApp,
   createCase,
   type ErrorBody,
+  SCHOOL_A,
+  SCHOOL_C,
+  type TestApi,
+  TOWN,
+  TOWN_2,
 } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 import { expectPrintableSheets, openWorkbook } from '../fixtures/workbook.js';
 
-const SCHOOL_A = unitUser('school-a');
-const SCHOOL_C = unitUser('school-c');
-const TOWN = unitUser('town');
-const TOWN_2 = unitUser('town-2');
-
 const child = caseChild;
 
 describe('控辍保学台账, settings and retention', () => {
-  let api: Api;
+  let api: TestApi;
   let suspectedId: string;
   let returnedId: string;
 

@@ -9,24 +9,22 @@ import type { Duty } from '../../shared/schemas/duties.js';
 import type { Notice } from '../../shared/schemas/notices.js';
 import type { Plan, RecountResult } from '../../shared/schemas/plans.js';
 import type { WeeklyForm } from '../../shared/services/case-weekly-form.js';
-import { unitUser } from '../fixtures/app.js';
 import {
-  type TestApi as Api,
   caseChild,
   casePlan,
   caseTestApp,
   type ErrorBody,
+  SCHOOL_A,
+  SCHOOL_B,
+  SCHOOL_C,
+  type TestApi,
 } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
-
-const SCHOOL_A = unitUser('school-a');
-const SCHOOL_B = unitUser('school-b');
-const SCHOOL_C = unitUser('school-c');
 
 const child = caseChild;
 
 describe('控辍保学周报表', () => {
-  let api: Api;
+  let api: TestApi;
   let plan: Plan;
   const weekDuty: Record<string, Duty> = {};
 

@@ -8,7 +8,16 @@ import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CaseListItem } from '../../shared/schemas/cases.js';
 import { LEADER, OFFICE, TEST_FIELD_CIPHER, unitUser } from '../fixtures/app.js';
-import { type TestApi as Api, caseChild, caseTestApp, type ErrorBody } from '../fixtures/case-child.js';
+import {
+  caseChild,
+  caseTestApp,
+  type ErrorBody,
+  SCHOOL_A,
+  SCHOOL_B,
+  type TestApi,
+  TOWN,
+  TOWN_2,
+} from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
 interface WholeCase {
@@ -21,11 +30,6 @@ interface WholeCase {
   steps: { kind: string; result: string }[];
   returnedOn: string | null;
 }
-
-const SCHOOL_A = unitUser('school-a');
-const SCHOOL_B = unitUser('school-b');
-const TOWN = unitUser('town');
-const TOWN_2 = unitUser('town-2');
 
 const NAME = '张小明';
 const GUARDIAN = '张大山';
@@ -43,7 +47,7 @@ const child = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('控辍保学 cases', () => {
-  let api: Api;
+  let api: TestApi;
   let suspected: CaseListItem;
 
   beforeAll(async () => {
