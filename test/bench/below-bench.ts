@@ -28,7 +28,7 @@ import { CreateTaskSchema, MAX_CO_UNITS } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { createServices } from '../../shared/services/index.js';
 import { countQuery, countyPlanInput, BENCH_OFFICE as OFFICE, readCountingClient } from './seed.js';
-import { median, ms, table, timed } from './stats.js';
+import { alternate, median, ms, table, timed } from './stats.js';
 
 const TABLE_NAME = 'duban-below-bench';
 const OTHERS = 459;
@@ -150,20 +150,12 @@ export async function benchBelow(print: (line: string) => void): Promise<void> {
       }
     };
 
-    await bare();
-    await summary();
-    const bareMs: number[] = [];
-    const summaryMs: number[] = [];
-    let bareItems = 0;
-    let shown = await summary();
-    for (let r = 0; r < RUNS; r++) {
-      const b = await timed(bare);
-      bareMs.push(b.ms);
-      bareItems = b.value;
-      const v = await timed(summary);
-      summaryMs.push(v.ms);
-      shown = v.value;
-    }
+    const {
+      baselineMs: bareMs,
+      measuredMs: summaryMs,
+      baseline: bareItems,
+      measured: shown,
+    } = await alternate(RUNS, bare, summary);
     const everyDuty = await timed(() => perUnit());
     const allCells = await timed(() => count(countsPk(plan.id), ''));
     const all = shown.s.all;

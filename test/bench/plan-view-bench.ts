@@ -31,7 +31,7 @@ import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { newDuty } from '../../shared/services/duty-factory.js';
 import { createServices } from '../../shared/services/index.js';
 import { countQuery, countyPlanInput, BENCH_OFFICE as OFFICE, readCountingClient, writeAll } from './seed.js';
-import { median, ms, table, timed } from './stats.js';
+import { alternate, median, ms, table, timed } from './stats.js';
 
 const TABLE_NAME = 'duban-plan-view-bench';
 const UNITS = 500;
@@ -194,20 +194,12 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
     };
 
     // One of each first (JIT, sockets, the engine's caches), then alternating runs.
-    await bare();
-    await view();
-    const bareMs: number[] = [];
-    const viewMs: number[] = [];
-    let shown = { total: 0, overdue: 0, itemsRead: 0 };
-    let bareItems = 0;
-    for (let r = 0; r < RUNS; r++) {
-      const b = await timed(bare);
-      bareMs.push(b.ms);
-      bareItems = b.value;
-      const v = await timed(view);
-      viewMs.push(v.ms);
-      shown = v.value;
-    }
+    const {
+      baselineMs: bareMs,
+      measuredMs: viewMs,
+      baseline: bareItems,
+      measured: shown,
+    } = await alternate(RUNS, bare, view);
     // Where the view's time goes, each read alone.
     const direct = { doc: real, ...tables };
     const overdueRead = await timed(async () => {
