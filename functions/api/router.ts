@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Principal } from '../../shared/auth/principal.js';
 import { type FieldProblem, ValidationError } from '../../shared/errors.js';
+import { XLSX_CONTENT_TYPE } from '../../shared/export/report-xlsx.js';
 import { ErrorBodySchema } from '../../shared/schemas/common.js';
 
 export interface AppEnv {
@@ -100,6 +101,16 @@ export const jsonBody = <T>(schema: T) => ({
 export const jsonResponse = <T>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
+});
+
+/** A 200 that is JSON, or with `format=csv` or `format=xlsx` the same as a file to download. */
+export const jsonOrFileResponse = <T>(schema: T, description: string) => ({
+  description,
+  content: {
+    'application/json': { schema },
+    'text/csv': { schema: z.string() },
+    [XLSX_CONTENT_TYPE]: { schema: z.string().openapi({ format: 'binary' }) },
+  },
 });
 
 export const bearer = [{ bearer: [] }];

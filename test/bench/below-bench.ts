@@ -16,7 +16,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '../../infra/local/create-table.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import type { Principal } from '../../shared/auth/principal.js';
@@ -25,12 +24,11 @@ import { countsPk } from '../../shared/db/counter-repository.js';
 import { unitDutiesPk, unitDutiesSkPrefix } from '../../shared/db/keys.js';
 import { INDEX_BY_UNIT } from '../../shared/db/table.js';
 import { SubmitDutySchema } from '../../shared/schemas/duties.js';
-import { CreatePlanSchema } from '../../shared/schemas/plans.js';
 import { CreateTaskSchema, MAX_CO_UNITS } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { createServices } from '../../shared/services/index.js';
-import { readCountingClient } from './seed.js';
-import { median, ms, table } from './stats.js';
+import { countQuery, countyPlanInput, BENCH_OFFICE as OFFICE, readCountingClient } from './seed.js';
+import { alternate, median, ms, table, timed } from './stats.js';
 
 const TABLE_NAME = 'duban-below-bench';
 const OTHERS = 459;
@@ -42,17 +40,10 @@ const ACCEPTED_ROUNDS = 4;
 const RUNS = 7;
 const PHASES = ['mobilize', 'self-check', 'improve', 'consolidate'];
 
-const OFFICE: Principal = { sub: 'bench-office', role: 'office' };
 const TOWN: Principal = { sub: 'town-clerk', role: 'unit', unitId: 'town' };
 const CREATED = new Date('2026-05-06T01:00:00.000Z');
 const NOW = new Date('2026-05-20T02:00:00.000Z');
 const DAY_MS = 86_400_000;
-
-async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const t0 = performance.now();
-  const value = await run();
-  return { value, ms: performance.now() - t0 };
-}
 
 export async function benchBelow(print: (line: string) => void): Promise<void> {
   const dynamo = await startDynamoDbLocal();
@@ -79,19 +70,7 @@ export async function benchBelow(print: (line: string) => void): Promise<void> {
         units.slice(i, i + 10).map((u) => services.units.create(OFFICE, CreateUnitSchema.parse(u), CREATED)),
       );
     }
-    const plan = await services.plans.create(
-      OFFICE,
-      CreatePlanSchema.parse({
-        title: '县域规模基准',
-        phases: [
-          { key: 'mobilize', name: '部署发动阶段', start: '2026-05-01', end: '2026-05-15' },
-          { key: 'self-check', name: '自查补短阶段', start: '2026-05-16', end: '2026-06-15' },
-          { key: 'improve', name: '完善提升阶段', start: '2026-06-16', end: '2026-07-15' },
-          { key: 'consolidate', name: '稳固待检阶段', start: '2026-07-16' },
-        ],
-      }),
-      CREATED,
-    );
+    const plan = await services.plans.create(OFFICE, countyPlanInput('县域规模基准'), CREATED);
     // Each round gives every unit one duty: tasks of up to 97 units (a lead and 96 co-units).
     const everyone = units.map((u) => u.id);
     const group = MAX_CO_UNITS + 1;
@@ -141,28 +120,17 @@ export async function benchBelow(print: (line: string) => void): Promise<void> {
         `product's task creation, in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
 
-    const count = async (pk: string, prefix: string, index?: string) => {
-      let items = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await real.send(
-          new QueryCommand({
-            TableName: tables.tableName,
-            ...(index === undefined
-              ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }
-              : {
-                  IndexName: index,
-                  KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-                  ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-                }),
-            ExclusiveStartKey: start,
-          }),
-        );
-        items += out.Items?.length ?? 0;
-        start = out.LastEvaluatedKey;
-      } while (start !== undefined);
-      return items;
-    };
+    const count = (pk: string, prefix: string, index?: string) =>
+      countQuery(real, {
+        TableName: tables.tableName,
+        ...(index === undefined
+          ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }
+          : {
+              IndexName: index,
+              KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+              ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+            }),
+      });
     const perUnit = async (status?: 'open') =>
       (
         await Promise.all(
@@ -182,20 +150,12 @@ export async function benchBelow(print: (line: string) => void): Promise<void> {
       }
     };
 
-    await bare();
-    await summary();
-    const bareMs: number[] = [];
-    const summaryMs: number[] = [];
-    let bareItems = 0;
-    let shown = await summary();
-    for (let r = 0; r < RUNS; r++) {
-      const b = await timed(bare);
-      bareMs.push(b.ms);
-      bareItems = b.value;
-      const v = await timed(summary);
-      summaryMs.push(v.ms);
-      shown = v.value;
-    }
+    const {
+      baselineMs: bareMs,
+      measuredMs: summaryMs,
+      baseline: bareItems,
+      measured: shown,
+    } = await alternate(RUNS, bare, summary);
     const everyDuty = await timed(() => perUnit());
     const allCells = await timed(() => count(countsPk(plan.id), ''));
     const all = shown.s.all;

@@ -13,10 +13,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '../../infra/local/create-table.js';
 import { createLocalDynamoDbClient, startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
-import type { Principal } from '../../shared/auth/principal.js';
 import { auditEvent } from '../../shared/db/audit.js';
 import { createDocumentClient } from '../../shared/db/client.js';
 import { counterRepository, countsPk } from '../../shared/db/counter-repository.js';
@@ -28,13 +26,12 @@ import type { DutyStatus } from '../../shared/domain/duty/duty-status.js';
 import { applyDeltas, type CounterDelta, contributionOf } from '../../shared/domain/plan/counters.js';
 import { newId } from '../../shared/ids.js';
 import type { DutyRecord } from '../../shared/schemas/duties.js';
-import { CreatePlanSchema } from '../../shared/schemas/plans.js';
 import { TaskSchema } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { newDuty } from '../../shared/services/duty-factory.js';
 import { createServices } from '../../shared/services/index.js';
-import { readCountingClient, writeAll } from './seed.js';
-import { median, ms, table } from './stats.js';
+import { countQuery, countyPlanInput, BENCH_OFFICE as OFFICE, readCountingClient, writeAll } from './seed.js';
+import { alternate, median, ms, table, timed } from './stats.js';
 
 const TABLE_NAME = 'duban-plan-view-bench';
 const UNITS = 500;
@@ -45,7 +42,6 @@ const RUNS = 7;
 const ITEMS_TARGET = 3;
 const TIME_TARGET = 1.5;
 
-const OFFICE: Principal = { sub: 'bench-office', role: 'office' };
 const NOW = new Date('2026-05-20T02:00:00.000Z');
 const CREATED = new Date('2026-05-06T01:00:00.000Z');
 const DAY_MS = 86_400_000;
@@ -57,12 +53,6 @@ function shapeOf(i: number): { status: DutyStatus; late: boolean } {
   if (r < 60) return { status: 'open', late: false };
   if (r < 80) return { status: 'submitted', late: false };
   return { status: 'accepted', late: false };
-}
-
-async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const t0 = performance.now();
-  const value = await run();
-  return { value, ms: performance.now() - t0 };
 }
 
 export async function benchPlanView(print: (line: string) => void): Promise<void> {
@@ -92,19 +82,7 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
     const calendar = createWorkingCalendar([]);
     /** A plan whose units each get PER_UNIT duties, stored as the repository stores them, with its counters. */
     async function seedPlan(title: string, units: readonly string[]) {
-      const plan = await services.plans.create(
-        OFFICE,
-        CreatePlanSchema.parse({
-          title,
-          phases: [
-            { key: 'mobilize', name: '部署发动阶段', start: '2026-05-01', end: '2026-05-15' },
-            { key: 'self-check', name: '自查补短阶段', start: '2026-05-16', end: '2026-06-15' },
-            { key: 'improve', name: '完善提升阶段', start: '2026-06-16', end: '2026-07-15' },
-            { key: 'consolidate', name: '稳固待检阶段', start: '2026-07-16' },
-          ],
-        }),
-        CREATED,
-      );
+      const plan = await services.plans.create(OFFICE, countyPlanInput(title), CREATED);
       const deltas: CounterDelta[] = [];
       let overdue = 0;
       function* duties(): Generator<Record<string, unknown>> {
@@ -191,24 +169,13 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
     );
 
     const small = await seedPlan('十分之一规模', unitIds.slice(0, UNITS / 10));
-    const bare = async () => {
-      let items = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await real.send(
-          new QueryCommand({
-            TableName: tables.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': countsPk(plan.id) },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        items += out.Items?.length ?? 0;
-        start = out.LastEvaluatedKey;
-      } while (start !== undefined);
-      return items;
-    };
+    const bare = () =>
+      countQuery(real, {
+        TableName: tables.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': countsPk(plan.id) },
+        ConsistentRead: true,
+      });
     const streamAll = async () => {
       let items = 0;
       for await (const batch of dutyRepository({ doc: real, ...tables }).tallies(small.plan.id))
@@ -227,20 +194,12 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
     };
 
     // One of each first (JIT, sockets, the engine's caches), then alternating runs.
-    await bare();
-    await view();
-    const bareMs: number[] = [];
-    const viewMs: number[] = [];
-    let shown = { total: 0, overdue: 0, itemsRead: 0 };
-    let bareItems = 0;
-    for (let r = 0; r < RUNS; r++) {
-      const b = await timed(bare);
-      bareMs.push(b.ms);
-      bareItems = b.value;
-      const v = await timed(view);
-      viewMs.push(v.ms);
-      shown = v.value;
-    }
+    const {
+      baselineMs: bareMs,
+      measuredMs: viewMs,
+      baseline: bareItems,
+      measured: shown,
+    } = await alternate(RUNS, bare, view);
     // Where the view's time goes, each read alone.
     const direct = { doc: real, ...tables };
     const overdueRead = await timed(async () => {

@@ -8,7 +8,10 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { Principal } from '../../shared/auth/principal.js';
+import { CreatePlanSchema } from '../../shared/schemas/plans.js';
 
 const BATCH = 25;
 const WRITERS = 4;
@@ -76,4 +79,34 @@ export function readCountingClient(real: DynamoDBDocumentClient): {
     return out;
   }) as DynamoDBDocumentClient['send'];
   return { doc, counter };
+}
+
+/** The office that makes the benches' units, plans and tasks. */
+export const BENCH_OFFICE: Principal = { sub: 'bench-office', role: 'office' };
+
+/** A county plan in the four phases of 2026 (部署发动 to 稳固待检), as the benches make it. */
+export const countyPlanInput = (title: string) =>
+  CreatePlanSchema.parse({
+    title,
+    phases: [
+      { key: 'mobilize', name: '部署发动阶段', start: '2026-05-01', end: '2026-05-15' },
+      { key: 'self-check', name: '自查补短阶段', start: '2026-05-16', end: '2026-06-15' },
+      { key: 'improve', name: '完善提升阶段', start: '2026-06-16', end: '2026-07-15' },
+      { key: 'consolidate', name: '稳固待检阶段', start: '2026-07-16' },
+    ],
+  });
+
+/** How many items a Query returns over all its pages (read on `doc`, bare: nothing parsed). */
+export async function countQuery(
+  doc: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): Promise<number> {
+  let items = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items += out.Items?.length ?? 0;
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
 }

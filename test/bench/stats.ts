@@ -41,3 +41,33 @@ export function table(header: readonly string[], rows: readonly (readonly string
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/** Runs `run` once and returns its value with the milliseconds it took. */
+export async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t0 = performance.now();
+  const value = await run();
+  return { value, ms: performance.now() - t0 };
+}
+
+/**
+ * One warm-up call of each (JIT, sockets, the engine's caches), then `runs` alternating timed runs
+ * of the baseline and the measured read: their times, and the values of the last run.
+ */
+export async function alternate<B, M>(
+  runs: number,
+  baseline: () => Promise<B>,
+  measured: () => Promise<M>,
+): Promise<{ baselineMs: number[]; measuredMs: number[]; baseline: B; measured: M }> {
+  const last = { baseline: (await timed(baseline)).value, measured: (await timed(measured)).value };
+  const baselineMs: number[] = [];
+  const measuredMs: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const b = await timed(baseline);
+    baselineMs.push(b.ms);
+    last.baseline = b.value;
+    const m = await timed(measured);
+    measuredMs.push(m.ms);
+    last.measured = m.value;
+  }
+  return { baselineMs, measuredMs, ...last };
+}

@@ -11,19 +11,19 @@ import type { Duty } from '../../shared/schemas/duties.js';
 import type { Notice } from '../../shared/schemas/notices.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import { pairTaskId } from '../../shared/services/care-pairs.js';
-import { LEADER, OFFICE, testApp, unitUser } from '../fixtures/app.js';
-import { caseChild } from '../fixtures/case-child.js';
+import { LEADER, OFFICE, unitUser } from '../fixtures/app.js';
+import {
+  caseChild,
+  casePlan,
+  caseTestApp,
+  type ErrorBody,
+  SCHOOL_A,
+  SCHOOL_B,
+  type TestApi,
+  TOWN,
+  TOWN_2,
+} from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
-
-type Api = Awaited<ReturnType<typeof testApp>>;
-interface ErrorBody {
-  error: { code: string; details?: { fields?: { field: string }[] } };
-}
-
-const SCHOOL_A = unitUser('school-a');
-const SCHOOL_B = unitUser('school-b');
-const TOWN = unitUser('town');
-const TOWN_2 = unitUser('town-2');
 
 const NAME = '刘小红';
 const GUARDIAN = '刘奶奶';
@@ -43,28 +43,18 @@ const careChild = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('留守儿童关爱档案 and 师生结对帮扶', () => {
-  let api: Api;
+  let api: TestApi;
   let plan: Plan;
   let file: CareFileListItem;
 
   beforeAll(async () => {
     // Thursday 9 October 2025, 10:00 in Shanghai (week 41: 6–12 October).
-    api = await testApp({ now: new Date('2025-10-09T02:00:00Z') });
-    for (const body of [
-      { id: 'county', name: '县教育体育局', kind: 'bureau' },
-      { id: 'town', name: '城关镇', kind: 'township', parentId: 'county' },
-      { id: 'town-2', name: '柳湾镇', kind: 'township', parentId: 'county' },
-      { id: 'school-a', name: '城关小学', kind: 'school', parentId: 'town' },
-      { id: 'school-b', name: '城关二小', kind: 'school', parentId: 'town' },
-      { id: 'school-c', name: '柳湾小学', kind: 'school', parentId: 'town-2' },
-    ]) {
-      expect((await api.call('POST', '/v1/units', { body })).status).toBe(201);
-    }
-    plan = (
-      await api.call<Plan>('POST', '/v1/plans', {
-        body: { title: '师生结对帮扶', phases: [{ key: 'work', name: '帮扶', start: '2025-09-01' }] },
-      })
-    ).body;
+    api = await caseTestApp({
+      'school-a': { name: '城关小学' },
+      'school-b': { name: '城关二小' },
+      'school-c': { name: '柳湾小学' },
+    });
+    plan = await casePlan(api, '师生结对帮扶', '帮扶');
     const res = await api.call<CareFileListItem>('POST', '/v1/care-files', {
       as: SCHOOL_A,
       body: careChild(),

@@ -9,41 +9,28 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
 import type { LedgerReport, LedgerReportSummary } from '../../shared/schemas/case-reports.js';
-import { LEADER, OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
-import { caseChild } from '../fixtures/case-child.js';
+import { LEADER, OFFICE, TEST_SECRET } from '../fixtures/app.js';
+import {
+  caseChild,
+  caseTestApp,
+  createCase,
+  type ErrorBody,
+  SCHOOL_A,
+  SCHOOL_C,
+  type TestApi,
+  TOWN,
+} from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
-type Api = Awaited<ReturnType<typeof testApp>>;
-interface ErrorBody {
-  error: { code: string; details?: { fields?: { field: string }[] } };
-}
-
-const SCHOOL_A = unitUser('school-a');
-const SCHOOL_C = unitUser('school-c');
-const TOWN = unitUser('town');
-
 describe('台账快照 (frozen county ledger)', () => {
-  let api: Api;
+  let api: TestApi;
   let ids: string[];
   let returnedId: string;
 
   beforeAll(async () => {
     // Thursday 9 October 2025, 10:00 in Shanghai: the first working day after National Day.
-    api = await testApp({ now: new Date('2025-10-09T02:00:00Z') });
-    for (const body of [
-      { id: 'county', name: '县教育体育局', kind: 'bureau' },
-      { id: 'town', name: '城关镇', kind: 'township', parentId: 'county' },
-      { id: 'town-2', name: '柳湾镇', kind: 'township', parentId: 'county' },
-      { id: 'school-a', name: '城关中学', kind: 'school', parentId: 'town' },
-      { id: 'school-c', name: '柳湾中学', kind: 'school', parentId: 'town-2' },
-    ]) {
-      expect((await api.call('POST', '/v1/units', { body })).status).toBe(201);
-    }
-    const create = async (as: typeof SCHOOL_A, body: Record<string, unknown>) => {
-      const res = await api.call<{ id: string }>('POST', '/v1/cases', { as, body });
-      expect(res.status, res.text).toBe(201);
-      return res.body.id;
-    };
+    api = await caseTestApp({ 'school-b': null });
+    const create = (as: typeof SCHOOL_A, body: Record<string, unknown>) => createCase(api, as, body);
     ids = [
       await create(SCHOOL_A, caseChild()),
       await create(SCHOOL_A, caseChild({ childName: '李四', firstDayAbsent: '2025-09-30', groups: {} })),

@@ -10,45 +10,32 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueHs256Token } from '../../shared/auth/tokens.js';
 import type { CaseLedger, CaseSettingsView } from '../../shared/schemas/case-reports.js';
-import { OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
-import { caseChild } from '../fixtures/case-child.js';
+import { OFFICE, TEST_SECRET } from '../fixtures/app.js';
+import {
+  caseChild,
+  caseTestApp,
+  createCase,
+  type ErrorBody,
+  SCHOOL_A,
+  SCHOOL_C,
+  type TestApi,
+  TOWN,
+  TOWN_2,
+} from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 import { expectPrintableSheets, openWorkbook } from '../fixtures/workbook.js';
-
-type Api = Awaited<ReturnType<typeof testApp>>;
-interface ErrorBody {
-  error: { code: string; details?: { fields?: { field: string }[] } };
-}
-
-const SCHOOL_A = unitUser('school-a');
-const SCHOOL_C = unitUser('school-c');
-const TOWN = unitUser('town');
-const TOWN_2 = unitUser('town-2');
 
 const child = caseChild;
 
 describe('控辍保学台账, settings and retention', () => {
-  let api: Api;
+  let api: TestApi;
   let suspectedId: string;
   let returnedId: string;
 
   beforeAll(async () => {
     // Thursday 9 October 2025, 10:00 in Shanghai.
-    api = await testApp({ now: new Date('2025-10-09T02:00:00Z') });
-    for (const body of [
-      { id: 'county', name: '县教育体育局', kind: 'bureau' },
-      { id: 'town', name: '城关镇', kind: 'township', parentId: 'county' },
-      { id: 'town-2', name: '柳湾镇', kind: 'township', parentId: 'county' },
-      { id: 'school-a', name: '城关中学', kind: 'school', parentId: 'town' },
-      { id: 'school-c', name: '柳湾中学', kind: 'school', parentId: 'town-2' },
-    ]) {
-      expect((await api.call('POST', '/v1/units', { body })).status).toBe(201);
-    }
-    const create = async (as: typeof SCHOOL_A, body: Record<string, unknown>) => {
-      const res = await api.call<{ id: string }>('POST', '/v1/cases', { as, body });
-      expect(res.status, res.text).toBe(201);
-      return res.body.id;
-    };
+    api = await caseTestApp({ 'school-b': null });
+    const create = (as: typeof SCHOOL_A, body: Record<string, unknown>) => createCase(api, as, body);
     // Suspected on 9 October; contact due 2 working days later (Saturday 11 October, a make-up working day).
     suspectedId = await create(SCHOOL_A, child());
     // Absent since 29 September: not yet suspected.

@@ -9,45 +9,36 @@ import type { Duty } from '../../shared/schemas/duties.js';
 import type { Notice } from '../../shared/schemas/notices.js';
 import type { Plan, RecountResult } from '../../shared/schemas/plans.js';
 import type { WeeklyForm } from '../../shared/services/case-weekly-form.js';
-import { testApp, unitUser } from '../fixtures/app.js';
-import { caseChild } from '../fixtures/case-child.js';
+import {
+  caseChild,
+  casePlan,
+  caseTestApp,
+  type ErrorBody,
+  SCHOOL_A,
+  SCHOOL_B,
+  SCHOOL_C,
+  type TestApi,
+} from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
-
-type Api = Awaited<ReturnType<typeof testApp>>;
-interface ErrorBody {
-  error: { code: string; details?: { fields?: { field: string }[] } };
-}
-
-const SCHOOL_A = unitUser('school-a');
-const SCHOOL_B = unitUser('school-b');
-const SCHOOL_C = unitUser('school-c');
 
 const child = caseChild;
 
 describe('控辍保学周报表', () => {
-  let api: Api;
+  let api: TestApi;
   let plan: Plan;
   const weekDuty: Record<string, Duty> = {};
 
   beforeAll(async () => {
     // Thursday 9 October 2025, 10:00 in Shanghai (week 41: 6–12 October, due Friday 10 at noon).
-    api = await testApp({ now: new Date('2025-10-09T02:00:00Z') });
-    for (const body of [
-      { id: 'county', name: '县教育体育局', kind: 'bureau' },
-      { id: 'town', name: '城关镇', kind: 'township', parentId: 'county' },
-      { id: 'town-2', name: '柳湾镇', kind: 'township', parentId: 'county' },
-      { id: 'school-a', name: '城关中心校', kind: 'school', parentId: 'town' },
-      { id: 'school-b', name: '县直实验学校', kind: 'school', parentId: 'county' },
-      { id: 'school-c', name: '育才民办学校', kind: 'school', parentId: 'town-2' },
-      { id: 'village', name: '东街村', kind: 'village', parentId: 'town' },
-    ]) {
-      expect((await api.call('POST', '/v1/units', { body })).status).toBe(201);
-    }
-    plan = (
-      await api.call<Plan>('POST', '/v1/plans', {
-        body: { title: '控辍保学', phases: [{ key: 'work', name: '劝返复学', start: '2025-09-01' }] },
-      })
-    ).body;
+    api = await caseTestApp(
+      {
+        'school-a': { name: '城关中心校' },
+        'school-b': { name: '县直实验学校', parentId: 'county' },
+        'school-c': { name: '育才民办学校' },
+      },
+      [{ id: 'village', name: '东街村', kind: 'village', parentId: 'town' }],
+    );
+    plan = await casePlan(api, '控辍保学', '劝返复学');
     const setup = await api.call<{ created: number }>('POST', '/v1/case-weekly-forms/setup', {
       body: { planId: plan.id, phaseKey: 'work', schoolUnitIds: ['school-a', 'school-b', 'school-c'] },
     });

@@ -7,13 +7,19 @@
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CaseListItem } from '../../shared/schemas/cases.js';
-import { LEADER, OFFICE, TEST_FIELD_CIPHER, testApp, unitUser } from '../fixtures/app.js';
+import { LEADER, OFFICE, TEST_FIELD_CIPHER, unitUser } from '../fixtures/app.js';
+import {
+  caseChild,
+  caseTestApp,
+  type ErrorBody,
+  SCHOOL_A,
+  SCHOOL_B,
+  type TestApi,
+  TOWN,
+  TOWN_2,
+} from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
-type Api = Awaited<ReturnType<typeof testApp>>;
-interface ErrorBody {
-  error: { code: string; details?: { fields?: { field: string }[] } };
-}
 interface WholeCase {
   id: string;
   childName: string;
@@ -25,51 +31,28 @@ interface WholeCase {
   returnedOn: string | null;
 }
 
-const SCHOOL_A = unitUser('school-a');
-const SCHOOL_B = unitUser('school-b');
-const TOWN = unitUser('town');
-const TOWN_2 = unitUser('town-2');
-
 const NAME = '张小明';
 const GUARDIAN = '张大山';
 const PHONE = '13812345678';
 const REGISTRY = 'G110101201203150012';
 
+/** The shared child (named NAME, guardian GUARDIAN at PHONE), born 2012-03 instead of aged, with a village and a registry number. */
+const { age: _age, ...base } = caseChild();
 const child = (over: Record<string, unknown> = {}) => ({
-  childName: NAME,
-  gender: 'male',
+  ...base,
   birthYearMonth: '2012-03',
-  grade: '七年级',
-  className: '2班',
-  schoolUnitId: 'school-a',
-  townshipUnitId: 'town',
   village: '东街村',
   registryNumber: REGISTRY,
-  guardian: { name: GUARDIAN, phone: PHONE },
-  groups: { registeredPoor: true },
-  teacher: { name: '王老师', phone: '13900001111' },
-  leader: { name: '李校长', phone: '13900002222' },
-  firstDayAbsent: '2025-09-25',
   ...over,
 });
 
 describe('控辍保学 cases', () => {
-  let api: Api;
+  let api: TestApi;
   let suspected: CaseListItem;
 
   beforeAll(async () => {
     // Thursday 9 October 2025, 10:00 in Shanghai: the first working day after the National Day break.
-    api = await testApp({ now: new Date('2025-10-09T02:00:00Z') });
-    for (const body of [
-      { id: 'county', name: '县教育体育局', kind: 'bureau' },
-      { id: 'town', name: '城关镇', kind: 'township', parentId: 'county' },
-      { id: 'town-2', name: '柳湾镇', kind: 'township', parentId: 'county' },
-      { id: 'school-a', name: '城关中学', kind: 'school', parentId: 'town' },
-      { id: 'school-b', name: '城关二中', kind: 'school', parentId: 'town' },
-      { id: 'school-c', name: '柳湾中学', kind: 'school', parentId: 'town-2' },
-    ]) {
-      expect((await api.call('POST', '/v1/units', { body })).status).toBe(201);
-    }
+    api = await caseTestApp();
     const res = await api.call<CaseListItem>('POST', '/v1/cases', { as: SCHOOL_A, body: child() });
     expect(res.status, res.text).toBe(201);
     suspected = res.body;

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CreateCaseSchema } from '../../shared/schemas/cases.js';
 import { CreatePlanSchema } from '../../shared/schemas/plans.js';
 import { OFFICE, unitUser } from '../fixtures/app.js';
-import { caseChild } from '../fixtures/case-child.js';
+import { caseChild, caseUnits } from '../fixtures/case-child.js';
 import { webApp } from './web-harness.js';
 
 // Thursday 9 October 2025, 10:00 in Shanghai.
@@ -23,14 +23,7 @@ describe('台账 page: filters, pagination, snapshots and 送教上门', () => {
 
   beforeAll(async () => {
     web = await webApp({ now: NOW });
-    for (const u of [
-      { id: 'county', name: '县教育体育局', kind: 'bureau' as const },
-      { id: 'town', name: '城关镇', kind: 'township' as const, parentId: 'county' },
-      { id: 'town-2', name: '柳湾镇', kind: 'township' as const, parentId: 'county' },
-      { id: 'school-a', name: '城关中学', kind: 'school' as const, parentId: 'town' },
-      { id: 'school-b', name: '城关小学', kind: 'school' as const, parentId: 'town' },
-      { id: 'school-c', name: '柳湾中学', kind: 'school' as const, parentId: 'town-2' },
-    ]) {
+    for (const u of caseUnits({ 'school-b': { name: '城关小学' } })) {
       await web.services.units.create(OFFICE, u, NOW);
     }
     const add = async (key: string, over: Record<string, unknown>) => {

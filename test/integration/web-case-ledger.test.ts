@@ -4,42 +4,24 @@
  * a download from the page is the same file as the API's and is written to the audit trail.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CreateCaseSchema } from '../../shared/schemas/cases.js';
 import { CreatePlanSchema } from '../../shared/schemas/plans.js';
 import { CreateSemesterSchema } from '../../shared/schemas/rosters.js';
 import { OFFICE, unitUser } from '../fixtures/app.js';
+import { caseChild, caseUnits } from '../fixtures/case-child.js';
 import { webApp } from './web-harness.js';
 
 // Thursday 9 October 2025, 10:00 in Shanghai.
 const NOW = new Date('2025-10-09T02:00:00Z');
 
-const child = (over: Record<string, unknown>) => ({
-  childName: '张小明',
-  gender: 'male' as const,
-  age: 13,
-  grade: '七年级',
-  className: '2班',
-  schoolUnitId: 'school-a',
-  townshipUnitId: 'town',
-  guardian: { name: '张大山', phone: '13812345678' },
-  groups: { registeredPoor: true, monitored: false, disabled: false, homeTeaching: false },
-  teacher: { name: '王老师', phone: '13900001111' },
-  leader: { name: '李校长', phone: '13900002222' },
-  firstDayAbsent: '2025-09-25',
-  ...over,
-});
+const child = (over: Record<string, unknown>) => CreateCaseSchema.parse(caseChild(over));
 
 describe('控辍保学台账 page', () => {
   let web: Awaited<ReturnType<typeof webApp>>;
 
   beforeAll(async () => {
     web = await webApp({ now: NOW });
-    for (const u of [
-      { id: 'county', name: '县教育体育局', kind: 'bureau' as const },
-      { id: 'town', name: '城关镇', kind: 'township' as const, parentId: 'county' },
-      { id: 'town-2', name: '柳湾镇', kind: 'township' as const, parentId: 'county' },
-      { id: 'school-a', name: '城关中学', kind: 'school' as const, parentId: 'town' },
-      { id: 'school-c', name: '柳湾中学', kind: 'school' as const, parentId: 'town-2' },
-    ]) {
+    for (const u of caseUnits({ 'school-b': null })) {
       await web.services.units.create(OFFICE, u, NOW);
     }
     await web.services.cases.create(unitUser('school-a'), child({}), NOW);

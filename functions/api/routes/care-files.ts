@@ -10,6 +10,7 @@ import {
   ListCareFilesQuerySchema,
   SetUpPairSchema,
 } from '../../../shared/schemas/care-files.js';
+import type { PairChild } from '../../../shared/services/care-pairs.js';
 import type { AppDeps } from '../deps.js';
 import { idempotent } from '../idempotency.js';
 import {
@@ -23,7 +24,6 @@ import {
 } from '../router.js';
 
 const careFileIdParam = z.object({ careFileId: pathId('careFileId', '关爱档案编号') });
-const caseIdParam = z.object({ caseId: pathId('caseId', '案例编号') });
 
 const PAIR_DESCRIPTION =
   '学校每周一项帮扶记录任务(默认每周五 17:00 前)和每月一项家访任务(每月最后一天),每次帮扶或家访后提交当期任务(说明和佐证材料);' +
@@ -119,31 +119,13 @@ export function careFileRoutes(deps: AppDeps) {
       ),
   );
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/{careFileId}/pairs',
-      tags: ['care-files'],
-      summary: '设置师生结对帮扶(领导小组办公室):每周帮扶记录、每月家访',
-      description: PAIR_DESCRIPTION,
-      security: bearer,
-      request: { params: careFileIdParam, body: jsonBody(SetUpPairSchema) },
-      responses: {
-        200: jsonResponse(CarePairSetupResultSchema, '结对及其任务'),
-        ...errorsFor(400, 401, 403, 404, 409),
-      },
-    }),
-    async (c) =>
-      c.json(
-        await deps.carePairs.setUp(
-          c.get('principal'),
-          { kind: 'care-file', id: c.req.valid('param').careFileId },
-          c.req.valid('json'),
-          deps.clock(),
-        ),
-        200,
-      ),
-  );
+  mountPairRoute(app, deps, {
+    kind: 'care-file',
+    param: 'careFileId',
+    label: '关爱档案编号',
+    tag: 'care-files',
+    summary: '设置师生结对帮扶(领导小组办公室):每周帮扶记录、每月家访',
+  });
 
   return app;
 }
@@ -151,15 +133,34 @@ export function careFileRoutes(deps: AppDeps) {
 /** 师生结对帮扶 of a dropout case's child, mounted at /v1/cases beside the case routes. */
 export function casePairRoutes(deps: AppDeps) {
   const app = newRouter();
+  mountPairRoute(app, deps, {
+    kind: 'case',
+    param: 'caseId',
+    label: '案例编号',
+    tag: 'cases',
+    summary: '为控辍保学案例的学生设置师生结对帮扶(领导小组办公室)',
+  });
+  return app;
+}
+
+/** POST /{param}/pairs: 师生结对帮扶 of the child of the care file or case named by the path. */
+function mountPairRoute(
+  app: ReturnType<typeof newRouter>,
+  deps: AppDeps,
+  o: { kind: PairChild['kind']; param: string; label: string; tag: string; summary: string },
+) {
   app.openapi(
     createRoute({
       method: 'post',
-      path: '/{caseId}/pairs',
-      tags: ['cases'],
-      summary: '为控辍保学案例的学生设置师生结对帮扶(领导小组办公室)',
+      path: `/{${o.param}}/pairs`,
+      tags: [o.tag],
+      summary: o.summary,
       description: PAIR_DESCRIPTION,
       security: bearer,
-      request: { params: caseIdParam, body: jsonBody(SetUpPairSchema) },
+      request: {
+        params: z.object({ [o.param]: pathId(o.param, o.label) }),
+        body: jsonBody(SetUpPairSchema),
+      },
       responses: {
         200: jsonResponse(CarePairSetupResultSchema, '结对及其任务'),
         ...errorsFor(400, 401, 403, 404, 409),
@@ -169,12 +170,12 @@ export function casePairRoutes(deps: AppDeps) {
       c.json(
         await deps.carePairs.setUp(
           c.get('principal'),
-          { kind: 'case', id: c.req.valid('param').caseId },
+          // The path validator requires the param: it is a string here.
+          { kind: o.kind, id: c.req.valid('param')[o.param] as string },
           c.req.valid('json'),
           deps.clock(),
         ),
         200,
       ),
   );
-  return app;
 }

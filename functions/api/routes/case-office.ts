@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { XLSX_CONTENT_TYPE } from '../../../shared/export/report-xlsx.js';
 import {
   CaseLedgerSchema,
   CaseSettingsViewSchema,
@@ -14,7 +13,15 @@ import { pageOf } from '../../../shared/schemas/common.js';
 import { ReportListQuerySchema } from '../../../shared/schemas/reports.js';
 import { LEDGER_REPORT_ID } from '../../../shared/services/case-ledger-reports.js';
 import type { AppDeps } from '../deps.js';
-import { bearer, errors, errorsFor, jsonBody, jsonResponse, newRouter } from '../router.js';
+import {
+  bearer,
+  errors,
+  errorsFor,
+  jsonBody,
+  jsonOrFileResponse,
+  jsonResponse,
+  newRouter,
+} from '../router.js';
 
 /** 控辍保学台账 (the county ledger and its export), read by the bureau, leaders and townships. */
 export function caseLedgerRoutes(deps: AppDeps) {
@@ -32,14 +39,7 @@ export function caseLedgerRoutes(deps: AppDeps) {
       security: bearer,
       request: { query: LedgerQuerySchema },
       responses: {
-        200: {
-          description: '台账',
-          content: {
-            'application/json': { schema: CaseLedgerSchema },
-            'text/csv': { schema: z.string() },
-            [XLSX_CONTENT_TYPE]: { schema: z.string().openapi({ format: 'binary' }) },
-          },
-        },
+        200: jsonOrFileResponse(CaseLedgerSchema, '台账'),
         400: errors[400],
         401: errors[401],
         403: errors[403],
@@ -111,14 +111,7 @@ export function caseLedgerRoutes(deps: AppDeps) {
       security: bearer,
       request: { params: ledgerReportIdParam, query: LedgerReportFormatQuerySchema },
       responses: {
-        200: {
-          description: '台账快照',
-          content: {
-            'application/json': { schema: LedgerReportSchema },
-            'text/csv': { schema: z.string() },
-            [XLSX_CONTENT_TYPE]: { schema: z.string().openapi({ format: 'binary' }) },
-          },
-        },
+        200: jsonOrFileResponse(LedgerReportSchema, '台账快照'),
         ...errorsFor(400, 401, 403, 404),
       },
     }),

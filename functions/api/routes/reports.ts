@@ -12,7 +12,15 @@ import {
 } from '../../../shared/schemas/reports.js';
 import type { AppDeps } from '../deps.js';
 import { idempotent } from '../idempotency.js';
-import { bearer, errors, idempotencyHeaders, jsonBody, jsonResponse, newRouter } from '../router.js';
+import {
+  bearer,
+  errors,
+  idempotencyHeaders,
+  jsonBody,
+  jsonOrFileResponse,
+  jsonResponse,
+  newRouter,
+} from '../router.js';
 
 const planIdParam = z.object({
   planId: z
@@ -104,14 +112,7 @@ export function reportRoutes(deps: AppDeps) {
       security: bearer,
       request: { params: reportIdParam, query: ReportFormatQuerySchema },
       responses: {
-        200: {
-          description: '督办通报',
-          content: {
-            'application/json': { schema: ReportSchema },
-            'text/csv': { schema: z.string() },
-            [XLSX_CONTENT_TYPE]: { schema: z.string().openapi({ format: 'binary' }) },
-          },
-        },
+        200: jsonOrFileResponse(ReportSchema, '督办通报'),
         400: errors[400],
         401: errors[401],
         404: errors[404],

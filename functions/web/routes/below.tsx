@@ -8,13 +8,13 @@ import {
 import { DEFAULT_LIGHT_POLICY, lightRuleText } from '../../../shared/domain/duty/light.js';
 import type { Plan } from '../../../shared/schemas/plans.js';
 import type { AppDeps } from '../../api/deps.js';
-import { Legend, StackedBar, summary, TrafficLight } from '../charts.js';
+import { Legend, TrafficLight } from '../charts.js';
 import { chromeOf, pathId, type WebContext } from '../context.js';
 import { Page } from '../layout.js';
 import { requireSession, type WebEnv } from '../session.js';
 import { KIND_LABELS } from '../unit-tree.js';
 import { DutyTable, dutyPage } from './ledger-duties.js';
-import { lightText } from './overview.js';
+import { lightText, UnitCounts } from './overview.js';
 
 /** A unit below's duties are shown this many a page (one Query each). */
 const PAGE_SIZE = 50;
@@ -105,13 +105,7 @@ export function belowPages(deps: AppDeps) {
                 <a href={`/below/${row.unitId}?plan=${plan.id}`}>{row.name}</a>{' '}
                 <small>{KIND_LABELS[row.kind]}</small>
               </span>
-              <StackedBar counts={row.counts} />
-              <span class="nums">
-                <small>{summary(row.counts)}</small>
-                {row.counts.open > 0 && (
-                  <small data-progress-lights={lightText(row.lights)}> · {lightText(row.lights)}</small>
-                )}
-              </span>
+              <UnitCounts counts={row.counts} lights={row.lights} />
             </li>
           ))}
         </ul>

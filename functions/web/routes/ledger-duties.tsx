@@ -25,7 +25,7 @@ import { RoleBadge, returnedBy } from '../duty-parts.js';
 import { dateTime } from '../format.js';
 import { Page } from '../layout.js';
 import { requireSession, type WebEnv } from '../session.js';
-import { lastAction } from './ledger.js';
+import { LastActionCell, lastAction } from './ledger.js';
 
 /** Duties read per Query: a page shows at most this many (fewer when a page-side filter drops some). */
 const PAGE_SIZE = 50;
@@ -222,7 +222,6 @@ export const DutyTable: FC<{
         </thead>
         <tbody>
           {rows.map(({ duty, light }) => {
-            const last = lastAction(duty);
             return (
               <tr data-duty={duty.id} data-light={light.light}>
                 <td>
@@ -239,9 +238,7 @@ export const DutyTable: FC<{
                 <td>{phaseName(duty.phaseKey)}</td>
                 <td>{dateTime(duty.dueAt, tz, now)}</td>
                 <td>{statusWords(duty)}</td>
-                <td>
-                  {last.label} {dateTime(last.at, tz, now)}
-                </td>
+                <LastActionCell duty={duty} tz={tz} now={now} />
               </tr>
             );
           })}

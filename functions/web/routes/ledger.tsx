@@ -55,6 +55,16 @@ export function lastAction(duty: Duty): { label: string; at: string } {
   return candidates.reduce((a, b) => (b.at >= a.at ? b : a));
 }
 
+/** The 最近办理 cell of a duty's row: the newest thing done, with its time. */
+export const LastActionCell: FC<{ duty: Duty; tz: string; now: Date }> = ({ duty, tz, now }) => {
+  const last = lastAction(duty);
+  return (
+    <td>
+      {last.label} {dateTime(last.at, tz, now)}
+    </td>
+  );
+};
+
 const Filters: FC<{ plan: Plan; units: Map<string, Unit>; filter: LedgerFilter }> = ({
   plan,
   units,
@@ -269,7 +279,6 @@ export function ledgerPages(deps: AppDeps) {
               </thead>
               <tbody>
                 {task.duties.map((d) => {
-                  const last = lastAction(d);
                   const light = dutyLight(d, now, lightSettings);
                   return (
                     <tr data-duty={d.id}>
@@ -285,9 +294,7 @@ export function ledgerPages(deps: AppDeps) {
                         {d.round > 1 && <small> 第 {d.round} 轮</small>}
                       </td>
                       <td>{dateTime(d.dueAt, tz, now)}</td>
-                      <td>
-                        {last.label} {dateTime(last.at, tz, now)}
-                      </td>
+                      <LastActionCell duty={d} tz={tz} now={now} />
                     </tr>
                   );
                 })}

@@ -60,6 +60,17 @@ function sortRows(rows: UnitRow[], sort: Sort): UnitRow[] {
 export const lightText = (c: LightCounts) =>
   `红灯 ${c.red} · 黄灯 ${c.yellow} · 蓝灯 ${c.blue} · 绿灯 ${c.green}`;
 
+/** A unit's row after its name: the bar of its duties by status, their counts and its open duties' lights. */
+export const UnitCounts: FC<{ counts: StatusCounts; lights: LightCounts }> = ({ counts, lights }) => (
+  <>
+    <StackedBar counts={counts} />
+    <span class="nums">
+      <small>{summary(counts)}</small>
+      {counts.open > 0 && <small data-progress-lights={lightText(lights)}> · {lightText(lights)}</small>}
+    </span>
+  </>
+);
+
 /** Pages for those who see every unit: the home redirect, the plan list and 督办总览. */
 export function overviewPages(deps: AppDeps) {
   const app = new Hono<WebEnv>();
@@ -191,13 +202,7 @@ export function overviewPages(deps: AppDeps) {
               <li data-unit={row.id}>
                 <TrafficLight light={lightOfCounts(row.lights)} />
                 <a href={unitDuties(row.id)}>{row.name}</a>
-                <StackedBar counts={row.counts} />
-                <span class="nums">
-                  <small>{summary(row.counts)}</small>
-                  {row.counts.open > 0 && (
-                    <small data-progress-lights={lightText(row.lights)}> · {lightText(row.lights)}</small>
-                  )}
-                </span>
+                <UnitCounts counts={row.counts} lights={row.lights} />
               </li>
             ))}
           </ul>
