@@ -13,6 +13,7 @@ import type { Plan } from '../../shared/schemas/plans.js';
 import { pairTaskId } from '../../shared/services/care-pairs.js';
 import { LEADER, OFFICE, unitUser } from '../fixtures/app.js';
 import {
+  careChild,
   caseChild,
   casePlan,
   caseTestApp,
@@ -25,22 +26,11 @@ import {
 } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
+/** careChild's whole name, guardian, phone and village: never in a list. */
 const NAME = '刘小红';
 const GUARDIAN = '刘奶奶';
 const PHONE = '13712345678';
 const VILLAGE = '东街村三组';
-
-const careChild = (over: Record<string, unknown> = {}) => ({
-  childName: NAME,
-  grade: '四年级',
-  className: '2班',
-  schoolUnitId: 'school-a',
-  townshipUnitId: 'town',
-  village: VILLAGE,
-  guardian: { name: GUARDIAN, phone: PHONE, relation: '祖母' },
-  away: 'both',
-  ...over,
-});
 
 describe('留守儿童关爱档案 and 师生结对帮扶', () => {
   let api: TestApi;
