@@ -18,6 +18,7 @@ import {
   casePlan,
   caseTestApp,
   type ErrorBody,
+  fieldsOf,
   SCHOOL_A,
   SCHOOL_B,
   type TestApi,
@@ -73,15 +74,13 @@ describe('留守儿童关爱档案 and 师生结对帮扶', () => {
       body: careChild({ childName: '', away: 'uncle', guardian: { name: GUARDIAN, phone: '12345' } }),
     });
     expect(schema.status).toBe(400);
-    expect(schema.body.error.details?.fields?.map((f) => f.field).sort()).toEqual(
-      ['away', 'childName', 'guardian.phone'].sort(),
-    );
+    expect(fieldsOf(schema)?.sort()).toEqual(['away', 'childName', 'guardian.phone'].sort());
     const facts = await api.call<ErrorBody>('POST', '/v1/care-files', {
       as: OFFICE,
       body: careChild({ townshipUnitId: 'town-2' }),
     });
     expect(facts.status).toBe(400);
-    expect(facts.body.error.details?.fields?.map((f) => f.field)).toEqual(['townshipUnitId']);
+    expect(fieldsOf(facts)).toEqual(['townshipUnitId']);
     expect((await api.call('POST', '/v1/care-files', { as: SCHOOL_B, body: careChild() })).status).toBe(403);
     expect((await api.call('POST', '/v1/care-files', { as: TOWN, body: careChild() })).status).toBe(403);
     for (const [body, field] of [
@@ -94,18 +93,18 @@ describe('留守儿童关爱档案 and 师生结对帮扶', () => {
         body,
       });
       expect(record.status).toBe(400);
-      expect(record.body.error.details?.fields?.map((f) => f.field)).toEqual([field]);
+      expect(fieldsOf(record)).toEqual([field]);
     }
     const pair = await api.call<ErrorBody>('POST', `/v1/care-files/${file.id}/pairs`, {
       body: { teacher: { name: '王老师', phone: '1390000' }, planId: plan.id, phaseKey: 'work', weekday: 9 },
     });
     expect(pair.status).toBe(400);
-    expect(pair.body.error.details?.fields?.map((f) => f.field).sort()).toEqual(['teacher.phone', 'weekday']);
+    expect(fieldsOf(pair)?.sort()).toEqual(['teacher.phone', 'weekday']);
     const noPhase = await api.call<ErrorBody>('POST', `/v1/care-files/${file.id}/pairs`, {
       body: { teacher: { name: '王老师', phone: '13900001111' }, planId: plan.id, phaseKey: 'none' },
     });
     expect(noPhase.status).toBe(400);
-    expect(noPhase.body.error.details?.fields?.map((f) => f.field)).toEqual(['phaseKey']);
+    expect(fieldsOf(noPhase)).toEqual(['phaseKey']);
     expect(await tableSnapshot(api.table)).toBe(before);
   });
 
