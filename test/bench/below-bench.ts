@@ -27,7 +27,13 @@ import { SubmitDutySchema } from '../../shared/schemas/duties.js';
 import { CreateTaskSchema, MAX_CO_UNITS } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { createServices } from '../../shared/services/index.js';
-import { countQuery, countyPlanInput, BENCH_OFFICE as OFFICE, readCountingClient } from './seed.js';
+import {
+  countQuery,
+  countReads,
+  countyPlanInput,
+  BENCH_OFFICE as OFFICE,
+  readCountingClient,
+} from './seed.js';
 import { alternate, median, ms, table, timed } from './stats.js';
 
 const TABLE_NAME = 'duban-below-bench';
@@ -139,15 +145,12 @@ export async function benchBelow(print: (line: string) => void): Promise<void> {
       ).reduce((a, b) => a + b, 0);
     const bare = () => perUnit('open');
     const summary = async () => {
-      counter.items = 0;
-      counter.calls = 0;
-      counter.counting = true;
-      try {
-        const s = await services.below.summary(TOWN, 'town', plan.id, NOW);
-        return { s, items: counter.items, calls: counter.calls };
-      } finally {
-        counter.counting = false;
-      }
+      const {
+        value: s,
+        items,
+        calls,
+      } = await countReads(counter, () => services.below.summary(TOWN, 'town', plan.id, NOW));
+      return { s, items, calls };
     };
 
     const {

@@ -30,7 +30,14 @@ import { TaskSchema } from '../../shared/schemas/tasks.js';
 import { CreateUnitSchema } from '../../shared/schemas/units.js';
 import { newDuty } from '../../shared/services/duty-factory.js';
 import { createServices } from '../../shared/services/index.js';
-import { countQuery, countyPlanInput, BENCH_OFFICE as OFFICE, readCountingClient, writeAll } from './seed.js';
+import {
+  countQuery,
+  countReads,
+  countyPlanInput,
+  BENCH_OFFICE as OFFICE,
+  readCountingClient,
+  writeAll,
+} from './seed.js';
 import { alternate, median, ms, table, timed } from './stats.js';
 
 const TABLE_NAME = 'duban-plan-view-bench';
@@ -183,14 +190,8 @@ export async function benchPlanView(print: (line: string) => void): Promise<void
       return items;
     };
     const view = async () => {
-      counter.items = 0;
-      counter.counting = true;
-      try {
-        const v = await services.plans.view(OFFICE, plan.id, NOW);
-        return { total: v.counts.all.total, overdue: v.counts.all.overdue, itemsRead: counter.items };
-      } finally {
-        counter.counting = false;
-      }
+      const { value: v, items } = await countReads(counter, () => services.plans.view(OFFICE, plan.id, NOW));
+      return { total: v.counts.all.total, overdue: v.counts.all.overdue, itemsRead: items };
     };
 
     // One of each first (JIT, sockets, the engine's caches), then alternating runs.

@@ -56,6 +56,22 @@ export interface ReadCounter {
   calls: number;
 }
 
+/** Runs `read` with `counter` reset and on: its value, with the items and calls it read. */
+export async function countReads<T>(
+  counter: ReadCounter,
+  read: () => Promise<T>,
+): Promise<{ value: T; items: number; calls: number }> {
+  counter.items = 0;
+  counter.calls = 0;
+  counter.counting = true;
+  try {
+    const value = await read();
+    return { value, items: counter.items, calls: counter.calls };
+  } finally {
+    counter.counting = false;
+  }
+}
+
 /**
  * A document client whose reads are counted into `counter` while `counter.counting` is true: items
  * returned by Query, GetItem and BatchGetItem (what "items read" means in the targets).

@@ -12,6 +12,7 @@ import type { Plan } from '../../shared/schemas/plans.js';
 import type { Task } from '../../shared/schemas/tasks.js';
 import { weeklyFormTaskId } from '../../shared/services/case-weekly-form.js';
 import { LEADER, OFFICE, TEST_SECRET, testApp, unitUser } from '../fixtures/app.js';
+import { careChild } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
@@ -699,16 +700,11 @@ const ROUTES: Record<string, RouteCase> = {
   },
 };
 
-const CARE_FILE_BODY = {
-  childName: '刘小红',
-  grade: '四年级',
-  className: '2班',
+const CARE_FILE_BODY = careChild({
   schoolUnitId: 'village',
-  townshipUnitId: 'town',
   village: '东街村',
   guardian: { name: '刘奶奶', phone: '13712345678' },
-  away: 'both',
-};
+});
 let careFile: Promise<string> | undefined;
 /** The own unit's care file (a left-behind child of the village school), filed on first need. */
 function matrixCareFile(fx: Fixture): Promise<string> {

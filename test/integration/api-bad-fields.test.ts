@@ -10,6 +10,7 @@ import type { Duty } from '../../shared/schemas/duties.js';
 import type { Plan } from '../../shared/schemas/plans.js';
 import type { Task } from '../../shared/schemas/tasks.js';
 import { OFFICE, SEED_PHASES, testApp, unitUser } from '../fixtures/app.js';
+import { careChild } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
 type Api = Awaited<ReturnType<typeof testApp>>;
@@ -58,16 +59,7 @@ const CASE_BODY = {
   firstDayAbsent: '2026-05-11',
 };
 
-const CARE_FILE_BODY = {
-  childName: '刘小红',
-  grade: '四年级',
-  className: '2班',
-  schoolUnitId: 'village',
-  townshipUnitId: 'town',
-  village: '东街村',
-  guardian: { name: '刘奶奶', phone: '13712345678', relation: '祖母' },
-  away: 'both',
-};
+const CARE_FILE_BODY = careChild({ schoolUnitId: 'village', village: '东街村' });
 
 describe('bad fields', () => {
   let api: Api;

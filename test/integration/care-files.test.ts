@@ -13,10 +13,12 @@ import type { Plan } from '../../shared/schemas/plans.js';
 import { pairTaskId } from '../../shared/services/care-pairs.js';
 import { LEADER, OFFICE, unitUser } from '../fixtures/app.js';
 import {
+  careChild,
   caseChild,
   casePlan,
   caseTestApp,
   type ErrorBody,
+  fieldsOf,
   SCHOOL_A,
   SCHOOL_B,
   type TestApi,
@@ -25,22 +27,11 @@ import {
 } from '../fixtures/case-child.js';
 import { tableSnapshot } from '../fixtures/snapshot.js';
 
+/** careChild's whole name, guardian, phone and village: never in a list. */
 const NAME = '刘小红';
 const GUARDIAN = '刘奶奶';
 const PHONE = '13712345678';
 const VILLAGE = '东街村三组';
-
-const careChild = (over: Record<string, unknown> = {}) => ({
-  childName: NAME,
-  grade: '四年级',
-  className: '2班',
-  schoolUnitId: 'school-a',
-  townshipUnitId: 'town',
-  village: VILLAGE,
-  guardian: { name: GUARDIAN, phone: PHONE, relation: '祖母' },
-  away: 'both',
-  ...over,
-});
 
 describe('留守儿童关爱档案 and 师生结对帮扶', () => {
   let api: TestApi;
@@ -83,15 +74,13 @@ describe('留守儿童关爱档案 and 师生结对帮扶', () => {
       body: careChild({ childName: '', away: 'uncle', guardian: { name: GUARDIAN, phone: '12345' } }),
     });
     expect(schema.status).toBe(400);
-    expect(schema.body.error.details?.fields?.map((f) => f.field).sort()).toEqual(
-      ['away', 'childName', 'guardian.phone'].sort(),
-    );
+    expect(fieldsOf(schema)?.sort()).toEqual(['away', 'childName', 'guardian.phone'].sort());
     const facts = await api.call<ErrorBody>('POST', '/v1/care-files', {
       as: OFFICE,
       body: careChild({ townshipUnitId: 'town-2' }),
     });
     expect(facts.status).toBe(400);
-    expect(facts.body.error.details?.fields?.map((f) => f.field)).toEqual(['townshipUnitId']);
+    expect(fieldsOf(facts)).toEqual(['townshipUnitId']);
     expect((await api.call('POST', '/v1/care-files', { as: SCHOOL_B, body: careChild() })).status).toBe(403);
     expect((await api.call('POST', '/v1/care-files', { as: TOWN, body: careChild() })).status).toBe(403);
     for (const [body, field] of [
@@ -104,18 +93,18 @@ describe('留守儿童关爱档案 and 师生结对帮扶', () => {
         body,
       });
       expect(record.status).toBe(400);
-      expect(record.body.error.details?.fields?.map((f) => f.field)).toEqual([field]);
+      expect(fieldsOf(record)).toEqual([field]);
     }
     const pair = await api.call<ErrorBody>('POST', `/v1/care-files/${file.id}/pairs`, {
       body: { teacher: { name: '王老师', phone: '1390000' }, planId: plan.id, phaseKey: 'work', weekday: 9 },
     });
     expect(pair.status).toBe(400);
-    expect(pair.body.error.details?.fields?.map((f) => f.field).sort()).toEqual(['teacher.phone', 'weekday']);
+    expect(fieldsOf(pair)?.sort()).toEqual(['teacher.phone', 'weekday']);
     const noPhase = await api.call<ErrorBody>('POST', `/v1/care-files/${file.id}/pairs`, {
       body: { teacher: { name: '王老师', phone: '13900001111' }, planId: plan.id, phaseKey: 'none' },
     });
     expect(noPhase.status).toBe(400);
-    expect(noPhase.body.error.details?.fields?.map((f) => f.field)).toEqual(['phaseKey']);
+    expect(fieldsOf(noPhase)).toEqual(['phaseKey']);
     expect(await tableSnapshot(api.table)).toBe(before);
   });
 

@@ -15,6 +15,7 @@ import {
   caseTestApp,
   createCase,
   type ErrorBody,
+  fieldsOf,
   SCHOOL_A,
   SCHOOL_C,
   type TestApi,
@@ -123,7 +124,7 @@ describe('台账快照 (frozen county ledger)', () => {
       body: { asOf: '2025-10-10' },
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.details?.fields?.map((f) => f.field)).toEqual(['asOf']);
+    expect(fieldsOf(res)).toEqual(['asOf']);
     expect(await tableSnapshot(api.table)).toBe(before);
   });
 

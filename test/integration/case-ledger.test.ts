@@ -16,6 +16,7 @@ import {
   caseTestApp,
   createCase,
   type ErrorBody,
+  fieldsOf,
   SCHOOL_A,
   SCHOOL_C,
   type TestApi,
@@ -119,7 +120,7 @@ describe('控辍保学台账, settings and retention', () => {
       },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details?.fields?.map((f) => f.field).sort()).toEqual([
+    expect(fieldsOf(bad)?.sort()).toEqual([
       'retentionSchoolYears',
       'stepDeadlines.arrange',
       'stepDeadlines.contact',

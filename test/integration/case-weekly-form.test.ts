@@ -14,6 +14,7 @@ import {
   casePlan,
   caseTestApp,
   type ErrorBody,
+  fieldsOf,
   SCHOOL_A,
   SCHOOL_B,
   SCHOOL_C,
@@ -87,10 +88,7 @@ describe('控辍保学周报表', () => {
       body: { planId: plan.id, phaseKey: 'work', schoolUnitIds: ['school-a', 'village', 'nowhere'] },
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.details?.fields?.map((f) => f.field)).toEqual([
-      'schoolUnitIds.1',
-      'schoolUnitIds.2',
-    ]);
+    expect(fieldsOf(res)).toEqual(['schoolUnitIds.1', 'schoolUnitIds.2']);
     expect(
       (
         await api.call('POST', '/v1/case-weekly-forms/setup', {

@@ -12,6 +12,7 @@ import {
   caseChild,
   caseTestApp,
   type ErrorBody,
+  fieldsOf,
   SCHOOL_A,
   SCHOOL_B,
   type TestApi,
@@ -86,7 +87,7 @@ describe('控辍保学 cases', () => {
       }),
     });
     expect(schema.status).toBe(400);
-    expect(schema.body.error.details?.fields?.map((f) => f.field).sort()).toEqual(
+    expect(fieldsOf(schema)?.sort()).toEqual(
       ['childName', 'gender', 'groups.homeTeaching', 'guardian.phone'].sort(),
     );
     const facts = await api.call<ErrorBody>('POST', '/v1/cases', {
@@ -94,10 +95,7 @@ describe('控辍保学 cases', () => {
       body: child({ townshipUnitId: 'town-2', firstDayAbsent: '2025-10-10' }),
     });
     expect(facts.status).toBe(400);
-    expect(facts.body.error.details?.fields?.map((f) => f.field).sort()).toEqual([
-      'firstDayAbsent',
-      'townshipUnitId',
-    ]);
+    expect(fieldsOf(facts)?.sort()).toEqual(['firstDayAbsent', 'townshipUnitId']);
     // A school records its own children only.
     expect((await api.call('POST', '/v1/cases', { as: SCHOOL_B, body: child() })).status).toBe(403);
     expect((await api.call('POST', '/v1/cases', { as: TOWN, body: child() })).status).toBe(403);
@@ -230,7 +228,7 @@ describe('控辍保学 cases', () => {
       body: { ...notify, kind: 'notice', date: '2025-09-01' },
     });
     expect(early.status).toBe(400);
-    expect(early.body.error.details?.fields?.map((f) => f.field)).toEqual(['date']);
+    expect(fieldsOf(early)).toEqual(['date']);
 
     const whole = (await api.call<WholeCase>('GET', `/v1/cases/${suspected.id}`, { as: SCHOOL_A })).body;
     expect(whole.steps.map((s) => s.kind)).toEqual(['contact', 'notify-township', 'arrange']);
