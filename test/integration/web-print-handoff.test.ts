@@ -4,18 +4,21 @@
  * to leaders and 转办 to the holding unit, each press once per rendered form.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../shared/auth/principal.js';
 import type { Duty } from '../../shared/schemas/duties.js';
 import type { Task } from '../../shared/schemas/tasks.js';
+import {
+  formKeyOf,
+  TOWNSHIP_NOW,
+  TOWNSHIP_OFFICE,
+  townshipClerk,
+  townshipPlan,
+} from '../fixtures/township-plan.js';
 import { webApp } from './web-harness.js';
 
-// Monday 2026-05-18 10:00 in Asia/Shanghai.
-const NOW = new Date('2026-05-18T02:00:00Z');
-const OFFICE: Principal = { sub: 'test-office', role: 'office' };
-const unit = (unitId: string): Principal => ({ sub: `${unitId}-clerk`, role: 'unit', unitId });
-/** The form key of the form posting to `action` (a page carries several forms). */
-const keyOf = (html: string, action: string) =>
-  html.slice(html.indexOf(`action="${action}"`)).match(/name="_formKey" value="([^"]+)"/)?.[1] ?? '';
+const NOW = TOWNSHIP_NOW;
+const OFFICE = TOWNSHIP_OFFICE;
+const unit = townshipClerk;
+const keyOf = formKeyOf;
 
 describe('pages: printable forms, 批示 and 转办', () => {
   let web: Awaited<ReturnType<typeof webApp>>;
@@ -27,26 +30,7 @@ describe('pages: printable forms, 批示 and 转办', () => {
 
   beforeAll(async () => {
     web = await webApp({ now: NOW });
-    for (const u of [
-      { id: 'town', name: '城关镇', kind: 'township' as const },
-      { id: 'village', name: '东街村', kind: 'village' as const, parentId: 'town' },
-      { id: 'school', name: '城关小学', kind: 'school' as const, parentId: 'town' },
-      { id: 'other', name: '柳湾镇', kind: 'township' as const },
-    ]) {
-      await web.services.units.create(OFFICE, u, NOW);
-    }
-    const plan = await web.services.plans.create(
-      OFFICE,
-      {
-        title: '控辍保学',
-        timezone: 'Asia/Shanghai',
-        phases: [{ key: 'work', name: '整改阶段', start: '2026-05-01' }],
-        escalation: [{ level: 'overdue', offsetWorkingDays: 0, addressees: ['unit'] }],
-        receiptRequired: false,
-      },
-      NOW,
-    );
-    planId = plan.id;
+    planId = await townshipPlan(web.services);
     // A second apart: a task's number follows its id, which starts with its creation time.
     let created = 0;
     const newTask = (title: string, dueAt: string, extra: Record<string, unknown> = {}) =>
