@@ -160,6 +160,7 @@ export function createServices(
   });
   const dutySvc = dutyService({ duties, plans, units, calendars, evidenceFiles: options.evidenceFiles });
   const caseRecords = caseRepository(table);
+  const careFiles = careFileRepository(table);
   const extensionRepo = extensionRepository(table, duties);
   const channels = channelRepository(table);
   const deliveries = deliveryRepository(table);
@@ -191,7 +192,7 @@ export function createServices(
       calendars,
       recurrences,
       counters: counterSvc,
-      cases: caseSweeper({ cases: caseRepository(table), table }),
+      cases: caseSweeper({ cases: caseRecords, table }),
       ...(options.onSweepItemError ? { onItemError: options.onSweepItemError } : {}),
     }),
     calendar: calendarService(calendars),
@@ -214,7 +215,7 @@ export function createServices(
     }),
     idempotency: idempotencyService(table, options.wallClock ? { clock: options.wallClock } : {}),
     cases: caseService({
-      cases: caseRepository(table),
+      cases: caseRecords,
       units,
       calendars,
       rosters,
@@ -262,12 +263,12 @@ export function createServices(
     badges: badgeService({ counters, extensions: extensionRepo }),
     caseHomeTeaching: homeTeachingService({ cases: caseRecords, plans: planSvc }),
     careFiles: careFileService({
-      careFiles: careFileRepository(table),
+      careFiles,
       units,
       cipher: options.fieldCipher,
       pairDuties: pairDutyLinks({ duties, dutyService: dutySvc }),
     }),
-    carePairs: pairService({ careFiles: careFileRepository(table), cases: caseRecords, plans: planSvc }),
+    carePairs: pairService({ careFiles, cases: caseRecords, plans: planSvc }),
     caseLedgerReports: caseLedgerReportService({
       reports: caseLedgerReportRepository(table),
       ledger: caseLedger,
